@@ -1,0 +1,1 @@
+"""The graphjac command line (installed as the ``graphjac`` command and ``python -m graphjac``)."""

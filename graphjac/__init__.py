@@ -1,0 +1,23 @@
+"""graphjac: computational graphs drawn the way a backpropagation lecture draws them.
+
+Build a graph, run the forward and backward passes, and read ∂J/∂· on every node and edge:
+
+>>> import graphjac as gj
+>>> g = gj.Graph("neuron")
+>>> x = g.input("x", [1.0, 2.0, -1.0])
+>>> w = g.param("w", [0.5, -0.3, 0.8])
+>>> b = g.param("b", 0.1)
+>>> z = g.neuron(x, w, b, name="z")
+>>> g.backward(z)
+>>> g.grad(w).tolist()            # ∂z/∂w⃗ = x⃗ᵀ
+[1.0, 2.0, -1.0]
+"""
+
+from .errors import GraphjacError, NodeError, RenderError, ShapeError, SpecError, ValueDomainError
+from .graph import Graph, Node
+from .loaders import load
+
+__version__ = "0.1.0"
+
+__all__ = ["Graph", "GraphjacError", "Node", "NodeError", "RenderError", "ShapeError", "SpecError",
+           "ValueDomainError", "load", "__version__"]

@@ -1,0 +1,193 @@
+"""Forward and backward passes over one cached topological order, vectorised with numpy.
+
+The engine knows nothing about names or figures: it takes a :class:`Plan` (what to compute,
+in which order) and leaf values, and returns values, per-node gradients and per-edge shares.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from .errors import GraphjacError, ValueDomainError
+from .ops import FUSED_VJPS, Ctx, OpError
+
+LEAF_KINDS = ("input", "param", "const")
+
+
+class Step:
+    """One op application in the plan."""
+
+    __slots__ = ("id", "op", "inputs", "arg_batch", "batch", "attrs", "fused_from")
+
+    def __init__(self, record, op, arg_batch):
+        self.id = record.id
+        self.op = op
+        self.inputs = record.inputs
+        self.arg_batch = arg_batch
+        self.batch = record.batch
+        self.attrs = record.attrs
+        self.fused_from = None  # id of the softmax whose log p this CCE reads
+
+
+class Plan:
+    """The topological order and per-node steps of a graph, rebuilt when its structure changes."""
+
+    def __init__(self, records, ops):
+        self.size = len(records)
+        self.names = [r.name for r in records]
+        self.kinds = [r.kind for r in records]
+        dag = nx.MultiDiGraph()
+        dag.add_nodes_from(range(len(records)))
+        dag.add_edges_from((src, r.id, slot) for r in records for slot, src in enumerate(r.inputs))
+        self.order = list(nx.lexicographical_topological_sort(dag))
+        self.consumers = {i: [(dst, slot) for _, dst, slot in dag.out_edges(i, keys=True)] for i in dag}
+        self.steps = {}
+        for r in records:
+            if r.kind not in LEAF_KINDS:
+                self.steps[r.id] = Step(r, ops[r.id], tuple(records[i].batch for i in r.inputs))
+        self.fused_consumers = {}  # softmax id -> [(cce id, fused vjp)]
+        for step in self.steps.values():
+            producer = self.steps.get(step.inputs[0]) if step.inputs else None
+            fused = producer is not None and FUSED_VJPS.get((step.op.name, producer.op.name))
+            if fused:
+                step.fused_from = producer.id
+                self.fused_consumers.setdefault(producer.id, []).append((step.id, fused))
+        self._grad_sets = {}
+
+    def grad_set(self, target):
+        """Ids of the nodes that ``target`` depends on through differentiable slots."""
+        if target not in self._grad_sets:
+            seen, stack = {target}, [target]
+            while stack:
+                step = self.steps.get(stack.pop())
+                if step is None:
+                    continue
+                for slot, src in enumerate(step.inputs):
+                    if step.op.slots[slot].differentiable and src not in seen:
+                        seen.add(src)
+                        stack.append(src)
+            self._grad_sets[target] = frozenset(seen)
+        return self._grad_sets[target]
+
+
+def _op_failure(plan, step, exc):
+    inputs = ", ".join(repr(plan.names[i]) for i in step.inputs)
+    return ValueDomainError(f"node {plan.names[step.id]!r} ({step.op.name} of {inputs}): {exc}")
+
+
+def forward(plan, leaf_values):
+    """Values of every node and the op contexts backward reuses.
+
+    ``leaf_values`` maps leaf id -> array; the result lists are indexed by node id.
+    """
+    values = [None] * plan.size
+    ctxs = [None] * plan.size
+    for i, v in leaf_values.items():
+        values[i] = v
+    steps = plan.steps
+    for i in plan.order:
+        step = steps.get(i)
+        if step is None:
+            continue
+        ctx = Ctx(tuple([values[j] for j in step.inputs]), step.arg_batch, step.batch, step.attrs)
+        if step.fused_from is not None:
+            ctx.extra = ctxs[step.fused_from].extra
+        try:
+            out = step.op.forward(ctx)
+        except OpError as exc:
+            raise _op_failure(plan, step, exc) from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out, dtype=float)
+        ctx.out = out
+        values[i] = out
+        ctxs[i] = ctx
+    return values, ctxs
+
+
+def backward(plan, ctxs, values, target):
+    """∂J/∂node for every node (None where J does not depend on it) and ∂J/∂src per edge.
+
+    Edge shares are keyed by (src, dst, slot); a node's gradient is the sum of the shares of
+    its outgoing edges, so fan-out edges are kept apart and add up to the node's gradient.
+    """
+    if values[target].shape != ():
+        raise GraphjacError(
+            f"backward needs a scalar J; node {plan.names[target]!r} has shape {values[target].shape} "
+            f"(take g.mean(...) or g.sum(...) of it first)")
+    needed = plan.grad_set(target)
+    grads = [None] * plan.size
+    grads[target] = np.ones(())
+    edges = {}
+    for i in reversed(plan.order):
+        step = plan.steps.get(i)
+        g = grads[i]
+        if step is None or g is None:
+            continue
+        ctx = ctxs[i]
+        fused = plan.fused_consumers.get(i)
+        for slot, src in enumerate(step.inputs):
+            if src not in needed or not step.op.slots[slot].differentiable:
+                continue
+            try:
+                if fused:
+                    share = _fused_share(plan, step, ctx, grads, edges, ctxs, fused)
+                else:
+                    share = step.op.slots[slot].vjp(ctx, g)
+            except OpError as exc:
+                raise _op_failure(plan, step, exc) from None
+            edges[(src, i, slot)] = share
+            grads[src] = share if grads[src] is None else grads[src] + share
+    return grads, edges
+
+
+def _fused_share(plan, step, ctx, grads, edges, ctxs, fused):
+    """∂J/∂l for a softmax some of whose consumers are CCE losses: no division by p."""
+    fused_ids = {c for c, _ in fused}
+    rest = None
+    for dst, slot in plan.consumers[step.id]:
+        share = edges.get((step.id, dst, slot))
+        if share is not None and dst not in fused_ids:
+            rest = share if rest is None else rest + share
+    total = step.op.slots[0].vjp(ctx, rest) if rest is not None else 0.0
+    for consumer, vjp in fused:
+        if grads[consumer] is not None:
+            total = total + vjp(ctxs[consumer], grads[consumer])
+    return total
+
+
+def sample_ctx(ctx, sample):
+    """The context of sample ``sample`` alone (the whole context if the result is not a minibatch)."""
+    if not ctx.batch:
+        return ctx
+    n = ctx.out.shape[0]
+    if not -n <= sample < n:
+        raise GraphjacError(f"sample {sample} is out of range for a minibatch of {n}")
+    args = tuple(a[sample] if b else a for a, b in zip(ctx.args, ctx.arg_batch))
+    one = Ctx(args, (False,) * len(args), False, ctx.attrs)
+    one.out = ctx.out[sample]
+    if ctx.extra is not None:
+        one.extra = ctx.extra[sample]
+    return one
+
+
+def local_jacobian(plan, ctxs, dst, src, sample=0):
+    """∂dst/∂src as a 2-D matrix (dst.size × src.size, per sample), summed over the slots src feeds."""
+    step = plan.steps.get(dst)
+    slots = [] if step is None else [k for k, i in enumerate(step.inputs) if i == src]
+    if not slots:
+        raise GraphjacError(f"there is no edge {plan.names[src]!r} -> {plan.names[dst]!r}")
+    one = sample_ctx(ctxs[dst], sample)
+    total = None
+    for k in slots:
+        slot = step.op.slots[k]
+        if slot.jacobian is None:
+            raise GraphjacError(
+                f"no gradient flows from {plan.names[src]!r} into {plan.names[dst]!r} "
+                f"(slot {slot.name!r} of {step.op.name} is not differentiable)")
+        try:
+            jac = np.asarray(slot.jacobian(one), dtype=float)
+        except OpError as exc:
+            raise _op_failure(plan, step, exc) from None
+        total = jac if total is None else total + jac
+    return total

@@ -1,0 +1,32 @@
+"""The exceptions graphjac raises: all derive from :class:`GraphjacError`."""
+
+
+class GraphjacError(Exception):
+    """Base class of every error graphjac raises on purpose.
+
+    The message names the node, file, option or argument at fault and says what was
+    expected, so that it can be shown to a user as it is.
+    """
+
+
+class ShapeError(GraphjacError, ValueError):
+    """An operand has a shape its operation cannot take."""
+
+
+class NodeError(GraphjacError, KeyError):
+    """A node name or handle that the graph does not know."""
+
+    def __str__(self):  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ValueDomainError(GraphjacError, ValueError):
+    """A value outside the domain of its operation (NaN, ŷ ∉ [0, 1], a bad class index)."""
+
+
+class SpecError(GraphjacError, ValueError):
+    """A spec file or spec dictionary that does not follow the schema."""
+
+
+class RenderError(GraphjacError, RuntimeError):
+    """Graphviz is missing, failed, or timed out."""

@@ -1,0 +1,508 @@
+"""The graph builder: nodes, edges per argument slot, names, groups and the public API.
+
+>>> import graphjac as gj
+>>> g = gj.Graph("xy")
+>>> x = g.input("x", 3.0)
+>>> y = g.input("y", 2.0)
+>>> z = g.mul(x, y, name="z")
+>>> g.backward(z)
+>>> float(g.grad(x)), float(g.grad(y))
+(2.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from . import engine
+from .errors import GraphjacError, NodeError, ShapeError, ValueDomainError
+from .ops import ACTIVATIONS, LOSSES, REGISTRY, OpError
+
+
+@dataclass
+class NodeRecord:
+    """Everything the graph knows about one node; ``id`` is its place in build order."""
+
+    id: int
+    name: str
+    kind: str                      # input | param | const | an op kind (add, neuron, activation, loss, …)
+    op: Optional[str] = None       # registry name of the op (sigmoid, bce, …); None for leaves
+    inputs: tuple = ()
+    attrs: dict = field(default_factory=dict)
+    value: Optional[np.ndarray] = None   # leaves only
+    batch: bool = False
+    shape: tuple = ()
+    group: tuple = ()
+    label: Optional[str] = None    # LaTeX symbol chosen by the user
+    auto_named: bool = False
+
+
+class Node:
+    """A handle on one node of a graph; supports ``u + v``, ``u - v``, ``u * v``, ``u ** p``, ``u @ v``."""
+
+    __slots__ = ("graph", "id")
+
+    def __init__(self, graph, node_id):
+        self.graph = graph
+        self.id = node_id
+
+    @property
+    def _record(self):
+        return self.graph._records[self.id]
+
+    name = property(lambda self: self._record.name, doc="The node's name (a label, any text).")
+    kind = property(lambda self: self._record.kind, doc="input, param, const or the op kind.")
+    shape = property(lambda self: self._record.shape, doc="Shape of the value (minibatch on axis 0).")
+    batch = property(lambda self: self._record.batch, doc="True for a minibatch node.")
+    value = property(lambda self: self.graph.value(self), doc="The forward value (computed if needed).")
+    grad = property(lambda self: self.graph.grad(self), doc="∂J/∂node after backward, else None.")
+
+    def __repr__(self):
+        r = self._record
+        kind = r.op if r.op and r.op != r.kind else r.kind
+        return f"<Node {r.name!r} {kind} shape={r.shape}{' batch' if r.batch else ''}>"
+
+    def __add__(self, other):
+        return self.graph.add(self, other)
+
+    def __radd__(self, other):
+        return self.graph.add(other, self)
+
+    def __sub__(self, other):
+        return self.graph.sub(self, other)
+
+    def __rsub__(self, other):
+        return self.graph.sub(other, self)
+
+    def __mul__(self, other):
+        return self.graph.mul(self, other)
+
+    def __rmul__(self, other):
+        return self.graph.mul(other, self)
+
+    def __neg__(self):
+        return self.graph.mul(-1.0, self)
+
+    def __matmul__(self, other):
+        return self.graph.dot(self, other)
+
+    def __pow__(self, exponent):
+        return self.graph.pow(self, exponent)
+
+
+def _as_float_array(value, what):
+    """``value`` as a read-only float64 array; non-numeric or non-finite input is an error."""
+    if isinstance(value, Node):
+        raise GraphjacError(f"{what}: expected numbers, got the node {value.name!r}")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise GraphjacError(f"{what}: expected a number or a (nested) list of numbers; {exc}") from None
+    if array.size == 0:
+        raise ShapeError(f"{what}: the value is empty")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueDomainError(f"{what}: non-finite value {array[where]} at index {where}")
+    array.setflags(write=False)
+    return array
+
+
+class Graph:
+    """A computational graph of the lecture: build it, run forward/backward, render it.
+
+    Every function takes node handles or node names. See DESIGN.md for the contract.
+    """
+
+    def __init__(self, name: str = "graph"):
+        self.name = str(name)
+        self._records: list[NodeRecord] = []
+        self._by_name: dict[str, int] = {}
+        self._group_stack: list[str] = []
+        self._target: Optional[int] = None
+        self.render_options: dict = {}
+        self._invalidate(structure=True)
+
+    # ------------------------------------------------------------------ node access
+
+    def __len__(self):
+        return len(self._records)
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __contains__(self, ref):
+        try:
+            self._id(ref)
+        except GraphjacError:
+            return False
+        return True
+
+    def __repr__(self):
+        return f"<Graph {self.name!r}: {len(self._records)} nodes>"
+
+    @property
+    def nodes(self) -> list:
+        """Handles of all nodes, in build order."""
+        return [Node(self, r.id) for r in self._records]
+
+    @property
+    def edges(self) -> list:
+        """(src, dst, slot name) for every argument slot, in build order."""
+        return [(Node(self, src), Node(self, r.id), REGISTRY[r.op].slots[k].name)
+                for r in self._records for k, src in enumerate(r.inputs)]
+
+    def node(self, ref) -> Node:
+        """The handle of a node given by name or handle."""
+        return Node(self, self._id(ref))
+
+    def record(self, ref) -> NodeRecord:
+        """The stored description of a node (read it, do not change it)."""
+        return self._records[self._id(ref)]
+
+    def _id(self, ref) -> int:
+        if isinstance(ref, Node):
+            if ref.graph is not self:
+                raise NodeError(f"node {ref.name!r} belongs to graph {ref.graph.name!r}, not to {self.name!r}")
+            return ref.id
+        if isinstance(ref, str):
+            if ref in self._by_name:
+                return self._by_name[ref]
+            close = difflib.get_close_matches(ref, self._by_name, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise NodeError(f"graph {self.name!r} has no node named {ref!r}{hint}")
+        raise NodeError(f"expected a node handle or a node name, got {type(ref).__name__} {ref!r}")
+
+    # ------------------------------------------------------------------ building
+
+    @contextlib.contextmanager
+    def group(self, name: str):
+        """Nodes created inside ``with g.group("Model"):`` are drawn in a box named Model."""
+        self._group_stack.append(str(name))
+        try:
+            yield self
+        finally:
+            self._group_stack.pop()
+
+    def input(self, name, value, batch: bool = False, *, label=None, group=None) -> Node:
+        """A data leaf; ``batch=True`` makes axis 0 the minibatch (samples x⁽¹⁾ … x⁽ᴺ⁾)."""
+        return self._leaf("input", name, value, batch, label, group)
+
+    def param(self, name, value, *, label=None, group=None) -> Node:
+        """A trainable leaf, updated by :meth:`step`."""
+        return self._leaf("param", name, value, False, label, group)
+
+    def const(self, value, name=None, *, label=None, group=None) -> Node:
+        """A constant leaf (Python numbers in expressions become one)."""
+        return self._leaf("const", name, value, False, label, group)
+
+    def _leaf(self, kind, name, value, batch, label, group):
+        shown = name if name is not None else kind
+        array = _as_float_array(value, f"{kind} {shown!r}")
+        if batch and array.ndim == 0:
+            raise ShapeError(f"input {shown!r}: batch=True needs the samples on axis 0; got a scalar")
+        record = NodeRecord(id=len(self._records), name="", kind=kind, value=array, batch=bool(batch),
+                            shape=array.shape, label=label, group=self._group_path(group))
+        return self._append(record, name, base=kind)
+
+    def _group_path(self, group):
+        if group is None:
+            return tuple(self._group_stack)
+        if isinstance(group, str):
+            return tuple(part for part in group.split("/") if part)
+        return tuple(str(part) for part in group)
+
+    def _append(self, record, name, base):
+        record.name, record.auto_named = self._claim_name(name, base)
+        self._records.append(record)
+        self._by_name[record.name] = record.id
+        self._invalidate(structure=True)
+        return Node(self, record.id)
+
+    def _claim_name(self, name, base):
+        if name is None:
+            return self._fresh_name(base), True
+        if not isinstance(name, str) or not name:
+            raise GraphjacError(f"a node name must be a non-empty string; got {name!r}")
+        taken = self._by_name.get(name)
+        if taken is not None:
+            if not self._records[taken].auto_named:
+                raise GraphjacError(f"graph {self.name!r} already has a node named {name!r}")
+            self._rename(taken, self._fresh_name(self._records[taken].op or self._records[taken].kind))
+        return name, False
+
+    def _fresh_name(self, base):
+        k = 1
+        while f"{base}{k}" in self._by_name:
+            k += 1
+        return f"{base}{k}"
+
+    def _rename(self, node_id, new):
+        del self._by_name[self._records[node_id].name]
+        self._records[node_id].name = new
+        self._by_name[new] = node_id
+        self._plan = None
+
+    def _operand(self, ref):
+        if isinstance(ref, (int, float, np.number)) and not isinstance(ref, bool):
+            return self.const(float(ref)).id
+        return self._id(ref)
+
+    def apply(self, op_name, *operands, name=None, label=None, group=None, **attrs) -> Node:
+        """Add a node applying the registered op ``op_name`` to ``operands``."""
+        op = REGISTRY[op_name]
+        if len(operands) != op.arity:
+            raise GraphjacError(f"{op_name} takes {op.arity} operands ({', '.join(s.name for s in op.slots)}); "
+                                f"got {len(operands)}")
+        inputs = tuple(self._operand(o) for o in operands)
+        record = NodeRecord(id=len(self._records), name="", kind=op.kind, op=op.name, inputs=inputs,
+                            attrs=attrs, label=label, group=self._group_path(group))
+        shown = name if name is not None else op.name
+        record.batch, record.shape = self._infer(record, shown)
+        return self._append(record, name, base=op.name)
+
+    def _infer(self, record, shown):
+        """(batch, shape) of an op node from its operands, or a ShapeError naming them."""
+        op = REGISTRY[record.op]
+        args = [self._records[i] for i in record.inputs]
+        where = f"node {shown!r} ({op.name} of {', '.join(repr(a.name) for a in args)})"
+        sizes = {a.shape[0] for a in args if a.batch}
+        if len(sizes) > 1:
+            raise ShapeError(f"{where}: the minibatch operands have different sample counts {sorted(sizes)}")
+        if op.batch_from is not None:
+            lead = args[op.batch_from]
+            for a in args:
+                if a.batch != lead.batch:
+                    need = "a minibatch" if lead.batch else "not a minibatch"
+                    raise ShapeError(f"{where}: {a.name!r} must be {need}, like {lead.name!r}")
+        try:
+            per_sample = op.infer([a.shape[1:] if a.batch else a.shape for a in args], record.attrs)
+        except OpError as exc:
+            raise ShapeError(f"{where}: {exc}") from None
+        batch = bool(sizes) and not op.reduces_batch
+        return batch, ((sizes.pop(),) + tuple(per_sample) if batch else tuple(per_sample))
+
+    # the lecture's nodes -------------------------------------------------
+
+    def neuron(self, x, w, b, name=None, **kw) -> Node:
+        """z = x⃗ᵀw⃗ + b (per sample)."""
+        return self.apply("neuron", x, w, b, name=name, **kw)
+
+    def dense(self, x, W, B, name=None, **kw) -> Node:
+        """K neurons side by side: l⃗ = Wᵀx⃗ + b⃗ (batch: L = XW + B)."""
+        return self.apply("dense", x, W, B, name=name, **kw)
+
+    def activation(self, z, function="sigmoid", name=None, **kw) -> Node:
+        """a = g(z) for g in sigmoid, tanh, relu, softmax, identity."""
+        return self.apply(_choose(function, ACTIVATIONS, "activation"), z, name=name, **kw)
+
+    def loss(self, yhat, y, function="mse", name=None, **kw) -> Node:
+        """Per-sample loss J₀ = L(y, ŷ) for L in mse, bce, cce (one value per sample)."""
+        return self.apply(_choose(function, LOSSES, "loss"), yhat, y, name=name, **kw)
+
+    def mean(self, u, name=None, **kw) -> Node:
+        """The mean of all elements (over the minibatch: J = (1/N) Σᵢ J₀⁽ⁱ⁾)."""
+        return self.apply("mean", u, name=name, **kw)
+
+    def sum(self, u, name=None, **kw) -> Node:
+        """The sum of all elements."""
+        return self.apply("sum", u, name=name, **kw)
+
+    def add(self, u, v, name=None, **kw) -> Node:
+        """z = u + v (elementwise, numpy broadcasting per sample)."""
+        return self.apply("add", u, v, name=name, **kw)
+
+    def sub(self, u, v, name=None, **kw) -> Node:
+        """z = u − v."""
+        return self.apply("sub", u, v, name=name, **kw)
+
+    def mul(self, u, v, name=None, **kw) -> Node:
+        """z = u v (elementwise)."""
+        return self.apply("mul", u, v, name=name, **kw)
+
+    def square(self, u, name=None, **kw) -> Node:
+        """z = u²."""
+        return self.apply("square", u, name=name, **kw)
+
+    def pow(self, u, exponent, name=None, **kw) -> Node:
+        """z = uᵖ for a number p (``u ** 2`` is :meth:`square`)."""
+        if isinstance(exponent, bool) or not isinstance(exponent, (int, float, np.number)) \
+                or not np.isfinite(exponent):
+            raise GraphjacError(f"u ** p needs a finite number p; got {exponent!r}")
+        if exponent == 2:
+            return self.square(u, name=name, **kw)
+        return self.apply("pow", u, name=name, exponent=float(exponent), **kw)
+
+    def dot(self, u, v, name=None, **kw) -> Node:
+        """z = u⃗ · v⃗ (per sample)."""
+        return self.apply("dot", u, v, name=name, **kw)
+
+    # ------------------------------------------------------------------ values
+
+    def set_value(self, ref, value) -> None:
+        """Give a leaf a new value (a new minibatch may have another sample count)."""
+        record = self.record(ref)
+        if record.kind not in engine.LEAF_KINDS:
+            raise GraphjacError(f"node {record.name!r} is a {record.kind} node; only inputs, params and "
+                                f"constants hold values")
+        array = _as_float_array(value, f"{record.kind} {record.name!r}")
+        if record.batch and array.ndim == 0:
+            raise ShapeError(f"input {record.name!r}: a minibatch needs the samples on axis 0; got a scalar")
+        old = record.value
+        record.value, record.shape = array, array.shape
+        if array.shape != old.shape:
+            try:
+                for r in self._records[record.id + 1:]:
+                    if r.op is not None:
+                        r.batch, r.shape = self._infer(r, r.name)
+            except ShapeError:
+                record.value, record.shape = old, old.shape
+                for r in self._records[record.id + 1:]:
+                    if r.op is not None:
+                        r.batch, r.shape = self._infer(r, r.name)
+                raise
+        self._invalidate()
+
+    def _invalidate(self, structure=False):
+        if structure:
+            self._plan = None
+        self._values = self._ctxs = None
+        self._clear_grads()
+
+    def _clear_grads(self):
+        self._grads = None
+        self._edge_grads = {}
+
+    @property
+    def plan(self) -> engine.Plan:
+        """The cached topological order (rebuilt after the graph changes)."""
+        if self._plan is None:
+            self._plan = engine.Plan(self._records, {r.id: REGISTRY[r.op] for r in self._records if r.op})
+        return self._plan
+
+    def leaf_values(self) -> dict:
+        """Leaf id -> value, as the engine takes them."""
+        return {r.id: r.value for r in self._records if r.op is None}
+
+    def forward(self) -> "Graph":
+        """Compute the value of every node."""
+        self._values, self._ctxs = engine.forward(self.plan, self.leaf_values())
+        self._clear_grads()
+        return self
+
+    def _ensure_values(self):
+        if self._values is None:
+            self.forward()
+
+    @property
+    def has_values(self) -> bool:
+        return self._values is not None
+
+    def value(self, ref) -> np.ndarray:
+        """The forward value of a node (runs forward if values are missing)."""
+        node_id = self._id(ref)
+        self._ensure_values()
+        return self._values[node_id]
+
+    # ------------------------------------------------------------------ gradients
+
+    @property
+    def target(self) -> Optional[Node]:
+        """The loss J that backward differentiates (the last backward target, or the spec's)."""
+        return None if self._target is None else Node(self, self._target)
+
+    @target.setter
+    def target(self, ref):
+        self._target = None if ref is None else self._id(ref)
+
+    def backward(self, J=None) -> None:
+        """∂J/∂· for every node and every edge, seeded with ∂J/∂J = 1 (J must be a scalar)."""
+        if J is None:
+            if self._target is None:
+                raise GraphjacError("backward needs the loss J: call g.backward(J) with a scalar node")
+            J = self._target
+        target = self._id(J)
+        self._ensure_values()
+        self._grads, self._edge_grads = engine.backward(self.plan, self._ctxs, self._values, target)
+        self._target = target
+
+    @property
+    def has_grads(self) -> bool:
+        return self._grads is not None
+
+    def grad(self, ref) -> Optional[np.ndarray]:
+        """∂J/∂node (shape of the value), or None if J does not depend on it or no backward ran."""
+        node_id = self._id(ref)
+        return None if self._grads is None else self._grads[node_id]
+
+    def edge_grad(self, src, dst) -> Optional[np.ndarray]:
+        """∂J/∂src through the edge src -> dst only (summed over the slots src feeds)."""
+        s, d = self._id(src), self._id(dst)
+        slots = [k for k, i in enumerate(self._records[d].inputs) if i == s]
+        if not slots:
+            raise NodeError(f"there is no edge {self._records[s].name!r} -> {self._records[d].name!r}")
+        shares = [self._edge_grads[(s, d, k)] for k in slots if (s, d, k) in self._edge_grads]
+        if not shares:
+            return None
+        return shares[0] if len(shares) == 1 else sum(shares[1:], shares[0])
+
+    def edge_grads(self) -> dict:
+        """(src id, dst id, slot) -> ∂J/∂src through that slot, for every edge with a gradient."""
+        return dict(self._edge_grads)
+
+    def jacobian(self, dst, src, sample: int = 0) -> np.ndarray:
+        """Local Jacobian ∂dst/∂src, 2-D in numerator layout; per sample i for minibatch nodes."""
+        d, s = self._id(dst), self._id(src)
+        self._ensure_values()
+        return engine.local_jacobian(self.plan, self._ctxs, d, s, sample)
+
+    def gradcheck(self, inputs: bool = False, **tolerances):
+        """Finite differences against backward for every param (and inputs on request)."""
+        from .gradcheck import gradcheck
+        return gradcheck(self, inputs=inputs, **tolerances)
+
+    def step(self, lr: float = 0.1, ascent: bool = False) -> float:
+        """p := p − lr·(∂J/∂p) for every param (p + … with ``ascent``); returns the new J."""
+        if self._grads is None or self._target is None:
+            raise GraphjacError("step needs gradients: call g.backward(J) first")
+        sign = 1.0 if ascent else -1.0
+        for r in self._records:
+            grad = self._grads[r.id] if r.kind == "param" else None
+            if grad is not None:
+                updated = r.value + sign * lr * grad
+                updated.setflags(write=False)
+                r.value = updated
+        self.forward()
+        return float(self._values[self._target])
+
+    # ------------------------------------------------------------------ specs and figures
+
+    def to_spec(self) -> dict:
+        """Plain JSON-serialisable data that :meth:`from_spec` reads back into this graph."""
+        from .spec import graph_to_spec
+        return graph_to_spec(self)
+
+    @classmethod
+    def from_spec(cls, spec: dict, source: str = "<spec>", locate=None) -> "Graph":
+        """Build a graph from spec data (see :mod:`graphjac.spec` for the schema)."""
+        from .spec import graph_from_spec
+        return graph_from_spec(spec, source=source, locate=locate)
+
+    def annotate(self, vector_style: str = "arrow"):
+        """The annotated graph: symbols, formulas, values and gradients per node and per edge."""
+        from .annotations import annotate
+        return annotate(self, vector_style=vector_style)
+
+
+def _choose(function, table, what):
+    if not isinstance(function, str) or function.lower() not in table:
+        close = difflib.get_close_matches(str(function).lower(), table, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise GraphjacError(f"unknown {what} {function!r}: expected one of {', '.join(sorted(table))}{hint}")
+    return function.lower()
+

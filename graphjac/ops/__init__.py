@@ -1,0 +1,20 @@
+"""The op registry: one entry per operation, looked up by name.
+
+>>> sorted(ACTIVATIONS)
+['identity', 'relu', 'sigmoid', 'softmax', 'tanh']
+>>> sorted(LOSSES)
+['bce', 'cce', 'mse']
+"""
+
+from . import activations, elementary, losses, neurons
+from .base import Ctx, Op, OpError, Slot
+
+REGISTRY = {op.name: op for module in (elementary, neurons, activations, losses) for op in module.OPS}
+ACTIVATIONS = {op.name: op for op in activations.OPS}
+LOSSES = {op.name: op for op in losses.OPS}
+
+# Fused backward passes: (consumer op, producer op) -> vjp of the consumer w.r.t. the
+# producer's *input*, used instead of chaining through the producer (no division by p).
+FUSED_VJPS = {("cce", "softmax"): losses.softmax_cce_vjp}
+
+__all__ = ["ACTIVATIONS", "Ctx", "FUSED_VJPS", "LOSSES", "Op", "OpError", "REGISTRY", "Slot"]

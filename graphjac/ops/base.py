@@ -1,0 +1,157 @@
+"""What an op is: forward, vector-Jacobian products, local Jacobians and LaTeX, side by side.
+
+Every op works on *full* values (the minibatch on axis 0 where ``ctx.batch`` says so) for
+``forward`` and ``vjp``, and on *one sample* for ``jacobian``: the engine slices sample ``i``
+out of every minibatch operand and calls ``jacobian`` with ``ctx.batch`` false, which is the
+lecture's per-sample Jacobian ∂dst⁽ⁱ⁾/∂src⁽ⁱ⁾.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+
+class OpError(Exception):
+    """Raised inside an op; the engine re-raises it as a GraphjacError naming the node."""
+
+
+class Ctx:
+    """The operands of one op application: values, minibatch flags and attributes.
+
+    ``out`` is filled in after the forward pass so that backward can reuse it
+    (``a(1 − a)`` needs only the output of a sigmoid).
+    """
+
+    __slots__ = ("args", "arg_batch", "batch", "attrs", "out", "extra")
+
+    def __init__(self, args, arg_batch, batch, attrs):
+        self.args = args
+        self.arg_batch = arg_batch
+        self.batch = batch
+        self.attrs = attrs
+        self.out = None
+        self.extra = None  # op-private cache (softmax keeps log p here)
+
+    def sample_axes(self, value):
+        """Axes of ``value`` that belong to one sample (all axes if not a minibatch)."""
+        return tuple(range(1 if self.batch else 0, np.ndim(value)))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One argument of an op and everything backward needs to know about it.
+
+    ``vjp(ctx, g)`` returns ∂J/∂arg (shape of the argument) from g = ∂J/∂out;
+    ``jacobian(ctx)`` the per-sample local Jacobian ∂out/∂arg as a 2-D array;
+    ``local`` the LaTeX of ∂out/∂arg; ``chain`` the LaTeX of ∂J/∂arg when it is not
+    simply ``g · local``. ``vjp=None`` says explicitly: no gradient flows here
+    (loss targets, class labels).
+    """
+
+    name: str
+    vjp: Optional[Callable] = None
+    jacobian: Optional[Callable] = None
+    local: Optional[str] = None
+    chain: Optional[str] = None
+
+    @property
+    def differentiable(self) -> bool:
+        return self.vjp is not None
+
+
+@dataclass(frozen=True)
+class Op:
+    """A registered operation.
+
+    ``infer(shapes, attrs)`` gets the per-sample shapes of the operands and returns the
+    per-sample shape of the result, or raises OpError saying what was expected.
+    ``reduces_batch`` marks sum and mean, whose result is one number for the whole batch.
+    ``latex`` is the forward formula as a ``string.Template`` (``$out = ...``) or a callable
+    taking the template's mapping.
+    """
+
+    name: str
+    slots: tuple
+    forward: Callable
+    infer: Callable
+    latex: object
+    kind: str
+    reduces_batch: bool = False
+    batch_from: Optional[int] = None  # only this operand decides whether the result is a minibatch
+    summary: str = ""
+    attrs: tuple = field(default=())
+
+    @property
+    def arity(self) -> int:
+        return len(self.slots)
+
+
+# --------------------------------------------------------------------------- shape helpers
+
+def broadcast_shapes(*shapes):
+    """numpy's broadcast of per-sample shapes, as OpError on failure.
+
+    >>> broadcast_shapes((3,), ())
+    (3,)
+    """
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise OpError("operand shapes " + " and ".join(map(str, shapes)) + " do not broadcast") from None
+
+
+def align(ctx, i):
+    """Operand ``i`` reshaped so that numpy broadcasting matches per-sample broadcasting.
+
+    A minibatch operand whose samples have fewer axes than the result gets unit axes after
+    its batch axis (numpy would otherwise pad on the left, across the batch axis).
+    """
+    value = ctx.args[i]
+    if not ctx.arg_batch[i]:
+        return value
+    rank = np.ndim(ctx.out) if ctx.out is not None else _result_rank(ctx)
+    missing = rank - value.ndim
+    if missing <= 0:
+        return value
+    return value.reshape(value.shape[:1] + (1,) * missing + value.shape[1:])
+
+
+def _result_rank(ctx):
+    per_sample = [a.ndim - (1 if b else 0) for a, b in zip(ctx.args, ctx.arg_batch)]
+    return max(per_sample) + (1 if ctx.batch else 0)
+
+
+def unbroadcast(ctx, i, g):
+    """Sum ``g`` (shape of the result) back to the shape of operand ``i``."""
+    value = ctx.args[i]
+    if g.shape == value.shape:
+        return g
+    target = align(ctx, i).shape
+    while g.ndim > len(target):
+        g = g.sum(axis=0)
+    for axis, n in enumerate(target):
+        if n == 1 and g.shape[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g.reshape(value.shape)
+
+
+def broadcast_jacobian(in_shape, out_shape):
+    """The 0/1 matrix of ∂ broadcast_to(u, out_shape) / ∂u, numerator layout.
+
+    >>> broadcast_jacobian((), (2,)).tolist()
+    [[1.0], [1.0]]
+    """
+    size = int(np.prod(in_shape, dtype=int))
+    index = np.arange(size).reshape(in_shape)
+    spread = np.broadcast_to(index, out_shape).ravel()
+    jac = np.zeros((spread.size, size))
+    jac[np.arange(spread.size), spread] = 1.0
+    return jac
+
+
+def diag_jacobian(local, in_shape, out_shape):
+    """Jacobian of an elementwise map whose derivative is ``local`` (shape out_shape)."""
+    return np.asarray(local, dtype=float).reshape(-1)[:, None] * broadcast_jacobian(in_shape, out_shape)

@@ -1,0 +1,158 @@
+"""Per-sample losses J₀⁽ⁱ⁾ = L(y⁽ⁱ⁾, ŷ⁽ⁱ⁾): MSE, BCE and CCE.
+
+Each takes the prediction ŷ (differentiable) and the target y (no gradient) and gives one
+number per sample for minibatch input. BCE and CCE clamp like PyTorch: every log term is at
+least −100 and a backward denominator at least 1e−12, so ŷ = 0 or 1 stays finite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op, OpError, Slot
+
+LOG_FLOOR = np.exp(-100.0)   # log(max(ŷ, e^−100)) == max(log ŷ, −100), without a warning
+DENOMINATOR_FLOOR = 1e-12
+
+
+def _per_sample(ctx, g, like):
+    """g (one entry per sample) with unit axes to broadcast over each sample's components."""
+    g = np.asarray(g)
+    return g.reshape(g.shape + (1,) * (like.ndim - g.ndim))
+
+
+def _sum_per_sample(ctx, value):
+    return value.sum(axis=ctx.sample_axes(value)) if value.ndim else value
+
+
+def _same_shape_infer(shapes, attrs):
+    yhat, y = shapes
+    if yhat != y:
+        raise OpError(f"the target y must have the prediction's shape {yhat} per sample; got {y}")
+    return ()
+
+
+def _vector_loss_latex(scalar, vector):
+    return lambda m: vector if m.vector_in else scalar
+
+
+# ---------------------------------------------------------------------------- MSE: (y − ŷ)²
+
+
+def _mse(ctx):
+    d = ctx.args[1] - ctx.args[0]
+    return _sum_per_sample(ctx, d * d)
+
+
+def _mse_local(ctx):
+    return -2.0 * (ctx.args[1] - ctx.args[0])
+
+
+MSE = Op(
+    name="mse", kind="loss", batch_from=0, summary="J₀ = Σₖ (yₖ − ŷₖ)², ∂J₀/∂ŷ = −2(y − ŷ)",
+    forward=_mse, infer=_same_shape_infer,
+    latex=_vector_loss_latex("$out = ($y - $yhat)^{2}", r"$out = \sum_{k} ($y_k - $yhat_k)^{2}"),
+    slots=(
+        Slot("yhat", vjp=lambda ctx, g: _per_sample(ctx, g, ctx.args[0]) * _mse_local(ctx),
+             jacobian=lambda ctx: _mse_local(ctx).reshape(1, -1),
+             local=_vector_loss_latex("-2($y - $yhat)", "-2($y - $yhat)^{T}")),
+        Slot("y"),
+    ),
+)
+
+# ---------------------------------------------------------------------------- BCE
+
+
+def _check_probability(yhat, what="ŷ"):
+    if yhat.size and (yhat.min() < 0.0 or yhat.max() > 1.0):
+        bad = yhat[(yhat < 0) | (yhat > 1)].flat[0]
+        raise OpError(f"{what} must lie in [0, 1] (a probability); got {bad:g}")
+
+
+def _bce(ctx):
+    yhat, y = ctx.args
+    _check_probability(yhat)
+    log_p = np.log(np.maximum(yhat, LOG_FLOOR))
+    log_q = np.log(np.maximum(1.0 - yhat, LOG_FLOOR))
+    return _sum_per_sample(ctx, -(y * log_p + (1.0 - y) * log_q))
+
+
+def _bce_local(ctx):
+    yhat, y = ctx.args
+    return (yhat - y) / np.maximum(yhat * (1.0 - yhat), DENOMINATOR_FLOOR)
+
+
+BCE = Op(
+    name="bce", kind="loss", batch_from=0,
+    summary="J₀ = −[y log ŷ + (1 − y) log(1 − ŷ)], ∂J₀/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ))",
+    forward=_bce, infer=_same_shape_infer,
+    latex=_vector_loss_latex(r"$out = -[$y \log $yhat + (1 - $y) \log(1 - $yhat)]",
+                             r"$out = -\sum_{k} [$y_k \log $yhat_k + (1 - $y_k) \log(1 - $yhat_k)]"),
+    slots=(
+        Slot("yhat", vjp=lambda ctx, g: _per_sample(ctx, g, ctx.args[0]) * _bce_local(ctx),
+             jacobian=lambda ctx: _bce_local(ctx).reshape(1, -1),
+             local=r"\frac{$yhat - $y}{$yhat(1 - $yhat)}"),
+        Slot("y"),
+    ),
+)
+
+# ---------------------------------------------------------------------------- CCE: −Σₖ yₖ log ŷₖ
+
+
+def _cce_infer(shapes, attrs):
+    yhat, y = shapes
+    if len(yhat) != 1:
+        raise OpError(f"CCE needs a vector of K class probabilities per sample; got shape {yhat}")
+    if y != yhat and y != ():
+        raise OpError(f"the labels y must be one-hot {yhat} or one class index () per sample; got {y}")
+    return ()
+
+
+def one_hot(ctx):
+    """The targets as an array of ŷ's shape: one-hot rows from class indices, else as given."""
+    yhat, y = ctx.args
+    if y.shape == yhat.shape:
+        return y
+    k = yhat.shape[-1]
+    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= k):
+        bad = y[(y != np.round(y)) | (y < 0) | (y >= k)].flat[0]
+        raise OpError(f"class indices must be integers in 0…{k - 1}; got {bad:g}")
+    return (np.arange(k) == y[..., None]).astype(float)
+
+
+def _cce(ctx):
+    yhat = ctx.args[0]
+    y = one_hot(ctx)
+    if ctx.extra is not None:  # straight from a softmax: its log p, computed stably
+        log_p = ctx.extra
+    else:
+        _check_probability(yhat)
+        log_p = np.log(np.maximum(yhat, LOG_FLOOR))
+    return -(y * log_p).sum(axis=-1)
+
+
+def _cce_local(ctx):
+    return -one_hot(ctx) / np.maximum(ctx.args[0], DENOMINATOR_FLOOR)
+
+
+def softmax_cce_vjp(ctx, g):
+    """∂J/∂l for CCE straight after a softmax: g (p Σy − y), with no division by p."""
+    p = ctx.args[0]
+    y = one_hot(ctx)
+    return np.asarray(g)[..., None] * (p * y.sum(axis=-1, keepdims=True) - y)
+
+
+CCE = Op(
+    name="cce", kind="loss", batch_from=0,
+    summary="J₀ = −Σₖ yₖ log ŷₖ, ∂J₀/∂ŷⱼ = −yⱼ/ŷⱼ (labels one-hot or class indices)",
+    forward=_cce, infer=_cce_infer,
+    latex=r"$out = -\sum_{k} $y_k \log $yhat_k",
+    slots=(
+        Slot("yhat", vjp=lambda ctx, g: np.asarray(g)[..., None] * _cce_local(ctx),
+             jacobian=lambda ctx: _cce_local(ctx).reshape(1, -1),
+             local=r"-\frac{$y_k}{$yhat_k}"),
+        Slot("y"),
+    ),
+)
+
+OPS = (MSE, BCE, CCE)

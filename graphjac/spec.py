@@ -1,0 +1,284 @@
+"""The spec schema: a graph as plain data, the same for YAML, JSON and TOML.
+
+A spec is a mapping::
+
+    graphjac: 1                 # schema version (optional)
+    name: neuron                # the figure's title
+    target: J                   # the loss J that backward differentiates (optional)
+    render: {rankdir: BT}       # stored render options (optional)
+    nodes:                      # in any order; inputs may refer forward
+      - {name: x, kind: input, value: [1.0, 2.0, -1.0]}
+      - {name: X, kind: input, batch: true, value: {random: normal, shape: [4, 3], seed: 0}}
+      - {name: w, kind: param, value: [0.5, -0.3, 0.8], group: Model}
+      - {name: z, kind: neuron, inputs: [x, w, b]}
+      - {name: a, kind: activation, function: sigmoid, inputs: [z]}
+      - {name: J, kind: loss, function: bce, inputs: [a, y]}
+
+Node fields: ``name`` and ``kind`` always; ``value`` for input/param/const (a number, nested
+lists, or a seeded random draw); ``batch`` for inputs; ``inputs`` (names or numbers) for ops;
+``function`` for activation and loss; ``exponent`` for pow; ``group`` ("Dataset/Minibatch" or a
+list) and ``label`` (a LaTeX symbol) for any node. A kind may also be an activation or loss
+name directly (``kind: sigmoid``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+import networkx as nx
+import numpy as np
+
+from .errors import GraphjacError, SpecError
+from .ops import ACTIVATIONS, LOSSES, REGISTRY
+
+SCHEMA_VERSION = 1
+TOP_FIELDS = ("graphjac", "name", "target", "render", "nodes")
+LEAF_KINDS = ("input", "param", "const")
+OP_KINDS = ("add", "sub", "mul", "square", "pow", "sum", "mean", "dot", "neuron", "dense", "activation", "loss")
+KINDS = LEAF_KINDS + OP_KINDS
+COMMON_FIELDS = ("name", "kind", "group", "label")
+FIELDS = {
+    "input": COMMON_FIELDS + ("value", "batch"),
+    "param": COMMON_FIELDS + ("value",),
+    "const": COMMON_FIELDS + ("value",),
+    "activation": COMMON_FIELDS + ("inputs", "function"),
+    "loss": COMMON_FIELDS + ("inputs", "function"),
+    "pow": COMMON_FIELDS + ("inputs", "exponent"),
+}
+RANDOM_FIELDS = ("random", "shape", "seed", "mean", "std", "low", "high")
+DISTRIBUTIONS = ("normal", "uniform", "integers")
+
+
+# ------------------------------------------------------------------------------- writing
+
+def graph_to_spec(graph) -> dict:
+    """The graph as plain JSON-serialisable data (values embedded)."""
+    nodes = []
+    for r in graph._records:
+        entry = {"name": r.name, "kind": r.kind}
+        if r.kind in ("activation", "loss"):
+            entry["function"] = r.op
+        if "exponent" in r.attrs:
+            entry["exponent"] = r.attrs["exponent"]
+        if r.inputs:
+            entry["inputs"] = [graph._records[i].name for i in r.inputs]
+        if r.value is not None:
+            entry["value"] = r.value.tolist()
+        if r.batch and r.kind == "input":
+            entry["batch"] = True
+        if r.group:
+            entry["group"] = "/".join(r.group)
+        if r.label is not None:
+            entry["label"] = r.label
+        nodes.append(entry)
+    spec = {"graphjac": SCHEMA_VERSION, "name": graph.name}
+    if graph.target is not None:
+        spec["target"] = graph.target.name
+    if graph.render_options:
+        spec["render"] = dict(graph.render_options)
+    spec["nodes"] = nodes
+    return spec
+
+
+# ------------------------------------------------------------------------------- reading
+
+class _Reader:
+    """Validates spec data, raising SpecError with file:line:column where the loader knows them."""
+
+    def __init__(self, source, locate):
+        self.source = source
+        self.locate = locate
+
+    def fail(self, path, message):
+        where = self.source
+        position = self.locate(path) if self.locate else None
+        if position:
+            where += f":{position[0]}:{position[1]}"
+        field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
+        raise SpecError(f"{where}: {field + ': ' if field else ''}{message}")
+
+    def check_fields(self, mapping, allowed, path, what):
+        for key in mapping:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
+                self.fail(path + (key,), f"unknown field {key!r} for {what}{hint}")
+
+
+def _kind_of(reader, entry, path):
+    kind = entry.get("kind")
+    if not isinstance(kind, str):
+        reader.fail(path + ("kind",), f"every node needs a kind ({', '.join(KINDS)})")
+    if kind in ACTIVATIONS and kind != "identity" or kind in LOSSES:
+        return ("activation" if kind in ACTIVATIONS else "loss"), kind
+    if kind not in KINDS:
+        choices = KINDS + tuple(ACTIVATIONS) + tuple(LOSSES)
+        close = difflib.get_close_matches(kind, choices, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of {', '.join(KINDS)})"
+        reader.fail(path + ("kind",), f"unknown node kind {kind!r}{hint}")
+    return kind, entry.get("function")
+
+
+def _value(reader, raw, path):
+    """A literal value, or a seeded random draw."""
+    if isinstance(raw, dict):
+        return _random_value(reader, raw, path)
+    _reject_non_finite(reader, raw, path)
+    return raw
+
+
+def _reject_non_finite(reader, raw, path):
+    if isinstance(raw, float) and not math.isfinite(raw):
+        reader.fail(path, f"non-finite number {raw} (NaN and Infinity are not allowed)")
+    if isinstance(raw, list):
+        for i, item in enumerate(raw):
+            _reject_non_finite(reader, item, path + (i,))
+
+
+def _random_value(reader, raw, path):
+    reader.check_fields(raw, RANDOM_FIELDS, path, "a random value")
+    dist = raw.get("random", "normal")
+    if dist not in DISTRIBUTIONS:
+        reader.fail(path + ("random",), f"unknown distribution {dist!r}: expected one of {', '.join(DISTRIBUTIONS)}")
+    shape = raw.get("shape", [])
+    if not isinstance(shape, list) or not all(isinstance(n, int) and n > 0 for n in shape):
+        reader.fail(path + ("shape",), f"shape must be a list of positive integers; got {shape!r}")
+    seed = raw.get("seed", 0)
+    if not isinstance(seed, int):
+        reader.fail(path + ("seed",), f"seed must be an integer; got {seed!r}")
+    rng = np.random.default_rng(seed)
+    if dist == "normal":
+        return rng.normal(raw.get("mean", 0.0), raw.get("std", 1.0), size=shape)
+    if dist == "uniform":
+        return rng.uniform(raw.get("low", 0.0), raw.get("high", 1.0), size=shape)
+    return rng.integers(raw.get("low", 0), raw.get("high", 2), size=shape).astype(float)
+
+
+def _node_entries(reader, spec):
+    if not isinstance(spec, dict):
+        reader.fail((), f"a spec must be a mapping with a 'nodes' list; got {type(spec).__name__}")
+    reader.check_fields(spec, TOP_FIELDS, (), "a spec")
+    version = spec.get("graphjac", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        reader.fail(("graphjac",), f"unsupported schema version {version!r} (this graphjac reads {SCHEMA_VERSION})")
+    nodes = spec.get("nodes")
+    if not isinstance(nodes, list) or not nodes:
+        reader.fail(("nodes",), "a spec needs a non-empty list 'nodes'")
+    entries, names = [], {}
+    for i, entry in enumerate(nodes):
+        path = ("nodes", i)
+        if not isinstance(entry, dict):
+            reader.fail(path, f"a node must be a mapping; got {type(entry).__name__}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            reader.fail(path + ("name",), "every node needs a non-empty string 'name'")
+        if name in names:
+            reader.fail(path + ("name",), f"duplicate node name {name!r} (first at nodes[{names[name]}])")
+        names[name] = i
+        kind, function = _kind_of(reader, entry, path)
+        reader.check_fields(entry, FIELDS.get(kind, COMMON_FIELDS + ("inputs",)), path, f"a {kind} node")
+        entries.append((path, entry, kind, function))
+    return entries, names
+
+
+def _references(reader, entries, names):
+    """Each op node's operands: a node name, or a number (a constant)."""
+    refs = {}
+    for path, entry, kind, _ in entries:
+        if kind in LEAF_KINDS:
+            if "value" not in entry:
+                reader.fail(path, f"{kind} node {entry['name']!r} needs a 'value'")
+            continue
+        inputs = entry.get("inputs")
+        if not isinstance(inputs, list) or not inputs:
+            reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} needs a list 'inputs'")
+        for j, ref in enumerate(inputs):
+            if isinstance(ref, str) and ref not in names:
+                close = difflib.get_close_matches(ref, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                reader.fail(path + ("inputs", j), f"node {entry['name']!r} refers to undefined node {ref!r}{hint}")
+            if not isinstance(ref, (str, int, float)) or isinstance(ref, bool):
+                reader.fail(path + ("inputs", j), f"an input is a node name or a number; got {ref!r}")
+            if isinstance(ref, float) and not math.isfinite(ref):
+                reader.fail(path + ("inputs", j), f"non-finite number {ref}")
+        refs[entry["name"]] = inputs
+    return refs
+
+
+def _build_order(reader, entries, names, refs):
+    """Node entries in an order where operands come first (spec order where free); cycles fail."""
+    dag = nx.DiGraph()
+    dag.add_nodes_from(names)
+    dag.add_edges_from((ref, name) for name, inputs in refs.items() for ref in inputs if isinstance(ref, str))
+    try:
+        order = list(nx.lexicographical_topological_sort(dag, key=names.__getitem__))
+    except nx.NetworkXUnfeasible:
+        cycle = [u for u, _ in nx.find_cycle(dag)]
+        reader.fail(entries[names[cycle[0]]][0], "cycle: " + " -> ".join(repr(n) for n in cycle + cycle[:1]))
+    by_name = {entry["name"]: (path, entry, kind, function) for path, entry, kind, function in entries}
+    return [by_name[n] for n in order]
+
+
+def _add_node(graph, reader, path, entry, kind, function):
+    name, group, label = entry["name"], entry.get("group"), entry.get("label")
+    if group is not None and not isinstance(group, (str, list)):
+        reader.fail(path + ("group",), f"group must be a name like 'Dataset/Minibatch' or a list; got {group!r}")
+    if label is not None and not isinstance(label, str):
+        reader.fail(path + ("label",), f"label must be a LaTeX string; got {label!r}")
+    kw = {"label": label, "group": group}
+    if kind in LEAF_KINDS:
+        value = _value(reader, entry["value"], path + ("value",))
+        if kind == "input":
+            batch = entry.get("batch", False)
+            if not isinstance(batch, bool):
+                reader.fail(path + ("batch",), f"batch must be true or false; got {batch!r}")
+            return graph.input(name, value, batch=batch, **kw)
+        if kind == "param":
+            return graph.param(name, value, **kw)
+        return graph.const(value, name, **kw)
+    operands = [graph.node(r) if isinstance(r, str) else r for r in entry["inputs"]]
+    if kind == "activation":
+        return graph.activation(*operands, function=function or "identity", name=name, **kw)
+    if kind == "loss":
+        if function is None:
+            reader.fail(path, f"loss node {name!r} needs a 'function' ({', '.join(LOSSES)})")
+        return graph.loss(*operands, function=function, name=name, **kw)
+    if kind == "pow":
+        return graph.pow(*operands, exponent=entry.get("exponent"), name=name, **kw)
+    return graph.apply(kind, *operands, name=name, **kw)
+
+
+def graph_from_spec(spec, source="<spec>", locate=None):
+    """Build a :class:`~graphjac.Graph` from spec data; errors name the place in the file."""
+    from .graph import Graph
+
+    reader = _Reader(source, locate)
+    entries, names = _node_entries(reader, spec)
+    refs = _references(reader, entries, names)
+    name = spec.get("name", "graph")
+    if not isinstance(name, str):
+        reader.fail(("name",), f"name must be a string; got {name!r}")
+    graph = Graph(name)
+    for path, entry, kind, function in _build_order(reader, entries, names, refs):
+        try:
+            _add_node(graph, reader, path, entry, kind, function)
+        except SpecError:
+            raise
+        except GraphjacError as exc:
+            reader.fail(path, str(exc))
+    target = spec.get("target")
+    if target is not None:
+        if target not in names:
+            close = difflib.get_close_matches(str(target), names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            reader.fail(("target",), f"target {target!r} is not a node{hint}")
+        if graph.node(target).shape != ():
+            reader.fail(("target",), f"target {target!r} must be a scalar; it has shape {graph.node(target).shape}")
+        graph.target = target
+    render = spec.get("render", {})
+    if not isinstance(render, dict):
+        reader.fail(("render",), f"render must be a mapping of render options; got {render!r}")
+    graph.render_options = dict(render)
+    return graph
+

@@ -1,0 +1,118 @@
+"""Node names as LaTeX symbols: x⃗, ŷ⁽ⁱ⁾, J₀, W, α — and the templates ops write with them.
+
+>>> Symbol.from_name("J0").latex()
+'J_{0}'
+>>> Symbol.from_name("y_hat").latex(vector=True, sample="i")
+'\\\\vec{\\\\hat{y}}^{(i)}'
+>>> Symbol.from_name("alpha").latex()
+'\\\\alpha'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+         "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+
+_LETTER = r"([A-Za-z]|" + "|".join(GREEK) + ")"
+_SUBSCRIPTED = re.compile(_LETTER + r"(?:_([A-Za-z0-9]+)|(\d+))?")
+_HAT = re.compile(_LETTER + r"_?hat")
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                 "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+
+
+def _letter(s):
+    return "\\" + s if s in GREEK else s
+
+
+def escape_text(text: str) -> str:
+    r"""Text safe inside ``\text{…}``.
+
+    >>> escape_text("a_b & c")
+    'a\\_b \\& c'
+    """
+    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A symbol split into its core (``x``, ``\\hat{y}``) and subscript, so decorations land right."""
+
+    core: str
+    sub: Optional[str] = None
+    upright: bool = False   # capitals and custom labels take no vector arrow
+
+    @classmethod
+    def from_name(cls, name: str, label: Optional[str] = None) -> "Symbol":
+        if label is not None:
+            return cls(label, upright=True)
+        hat = _HAT.fullmatch(name)
+        if hat:
+            return cls(r"\hat{" + _letter(hat.group(1)) + "}")
+        m = _SUBSCRIPTED.fullmatch(name)
+        if m:
+            letter, sub = m.group(1), m.group(2) or m.group(3)
+            if sub is not None and len(sub) > 1 and not sub.isdigit():
+                sub = r"\mathrm{" + sub + "}"
+            return cls(_letter(letter), sub, upright=letter[0].isupper())
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
+            return cls(r"\mathrm{" + name + "}", upright=True)
+        return cls(r"\text{" + escape_text(name) + "}", upright=True)
+
+    def latex(self, vector: bool = False, sample: Optional[str] = None, index: Optional[str] = None,
+              vector_style: str = "arrow") -> str:
+        """The symbol, as a vector, for one sample ``(i)``, or its element ``index``."""
+        core = self.core
+        if vector and index is None and not self.upright:
+            core = (r"\mathbf{" if vector_style == "bold" else r"\vec{") + core + "}"
+        subs = [s for s in (self.sub, index) if s is not None]
+        text = core + ("_{" + ",".join(subs) + "}" if subs else "")
+        if sample is not None:
+            text += "^{(" + sample + ")}"
+        return text
+
+
+_PLACEHOLDER = re.compile(r"\$(?:\{(\w+)\}|(\w+))(\^)?")
+
+
+def fill(template, mapping) -> str:
+    r"""Substitute ``$name`` / ``${name}``; a symbol that has a superscript is braced before ``^``.
+
+    >>> fill("$x^{T}", {"x": "x^{(i)}"})
+    '{x^{(i)}}^{T}'
+    """
+    if callable(template):
+        template = template(mapping)
+
+    def substitute(match):
+        symbol = mapping[match.group(1) or match.group(2)]
+        caret = match.group(3) or ""
+        if caret and "^" in symbol:
+            symbol = "{" + symbol + "}"
+        return symbol + caret
+
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+def partial(numerator: str, denominator: str) -> str:
+    r"""``\frac{\partial J}{\partial x}``."""
+    return r"\frac{\partial " + numerator + r"}{\partial " + denominator + "}"
+
+
+def lecture_shape(sample_shape, gradient: bool = True) -> str:
+    r"""The lecture's shape of ∂J/∂x (numerator layout: a row 1×n) or of x itself (ℝⁿ).
+
+    >>> lecture_shape((3,))
+    '\\mathbb{R}^{1 \\times 3}'
+    >>> lecture_shape((3,), gradient=False)
+    '\\mathbb{R}^{3}'
+    """
+    if len(sample_shape) == 0:
+        return r"\mathbb{R}"
+    if len(sample_shape) == 1:
+        n = sample_shape[0]
+        return r"\mathbb{R}^{1 \times " + str(n) + "}" if gradient else r"\mathbb{R}^{" + str(n) + "}"
+    return r"\mathbb{R}^{" + r" \times ".join(map(str, sample_shape)) + "}"

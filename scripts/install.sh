@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what graphjac needs on a fresh machine: Graphviz's dot (if missing) and graphjac itself.
+# Usage: bash scripts/install.sh [--test]   (--test adds the test tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    echo "installing ${need_apt[*]} with apt-get" >&2
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  elif command -v brew >/dev/null 2>&1; then
+    brew install graphviz
+  else
+    echo "Please install Graphviz (https://graphviz.org/download/) and run this again." >&2
+    exit 1
+  fi
+fi
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+python3 -m pip install -q --disable-pip-version-check -e ".${extras}"
