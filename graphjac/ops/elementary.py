@@ -117,6 +117,8 @@ def _pow_forward(ctx):
 
 def _pow_local(ctx):
     u, p = ctx.args[0], ctx.attrs["exponent"]
+    if p == 0:
+        return np.zeros_like(u)
     if p < 1 and p != 0 and np.any(u == 0):
         raise OpError(f"the derivative of u^{_format_exponent(p)} is infinite at u = 0")
     return p * u ** (p - 1)

@@ -21,6 +21,13 @@ def _neuron_infer(shapes, attrs):
     return ()
 
 
+def _neuron_forward(ctx):
+    x, w, b = ctx.args
+    if ctx.arg_batch[1]:  # one w⃗ per sample
+        return (x * w).sum(axis=-1) + b
+    return x @ w + b
+
+
 def _neuron_vjp_w(ctx, g):
     x = ctx.args[0]
     if ctx.arg_batch[0] and not ctx.arg_batch[1]:
@@ -30,7 +37,7 @@ def _neuron_vjp_w(ctx, g):
 
 NEURON = Op(
     name="neuron", kind="neuron", summary="z = x⃗ᵀw⃗ + b",
-    forward=lambda ctx: ctx.args[0] @ ctx.args[1] + ctx.args[2],
+    forward=_neuron_forward,
     infer=_neuron_infer,
     latex="$out = $x^{T} $w + $b",
     slots=(
@@ -38,7 +45,7 @@ NEURON = Op(
              jacobian=lambda ctx: ctx.args[1].reshape(1, -1), local="$w^{T}"),
         Slot("w", vjp=_neuron_vjp_w,
              jacobian=lambda ctx: ctx.args[0].reshape(1, -1), local="$x^{T}"),
-        Slot("b", vjp=lambda ctx, g: sum_to(np.asarray(g), ()),
+        Slot("b", vjp=lambda ctx, g: sum_to(np.asarray(g), ctx.args[2].shape),
              jacobian=lambda ctx: np.ones((1, 1)), local="1"),
     ),
 )
@@ -57,11 +64,25 @@ def _dense_infer(shapes, attrs):
     return (w[1],)
 
 
+def _dense_forward(ctx):
+    x, w, b = ctx.args
+    if ctx.arg_batch[1]:  # one W per sample
+        return np.einsum("...n,...nk->...k", x, w) + b
+    return x @ w + b
+
+
+def _dense_vjp_x(ctx, g):
+    x, w = ctx.args[0], ctx.args[1]
+    if ctx.arg_batch[1]:
+        return sum_to(np.einsum("...k,...nk->...n", g, w), x.shape)
+    return sum_to(g @ w.T, x.shape)
+
+
 def _dense_vjp_w(ctx, g):
-    x = ctx.args[0]
-    if x.ndim == 1:
-        return np.outer(x, g)
-    return x.T @ g
+    x, w = ctx.args[0], ctx.args[1]
+    if x.ndim == 2 and w.ndim == 2:
+        return x.T @ g  # Σᵢ x⃗⁽ⁱ⁾ (∂J/∂l⃗⁽ⁱ⁾)
+    return sum_to(x[..., :, None] * g[..., None, :], w.shape)
 
 
 def _dense_jacobian_w(ctx):
@@ -75,11 +96,11 @@ def _dense_jacobian_w(ctx):
 
 DENSE = Op(
     name="dense", kind="dense", summary="z⃗ = Wᵀx⃗ + b⃗ (K neurons, one per column of W)",
-    forward=lambda ctx: ctx.args[0] @ ctx.args[1] + ctx.args[2],
+    forward=_dense_forward,
     infer=_dense_infer,
     latex="$out = $W^{T} $x + $B",
     slots=(
-        Slot("x", vjp=lambda ctx, g: g @ ctx.args[1].T,
+        Slot("x", vjp=_dense_vjp_x,
              jacobian=lambda ctx: ctx.args[1].T.copy(), local="$W^{T}"),
         Slot("W", vjp=_dense_vjp_w, jacobian=_dense_jacobian_w,
              local=r"$x_j \, \delta_{km}", chain=r"$x \, $g"),  # ∂l_k/∂W_jm

@@ -1,0 +1,263 @@
+"""The test oracle: any graphjac graph re-evaluated from the lecture's definitions.
+
+Every op is written here once more, per sample, in autograd.numpy, straight from the
+lecture (z = x⃗ᵀw⃗ + b, z⃗ = Wᵀx⃗ + b⃗, σ(z) = 1/(1 + e^{−z}), softmax, the per-sample
+losses), and differentiated by autograd, never by graphjac's formulas. A minibatch node is
+the stack of its samples, each computed from the operands' samples. The checks compare
+graphjac's values, ∂J/∂node, per-edge shares and local Jacobians with autograd and with
+central finite differences of the same oracle.
+"""
+
+from __future__ import annotations
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+from autograd.tracer import getval
+
+# ------------------------------------------------------------------ the lecture's definitions
+
+
+def _labels(y, yhat):
+    """One-hot targets: as given, or from a class index (a number, not differentiated)."""
+    y = getval(y)
+    if np.shape(y) == np.shape(yhat):
+        return y
+    return np.eye(np.shape(yhat)[-1])[int(y)]
+
+
+PER_SAMPLE = {
+    "add": lambda u, v: u + v,
+    "sub": lambda u, v: u - v,
+    "mul": lambda u, v: u * v,
+    "square": lambda u: u ** 2,
+    "pow": lambda u, exponent: u ** exponent,
+    "dot": lambda u, v: anp.sum(u * v),
+    "neuron": lambda x, w, b: anp.dot(x, w) + b,
+    "dense": lambda x, W, B: anp.dot(anp.transpose(W), x) + B,
+    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
+    "tanh": anp.tanh,
+    "relu": lambda z: z * (z >= 0),          # ReLU′(0) = 1, as the lecture writes it
+    "identity": lambda z: z,
+    "softmax": lambda l: anp.exp(l) / anp.sum(anp.exp(l)),
+    # losses: the target y is data, no gradient flows into it (getval drops autograd's trace)
+    "mse": lambda yhat, y: anp.sum((getval(y) - yhat) ** 2),
+    "bce": lambda yhat, y: -anp.sum(getval(y) * anp.log(yhat) + (1 - getval(y)) * anp.log(1 - yhat)),
+    "cce": lambda yhat, y: -anp.sum(_labels(y, yhat) * anp.log(yhat)),
+}
+WHOLE = {"sum": anp.sum, "mean": anp.mean}   # over every element, the minibatch included
+TARGET_SLOTS = {("mse", 1), ("bce", 1), ("cce", 1)}
+
+
+def records(g):
+    return [g.record(n) for n in g.nodes]
+
+
+def is_batch(recs, r, batch):
+    """Minibatch flags decided here, not read from graphjac: any minibatch operand, except Σ/mean."""
+    if r.op is None:
+        return r.batch
+    return r.op not in WHOLE and any(batch[i] for i in r.inputs)
+
+
+def apply_op(r, args, arg_batch, out_batch):
+    """The value of op node ``r`` from its operands, sample by sample for a minibatch."""
+    attrs = [r.attrs["exponent"]] if r.op == "pow" else []
+    if r.op in WHOLE:
+        return WHOLE[r.op](args[0])
+    f = PER_SAMPLE[r.op]
+    if not out_batch:
+        return f(*args, *attrs)
+    n = next(len(a) for a, b in zip(args, arg_batch) if b)
+    return anp.stack([f(*[a[i] if b else a for a, b in zip(args, arg_batch)], *attrs) for i in range(n)])
+
+
+def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None):
+    """Every node's value; ``node_deltas[id]`` is added to a node's value, ``edge_deltas[(dst, slot)]``
+    to one operand as one op sees it (so that d J/d delta is ∂J/∂node or an edge's share)."""
+    node_deltas, edge_deltas, leaf_values = node_deltas or {}, edge_deltas or {}, leaf_values or {}
+    recs = records(g)
+    values, batch = [], []
+    for r in recs:
+        batch.append(is_batch(recs, r, batch))
+        if r.op is None:
+            value = leaf_values.get(r.id, np.array(r.value))
+        else:
+            args = [values[i] + edge_deltas[(r.id, k)] if (r.id, k) in edge_deltas else values[i]
+                    for k, i in enumerate(r.inputs)]
+            value = apply_op(r, args, [batch[i] for i in r.inputs], batch[-1])
+        values.append(value + node_deltas[r.id] if r.id in node_deltas else value)
+    return values, batch
+
+
+def differentiable_ancestors(g, target):
+    """Ids J depends on through slots that carry a gradient (loss targets do not)."""
+    recs = records(g)
+    seen, stack = {target}, [target]
+    while stack:
+        r = recs[stack.pop()]
+        for k, i in enumerate(r.inputs):
+            if (r.op, k) not in TARGET_SLOTS and i not in seen:
+                seen.add(i)
+                stack.append(i)
+    return seen
+
+
+# ------------------------------------------------------------------ derivatives of the oracle
+
+
+def oracle_grad(g, target, key, shape, edge=False):
+    """∂J/∂node (or ∂J/∂src through one edge slot) by autograd."""
+    def J(delta):
+        deltas = {key: delta}
+        return evaluate(g, edge_deltas=deltas) if edge else evaluate(g, node_deltas=deltas)
+    return autograd.grad(lambda d: J(d)[0][target])(np.zeros(shape))
+
+
+def finite_difference(f, x, eps=1e-6):
+    """Central differences of a scalar function f at x (same shape as x)."""
+    x = np.asarray(x, dtype=float)
+    out = np.empty(x.shape)
+    for index in np.ndindex(x.shape):
+        step = np.zeros(x.shape)
+        step[index] = eps
+        out[index] = (f(x + step) - f(x - step)) / (2 * eps)
+    return out
+
+
+def fd_grad(g, target, key, shape, edge=False):
+    def J(delta):
+        deltas = {key: delta}
+        values = evaluate(g, edge_deltas=deltas)[0] if edge else evaluate(g, node_deltas=deltas)[0]
+        return float(values[target])
+    return finite_difference(J, np.zeros(shape))
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def close(actual, expected, rtol=1e-9, atol=1e-12, what=""):
+    expected = np.asarray(expected, dtype=float)
+    assert actual is not None, f"{what}: graphjac gives None, expected {expected}"
+    actual = np.asarray(actual)
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape}, expected {expected.shape}"
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol * scale, err_msg=what)
+
+
+def check_forward(g):
+    """Every node's value and shape against the oracle."""
+    expected, batch = evaluate(g)
+    for node, value, b in zip(g.nodes, expected, batch):
+        close(g.value(node), value, what=f"value of {node.name!r}")
+        assert node.batch == b, f"{node.name!r}: batch flag {node.batch}, expected {b}"
+        assert node.shape == np.shape(value), f"{node.name!r}: shape {node.shape}, expected {np.shape(value)}"
+
+
+def check_gradients(g, J, fd=True):
+    """∂J/∂node for every node and ∂J/∂src for every edge slot, vs autograd and finite differences.
+
+    Also: a node's gradient is the sum of its outgoing edges' shares (fan-out), and a node J
+    does not depend on through a differentiable path has no gradient (None).
+    """
+    J = g.node(J)
+    g.backward(J)
+    recs = records(g)
+    needed = differentiable_ancestors(g, J.id)
+    shares = g.edge_grads()
+    for node in g.nodes:
+        grad = g.grad(node)
+        if node.id not in needed:
+            assert grad is None, f"∂J/∂{node.name!r} should be None (no differentiable path)"
+            continue
+        expected = oracle_grad(g, J.id, node.id, node.shape)
+        close(grad, expected, what=f"∂J/∂{node.name!r} vs autograd")
+        if fd:
+            close(grad, fd_grad(g, J.id, node.id, node.shape), rtol=1e-5, atol=1e-6,
+                  what=f"∂J/∂{node.name!r} vs finite differences")
+        outgoing = [v for (s, d, k), v in shares.items() if s == node.id]
+        if node.id != J.id:
+            close(sum(outgoing[1:], outgoing[0]), grad, what=f"edge shares out of {node.name!r} sum to its gradient")
+    for r in recs:
+        for k, src in enumerate(r.inputs):
+            key = (src, r.id, k)
+            if r.id not in needed or (r.op, k) in TARGET_SLOTS:
+                assert key not in shares, f"edge {recs[src].name!r} -> {r.name!r} should carry no gradient"
+                continue
+            what = f"edge {recs[src].name!r} -> {r.name!r} (slot {k})"
+            shape = recs[src].shape
+            close(shares[key], oracle_grad(g, J.id, (r.id, k), shape, edge=True), what=what + " vs autograd")
+            if fd:
+                close(shares[key], fd_grad(g, J.id, (r.id, k), shape, edge=True), rtol=1e-5, atol=1e-6,
+                      what=what + " vs finite differences")
+        for src in set(r.inputs):
+            slots = [k for k, i in enumerate(r.inputs) if i == src and (src, r.id, k) in shares]
+            expected = sum(shares[(src, r.id, k)] for k in slots) if slots else None
+            actual = g.edge_grad(g.nodes[src], g.nodes[r.id])
+            if expected is None:
+                assert actual is None
+            else:
+                close(actual, expected, rtol=0, atol=0, what="edge_grad sums the slots")
+
+
+def oracle_jacobian(g, dst, src, sample):
+    """∂dst/∂src for one sample, by autograd on the per-sample op (summed over src's slots)."""
+    values, batch = evaluate(g)
+    r = records(g)[dst]
+    out_batch = batch[r.id]
+
+    def pick(i):
+        return values[i][sample] if out_batch and batch[i] else values[i]
+
+    def f(x):
+        args = [x if i == src else pick(i) for i in r.inputs]
+        return apply_op(r, args, [batch[i] and not out_batch for i in r.inputs], False)
+
+    x = pick(src)
+    out = f(x)
+    return np.reshape(autograd.jacobian(f)(np.asarray(x, dtype=float)), (np.size(out), np.size(x)))
+
+
+def check_jacobians(g):
+    """jacobian(dst, src, sample=i) vs autograd, and g·jacobian == the edge's share (vjp) per sample."""
+    values, batch = evaluate(g)
+    shares = g.edge_grads() if g.has_grads else {}
+    nodes = g.nodes
+    for r in records(g):
+        if r.op is None:
+            continue
+        n = len(values[r.id]) if batch[r.id] else 1
+        for src in sorted(set(r.inputs)):
+            slots = [k for k, i in enumerate(r.inputs) if i == src]
+            if any((r.op, k) in TARGET_SLOTS for k in slots):
+                continue
+            for sample in sorted({0, n - 1}):
+                jac = g.jacobian(nodes[r.id], nodes[src], sample=sample)
+                close(jac, oracle_jacobian(g, r.id, src, sample),
+                      what=f"jacobian {r.name!r} / {nodes[src].name!r}, sample {sample}")
+            if not all((src, r.id, k) in shares for k in slots):
+                continue
+            jacs = [g.jacobian(nodes[r.id], nodes[src], sample=i) for i in range(n)]
+            upstream = g.grad(nodes[r.id])
+            share = sum(shares[(src, r.id, k)] for k in slots)
+            if batch[r.id]:
+                per_sample = [upstream[i].ravel() @ jacs[i] for i in range(n)]
+                expected = np.stack(per_sample) if batch[src] else sum(per_sample)
+            else:
+                expected = upstream.ravel() @ jacs[0]
+            close(share, np.reshape(expected, np.shape(share)), rtol=1e-8, atol=1e-10,
+                  what=f"vjp of {r.name!r} / {nodes[src].name!r} vs grad · jacobian")
+
+
+def check_all(g, J, fd=True):
+    check_forward(g)
+    check_gradients(g, J, fd=fd)
+    check_jacobians(g)
+
+
+def weighted_sum(g, node, seed=0):
+    """J = Σ node ⊙ R for a fixed random R of node's shape: ∂J/∂node = R, any direction at all."""
+    node = g.node(node)
+    r = np.random.default_rng(seed).normal(size=node.shape)
+    R = g.input(f"R({node.name})", r, batch=node.batch)
+    return g.sum(g.mul(node, R), name="J")
