@@ -498,6 +498,26 @@ class Graph:
         from .annotations import annotate
         return annotate(self, vector_style=vector_style)
 
+    def figure(self, options=None, **overrides):
+        """The renderer-neutral figure model (see :mod:`graphjac.render.figure`)."""
+        from .render import build
+        return build(self, options, **overrides)
+
+    def to_dot(self, options=None, **overrides) -> str:
+        """The figure as Graphviz DOT text; options as in :class:`graphjac.render.RenderOptions`."""
+        from .render import to_dot
+        return to_dot(self, options, **overrides)
+
+    def render(self, path, format=None, options=None, **overrides):
+        """Write the figure to ``path`` (format from the suffix: dot, gv, svg, png, pdf, …)."""
+        from .render import render
+        return render(self, path, format, options, **overrides)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter: the figure as SVG when Graphviz is installed, else as DOT text."""
+        from .render.jupyter import mimebundle
+        return mimebundle(self)
+
 
 def _choose(function, table, what):
     if not isinstance(function, str) or function.lower() not in table:

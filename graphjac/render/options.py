@@ -1,0 +1,175 @@
+"""Render options: one validated dataclass, with the help text the CLI builds its flags from.
+
+>>> RenderOptions(theme="print").theme
+'print'
+>>> RenderOptions.from_mapping({"edge_labels": "symbol,value"}).edge_labels
+('symbol', 'value')
+>>> RenderOptions(theme="prnt")
+Traceback (most recent call last):
+...
+graphjac.errors.GraphjacError: render option theme: 'prnt' is not one of lecture, print, dark; did you mean 'print'?
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields, replace
+from typing import Optional
+
+from ..errors import GraphjacError
+
+DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
+THEMES = ("lecture", "print", "dark")
+EDGE_PARTS = ("symbol", "formula", "value", "shape")
+NODE_PARTS = ("formula", "value", "grad", "shape")
+MODELS = ("per-sample", "once")
+VECTOR_STYLES = ("arrow", "bold")
+ALIASES = {"rankdir": "direction"}   # Graphviz's own name for it
+
+
+def _option(default, help, choices=None, kind=None):
+    """A dataclass field carrying its help text, allowed values and kind for validation."""
+    meta = {"help": help, "choices": choices, "kind": kind or type(default).__name__}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a figure shows and how it looks. Every field validates on construction."""
+
+    direction: str = _option("auto", "layout direction: BT (bottom to top, the neuron figure), LR (left to "
+                             "right, the minibatch figure), TB, RL; auto picks LR for minibatch figures "
+                             "drawn per sample, else BT", DIRECTIONS)
+    theme: str = _option("lecture", "lecture (colour), print (grayscale; edges told apart by line style) "
+                         "or dark (for slides)", THEMES)
+    edge_labels: tuple = _option(("symbol", "formula"), "what backward edges say, comma separated: symbol "
+                                 "(∂J/∂x), formula (the chain rule ∂J/∂z·wᵀ), value, shape (ℝ¹ˣⁿ)",
+                                 EDGE_PARTS, "parts")
+    node_labels: tuple = _option(("formula", "value"), "what nodes say, comma separated: formula, value, "
+                                 "grad (∂J/∂node), shape", NODE_PARTS, "parts")
+    backward: bool = _option(True, "draw the backward edges (∂J/∂·)")
+    precision: int = _option(3, "significant digits of the numbers shown (1 to 12)")
+    samples: int = _option(0, "draw a minibatch sample by sample: this many samples, an ellipsis and the "
+                           "last one (0 draws each minibatch value once, with (i))")
+    model: str = _option("per-sample", "with samples > 0: draw the model's nodes for every sample "
+                         "(per-sample) or once for the whole minibatch (once)", MODELS)
+    tables: tuple = _option((), "node names whose value is drawn as a table (matrices such as W)",
+                            None, "names")
+    jacobians: tuple = _option((), "local Jacobians drawn as a table on their node, as 'dst:src' "
+                               "(e.g. 'p:l' for the softmax Jacobian ∂p/∂l)", None, "pairs")
+    highlight: tuple = _option((), "edges drawn emphasised, as 'src:dst'", None, "pairs")
+    legend: bool = _option(True, "show a legend telling forward from backward edges")
+    gradcheck: bool = _option(False, "run the gradient check and show its verdict as a badge")
+    title: Optional[str] = _option(None, "the figure's title (default: the graph's name; '' for none)",
+                                   None, "text")
+    vector_style: str = _option("arrow", "vectors written with an arrow (x⃗) or in bold", VECTOR_STYLES)
+    font: str = _option("DejaVu Serif", "font family of every label")
+    dpi: int = _option(150, "resolution of PNG output, dots per inch (36 to 600)")
+    timeout: float = _option(60.0, "seconds Graphviz may take before rendering is stopped")
+
+    def __post_init__(self):
+        for f in fields(self):
+            object.__setattr__(self, f.name, _validate(f, getattr(self, f.name)))
+
+    @classmethod
+    def from_mapping(cls, mapping, where: str = "render options") -> "RenderOptions":
+        """Options from a dict (a spec file's ``render:`` section, CLI values, keyword arguments)."""
+        if mapping is None:
+            return cls()
+        if not isinstance(mapping, dict):
+            raise GraphjacError(f"{where}: expected a mapping of option names to values; got {mapping!r}")
+        known = {f.name for f in fields(cls)}
+        values = {}
+        for key, value in mapping.items():
+            name = ALIASES.get(key, key)
+            if name not in known:
+                close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise GraphjacError(f"{where}: unknown render option {key!r}{hint} "
+                                    f"(options: {', '.join(sorted(known))})")
+            values[name] = value
+        return cls(**values)
+
+    def updated(self, **changes) -> "RenderOptions":
+        """A copy with some options changed (validated like the rest)."""
+        return replace(self, **changes) if changes else self
+
+
+def option_help() -> dict:
+    """name -> (default, help, allowed values or None, kind), in declaration order (for the CLI)."""
+    return {f.name: (f.default, f.metadata["help"], f.metadata["choices"], f.metadata["kind"])
+            for f in fields(RenderOptions)}
+
+
+def _fail(name, value, expected):
+    raise GraphjacError(f"render option {name}: {value!r} is not {expected}")
+
+
+def _validate(f, value):
+    kind, choices, name = f.metadata["kind"], f.metadata["choices"], f.name
+    if kind == "str":
+        if value not in choices if choices else not isinstance(value, str):
+            _choice_error(name, value, choices)
+        return value
+    if kind == "bool":
+        return _boolean(name, value)
+    if kind == "int":
+        return _bounded(name, value, *{"precision": (1, 12), "samples": (0, 1000), "dpi": (36, 600)}[name])
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+            _fail(name, value, "a number of seconds between 0 and 3600")
+        return float(value)
+    if kind == "text":
+        if value is not None and not isinstance(value, str):
+            _fail(name, value, "text")
+        return value
+    items = _items(name, value)
+    if kind == "parts":
+        for item in items:
+            if item not in choices:
+                _choice_error(name, item, choices)
+        return tuple(dict.fromkeys(items))
+    if kind == "pairs":
+        return tuple(_pair(name, item) for item in items)
+    return tuple(str(item) for item in items)
+
+
+def _choice_error(name, value, choices):
+    close = difflib.get_close_matches(str(value), choices, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise GraphjacError(f"render option {name}: {value!r} is not one of {', '.join(choices)}{hint}")
+
+
+def _boolean(name, value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.lower() in ("true", "yes", "on", "1")
+    _fail(name, value, "true or false")
+
+
+def _bounded(name, value, low, high):
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _fail(name, value, f"a whole number from {low} to {high}")
+    return value
+
+
+def _items(name, value):
+    """A list given as a sequence or as comma-separated text."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    _fail(name, value, "a list (or comma-separated text)")
+
+
+def _pair(name, item):
+    """('dst', 'src') from a 2-sequence or from 'dst:src' (split at the last colon)."""
+    if isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(s, str) for s in item):
+        return tuple(item)
+    if isinstance(item, str) and ":" in item.strip(":"):
+        first, second = item.rsplit(":", 1)
+        return first, second
+    _fail(name, item, "a pair of node names, 'a:b' or [a, b]")

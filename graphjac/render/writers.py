@@ -1,0 +1,78 @@
+"""The writer registry: output format -> function turning a :class:`Figure` into file contents.
+
+``g.render("fig.svg")`` picks the writer from the suffix (or ``format=``). A new format is one
+:func:`register` call in the module that implements it.
+
+>>> sorted(WRITERS)
+['dot', 'gv', 'pdf', 'png', 'svg']
+>>> writer_for("figure.SVG").format
+'svg'
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..errors import GraphjacError
+
+
+@dataclass(frozen=True)
+class Writer:
+    """``write(figure)`` returns the file's contents (str or bytes)."""
+
+    format: str
+    write: Callable
+    description: str
+    needs_graphviz: bool = False
+
+
+WRITERS: dict = {}
+
+
+def register(format: str, write: Callable, description: str, needs_graphviz: bool = False) -> Writer:
+    """Make ``format`` available to :func:`writer_for` (the last registration wins)."""
+    writer = Writer(format, write, description, needs_graphviz)
+    WRITERS[format] = writer
+    return writer
+
+
+def writer_for(path=None, format: Optional[str] = None) -> Writer:
+    """The writer for ``format``, or for the suffix of ``path``; unknown formats name the choices."""
+    if format is None:
+        suffix = Path(str(path)).suffix if path is not None else ""
+        if not suffix:
+            raise GraphjacError(f"{path}: cannot tell the output format without a suffix; "
+                                f"use one of {_choices()} or pass format=")
+        format = suffix[1:]
+    key = str(format).lower()
+    if key not in WRITERS:
+        close = difflib.get_close_matches(key, sorted(WRITERS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        where = f"{path}: " if path is not None else ""
+        raise GraphjacError(f"{where}unknown output format {format!r}{hint} (formats: {_choices()})")
+    return WRITERS[key]
+
+
+def _choices():
+    return ", ".join(sorted(WRITERS))
+
+
+def _dot_text(figure):
+    from .dot import figure_to_dot
+    return figure_to_dot(figure)
+
+
+def _graphviz(format):
+    def write(figure):
+        from .graphviz import run_dot
+        return run_dot(_dot_text(figure), format, timeout=figure.options.timeout, dpi=figure.options.dpi)
+    return write
+
+
+register("dot", _dot_text, "Graphviz DOT text (needs no Graphviz)")
+register("gv", _dot_text, "Graphviz DOT text (needs no Graphviz)")
+for _format, _what in (("svg", "SVG"), ("png", "PNG image"), ("pdf", "PDF")):
+    register(_format, _graphviz(_format), f"{_what}, laid out by Graphviz's dot", needs_graphviz=True)
