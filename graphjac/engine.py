@@ -138,7 +138,12 @@ def backward(plan, ctxs, values, target):
                 raise _op_failure(plan, step, exc) from None
             edges[(src, i, slot)] = share
             grads[src] = share if grads[src] is None else grads[src] + share
-    return grads, edges
+    return [_array(g) for g in grads], {key: _array(share) for key, share in edges.items()}
+
+
+def _array(value):
+    """numpy turns 0-d results into numpy scalars; gradients are always arrays (or None)."""
+    return value if value is None or type(value) is np.ndarray else np.asarray(value, dtype=float)
 
 
 def _fused_share(plan, step, ctx, grads, edges, ctxs, fused):

@@ -346,27 +346,39 @@ class Graph:
 
     def set_value(self, ref, value) -> None:
         """Give a leaf a new value (a new minibatch may have another sample count)."""
-        record = self.record(ref)
+        self.set_values({ref: value})
+
+    def set_values(self, values: dict) -> None:
+        """Give several leaves new values at once, e.g. a new minibatch ``{"X": X, "y": y}``."""
+        records = [self.record(ref) for ref in values]
+        arrays = [self._leaf_array(r, value) for r, value in zip(records, values.values())]
+        old = [r.value for r in records]
+        for r, array in zip(records, arrays):
+            r.value, r.shape = array, array.shape
+        try:
+            if any(r.shape != value.shape for r, value in zip(records, old)):
+                self._reinfer()
+        except ShapeError:
+            for r, value in zip(records, old):
+                r.value, r.shape = value, value.shape
+            self._reinfer()
+            raise
+        self._invalidate()
+
+    def _leaf_array(self, record, value):
         if record.kind not in engine.LEAF_KINDS:
             raise GraphjacError(f"node {record.name!r} is a {record.kind} node; only inputs, params and "
                                 f"constants hold values")
         array = _as_float_array(value, f"{record.kind} {record.name!r}")
         if record.batch and array.ndim == 0:
             raise ShapeError(f"input {record.name!r}: a minibatch needs the samples on axis 0; got a scalar")
-        old = record.value
-        record.value, record.shape = array, array.shape
-        if array.shape != old.shape:
-            try:
-                for r in self._records[record.id + 1:]:
-                    if r.op is not None:
-                        r.batch, r.shape = self._infer(r, r.name)
-            except ShapeError:
-                record.value, record.shape = old, old.shape
-                for r in self._records[record.id + 1:]:
-                    if r.op is not None:
-                        r.batch, r.shape = self._infer(r, r.name)
-                raise
-        self._invalidate()
+        return array
+
+    def _reinfer(self):
+        """Shapes of every op node again, after leaf values changed shape."""
+        for r in self._records:
+            if r.op is not None:
+                r.batch, r.shape = self._infer(r, r.name)
 
     def _invalidate(self, structure=False):
         if structure:
@@ -422,11 +434,9 @@ class Graph:
 
     def backward(self, J=None) -> None:
         """∂J/∂· for every node and every edge, seeded with ∂J/∂J = 1 (J must be a scalar)."""
-        if J is None:
-            if self._target is None:
-                raise GraphjacError("backward needs the loss J: call g.backward(J) with a scalar node")
-            J = self._target
-        target = self._id(J)
+        if J is None and self._target is None:
+            raise GraphjacError("backward needs the loss J: call g.backward(J) with a scalar node")
+        target = self._target if J is None else self._id(J)
         self._ensure_values()
         self._grads, self._edge_grads = engine.backward(self.plan, self._ctxs, self._values, target)
         self._target = target
