@@ -27,8 +27,12 @@ SUFFIXES = tuple(DATA_SUFFIXES) + (".py",)
 
 
 def load(path):
-    """A Graph from a spec file (.yaml/.yml/.json/.toml) or a Python file (``graph.py[:name]``)."""
+    """A Graph from a spec file (.yaml/.yml/.json/.toml), a Python file (``graph.py[:name]``)
+    or a built-in lecture figure (``lecture:neuron``)."""
     path = str(path)
+    if path.startswith("lecture:"):
+        from .examples import load_example
+        return load_example(path[len("lecture:"):])
     script, _, attribute = path.partition(".py:")
     if attribute or path.endswith(".py"):
         return load_python(script + ".py" if attribute else path, attribute or None)

@@ -1,0 +1,20 @@
+"""A minibatch of N = 4 samples, ŷ = x⃗ᵀw⃗ + b, J₀⁽ⁱ⁾ = (y⁽ⁱ⁾ − ŷ⁽ⁱ⁾)² and J = (1/N) Σᵢ J₀⁽ⁱ⁾
+(the figure ``lecture:minibatch_mse``)."""
+
+import graphjac as gj
+
+g = gj.Graph("minibatch, MSE")
+with g.group("Dataset"), g.group("Minibatch"):
+    x = g.input("x", [[1.0, 2.0], [0.5, -1.0], [-1.0, 0.5], [2.0, 1.0]], batch=True)
+    y = g.input("y", [1.0, 0.0, -1.0, 2.0], batch=True)
+with g.group("Model"):
+    w = g.param("w", [0.4, 0.3])
+    b = g.param("b", 0.1)
+    y_hat = g.neuron(x, w, b, name="y_hat")
+J0 = g.loss(y_hat, y, "mse", name="J0")
+J = g.mean(J0, name="J")
+g.target = J
+g.render_options = {"direction": "LR", "samples": 2, "edge_labels": ["symbol", "formula", "value"]}
+
+if __name__ == "__main__":
+    print(g.render("minibatch_mse.svg"))

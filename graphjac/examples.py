@@ -1,0 +1,60 @@
+"""The lecture's figures, built in: ``lecture:NAME`` wherever a spec file is accepted.
+
+The spec files live in the repository's ``examples/`` folder, installed as the data package
+``graphjac.lecture``.
+
+>>> from graphjac.examples import catalog, load_example
+>>> catalog()["dot"]
+'the dot product z = u⃗·v⃗, with ∂z/∂u⃗ = v⃗ᵀ and ∂z/∂v⃗ = u⃗ᵀ'
+>>> g = load_example("dot")
+>>> g.backward(g.target)
+>>> g.grad("u").tolist()          # v⃗ᵀ
+[4.0, -5.0, 6.0]
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+
+from .errors import GraphjacError
+
+PREFIX = "lecture:"
+PACKAGE = "graphjac.lecture"
+
+# In the lecture's order.
+_CATALOG = {
+    "add": "z = x + y, with ∂z/∂x = ∂z/∂y = 1",
+    "squares": "z = x² + y², with ∂z/∂x = 2x and ∂z/∂y = 2y",
+    "product": "z = xy, with ∂z/∂x = y and ∂z/∂y = x",
+    "mean": "z = (1/3) Σᵢ xᵢ, with the gradient (1/3 1/3 1/3)",
+    "mean_squares": "z = (1/3) Σᵢ xᵢ², with the gradient (2x₁/3 2x₂/3 2x₃/3)",
+    "dot": "the dot product z = u⃗·v⃗, with ∂z/∂u⃗ = v⃗ᵀ and ∂z/∂v⃗ = u⃗ᵀ",
+    "neuron": "the neuron z = x⃗ᵀw⃗ + b, σ and BCE, bottom to top with its three backward edges",
+    "neuron_sigmoid": "a neuron with the activation σ: ∂a/∂z = a(1 − a)",
+    "neuron_tanh": "a neuron with the activation tanh: ∂a/∂z = (1 + a)(1 − a)",
+    "neuron_relu": "a neuron with the activation ReLU: ∂a/∂z = 1 if z ≥ 0, else 0",
+    "minibatch_mse": "a minibatch of N samples, MSE per sample and its mean J, left to right",
+    "minibatch_bce": "a minibatch of N samples, σ, BCE per sample and its mean J, left to right",
+    "dense_cce": "a dense layer W, B with softmax and CCE on one-hot labels, W as a table",
+    "softmax_jacobian": "the softmax and its K×K Jacobian ∂pᵢ/∂lⱼ, drawn as a table",
+    "gradient_descent": "one gradient-descent step x⃗ := x⃗ − α(∇ₓ f)ᵀ: the graph before and after",
+}
+
+
+def catalog() -> dict:
+    """name -> one-line description of every built-in lecture figure, in the lecture's order."""
+    return dict(_CATALOG)
+
+
+def load_example(name: str):
+    """The built-in lecture figure ``name`` as a :class:`~graphjac.Graph` (a fresh copy each time)."""
+    from .loaders import load
+
+    if name not in _CATALOG:
+        close = difflib.get_close_matches(str(name), _CATALOG, n=1)
+        hint = f"did you mean {PREFIX}{close[0]}? " if close else ""
+        raise GraphjacError(f"{PREFIX}{name}: no such lecture example; {hint}"
+                            f"(known: {', '.join(_CATALOG)}; `graphjac examples` lists them)")
+    with resources.as_file(resources.files(PACKAGE) / f"{name}.yaml") as path:
+        return load(path)
