@@ -1,21 +1,28 @@
 """Reading graphs from files: YAML, JSON and TOML specs (with line numbers) and Python scripts.
 
+Every error names the file and, where the format allows, the line and column at fault:
+
 >>> import json, tempfile, os
 >>> spec = {"name": "sum", "nodes": [{"name": "x", "kind": "input", "value": 1.0},
-...                                   {"name": "z", "kind": "square", "inputs": ["x"]}]}
+...                                   {"name": "z", "kind": "squar", "inputs": ["x"]}]}
 >>> path = os.path.join(tempfile.mkdtemp(), "sum.json")
 >>> _ = open(path, "w").write(json.dumps(spec))
->>> load(path).node("z").value.item()
-1.0
+>>> try:
+...     load(path)
+... except SpecError as error:
+...     print(str(error).replace(path, "sum.json"))
+sum.json:1:87: nodes[1].kind: unknown node kind 'squar'; did you mean 'square'?
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import json.decoder
 import json.scanner
 import re
 import runpy
+import traceback
 from pathlib import Path
 
 import yaml
@@ -43,15 +50,15 @@ def load(path):
 
 def _read_text(path):
     p = Path(path)
+    if p.is_dir():
+        raise SpecError(f"{path}: is a directory, not a spec file")
+    if not p.exists():
+        raise SpecError(f"{path}: no such file")
     if p.suffix.lower() not in SUFFIXES:
         raise SpecError(f"{path}: unknown spec format {p.suffix or '(no suffix)'!r}: "
                         f"expected one of {', '.join(SUFFIXES)}")
-    if p.is_dir():
-        raise SpecError(f"{path}: is a directory, not a spec file")
     try:
         return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -61,74 +68,112 @@ def _read_text(path):
 def read_spec(path):
     """(data, locate) of a spec file; ``locate(path_tuple)`` gives (line, column) or None."""
     text = _read_text(path)
+    if not text.strip():
+        raise SpecError(f"{path}: the file is empty; a spec is a mapping with a 'nodes' list")
     fmt = DATA_SUFFIXES[Path(path).suffix.lower()]
     return {"yaml": _read_yaml, "json": _read_json, "toml": _read_toml}[fmt](text, str(path))
 
 
-def _locator(positions, data, resolve):
-    """locate(path): the position of the innermost container on ``path`` that has one."""
+def _locator(data, root, children):
+    """locate(path): the position of the deepest key or item on ``path`` that has one.
+
+    ``children(container)`` maps a container's keys (or list indices) to their positions.
+    """
     def locate(path):
-        node, best = data, positions.get(id(data))
+        node, best = data, root
         for key in path:
+            if not isinstance(node, (dict, list)):
+                break
+            members = children(node)
+            if members and key in members:
+                best = members[key]
             try:
                 node = node[key]
             except (KeyError, IndexError, TypeError):
                 break
-            if id(node) in positions:
-                best = positions[id(node)]
-        return None if best is None else resolve(best)
+        return best
     return locate
 
 
 # ------------------------------------------------------------------------------- YAML
 
 class _SpecYamlLoader(yaml.SafeLoader):
-    """safe_load plus duplicate-key errors and the position of every mapping and list."""
+    """safe_load plus errors for duplicate keys and aliases, and the position of every key and item."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise SpecError(f"{self.spec_source}:{mark.line + 1}:{mark.column + 1}: YAML aliases (*name) are "
+                            f"not supported in spec files; write the value out")
+        return super().compose_node(parent, index)
+
+
+def _mark(node):
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def _construct_mapping(loader, node):
     loader.flatten_mapping(node)
-    mapping = {}
+    mapping, where = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            line, column = _mark(key_node)
+            raise SpecError(f"{loader.spec_source}:{line}:{column}: a key must be a plain name; got {key!r}")
         if key in mapping:
-            mark = key_node.start_mark
-            raise SpecError(f"{loader.spec_source}:{mark.line + 1}:{mark.column + 1}: duplicate key {key!r}")
+            line, column = _mark(key_node)
+            raise SpecError(f"{loader.spec_source}:{line}:{column}: duplicate key {key!r}")
         mapping[key] = loader.construct_object(value_node, deep=True)
-    loader.positions[id(mapping)] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        where[key] = _mark(key_node)
+    loader.children[id(mapping)] = where
+    loader.keep.append(mapping)
     return mapping
 
 
 def _construct_sequence(loader, node):
     items = [loader.construct_object(child, deep=True) for child in node.value]
-    loader.positions[id(items)] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    loader.children[id(items)] = {i: _mark(child) for i, child in enumerate(node.value)}
+    loader.keep.append(items)
     return items
+
+
+def _refuse_tag(loader, tag_suffix, node):
+    line, column = _mark(node)
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    raise SpecError(f"{loader.spec_source}:{line}:{column}: the YAML tag {tag!r} is not allowed: spec "
+                    f"files hold plain data (numbers, text, lists, mappings), and tags that would run "
+                    f"code are never executed")
 
 
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_SpecYamlLoader.add_multi_constructor("", _refuse_tag)
 
 
 def _read_yaml(text, source):
     loader = _SpecYamlLoader(text)
-    loader.spec_source, loader.positions = source, {}
+    loader.spec_source, loader.children, loader.keep = source, {}, []
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"{where}: {problem}") from None
+        raise SpecError(f"{where}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{source}: invalid YAML: {exc}") from None
     finally:
         loader.dispose()
-    return data, _locator(loader.positions, data, lambda p: p)
+    return data, _locator(data, (1, 1), lambda container: loader.children.get(id(container)))
 
 
 # ------------------------------------------------------------------------------- JSON
 
 class _DuplicateKey(ValueError):
+    pass
+
+
+class _NonFinite(ValueError):
     pass
 
 
@@ -142,7 +187,7 @@ def _no_duplicates(pairs):
 
 
 def _reject_constant(name):
-    raise ValueError(f"{name} is not allowed (numbers must be finite)")
+    raise _NonFinite(name)
 
 
 class _LocatingDecoder(json.JSONDecoder):
@@ -150,7 +195,7 @@ class _LocatingDecoder(json.JSONDecoder):
 
     def __init__(self):
         super().__init__(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-        self.positions = {}
+        self.starts = {}
         self.keep = []
         parse_object, parse_array = self.parse_object, self.parse_array
 
@@ -159,14 +204,16 @@ class _LocatingDecoder(json.JSONDecoder):
             try:
                 obj, end = parse_object(s_and_end, *args, **kwargs)
             except _DuplicateKey as exc:
-                raise json.JSONDecodeError(f"duplicate key {exc.args[0]!r}", s_and_end[0], start) from None
-            self.positions[id(obj)] = start
+                text, key = s_and_end[0], exc.args[0]
+                second = [offset for k, offset in _json_members(text, start) if k == key][1]
+                raise json.JSONDecodeError(f"duplicate key {key!r}", text, second) from None
+            self.starts[id(obj)] = start
             self.keep.append(obj)
             return obj, end
 
         def located_array(s_and_end, *args, **kwargs):
             obj, end = parse_array(s_and_end, *args, **kwargs)
-            self.positions[id(obj)] = s_and_end[1] - 1
+            self.starts[id(obj)] = s_and_end[1] - 1
             self.keep.append(obj)
             return obj, end
 
@@ -174,9 +221,40 @@ class _LocatingDecoder(json.JSONDecoder):
         self.scan_once = json.scanner.py_make_scanner(self)
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.S)
+
+
+def _json_members(text, start):
+    """[(key or index, offset)] of the direct members of the JSON object or array at ``start``."""
+    members, depth, index, pending = [], 0, 0, True
+    is_object = text[start] == "{"
+    for m in _JSON_TOKEN.finditer(text, start):
+        token = m.group()
+        if depth == 1 and pending and token not in ",:}]":
+            members.append((json.loads(token) if is_object else index, m.start()))
+            pending = False
+        if token in "{[":
+            depth += 1
+        elif token in "}]":
+            depth -= 1
+            if depth == 0:
+                break
+        elif token == "," and depth == 1:
+            index, pending = index + 1, True
+    return members
+
+
 def _line_column(text, index):
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _first_non_finite(text):
+    """Offset of the first NaN/Infinity outside a JSON string."""
+    for m in _JSON_TOKEN.finditer(text):
+        if m.group() in ("NaN", "Infinity", "-Infinity"):
+            return m.start()
+    return 0
 
 
 def _read_json(text, source):
@@ -184,13 +262,71 @@ def _read_json(text, source):
     try:
         data = decoder.decode(text)
     except json.JSONDecodeError as exc:
-        raise SpecError(f"{source}:{exc.lineno}:{exc.colno}: {exc.msg}") from None
-    except ValueError as exc:  # NaN / Infinity
-        raise SpecError(f"{source}: {exc}") from None
-    return data, _locator(decoder.positions, data, lambda i: _line_column(text, i))
+        raise SpecError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except _NonFinite as exc:
+        line, column = _line_column(text, _first_non_finite(text))
+        raise SpecError(f"{source}:{line}:{column}: {exc.args[0]} is not allowed: numbers must be finite") from None
+
+    def children(container):
+        start = decoder.starts.get(id(container))
+        if start is None:
+            return None
+        return {key: _line_column(text, offset) for key, offset in _json_members(text, start)}
+    return data, _locator(data, (1, 1), children)
 
 
 # ------------------------------------------------------------------------------- TOML
+
+_TOML_NON_FINITE = re.compile(r"(?<![\w.])[+-]?(nan|inf)(?![\w.])")
+_TOML_STRING_OR_COMMENT = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'|#.*")
+
+
+def _toml_non_finite_line(text):
+    """(line, column) of the first nan/inf outside strings and comments (multi-line strings aside)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        blanked = _TOML_STRING_OR_COMMENT.sub(lambda m: " " * len(m.group()), line)
+        m = _TOML_NON_FINITE.search(blanked)
+        if m:
+            return number, m.start() + 1
+    return None
+
+
+def _toml_locator(text, data):
+    """locate(path) for TOML: the node's ``[[nodes]]`` header (or its ``name = …``) and the key's line."""
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.strip().startswith("[[nodes]]")]
+
+    def find(pattern, first, last):
+        for i in range(first, last):
+            m = re.search(pattern, lines[i])
+            if m:
+                return i, m.start() + 1
+        return None
+
+    def locate(path):
+        if not path:
+            return None
+        if path[0] != "nodes" or len(path) < 2:
+            key = re.escape(str(path[0]))
+            tables = [i for i, line in enumerate(lines) if line.lstrip().startswith("[")]
+            found = find(rf"^\s*\[{key}\]", 0, len(lines)) or find(rf"^\s*{key}\s*=", 0, (tables or [len(lines)])[0])
+            return None if found is None else (found[0] + 1, found[1])
+        nodes, i = data.get("nodes"), path[1]
+        if not isinstance(nodes, list) or not isinstance(i, int) or i >= len(nodes):
+            return None
+        if len(headers) == len(nodes):
+            first, last, here = headers[i], (headers + [len(lines)])[i + 1], (headers[i], 1)
+        else:
+            name = nodes[i].get("name") if isinstance(nodes[i], dict) else None
+            here = find(rf"\bname\s*=\s*[\"']{re.escape(str(name))}[\"']", 0, len(lines)) if name else None
+            if here is None:
+                return None
+            first, last = here[0], here[0] + 1
+        if len(path) > 2:
+            here = find(rf"(?:^|(?<=[{{,\s])){re.escape(str(path[2]))}\s*=", first, last) or here
+        return here[0] + 1, here[1]
+    return locate
+
 
 def _read_toml(text, source):
     try:
@@ -200,7 +336,7 @@ def _read_toml(text, source):
 
     def parse_float(literal):
         if literal.lstrip("+-") in ("nan", "inf"):
-            raise ValueError(f"{literal} is not allowed (numbers must be finite)")
+            raise _NonFinite(literal)
         return float(literal)
 
     try:
@@ -210,20 +346,25 @@ def _read_toml(text, source):
         m = re.search(r"\(at line (\d+), column (\d+)\)", message)
         if m:
             message = message[:m.start()].strip()
-            raise SpecError(f"{source}:{m.group(1)}:{m.group(2)}: {message}") from None
-        raise SpecError(f"{source}: {message}") from None
-    except ValueError as exc:
-        raise SpecError(f"{source}: {exc}") from None
-    headers = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip().startswith("[[nodes]]")]
-
-    def locate(path):
-        if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int) and path[1] < len(headers):
-            return headers[path[1]], 1
-        return None
-    return data, locate
+            raise SpecError(f"{source}:{m.group(1)}:{m.group(2)}: invalid TOML: {message}") from None
+        raise SpecError(f"{source}: invalid TOML: {message}") from None
+    except _NonFinite as exc:
+        position = _toml_non_finite_line(text)
+        where = f"{source}:{position[0]}:{position[1]}" if position else source
+        raise SpecError(f"{where}: {exc.args[0]} is not allowed: numbers must be finite") from None
+    return data, _toml_locator(text, data)
 
 
 # ------------------------------------------------------------------------------- Python
+
+def _script_line(path, exc):
+    """``path:line`` of the innermost frame of ``exc`` that ran in the script ``path``."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f"{path}:{exc.lineno}:{exc.offset or 1}"
+    script = str(Path(path).resolve())
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(Path(f.filename).resolve()) == script]
+    return f"{path}:{frames[-1].lineno}" if frames else path
+
 
 def load_python(path, attribute=None):
     """Run a Python file and take its graph: ``attribute`` (a Graph or a function returning one),
@@ -234,12 +375,16 @@ def load_python(path, attribute=None):
     try:
         namespace = runpy.run_path(path, run_name="__graphjac__")
     except GraphjacError as exc:
-        raise GraphjacError(f"{path}: {exc}") from exc
+        raise type(exc)(f"{_script_line(path, exc)}: {exc}") from exc
+    except SyntaxError as exc:
+        raise GraphjacError(f"{_script_line(path, exc)}: invalid Python: {exc.msg}") from exc
     except Exception as exc:
-        raise GraphjacError(f"{path}: the script raised {type(exc).__name__}: {exc}") from exc
+        raise GraphjacError(f"{_script_line(path, exc)}: the script raised {type(exc).__name__}: {exc}") from exc
     if attribute is not None:
         if attribute not in namespace:
-            raise GraphjacError(f"{path}: defines no {attribute!r}")
+            close = difflib.get_close_matches(attribute, [k for k in namespace if not k.startswith("_")], n=1)
+            hint = f"; did you mean {path}:{close[0]}?" if close else ""
+            raise GraphjacError(f"{path}: defines no {attribute!r}{hint}")
         found = namespace[attribute]
     else:
         graphs = [v for k, v in namespace.items() if isinstance(v, Graph) and not k.startswith("_")]
@@ -254,8 +399,8 @@ def load_python(path, attribute=None):
         try:
             found = found()
         except Exception as exc:
-            raise GraphjacError(f"{path}: {getattr(found, '__name__', 'the function')}() raised "
-                                f"{type(exc).__name__}: {exc}") from exc
+            raise GraphjacError(f"{_script_line(path, exc)}: {getattr(found, '__name__', 'the function')}() "
+                                f"raised {type(exc).__name__}: {exc}") from exc
     if not isinstance(found, Graph):
         raise GraphjacError(f"{path}: {attribute or 'build()'} is a {type(found).__name__}, not a graphjac.Graph")
     return found

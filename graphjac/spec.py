@@ -1,30 +1,34 @@
 """The spec schema: a graph as plain data, the same for YAML, JSON and TOML.
 
-A spec is a mapping::
+A spec is a mapping (here in YAML; JSON and TOML hold the same data)::
 
     graphjac: 1                 # schema version (optional)
     name: neuron                # the figure's title
-    target: J                   # the loss J that backward differentiates (optional)
-    render: {rankdir: BT}       # stored render options (optional)
-    nodes:                      # in any order; inputs may refer forward
-      - {name: x, kind: input, value: [1.0, 2.0, -1.0]}
+    target: J                   # the scalar loss J that backward differentiates (optional)
+    render: {direction: BT}     # stored render options, as RenderOptions names them (optional)
+    nodes:                      # in any order: an op may name a node defined further down
       - {name: X, kind: input, batch: true, value: {random: normal, shape: [4, 3], seed: 0}}
+      - {name: y, kind: input, batch: true, value: [0, 1, 1, 0]}
       - {name: w, kind: param, value: [0.5, -0.3, 0.8], group: Model}
-      - {name: z, kind: neuron, inputs: [x, w, b]}
-      - {name: a, kind: activation, function: sigmoid, inputs: [z]}
-      - {name: J, kind: loss, function: bce, inputs: [a, y]}
+      - {name: b, kind: param, value: 0.1, group: Model}
+      - {name: z, kind: neuron, inputs: [X, w, b], group: Model}
+      - {name: a, kind: sigmoid, inputs: [z], group: Model}
+      - {name: J0, kind: loss, function: bce, inputs: [a, y], label: "J_{0}"}
+      - {name: J, kind: mean, inputs: [J0]}
 
 Node fields: ``name`` and ``kind`` always; ``value`` for input/param/const (a number, nested
-lists, or a seeded random draw); ``batch`` for inputs; ``inputs`` (names or numbers) for ops;
-``function`` for activation and loss; ``exponent`` for pow; ``group`` ("Dataset/Minibatch" or a
-list) and ``label`` (a LaTeX symbol) for any node. A kind may also be an activation or loss
-name directly (``kind: sigmoid``).
+lists, or a seeded random draw ``{random: normal|uniform|integers, shape, seed, mean/std or
+low/high}``); ``batch`` for inputs; ``inputs`` (node names or numbers) for ops; ``function``
+for activation and loss; ``exponent`` for pow; ``group`` ("Dataset/Minibatch" or a list) and
+``label`` (a LaTeX symbol) for any node. A kind may also name an activation or a loss directly
+(``kind: sigmoid`` is ``kind: activation, function: sigmoid``).
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import re
 
 import networkx as nx
 import numpy as np
@@ -110,8 +114,12 @@ def _kind_of(reader, entry, path):
     kind = entry.get("kind")
     if not isinstance(kind, str):
         reader.fail(path + ("kind",), f"every node needs a kind ({', '.join(KINDS)})")
-    if kind in ACTIVATIONS and kind != "identity" or kind in LOSSES:
-        return ("activation" if kind in ACTIVATIONS else "loss"), kind
+    if kind in ACTIVATIONS or kind in LOSSES:
+        family = "activation" if kind in ACTIVATIONS else "loss"
+        if entry.get("function", kind) != kind:
+            reader.fail(path + ("function",), f"kind {kind!r} already names the {family}; "
+                        f"drop 'function: {entry['function']}' or write 'kind: {family}'")
+        return family, kind
     if kind not in KINDS:
         choices = KINDS + tuple(ACTIVATIONS) + tuple(LOSSES)
         close = difflib.get_close_matches(kind, choices, n=1)
@@ -124,40 +132,72 @@ def _value(reader, raw, path):
     """A literal value, or a seeded random draw."""
     if isinstance(raw, dict):
         return _random_value(reader, raw, path)
-    _reject_non_finite(reader, raw, path)
+    _check_numbers(reader, raw, path)
     return raw
 
 
-def _reject_non_finite(reader, raw, path):
-    if isinstance(raw, float) and not math.isfinite(raw):
-        reader.fail(path, f"non-finite number {raw} (NaN and Infinity are not allowed)")
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _check_numbers(reader, raw, path):
+    """A number or nested lists of numbers, all finite."""
     if isinstance(raw, list):
         for i, item in enumerate(raw):
-            _reject_non_finite(reader, item, path + (i,))
+            _check_numbers(reader, item, path + (i,))
+    elif not _is_number(raw):
+        reader.fail(path, f"expected a number, a list of numbers or a random draw such as "
+                          f"{{random: normal, shape: [3], seed: 0}}; got {raw!r}")
+    elif not math.isfinite(raw):
+        reader.fail(path, f"non-finite number {raw} (NaN and Infinity are not allowed)")
 
 
 def _random_value(reader, raw, path):
+    """A reproducible draw: ``{random: normal|uniform|integers, shape: [...], seed: 0, ...}``."""
     reader.check_fields(raw, RANDOM_FIELDS, path, "a random value")
     dist = raw.get("random", "normal")
     if dist not in DISTRIBUTIONS:
-        reader.fail(path + ("random",), f"unknown distribution {dist!r}: expected one of {', '.join(DISTRIBUTIONS)}")
+        close = difflib.get_close_matches(str(dist), DISTRIBUTIONS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        reader.fail(path + ("random",), f"unknown distribution {dist!r}: expected one of "
+                                        f"{', '.join(DISTRIBUTIONS)}{hint}")
     shape = raw.get("shape", [])
-    if not isinstance(shape, list) or not all(isinstance(n, int) and n > 0 for n in shape):
-        reader.fail(path + ("shape",), f"shape must be a list of positive integers; got {shape!r}")
+    if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10_000
+                                              for n in shape) or len(shape) > 4:
+        reader.fail(path + ("shape",), f"shape must be a list of at most 4 whole numbers from 1 to 10000; "
+                                       f"got {shape!r}")
     seed = raw.get("seed", 0)
-    if not isinstance(seed, int):
-        reader.fail(path + ("seed",), f"seed must be an integer; got {seed!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        reader.fail(path + ("seed",), f"seed must be a whole number ≥ 0; got {seed!r}")
+    defaults = {"normal": {"mean": 0.0, "std": 1.0}, "uniform": {"low": 0.0, "high": 1.0},
+                "integers": {"low": 0, "high": 2}}[dist]
+    params = {}
+    for key, default in defaults.items():
+        params[key] = raw.get(key, default)
+        if not _is_number(params[key]) or not math.isfinite(params[key]) \
+                or dist == "integers" and not isinstance(params[key], int):
+            kind = "a whole number" if dist == "integers" else "a finite number"
+            reader.fail(path + (key,), f"{key} must be {kind}; got {params[key]!r}")
+    for key in sorted(set(raw) - set(defaults) - {"random", "shape", "seed"}):
+        reader.fail(path + (key,), f"{key!r} does not apply to the {dist} distribution "
+                                   f"(it takes {', '.join(defaults)})")
+    if "std" in params and params["std"] < 0 or "low" in params and params["low"] >= params["high"]:
+        reader.fail(path, f"the {dist} distribution needs " + ("std ≥ 0" if "std" in params else "low < high"))
     rng = np.random.default_rng(seed)
     if dist == "normal":
-        return rng.normal(raw.get("mean", 0.0), raw.get("std", 1.0), size=shape)
+        return rng.normal(params["mean"], params["std"], size=shape)
     if dist == "uniform":
-        return rng.uniform(raw.get("low", 0.0), raw.get("high", 1.0), size=shape)
-    return rng.integers(raw.get("low", 0), raw.get("high", 2), size=shape).astype(float)
+        return rng.uniform(params["low"], params["high"], size=shape)
+    return rng.integers(params["low"], params["high"], size=shape).astype(float)
+
+
+def _describe(data):
+    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(type(data), repr(data))
 
 
 def _node_entries(reader, spec):
     if not isinstance(spec, dict):
-        reader.fail((), f"a spec must be a mapping with a 'nodes' list; got {type(spec).__name__}")
+        reader.fail((), f"a spec must be a mapping with a 'nodes' list; got {_describe(spec)}")
     reader.check_fields(spec, TOP_FIELDS, (), "a spec")
     version = spec.get("graphjac", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
@@ -169,7 +209,8 @@ def _node_entries(reader, spec):
     for i, entry in enumerate(nodes):
         path = ("nodes", i)
         if not isinstance(entry, dict):
-            reader.fail(path, f"a node must be a mapping; got {type(entry).__name__}")
+            reader.fail(path, f"a node must be a mapping such as {{name: x, kind: input, value: 1.0}}; "
+                              f"got {_describe(entry)}")
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             reader.fail(path + ("name",), "every node needs a non-empty string 'name'")
@@ -177,7 +218,7 @@ def _node_entries(reader, spec):
             reader.fail(path + ("name",), f"duplicate node name {name!r} (first at nodes[{names[name]}])")
         names[name] = i
         kind, function = _kind_of(reader, entry, path)
-        reader.check_fields(entry, FIELDS.get(kind, COMMON_FIELDS + ("inputs",)), path, f"a {kind} node")
+        reader.check_fields(entry, FIELDS.get(kind, COMMON_FIELDS + ("inputs",)), path, f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} node")
         entries.append((path, entry, kind, function))
     return entries, names
 
@@ -222,8 +263,10 @@ def _build_order(reader, entries, names, refs):
 
 def _add_node(graph, reader, path, entry, kind, function):
     name, group, label = entry["name"], entry.get("group"), entry.get("label")
-    if group is not None and not isinstance(group, (str, list)):
-        reader.fail(path + ("group",), f"group must be a name like 'Dataset/Minibatch' or a list; got {group!r}")
+    if group is not None and not (isinstance(group, str) or isinstance(group, list)
+                                  and all(isinstance(part, str) for part in group)):
+        reader.fail(path + ("group",), f"group must be a name like 'Dataset/Minibatch' or a list of names; "
+                                       f"got {group!r}")
     if label is not None and not isinstance(label, str):
         reader.fail(path + ("label",), f"label must be a LaTeX string; got {label!r}")
     kw = {"label": label, "group": group}
@@ -266,19 +309,31 @@ def graph_from_spec(spec, source="<spec>", locate=None):
         except SpecError:
             raise
         except GraphjacError as exc:
-            reader.fail(path, str(exc))
+            reader.fail(path + ("value" if kind in LEAF_KINDS else "inputs",), str(exc))
     target = spec.get("target")
     if target is not None:
-        if target not in names:
+        if not isinstance(target, str) or target not in names:
             close = difflib.get_close_matches(str(target), names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             reader.fail(("target",), f"target {target!r} is not a node{hint}")
         if graph.node(target).shape != ():
             reader.fail(("target",), f"target {target!r} must be a scalar; it has shape {graph.node(target).shape}")
         graph.target = target
-    render = spec.get("render", {})
-    if not isinstance(render, dict):
-        reader.fail(("render",), f"render must be a mapping of render options; got {render!r}")
-    graph.render_options = dict(render)
+    graph.render_options = _render_options(reader, spec.get("render", {}))
     return graph
+
+
+def _render_options(reader, render):
+    """The stored render options, each checked as :class:`~graphjac.render.RenderOptions` checks it."""
+    from .render.options import RenderOptions
+
+    if not isinstance(render, dict):
+        reader.fail(("render",), f"render must be a mapping of render options such as {{direction: BT}}; "
+                                 f"got {_describe(render)}")
+    for key, value in render.items():
+        try:
+            RenderOptions.from_mapping({key: value})
+        except GraphjacError as exc:
+            reader.fail(("render", key), re.sub(r"^render options?( \w+)?: ", "", str(exc)))
+    return dict(render)
 
