@@ -97,8 +97,9 @@ class Node:
 
 def _as_float_array(value, what):
     """``value`` as a read-only float64 array; non-numeric or non-finite input is an error."""
-    if isinstance(value, Node):
-        raise GraphjacError(f"{what}: expected numbers, got the node {value.name!r}")
+    if isinstance(value, Node) or value is None:
+        got = "None" if value is None else f"the node {value.name!r}"
+        raise GraphjacError(f"{what}: expected a number or a (nested) list of numbers, got {got}")
     try:
         array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -182,12 +183,16 @@ class Graph:
 
     @contextlib.contextmanager
     def group(self, name: str):
-        """Nodes created inside ``with g.group("Model"):`` are drawn in a box named Model."""
-        self._group_stack.append(str(name))
+        """Nodes created inside ``with g.group("Model"):`` are drawn in a box named Model.
+
+        ``g.group("Dataset/Minibatch")`` is a box inside a box, as two nested ``with`` would be.
+        """
+        parts = self._group_path(name)
+        self._group_stack.extend(parts)
         try:
             yield self
         finally:
-            self._group_stack.pop()
+            del self._group_stack[len(self._group_stack) - len(parts):]
 
     def input(self, name, value, batch: bool = False, *, label=None, group=None) -> Node:
         """A data leaf; ``batch=True`` makes axis 0 the minibatch (samples x⁽¹⁾ … x⁽ᴺ⁾)."""
@@ -202,15 +207,16 @@ class Graph:
         return self._leaf("const", name, value, False, label, group)
 
     def _leaf(self, kind, name, value, batch, label, group):
-        shown = name if name is not None else kind
-        array = _as_float_array(value, f"{kind} {shown!r}")
+        shown = f"{kind} {name!r}" if name is not None else f"unnamed {kind}"
+        array = _as_float_array(value, shown)
         if batch and array.ndim == 0:
-            raise ShapeError(f"input {shown!r}: batch=True needs the samples on axis 0; got a scalar")
+            raise ShapeError(f"{shown}: batch=True needs the samples on axis 0; got a scalar")
         record = NodeRecord(id=len(self._records), name="", kind=kind, value=array, batch=bool(batch),
                             shape=array.shape, label=label, group=self._group_path(group))
         return self._append(record, name, base=kind)
 
     def _group_path(self, group):
+        """The group of a new node: ``group`` ("A/B" or a list of names), else the enclosing ``with``."""
         if group is None:
             return tuple(self._group_stack)
         if isinstance(group, str):
@@ -255,22 +261,35 @@ class Graph:
 
     def apply(self, op_name, *operands, name=None, label=None, group=None, **attrs) -> Node:
         """Add a node applying the registered op ``op_name`` to ``operands``."""
-        op = REGISTRY[op_name]
+        op = REGISTRY[_choose(op_name, REGISTRY, "op")]
         if len(operands) != op.arity:
             raise GraphjacError(f"{op_name} takes {op.arity} operands ({', '.join(s.name for s in op.slots)}); "
                                 f"got {len(operands)}")
-        inputs = tuple(self._operand(o) for o in operands)
-        record = NodeRecord(id=len(self._records), name="", kind=op.kind, op=op.name, inputs=inputs,
-                            attrs=attrs, label=label, group=self._group_path(group))
-        shown = name if name is not None else op.name
-        record.batch, record.shape = self._infer(record, shown)
-        return self._append(record, name, base=op.name)
+        size = len(self._records)
+        try:
+            inputs = tuple(self._operand(o) for o in operands)
+            record = NodeRecord(id=len(self._records), name="", kind=op.kind, op=op.name, inputs=inputs,
+                                attrs=attrs, label=label, group=self._group_path(group))
+            shown = f"node {name!r}" if name is not None else f"unnamed {op.name} node"
+            record.batch, record.shape = self._infer(record, shown)
+            return self._append(record, name, base=op.name)
+        except GraphjacError:
+            self._truncate(size)
+            raise
+
+    def _truncate(self, size):
+        """Forget the nodes made after the first ``size`` (the constants of a failed :meth:`apply`)."""
+        if len(self._records) > size:
+            for r in self._records[size:]:
+                del self._by_name[r.name]
+            del self._records[size:]
+            self._invalidate(structure=True)
 
     def _infer(self, record, shown):
-        """(batch, shape) of an op node from its operands, or a ShapeError naming them."""
+        """(batch, shape) of an op node from its operands, or a ShapeError naming them (and ``shown``)."""
         op = REGISTRY[record.op]
         args = [self._records[i] for i in record.inputs]
-        where = f"node {shown!r} ({op.name} of {', '.join(repr(a.name) for a in args)})"
+        where = f"{shown} ({op.name} of {', '.join(repr(a.name) for a in args)})"
         sizes = {a.shape[0] for a in args if a.batch}
         if len(sizes) > 1:
             raise ShapeError(f"{where}: the minibatch operands have different sample counts {sorted(sizes)}")
@@ -367,7 +386,7 @@ class Graph:
 
     def _leaf_array(self, record, value):
         if record.kind not in engine.LEAF_KINDS:
-            raise GraphjacError(f"node {record.name!r} is a {record.kind} node; only inputs, params and "
+            raise GraphjacError(f"node {record.name!r} is of kind {record.kind}; only inputs, params and "
                                 f"constants hold values")
         array = _as_float_array(value, f"{record.kind} {record.name!r}")
         if record.batch and array.ndim == 0:
@@ -378,7 +397,7 @@ class Graph:
         """Shapes of every op node again, after leaf values changed shape."""
         for r in self._records:
             if r.op is not None:
-                r.batch, r.shape = self._infer(r, r.name)
+                r.batch, r.shape = self._infer(r, f"node {r.name!r}")
 
     def _invalidate(self, structure=False):
         if structure:

@@ -63,10 +63,15 @@ MSE = Op(
 # ---------------------------------------------------------------------------- BCE
 
 
-def _check_probability(yhat, what="ŷ"):
+def _first(bad, values):
+    """'value at index (i, …)' of the first True entry of ``bad``."""
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    return f"{values[where]:g} at index {where}"
+
+
+def _check_probability(yhat):
     if yhat.size and (yhat.min() < 0.0 or yhat.max() > 1.0):
-        bad = yhat[(yhat < 0) | (yhat > 1)].flat[0]
-        raise OpError(f"{what} must lie in [0, 1] (a probability); got {bad:g}")
+        raise OpError(f"ŷ must lie in [0, 1] (a probability); got {_first((yhat < 0) | (yhat > 1), yhat)}")
 
 
 def _bce(ctx):
@@ -114,9 +119,9 @@ def one_hot(ctx):
     if y.shape == yhat.shape:
         return y
     k = yhat.shape[-1]
-    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= k):
-        bad = y[(y != np.round(y)) | (y < 0) | (y >= k)].flat[0]
-        raise OpError(f"class indices must be integers in 0…{k - 1}; got {bad:g}")
+    bad = (y != np.round(y)) | (y < 0) | (y >= k)
+    if bad.any():
+        raise OpError(f"class indices must be integers in 0…{k - 1}; got {_first(bad, y)}")
     return (np.arange(k) == y[..., None]).astype(float)
 
 
