@@ -1,0 +1,173 @@
+r"""LaTeX math drawn as SVG outlines by ziamath, measured first so a layout can make room for it.
+
+No TeX installation is needed: ziamath sets the formula in the STIX Two Math font and draws
+every glyph as a path, so the SVG (and the PDF or PNG made from it) looks the same everywhere.
+
+>>> f = formula(r"\frac{\partial J}{\partial z}", 14)
+>>> f.height > 20 > f.width               # a stacked fraction: taller than it is wide
+True
+>>> label = Label.of([(r"z = \vec{x}^{T} \vec{w} + b", 14), ("= -0.7", 11)])
+>>> label.width == max(line.width for line in label.lines)
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+import ziamath
+
+from ..errors import RenderError
+
+LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
+SVG_NS = "http://www.w3.org/2000/svg"
+
+# --- LaTeX as ziamath reads it -------------------------------------------------------------------
+# ziamath parses LaTeX through latex2mathml, which (unlike TeX) spaces every minus as binary,
+# sets no space before \log, packs the columns of a cases environment tight and copies \text{…}
+# into XML without unescaping it. These rewrites give the spacing TeX would.
+
+_UNARY_MINUS = re.compile(r"(^|[=(\[{,&<>]|\\\\|\\left[(\[.]|\\(?:cdot|times|le|ge|leq|geq)\b)(\s*)-")
+_OPERATOR_AFTER_ORD = re.compile(r"(?<=[\w})\]])\s*\\(log|ln|exp)\b")
+_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
+_UNESCAPED_AMP = re.compile(r"(?<!\\)&")
+_TEXT = re.compile(r"\\text\{")
+_TEXT_TOKEN = re.compile(r"\\textbackslash\{\}|\\\^\{\}|\\~\{\}|\\[{}$&%#_ ]|\\|.", re.S)
+_TEXT_UNESCAPE = {r"\textbackslash{}": "\\", r"\^{}": "^", r"\~{}": "~"}
+_XML_CHAR = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;"}
+
+
+def for_ziamath(latex: str) -> str:
+    r"""``latex`` rewritten so that ziamath spaces it the way TeX does.
+
+    >>> for_ziamath(r"J = -[y \log a]")
+    'J = {-}[y\\,\\log a]'
+    >>> for_ziamath(r"\text{a \& (-1)} = -1")
+    '\\text{a &amp; (-1)} = {-}1'
+    """
+    latex = _CASES.sub(lambda m: r"\begin{cases}" + _UNESCAPED_AMP.sub(r"&\\quad ", m.group(1))
+                       + r"\end{cases}", latex)
+    texts = []
+
+    def park(body):
+        texts.append(body)
+        return f"\0{len(texts) - 1}\0"
+
+    latex = _map_text(latex, park)
+    latex = _UNARY_MINUS.sub(lambda m: m.group(1) + m.group(2) + "{-}", latex)
+    latex = _OPERATOR_AFTER_ORD.sub(lambda m: r"\," + "\\" + m.group(1), latex)
+    return re.sub("\0(\\d+)\0", lambda m: _xml_text(texts[int(m.group(1))]), latex)
+
+
+def _map_text(latex, replace):
+    """``latex`` with the body of every ``\\text{…}`` (TeX-escaped) replaced by ``replace(body)``."""
+    out, pos = [], 0
+    for match in _TEXT.finditer(latex):
+        if match.start() < pos:
+            continue
+        depth, end = 1, len(latex)
+        for token in _TEXT_TOKEN.finditer(latex, match.end()):
+            depth += (token.group(0) == "{") - (token.group(0) == "}")
+            if depth == 0:
+                end = token.start()
+                break
+        out.append(latex[pos:match.end()] + replace(latex[match.end():end]))
+        pos = end   # an unbalanced \text{ stays unbalanced: ziamath reports it
+    out.append(latex[pos:])
+    return "".join(out)
+
+
+def _xml_text(body):
+    """TeX-escaped text as the characters it stands for, escaped for XML."""
+    chars = []
+    for token in _TEXT_TOKEN.finditer(body):
+        t = token.group(0)
+        if t in ("{", "}"):
+            continue
+        char = _TEXT_UNESCAPE.get(t, t[1] if len(t) == 2 and t[0] == "\\" else t)
+        chars.append(_XML_CHAR.get(char, char))
+    return "".join(chars)
+
+
+# --- one formula -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Formula:
+    """One line of math set by ziamath: its size in points and how to draw it."""
+
+    latex: str
+    size: float
+    color: str
+    width: float
+    height: float
+    math: object = field(repr=False, compare=False)
+
+    def draw(self, parent: ET.Element, x: float, top: float) -> None:
+        """Draw the formula into ``parent`` with its top-left corner at (x, top), SVG coordinates."""
+        self.math.drawon(parent, x, top, halign="left", valign="top")
+
+
+@functools.lru_cache(maxsize=4096)
+def formula(latex: str, size: float, color: str = "black") -> Formula:
+    """``latex`` (math mode, no ``$``) set at ``size`` points, measured; cached."""
+    try:
+        math = ziamath.Latex(for_ziamath(latex), size=size, color=color)
+        width, height = math.getsize()
+    except Exception as err:   # ziamath raises bare assertions and parser errors of several kinds
+        reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        raise RenderError(f"cannot typeset the LaTeX {latex!r} ({reason})") from None
+    return Formula(latex, size, color, round(width, 3), round(height, 3), math)
+
+
+# --- a label: lines of math, centred -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Label:
+    """Lines of math stacked and centred, as a node or an edge shows them."""
+
+    lines: tuple
+
+    @classmethod
+    def of(cls, lines, color: str = "black") -> "Label":
+        """A label from ``(latex, size)`` pairs."""
+        return cls(tuple(formula(latex, size, color) for latex, size in lines))
+
+    @property
+    def width(self) -> float:
+        return max((line.width for line in self.lines), default=0.0)
+
+    @property
+    def height(self) -> float:
+        return sum(line.height for line in self.lines) + sum(self._gaps())
+
+    def _gaps(self):
+        return [LINE_GAP * min(a.size, b.size) for a, b in zip(self.lines, self.lines[1:])]
+
+    def draw(self, parent: ET.Element, cx: float, cy: float) -> None:
+        """Draw the label centred on (cx, cy), SVG coordinates (y down)."""
+        top = cy - self.height / 2
+        for line, gap in zip(self.lines, self._gaps() + [0.0]):
+            line.draw(parent, cx - line.width / 2, top)
+            top += line.height + gap
+
+
+def hoist_symbols(svg: ET.Element) -> None:
+    """Move every glyph ``<symbol>`` into one ``<defs>`` at the top of ``svg``, each id once.
+
+    ziamath puts a glyph's outline beside each formula that uses it; in one figure with many
+    formulas that would repeat ids, which SVG forbids.
+    """
+    tag = svg.tag.split("}")[0] + "}" if svg.tag.startswith("{") else ""
+    symbols = {}
+    for parent in list(svg.iter()):
+        for child in list(parent):
+            if child.tag == tag + "symbol" or child.tag == "symbol":
+                parent.remove(child)
+                symbols.setdefault(child.get("id"), child)
+    if symbols:
+        defs = ET.Element(tag + "defs")
+        defs.extend(symbols[key] for key in sorted(symbols))
+        svg.insert(0, defs)

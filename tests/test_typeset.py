@@ -1,0 +1,139 @@
+"""Typeset math: every formula the annotations produce is set by ziamath, measured and drawable."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+import ziamath
+
+from graphjac import GraphjacError
+from graphjac.examples import catalog, load_example
+from graphjac.render.typeset import Label, for_ziamath, formula, hoist_symbols
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _annotation_latex():
+    """Every node formula, symbol, space and edge equation/shape of every lecture example."""
+    seen = {}
+    for name in catalog():
+        g = load_example(name)
+        g.forward()
+        if g.target is not None:
+            g.backward(g.target)
+        for style in ("arrow", "bold"):
+            notes = g.annotate(vector_style=style)
+            for n in notes.nodes:
+                seen.update(dict.fromkeys(s for s in (n.symbol, n.formula, n.value_space) if s))
+            for e in notes.edges:
+                seen.update(dict.fromkeys(s for s in (e.symbol, e.equation, e.local, e.shape) if s))
+    return list(seen)
+
+
+ANNOTATIONS = _annotation_latex()
+
+
+def _mtext(latex):
+    """The text ziamath's own LaTeX parser finds in ``latex`` after our rewrite."""
+    math = ziamath.Latex(for_ziamath(latex)).mathml
+    return "".join(m.text or "" for m in math.iter("mtext")).replace("\xa0", " ")
+
+
+def _mo(latex):
+    return [(m.text, m.get("form")) for m in ziamath.Latex(for_ziamath(latex)).mathml.iter("mo")]
+
+
+def test_the_examples_cover_the_constructs_annotations_use():
+    text = " ".join(ANNOTATIONS)
+    for construct in (r"\vec{", r"\hat{", r"\mathbb{R}", r"\begin{cases}", r"\sum_{i=1}^{N}", r"}}^{T}",
+                      r"\frac{\partial", r"\log", r"\sigma", r"\mathbf{"):
+        assert construct in text, construct
+
+
+@pytest.mark.parametrize("latex", ANNOTATIONS)
+def test_every_annotation_typesets_with_a_positive_size(latex):
+    f = formula(latex, 14)
+    assert f.width > 0 and f.height > 0
+
+
+@pytest.mark.parametrize("latex", [r"\vec{x}", r"\hat{y}^{(i)}", r"\mathbb{R}^{1 \times 3}",
+                                   r"\begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}",
+                                   r"\sum_{i=1}^{N} J_{0}^{(i)}", r"{x^{(i)}}^{T} \vec{w}",
+                                   r"\begin{bmatrix} 1 & -0.5 \\ 0.25 & 2 \end{bmatrix}",
+                                   r"-6.68 \times 10^{-3}", r"(1, 2, 3, 4, \ldots, 9)"])
+def test_constructs_draw_real_glyphs(latex):
+    svg = ET.Element(f"{SVG}svg")
+    formula(latex, 14).draw(svg, 0, 0)
+    assert len(list(svg.iter("use"))) >= 2           # glyph outlines, not a text fallback
+
+
+def test_measurements_follow_the_content():
+    assert formula(r"\frac{\partial J}{\partial z}", 14).height > 1.8 * formula("J", 14).height
+    assert formula("x + y + z", 14).width > formula("x + y", 14).width
+    assert formula("x + y", 28).width == pytest.approx(2 * formula("x + y", 14).width, rel=0.02)
+    assert formula(r"\sum_{i=1}^{N} x", 14).height > formula(r"x", 14).height * 2
+
+
+def test_a_label_stacks_its_lines():
+    top, bottom = (r"z = \vec{x}^{T} \vec{w} + b", 14), ("= -0.7", 11)
+    label = Label.of([top, bottom])
+    assert label.width == max(formula(*top).width, formula(*bottom).width)
+    assert label.height > formula(*top).height + formula(*bottom).height
+
+
+def test_minus_after_a_relation_or_an_opening_is_unary_as_in_tex():
+    for latex in ("J = -[y]", "(1, -2)", r"\left(-\frac{y}{p}\right)", "-2(y - a)"):
+        forms = [form for text, form in _mo(latex) if text in ("-", "−")]
+        assert forms[0] != "infix", latex
+    assert [form for text, form in _mo("y - a") if text in ("-", "−")] == ["infix"]
+
+
+def test_log_after_a_letter_gets_tex_thin_space():
+    plain = ziamath.Latex(r"y \log a", size=14).getsize()[0]
+    assert formula(r"y \log a", 14).width > plain + 2          # TeX puts a thin space (3 mu) there
+
+
+def test_cases_columns_are_a_quad_apart():
+    tight = ziamath.Latex(r"\begin{cases} 1 & z \end{cases}", size=14).getsize()[0]
+    assert formula(r"\begin{cases} 1 & z \end{cases}", 14).width > tight + 10
+
+
+@pytest.mark.parametrize("text, shown", [
+    (r"a<b \& c>d", "a<b & c>d"), (r"\{d\} \textbackslash{} \$5 \%x \#1 \_y \^{}z \~{}w", "{d} \\ $5 %x #1 _y ^z ~w"),
+    (r'"quoted" (-1)', '"quoted" (-1)'), ("digraph { n0 -> n1 }", "digraph  n0 -> n1 ")])
+def test_text_is_shown_literally(text, shown):
+    assert _mtext(r"\text{" + text + "}") == shown
+
+
+def test_text_from_any_node_name_typesets():
+    from graphjac.symbols import Symbol
+    for name in ['a<b & "c"', "x\\y {z}", "50% off #1", "naïve ü", "-> ; ]"]:
+        latex = Symbol.from_name(name).latex()
+        assert formula(latex, 14).width > 0, name
+
+
+@pytest.mark.parametrize("bad", [r"\frac{a", "x^", r"\begin{cases} 1", ""])
+def test_bad_latex_is_a_graphjac_error_naming_it(bad):
+    with pytest.raises(GraphjacError, match="cannot typeset the LaTeX"):
+        formula(bad, 14)
+
+
+def test_hoisting_leaves_each_glyph_defined_once_and_every_use_resolved():
+    svg = ET.Element(f"{SVG}svg")
+    Label.of([(r"\frac{\partial J}{\partial z}", 14), (r"J = \frac{1}{N}", 11)]).draw(svg, 50, 50)
+    formula(r"\frac{\partial J}{\partial a}", 12).draw(svg, 0, 100)
+    hoist_symbols(svg)
+    ids = [s.get("id") for s in svg.iter("symbol")]
+    assert len(ids) == len(set(ids)) > 3
+    assert svg[0].tag == f"{SVG}defs" and all(s in list(svg[0]) for s in svg.iter("symbol"))
+    assert {u.get("href")[1:] for u in svg.iter("use")} <= set(ids)
+
+
+def test_drawing_is_deterministic():
+    def draw():
+        svg = ET.Element(f"{SVG}svg")
+        Label.of([(r"\frac{\partial J}{\partial \vec{x}} = \frac{\partial J}{\partial z} \cdot \vec{w}^{T}", 12)],
+                 color="#c0392b").draw(svg, 10, 10)
+        hoist_symbols(svg)
+        return ET.tostring(svg)
+    assert draw() == draw()
+    assert b'fill="#c0392b"' in draw()
