@@ -1,0 +1,600 @@
+r"""The LaTeX the ops write, as Graphviz HTML-like label markup and as plain Unicode.
+
+Formulas are authored once, as LaTeX (see :mod:`graphjac.symbols`); this module reads the
+small part of LaTeX they use and writes it out again for Graphviz and for terminals. Letters
+are italic, digits and operators upright, spacing follows TeX's atom classes.
+
+>>> to_unicode(r"\frac{\partial J}{\partial \vec{x}} = \frac{\partial J}{\partial z} \cdot \vec{w}^{T}")
+'∂J/∂x⃗ = ∂J/∂z · w⃗ᵀ'
+>>> to_unicode(r"J = \frac{1}{N} \sum_{i=1}^{N} J_{0}^{(i)}")
+'J = 1/N Σᵢ₌₁ᴺ J₀⁽ⁱ⁾'
+>>> to_unicode(r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}")
+'(ŷ − y)/(ŷ(1 − ŷ))'
+
+In HTML-like markup a combining arrow stays inside its letter's ``<I>`` run (Pango would draw
+it detached otherwise), and every character outside ASCII is a numeric entity:
+
+>>> to_html(r"\vec{x}^{T}")
+'<I>x&#8407;</I><SUP>T</SUP>'
+>>> to_html(r"a < b \le c")
+'<I>a</I> &lt; <I>b</I> &#8804; <I>c</I>'
+
+Matrices and cases become tables (Graphviz cannot set them inline):
+
+>>> to_html(r"\begin{bmatrix} 1 & 2 \end{bmatrix}").startswith("<TABLE")
+True
+>>> to_unicode(r"\begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}")
+'{1 if z ≥ 0; 0 if z < 0}'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import GraphjacError
+from .render.quoting import escape_html
+
+# ---------------------------------------------------------------------------- vocabulary
+
+GREEK = {name: chr(code) for name, code in (
+    ("alpha", 0x3B1), ("beta", 0x3B2), ("gamma", 0x3B3), ("delta", 0x3B4), ("epsilon", 0x3B5),
+    ("varepsilon", 0x3B5), ("zeta", 0x3B6), ("eta", 0x3B7), ("theta", 0x3B8), ("iota", 0x3B9),
+    ("kappa", 0x3BA), ("lambda", 0x3BB), ("mu", 0x3BC), ("nu", 0x3BD), ("xi", 0x3BE), ("pi", 0x3C0),
+    ("rho", 0x3C1), ("sigma", 0x3C3), ("tau", 0x3C4), ("upsilon", 0x3C5), ("phi", 0x3C6),
+    ("varphi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8), ("omega", 0x3C9), ("Gamma", 0x393),
+    ("Delta", 0x394), ("Theta", 0x398), ("Lambda", 0x39B), ("Xi", 0x39E), ("Pi", 0x3A0),
+    ("Sigma", 0x3A3), ("Upsilon", 0x3A5), ("Phi", 0x3A6), ("Psi", 0x3A8), ("Omega", 0x3A9))}
+
+# name -> (character, TeX atom class)
+SYMBOLS = {
+    "partial": ("∂", "ord"), "nabla": ("∇", "ord"), "infty": ("∞", "ord"), "ldots": ("…", "ord"),
+    "cdots": ("⋯", "ord"), "vdots": ("⋮", "ord"), "dots": ("…", "ord"), "checkmark": ("✓", "ord"),
+    "cdot": ("·", "bin"), "times": ("×", "bin"), "pm": ("±", "bin"), "circ": ("∘", "bin"),
+    "odot": ("⊙", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
+    "geq": ("≥", "rel"), "ne": ("≠", "rel"), "neq": ("≠", "rel"), "in": ("∈", "rel"),
+    "approx": ("≈", "rel"), "to": ("→", "rel"), "mapsto": ("↦", "rel"), "coloneqq": ("≔", "rel"),
+    "sum": ("Σ", "op"), "prod": ("Π", "op"), "lbrace": ("{", "open"), "rbrace": ("}", "close"),
+    "langle": ("⟨", "open"), "rangle": ("⟩", "close"), "mid": ("|", "rel"), "top": ("T", "ord"),
+    "{": ("{", "open"), "}": ("}", "close"), "|": ("‖", "ord"),
+}
+FUNCTIONS = ("log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "max", "min", "det", "arg")
+SPACES = {",": "\u2009", ":": "\u2005", ";": "\u2004", " ": " ", "quad": "\u2003", "qquad": "\u2003\u2003",
+          "!": ""}
+ACCENTS = {"vec": "\u20d7", "hat": "\u0302", "bar": "\u0305", "tilde": "\u0303", "dot": "\u0307",
+           "overline": "\u0305"}
+FONTS = {"mathbf": "bf", "boldsymbol": "bf", "mathrm": "rm", "operatorname": "rm", "mathit": "it",
+         "mathbb": "bb", "text": "text", "textrm": "text", "mbox": "text"}
+BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ"}
+CHAR_CLASS = {"+": "bin", "-": "bin", "*": "bin", "=": "rel", "<": "rel", ">": "rel", "(": "open",
+              "[": "open", ")": "close", "]": "close", ",": "punct", ";": "punct", "!": "close",
+              "/": "ord", "|": "ord", "'": "ord", ".": "ord", ":": "rel"}
+ENVIRONMENTS = ("bmatrix", "pmatrix", "matrix", "cases")
+BRACKETS = {"bmatrix": "[]", "pmatrix": "()", "matrix": "[]", "cases": "{}"}
+TEXT_ESCAPES = {"textbackslash": "\\", "^": "^", "~": "~"}
+
+SUPERSCRIPT = dict(zip("0123456789+-=()niTNjkKmMabcdeghlprstuvwxyzABDEGHIJLOPRUVW",
+                       "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᴺʲᵏᴷᵐᴹᵃᵇᶜᵈᵉᵍʰˡᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴸᴼᴾᴿᵁⱽᵂ"))
+SUPERSCRIPT["×"] = "ˣ"
+SUBSCRIPT = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+class MathTextError(GraphjacError, ValueError):
+    """LaTeX this module cannot read (unbalanced braces, an unknown command)."""
+
+
+# ---------------------------------------------------------------------------- the tree
+
+
+@dataclass(frozen=True)
+class Sym:
+    """One run of characters in one style (it, rm, bf, text) and TeX atom class."""
+
+    text: str
+    style: str = "rm"
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
+class Seq:
+    items: tuple
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
+class Script:
+    base: object
+    sub: object = None
+    sup: object = None
+
+    @property
+    def cls(self):
+        return getattr(self.base, "cls", "ord")
+
+
+@dataclass(frozen=True)
+class Frac:
+    num: Seq
+    den: Seq
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
+class Env:
+    kind: str
+    rows: tuple       # rows of cells, each a Seq
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
+class Space:
+    text: str
+    cls: str = "space"
+
+
+# ---------------------------------------------------------------------------- reading
+
+_TOKEN = re.compile(r"\\([A-Za-z]+)\*?|\\(.)|([{}^_&])|(\s+)|(.)", re.S)
+
+
+class _Reader:
+    """A recursive-descent reader over LaTeX tokens."""
+
+    def __init__(self, latex):
+        self.source = latex
+        self.tokens = [(m.group(1) or m.group(2), m.group(3), m.group(5), m.group(4)) for m in _TOKEN.finditer(latex)]
+        self.pos = 0
+
+    def fail(self, what):
+        raise MathTextError(f"cannot read the LaTeX {self.source!r}: {what}")
+
+    def peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self):
+        token = self.peek()
+        self.pos += 1
+        return token
+
+    def skip_space(self):
+        while self.peek() is not None and self.peek()[3]:
+            self.pos += 1
+
+    def sequence(self, stop=(), style="it"):
+        """Items up to a token in ``stop`` (``}``, ``&``, ``\\\\``, ``\\right``, ``\\end``)."""
+        items = []
+        while True:
+            self.skip_space()
+            token = self.peek()
+            if token is None or _token_text(token) in stop:
+                return Seq(tuple(items))
+            item = self.atom(style)
+            if item is None:
+                continue
+            items.append(self.scripts(item, style))
+
+    def scripts(self, base, style):
+        sub = sup = None
+        while True:
+            self.skip_space()
+            token = self.peek()
+            if token is None or token[1] not in ("^", "_"):
+                break
+            self.take()
+            argument = self.argument(style)
+            if token[1] == "^":
+                sup = argument
+            else:
+                sub = argument
+        return base if sub is None and sup is None else Script(base, sub, sup)
+
+    def argument(self, style="it"):
+        """A braced group or a single token."""
+        self.skip_space()
+        token = self.peek()
+        if token is None:
+            self.fail("a command or script is missing its argument")
+        if token[1] == "{":
+            self.take()
+            seq = self.sequence(("}",), style)
+            if self.take() is None:
+                self.fail("a { is never closed")
+            return seq
+        item = self.atom(style)
+        return Seq(() if item is None else (item,))
+
+    def atom(self, style):
+        command, special, char, _ = self.take()
+        if special == "{":
+            seq = self.sequence(("}",), style)
+            if self.take() is None:
+                self.fail("a { is never closed")
+            return seq
+        if special is not None:
+            self.fail(f"unexpected {special!r}")
+        if command is not None:
+            return self.command(command, style)
+        if char.isalpha():
+            return Sym(char, style)
+        return Sym(char, "rm", CHAR_CLASS.get(char, "ord"))
+
+    def command(self, name, style):
+        if name in GREEK:
+            return Sym(GREEK[name], "rm")
+        if name in SYMBOLS:
+            char, cls = SYMBOLS[name]
+            return Sym(char, "rm", cls)
+        if name in FUNCTIONS:
+            return Sym(name, "rm", "op")
+        if name in SPACES:
+            return Space(SPACES[name])
+        if name in ACCENTS:
+            return _accent(self.argument(style), ACCENTS[name])
+        if name == "frac":
+            return Frac(self.argument(style), self.argument(style))
+        if name in FONTS:
+            return self.font(FONTS[name])
+        if name in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
+            return self.delimiter()
+        if name == "begin":
+            return self.environment()
+        if name in TEXT_ESCAPES:
+            self.empty_braces()
+            return Sym(TEXT_ESCAPES[name], "rm")
+        if len(name) == 1 and not name.isalpha():
+            return Sym(name, "rm", CHAR_CLASS.get(name, "ord"))
+        self.fail(f"unknown command \\{name}")
+
+    def empty_braces(self):
+        token = self.peek()
+        if token is not None and token[1] == "{" and self.pos + 1 < len(self.tokens) \
+                and self.tokens[self.pos + 1][1] == "}":
+            self.pos += 2
+
+    def font(self, kind):
+        if kind == "text":
+            return self.text()
+        seq = self.argument("rm" if kind in ("rm", "bb") else kind)
+        if kind == "bb":
+            return _map_syms(seq, lambda s: Sym(BLACKBOARD.get(s.text, s.text), "rm", s.cls))
+        return seq
+
+    def text(self):
+        r"""``\text{…}``: characters as they are, with LaTeX's text escapes undone."""
+        self.skip_space()
+        if self.peek() is None or self.peek()[1] != "{":
+            self.fail(r"\text needs a braced argument")
+        self.take()
+        depth, out = 0, []
+        while True:
+            token = self.take()
+            if token is None:
+                self.fail(r"\text{ is never closed")
+            command, special, char, space = token
+            if special == "{":
+                depth += 1
+                continue
+            if special == "}":
+                if depth == 0:
+                    return Sym("".join(out), "text")
+                depth -= 1
+                continue
+            if command is not None:
+                if command in TEXT_ESCAPES:
+                    self.empty_braces()
+                    out.append(TEXT_ESCAPES[command])
+                elif len(command) == 1:
+                    out.append(command)
+                else:
+                    self.fail(f"unknown command \\{command} inside \\text")
+            else:
+                out.append(special or char or space)
+
+    def delimiter(self):
+        self.skip_space()
+        token = self.take()
+        if token is None:
+            self.fail(r"\left or \right is missing its delimiter")
+        text = _token_text(token)
+        if text == ".":
+            return Space("")
+        if token[0] in SYMBOLS:
+            char, cls = SYMBOLS[token[0]]
+            return Sym(char, "rm", cls)
+        return Sym(text.lstrip("\\"), "rm", CHAR_CLASS.get(text, "ord"))
+
+    def environment(self):
+        kind = self._name()
+        if kind not in ENVIRONMENTS:
+            self.fail(f"unknown environment {kind!r} (known: {', '.join(ENVIRONMENTS)})")
+        rows, cells = [], []
+        while True:
+            cell = self.sequence(("&", "\\\\", "\\end"), "it")
+            cells.append(cell)
+            token = self.take()
+            if token is None:
+                self.fail(f"\\begin{{{kind}}} is never ended")
+            text = _token_text(token)
+            if text == "\\\\" or text == "\\end":
+                rows.append(tuple(cells))
+                cells = []
+            if text == "\\end":
+                if self._name() != kind:
+                    self.fail(f"\\begin{{{kind}}} ends with another environment")
+                rows = [row for row in rows if any(c.items for c in row)]
+                return Env(kind, tuple(rows))
+
+    def _name(self):
+        self.skip_space()
+        if self.take()[1:2] != ("{",):
+            self.fail("an environment name must be braced")
+        name = []
+        while (token := self.take()) is not None and token[1] != "}":
+            name.append(_token_text(token))
+        return "".join(name)
+
+
+def _token_text(token):
+    command, special, char, space = token
+    if command is not None:
+        return "\\" + command
+    return special or char or space
+
+
+def _accent(node, mark):
+    """Put a combining ``mark`` on the last character of ``node`` (so x⃗ stays one glyph run)."""
+    if isinstance(node, Sym):
+        return Sym(unicodedata.normalize("NFC", node.text + mark), node.style, node.cls)
+    if isinstance(node, Script):
+        return Script(_accent(node.base, mark), node.sub, node.sup)
+    if isinstance(node, Seq) and node.items:
+        return Seq(node.items[:-1] + (_accent(node.items[-1], mark),), node.cls)
+    return node
+
+
+def _map_syms(node, change):
+    if isinstance(node, Sym):
+        return change(node)
+    if isinstance(node, Seq):
+        return Seq(tuple(_map_syms(i, change) for i in node.items), node.cls)
+    return node
+
+
+def parse(latex: str) -> Seq:
+    """The tree of ``latex`` (see :class:`Sym`, :class:`Seq`, :class:`Script`, :class:`Frac`, :class:`Env`)."""
+    reader = _Reader(str(latex))
+    seq = reader.sequence()
+    if reader.peek() is not None:
+        reader.fail(f"unexpected {_token_text(reader.peek())!r}")
+    return seq
+
+
+# ---------------------------------------------------------------------------- spacing (TeX's table, simplified)
+
+_THIN, _WIDE = "\u2009", " "
+_GAPS = {("ord", "op"): _THIN, ("op", "ord"): _THIN, ("op", "op"): _THIN, ("close", "op"): _THIN,
+         ("punct", "*"): " ", ("*", "bin"): _WIDE, ("bin", "*"): _WIDE, ("*", "rel"): _WIDE, ("rel", "*"): _WIDE}
+
+
+def _classes(items):
+    """TeX atom classes of ``items``, with a binary operator made unary where TeX would."""
+    classes, previous = [], None
+    for item in items:
+        cls = getattr(item, "cls", "ord")
+        if cls == "space":
+            classes.append(cls)
+            continue
+        if cls == "bin" and previous in (None, "bin", "rel", "open", "punct", "op", "unary"):
+            cls = "unary"
+        classes.append(cls)
+        previous = cls
+    if previous == "bin":   # a trailing binary operator is unary too
+        classes[max(i for i, c in enumerate(classes) if c != "space")] = "unary"
+    return classes
+
+
+def _gap(left, right):
+    if left in ("space", "unary", None) or right == "space":
+        return ""
+    if left == "op" and right == "open":
+        return ""
+    for key in ((left, right), (left, "*"), ("*", right)):
+        if key in _GAPS:
+            return _GAPS[key]
+    return ""
+
+
+def _spaced(items, render, space):
+    """Render ``items`` with TeX's spacing between them (``space`` maps a gap to output)."""
+    out, previous = [], None
+    for item, cls in zip(items, _classes(items)):
+        if cls != "space":
+            gap = _gap(previous, cls)
+            if gap:
+                out.append(space(gap))
+            previous = cls
+        out.append(render(item))
+    return "".join(out)
+
+
+def _needs_parens(seq, denominator):
+    """Whether an inline fraction's part needs parentheses: (ŷ − y)/(ŷ(1 − ŷ)), but ∂J/∂z and 1/N."""
+    items = [i for i in seq.items if not isinstance(i, Space)]
+    if len(items) <= 1:
+        return False
+    if len(items) == 2 and isinstance(items[0], Sym) and items[0].text == "∂":
+        return False
+    return denominator or any(c in ("bin", "rel") for c in _classes(items))
+
+
+def _letter(text):
+    """Whether a run is a letter (possibly with combining accents): set in italics."""
+    return bool(text) and text[0].isalpha()
+
+
+# ---------------------------------------------------------------------------- Unicode
+
+
+def to_unicode(latex: str) -> str:
+    r"""``latex`` as plain Unicode text for a terminal: x⃗ᵀw⃗ + b, ∂J/∂z, J₀⁽ⁱ⁾.
+
+    >>> to_unicode(r"\mathbb{R}^{1 \times 3}")
+    'ℝ¹ˣ³'
+    """
+    return _uni(parse(latex))
+
+
+def _uni(node):
+    if isinstance(node, Sym):
+        text = node.text if node.style == "text" else node.text.replace("-", "−")
+        return _bold(text) if node.style == "bf" else text
+    if isinstance(node, Space):
+        return node.text
+    if isinstance(node, Seq):
+        return _spaced(node.items, _uni, lambda gap: " ")
+    if isinstance(node, Frac):
+        return _uni_part(node.num, False) + "/" + _uni_part(node.den, True)
+    if isinstance(node, Script):
+        text = _uni(node.base)
+        if node.sub is not None:
+            text += _scripted(_uni(node.sub), SUBSCRIPT, "_")
+        if node.sup is not None:
+            text += _scripted(_uni(node.sup), SUPERSCRIPT, "^")
+        return text
+    if isinstance(node, Env):
+        left, right = BRACKETS[node.kind]
+        join = " if " if node.kind == "cases" else " "
+        return left + "; ".join(join.join(_uni(c) for c in row) for row in node.rows) + right
+    raise TypeError(node)
+
+
+def _uni_part(seq, denominator):
+    text = _uni(seq)
+    return f"({text})" if _needs_parens(seq, denominator) else text
+
+
+def _scripted(text, table, mark):
+    text = text.replace("−", "-").replace(" ", "")
+    if all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    return mark + (text if len(text) == 1 else "(" + text + ")")
+
+
+def _bold(text):
+    """Mathematical bold italic letters for bold vectors (𝒙); other characters unchanged."""
+    out = []
+    for c in text:
+        if "a" <= c <= "z":
+            out.append(chr(0x1D482 + ord(c) - ord("a")))
+        elif "A" <= c <= "Z":
+            out.append(chr(0x1D468 + ord(c) - ord("A")))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------- Graphviz HTML-like labels
+
+
+def to_html(latex: str) -> str:
+    r"""``latex`` as Graphviz HTML-like markup (without the enclosing ``< >``).
+
+    Inline markup for ordinary formulas; a ``<TABLE>`` when the formula holds a matrix or
+    cases, which Graphviz can only set as a table.
+
+    >>> to_html(r"J_{0}^{(i)}")
+    '<I>J</I><SUB>0</SUB><SUP>(<I>i</I>)</SUP>'
+    >>> to_html(r"\text{A & B}")
+    'A &amp; B'
+    """
+    seq = parse(latex)
+    envs = [item for item in seq.items if isinstance(item, Env)]
+    if not envs:
+        return _merged(_html(seq))
+    marked = _spaced(seq.items, lambda item: "\0" if isinstance(item, Env) else _html(item), escape_html)
+    pieces = marked.split("\0")
+    cells = [_html_cell(pieces[0])]
+    for env, text in zip(envs, pieces[1:]):
+        cells += ["<TD>" + _html_env(env) + "</TD>", _html_cell(text)]
+    cells = [c for c in cells if c != "<TD></TD>"]
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>' + "".join(cells) + "</TR></TABLE>"
+
+
+def _html_cell(markup):
+    return "<TD>" + _merged(markup) + "</TD>"
+
+
+def _merged(markup):
+    """Adjacent italic runs as one run (``<I>xy</I>``), as Pango sets them best."""
+    return markup.replace("</I><I>", "")
+
+
+def _html(node):
+    if isinstance(node, Sym):
+        text = escape_html(node.text.replace("-", "−") if node.style != "text" else node.text)
+        if node.style == "it" and _letter(node.text):
+            return "<I>" + text + "</I>"
+        if node.style == "bf":
+            return "<B><I>" + text + "</I></B>" if _letter(node.text) else "<B>" + text + "</B>"
+        return text
+    if isinstance(node, Space):
+        return escape_html(node.text)
+    if isinstance(node, Seq):
+        return _spaced(node.items, _html, escape_html)
+    if isinstance(node, Frac):
+        return _html_part(node.num, False) + "/" + _html_part(node.den, True)
+    if isinstance(node, Script):
+        text = _html(node.base)
+        if node.sub is not None:
+            text += "<SUB>" + _tight(_html(node.sub)) + "</SUB>"
+        if node.sup is not None:
+            text += "<SUP>" + _tight(_html(_upright_transpose(node.sup))) + "</SUP>"
+        return text
+    if isinstance(node, Env):   # nested inside a fraction or a script: inline
+        return escape_html(_uni(node))
+    raise TypeError(node)
+
+
+def _tight(markup):
+    """Scripts are set without the spaces around operators (ℝ¹ˣ³, Σᵢ₌₁ᴺ), as TeX sets them."""
+    return markup.replace(" ", "").replace("&#8201;", "")
+
+
+def _upright_transpose(seq):
+    """The T of a transpose is upright: x⃗ᵀ, not x⃗ᵀ in italics."""
+    if isinstance(seq, Seq) and len(seq.items) == 1 and seq.items[0] == Sym("T", "it"):
+        return Seq((Sym("T", "rm"),))
+    return seq
+
+
+def _html_part(seq, denominator):
+    text = _html(seq)
+    return f"({text})" if _needs_parens(seq, denominator) else text
+
+
+def _html_env(env):
+    """A matrix as a table between square brackets (drawn as cell borders); cases after a brace."""
+    n = len(env.rows)
+    width = max((len(row) for row in env.rows), default=0)
+    rows = []
+    for r, row in enumerate(env.rows):
+        cells = [f'<TD ALIGN="{"RIGHT" if env.kind != "cases" else "LEFT"}">{_html(c) or " "}</TD>'
+                 for c in row] + ["<TD> </TD>"] * (width - len(row))
+        if env.kind == "cases":
+            cells = [cells[0], '<TD ALIGN="LEFT">  if ' + (_html(row[1]) if len(row) > 1 else "") + "</TD>"]
+        if r == 0:
+            cells = _brackets(env.kind, n, cells)
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
+
+
+def _brackets(kind, n, cells):
+    if kind in ("bmatrix", "pmatrix"):
+        left = f'<TD ROWSPAN="{n}" BORDER="1" SIDES="LTB" WIDTH="4"> </TD>'
+        right = f'<TD ROWSPAN="{n}" BORDER="1" SIDES="RTB" WIDTH="4"> </TD>'
+        return [left] + cells + [right]
+    if kind == "cases":
+        brace = f'<TD ROWSPAN="{n}"><FONT POINT-SIZE="{14 * n}">{{</FONT></TD>'
+        return [brace] + cells
+    return cells

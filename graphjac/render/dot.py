@@ -1,0 +1,162 @@
+"""The figure model as Graphviz DOT text: pure string work, the same figure gives the same bytes.
+
+Ids are the figure's own (``n0``, ``n4s1``, …); every label is an HTML-like label built by
+:mod:`graphjac.mathtext` and every other user text goes through :func:`~.quoting.quote`.
+Backward edges are written in the forward direction with ``dir=back``, so Graphviz gives
+their labels room between the ranks instead of laying them over other edges.
+"""
+
+from __future__ import annotations
+
+from ..mathtext import to_html
+from .quoting import html_label, quote
+from .themes import THEMES
+
+NODE_SIZE, VALUE_SIZE, EDGE_SIZE, GROUP_SIZE, TITLE_SIZE = 14, 11, 11, 13, 16
+TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+
+
+def figure_to_dot(figure) -> str:
+    """DOT text for ``figure`` (see :mod:`graphjac.render.figure`)."""
+    theme = THEMES[figure.theme]
+    font = quote(figure.options.font)
+    lines = ["digraph graphjac {"]
+    lines += ["  " + s for s in _defaults(figure, theme, font)]
+    lines += _body(figure, theme)
+    lines += ["  " + s for s in _edges(figure, theme)]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _attrs(**attrs) -> str:
+    """``[a=1, b=2]`` with the values already quoted or HTML-labelled, in the order given."""
+    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items() if v is not None) + "]"
+
+
+def _defaults(figure, theme, font):
+    wide = figure.direction in ("LR", "RL")
+    graph = dict(rankdir=figure.direction, newrank="true", nodesep="0.5" if wide else "0.6",
+                 ranksep="0.9" if wide else "0.7", fontname=font, fontcolor=quote(theme.text),
+                 bgcolor=quote(theme.background), pad="0.2", labelloc="t",
+                 label=_heading(figure, theme))
+    node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=NODE_SIZE,
+                fontcolor=quote(theme.text), color=quote(theme.border), penwidth="1.2", margin=quote("0.14,0.07"))
+    edge = dict(fontname=font, fontsize=EDGE_SIZE, arrowsize="0.8", color=quote(theme.forward),
+                fontcolor=quote(theme.text))
+    return [f"graph {_attrs(**graph)};", f"node {_attrs(**node)};", f"edge {_attrs(**edge)};"]
+
+
+# ---------------------------------------------------------------------------- labels
+
+
+def label(lines, first_size=None, rest_size=None) -> str:
+    """HTML-like markup for LaTeX ``lines``: one per line, a table if any line holds one."""
+    marks = [to_html(line) for line in lines]
+    sizes = [first_size] + [rest_size] * (len(marks) - 1)
+    if not any(m.startswith("<TABLE") for m in marks):
+        return "<BR/>".join(_font(m, s) for m, s in zip(marks, sizes))
+    rows = "".join(f"<TR><TD>{_font(m, s)}</TD></TR>" for m, s in zip(marks, sizes))
+    return TABLE + rows + "</TABLE>"
+
+
+def _font(markup, size, color=None):
+    attrs = (f' POINT-SIZE="{size}"' if size else "") + (f' COLOR="{color}"' if color else "")
+    return f"<FONT{attrs}>{markup}</FONT>" if attrs else markup
+
+
+def _heading(figure, theme):
+    """The graph label: the title, then the legend and the gradient-check badge, as one table."""
+    rows = []
+    if figure.title:
+        rows.append(f"<TR><TD>{_font(label(figure.title), TITLE_SIZE)}</TD></TR>")
+    if figure.legend:
+        rows.append(f"<TR><TD>{_legend(figure.legend, theme)}</TD></TR>")
+    if figure.badge is not None:
+        color = theme.good if figure.badge.ok else theme.bad
+        rows.append(f"<TR><TD>{_font(label(figure.badge.label), EDGE_SIZE, color)}</TD></TR>")
+    if not rows:
+        return None
+    rows.append('<TR><TD HEIGHT="8"></TD></TR>')
+    return html_label('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows)
+                      + "</TABLE>")
+
+
+def _legend(entries, theme):
+    """Each entry as a short line drawn in its edge style (a cell border), then its meaning."""
+    cells = []
+    for entry in entries:
+        backward = entry.direction == "backward"
+        color = theme.backward if backward else theme.forward
+        style = ' STYLE="dashed"' if backward else ""
+        sample = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD HEIGHT="7" '
+                  f'WIDTH="36"></TD></TR><TR><TD BORDER="1" SIDES="T" COLOR="{color}"{style} HEIGHT="7" '
+                  f'WIDTH="36"></TD></TR></TABLE>')
+        cells.append(f'<TD>{sample}</TD><TD WIDTH="6"></TD><TD ALIGN="LEFT">{_font(label(entry.label), EDGE_SIZE)}'
+                     '</TD><TD WIDTH="18"></TD>')
+    return TABLE + "<TR>" + "".join(cells) + "</TR></TABLE>"
+
+
+# ---------------------------------------------------------------------------- nodes and groups
+
+
+def _node(node, theme):
+    if node.role == "ellipsis":
+        return f"{node.id} {_attrs(label=html_label(label(node.label, 18)), shape='plaintext', style=quote(''))};"
+    lines = node.label + tuple(t.latex() for t in node.tables)
+    return f"{node.id} " + _attrs(
+        label=html_label(label(lines, None, VALUE_SIZE)), fillcolor=quote(theme.fills[node.role]),
+        tooltip=quote(node.name if node.sample is None else f"{node.name} (sample {node.sample})"),
+        id=quote(node.id), penwidth="2" if node.role == "target" else None) + ";"
+
+
+def _body(figure, theme):
+    """Nodes nested in their groups' clusters (``cluster_0``, … in order of first appearance)."""
+    cluster_ids = {group.path: k for k, group in enumerate(figure.groups)}
+    labels = {group.path: group.label for group in figure.groups}
+    out = []
+
+    def emit(path, depth):
+        pad = "  " * depth
+        for node in figure.nodes:
+            if node.group == path:
+                out.append(pad + _node(node, theme))
+        for child in (p for p in cluster_ids if len(p) == len(path) + 1 and p[:len(path)] == path):
+            out.append(f"{pad}subgraph cluster_{cluster_ids[child]} {{")
+            out.append(f"{pad}  graph {_cluster(labels[child], theme)};")
+            emit(child, depth + 1)
+            out.append(pad + "}")
+
+    emit((), 1)
+    return out
+
+
+def _cluster(group_label, theme):
+    return _attrs(label=html_label(label(group_label, GROUP_SIZE)), style=quote("rounded,dashed"),
+                  color=quote(theme.group_border), fontcolor=quote(theme.text), margin="12")
+
+
+# ---------------------------------------------------------------------------- edges
+
+
+def _edges(figure, theme):
+    # A forward edge beside a labelled backward edge gets a blank label too: Graphviz then lays
+    # the two side by side instead of on top of each other.
+    spaced = {(e.dst, e.src) for e in figure.edges if e.direction == "backward" and e.label}
+    out = []
+    for edge in figure.edges:
+        if edge.direction == "layout":
+            out.append(f"{edge.src} -> {edge.dst} [style=invis];")
+        elif edge.direction == "forward":
+            attrs = dict(label="<&#160;>" if (edge.src, edge.dst) in spaced else None)
+            if edge.emphasis:
+                attrs.update(penwidth="2.4", color=quote(theme.emphasis))
+            text = _attrs(**attrs)
+            out.append(f"{edge.src} -> {edge.dst}" + (f" {text}" if text != "[]" else "") + ";")
+        else:
+            out.append(f"{edge.dst} -> {edge.src} " + _attrs(
+                dir="back", style=quote(theme.backward_style), color=quote(theme.backward),
+                fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
+                penwidth="2.4" if edge.emphasis else None,
+                label=html_label(label(edge.label)) if edge.label else None) + ";")
+    return out
+

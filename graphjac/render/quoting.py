@@ -1,0 +1,67 @@
+r"""Escaping for the two kinds of DOT text a figure holds: quoted strings and HTML-like labels.
+
+Nothing a user writes (node names, titles, fonts) reaches DOT unescaped, so no text can end a
+string early, start a new statement or be read as a Graphviz escape.
+
+>>> quote('say "hi" \\ <b>')
+'"say \\"hi\\" \\\\ &lt;b&gt;"'
+>>> escape_html('a < b & "c"')
+'a &lt; b &amp; &quot;c&quot;'
+>>> escape_html("∂J/∂x")
+'&#8706;J/&#8706;x'
+"""
+
+from __future__ import annotations
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+
+
+def escape_html(text: str) -> str:
+    """Text for an HTML-like label: markup characters and non-ASCII as entities, controls as spaces.
+
+    Non-ASCII as numeric entities keeps DOT files plain ASCII (the same bytes on every system).
+    """
+    out = []
+    for char in str(text):
+        code = ord(char)
+        if char in _HTML:
+            out.append(_HTML[char])
+        elif code < 32 or code == 127:
+            out.append(" ")
+        elif code > 126:
+            out.append(f"&#{code};")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string whose content Graphviz shows literally.
+
+    Backslashes are doubled (so ``\\N`` or ``\\G`` in a name is no escape), quotes are escaped,
+    a line break becomes Graphviz's ``\\n``, and ``&`` ``<`` ``>`` become entities (Graphviz
+    decodes entities in ordinary strings too).
+    """
+    text = str(text).replace("\r\n", "\n")
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif char in "\n\r":
+            out.append("\\n")
+        elif char in "&<>":
+            out.append(_HTML[char])
+        elif ord(char) < 32 or ord(char) == 127:
+            out.append(" ")
+        elif ord(char) > 126:
+            out.append(f"&#{ord(char)};")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def html_label(markup: str) -> str:
+    """An HTML-like label ``<…>`` around markup built from :func:`escape_html` pieces."""
+    return "<" + markup + ">"
