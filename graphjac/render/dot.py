@@ -50,13 +50,14 @@ def _defaults(figure, theme, font):
 
 
 def label(lines, first_size=None, rest_size=None) -> str:
-    """HTML-like markup for LaTeX ``lines``: one per line, a table if any line holds one."""
+    """HTML-like markup for LaTeX ``lines``: one line as it is, several as the rows of a table."""
     marks = [to_html(line) for line in lines]
     sizes = [first_size] + [rest_size] * (len(marks) - 1)
-    if not any(m.startswith("<TABLE") for m in marks):
-        return "<BR/>".join(_font(m, s) for m, s in zip(marks, sizes))
+    if len(marks) == 1:
+        return _font(marks[0], first_size)
+    # table rows, not <BR/>: Graphviz leaves room for sub- and superscripts only between rows
     rows = "".join(f"<TR><TD>{_font(m, s)}</TD></TR>" for m, s in zip(marks, sizes))
-    return TABLE + rows + "</TABLE>"
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">' + rows + "</TABLE>"
 
 
 def _font(markup, size, color=None):
@@ -127,7 +128,16 @@ def _body(figure, theme):
             out.append(pad + "}")
 
     emit((), 1)
-    return out
+    return out + _sample_order(figure)
+
+
+def _sample_order(figure):
+    """Samples in order (1, 2, …, N) across each rank: invisible edges inside a rank=same block."""
+    copies = {}
+    for node in figure.nodes:
+        if node.sample is not None or node.role == "ellipsis":
+            copies.setdefault(node.name, []).append(node.id)
+    return [f"  {{rank=same; {' -> '.join(ids)} [style=invis];}}" for ids in copies.values() if len(ids) > 1]
 
 
 def _cluster(group_label, theme):

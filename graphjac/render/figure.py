@@ -131,7 +131,7 @@ def build_figure(graph, options: RenderOptions) -> Figure:
     backward = any(e.direction == "backward" for e in edges)
     return Figure(
         title=_title(graph, options), direction=_direction(options, plan), theme=options.theme,
-        nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes),
+        nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
         legend=_legend(backward) if options.legend else (), badge=_badge(graph) if options.gradcheck else None,
         options=options)
 
@@ -146,18 +146,20 @@ class _SamplePlan:
     expanded: frozenset
     samples: tuple
     count: int
+    hidden: dict          # shared leaf id -> the group whose box names it instead
+    absorbed: dict        # per-sample target id (y) -> the node whose label shows it instead
 
     @classmethod
     def of(cls, graph, notes, options):
         batch = [n for n in notes.nodes if n.batch]
         if options.samples == 0 or not batch:
-            return cls(frozenset(), (), 0)
+            return cls(frozenset(), (), 0, {}, {})
         count = batch[0].shape[0]
         k = options.samples
         samples = tuple(range(1, count + 1)) if count <= k + 1 else tuple(range(1, k + 1)) + (None, count)
         expanded = frozenset(n.id for n in batch
                              if options.model == "per-sample" or n.kind in ("input", "loss"))
-        return cls(expanded, samples, count)
+        return cls(expanded, samples, count, _hidden(notes, expanded), _absorbed(notes, expanded))
 
     def superscript(self, sample):
         """What replaces ``(i)``: the sample's number, or N for the last one past an ellipsis."""
@@ -170,6 +172,37 @@ class _SamplePlan:
         if node_id not in self.expanded:
             return [(f"n{node_id}", None)]
         return [(f"n{node_id}s{s}" if s is not None else f"n{node_id}e", s) for s in self.samples]
+
+
+def _hidden(notes, expanded):
+    """Shared leaves (w⃗, b) that feed only per-sample copies, as the lecture's minibatch figure
+    leaves them out: their symbols go into the label of their group's box instead."""
+    consumers = {}
+    for edge in notes.edges:
+        consumers.setdefault(edge.src, []).append(edge.dst)
+    hidden = {}
+    for note in notes.nodes:
+        users = consumers.get(note.id, [])
+        if note.op is None and not note.batch and users and all(u in expanded for u in users):
+            group = note.group or notes.nodes[users[0]].group
+            if group:
+                hidden[note.id] = group
+    return hidden
+
+
+def _absorbed(notes, expanded):
+    """Per-sample targets (y⁽ⁱ⁾, no gradient) feeding one per-sample node: shown in its label,
+    ``y⁽¹⁾ = 0`` under J₀⁽¹⁾, instead of in a column of their own."""
+    edges = {}
+    for edge in notes.edges:
+        edges.setdefault(edge.src, []).append(edge)
+    out = {}
+    for note in notes.nodes:
+        mine = edges.get(note.id, [])
+        if note.op is None and note.id in expanded and len(mine) == 1 and not mine[0].differentiable \
+                and mine[0].dst in expanded:
+            out[note.id] = mine[0].dst
+    return out
 
 
 def _per_sample(latex, plan, sample):
@@ -190,16 +223,22 @@ def _role(note, target):
 def _nodes(graph, notes, options, plan):
     ellipsis = r"\vdots" if _direction(options, plan) in ("LR", "RL") else r"\cdots"
     tables = _tables(graph, notes, options)
+    data = {e.src for e in notes.edges if e.differentiable}
     out = []
     for note in notes.nodes:
+        if note.id in plan.hidden or note.id in plan.absorbed:
+            continue
         group = note.group
-        if note.id in plan.expanded and note.kind == "input" and group[-1:] != ("Minibatch",):
+        if note.id in plan.expanded and note.id in data and note.kind == "input" \
+                and group[-1:] != ("Minibatch",):
             group = group + ("Minibatch",)
         for node_id, sample in plan.ids(note.id):
             if node_id.endswith("e"):
                 out.append(FigureNode(node_id, "ellipsis", (ellipsis,), group, name=note.name))
                 continue
             label = _node_label(note, options, sample, plan)
+            label += tuple(_node_label(notes.nodes[i], options, sample, plan)[0]
+                           for i, dst in plan.absorbed.items() if dst == note.id)
             out.append(FigureNode(node_id, _role(note, notes.target), label, group,
                                   tables.get(note.id, ()) if sample in (None, 1) else (), note.name, sample))
     return out
@@ -213,6 +252,8 @@ def _node_label(note, options, sample, plan):
     value = _sample_value(note.value, note.batch, sample)
     grad = _sample_value(note.grad, note.batch, sample)
     shown = value is not None and "value" in parts and numbers.fits(value) and note.name not in options.tables
+    if sample is not None and sample != plan.samples[0]:   # the formula once, on the first sample
+        formula = None
     lines = [formula if formula and "formula" in parts else symbol]
     if note.op is None:
         constant_text = note.kind == "const" and value is not None and symbol == numbers.value(value, p)
@@ -273,6 +314,8 @@ def _edges(graph, notes, options, plan):
     emphasis = {(graph.record(a).id, graph.record(b).id) for a, b in options.highlight}
     forward, backward = [], []
     for edge in notes.edges:
+        if edge.src in plan.hidden or edge.src in plan.absorbed:
+            continue
         pairs = _edge_pairs(plan, edge.src, edge.dst)
         strong = (edge.src, edge.dst) in emphasis
         for (src, s_sample), (dst, d_sample) in pairs:
@@ -300,13 +343,14 @@ def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
     sample = s_sample or d_sample
     symbol, formula, value = edge.symbol, edge.formula, edge.value
     if sample is not None:
-        if not src_batch:   # one sample's term of the sum flowing into a shared node
-            symbol, value = None, None
-            formula = formula.removeprefix(r"\sum_{i=1}^{N} ")
-        elif value is not None:
+        if not src_batch:   # one sample's share of ∂J/∂(a shared node): drawn, not labelled
+            return ()
+        if value is not None:
             value = value[sample - 1]
-        symbol = symbol and _per_sample(symbol, plan, sample)
+        symbol = _per_sample(symbol, plan, sample)
         formula = _per_sample(formula, plan, sample)
+        if sample != plan.samples[0] and r"\partial" in formula:   # a chain rule once, on sample 1
+            formula = None
     elif src_batch:   # every sample's ∂J/∂src⁽ⁱ⁾ at once: too much for one label
         value = None
     first = [x for x, part in ((symbol, "symbol"), (formula, "formula")) if x and part in parts]
@@ -350,10 +394,18 @@ def _title(graph, options):
     return (r"\text{" + escape_text(title) + "}",) if title else ()
 
 
-def _groups(nodes):
-    """Every group path and its prefixes, in order of first appearance."""
+def _groups(nodes, notes, plan):
+    """Every group path and its prefixes, in order of first appearance; a box names the shared
+    leaves it stands for (``Model: w⃗, b``) when they are not drawn."""
     paths = dict.fromkeys(node.group[:k] for node in nodes for k in range(1, len(node.group) + 1))
-    return tuple(FigureGroup(path, (r"\text{" + escape_text(path[-1]) + "}",)) for path in paths)
+    groups = []
+    for path in paths:
+        title = r"\text{" + escape_text(path[-1]) + "}"
+        named = [notes.nodes[i].symbol for i, group in plan.hidden.items() if group == path]
+        if named:
+            title += r"\text{: } " + ", ".join(named)
+        groups.append(FigureGroup(path, (title,)))
+    return tuple(groups)
 
 
 def _legend(backward):
