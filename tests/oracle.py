@@ -114,23 +114,32 @@ def oracle_grad(g, target, key, shape, edge=False):
     return autograd.grad(lambda d: J(d)[0][target])(np.zeros(shape))
 
 
-def finite_difference(f, x, eps=1e-6):
-    """Central differences of a scalar function f at x (same shape as x)."""
+def finite_difference(f, x, eps):
+    """Central differences of a scalar function f at x, with a step per element."""
     x = np.asarray(x, dtype=float)
     out = np.empty(x.shape)
     for index in np.ndindex(x.shape):
         step = np.zeros(x.shape)
-        step[index] = eps
-        out[index] = (f(x + step) - f(x - step)) / (2 * eps)
+        step[index] = eps[index]
+        out[index] = (f(x + step) - f(x - step)) / (2 * eps[index])
     return out
 
 
 def fd_grad(g, target, key, shape, edge=False):
+    """∂J/∂node (or through one edge slot) by central differences of the oracle.
+
+    The step is 1e−6 scaled down for small values (down to 1e−9), so that −y/p is
+    still resolved at probabilities p near 1e−6.
+    """
+    values, _ = evaluate(g)
+    at = values[records(g)[key[0]].inputs[key[1]]] if edge else values[key]
+    eps = 1e-6 * np.clip(np.abs(np.broadcast_to(at, shape)), 1e-3, 1.0)
+
     def J(delta):
         deltas = {key: delta}
         values = evaluate(g, edge_deltas=deltas)[0] if edge else evaluate(g, node_deltas=deltas)[0]
         return float(values[target])
-    return finite_difference(J, np.zeros(shape))
+    return finite_difference(J, np.zeros(shape), eps)
 
 
 # ------------------------------------------------------------------ the checks
