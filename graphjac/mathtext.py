@@ -397,7 +397,7 @@ def _classes(items):
 def _gap(left, right):
     if left in ("space", "unary", None) or right == "space":
         return ""
-    if left == "op" and right == "open":
+    if (left, right) in (("op", "open"), ("rel", "rel")):   # log(x), :=
         return ""
     for key in ((left, right), (left, "*"), ("*", right)):
         if key in _GAPS:

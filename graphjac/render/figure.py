@@ -49,8 +49,9 @@ class Table:
 
 @dataclass(frozen=True)
 class FigureNode:
-    """A drawn node. ``name`` is the graph node it shows (None for an ellipsis); ``sample`` the
-    sample it stands for (1-based, None when it stands for all of them)."""
+    """A drawn node. ``name`` is the graph node it shows; ``sample`` the sample it stands for
+    (1-based; None when it stands for all of them). ``label`` is empty for a leaf drawn as a
+    table (the table's caption names it)."""
 
     id: str
     role: str
@@ -254,6 +255,8 @@ def _node_label(note, options, sample, plan):
     shown = value is not None and "value" in parts and numbers.fits(value) and note.name not in options.tables
     if sample is not None and sample != plan.samples[0]:   # the formula once, on the first sample
         formula = None
+    if note.op is None and note.name in options.tables:   # the table says "W = […]" itself
+        return ()
     lines = [formula if formula and "formula" in parts else symbol]
     if note.op is None:
         constant_text = note.kind == "const" and value is not None and symbol == numbers.value(value, p)
@@ -359,7 +362,7 @@ def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
         rest.append(numbers.value(value, p))
     lines = [" = ".join(first)] if first else []
     if rest:
-        if lines and "formula" in parts:
+        if lines and formula and "formula" in parts:
             lines.append("= " + rest[0])
         else:
             lines = [" = ".join(first + rest)]

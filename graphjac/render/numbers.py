@@ -16,12 +16,17 @@ import numpy as np
 
 MAX_VECTOR = 6        # longer vectors show their first and last elements around …
 MAX_MATRIX = 6        # rows and columns a matrix shows in full
+ZERO = 1e-12          # |x| below this is rounding noise (0.1 + 0.2 − 0.3): shown as 0
 
 
 def number(x, precision: int) -> str:
-    """``x`` rounded to ``precision`` significant digits, without a trailing exponent mess."""
+    """``x`` rounded to ``precision`` significant digits; large and small ones as a × 10ⁿ.
+
+    >>> number(2.78e-17, 3), number(1234567.0, 3), number(-0.0, 3)
+    ('0', '1.23 \\\\times 10^{6}', '0')
+    """
     x = float(x)
-    if x == 0:
+    if abs(x) < ZERO:
         return "0"
     text = f"{x:.{precision}g}"
     if "e" in text:

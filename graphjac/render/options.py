@@ -13,6 +13,7 @@ graphjac.errors.GraphjacError: render option theme: 'prnt' is not one of lecture
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Optional
 
@@ -24,6 +25,7 @@ EDGE_PARTS = ("symbol", "formula", "value", "shape")
 NODE_PARTS = ("formula", "value", "grad", "shape")
 MODELS = ("per-sample", "once")
 VECTOR_STYLES = ("arrow", "bold")
+MATH_MODES = ("html", "typeset")
 ALIASES = {"rankdir": "direction"}   # Graphviz's own name for it
 
 
@@ -64,6 +66,10 @@ class RenderOptions:
                                    None, "text")
     vector_style: str = _option("arrow", "vectors written with an arrow (x⃗) or in bold", VECTOR_STYLES)
     font: str = _option("DejaVu Serif", "font family of every label")
+    math: str = _option("html", "how SVG, PDF and PNG draw formulas: html (Graphviz text) or typeset (real "
+                        "math: stacked fractions, proper superscripts; no TeX needed)", MATH_MODES)
+    standalone: bool = _option(False, "TikZ (.tex) output as a complete LaTeX document instead of a bare "
+                               "tikzpicture")
     dpi: int = _option(150, "resolution of PNG output, dots per inch (36 to 600)")
     timeout: float = _option(60.0, "seconds Graphviz may take before rendering is stopped")
 
@@ -107,6 +113,10 @@ def _fail(name, value, expected):
 
 def _validate(f, value):
     kind, choices, name = f.metadata["kind"], f.metadata["choices"], f.name
+    if name == "font":
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ,._-]*", value):
+            _fail(name, value, "a font family name (letters, digits, spaces, commas, dots, - and _)")
+        return value
     if kind == "str":
         if value not in choices if choices else not isinstance(value, str):
             _choice_error(name, value, choices)

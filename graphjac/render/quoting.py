@@ -4,7 +4,7 @@ Nothing a user writes (node names, titles, fonts) reaches DOT unescaped, so no t
 string early, start a new statement or be read as a Graphviz escape.
 
 >>> quote('say "hi" \\ <b>')
-'"say \\"hi\\" \\\\ &lt;b&gt;"'
+'"say \\"hi\\" \\\\&#8203; &lt;b&gt;"'
 >>> escape_html('a < b & "c"')
 'a &lt; b &amp; &quot;c&quot;'
 >>> escape_html("∂J/∂x")
@@ -14,10 +14,14 @@ string early, start a new statement or be read as a Graphviz escape.
 from __future__ import annotations
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# Graphviz expands \N, \G, \L, … (node name, graph name, …) in labels and tooltips, even when
+# the backslash is written as an entity; a zero-width space after a backslash keeps it literal.
+_ZWSP = "&#8203;"
 
 
 def escape_html(text: str) -> str:
-    """Text for an HTML-like label: markup characters and non-ASCII as entities, controls as spaces.
+    """Text for an HTML-like label: markup characters and non-ASCII as entities, controls as spaces,
+    and a zero-width space after each backslash.
 
     Non-ASCII as numeric entities keeps DOT files plain ASCII (the same bytes on every system).
     """
@@ -26,6 +30,8 @@ def escape_html(text: str) -> str:
         code = ord(char)
         if char in _HTML:
             out.append(_HTML[char])
+        elif char == "\\":
+            out.append("\\" + _ZWSP)
         elif code < 32 or code == 127:
             out.append(" ")
         elif code > 126:
@@ -38,7 +44,8 @@ def escape_html(text: str) -> str:
 def quote(text: str) -> str:
     """A DOT double-quoted string whose content Graphviz shows literally.
 
-    Backslashes are doubled (so ``\\N`` or ``\\G`` in a name is no escape), quotes are escaped,
+    A backslash is doubled and followed by a zero-width space (so ``\\N`` or ``\\G`` in a
+    name is no escape), quotes are escaped,
     a line break becomes Graphviz's ``\\n``, and ``&`` ``<`` ``>`` become entities (Graphviz
     decodes entities in ordinary strings too).
     """
@@ -46,7 +53,7 @@ def quote(text: str) -> str:
     out = []
     for char in text:
         if char == "\\":
-            out.append("\\\\")
+            out.append("\\\\" + _ZWSP)
         elif char == '"':
             out.append('\\"')
         elif char in "\n\r":
