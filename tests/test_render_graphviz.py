@@ -1,0 +1,140 @@
+"""Rendering through Graphviz: SVG/PNG/PDF, missing or failing dot, atomic output, Jupyter."""
+
+import os
+import shutil
+import stat
+
+import pytest
+
+import graphjac as gj
+from graphjac.render.options import THEMES
+
+from test_render import minibatch, neuron
+
+
+def _fake_dot(folder, script):
+    """A ``dot`` executable on PATH that runs ``script`` (a shell snippet)."""
+    path = folder / "dot"
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name != "dot")
+
+
+@pytest.fixture
+def no_graphviz(tmp_path, monkeypatch):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    return empty
+
+
+def test_missing_graphviz_says_how_to_install_it_and_dot_text_still_works(no_graphviz, tmp_path):
+    g = neuron()
+    target = tmp_path / "fig.svg"
+    with pytest.raises(gj.RenderError) as info:
+        g.render(target)
+    message = str(info.value)
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert "graphviz.org" in message and isinstance(info.value, gj.GraphjacError)
+    assert not target.exists()
+    assert g.render(tmp_path / "fig.dot").read_text() == g.to_dot()
+
+
+def test_missing_graphviz_shows_dot_text_in_jupyter(no_graphviz):
+    bundle = neuron()._repr_mimebundle_()
+    assert bundle["text/vnd.graphviz"].startswith("digraph") and "image/svg+xml" not in bundle
+
+
+def test_dot_failure_shows_its_stderr_and_leaves_no_file(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_dot(bin_dir, 'echo "Error: syntax error in line 3 near ->" >&2; exit 1')
+    monkeypatch.setenv("PATH", str(bin_dir))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(gj.RenderError, match="(?s)exit status 1.*syntax error in line 3"):
+        neuron().render(out / "fig.png")
+    assert _leftovers(out) == []
+
+
+def test_dot_that_hangs_is_stopped_by_the_timeout(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_dot(bin_dir, f"exec {shutil.which('sleep')} 30")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(gj.RenderError, match="longer than 0.5 s"):
+        neuron().render(tmp_path / "fig.pdf", timeout=0.5)
+    assert not (tmp_path / "fig.pdf").exists()
+
+
+def test_a_failed_render_keeps_the_previous_file_whole(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_dot(bin_dir, "printf 'partial'; exit 3")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "fig.svg").write_text("the old figure")
+    with pytest.raises(gj.RenderError, match="exit status 3"):
+        neuron().render(out / "fig.svg")
+    assert (out / "fig.svg").read_text() == "the old figure" and _leftovers(out) == ["fig.svg"]
+
+
+def test_empty_output_from_dot_is_an_error(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_dot(bin_dir, "exit 0")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(gj.RenderError, match="wrote no svg output"):
+        neuron().render(tmp_path / "fig.svg")
+    assert not (tmp_path / "fig.svg").exists()
+
+
+needs_dot = pytest.mark.dot
+
+
+@needs_dot
+def test_same_graph_same_svg_bytes(tmp_path):
+    assert shutil.which("dot"), "Graphviz's dot is needed for this test"
+    first = neuron().render(tmp_path / "a.svg").read_bytes()
+    second = neuron().render(tmp_path / "b.svg").read_bytes()
+    assert first == second and first.startswith(b"<?xml")
+
+
+@needs_dot
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_theme_renders(theme, tmp_path):
+    for graph, options in ((neuron(), {}), (minibatch(), {"samples": 2, "edge_labels": "symbol,formula,value"})):
+        svg = graph.render(tmp_path / f"{theme}.svg", theme=theme, gradcheck=True, **options).read_text()
+        assert "<svg" in svg and "∂" in svg and "✓" in svg
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")])
+def test_formats_by_suffix(suffix, magic, tmp_path):
+    path = neuron().render(tmp_path / f"fig{suffix}")
+    assert path.read_bytes().startswith(magic)
+    assert _leftovers(tmp_path) == [path.name]
+
+
+@needs_dot
+def test_jupyter_shows_svg():
+    bundle = neuron()._repr_mimebundle_()
+    assert bundle["image/svg+xml"].startswith("<?xml") and "neuron" in bundle["text/plain"]
+
+
+@needs_dot
+def test_tables_legend_and_badge_reach_the_svg(tmp_path):
+    g = gj.Graph("softmax")
+    X = g.input("x", [[1.0, 2.0, -1.0]], batch=True)
+    logits = g.dense(X, g.param("W", [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]), g.param("b", [0.0, 0.1]), name="l")
+    p = g.activation(logits, "softmax", name="p")
+    g.backward(g.mean(g.loss(p, g.input("y", [1], batch=True), "cce", name="J0"), name="J"))
+    svg = g.render(tmp_path / "s.svg", tables="W", jacobians="p:l", gradcheck=True).read_text()
+    for text in ("−0.5", "0.6", "forward: values", "backward: ∂", "gradients agree with finite differences"):
+        assert text in svg, text
+    assert os.path.getsize(tmp_path / "s.svg") > 0
