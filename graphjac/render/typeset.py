@@ -158,16 +158,34 @@ def hoist_symbols(svg: ET.Element) -> None:
     """Move every glyph ``<symbol>`` into one ``<defs>`` at the top of ``svg``, each id once.
 
     ziamath puts a glyph's outline beside each formula that uses it; in one figure with many
-    formulas that would repeat ids, which SVG forbids.
+    formulas that would repeat ids, which SVG forbids. Two different outlines under one id
+    (ziamath numbers stretched glyphs by a formula that can collide) are told apart by renaming.
     """
     tag = svg.tag.split("}")[0] + "}" if svg.tag.startswith("{") else ""
-    symbols = {}
+    symbols, text = {}, {}
     for parent in list(svg.iter()):
         for child in list(parent):
-            if child.tag == tag + "symbol" or child.tag == "symbol":
-                parent.remove(child)
-                symbols.setdefault(child.get("id"), child)
+            if child.tag not in (tag + "symbol", "symbol"):
+                continue
+            parent.remove(child)
+            key, body = child.get("id"), _outline(child)
+            n = 1
+            while key in text and text[key] != body:
+                n += 1
+                key = f"{child.get('id')}-{n}"
+            if key != child.get("id"):
+                for use in parent.iter():
+                    if use.get("href") == "#" + child.get("id"):
+                        use.set("href", "#" + key)
+                child.set("id", key)
+            symbols.setdefault(key, child)
+            text.setdefault(key, body)
     if symbols:
         defs = ET.Element(tag + "defs")
         defs.extend(symbols[key] for key in sorted(symbols))
         svg.insert(0, defs)
+
+
+def _outline(symbol):
+    """What a glyph ``<symbol>`` draws, without its id."""
+    return symbol.get("viewBox", "").encode() + b"".join(ET.tostring(c) for c in symbol)

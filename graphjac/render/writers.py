@@ -4,7 +4,7 @@
 :func:`register` call in the module that implements it.
 
 >>> sorted(WRITERS)
-['dot', 'gv', 'pdf', 'png', 'svg']
+['dot', 'gv', 'pdf', 'png', 'svg', 'tex']
 >>> writer_for("figure.SVG").format
 'svg'
 """
@@ -67,12 +67,21 @@ def _dot_text(figure):
 
 def _graphviz(format):
     def write(figure):
+        if figure.options.math == "typeset":
+            from .composer import write
+            return write(figure, format)
         from .graphviz import run_dot
         return run_dot(_dot_text(figure), format, timeout=figure.options.timeout, dpi=figure.options.dpi)
     return write
+
+
+def _tikz(figure):
+    from .tikz import write_tikz
+    return write_tikz(figure)
 
 
 register("dot", _dot_text, "Graphviz DOT text (needs no Graphviz)")
 register("gv", _dot_text, "Graphviz DOT text (needs no Graphviz)")
 for _format, _what in (("svg", "SVG"), ("png", "PNG image"), ("pdf", "PDF")):
     register(_format, _graphviz(_format), f"{_what}, laid out by Graphviz's dot", needs_graphviz=True)
+register("tex", _tikz, "TikZ picture for LaTeX, laid out by Graphviz's dot", needs_graphviz=True)

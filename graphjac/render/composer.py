@@ -1,0 +1,181 @@
+"""Figures with typeset math (``math="typeset"``): SVG, PDF and PNG without a TeX installation.
+
+Every label is set by :mod:`.typeset` and measured; Graphviz lays out the DOT figure with each
+label replaced by an empty box of that size, draws the shapes and edges, and the formulas are
+then drawn into the boxes. PDF and PNG are converted from that SVG by cairosvg, so they need
+no fonts: every glyph is already an outline.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import RenderError
+from .dot import EDGE_SIZE, GROUP_SIZE, NODE_SIZE, TITLE_SIZE, VALUE_SIZE, figure_to_dot
+from .graphviz import run_dot
+from .layout import Heading, measured_dot, parse_json, texts
+from .themes import THEMES
+from .typeset import SVG_NS, Label, hoist_symbols
+
+SIZES = {"node": NODE_SIZE, "value": VALUE_SIZE, "edge": EDGE_SIZE, "group": GROUP_SIZE, "ellipsis": 18,
+         "title": TITLE_SIZE}
+EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+def labels(figure, sizes=SIZES) -> dict:
+    """Every label of ``figure`` typeset in its theme's colours, keyed as :func:`.layout.texts`."""
+    theme = THEMES[figure.theme]
+    out = {}
+    for key, lines in texts(figure).items():
+        color = theme.backward if key.startswith("e") else theme.text
+        out[key] = _typeset(key, lines, sizes, color)
+    return out
+
+
+def _typeset(key, lines, sizes, color):
+    try:
+        return Label.of([(latex, sizes[role]) for latex, role in lines], color)
+    except RenderError as err:
+        raise RenderError(f"label of {_what(key)}: {err}") from None
+
+
+def _what(key):
+    if key.startswith("cluster_"):
+        return f"group {int(key[8:]) + 1}"
+    return f"edge {key[1:]}" if key.startswith("e") else f"node {key}"
+
+
+def heading(figure, sizes=SIZES):
+    """(Heading geometry, {part key: Label}) for the title, legend and badge; None without them."""
+    theme = THEMES[figure.theme]
+    parts = {}
+    if figure.title:
+        parts["title"] = _typeset("title", [(line, "title") for line in figure.title], sizes, theme.text)
+    for k, entry in enumerate(figure.legend):
+        parts[f"legend-label{k}"] = _typeset("legend", [(line, "edge") for line in entry.label], sizes,
+                                             theme.text)
+    if figure.badge is not None:
+        parts["badge"] = _typeset("badge", [(line, "edge") for line in figure.badge.label], sizes,
+                                  theme.good if figure.badge.ok else theme.bad)
+    if not parts:
+        return None, parts
+    size = lambda key: (parts[key].width, parts[key].height) if key in parts else None  # noqa: E731
+    geometry = Heading.of(size("title"), [size(f"legend-label{k}") for k in range(len(figure.legend))],
+                          size("badge"))
+    return geometry, parts
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A figure laid out around its measured labels: the DOT sent to Graphviz and what came back."""
+
+    source: str
+    layout: object
+    marks: dict
+    head: object
+    head_marks: dict
+
+
+def place(figure, sizes=SIZES) -> Placed:
+    """Measure every label at ``sizes`` and let Graphviz lay the figure out around them."""
+    marks = labels(figure, sizes)
+    head, head_marks = heading(figure, sizes)
+    boxes = {key: _box(key, label) for key, label in marks.items()}
+    if head is not None:
+        boxes["heading"] = (head.width, head.height)
+    source = measured_dot(figure_to_dot(figure), figure, boxes)
+    return Placed(source, parse_json(run_dot(source, "json", timeout=figure.options.timeout)), marks, head,
+                  head_marks)
+
+
+def write_svg(figure) -> str:
+    """The figure as SVG with typeset math."""
+    placed = place(figure)
+    layout = placed.layout
+    svg = ET.fromstring(run_dot(placed.source, "svg", timeout=figure.options.timeout))
+    graph = svg.find(f"{{{SVG_NS}}}g")
+    layer = ET.SubElement(graph, f"{{{SVG_NS}}}g", {"class": "typeset"})
+    for key, label in placed.marks.items():
+        centre = centre_of(layout, key)
+        if centre is not None:
+            label.draw(layer, centre[0], -centre[1])
+    if placed.head is not None and layout.label is not None:
+        _draw_heading(layer, placed.head, placed.head_marks, layout.label, figure)
+    _fit(svg, layout, placed.marks)
+    hoist_symbols(svg)
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(svg, encoding="unicode") + "\n"
+
+
+def _box(key, label):
+    pad = 2 * EDGE_PAD if key.startswith("e") else 0.0
+    return label.width + pad, label.height + pad
+
+
+def _fit(svg, layout, marks):
+    """Grow the SVG's canvas over any label Graphviz left partly outside its bounding box."""
+    x0, y0, x1, y1 = 0.0, 0.0, layout.width, layout.height
+    for key, label in marks.items():
+        centre = centre_of(layout, key)
+        if centre is not None:
+            x0, x1 = min(x0, centre[0] - label.width / 2), max(x1, centre[0] + label.width / 2)
+            y0, y1 = min(y0, centre[1] - label.height / 2), max(y1, centre[1] + label.height / 2)
+    left, right, bottom, top = -x0, x1 - layout.width, -y0, y1 - layout.height
+    if max(left, right, bottom, top) <= 0:
+        return
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
+    vx, vy, vw, vh = vx - left, vy - top, vw + left + right, vh + top + bottom
+    svg.set("viewBox", f"{vx:.2f} {vy:.2f} {vw:.2f} {vh:.2f}")
+    svg.set("width", f"{vw:.0f}pt")
+    svg.set("height", f"{vh:.0f}pt")
+
+
+def centre_of(layout, key) -> Optional[tuple]:
+    """Where the label ``key`` sits in ``layout`` (None for a label Graphviz did not place)."""
+    if key in layout.nodes:
+        return layout.nodes[key].x, layout.nodes[key].y
+    if key in layout.clusters:
+        return layout.clusters[key].label
+    return next((e.label for e in layout.edges if e.id == key), None)
+
+
+def _draw_heading(layer, head, marks, centre, figure):
+    theme = THEMES[figure.theme]
+    cx, cy = centre
+    for kind, k, x, y, width, _ in head.parts:
+        if kind == "legend":
+            backward = figure.legend[k].direction == "backward"
+            attrs = {"x1": f"{cx + x - width / 2:.2f}", "x2": f"{cx + x + width / 2:.2f}",
+                     "y1": f"{-(cy + y):.2f}", "y2": f"{-(cy + y):.2f}", "stroke-width": "1.2",
+                     "stroke": theme.backward if backward else theme.forward}
+            if backward:
+                attrs["stroke-dasharray"] = "5,2"
+            ET.SubElement(layer, f"{{{SVG_NS}}}line", attrs)
+        else:
+            marks[kind if kind != "legend-label" else f"legend-label{k}"].draw(layer, cx + x, -(cy + y))
+
+
+_CREATION_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
+
+
+def write(figure, format: str):
+    """The figure in ``format`` (svg, pdf or png) with typeset math."""
+    return {"svg": write_svg, "pdf": write_pdf, "png": write_png}[format](figure)
+
+
+def write_pdf(figure) -> bytes:
+    """The typeset SVG as PDF (cairosvg); the creation date is fixed so that the bytes repeat."""
+    import cairosvg
+    pdf = cairosvg.svg2pdf(bytestring=write_svg(figure).encode("utf-8"))
+    return _CREATION_DATE.sub(rb"\g<1>20000101000000", pdf)
+
+
+def write_png(figure) -> bytes:
+    """The typeset SVG as PNG at the figure's ``dpi`` (cairosvg)."""
+    import cairosvg
+    return cairosvg.svg2png(bytestring=write_svg(figure).encode("utf-8"), dpi=figure.options.dpi)

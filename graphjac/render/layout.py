@@ -1,0 +1,257 @@
+r"""Graphviz's layout read back: node boxes, edge splines, label positions and cluster boxes.
+
+Writers that draw the figure themselves (TikZ, typeset math) let ``dot`` place everything,
+with every label replaced by an empty box of the label's measured size
+(:func:`placeholder`), then read the positions from ``dot -Tjson``. Coordinates are
+Graphviz points (1/72 inch) with y pointing up, as ``dot`` reports them.
+
+>>> layout = parse_json('''{"bb": "0,0,100,50", "objects": [
+...   {"_gvid": 0, "name": "n0", "id": "n0", "pos": "30,25", "width": "0.5", "height": "0.25"}],
+...   "edges": []}''')
+>>> layout.nodes["n0"]
+NodeBox(id='n0', x=30.0, y=25.0, width=36.0, height=18.0)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import RenderError
+
+POINTS_PER_INCH = 72.0
+
+
+def placeholder(width: float, height: float) -> str:
+    """An HTML-like DOT label that is an empty box of ``width`` × ``height`` points.
+
+    >>> placeholder(40, 12.5)
+    '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="13"></TD></TR></TABLE>>'
+    """
+    w, h = (max(1, int(-(-v // 1))) for v in (width, height))   # whole points, rounded up
+    return (f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" '
+            f'WIDTH="{w}" HEIGHT="{h}"></TD></TR></TABLE>>')
+
+
+LEGEND_LINE, LEGEND_GAP, LEGEND_SPACE = 34.0, 6.0, 18.0   # legend: line sample, gap, between entries
+HEADING_GAP = 4.0
+
+
+def texts(figure) -> dict:
+    """What every label says, as ``(latex, role)`` lines; roles (node, value, edge, group,
+    ellipsis) pick the font size. Keys as in :func:`measured_dot`."""
+    out = {}
+    for node in figure.nodes:
+        if node.role == "ellipsis":
+            out[node.id] = tuple((line, "ellipsis") for line in node.label)
+        else:
+            lines = node.label + tuple(t.latex() for t in node.tables)
+            out[node.id] = tuple((line, "node" if k == 0 else "value") for k, line in enumerate(lines))
+    for k, edge in enumerate(figure.edges):
+        if edge.direction == "backward" and edge.label:
+            out[f"e{k}"] = tuple((line, "edge") for line in edge.label)
+    for k, group in enumerate(figure.groups):
+        out[f"cluster_{k}"] = tuple((line, "group") for line in group.label)
+    return out
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The graph's label above the drawing: title, legend entries, badge, stacked and centred.
+
+    ``parts`` are ``(kind, index, x, y, width, height)`` with (x, y) the centre of the part
+    relative to the heading's centre, y up; kinds are title, legend (a line sample, then
+    ``legend-label``) and badge.
+    """
+
+    width: float
+    height: float
+    parts: tuple
+
+    @classmethod
+    def of(cls, title, legend, badge) -> "Heading":
+        """From measured ``(width, height)`` of the title (or None), each legend label, the badge."""
+        rows = []
+        if title:
+            rows.append([("title", 0, *title)])
+        if legend:
+            row = []
+            for k, size in enumerate(legend):
+                row += [("legend", k, LEGEND_LINE, size[1]), ("gap", k, LEGEND_GAP, 0.0),
+                        ("legend-label", k, *size), ("gap", k, LEGEND_SPACE if k < len(legend) - 1 else 0, 0.0)]
+            rows.append(row)
+        if badge:
+            rows.append([("badge", 0, *badge)])
+        widths = [sum(p[2] for p in row) for row in rows]
+        heights = [max(p[3] for p in row) for row in rows]
+        width = max(widths, default=0.0)
+        height = sum(heights) + HEADING_GAP * max(len(rows) - 1, 0)
+        parts, top = [], height / 2
+        for row, w, h in zip(rows, widths, heights):
+            x = -w / 2
+            for kind, k, pw, ph in row:
+                if kind != "gap":
+                    parts.append((kind, k, round(x + pw / 2, 3), round(top - h / 2, 3), pw, ph))
+                x += pw
+            top -= h + HEADING_GAP
+        return cls(round(width, 3), round(height, 3), tuple(parts))
+
+
+_STATEMENT = re.compile(r"\s*(?:(graph) \[|subgraph (cluster_\d+) \{|(n\w+)(?: -> (n\w+))?(?: \[|(?=;)))")
+
+
+def measured_dot(dot_text: str, figure, boxes: dict) -> str:
+    """The DOT text of ``figure`` with an ``id`` on every edge (``e3`` is ``figure.edges[3]``) and
+    each label whose key is in ``boxes`` replaced by an empty box of that (width, height).
+
+    Keys are node ids, ``e<k>`` for edges, ``cluster_<k>`` for groups and ``heading`` for the
+    graph's own label (title, legend, badge).
+    """
+    queues = {}
+    for k, edge in enumerate(figure.edges):
+        key = (edge.dst, edge.src, True) if edge.direction == "backward" else (edge.src, edge.dst, False)
+        queues.setdefault(key, []).append(f"e{k}")
+    out, cluster = [], "heading"
+    for line in dot_text.splitlines():
+        match = _STATEMENT.match(line)
+        if match is None:
+            out.append(line)
+            continue
+        graph, subgraph, a, b = match.groups()
+        if subgraph:
+            cluster = subgraph
+            key = None
+        elif graph:
+            key = cluster
+        elif b is None:
+            key = a
+        else:
+            queue = queues.get((a, b, "dir=back" in line), [])
+            key = queue.pop(0) if queue else None
+            if key and "id=" not in line:
+                attrs = f'id="{key}", ' if line[match.end() - 1] == "[" else f' [id="{key}"]'
+                line = line[:match.end()] + attrs + line[match.end():]
+        if key in boxes:
+            line = _replace_label(line, placeholder(*boxes[key]))
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _replace_label(line, label):
+    """``line`` with its HTML-like ``label=<…>`` (or a missing label) set to ``label``."""
+    start = line.find("label=<")
+    if start < 0:
+        end = line.rfind("]")
+        if end < 0:
+            end = line.rindex(";")
+            return line[:end] + " [label=" + label + "]" + line[end:]
+        return line[:end] + ", label=" + label + line[end:]
+    depth, i = 0, start + len("label=")
+    while True:
+        depth += (line[i] == "<") - (line[i] == ">")
+        i += 1
+        if depth == 0:
+            return line[:start] + "label=" + label + line[i:]
+
+
+@dataclass(frozen=True)
+class NodeBox:
+    """A node's centre and size."""
+
+    id: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class EdgePath:
+    """An edge as ``dot`` routed it: a cubic B-spline given as Bézier control points
+    ``p0 c1 c2 p1 c1 c2 p2 …``; ``end``/``start`` are arrow tips when the edge has arrowheads there."""
+
+    id: str
+    tail: str
+    head: str
+    points: tuple
+    end: Optional[tuple] = None
+    start: Optional[tuple] = None
+    label: Optional[tuple] = None      # centre of the edge label
+
+
+@dataclass(frozen=True)
+class ClusterBox:
+    """A cluster's box (lower-left, upper-right corners) and the centre of its label."""
+
+    id: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    label: Optional[tuple] = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The whole drawing: its bounding box and every placed object, keyed by DOT ``id``."""
+
+    width: float
+    height: float
+    nodes: dict
+    edges: tuple
+    clusters: dict
+    label: Optional[tuple] = None      # centre of the graph's own label (the title)
+
+
+def layout(dot_text: str, timeout: float = 60.0) -> Layout:
+    """Lay ``dot_text`` out with Graphviz and read the result back."""
+    from .graphviz import run_dot
+    return parse_json(run_dot(dot_text, "json", timeout=timeout))
+
+
+def parse_json(text) -> Layout:
+    """A :class:`Layout` from ``dot -Tjson`` output (objects without an ``id`` use their name)."""
+    try:
+        data = json.loads(text)
+        x0, y0, x1, y1 = _numbers(data["bb"])
+        names, nodes, clusters = {}, {}, {}
+        for obj in data.get("objects", ()):
+            key = obj.get("id") or obj["name"]
+            names[obj["_gvid"]] = key
+            if "bb" in obj:
+                clusters[key] = ClusterBox(key, *_numbers(obj["bb"]), label=_point(obj.get("lp")))
+            elif "pos" in obj:
+                nodes[key] = NodeBox(key, *_point(obj["pos"]), _inches(obj["width"]), _inches(obj["height"]))
+        edges = tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ())) if "pos" in e)
+    except (ValueError, KeyError, TypeError) as err:
+        raise RenderError(f"cannot read Graphviz's layout: {type(err).__name__}: {err}") from None
+    return Layout(x1 - x0, y1 - y0, nodes, edges, clusters, _point(data.get("lp")))
+
+
+def _edge(obj, names, index):
+    points, end, start = [], None, None
+    for item in obj["pos"].split():
+        if item.startswith("e,"):
+            end = _point(item[2:])
+        elif item.startswith("s,"):
+            start = _point(item[2:])
+        else:
+            points.append(_point(item))
+    if len(points) < 4 or (len(points) - 1) % 3:
+        raise ValueError(f"edge {obj.get('id', index)}: {len(points)} spline points is not 3k+1")
+    return EdgePath(obj.get("id") or f"edge {index}", names[obj["tail"]], names[obj["head"]], tuple(points),
+                    end, start, _point(obj.get("lp")))
+
+
+def _numbers(text):
+    return tuple(float(v) for v in text.split(","))
+
+
+def _inches(text):
+    return round(float(text) * POINTS_PER_INCH, 2)
+
+
+def _point(text):
+    return None if text is None else _numbers(text)

@@ -1,0 +1,219 @@
+r"""The figure as a TikZ picture: Graphviz's layout, the ops' own LaTeX, the theme as TikZ styles.
+
+Labels are measured at the sizes LaTeX sets them in a 10 pt document (ziamath stands in for
+TeX), Graphviz places boxes of those sizes, and the picture draws every node, spline, group and
+label at the positions ``dot`` chose, in points. The picture needs ``tikz`` with the
+``arrows.meta`` library and ``amsmath``/``amssymb``; ``standalone=True`` wraps it in a
+complete document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..errors import RenderError
+from ..mathtext import ACCENTS, BLACKBOARD, GREEK, SYMBOLS
+from .composer import centre_of, place
+from .layout import texts
+from .themes import THEMES
+
+SIZES = {"node": 10.0, "value": 9.0, "edge": 9.0, "group": 10.0, "ellipsis": 14.4, "title": 12.0}
+FONTS = {"node": r"\normalsize", "value": r"\small", "edge": r"\small", "group": r"\normalsize",
+         "ellipsis": r"\Large", "title": r"\large"}
+ARROWS = {"normal": "Stealth[length=6pt,width=4.5pt]", "empty": "Stealth[open,length=6pt,width=4.5pt]"}
+NAMED_COLORS = {"white": "FFFFFF", "black": "000000"}
+# pdflatex reads ASCII: other characters (in names and titles) become the LaTeX that draws them
+UNICODE = {char: "\\" + name for name, (char, _) in SYMBOLS.items() if len(name) > 1 and ord(char) > 126}
+UNICODE.update({char: "\\" + name for name, char in GREEK.items() if not name.startswith("var")})
+UNICODE.update({char: r"\mathbb{" + letter + "}" for letter, char in BLACKBOARD.items()})
+UNICODE.update({"\u2212": "-", "\u2009": r"\,", "\u2003": r"\quad"})
+_COMBINING = re.compile("(.)([" + "".join(sorted(set(ACCENTS.values()))) + "])")
+_ACCENT_NAMES = {char: name for name, char in reversed(list(ACCENTS.items()))}
+# TeX takes {\vec{x}^{a}} for the accent atom itself, so a following ^{b} is a double superscript
+_ACCENT_GROUP = re.compile(r"(\{\\(?:" + "|".join(ACCENTS) + r")\{(?:[^{}]|\{[^{}]*\})*\}\^\{[^{}]*\})\}(?=\^)")
+
+PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
+\usepackage{amsmath,amssymb}
+\usetikzlibrary{arrows.meta}
+\begin{document}
+"""
+
+
+def write_tikz(figure) -> str:
+    """The figure as a ``tikzpicture`` (a standalone document with ``standalone=True``)."""
+    placed = place(figure, SIZES)
+    body = _picture(figure, placed)
+    if figure.options.standalone:
+        return PREAMBLE + body + "\\end{document}\n"
+    return ("% graphjac figure; needs \\usepackage{tikz,amsmath,amssymb} and \\usetikzlibrary{arrows.meta}\n"
+            + body)
+
+
+def _picture(figure, placed):
+    theme = THEMES[figure.theme]
+    layout = placed.layout
+    lines = [r"\begin{tikzpicture}[x=1pt, y=1pt, inner sep=0pt, outer sep=0pt,"]
+    lines += ["  " + style + "," for style in _styles(theme)]
+    lines[-1] = lines[-1][:-1] + "]"
+    lines += [f"\\definecolor{{gj{name}}}{{HTML}}{{{_hex(value)}}}" for name, value in _colors(theme)]
+    if _hex(theme.background) != "FFFFFF":
+        lines.append(f"\\fill[gjbackground] (0,0) rectangle {_pt((layout.width, layout.height))};")
+    lines += _groups(figure, placed)
+    lines += _nodes(figure, placed)
+    lines += _edges(figure, placed)
+    lines += _heading(figure, placed)
+    lines.append(r"\end{tikzpicture}")
+    return "\n".join(lines) + "\n"
+
+
+def _colors(theme):
+    named = [("background", theme.background), ("text", theme.text), ("border", theme.border),
+             ("forward", theme.forward), ("backward", theme.backward), ("group", theme.group_border),
+             ("emphasis", theme.emphasis), ("good", theme.good), ("bad", theme.bad)]
+    return named + [(role, color) for role, color in theme.fills.items()]
+
+
+def _styles(theme):
+    backward = "dashed" if theme.backward_style == "dashed" else theme.backward_style
+    arrow = ARROWS.get(theme.backward_arrow, ARROWS["normal"])
+    return [
+        "gj node/.style={draw=gjborder, line width=0.8pt, rounded corners=4pt, align=center, text=gjtext}",
+        "gj target/.append style={line width=1.4pt}",
+        f"gj forward/.style={{draw=gjforward, line width=0.7pt, arrows={{-{ARROWS['normal']}}}}}",
+        f"gj backward/.style={{draw=gjbackward, {backward}, line width=0.7pt}}",
+        f"gj backward arrow/.style={{arrows={{{arrow}-}}}}",
+        "gj emphasis/.style={line width=1.6pt}",
+        "gj group/.style={draw=gjgroup, dashed, rounded corners=6pt, line width=0.6pt}",
+        "gj label/.style={align=center, text=gjtext}",
+        "gj edge label/.style={align=center, text=gjbackward, font=\\small}",
+    ]
+
+
+def _hex(color):
+    if color.startswith("#") and len(color) == 7:
+        return color[1:].upper()
+    if color in NAMED_COLORS:
+        return NAMED_COLORS[color]
+    raise RenderError(f"theme colour {color!r} cannot be written for TikZ (use #rrggbb)")
+
+
+def _pt(point):
+    return f"({point[0]:.2f},{point[1]:.2f})"
+
+
+def _text(lines):
+    """LaTeX lines as a node's text: each line display-style math in its role's size."""
+    return r"\\".join(f"{{{FONTS[role]}$\\displaystyle {for_pdflatex(latex)}$}}" for latex, role in lines)
+
+
+def for_pdflatex(latex: str) -> str:
+    r"""``latex`` as pdflatex with amsmath reads it: ASCII only, no accent-group double superscript.
+
+    >>> for_pdflatex(r"{\vec{x}^{(1)}}^{T} = \text{Σ xᵢ}")
+    '{\\vec{x}^{(1)}{}}^{T} = \\text{\\ensuremath{\\Sigma} x\\ensuremath{_{i}}}'
+    """
+    latex = _ACCENT_GROUP.sub(r"\1{}}", latex)
+    latex = _COMBINING.sub(lambda m: r"\ensuremath{\%s{%s}}" % (_ACCENT_NAMES[m.group(2)], m.group(1)), latex)
+    return "".join(_ascii(char) for char in latex)
+
+
+def _ascii(char):
+    if ord(char) < 128:
+        return char
+    if char in UNICODE:
+        return r"\ensuremath{" + UNICODE[char] + "}"
+    base, *accent = unicodedata.normalize("NFD", char)
+    if len(accent) == 1 and accent[0] in _ACCENT_NAMES:
+        return r"\ensuremath{\%s{%s}}" % (_ACCENT_NAMES[accent[0]], base)
+    kind, _, code = unicodedata.decomposition(char).partition(" ")
+    if kind in ("<super>", "<sub>") and code and " " not in code:
+        return r"\ensuremath{" + ("^" if kind == "<super>" else "_") + "{" + chr(int(code, 16)) + "}}"
+    return char
+
+
+def _nodes(figure, placed):
+    content = texts(figure)
+    out = []
+    for node in figure.nodes:
+        box = placed.layout.nodes.get(node.id)
+        if box is None:
+            continue
+        text = _text(content[node.id])
+        if node.role == "ellipsis":
+            out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
+            continue
+        style = "gj node, gj target" if node.role == "target" else "gj node"
+        out.append(f"\\node[{style}, fill=gj{node.role}, minimum width={box.width:.2f}pt, "
+                   f"minimum height={box.height:.2f}pt] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
+    return out
+
+
+def _groups(figure, placed):
+    content = texts(figure)
+    out = []
+    for k in range(len(figure.groups)):
+        key = f"cluster_{k}"
+        box = placed.layout.clusters.get(key)
+        if box is None:
+            continue
+        out.append(f"\\draw[gj group] {_pt((box.x0, box.y0))} rectangle {_pt((box.x1, box.y1))};")
+        if box.label is not None:
+            out.append(f"\\node[gj label] at {_pt(box.label)} {{{_text(content[key])}}};")
+    return out
+
+
+def _edges(figure, placed):
+    content = texts(figure)
+    paths = {edge.id: edge for edge in placed.layout.edges}
+    out = []
+    for k, edge in enumerate(figure.edges):
+        path = paths.get(f"e{k}")
+        if path is None or edge.direction == "layout":
+            continue
+        style = "gj forward" if edge.direction == "forward" else "gj backward"
+        if edge.direction == "backward" and path.start is not None:
+            style += ", gj backward arrow"
+        if edge.emphasis:
+            style += ", gj emphasis" + (", draw=gjemphasis" if edge.direction == "forward" else "")
+        out.append(f"\\draw[{style}] {_spline(path)};")
+        key = f"e{k}"
+        if key in content and centre_of(placed.layout, key) is not None:
+            out.append(f"\\node[gj edge label] at {_pt(centre_of(placed.layout, key))} {{{_text(content[key])}}};")
+    return out
+
+
+def _spline(path):
+    """The B-spline as TikZ Bézier segments, from the tail's arrow tip to the head's."""
+    points = path.points
+    parts = ([_pt(path.start), "--"] if path.start else []) + [_pt(points[0])]
+    for i in range(1, len(points), 3):
+        parts.append(f".. controls {_pt(points[i])} and {_pt(points[i + 1])} .. {_pt(points[i + 2])}")
+    if path.end:
+        parts += ["--", _pt(path.end)]
+    return " ".join(parts)
+
+
+def _heading(figure, placed):
+    head, centre = placed.head, placed.layout.label
+    if head is None or centre is None:
+        return []
+    out = []
+    for kind, k, x, y, width, _ in head.parts:
+        at = (centre[0] + x, centre[1] + y)
+        if kind == "legend":
+            backward = figure.legend[k].direction == "backward"
+            style = "gj backward" if backward else "gj forward, arrows=-"
+            out.append(f"\\draw[{style}] {_pt((at[0] - width / 2, at[1]))} -- {_pt((at[0] + width / 2, at[1]))};")
+            continue
+        if kind == "title":
+            lines = [(line, "title") for line in figure.title]
+            color = "gjtext"
+        elif kind == "badge":
+            lines = [(line, "edge") for line in figure.badge.label]
+            color = "gjgood" if figure.badge.ok else "gjbad"
+        else:
+            lines = [(line, "edge") for line in figure.legend[k].label]
+            color = "gjtext"
+        out.append(f"\\node[gj label, text={color}] at {_pt(at)} {{{_text(lines)}}};")
+    return out
