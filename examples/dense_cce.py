@@ -5,7 +5,7 @@ import graphjac as gj
 
 g = gj.Graph("dense layer, softmax, CCE")
 with g.group("Dataset"):
-    x = g.input("x", [[1.0, 2.0], [0.5, -1.0], [-1.0, 0.5], [2.0, 1.0]], batch=True)
+    x = g.input("x", [[1.0, 2.0], [0.5, -1.5], [-1.0, 0.5], [2.0, 1.0]], batch=True)
     y = g.input("y", [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], batch=True)
 with g.group("Model"):
     W = g.param("W", [[0.2, -0.5, 0.1], [0.4, 0.3, -0.2]])   # one neuron's w⃗ per column
@@ -15,7 +15,7 @@ with g.group("Model"):
 J0 = g.loss(y_hat, y, "cce", name="J0")
 J = g.mean(J0, name="J")
 g.target = J
-g.render_options = {"direction": "LR", "tables": ["W"], "edge_labels": ["symbol", "formula"]}
+g.render_options = {"direction": "BT", "tables": ["W"], "edge_labels": ["symbol", "formula"]}
 
 if __name__ == "__main__":
     print(g.render("dense_cce.svg"))

@@ -10,14 +10,11 @@ with g.group("before the step"):
     s = g.square(x, name="s")
     z = g.mean(s, name="z")
 g.backward(z)
-after = g.value(x) - alpha * g.grad(x)          # x⃗ := x⃗ − α (∂z/∂x⃗)ᵀ
+x_new = g.value(x) - alpha * g.grad(x)          # x⃗ := x⃗ − α (∂z/∂x⃗)ᵀ
 with g.group("after the step"):
-    x_after = g.param("x'", after, label=r"\vec{x}'")
-    s_after = g.square(x_after, name="s'", label=r"\vec{s}'")
-    g.mean(s_after, name="z'", label="z'")
+    g.mean(g.square(g.param("x_new", x_new), name="s_new"), name="z_new")
 g.target = z
-g.render_options = {"direction": "BT", "node_labels": ["formula", "value"],
-                    "edge_labels": ["symbol", "formula", "value"]}
+g.render_options = {"direction": "BT", "edge_labels": ["symbol", "formula", "value"]}
 
 if __name__ == "__main__":
     print(g.render("gradient_descent.svg"))

@@ -5,8 +5,8 @@ import graphjac as gj
 
 g = gj.Graph("minibatch, MSE")
 with g.group("Dataset"), g.group("Minibatch"):
-    x = g.input("x", [[1.0, 2.0], [0.5, -1.0], [-1.0, 0.5], [2.0, 1.0]], batch=True)
-    y = g.input("y", [1.0, 0.0, -1.0, 2.0], batch=True)
+    x = g.input("x", [[1.0, 2.0], [0.5, -1.5], [-1.0, 0.5], [2.0, 1.0]], batch=True)
+    y = g.input("y", [2.0, 1.0, -1.0, 0.5], batch=True)
 with g.group("Model"):
     w = g.param("w", [0.4, 0.3])
     b = g.param("b", 0.1)

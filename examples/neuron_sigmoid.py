@@ -2,7 +2,7 @@
 
 import graphjac as gj
 
-g = gj.Graph("neuron + sigmoid")
+g = gj.Graph("neuron + σ")
 x = g.input("x", [1.0, 2.0, -1.0])
 w = g.param("w", [0.5, -0.3, 0.8])
 b = g.param("b", 1.5)

@@ -11,8 +11,10 @@ import graphjac as gj
 from graphjac.examples import catalog, load_example
 from graphjac.render.options import RenderOptions
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES, FIGURES = ROOT / "examples", ROOT / "docs" / "figures"
 NAMES = list(catalog())
+REGENERATE = "run `bash scripts/examples.sh` and commit docs/figures/"
 
 
 def solved(name):
@@ -69,6 +71,26 @@ def test_lecture_prefix_loads_a_fresh_graph_from_any_folder(tmp_path, monkeypatc
 def test_unknown_example_is_an_error_with_a_suggestion():
     with pytest.raises(gj.GraphjacError, match=r"lecture:nueron: no such lecture example; did you mean lecture:neuron\?"):
         gj.load("lecture:nueron")
+
+
+# ------------------------------------------------------------------------------ the README's gallery
+
+def test_gallery_holds_one_figure_per_example():
+    for suffix in ("dot", "svg"):
+        drawn = sorted(p.stem for p in FIGURES.glob(f"*.{suffix}"))
+        assert drawn == sorted(NAMES), f"docs/figures/*.{suffix} do not match the examples: {REGENERATE}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gallery_figure_is_up_to_date(name):
+    committed = (FIGURES / f"{name}.dot").read_text(encoding="utf-8")
+    assert load_example(name).to_dot() == committed, f"docs/figures/{name}.dot is out of date: {REGENERATE}"
+
+
+def test_readme_shows_every_gallery_figure():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in NAMES if f"docs/figures/{name}.svg" not in readme]
+    assert not missing, f"README.md's Gallery does not show {missing}"
 
 
 # ------------------------------------------------------------------------------ z = f(x, y)
@@ -215,8 +237,8 @@ def test_gradient_descent_step_matches_x_minus_alpha_gradient():
     x = g.value("x")
     gradient = 2 * x / 3                                                        # ∇ₓ f of (1/3) Σ xᵢ²
     np.testing.assert_allclose(g.grad("x"), gradient)
-    np.testing.assert_allclose(g.value("x'"), x - alpha * gradient)            # x⃗ := x⃗ − α(∇ₓ f)ᵀ
-    assert float(g.value("z'")) == pytest.approx(np.mean((x - alpha * gradient) ** 2))
-    assert float(g.value("z'")) < float(g.value("z"))
+    np.testing.assert_allclose(g.value("x_new"), x - alpha * gradient)            # x⃗ := x⃗ − α(∇ₓ f)ᵀ
+    assert float(g.value("z_new")) == pytest.approx(np.mean((x - alpha * gradient) ** 2))
+    assert float(g.value("z_new")) < float(g.value("z"))
     g.step(lr=alpha)                                                           # the library's own step
-    np.testing.assert_allclose(g.value("x"), g.value("x'"))
+    np.testing.assert_allclose(g.value("x"), g.value("x_new"))
