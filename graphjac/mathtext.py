@@ -143,7 +143,9 @@ class _Reader:
 
     def __init__(self, latex):
         self.source = latex
-        self.tokens = [(m.group(1) or m.group(2), m.group(3), m.group(5), m.group(4)) for m in _TOKEN.finditer(latex)]
+        # (command, special, char, end); spaces are dropped (math ignores them; \text reads the source)
+        self.tokens = [(m.group(1) or m.group(2), m.group(3), m.group(5), m.end())
+                       for m in _TOKEN.finditer(latex) if not m.group(4)]
         self.pos = 0
 
     def fail(self, what):
@@ -157,15 +159,10 @@ class _Reader:
         self.pos += 1
         return token
 
-    def skip_space(self):
-        while self.peek() is not None and self.peek()[3]:
-            self.pos += 1
-
     def sequence(self, stop=(), style="it"):
         """Items up to a token in ``stop`` (``}``, ``&``, ``\\\\``, ``\\right``, ``\\end``)."""
         items = []
         while True:
-            self.skip_space()
             token = self.peek()
             if token is None or _token_text(token) in stop:
                 return Seq(tuple(items))
@@ -177,7 +174,6 @@ class _Reader:
     def scripts(self, base, style):
         sub = sup = None
         while True:
-            self.skip_space()
             token = self.peek()
             if token is None or token[1] not in ("^", "_"):
                 break
@@ -191,7 +187,6 @@ class _Reader:
 
     def argument(self, style="it"):
         """A braced group or a single token."""
-        self.skip_space()
         token = self.peek()
         if token is None:
             self.fail("a command or script is missing its argument")
@@ -261,38 +256,42 @@ class _Reader:
         return seq
 
     def text(self):
-        r"""``\text{…}``: characters as they are, with LaTeX's text escapes undone."""
-        self.skip_space()
+        r"""``\text{…}``: the source's characters as they are, with LaTeX's text escapes undone."""
         if self.peek() is None or self.peek()[1] != "{":
             self.fail(r"\text needs a braced argument")
-        self.take()
-        depth, out = 0, []
+        source, i, depth, out = self.source, self.take()[3], 0, []
         while True:
-            token = self.take()
-            if token is None:
+            if i >= len(source):
                 self.fail(r"\text{ is never closed")
-            command, special, char, space = token
-            if special == "{":
-                depth += 1
-                continue
-            if special == "}":
-                if depth == 0:
-                    return Sym("".join(out), "text")
-                depth -= 1
-                continue
-            if command is not None:
+            char = source[i]
+            if char == "\\":
+                name = re.match(r"[A-Za-z]+|.", source[i + 1:], re.S)
+                if name is None:
+                    self.fail(r"a \ ends the text")
+                command = name.group(0)
+                i += 1 + len(command)
                 if command in TEXT_ESCAPES:
-                    self.empty_braces()
+                    if source.startswith("{}", i):
+                        i += 2
                     out.append(TEXT_ESCAPES[command])
                 elif len(command) == 1:
                     out.append(command)
                 else:
                     self.fail(f"unknown command \\{command} inside \\text")
+                continue
+            i += 1
+            if char == "{":
+                depth += 1
+            elif char == "}" and depth == 0:
+                while self.peek() is not None and self.peek()[3] <= i:
+                    self.pos += 1
+                return Sym("".join(out), "text")
+            elif char == "}":
+                depth -= 1
             else:
-                out.append(special or char or space)
+                out.append(char)
 
     def delimiter(self):
-        self.skip_space()
         token = self.take()
         if token is None:
             self.fail(r"\left or \right is missing its delimiter")
@@ -326,7 +325,6 @@ class _Reader:
                 return Env(kind, tuple(rows))
 
     def _name(self):
-        self.skip_space()
         if self.take()[1:2] != ("{",):
             self.fail("an environment name must be braced")
         name = []
@@ -336,10 +334,10 @@ class _Reader:
 
 
 def _token_text(token):
-    command, special, char, space = token
+    command, special, char, _ = token
     if command is not None:
         return "\\" + command
-    return special or char or space
+    return special or char
 
 
 def _accent(node, mark):
