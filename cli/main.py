@@ -1,11 +1,78 @@
-"""Entry point of the ``graphjac`` command."""
+"""Entry point of the ``graphjac`` command: the group, its error boundary and the commands."""
+
+from __future__ import annotations
+
+import os
 
 import click
 
 import graphjac
+from graphjac.errors import GraphjacError, RenderError
+
+from . import build, check, examples, render, run, train
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(graphjac.__version__, prog_name="graphjac")
-def main():
-    """Build, check and draw backpropagation graphs the way the lecture draws them."""
+class Application(click.Group):
+    """The command group: turns graphjac's errors into one line and an exit code, never a traceback.
+
+    Exit codes: 0 success, 1 a check or a figure that failed, 2 bad usage or bad input.
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise _as_click_error(exc) from None
+
+
+def _as_click_error(exc):
+    if isinstance(exc, RenderError):
+        error = click.ClickException(str(exc))
+        error.exit_code = 1
+        return error
+    if isinstance(exc, GraphjacError):
+        return _bad_input(str(exc))
+    if isinstance(exc, OSError) and exc.filename:
+        return _bad_input(f"{exc.filename}: {exc.strerror}")
+    error = click.ClickException(f"internal error {type(exc).__name__}: {exc} (run `graphjac --debug …` "
+                                 f"to see the traceback, and please report it)")
+    error.exit_code = 1
+    return error
+
+
+def _bad_input(message):
+    error = click.ClickException(message)
+    error.exit_code = 2
+    return error
+
+
+@click.group(cls=Application, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(graphjac.__version__, "-V", "--version", prog_name="graphjac")
+@click.option("--debug", is_flag=True, default=bool(os.environ.get("GRAPHJAC_DEBUG")),
+              help="show the full traceback of an error (also: GRAPHJAC_DEBUG=1)")
+def main(debug):
+    """Build, check and draw backpropagation graphs the way the lecture draws them.
+
+    SPEC is a spec file (.yaml, .yml, .json, .toml), a Python file (file.py or
+    file.py:NAME holding a Graph or a function returning one) or a built-in lecture
+    figure (lecture:NAME; `graphjac examples` lists them).
+
+    \b
+    Examples:
+      graphjac examples
+      graphjac render lecture:neuron -o neuron.svg
+      graphjac run lecture:minibatch_bce
+      graphjac check my_model.yaml
+      graphjac train my_model.yaml --lr 0.5 --steps 200 --output trained.yaml
+      graphjac build notes/figures -o notes/build
+
+    Exit codes: 0 success, 1 a failed check or figure, 2 bad usage or bad input.
+    """
+
+
+for _module in (render, run, check, train, examples, build):
+    main.add_command(_module.command)

@@ -25,13 +25,27 @@ from .loaders import DATA_SUFFIXES
 def dump_spec(spec: dict, fmt: str) -> str:
     """Spec data as the text of a ``yaml``, ``json`` or ``toml`` file."""
     if fmt == "yaml":
-        return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+        nodes = [_OneLine(n) if len(json.dumps(n)) <= 90 else n for n in spec.get("nodes", [])]
+        data = {**spec, "nodes": nodes} if "nodes" in spec else spec
+        return yaml.dump(data, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=None, width=100)
     if fmt == "json":
         return json.dumps(spec, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "toml":
-        import tomli_w
-        return tomli_w.dumps(_without_none(spec))
+        return _toml(_without_none(spec))
     raise SpecError(f"unknown spec format {fmt!r}: expected one of yaml, json, toml")
+
+
+class _OneLine(dict):
+    """A node short enough to be written on one line: ``- {name: x, kind: input, value: 1.0}``."""
+
+
+class _SpecDumper(yaml.SafeDumper):
+    pass
+
+
+_SpecDumper.add_representer(
+    _OneLine, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
 
 
 def _without_none(data):
@@ -41,6 +55,35 @@ def _without_none(data):
     if isinstance(data, list):
         return [_without_none(v) for v in data]
     return data
+
+
+def _toml_value(value) -> str:
+    """A TOML value; lists stay on one line (``[1.0, 2.0]``), as a spec's numbers read best."""
+    import tomli_w
+
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return tomli_w.dumps({"v": value})[4:].rstrip("\n")
+
+
+def _toml_key(key) -> str:
+    import tomli_w
+    return tomli_w.dumps({key: 0})[:-5]
+
+
+def _toml(spec: dict) -> str:
+    """Top-level values, then each table (``[render]``), then each array of tables (``[[nodes]]``)."""
+    tables = {k: v for k, v in spec.items() if isinstance(v, dict)}
+    arrays = {k: v for k, v in spec.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
+    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in spec.items() if k not in tables and k not in arrays]
+    for key, table in tables.items():
+        lines += ["", f"[{_toml_key(key)}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
+    for key, items in arrays.items():
+        for item in items:
+            lines += ["", f"[[{_toml_key(key)}]]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in item.items()]
+    return "\n".join(lines) + "\n"
 
 
 def save(graph, path) -> Path:

@@ -1,0 +1,39 @@
+"""``graphjac check``: backward against central finite differences."""
+
+from __future__ import annotations
+
+import click
+
+from graphjac.gradcheck import ATOL, EPS, RTOL
+
+from .common import CheckFailed, load_graph, spec_argument, target_option
+
+
+@click.command("check", short_help="Check ∂J/∂· against finite differences (exit 1 on a mismatch).")
+@spec_argument
+@target_option
+@click.option("--inputs", is_flag=True, help="check ∂J/∂x for the inputs as well as the params")
+@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=EPS, show_default=True,
+              help="finite-difference step")
+@click.option("--atol", type=click.FloatRange(min=0), default=ATOL, show_default=True, help="absolute tolerance")
+@click.option("--rtol", type=click.FloatRange(min=0), default=RTOL, show_default=True, help="relative tolerance")
+def command(spec, target, inputs, eps, atol, rtol):
+    """Check every ∂J/∂param of SPEC against central finite differences.
+
+    Exit code 1, with the worst mismatch, when an element is off by more than
+    atol + rtol·|finite difference|.
+
+    SPEC is a spec file (.yaml, .json, .toml), file.py[:NAME] or lecture:NAME.
+
+    \b
+    Examples:
+      graphjac check lecture:dense_cce
+      graphjac check model.yaml --inputs --rtol 1e-4
+    """
+    graph = load_graph(spec, target, need_target=True)
+    result = graph.gradcheck(inputs=inputs, eps=eps, atol=atol, rtol=rtol)
+    click.echo(str(result))
+    if not result.checks:
+        raise CheckFailed(f"{spec}: nothing to check: no param (or input, with --inputs) that J depends on")
+    if not result.ok:
+        raise CheckFailed(f"{spec}: gradient check failed; worst: {str(result.worst).removeprefix('FAIL ').strip()}")

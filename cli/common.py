@@ -1,0 +1,94 @@
+"""What the commands share: the SPEC argument, render flags mirrored from RenderOptions, output."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+import graphjac as gj
+from graphjac.fileio import atomic_write
+from graphjac.render import option_help
+
+class CheckFailed(click.ClickException):
+    """A check (or a figure) that failed: exit code 1."""
+
+    exit_code = 1
+
+
+def _complete_spec(ctx, param, incomplete):
+    """Shell completion for SPEC: files, plus lecture:NAME for the built-in figures."""
+    from click.shell_completion import CompletionItem
+    from graphjac.examples import catalog
+
+    lectures = [CompletionItem(f"lecture:{name}", help=line) for name, line in catalog().items()
+                if f"lecture:{name}".startswith(incomplete)]
+    return lectures + [CompletionItem(incomplete, type="file")]
+
+
+def spec_argument(command):
+    """The SPEC argument every command takes."""
+    return click.argument("spec", metavar="SPEC", shell_complete=_complete_spec)(command)
+
+
+def target_option(command):
+    """--target: which scalar node is J (default: the spec's ``target``)."""
+    return click.option("--target", "-t", metavar="NODE",
+                        help="the scalar loss J to differentiate (default: the spec's 'target')")(command)
+
+
+def load_graph(spec: str, target=None, need_target=False):
+    """The graph named by SPEC, with its loss target J set (or checked when ``need_target``)."""
+    graph = gj.load(spec)
+    if target is not None:
+        graph.target = target
+        if graph.target.shape != ():
+            raise gj.GraphjacError(f"--target {target}: J must be a scalar; node {target!r} has shape "
+                                   f"{graph.target.shape}")
+    if need_target and graph.target is None:
+        raise gj.GraphjacError(f"{spec}: no loss J to differentiate; add 'target: J' to the spec or pass --target J")
+    return graph
+
+
+def _flag(name, default, help, choices, kind):
+    """One click option mirroring one render option; its default None means 'as the spec says'."""
+    flag = "--" + name.replace("_", "-")
+    shown = {True: "yes", False: "no", None: "none", (): "none"}.get(default, default) \
+        if not isinstance(default, tuple) or not default else ",".join(default)
+    text = help if "default" in help else f"{help} [default: {shown}]"
+    if kind == "bool":
+        return click.option(f"{flag}/--no-{flag[2:]}", name, default=None, help=text)
+    types = {"str": click.Choice(choices) if choices else str, "int": int, "float": float}
+    metavar = {"parts": "A,B", "names": "NAMES", "pairs": "A:B,…", "text": "TEXT"}.get(kind)
+    return click.option(flag, name, type=types.get(kind, str), default=None, metavar=metavar, help=text)
+
+
+def render_flags(command):
+    """Add a flag for every render option (``graphjac.render.RenderOptions``) to ``command``."""
+    for name, spec in reversed(list(option_help().items())):
+        command = _flag(name, *spec)(command)
+    return command
+
+
+def chosen(flags: dict) -> dict:
+    """The render flags the user gave (the others keep the spec's stored options or the defaults)."""
+    names = option_help()
+    return {k: v for k, v in flags.items() if k in names and v is not None}
+
+
+def progressbar(label, **kwargs):
+    """click's progress bar on standard error, shown only when that is a terminal."""
+    stream = click.get_text_stream("stderr")
+    return click.progressbar(label=label, file=stream, hidden=not stream.isatty(), **kwargs)
+
+
+def write_output(path: str, data) -> None:
+    """``data`` (str or bytes) to ``path`` atomically, or to standard output for ``-``."""
+    if path == "-":
+        stream = sys.stdout.buffer if isinstance(data, bytes) else sys.stdout
+        stream.write(data)
+        stream.flush()
+        return
+    atomic_write(path, data)
+    size = len(data.encode("utf-8") if isinstance(data, str) else data)
+    click.echo(f"wrote {path} ({size / 1024:.1f} kB)", err=True)

@@ -1,0 +1,20 @@
+"""``graphjac examples``: the built-in lecture figures."""
+
+from __future__ import annotations
+
+import click
+
+from graphjac.examples import PREFIX, catalog
+from graphjac.report import table
+
+
+@click.command("examples", short_help="List the built-in lecture figures (lecture:NAME).")
+def command():
+    """List the built-in lecture figures, one line each; use them as SPEC (lecture:NAME).
+
+    \b
+    Examples:
+      graphjac examples
+      graphjac render lecture:softmax_jacobian -o softmax.svg
+    """
+    click.echo(table(("SPEC", "figure"), [(PREFIX + name, line) for name, line in catalog().items()]))

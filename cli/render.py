@@ -1,0 +1,43 @@
+"""``graphjac render``: one figure from one spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from graphjac.render import WRITERS, draw, writer_for
+
+from .common import chosen, load_graph, render_flags, spec_argument, write_output
+
+
+def _default_output(spec: str, fmt) -> str:
+    stem = spec.split(":", 1)[1] if spec.startswith("lecture:") else Path(spec.partition(".py:")[0]).stem
+    return f"{stem}.{fmt or 'svg'}"
+
+
+@click.command("render", short_help="Draw SPEC as SVG, PNG, PDF, DOT, … (-o OUT).")
+@spec_argument
+@click.option("-o", "--output", metavar="OUT",
+              help="the figure file; its suffix picks the format; '-' writes to standard output "
+                   "[default: SPEC's name, with the format as suffix]")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(WRITERS), case_sensitive=False),
+              help="the output format, when OUT's suffix does not say it [default: svg]")
+@render_flags
+def command(spec, output, fmt, **flags):
+    """Draw SPEC as a figure: SVG, PNG, PDF, DOT or another format the renderers know.
+
+    SPEC is a spec file (.yaml, .json, .toml), file.py[:NAME] or lecture:NAME.
+    Flags left out keep the options stored in the spec's `render:` section, then the defaults.
+
+    \b
+    Examples:
+      graphjac render lecture:neuron -o neuron.svg
+      graphjac render model.yaml -o model.pdf --theme print --edge-labels symbol,value
+      graphjac render model.yaml -o - --format dot | dot -Tpng > model.png
+    """
+    output = output or _default_output(spec, fmt)
+    writer = writer_for(format=fmt or "svg") if output == "-" else writer_for(output, fmt)
+    graph = load_graph(spec)
+    write_output(output, draw(graph, writer.format, **chosen(flags)))
+

@@ -1,0 +1,55 @@
+"""``graphjac train``: gradient descent on the params, p := p − α ∂J/∂p."""
+
+from __future__ import annotations
+
+import math
+
+import click
+import numpy as np
+
+from graphjac.report import number_text, table
+from graphjac.savers import save
+
+from .common import CheckFailed, load_graph, progressbar, spec_argument, target_option
+
+
+@click.command("train", short_help="Gradient descent on the params, with J per step.")
+@spec_argument
+@target_option
+@click.option("--lr", "-a", "lr", type=click.FloatRange(min=0, min_open=True), default=0.1, show_default=True,
+              help="the learning rate α")
+@click.option("--steps", "-n", type=click.IntRange(1, 10_000_000), default=100, show_default=True,
+              help="how many gradient steps")
+@click.option("--ascent", is_flag=True, help="climb instead: p := p + α ∂J/∂p")
+@click.option("--every", type=click.IntRange(min=1), metavar="K",
+              help="print J every K steps [default: about ten lines]")
+@click.option("--output", "-o", metavar="FILE",
+              help="write the trained graph as a spec (.yaml, .json or .toml, by the suffix)")
+def command(spec, target, lr, steps, ascent, every, output):
+    """Train the params of SPEC by gradient descent and print the loss J per step.
+
+    SPEC is a spec file (.yaml, .json, .toml), file.py[:NAME] or lecture:NAME.
+
+    \b
+    Examples:
+      graphjac train lecture:minibatch_bce --lr 0.5 --steps 200
+      graphjac train model.yaml --steps 1000 --every 100 --output trained.yaml
+    """
+    graph = load_graph(spec, target, need_target=True)
+    every = every or max(1, steps // 10)
+    J = graph.target
+    losses = [float(graph.value(J))]
+    with progressbar("training", iterable=range(steps),
+                     item_show_func=lambda step: step is not None and f"J = {losses[-1]:.6g}") as bar, \
+            np.errstate(over="ignore", invalid="ignore"):   # divergence is reported below, once
+        for _ in bar:
+            graph.backward(J)
+            losses.append(graph.step(lr, ascent=ascent))
+            if not math.isfinite(losses[-1]):
+                raise CheckFailed(f"{spec}: J became {losses[-1]} at step {len(losses) - 1}; "
+                                    f"try a smaller --lr than {lr:g}")
+    shown = [k for k in range(steps + 1) if k % every == 0 or k == steps]
+    click.echo(table(("step", J.name), [(str(k), number_text(losses[k], 8)) for k in shown]))
+    if output:
+        save(graph, output)
+        click.echo(f"wrote {output}", err=True)

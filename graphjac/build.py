@@ -1,0 +1,186 @@
+"""Folder builds: every spec in a folder rendered, figures whose inputs did not change skipped.
+
+A figure's inputs are its spec file, the formats and render options asked for, and graphjac's
+own code; their hash is kept per spec in ``OUT/.graphjac-build.json``. Stale figures are
+rendered in parallel processes, one per core.
+
+>>> import os, tempfile, graphjac as gj
+>>> from graphjac.savers import save
+>>> folder, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+>>> g = gj.Graph("product")
+>>> z = g.mul(g.input("x", 3.0), g.input("y", 2.0), name="z")
+>>> _ = save(g, os.path.join(folder, "product.yaml"))
+>>> [r.status for r in run(plan(folder, out, formats=("dot",)))]
+['built']
+>>> [r.status for r in run(plan(folder, out, formats=("dot",)))]
+['unchanged']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .errors import GraphjacError, RenderError
+from .fileio import atomic_write
+from .loaders import DATA_SUFFIXES, load, read_spec
+
+MANIFEST = ".graphjac-build.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One spec and the figure files it makes."""
+
+    source: Path
+    name: str                 # the spec's path inside the folder: the manifest's key
+    outputs: tuple            # (path, format) pairs
+    digest: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one job: built, unchanged or failed (with the one-line error)."""
+
+    job: Job
+    status: str
+    error: Optional[str] = None
+    bad_input: bool = False   # a bad spec (rather than a figure that failed to render)
+
+
+@dataclass
+class Plan:
+    """The jobs of a build: ``stale`` ones to render, ``fresh`` ones whose figures are up to date."""
+
+    out_dir: Path
+    stale: list = field(default_factory=list)
+    fresh: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)   # data files that are not graph specs
+    options: dict = field(default_factory=dict)
+
+
+def find_specs(folder, out_dir=None) -> list:
+    """Spec-suffixed files under ``folder`` (hidden folders and ``out_dir`` left out), sorted."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GraphjacError(f"{folder}: {'no such folder' if not folder.exists() else 'is not a folder'}")
+    out = Path(out_dir).resolve() if out_dir is not None else None
+    found = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if path.suffix.lower() not in DATA_SUFFIXES or any(p.startswith(".") for p in parts) or not path.is_file():
+            continue
+        if out is not None and (out == path.resolve().parent or out in path.resolve().parents):
+            continue
+        found.append(path)
+    return found
+
+
+def _code_fingerprint() -> str:
+    """A hash of graphjac's own source: a new version redraws every figure."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _is_spec(path) -> bool:
+    """False for a data file that is clearly not a graph spec (no 'nodes'); errors count as specs."""
+    try:
+        data, _ = read_spec(path)
+    except GraphjacError:
+        return True
+    return isinstance(data, dict) and "nodes" in data
+
+
+def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Plan:
+    """Which specs under ``folder`` need rendering into ``out_dir`` (all of them with ``force``)."""
+    folder, out_dir = Path(folder), Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise GraphjacError(f"{out_dir}: is not a folder")
+    options = dict(options or {})
+    settings = json.dumps([list(formats), options, _code_fingerprint()], sort_keys=True, default=str)
+    manifest = _read_manifest(out_dir)
+    result, claimed = Plan(out_dir, options=options), {}
+    for source in find_specs(folder, out_dir):
+        if not _is_spec(source):
+            result.skipped.append(source)
+            continue
+        name = source.relative_to(folder).as_posix()
+        outputs = tuple((out_dir / Path(name).with_suffix(f".{fmt}"), fmt) for fmt in formats)
+        for path, _ in outputs:
+            if path in claimed:
+                raise GraphjacError(f"{source} and {claimed[path]} would both write {path}; rename one of them")
+            claimed[path] = source
+        digest = hashlib.sha256(source.read_bytes() + settings.encode()).hexdigest()
+        job = Job(source, name, outputs, digest)
+        entry = manifest.get(name, {})
+        fresh = not force and entry.get("digest") == digest and all(p.is_file() for p, _ in outputs)
+        (result.fresh if fresh else result.stale).append(job)
+    return result
+
+
+def _read_manifest(out_dir) -> dict:
+    try:
+        data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("figures", {}) if isinstance(data, dict) else {}
+
+
+def render_job(job: Job, options: dict) -> Result:
+    """Render one job's figures (in a worker process); errors come back as the result."""
+    try:
+        graph = load(job.source)
+        for path, fmt in job.outputs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            graph.render(path, fmt, options=options)
+    except RenderError as exc:
+        return Result(job, "failed", f"{job.source}: {exc}")
+    except GraphjacError as exc:
+        return Result(job, "failed", str(exc), bad_input=True)
+    except Exception as exc:  # a bug: report it with the file, keep building the others
+        return Result(job, "failed", f"{job.source}: internal error {type(exc).__name__}: {exc}")
+    return Result(job, "built")
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run(build: Plan, workers: Optional[int] = None) -> Iterator[Result]:
+    """Render the stale jobs (in parallel), yielding each result as it completes; then the fresh ones.
+
+    The manifest is updated when the iteration ends, also when it is stopped early.
+    """
+    workers = workers or default_workers()
+    done = {job.name: job.digest for job in build.fresh}
+    try:
+        for result in _results(build, workers):
+            if result.status == "built":
+                done[result.job.name] = result.job.digest
+            yield result
+        for job in build.fresh:
+            yield Result(job, "unchanged")
+    finally:
+        if build.stale or done:
+            build.out_dir.mkdir(parents=True, exist_ok=True)
+            figures = {name: {"digest": digest} for name, digest in sorted(done.items())}
+            atomic_write(build.out_dir / MANIFEST, json.dumps({"version": 1, "figures": figures}, indent=1) + "\n")
+
+
+def _results(build, workers):
+    if workers <= 1 or len(build.stale) <= 1:
+        for job in build.stale:
+            yield render_job(job, build.options)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(build.stale))) as pool:
+        futures = [pool.submit(render_job, job, build.options) for job in build.stale]
+        for future in as_completed(futures):
+            yield future.result()

@@ -1,0 +1,91 @@
+"""A graph as terminal tables: every node's value and ∂J/∂node, every edge's share of ∂J/∂·.
+
+The math is the annotations' LaTeX written as Unicode (x⃗, J₀⁽ⁱ⁾, ∂J/∂z · w⃗ᵀ):
+
+>>> import graphjac as gj
+>>> g = gj.Graph("product")
+>>> z = g.mul(g.input("x", 3.0), g.input("y", 2.0), name="z")
+>>> g.backward(z)
+>>> print(report(g))
+product: z = 6
+<BLANKLINE>
+node  kind   math     value  ∂z/∂node
+x     input  x ∈ ℝ    3      2
+y     input  y ∈ ℝ    2      3
+z     mul    z = x y  6      1
+<BLANKLINE>
+edge   ∂z/∂· through the edge (chain rule)  share
+x → z  ∂z/∂x = y                            2
+y → z  ∂z/∂y = x                            3
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+
+from .mathtext import to_unicode
+
+
+def number_text(value, precision: int = 4) -> str:
+    """A value with ``precision`` significant digits, a matrix one row per line; None is —.
+
+    >>> print(number_text(np.array([[1.0, -2.5], [3.0, 40.0]])))
+    [[   1 −2.5]
+     [   3   40]]
+    >>> number_text(np.arange(30.0))
+    '[ 0  1  2  … 27 28 29]'
+    """
+    if value is None:
+        return "—"
+    array = np.asarray(value, dtype=float)
+
+    def one(x):
+        return re.sub(r"^-", "−", f"{x + 0.0:.{precision}g}")   # + 0.0 turns −0 into 0
+    cell = max(len(one(x)) for x in array.flat)
+    text = np.array2string(array, threshold=12, edgeitems=3, max_line_width=10**6,
+                           formatter={"float_kind": lambda x: one(x).rjust(cell)})
+    return text.replace("...", "…".rjust(cell))
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (combining marks such as the arrow of x⃗ take none)."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def table(headers, rows) -> str:
+    """Rows of cells as aligned columns; a cell may span several lines."""
+    cells = [[cell.split("\n") for cell in row] for row in [headers, *rows]]
+    widths = [max(width(line) for row in cells for line in row[k]) for k in range(len(headers))]
+    lines = []
+    for row in cells:
+        for i in range(max(len(cell) for cell in row)):
+            parts = [cell[i] if i < len(cell) else "" for cell in row]
+            lines.append("  ".join(p + " " * (w - width(p)) for p, w in zip(parts, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def report(graph, precision: int = 4) -> str:
+    """Node and edge tables of ``graph`` (values computed if missing; gradients if it has a target)."""
+    if graph.target is not None and not graph.has_grads:
+        graph.backward(graph.target)
+    elif not graph.has_values:
+        graph.forward()
+    notes = graph.annotate()
+    target = next((n for n in notes.nodes if n.is_target), None)
+    J = to_unicode(target.symbol) if target else "J"
+    head = f"{notes.name}: {J} = {number_text(target.value, precision)}" if target else \
+        f"{notes.name}: no loss J (give the spec a 'target' to see ∂J/∂·)"
+    node_rows = [(n.name, n.op or n.kind, to_unicode(n.formula or f"{n.symbol} \\in {n.value_space}"),
+                  number_text(n.value, precision), number_text(n.grad, precision)) for n in notes.nodes]
+    parts = [head, "", table(("node", "kind", "math", "value", f"∂{J}/∂node"), node_rows)]
+    if target is not None:
+        names = {n.id: n.name for n in notes.nodes}
+        edge_rows = [(f"{names[e.src]} → {names[e.dst]}",
+                      to_unicode(e.equation) if e.differentiable else f"{to_unicode(e.symbol)}: no gradient",
+                      number_text(e.value, precision)) for e in notes.edges]
+        parts += ["", table(("edge", f"∂{J}/∂· through the edge (chain rule)", "share"), edge_rows)]
+    return "\n".join(parts)
