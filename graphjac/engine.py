@@ -53,22 +53,33 @@ class Plan:
             if fused:
                 step.fused_from = producer.id
                 self.fused_consumers.setdefault(producer.id, []).append((step.id, fused))
-        self._grad_sets = {}
+        self.forward_steps = [self.steps[i] for i in self.order if i in self.steps]
+        self._schedules = {}
 
     def grad_set(self, target):
         """Ids of the nodes that ``target`` depends on through differentiable slots."""
-        if target not in self._grad_sets:
-            seen, stack = {target}, [target]
-            while stack:
-                step = self.steps.get(stack.pop())
-                if step is None:
-                    continue
-                for slot, src in enumerate(step.inputs):
-                    if step.op.slots[slot].differentiable and src not in seen:
-                        seen.add(src)
-                        stack.append(src)
-            self._grad_sets[target] = frozenset(seen)
-        return self._grad_sets[target]
+        seen, stack = {target}, [target]
+        while stack:
+            step = self.steps.get(stack.pop())
+            if step is None:
+                continue
+            for slot, src in enumerate(step.inputs):
+                if step.op.slots[slot].differentiable and src not in seen:
+                    seen.add(src)
+                    stack.append(src)
+        return seen
+
+    def schedule(self, target):
+        """The backward pass for J = ``target``, cached: (step, fused, [(slot, src, vjp)]) in reverse
+        topological order, only the steps and slots through which J depends on something."""
+        if target not in self._schedules:
+            needed = self.grad_set(target)
+            self._schedules[target] = [
+                (step, self.fused_consumers.get(step.id),
+                 [(slot, src, step.op.slots[slot].vjp) for slot, src in enumerate(step.inputs)
+                  if src in needed and step.op.slots[slot].differentiable])
+                for step in reversed(self.forward_steps) if step.id in needed]
+        return self._schedules[target]
 
 
 def _op_failure(plan, step, exc):
@@ -85,11 +96,8 @@ def forward(plan, leaf_values):
     ctxs = [None] * plan.size
     for i, v in leaf_values.items():
         values[i] = v
-    steps = plan.steps
-    for i in plan.order:
-        step = steps.get(i)
-        if step is None:
-            continue
+    for step in plan.forward_steps:
+        i = step.id
         ctx = Ctx(tuple([values[j] for j in step.inputs]), step.arg_batch, step.batch, step.attrs)
         if step.fused_from is not None:
             ctx.extra = ctxs[step.fused_from].extra
@@ -115,35 +123,24 @@ def backward(plan, ctxs, values, target):
         raise GraphjacError(
             f"backward needs a scalar J; node {plan.names[target]!r} has shape {values[target].shape} "
             f"(take g.mean(...) or g.sum(...) of it first)")
-    needed = plan.grad_set(target)
     grads = [None] * plan.size
     grads[target] = np.ones(())
     edges = {}
-    for i in reversed(plan.order):
-        step = plan.steps.get(i)
-        g = grads[i]
-        if step is None or g is None:
-            continue
-        ctx = ctxs[i]
-        fused = plan.fused_consumers.get(i)
-        for slot, src in enumerate(step.inputs):
-            if src not in needed or not step.op.slots[slot].differentiable:
-                continue
+    for step, fused, slots in plan.schedule(target):
+        g, ctx = grads[step.id], ctxs[step.id]
+        for slot, src, vjp in slots:
             try:
-                if fused:
-                    share = _fused_share(plan, step, ctx, grads, edges, ctxs, fused)
-                else:
-                    share = step.op.slots[slot].vjp(ctx, g)
+                share = _fused_share(plan, step, ctx, grads, edges, ctxs, fused) if fused else vjp(ctx, g)
             except OpError as exc:
                 raise _op_failure(plan, step, exc) from None
-            edges[(src, i, slot)] = share
-            grads[src] = share if grads[src] is None else grads[src] + share
-    return [_array(g) for g in grads], {key: _array(share) for key, share in edges.items()}
+            share = edges[(src, step.id, slot)] = _array(share)
+            grads[src] = share if grads[src] is None else _array(grads[src] + share)
+    return grads, edges
 
 
 def _array(value):
-    """numpy turns 0-d results into numpy scalars; gradients are always arrays (or None)."""
-    return value if value is None or type(value) is np.ndarray else np.asarray(value, dtype=float)
+    """numpy turns 0-d results into numpy scalars; gradients are always arrays."""
+    return value if type(value) is np.ndarray else np.asarray(value, dtype=float)
 
 
 def _fused_share(plan, step, ctx, grads, edges, ctxs, fused):

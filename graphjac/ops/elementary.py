@@ -170,7 +170,7 @@ def _mean_scale(m):
 MEAN = Op(
     name="mean", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements; over the minibatch: J = (1/N) Σᵢ J₀⁽ⁱ⁾)",
     reduces_batch=True,
-    forward=lambda ctx: ctx.args[0].mean(),
+    forward=lambda ctx: ctx.args[0].sum() / ctx.args[0].size,
     infer=_scalar_infer,
     latex=lambda m: _reduction_latex(m, lambda n: r"\frac{1}{" + n + "} "),
     slots=(
