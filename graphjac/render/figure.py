@@ -133,7 +133,7 @@ def build_figure(graph, options: RenderOptions) -> Figure:
     return Figure(
         title=_title(graph, options), direction=_direction(options, plan), theme=options.theme,
         nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
-        legend=_legend(backward) if options.legend else (), badge=_badge(graph) if options.gradcheck else None,
+        legend=_legend(backward, notes) if options.legend else (), badge=_badge(graph) if options.gradcheck else None,
         options=options)
 
 
@@ -359,7 +359,9 @@ def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
     first = [x for x, part in ((symbol, "symbol"), (formula, "formula")) if x and part in parts]
     rest = []
     if "value" in parts and value is not None and numbers.fits(value):
-        rest.append(numbers.value(value, p))
+        text = numbers.value(value, p)
+        if not (formula and "formula" in parts and formula == text):   # not "∂z/∂x = 1 = 1"
+            rest.append(text)
     lines = [" = ".join(first)] if first else []
     if rest:
         if lines and formula and "formula" in parts:
@@ -411,10 +413,11 @@ def _groups(nodes, notes, plan):
     return tuple(groups)
 
 
-def _legend(backward):
+def _legend(backward, notes):
     entries = [LegendEntry("forward", (r"\text{forward: values}",))]
     if backward:
-        entries.append(LegendEntry("backward", (r"\text{backward: } \frac{\partial J}{\partial \cdot}",)))
+        target = notes.nodes[notes.target].symbol
+        entries.append(LegendEntry("backward", (r"\text{backward: } \frac{\partial " + target + r"}{\partial \cdot}",)))
     return tuple(entries)
 
 
