@@ -49,15 +49,16 @@ def _defaults(figure, theme, font):
 # ---------------------------------------------------------------------------- labels
 
 
-def label(lines, first_size=None, rest_size=None) -> str:
-    """HTML-like markup for LaTeX ``lines``: one line as it is, several as the rows of a table."""
+def label(lines, first_size=None, rest_size=None, padding=0) -> str:
+    """HTML-like markup for LaTeX ``lines``: one line as it is, several as the rows of a table
+    (``padding`` points around the text also makes a table)."""
     marks = [to_html(line) for line in lines]
     sizes = [first_size] + [rest_size] * (len(marks) - 1)
-    if len(marks) == 1:
+    if len(marks) == 1 and not padding:
         return _font(marks[0], first_size)
     # table rows, not <BR/>: Graphviz leaves room for sub- and superscripts only between rows
     rows = "".join(f"<TR><TD>{_font(m, s)}</TD></TR>" for m, s in zip(marks, sizes))
-    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">' + rows + "</TABLE>"
+    return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="{max(2, padding)}" CELLPADDING="0">' + rows + "</TABLE>"
 
 
 def _font(markup, size, color=None):
@@ -167,6 +168,6 @@ def _edges(figure, theme):
                 dir="back", style=quote(theme.backward_style), color=quote(theme.backward),
                 fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
                 penwidth="2.4" if edge.emphasis else None,
-                label=html_label(label(edge.label)) if edge.label else None) + ";")
+                label=html_label(label(edge.label, padding=4)) if edge.label else None) + ";")
     return out
 
