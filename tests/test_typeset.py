@@ -137,3 +137,80 @@ def test_drawing_is_deterministic():
         return ET.tostring(svg)
     assert draw() == draw()
     assert b'fill="#c0392b"' in draw()
+
+
+# --------------------------------------------------------------------- figures with typeset math
+
+def _typeset_svg(name, **options):
+    from graphjac.render import draw
+    return draw(load_example(name), "svg", math="typeset", **options)
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name", list(catalog()))
+def test_every_example_typesets_as_svg_that_parses_and_repeats(name):
+    text = _typeset_svg(name)
+    svg = ET.fromstring(text.encode("utf-8"))
+    assert text == _typeset_svg(name)
+    visible = [t.text for t in svg.iter(f"{SVG}text") if t.text and t.text.strip("\xa0 ")]
+    assert visible == []                                       # every label is drawn as outlines
+    ids = [e.get("id") for e in svg.iter() if e.get("id")]
+    assert len(ids) == len(set(ids))
+    defined = {s.get("id") for s in svg.iter(f"{SVG}symbol")}
+    assert {u.get("href")[1:] for u in svg.iter("use")} <= defined
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name", ["neuron", "minibatch_bce", "dense_cce", "softmax_jacobian"])
+def test_labels_fit_their_nodes_and_the_canvas(name):
+    from graphjac.render import build
+    from graphjac.render.composer import centre_of, place
+    figure = build(load_example(name))
+    placed = place(figure)
+    for node in figure.nodes:
+        box, label = placed.layout.nodes[node.id], placed.marks[node.id]
+        assert label.width <= box.width and label.height <= box.height, node.id
+    svg = ET.fromstring(_typeset_svg(name).encode("utf-8"))
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
+    pad = 0.2 * 72                                             # the figure's pad, as its DOT sets it
+    for key, label in placed.marks.items():
+        x, y = centre_of(placed.layout, key)
+        left, top = x + pad - label.width / 2, placed.layout.height + pad - y - label.height / 2
+        assert vx - 0.5 <= left and left + label.width <= vx + vw + 0.5, key
+        assert vy - 0.5 <= top and top + label.height <= vy + vh + 0.5, key
+
+
+@pytest.mark.dot
+def test_pdf_and_png_are_converted_from_the_typeset_svg_and_repeat():
+    from graphjac.render import draw
+    g = load_example("neuron")
+    pdf = draw(g, "pdf", math="typeset")
+    assert pdf.startswith(b"%PDF") and pdf == draw(load_example("neuron"), "pdf", math="typeset")
+    png = draw(g, "png", math="typeset", dpi=144)
+    assert png.startswith(b"\x89PNG") and png == draw(load_example("neuron"), "png", math="typeset", dpi=144)
+    svg = ET.fromstring(_typeset_svg("neuron").encode("utf-8"))
+    width_pt = float(svg.get("width").removesuffix("pt"))
+    width_px = int.from_bytes(png[16:20], "big")
+    assert width_px == pytest.approx(width_pt * 144 / 72, abs=2)
+
+
+@pytest.mark.dot
+def test_a_label_that_cannot_be_typeset_names_its_node_and_leaves_no_file(tmp_path):
+    import graphjac as gj
+    g = gj.Graph("bad")
+    x = g.input("x", 1.0, label=r"\frac{a")
+    g.backward(g.mul(x, x, name="y"))
+    with pytest.raises(GraphjacError, match="node 'x'"):
+        g.render(tmp_path / "fig.svg", math="typeset")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_canvas_grows_over_a_label_graphviz_left_outside_its_box():
+    from graphjac.render.composer import _fit
+    from graphjac.render.layout import parse_json
+    layout = parse_json('{"bb": "0,0,100,50", "objects": [{"_gvid": 0, "name": "n0", "pos": "95,45", '
+                        '"width": "0.1", "height": "0.1"}], "edges": []}')
+    svg = ET.Element(f"{SVG}svg", {"viewBox": "0.00 0.00 128.80 78.80", "width": "129pt", "height": "79pt"})
+    _fit(svg, layout, {"n0": Label.of([(r"\frac{\partial J}{\partial z} = 1", 14)])})
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
+    assert vw > 128.8 and vy < 0 and svg.get("width") == f"{vw:.0f}pt"

@@ -34,21 +34,26 @@ def labels(figure, sizes=SIZES) -> dict:
     out = {}
     for key, lines in texts(figure).items():
         color = theme.backward if key.startswith("e") else theme.text
-        out[key] = _typeset(key, lines, sizes, color)
+        out[key] = _typeset(_what(figure, key), lines, sizes, color)
     return out
 
 
-def _typeset(key, lines, sizes, color):
+def _typeset(what, lines, sizes, color):
     try:
         return Label.of([(latex, sizes[role]) for latex, role in lines], color)
     except RenderError as err:
-        raise RenderError(f"label of {_what(key)}: {err}") from None
+        raise RenderError(f"the label of {what}: {err}") from None
 
 
-def _what(key):
+def _what(figure, key):
+    """The figure element behind a label key, as an error message names it."""
+    names = {node.id: node.name for node in figure.nodes}
     if key.startswith("cluster_"):
-        return f"group {int(key[8:]) + 1}"
-    return f"edge {key[1:]}" if key.startswith("e") else f"node {key}"
+        return f"group {figure.groups[int(key[8:])].path[-1]!r}"
+    if key in names:
+        return f"node {names[key]!r}"
+    edge = figure.edges[int(key[1:])]
+    return f"the edge {names[edge.src]!r} -> {names[edge.dst]!r}"
 
 
 def heading(figure, sizes=SIZES):
@@ -56,12 +61,12 @@ def heading(figure, sizes=SIZES):
     theme = THEMES[figure.theme]
     parts = {}
     if figure.title:
-        parts["title"] = _typeset("title", [(line, "title") for line in figure.title], sizes, theme.text)
+        parts["title"] = _typeset("the title", [(line, "title") for line in figure.title], sizes, theme.text)
     for k, entry in enumerate(figure.legend):
-        parts[f"legend-label{k}"] = _typeset("legend", [(line, "edge") for line in entry.label], sizes,
+        parts[f"legend-label{k}"] = _typeset("the legend", [(line, "edge") for line in entry.label], sizes,
                                              theme.text)
     if figure.badge is not None:
-        parts["badge"] = _typeset("badge", [(line, "edge") for line in figure.badge.label], sizes,
+        parts["badge"] = _typeset("the badge", [(line, "edge") for line in figure.badge.label], sizes,
                                   theme.good if figure.badge.ok else theme.bad)
     if not parts:
         return None, parts

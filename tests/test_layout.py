@@ -1,0 +1,80 @@
+"""Graphviz's layout read back: placeholder sizes, splines, label positions, cluster boxes, edge ids."""
+
+import pytest
+
+from graphjac import GraphjacError
+from graphjac.examples import load_example
+from graphjac.render import build
+from graphjac.render.dot import figure_to_dot
+from graphjac.render.layout import layout, measured_dot, parse_json, placeholder
+
+pytestmark = pytest.mark.dot
+
+HAND_WRITTEN = f"""digraph G {{
+  rankdir=BT; node [shape=box, margin=0, width=0, height=0];
+  subgraph cluster_m {{ label="Model"; a [label={placeholder(40, 30)}]; b [label={placeholder(20.2, 10)}]; }}
+  c [id="top", label={placeholder(70, 12)}];
+  a -> c [id="ac"];
+  c -> b [id="cb", dir=both, label={placeholder(60, 25)}];
+  b -> c;
+}}"""
+
+
+def test_placeholders_give_nodes_exactly_the_measured_size():
+    lay = layout(HAND_WRITTEN)
+    assert (lay.nodes["a"].width, lay.nodes["a"].height) == pytest.approx((40, 30), abs=0.05)
+    assert (lay.nodes["b"].width, lay.nodes["b"].height) == pytest.approx((21, 10), abs=0.05)  # whole points, up
+    assert lay.nodes["top"].width == pytest.approx(70, abs=0.05)                # keyed by id when it has one
+
+
+def test_edges_read_as_bezier_chains_with_arrow_tips_and_label_centres():
+    lay = layout(HAND_WRITTEN)
+    edges = {e.id: e for e in lay.edges}
+    unnamed = set(edges) - {"ac", "cb"}
+    assert len(unnamed) == 1 and unnamed.pop().startswith("edge ")              # a key no DOT id collides with
+    for e in edges.values():
+        assert len(e.points) % 3 == 1 and e.end is not None
+    assert edges["cb"].start is not None and edges["ac"].start is None          # dir=both: a tip at each end
+    assert (edges["ac"].tail, edges["ac"].head) == ("a", "top")
+    top, a = lay.nodes["top"], lay.nodes["a"]
+    assert edges["ac"].end[1] == pytest.approx(top.y - top.height / 2, abs=1.5)  # the tip touches the box
+    assert edges["ac"].points[0][1] == pytest.approx(a.y + a.height / 2, abs=1.5)
+    x, y = edges["cb"].label
+    assert 0 <= x <= lay.width and 0 <= y <= lay.height
+    assert edges["ac"].label is None
+
+
+def test_cluster_box_holds_its_nodes_and_its_label():
+    lay = layout(HAND_WRITTEN)
+    box = lay.clusters["cluster_m"]
+    for key in "ab":
+        n = lay.nodes[key]
+        assert box.x0 < n.x - n.width / 2 and n.x + n.width / 2 < box.x1
+        assert box.y0 < n.y - n.height / 2 and n.y + n.height / 2 < box.y1
+    assert box.x0 < box.label[0] < box.x1 and box.y0 < box.label[1] < box.y1
+
+
+def test_measured_dot_ids_every_edge_by_its_place_in_the_figure():
+    figure = build(load_example("neuron"))
+    boxes = {node.id: (30, 20) for node in figure.nodes}
+    boxes.update({f"e{k}": (50, 10) for k, e in enumerate(figure.edges) if e.direction == "backward"})
+    boxes["heading"] = (80, 30)
+    lay = layout(measured_dot(figure_to_dot(figure), figure, boxes))
+    edges = {e.id: e for e in lay.edges}
+    for k, edge in enumerate(figure.edges):
+        drawn = edges[f"e{k}"]
+        if edge.direction == "backward":      # written forwards with dir=back, its tip at the tail
+            assert (drawn.tail, drawn.head) == (edge.dst, edge.src) and drawn.start is not None
+            assert drawn.label is not None
+        else:
+            assert (drawn.tail, drawn.head) == (edge.src, edge.dst) and drawn.end is not None
+    for node in figure.nodes:
+        assert lay.nodes[node.id].width >= 30
+    assert lay.label is not None
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"bb": "0,0,1"}', '{"bb": "0,0,1,1", "objects": [{"name": "a"}]}',
+                                  '{"bb": "0,0,1,1", "edges": [{"tail": 0, "head": 0, "pos": "1,1 2,2"}]}'])
+def test_unreadable_layout_is_a_render_error(text):
+    with pytest.raises(GraphjacError, match="cannot read Graphviz's layout"):
+        parse_json(text)

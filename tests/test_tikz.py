@@ -1,0 +1,114 @@
+"""TikZ output: every lecture example compiles with pdflatex, positions come from Graphviz, same bytes."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import graphjac as gj
+from graphjac.examples import catalog, load_example
+from graphjac.render import build, draw
+from graphjac.render.composer import place
+from graphjac.render.tikz import SIZES, for_pdflatex
+
+pytestmark = pytest.mark.dot
+needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("GRAPHJAC_REQUIRE_TEX"),
+                               reason="pdflatex is not installed (CI installs it and sets GRAPHJAC_REQUIRE_TEX)")
+EXAMPLES = list(catalog())
+
+
+def compile_tex(tmp_path, text, name="fig"):
+    """Run pdflatex; fail with LaTeX's own error lines on any error."""
+    (tmp_path / f"{name}.tex").write_text(text, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
+    assert done.returncode == 0 and not errors, "\n".join(errors) or done.stdout[-2000:]
+    assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+    return done.stdout
+
+
+@needs_tex
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_compiles_as_a_standalone_document(tmp_path, name):
+    log = compile_tex(tmp_path, draw(load_example(name), "tex", standalone=True))
+    assert "Overfull" not in log
+
+
+@needs_tex
+@pytest.mark.parametrize("theme", ["print", "dark"])
+@pytest.mark.parametrize("name", ["neuron", "minibatch_bce", "dense_cce"])
+def test_themes_compile(tmp_path, name, theme):
+    compile_tex(tmp_path, draw(load_example(name), "tex", standalone=True, theme=theme))
+
+
+@needs_tex
+def test_the_bare_picture_goes_into_a_document_that_loads_what_its_comment_asks(tmp_path):
+    picture = draw(load_example("neuron"), "tex")
+    assert picture.startswith("%") and r"\documentclass" not in picture
+    needs = re.search(r"needs (\\usepackage\{[^}]*\}) and (\\usetikzlibrary\{[^}]*\})", picture)
+    document = (r"\documentclass{article}" + needs.group(1) + needs.group(2) + r"\begin{document}"
+                + "Figure:\n\n" + picture + r"\end{document}")
+    compile_tex(tmp_path, document)
+
+
+@needs_tex
+def test_any_node_name_and_title_compile(tmp_path):
+    g = gj.Graph('weird "title" & 50% #1 {x} \\ ~ ^ _ $ Σ ŷ')
+    a = g.input('a<b & "c"', 2.0)
+    b = g.param("naïve {x} 50% #1", 3.0)
+    with g.group("Group_1 & {2}"):
+        c = g.mul(a, b, name="x^2 \\ y_1 $z$")
+    g.backward(c)
+    compile_tex(tmp_path, draw(g, "tex", standalone=True))
+
+
+def test_same_figure_same_bytes():
+    first = draw(load_example("minibatch_bce"), "tex", standalone=True)
+    assert first == draw(load_example("minibatch_bce"), "tex", standalone=True)
+
+
+def test_labels_are_the_ops_latex_and_positions_are_graphviz_layout():
+    g = load_example("neuron")
+    text = draw(g, "tex")
+    notes = g.annotate()
+    z = notes.node("z")
+    assert for_pdflatex(z.formula) in text                                  # z = x^T w + b, as LaTeX
+    assert for_pdflatex(notes.edge("x", "z").equation) in text              # ∂J/∂x = ∂J/∂z · w^T
+    figure = build(g)
+    layout = place(figure, SIZES).layout
+    for node in figure.nodes:
+        box = layout.nodes[node.id]
+        assert f"({node.id}) at ({box.x:.2f},{box.y:.2f})" in text
+        assert f"minimum width={box.width:.2f}pt" in text
+
+
+def test_edges_styles_follow_direction_and_emphasis():
+    g = load_example("neuron")
+    figure = build(g, highlight="z:a")
+    text = draw(g, "tex", highlight="z:a")
+    drawn = re.findall(r"\\draw\[(gj (?:forward|backward)[^\]]*)\]", text)
+    forward = [e for e in figure.edges if e.direction == "forward"]
+    backward = [e for e in figure.edges if e.direction == "backward"]
+    assert sum(s.startswith("gj forward") for s in drawn) == len(forward) + 1      # + the legend's sample
+    assert sum(s.startswith("gj backward") for s in drawn) == len(backward) + 1
+    assert sum("gj emphasis" in s for s in drawn) == sum(e.emphasis for e in figure.edges) > 0
+
+
+def test_groups_and_minibatch_ellipses_are_drawn():
+    g = load_example("minibatch_bce")
+    figure = build(g)
+    text = draw(g, "tex")
+    assert text.count(r"\draw[gj group]") == len(figure.groups) > 0
+    ellipses = [n for n in figure.nodes if n.role == "ellipsis"]
+    assert len(ellipses) > 0 and all(f"({n.id}) at" in text for n in ellipses)
+    assert text.count(r"\vdots") == len(ellipses)
+
+
+def test_unicode_becomes_latex_commands():
+    assert for_pdflatex("x − α (∇f)ᵀ") == (r"x \ensuremath{-} \ensuremath{\alpha} (\ensuremath{\nabla}f)"
+                                           r"\ensuremath{^{T}}")
+    assert for_pdflatex("ŷ x⃗ ℝ") == r"\ensuremath{\hat{y}} \ensuremath{\vec{x}} \ensuremath{\mathbb{R}}"
+    assert all(ord(c) < 128 for c in draw(load_example("gradient_descent"), "tex"))
