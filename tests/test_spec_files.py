@@ -1,7 +1,9 @@
 """Spec files: one schema in YAML, JSON and TOML; round trips; every bad input names file:line:column."""
 
 import json
+import re
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -310,3 +312,24 @@ def test_python_files(tmp_path):
     write(tmp_path, "bug.py", "def build():\n    return 1 / 0\n")
     with pytest.raises(gj.GraphjacError, match=r"bug\.py:2: build\(\) raised ZeroDivisionError"):
         gj.load(tmp_path / "bug.py")
+
+
+def _readme_section(title):
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else None]
+
+
+def test_the_readme_example_in_three_formats(tmp_path):
+    section = _readme_section("Spec files")
+    blocks = {fmt: re.search(rf"```{fmt}\n(.*?)```", section, re.S).group(1) for fmt in ("yaml", "json", "toml")}
+    graphs = [gj.load(write(tmp_path, f"neuron.{fmt}", text)) for fmt, text in blocks.items()]
+    assert graphs[0].to_spec() == graphs[1].to_spec() == graphs[2].to_spec()
+    X = np.random.default_rng(0).normal(0.0, 1.0, size=(4, 3))
+    y = np.array([0, 1, 1, 0.0])
+    a = 1 / (1 + np.exp(-(X @ [0.5, -0.3, 0.8] + 0.1)))
+    J = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+    for g in graphs:
+        assert g.value(g.target) == pytest.approx(J, rel=1e-12)
+        assert g.render_options == {"direction": "BT", "edge_labels": ["symbol", "formula", "value"]}
