@@ -264,3 +264,11 @@ def test_formats_are_chosen_by_suffix_with_suggestions():
         writer_for("fig.pnj")
     with pytest.raises(gj.GraphjacError, match="without a suffix"):
         writer_for("fig")
+
+
+def test_readme_documents_every_option():
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    figures = readme[readme.index("## Figures"):]
+    for name in option_help():
+        assert f"| `{name}` |" in figures, name
