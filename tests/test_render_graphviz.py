@@ -12,16 +12,21 @@ from graphjac.render.options import THEMES
 from test_render import minibatch, neuron
 
 
-def _fake_dot(folder, script):
-    """A ``dot`` executable on PATH that runs ``script`` (a shell snippet)."""
-    path = folder / "dot"
-    path.write_text("#!/bin/sh\n" + script + "\n")
-    path.chmod(path.stat().st_mode | stat.S_IEXEC)
-    return path
+@pytest.fixture
+def fake_dot(tmp_path, monkeypatch):
+    """``fake_dot(script)`` puts a ``dot`` that runs the shell ``script`` alone on PATH."""
+    def install(script):
+        folder = tmp_path / "bin"
+        folder.mkdir()
+        path = folder / "dot"
+        path.write_text("#!/bin/sh\n" + script + "\n")
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+        monkeypatch.setenv("PATH", str(folder))
+    return install
 
 
 def _leftovers(folder):
-    return sorted(p.name for p in folder.iterdir() if p.name != "dot")
+    return sorted(p.name for p in folder.iterdir())
 
 
 @pytest.fixture
@@ -49,11 +54,8 @@ def test_missing_graphviz_shows_dot_text_in_jupyter(no_graphviz):
     assert bundle["text/vnd.graphviz"].startswith("digraph") and "image/svg+xml" not in bundle
 
 
-def test_dot_failure_shows_its_stderr_and_leaves_no_file(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _fake_dot(bin_dir, 'echo "Error: syntax error in line 3 near ->" >&2; exit 1')
-    monkeypatch.setenv("PATH", str(bin_dir))
+def test_dot_failure_shows_its_stderr_and_leaves_no_file(tmp_path, fake_dot):
+    fake_dot('echo "Error: syntax error in line 3 near ->" >&2; exit 1')
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(gj.RenderError, match="(?s)exit status 1.*syntax error in line 3"):
@@ -61,21 +63,15 @@ def test_dot_failure_shows_its_stderr_and_leaves_no_file(tmp_path, monkeypatch):
     assert _leftovers(out) == []
 
 
-def test_dot_that_hangs_is_stopped_by_the_timeout(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _fake_dot(bin_dir, f"exec {shutil.which('sleep')} 30")
-    monkeypatch.setenv("PATH", str(bin_dir))
+def test_dot_that_hangs_is_stopped_by_the_timeout(tmp_path, fake_dot):
+    fake_dot(f"exec {shutil.which('sleep')} 30")
     with pytest.raises(gj.RenderError, match="longer than 0.5 s"):
         neuron().render(tmp_path / "fig.pdf", timeout=0.5)
     assert not (tmp_path / "fig.pdf").exists()
 
 
-def test_a_failed_render_keeps_the_previous_file_whole(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _fake_dot(bin_dir, "printf 'partial'; exit 3")
-    monkeypatch.setenv("PATH", str(bin_dir))
+def test_a_failed_render_keeps_the_previous_file_whole(tmp_path, fake_dot):
+    fake_dot("printf 'partial'; exit 3")
     out = tmp_path / "out"
     out.mkdir()
     (out / "fig.svg").write_text("the old figure")
@@ -84,11 +80,8 @@ def test_a_failed_render_keeps_the_previous_file_whole(tmp_path, monkeypatch):
     assert (out / "fig.svg").read_text() == "the old figure" and _leftovers(out) == ["fig.svg"]
 
 
-def test_empty_output_from_dot_is_an_error(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _fake_dot(bin_dir, "exit 0")
-    monkeypatch.setenv("PATH", str(bin_dir))
+def test_empty_output_from_dot_is_an_error(tmp_path, fake_dot):
+    fake_dot("exit 0")
     with pytest.raises(gj.RenderError, match="wrote no svg output"):
         neuron().render(tmp_path / "fig.svg")
     assert not (tmp_path / "fig.svg").exists()
