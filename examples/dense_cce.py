@@ -15,7 +15,8 @@ with g.group("Model"):
 J0 = g.loss(y_hat, y, "cce", name="J0")
 J = g.mean(J0, name="J")
 g.target = J
-g.render_options = {"direction": "BT", "tables": ["W"], "edge_labels": ["symbol", "formula"]}
+g.render_options = {"math": "typeset", "direction": "BT", "tables": ["W"],
+                    "edge_labels": ["symbol", "formula"]}
 
 if __name__ == "__main__":
     print(g.render("dense_cce.svg"))

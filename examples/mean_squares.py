@@ -2,12 +2,13 @@
 
 import graphjac as gj
 
-g = gj.Graph("z = (1/3) Σ xᵢ²")
+g = gj.Graph("z = (1/3)(x₁² + x₂² + x₃²)")
 x = g.input("x", [1.0, 2.0, 3.0])
 s = g.square(x, name="s")
 z = g.mean(s, name="z")
 g.target = z
-g.render_options = {"direction": "BT", "edge_labels": ["symbol", "formula", "value", "shape"]}
+g.render_options = {"math": "typeset", "direction": "BT",
+                    "edge_labels": ["symbol", "formula", "value", "shape"]}
 
 if __name__ == "__main__":
     print(g.render("mean_squares.svg"))

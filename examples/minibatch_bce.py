@@ -15,7 +15,8 @@ with g.group("Model"):
 J0 = g.loss(y_hat, y, "bce", name="J0")
 J = g.mean(J0, name="J")
 g.target = J
-g.render_options = {"direction": "LR", "samples": 2, "edge_labels": ["symbol", "formula", "value"]}
+g.render_options = {"math": "typeset", "direction": "LR", "samples": 2,
+                    "edge_labels": ["symbol", "formula", "value"]}
 
 if __name__ == "__main__":
     print(g.render("minibatch_bce.svg"))

@@ -14,7 +14,8 @@ z = g.neuron(x, w, b, name="z")
 a = g.activation(z, "sigmoid", name="a")
 J = g.loss(a, y, "bce", name="J")
 g.target = J
-g.render_options = {"direction": "BT", "edge_labels": ["symbol", "formula", "value"]}
+g.render_options = {"math": "typeset", "direction": "BT",
+                    "edge_labels": ["symbol", "formula", "value"]}
 
 if __name__ == "__main__":
     print(g.render("neuron.svg"))

@@ -1,4 +1,5 @@
-"""A neuron with a = sigmoid(z), ∂a/∂z = a(1 − a), and J = (y − a)² (the figure ``lecture:neuron_sigmoid``)."""
+"""A neuron with a = sigmoid(z), ∂a/∂z = a(1 − a), and J = (y − a)²
+(the figure ``lecture:neuron_sigmoid``)."""
 
 import graphjac as gj
 
@@ -11,7 +12,8 @@ z = g.neuron(x, w, b, name="z")
 a = g.activation(z, "sigmoid", name="a")
 J = g.loss(a, y, "mse", name="J")
 g.target = J
-g.render_options = {"direction": "BT", "edge_labels": ["symbol", "formula", "value"]}
+g.render_options = {"math": "typeset", "direction": "BT",
+                    "edge_labels": ["symbol", "formula", "value"]}
 
 if __name__ == "__main__":
     print(g.render("neuron_sigmoid.svg"))

@@ -9,7 +9,8 @@ y = g.input("y", [1.0, 0.0, 0.0])
 p = g.activation(l, "softmax", name="p")
 J = g.loss(p, y, "cce", name="J")
 g.target = J
-g.render_options = {"direction": "BT", "jacobians": ["p:l"], "edge_labels": ["symbol", "formula", "value"]}
+g.render_options = {"math": "typeset", "direction": "BT", "jacobians": ["p:l"],
+                    "edge_labels": ["symbol", "formula", "value"]}
 
 if __name__ == "__main__":
     print(g.render("softmax_jacobian.svg"))

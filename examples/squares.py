@@ -9,7 +9,8 @@ u = g.square(x, name="u")
 v = g.square(y, name="v")
 z = g.add(u, v, name="z")
 g.target = z
-g.render_options = {"direction": "BT", "edge_labels": ["symbol", "formula", "value"]}
+g.render_options = {"math": "typeset", "direction": "BT",
+                    "edge_labels": ["symbol", "formula", "value"]}
 
 if __name__ == "__main__":
     print(g.render("squares.svg"))
