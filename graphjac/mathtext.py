@@ -498,8 +498,8 @@ def _bold(text):
 def to_html(latex: str) -> str:
     r"""``latex`` as Graphviz HTML-like markup (without the enclosing ``< >``).
 
-    Inline markup for ordinary formulas; a ``<TABLE>`` when the formula holds a matrix or
-    cases, which Graphviz can only set as a table.
+    Inline markup for ordinary formulas; a ``<TABLE>`` when the formula holds a matrix,
+    cases or a fraction to stack, which Graphviz can only set as a table.
 
     >>> to_html(r"J_{0}^{(i)}")
     '<I>J</I><SUB>0</SUB><SUP>(<I>i</I>)</SUP>'
@@ -507,16 +507,31 @@ def to_html(latex: str) -> str:
     'A &amp; B'
     """
     seq = parse(latex)
-    envs = [item for item in seq.items if isinstance(item, Env)]
-    if not envs:
+    blocks = [item for item in seq.items if _is_block(item)]
+    if not blocks:
         return _merged(_html(seq))
-    marked = _spaced(seq.items, lambda item: "\0" if isinstance(item, Env) else _html(item), escape_html)
+    marked = _spaced(seq.items, lambda item: "\0" if _is_block(item) else _html(item), escape_html)
     pieces = marked.split("\0")
     cells = [_html_cell(pieces[0])]
-    for env, text in zip(envs, pieces[1:]):
-        cells += ["<TD>" + _html_env(env) + "</TD>", _html_cell(text)]
+    for block, text in zip(blocks, pieces[1:]):
+        cells += ["<TD>" + _html_block(block) + "</TD>", _html_cell(text)]
     cells = [c for c in cells if c != "<TD></TD>"]
     return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>' + "".join(cells) + "</TR></TABLE>"
+
+
+def _is_block(item):
+    """Set as a table of its own: a matrix, cases, or a fraction that inline would need
+    parentheses for ((ŷ − y)/(ŷ(1 − ŷ)) reads better stacked)."""
+    return isinstance(item, Env) or isinstance(item, Frac) and (_needs_parens(item.num, False)
+                                                                 or _needs_parens(item.den, True))
+
+
+def _html_block(block):
+    if isinstance(block, Env):
+        return _html_env(block)
+    rule = '<TR><TD BORDER="1" SIDES="T" CELLPADDING="0" HEIGHT="1"></TD></TR>'
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f"<TR><TD>{_merged(_html(block.num))}</TD></TR>{rule}<TR><TD>{_merged(_html(block.den))}</TD></TR></TABLE>")
 
 
 def _html_cell(markup):

@@ -69,6 +69,14 @@ def test_fractions_get_parentheses_only_where_needed():
     assert to_unicode(r"\frac{2}{a b}") == "2/(ab)"
 
 
+def test_fractions_that_would_need_parentheses_are_stacked_in_labels():
+    html = to_html(r"\frac{\partial J}{\partial a} = \frac{a - y}{a(1 - a)}")
+    assert html.startswith("<TABLE") and 'SIDES="T"' in html                   # the fraction bar
+    assert "<TD><I>a</I> &#8722; <I>y</I></TD>" in html and "(1 &#8722; <I>a</I>)" in html
+    assert "&#8706;<I>J</I>/&#8706;<I>a</I> = </TD>" in html                    # ∂J/∂a stays inline
+    assert not to_html(r"\frac{1}{N} \frac{\partial J}{\partial z}").startswith("<TABLE")
+
+
 def test_unary_minus_is_not_spaced_like_subtraction():
     assert to_unicode("-x - y") == "−x − y"
     assert to_unicode(r"a = -\sum_{k} b_{k}") == "a = −Σₖ bₖ"
