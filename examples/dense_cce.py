@@ -15,7 +15,7 @@ with g.group("Model"):
 J0 = g.loss(y_hat, y, "cce", name="J0")
 J = g.mean(J0, name="J")
 g.target = J
-g.render_options = {"math": "typeset", "direction": "BT", "tables": ["W"],
+g.render_options = {"math": "typeset", "direction": "LR", "tables": ["W"],
                     "edge_labels": ["symbol", "formula"]}
 
 if __name__ == "__main__":
