@@ -9,7 +9,7 @@ import click
 import graphjac
 from graphjac.errors import GraphjacError, RenderError
 
-from . import build, check, examples, render, run, train
+from . import build, check, examples, frames, render, run, train
 
 
 class Application(click.Group):
@@ -74,5 +74,5 @@ def main(debug):
     """
 
 
-for _module in (render, run, check, train, examples, build):
+for _module in (render, run, check, train, examples, build, frames):
     main.add_command(_module.command)

@@ -101,18 +101,35 @@ def place(figure, sizes=SIZES) -> Placed:
 
 def write_svg(figure) -> str:
     """The figure as SVG with typeset math."""
-    placed = place(figure)
+    return serialize(svg_tree(figure)[0])
+
+
+def svg_tree(figure) -> tuple:
+    """(SVG element tree, :class:`Placed`): Graphviz's drawing with an id ``e<k>`` on every edge and,
+    with ``math="typeset"``, every label typeset in a group ``label-<key>``; otherwise Graphviz's
+    own labels."""
+    timeout = figure.options.timeout
+    if figure.options.math == "typeset":
+        placed = place(figure)
+    else:
+        source = measured_dot(figure_to_dot(figure), figure, {})
+        placed = Placed(source, parse_json(run_dot(source, "json", timeout=timeout)), {}, None, {})
     layout = placed.layout
-    svg = ET.fromstring(run_dot(placed.source, "svg", timeout=figure.options.timeout))
+    svg = ET.fromstring(run_dot(placed.source, "svg", timeout=timeout))
     graph = svg.find(f"{{{SVG_NS}}}g")
     layer = ET.SubElement(graph, f"{{{SVG_NS}}}g", {"class": "typeset"})
     for key, label in placed.marks.items():
         centre = centre_of(layout, key)
         if centre is not None:
-            label.draw(layer, centre[0], -centre[1])
+            label.draw(ET.SubElement(layer, f"{{{SVG_NS}}}g", {"id": f"label-{key}"}), centre[0], -centre[1])
     if placed.head is not None and layout.label is not None:
         _draw_heading(layer, placed.head, placed.head_marks, layout.label, figure)
     _fit(svg, layout, placed.marks)
+    return svg, placed
+
+
+def serialize(svg) -> str:
+    """An SVG tree as a file's text, each glyph outline defined once."""
     hoist_symbols(svg)
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(svg, encoding="unicode") + "\n"
 
@@ -170,17 +187,17 @@ _CREATION_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
 
 def write(figure, format: str):
     """The figure in ``format`` (svg, pdf or png) with typeset math."""
-    return {"svg": write_svg, "pdf": write_pdf, "png": write_png}[format](figure)
+    return convert(write_svg(figure), format, figure.options.dpi)
 
 
-def write_pdf(figure) -> bytes:
-    """The typeset SVG as PDF (cairosvg); the creation date is fixed so that the bytes repeat."""
+def convert(svg_text: str, format: str, dpi: int = 150):
+    """SVG text as svg, pdf or png (cairosvg); a PDF's creation date is fixed so that the bytes repeat."""
+    if format == "svg":
+        return svg_text
     import cairosvg
-    pdf = cairosvg.svg2pdf(bytestring=write_svg(figure).encode("utf-8"))
-    return _CREATION_DATE.sub(rb"\g<1>20000101000000", pdf)
+    if format == "png":
+        return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), dpi=dpi)
+    return _CREATION_DATE.sub(rb"\g<1>20000101000000", cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
 
 
-def write_png(figure) -> bytes:
-    """The typeset SVG as PNG at the figure's ``dpi`` (cairosvg)."""
-    import cairosvg
-    return cairosvg.svg2png(bytestring=write_svg(figure).encode("utf-8"), dpi=figure.options.dpi)
+_CREATION_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")

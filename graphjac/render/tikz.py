@@ -15,6 +15,7 @@ import unicodedata
 from ..errors import RenderError
 from ..mathtext import ACCENTS, BLACKBOARD, GREEK, SYMBOLS
 from .composer import centre_of, place
+from .frames import backward_steps
 from .layout import texts
 from .themes import THEMES
 
@@ -33,6 +34,13 @@ _ACCENT_NAMES = {char: name for name, char in reversed(list(ACCENTS.items()))}
 # TeX takes {\vec{x}^{a}} for the accent atom itself, so a following ^{b} is a double superscript
 _ACCENT_GROUP = re.compile(r"(\{\\(?:" + "|".join(ACCENTS) + r")\{(?:[^{}]|\{[^{}]*\})*\}\^\{[^{}]*\})\}(?=\^)")
 
+BEAMER = r"""\documentclass{beamer}
+\usepackage{amsmath,amssymb,adjustbox,tikz}
+\usetikzlibrary{arrows.meta}
+\setbeamertemplate{navigation symbols}{}
+\begin{document}
+"""
+FIT = r"\begin{adjustbox}{max width=\textwidth, max totalheight=0.88\textheight}"
 PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
 \usepackage{amsmath,amssymb}
 \usetikzlibrary{arrows.meta}
@@ -50,7 +58,20 @@ def write_tikz(figure) -> str:
             + body)
 
 
-def _picture(figure, placed):
+def write_beamer(figure) -> str:
+    r"""The backward pass step by step as one Beamer frame: slide 1 shows the forward pass, slide k + 1
+    adds the k-th ∂J/∂· (``\only<k+1>`` highlighted, ``\only<k+2->`` drawn plainly). With
+    ``standalone=True``, a complete Beamer document."""
+    reveal = {k: step + 2 for step, k in enumerate(backward_steps(figure))}
+    picture = _picture(figure, place(figure, SIZES), reveal)
+    frame = f"\\begin{{frame}}\n\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
+    if figure.options.standalone:
+        return BEAMER + frame + "\\end{document}\n"
+    return ("% graphjac backward pass, one step per slide; needs \\usepackage{tikz,amsmath,amssymb,adjustbox} "
+            "and \\usetikzlibrary{arrows.meta}\n" + frame)
+
+
+def _picture(figure, placed, reveal=None):
     theme = THEMES[figure.theme]
     layout = placed.layout
     lines = [r"\begin{tikzpicture}[x=1pt, y=1pt, inner sep=0pt, outer sep=0pt,"]
@@ -61,7 +82,7 @@ def _picture(figure, placed):
         lines.append(f"\\fill[gjbackground] (0,0) rectangle {_pt((layout.width, layout.height))};")
     lines += _groups(figure, placed)
     lines += _nodes(figure, placed)
-    lines += _edges(figure, placed)
+    lines += _edges(figure, placed, reveal or {})
     lines += _heading(figure, placed)
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines) + "\n"
@@ -87,6 +108,7 @@ def _styles(theme):
         "gj group/.style={draw=gjgroup, dashed, rounded corners=6pt, line width=0.6pt}",
         "gj label/.style={align=center, text=gjtext}",
         "gj edge label/.style={align=center, text=gjbackward, font=\\small}",
+        "gj current/.style={fill=gjtarget, rounded corners=3pt, inner sep=2pt}",
     ]
 
 
@@ -163,7 +185,7 @@ def _groups(figure, placed):
     return out
 
 
-def _edges(figure, placed):
+def _edges(figure, placed, reveal):
     content = texts(figure)
     paths = {edge.id: edge for edge in placed.layout.edges}
     out = []
@@ -176,10 +198,22 @@ def _edges(figure, placed):
             style += ", gj backward arrow"
         if edge.emphasis:
             style += ", gj emphasis" + (", draw=gjemphasis" if edge.direction == "forward" else "")
-        out.append(f"\\draw[{style}] {_spline(path)};")
         key = f"e{k}"
-        if key in content and centre_of(placed.layout, key) is not None:
-            out.append(f"\\node[gj edge label] at {_pt(centre_of(placed.layout, key))} {{{_text(content[key])}}};")
+        at = centre_of(placed.layout, key) if key in content else None
+        label = (lambda extra: f"\\node[gj edge label{extra}] at {_pt(at)} {{{_text(content[key])}}};") \
+            if at is not None else None
+        spline = _spline(path)
+        if k not in reveal:
+            out.append(f"\\draw[{style}] {spline};")
+            out += [label("")] if label else []
+            continue
+        slide = reveal[k]   # highlighted on its own slide, then drawn like the rest
+        later = slide < max(reveal.values())
+        out.append(f"\\only<{slide}>{{\\draw[{style}, gj emphasis] {spline};}}")
+        out += [f"\\only<{slide + 1}->{{\\draw[{style}] {spline};}}"] if later else []
+        if label:
+            out.append(f"\\only<{slide}>{{{label(', gj current')}}}")
+            out += [f"\\only<{slide + 1}->{{{label('')}}}"] if later else []
     return out
 
 
