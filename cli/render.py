@@ -6,21 +6,29 @@ from pathlib import Path
 
 import click
 
+from graphjac.errors import GraphjacError
 from graphjac.render import WRITERS, draw, writer_for
 
 from .common import chosen, load_graph, render_flags, spec_argument, write_output
 
 
-def _default_output(spec: str, fmt) -> str:
+def _output_path(spec: str, output, fmt) -> str:
+    """OUT as given; SPEC's name with the format's suffix when OUT is missing or a folder."""
+    if output is not None and not Path(output).is_dir():
+        if output != "-" and not fmt and not Path(output).suffix:
+            raise GraphjacError(f"{output}: cannot tell the format without a suffix; name the file "
+                                f"{output}.svg (or .png, .pdf, …) or pass --format")
+        return output
     stem = spec.split(":", 1)[1] if spec.startswith("lecture:") else Path(spec.partition(".py:")[0]).stem
-    return f"{stem}.{fmt or 'svg'}"
+    name = f"{stem}.{(fmt or 'svg').lower()}"
+    return str(Path(output) / name) if output is not None else name
 
 
 @click.command("render", short_help="Draw SPEC as SVG, PNG, PDF, DOT, … (-o OUT).")
 @spec_argument
 @click.option("-o", "--output", metavar="OUT",
-              help="the figure file; its suffix picks the format; '-' writes to standard output "
-                   "[default: SPEC's name, with the format as suffix]")
+              help="the figure file (its suffix picks the format), a folder to put it in, or '-' for "
+                   "standard output [default: SPEC's name, with the format as suffix]")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(WRITERS), case_sensitive=False),
               help="the output format, when OUT's suffix does not say it [default: svg]")
 @render_flags
@@ -36,7 +44,7 @@ def command(spec, output, fmt, **flags):
       graphjac render model.yaml -o model.pdf --theme print --edge-labels symbol,value
       graphjac render model.yaml -o - --format dot | dot -Tpng > model.png
     """
-    output = output or _default_output(spec, fmt)
+    output = _output_path(spec, output, fmt)
     writer = writer_for(format=fmt or "svg") if output == "-" else writer_for(output, fmt)
     graph = load_graph(spec)
     write_output(output, draw(graph, writer.format, **chosen(flags)))

@@ -154,12 +154,12 @@ def test_python_tag_is_not_executed_by_the_command(tmp_path):
     assert not marker.exists()
 
 
-@BOTH
-def test_bad_usage_exits_2(invoke, tmp_path):
+def test_bad_usage_exits_2(tmp_path):
     spec = write(tmp_path, "product.yaml", PRODUCT)
     for args, fragment in [
         (["render", spec, "-o", tmp_path / "figure.xyz"], "unknown output format 'xyz'"),
         (["render", spec, "-o", tmp_path / "no" / "such" / "folder.svg"], "does not exist"),
+        (["render", spec, "-o", tmp_path / "figure"], "cannot tell the format without a suffix"),
         (["render", spec, "--theme", "prnt"], "Invalid value for '--theme'"),
         (["render", spec, "--edge-labels", "symbol,valeu"], "did you mean 'value'?"),
         (["render", spec, "--tables", "W", "-o", tmp_path / "t.dot"], "W"),
@@ -170,10 +170,13 @@ def test_bad_usage_exits_2(invoke, tmp_path):
         (["render"], "Missing argument 'SPEC'"),
         (["frobnicate"], "No such command 'frobnicate'"),
     ]:
-        code, out, err = invoke(*args)
+        code, out, err = cli(*args)
         assert code == 2, (args, code, out, err)
         assert fragment in err and "Traceback" not in out + err, (args, err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["product.yaml"]
+    code, out, err = installed("render", spec, "--edge-labels", "symbol,valeu", "-o", tmp_path / "figure.svg")
+    assert code == 2 and "did you mean 'value'?" in err and "Traceback" not in err
+    assert not (tmp_path / "figure.svg").exists()
 
 
 def test_a_render_option_the_graph_cannot_take_names_it(tmp_path):
@@ -223,6 +226,9 @@ def test_render_without_output_names_the_figure_after_the_spec(tmp_path):
     assert (tmp_path / "product.dot").read_text() == gj.load(spec).to_dot()
     code, out, err = cli("render", "lecture:dot", "-f", "gv", cwd=tmp_path)
     assert code == 0 and (tmp_path / "dot.gv").read_text() == gj.load("lecture:dot").to_dot()
+    (tmp_path / "figures").mkdir()
+    code, out, err = cli("render", "lecture:dot", "-o", tmp_path / "figures", "-f", "DOT")
+    assert code == 0 and (tmp_path / "figures" / "dot.dot").read_text() == gj.load("lecture:dot").to_dot()
 
 
 @pytest.mark.parametrize("flags, options", [
@@ -453,7 +459,7 @@ def test_version_and_help(invoke):
     assert code == 0
     for name in ["render", "run", "check", "train", "examples", "build"]:
         assert re.search(rf"^  {name}\s", out, re.M)
-        code, text, _ = invoke(name, "--help")
+        code, text, _ = cli(name, "--help")
         assert code == 0 and "Examples:" in text and "graphjac " + name in text
 
 
