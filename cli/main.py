@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import click
@@ -9,14 +10,24 @@ import click
 import graphjac
 from graphjac.errors import GraphjacError, RenderError
 
-from . import build, check, examples, frames, render, run, train
+# command name -> the module of this package that defines it as ``command`` (imported when used)
+COMMANDS = {"render": "render", "run": "run", "check": "check", "train": "train", "examples": "examples",
+            "build": "build", "frames": "frames"}
 
 
 class Application(click.Group):
     """The command group: turns graphjac's errors into one line and an exit code, never a traceback.
 
     Exit codes: 0 success, 1 a check or a figure that failed, 2 bad usage or bad input.
+    Each command's module is imported only when that command runs (or help lists it).
     """
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        module = COMMANDS.get(name)
+        return None if module is None else importlib.import_module(f"{__package__}.{module}").command
 
     def invoke(self, ctx):
         try:
@@ -73,6 +84,3 @@ def main(debug):
     Exit codes: 0 success, 1 a failed check or figure, 2 bad usage or bad input.
     """
 
-
-for _module in (render, run, check, train, examples, build, frames):
-    main.add_command(_module.command)

@@ -259,7 +259,7 @@ def test_flags_left_out_keep_the_specs_render_options(tmp_path):
 
 def test_every_render_option_has_a_flag_with_help():
     from graphjac.render import option_help
-    command = main.commands["render"]
+    command = main.get_command(None, "render")
     flags = {p.name: p for p in command.params}
     for name in option_help():
         assert name in flags and flags[name].help, name
@@ -469,7 +469,7 @@ def test_python_dash_m():
 
 
 def test_every_option_has_help():
-    for command in main.commands.values():
+    for command in map(lambda name: main.get_command(None, name), main.list_commands(None)):
         for param in command.params:
             if param.param_type_name == "option" and param.name != "help":
                 assert param.help, f"{command.name} --{param.name}"
