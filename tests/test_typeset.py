@@ -92,6 +92,13 @@ def test_log_after_a_letter_gets_tex_thin_space():
     assert formula(r"y \log a", 14).width > plain + 2          # TeX puts a thin space (3 mu) there
 
 
+@pytest.mark.parametrize("accented", [r"\vec{x}", r"\vec{l}", r"\hat{y}", r"\vec{\hat{y}}"])
+def test_a_superscript_on_an_accent_sits_beside_it_not_above_the_accent(accented):
+    for sup in ("^{T}", "^{(i)}"):
+        beside = max(formula(accented, 14).height, formula("y" + sup, 14).height)
+        assert formula(accented + sup, 14).height <= beside + 0.5
+
+
 def test_cases_columns_are_a_quad_apart():
     tight = ziamath.Latex(r"\begin{cases} 1 & z \end{cases}", size=14).getsize()[0]
     assert formula(r"\begin{cases} 1 & z \end{cases}", 14).width > tight + 10

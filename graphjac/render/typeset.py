@@ -27,13 +27,15 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 # --- LaTeX as ziamath reads it -------------------------------------------------------------------
 # ziamath parses LaTeX through latex2mathml, which (unlike TeX) spaces every minus as binary,
-# sets no space before \log, packs the columns of a cases environment tight and copies \text{…}
-# into XML without unescaping it. These rewrites give the spacing TeX would.
+# sets no space before \log, packs the columns of a cases environment tight, lifts a superscript
+# over an accent (x⃗ᵀ with the T above the arrow) and copies \text{…} into XML without unescaping
+# it. These rewrites give the look TeX would.
 
 _UNARY_MINUS = re.compile(r"(^|[=(\[{,&<>]|\\\\|\\left[(\[.]|\\(?:cdot|times|le|ge|leq|geq)\b)(\s*)-")
 _OPERATOR_AFTER_ORD = re.compile(r"(?<=[\w})\]])\s*\\(log|ln|exp)\b")
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
 _UNESCAPED_AMP = re.compile(r"(?<!\\)&")
+_ACCENT_SUP = re.compile(r"(\\(?:vec|hat|bar|tilde|dot|overline)\{(?:[^{}]|\{[^{}]*\})*\})(?=\^)")
 _TEXT = re.compile(r"\\text\{")
 _TEXT_TOKEN = re.compile(r"\\textbackslash\{\}|\\\^\{\}|\\~\{\}|\\[{}$&%#_ ]|\\|.", re.S)
 _TEXT_UNESCAPE = {r"\textbackslash{}": "\\", r"\^{}": "^", r"\~{}": "~"}
@@ -59,6 +61,7 @@ def for_ziamath(latex: str) -> str:
     latex = _map_text(latex, park)
     latex = _UNARY_MINUS.sub(lambda m: m.group(1) + m.group(2) + "{-}", latex)
     latex = _OPERATOR_AFTER_ORD.sub(lambda m: r"\," + "\\" + m.group(1), latex)
+    latex = _ACCENT_SUP.sub(r"\1{}", latex)
     return re.sub("\0(\\d+)\0", lambda m: _xml_text(texts[int(m.group(1))]), latex)
 
 
