@@ -79,7 +79,8 @@ def _picture(figure, placed, reveal=None):
     lines[-1] = lines[-1][:-1] + "]"
     lines += [f"\\definecolor{{gj{name}}}{{HTML}}{{{_hex(value)}}}" for name, value in _colors(theme)]
     if _hex(theme.background) != "FFFFFF":
-        lines.append(f"\\fill[gjbackground] (0,0) rectangle {_pt((layout.width, layout.height))};")
+        pad = 8.0   # the slide colour a little past the outermost node
+        lines.append(f"\\fill[gjbackground] {_pt((-pad, -pad))} rectangle {_pt((layout.width + pad, layout.height + pad))};")
     lines += _groups(figure, placed)
     lines += _nodes(figure, placed)
     lines += _edges(figure, placed, reveal or {})
