@@ -71,7 +71,10 @@ def read_spec(path):
     if not text.strip():
         raise SpecError(f"{path}: the file is empty; a spec is a mapping with a 'nodes' list")
     fmt = DATA_SUFFIXES[Path(path).suffix.lower()]
-    return {"yaml": _read_yaml, "json": _read_json, "toml": _read_toml}[fmt](text, str(path))
+    try:
+        return {"yaml": _read_yaml, "json": _read_json, "toml": _read_toml}[fmt](text, str(path))
+    except RecursionError:
+        raise SpecError(f"{path}: lists or mappings nested too deeply to be a spec") from None
 
 
 def _locator(data, root, children):

@@ -162,10 +162,10 @@ def _random_value(reader, raw, path):
         reader.fail(path + ("random",), f"unknown distribution {dist!r}: expected one of "
                                         f"{', '.join(DISTRIBUTIONS)}{hint}")
     shape = raw.get("shape", [])
-    if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10_000
-                                              for n in shape) or len(shape) > 4:
-        reader.fail(path + ("shape",), f"shape must be a list of at most 4 whole numbers from 1 to 10000; "
-                                       f"got {shape!r}")
+    if not isinstance(shape, list) or len(shape) > 4 or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape) or math.prod(shape) > 10**7:
+        reader.fail(path + ("shape",), f"shape must be a list of at most 4 positive whole numbers, with at most "
+                                       f"10⁷ elements in all; got {shape!r}")
     seed = raw.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         reader.fail(path + ("seed",), f"seed must be a whole number ≥ 0; got {seed!r}")

@@ -240,6 +240,10 @@ BAD_SPECS = [
     ("conflict.yaml", "nodes:\n  - {name: x, kind: input, value: 1}\n  - {name: a, kind: tanh, function: relu, inputs: [x]}\n",
      "3:27", "kind 'tanh' already names the activation"),
     ("empty.yaml", "\n", None, "the file is empty"),
+    ("deep.yaml", "nodes: " + "[" * 5000 + "]" * 5000 + "\n", None, "nested too deeply"),
+    ("deep.json", '{"nodes": ' + "[" * 50000 + "]" * 50000 + "}\n", None, "nested too deeply"),
+    ("huge.yaml", "nodes:\n  - {name: x, kind: input, value: {random: normal, shape: [100000, 100000]}}\n",
+     "2:52", "with at most 10⁷ elements in all"),
     ("list.yaml", "- 1\n- 2\n", "1:1", "a spec must be a mapping with a 'nodes' list; got a list"),
     ("kind.json", '{"nodes": [\n  {"name": "x", "kind": "input", "value": 1},\n  {"name": "z", "kind": "sqare", '
                   '"inputs": ["x"]}\n]}\n', "3:17", "did you mean 'square'?"),
