@@ -70,10 +70,11 @@ def heading(figure, sizes=SIZES):
                                   theme.good if figure.badge.ok else theme.bad)
     if not parts:
         return None, parts
-    size = lambda key: (parts[key].width, parts[key].height) if key in parts else None  # noqa: E731
-    geometry = Heading.of(size("title"), [size(f"legend-label{k}") for k in range(len(figure.legend))],
-                          size("badge"))
-    return geometry, parts
+    def size(key):
+        return (parts[key].width, parts[key].height) if key in parts else None
+
+    legend = [size(f"legend-label{k}") for k in range(len(figure.legend))]
+    return Heading.of(size("title"), legend, size("badge")), parts
 
 
 @dataclass(frozen=True)
