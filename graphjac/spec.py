@@ -231,9 +231,13 @@ def _references(reader, entries, names):
             if "value" not in entry:
                 reader.fail(path, f"{kind} node {entry['name']!r} needs a 'value'")
             continue
+        slots = [slot.name for slot in REGISTRY[{"activation": "identity", "loss": "mse"}.get(kind, kind)].slots]
         inputs = entry.get("inputs")
-        if not isinstance(inputs, list) or not inputs:
-            reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} needs a list 'inputs'")
+        wanted = f"{len(slots)} input{'s' if len(slots) > 1 else ''} [{', '.join(slots)}]"
+        if not isinstance(inputs, list):
+            reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} needs 'inputs', a list of {wanted}")
+        if len(inputs) != len(slots):
+            reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} takes {wanted}; got {len(inputs)}")
         for j, ref in enumerate(inputs):
             if isinstance(ref, str) and ref not in names:
                 close = difflib.get_close_matches(ref, names, n=1)

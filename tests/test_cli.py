@@ -6,12 +6,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import graphjac as gj
 from graphjac.examples import catalog
@@ -488,3 +491,37 @@ def test_the_readme_shows_what_run_prints():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     shown = re.search(r"`graphjac run lecture:neuron` prints:\n\n```text\n(.*?)```", readme, re.S).group(1)
     assert cli("run", "lecture:neuron")[1] == shown
+
+
+def _places(data, prefix=()):
+    """Every key path in spec data."""
+    yield prefix
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        yield from _places(value, prefix + (key,))
+
+
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**20), st.floats(), st.text(max_size=6),
+                 st.lists(st.one_of(st.integers(-2, 5), st.text(max_size=2)), max_size=3),
+                 st.dictionaries(st.sampled_from(["random", "shape", "seed", "x"]), st.integers(-1, 3), max_size=2))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_spec_makes_the_command_crash(data):
+    """Whatever a spec's fields hold, `graphjac run` succeeds or says what is wrong (exit 2)."""
+    spec = yaml.safe_load((EXAMPLES / f"{data.draw(st.sampled_from(sorted(catalog())))}.yaml").read_text())
+    place = data.draw(st.sampled_from(list(_places(spec))[1:]))
+    parent = spec
+    for key in place[:-1]:
+        parent = parent[key]
+    if data.draw(st.booleans()) and isinstance(parent, dict):
+        del parent[place[-1]]
+    else:
+        parent[place[-1]] = data.draw(JUNK)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write(folder, "spec.json", json.dumps(spec))
+        result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
