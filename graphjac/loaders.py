@@ -22,6 +22,7 @@ import json.decoder
 import json.scanner
 import re
 import runpy
+import sys
 import traceback
 from pathlib import Path
 
@@ -312,7 +313,11 @@ def _toml_locator(text, data):
         if path[0] != "nodes" or len(path) < 2:
             key = re.escape(str(path[0]))
             tables = [i for i, line in enumerate(lines) if line.lstrip().startswith("[")]
-            found = find(rf"^\s*\[{key}\]", 0, len(lines)) or find(rf"^\s*{key}\s*=", 0, (tables or [len(lines)])[0])
+            table = find(rf"^\s*\[{key}\]", 0, len(lines))
+            found = table or find(rf"^\s*{key}\s*=", 0, (tables or [len(lines)])[0])
+            if table and len(path) > 1:
+                end = next((i for i in tables if i > table[0]), len(lines))
+                found = find(rf"^\s*{re.escape(str(path[1]))}\s*=", table[0], end) or table
             return None if found is None else (found[0] + 1, found[1])
         nodes, i = data.get("nodes"), path[1]
         if not isinstance(nodes, list) or not isinstance(i, int) or i >= len(nodes):
@@ -375,6 +380,8 @@ def load_python(path, attribute=None):
     from .graph import Graph
 
     _read_text(path)  # the same missing-file / directory errors as for specs
+    folder = str(Path(path).resolve().parent)
+    sys.path.insert(0, folder)   # as `python file.py` does: the script may import its neighbours
     try:
         namespace = runpy.run_path(path, run_name="__graphjac__")
     except GraphjacError as exc:
@@ -383,6 +390,8 @@ def load_python(path, attribute=None):
         raise GraphjacError(f"{_script_line(path, exc)}: invalid Python: {exc.msg}") from exc
     except Exception as exc:
         raise GraphjacError(f"{_script_line(path, exc)}: the script raised {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(folder)
     if attribute is not None:
         if attribute not in namespace:
             close = difflib.get_close_matches(attribute, [k for k in namespace if not k.startswith("_")], n=1)

@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -265,6 +266,8 @@ BAD_SPECS = [
     ("malformed.toml", 'name = "g\n', "1:10", "invalid TOML"),
     ("nan.toml", '[[nodes]]\nname = "x"\nkind = "input"\nvalue = [1.0, nan]\n', "4:15", "nan is not allowed"),
     ("dupkey.toml", '[[nodes]]\nname = "x"\nkind = "input"\nkind = "param"\n', "4:15", "invalid TOML"),
+    ("render.toml", '[render]\ndirection = "BT"\ntheme = "prnt"\n\n[[nodes]]\nname = "x"\nkind = "input"\nvalue = 1\n',
+     "3:1", "render.theme: 'prnt' is not one of lecture, print, dark"),
     ("field.toml", 'nodes = [\n  {name = "x", kind = "input", value = 1, colour = "red"},\n]\n', "2:43",
      "unknown field 'colour'"),
 ]
@@ -314,6 +317,12 @@ def test_python_files(tmp_path):
                                  "g.dot(x, g.input('y', [1.0, 2.0, 3.0]))\n")
     with pytest.raises(gj.ShapeError, match=r"raises\.py:5: unnamed dot node \(dot of 'x', 'y'\)"):
         gj.load(tmp_path / "raises.py")
+    write(tmp_path, "helpers.py", "def value():\n    return 4.0\n")
+    write(tmp_path, "neighbour.py", "import graphjac as gj\nimport helpers\n\ng = gj.Graph('n')\n"
+                                    "g.square(g.input('x', helpers.value()), name='z')\n")
+    assert gj.load(tmp_path / "neighbour.py").value("z") == 16.0
+    assert str(tmp_path) not in sys.path
+    sys.modules.pop("helpers", None)
     write(tmp_path, "syntax.py", "def build(:\n    pass\n")
     with pytest.raises(gj.GraphjacError, match=r"syntax\.py:1:\d+: invalid Python"):
         gj.load(tmp_path / "syntax.py")
