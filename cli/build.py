@@ -20,7 +20,7 @@ def _formats(ctx, param, value):
 
 @click.command("build", short_help="Render every spec in a folder, skipping unchanged figures.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), metavar="OUT",
               help="the folder the figures go to (made if missing), mirroring FOLDER's layout")
 @click.option("-f", "--format", "formats", default="svg", show_default=True, callback=_formats,
               help=f"output formats, comma separated ({', '.join(sorted(WRITERS))})")
@@ -29,8 +29,9 @@ def _formats(ctx, param, value):
               help="figures rendered at the same time (one process each)")
 @render_flags
 def command(folder, out_dir, formats, force, jobs, **flags):
-    """Render every spec (.yaml, .yml, .json, .toml) under FOLDER into OUT, skipping
-    figures whose spec, options and graphjac version did not change since the last build.
+    """Render every spec (.yaml, .yml, .json, .toml) under FOLDER into OUT, in parallel,
+    skipping the figures whose spec, formats and options (and graphjac itself) did not
+    change since the last build.
 
     Render flags given here apply to every figure, over each spec's own `render:` options.
 

@@ -525,3 +525,17 @@ def test_no_spec_makes_the_command_crash(data):
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "internal error" not in result.output and "Traceback" not in result.output
+
+
+def test_a_figure_graphviz_cannot_make_exits_1(tmp_path):
+    spec, bin_dir = write(tmp_path, "product.yaml", PRODUCT), tmp_path / "bin"
+    bin_dir.mkdir()
+    code, out, err = installed("render", spec, "-o", tmp_path / "product.svg", env={"PATH": str(bin_dir)})
+    assert_clean_error(code, out, err, 1, "dot program was not found", "Install Graphviz")
+    assert not (tmp_path / "product.svg").exists()
+    code, out, err = installed("render", spec, "-o", tmp_path / "product.dot", env={"PATH": str(bin_dir)})
+    assert code == 0 and (tmp_path / "product.dot").read_text() == gj.load(spec).to_dot()
+    write(bin_dir, "dot", "#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 3\n").chmod(0o755)
+    code, out, err = installed("render", spec, "-o", tmp_path / "product.svg", env={"PATH": str(bin_dir)})
+    assert code == 1 and "Graphviz's dot failed (exit status 3)" in err and "syntax error in line 1" in err
+    assert "Traceback" not in err and not (tmp_path / "product.svg").exists()
