@@ -350,3 +350,18 @@ def test_the_readme_example_in_three_formats(tmp_path):
     for g in graphs:
         assert g.value(g.target) == pytest.approx(J, rel=1e-12)
         assert g.render_options == {"direction": "BT", "edge_labels": ["symbol", "formula", "value"]}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "examples")
+                                        .glob("*.py") if p.stem != "__init__"))
+def test_every_lecture_script_round_trips_through_the_three_formats(tmp_path, name):
+    graph = gj.load(Path(__file__).resolve().parent.parent / "examples" / f"{name}.py")
+    graph.backward()
+    for suffix in (".yaml", ".json", ".toml"):
+        back = gj.load(save(graph, tmp_path / f"{name}{suffix}"))
+        assert back.to_spec() == graph.to_spec()
+        back.backward()
+        for node in graph.nodes:
+            np.testing.assert_array_equal(back.value(node.name), graph.value(node))
+            if graph.grad(node) is not None:
+                np.testing.assert_array_equal(back.grad(node.name), graph.grad(node))
