@@ -51,9 +51,10 @@ def test_any_node_name_and_title_compile(tmp_path):
     compile_tex(tmp_path, draw(g, "tex", standalone=True))
 
 
-def test_same_figure_same_bytes():
-    first = draw(load_example("minibatch_bce"), "tex", standalone=True)
-    assert first == draw(load_example("minibatch_bce"), "tex", standalone=True)
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_same_figure_same_bytes(name):
+    first = draw(load_example(name), "tex", standalone=True)
+    assert first == draw(load_example(name), "tex", standalone=True)
 
 
 def test_labels_are_the_ops_latex_and_positions_are_graphviz_layout():

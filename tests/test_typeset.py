@@ -188,11 +188,17 @@ def test_labels_fit_their_nodes_and_the_canvas(name):
 
 
 @pytest.mark.dot
-def test_pdf_and_png_are_converted_from_the_typeset_svg_and_repeat():
+@pytest.mark.parametrize("name", list(catalog()))
+def test_every_example_typesets_as_a_pdf_that_repeats(name):
+    from graphjac.render import draw
+    pdf = draw(load_example(name), "pdf", math="typeset")
+    assert pdf.startswith(b"%PDF") and pdf == draw(load_example(name), "pdf", math="typeset")
+
+
+@pytest.mark.dot
+def test_png_is_converted_from_the_typeset_svg_at_the_asked_resolution_and_repeats():
     from graphjac.render import draw
     g = load_example("neuron")
-    pdf = draw(g, "pdf", math="typeset")
-    assert pdf.startswith(b"%PDF") and pdf == draw(load_example("neuron"), "pdf", math="typeset")
     png = draw(g, "png", math="typeset", dpi=144)
     assert png.startswith(b"\x89PNG") and png == draw(load_example("neuron"), "png", math="typeset", dpi=144)
     svg = ET.fromstring(_typeset_svg("neuron").encode("utf-8"))
