@@ -85,6 +85,9 @@ def progressbar(label, **kwargs):
 def write_output(path: str, data) -> None:
     """``data`` (str or bytes) to ``path`` atomically, or to standard output for ``-``."""
     if path == "-":
+        if isinstance(data, bytes) and sys.stdout.isatty():
+            raise gj.GraphjacError("-o -: not writing binary figure data to a terminal; redirect it "
+                                   "(> figure.png) or name a file with -o")
         stream = sys.stdout.buffer if isinstance(data, bytes) else sys.stdout
         stream.write(data)
         stream.flush()

@@ -539,3 +539,15 @@ def test_a_figure_graphviz_cannot_make_exits_1(tmp_path):
     code, out, err = installed("render", spec, "-o", tmp_path / "product.svg", env={"PATH": str(bin_dir)})
     assert code == 1 and "Graphviz's dot failed (exit status 3)" in err and "syntax error in line 1" in err
     assert "Traceback" not in err and not (tmp_path / "product.svg").exists()
+
+
+def test_binary_figures_are_not_written_to_a_terminal(tmp_path):
+    import pty
+    primary, terminal = pty.openpty()
+    try:
+        run = subprocess.run([graphjac_command(), "render", "lecture:add", "-o", "-", "-f", "png"], stdout=terminal,
+                             stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(terminal)
+        os.close(primary)
+    assert run.returncode == 2 and "not writing binary figure data to a terminal" in run.stderr
