@@ -227,3 +227,11 @@ def test_the_canvas_grows_over_a_label_graphviz_left_outside_its_box():
     _fit(svg, layout, {"n0": Label.of([(r"\frac{\partial J}{\partial z} = 1", 14)])})
     vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
     assert vw > 128.8 and vy < 0 and svg.get("width") == f"{vw:.0f}pt"
+
+
+@pytest.mark.dot
+def test_without_cairo_pdf_and_png_say_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setitem(__import__("sys").modules, "cairosvg", None)
+    with pytest.raises(GraphjacError, match="install the Cairo library"):
+        load_example("add").render(tmp_path / "fig.png", math="typeset")
+    assert list(tmp_path.iterdir()) == []

@@ -195,7 +195,12 @@ def convert(svg_text: str, format: str, dpi: int = 150):
     """SVG text as svg, pdf or png (cairosvg); a PDF's creation date is fixed so that the bytes repeat."""
     if format == "svg":
         return svg_text
-    import cairosvg
+    try:
+        import cairosvg
+    except (ImportError, OSError) as err:   # cairocffi raises OSError when the Cairo library is missing
+        raise RenderError(f"{format.upper()} output converts SVG with cairosvg, which could not load "
+                          f"({err}); install the Cairo library ('sudo apt-get install libcairo2', "
+                          f"'brew install cairo') or write SVG") from None
     if format == "png":
         return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), dpi=dpi)
     return _CREATION_DATE.sub(rb"\g<1>20000101000000", cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
