@@ -1,5 +1,6 @@
 """Typeset math: every formula the annotations produce is set by ziamath, measured and drawable."""
 
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -231,7 +232,7 @@ def test_the_canvas_grows_over_a_label_graphviz_left_outside_its_box():
 
 @pytest.mark.dot
 def test_without_cairo_pdf_and_png_say_what_to_install(monkeypatch, tmp_path):
-    monkeypatch.setitem(__import__("sys").modules, "cairosvg", None)
+    monkeypatch.setitem(sys.modules, "cairosvg", None)
     with pytest.raises(GraphjacError, match="install the Cairo library"):
         load_example("add").render(tmp_path / "fig.png", math="typeset")
     assert list(tmp_path.iterdir()) == []
