@@ -2,6 +2,7 @@
 built-in catalogue serves it, and its numbers are the lecture's closed forms (computed here
 with numpy, independently of graphjac's ops) and pass the finite-difference check."""
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,14 @@ def test_gallery_holds_one_figure_per_example():
 def test_gallery_figure_is_up_to_date(name):
     committed = (FIGURES / f"{name}.dot").read_text(encoding="utf-8")
     assert load_example(name).to_dot() == committed, f"docs/figures/{name}.dot is out of date: {REGENERATE}"
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_renders_with_its_stored_options(name, tmp_path):
+    path = load_example(name).render(tmp_path / f"{name}.svg")
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg") and float(root.get("width").rstrip("pt")) > 100
 
 
 def test_readme_shows_every_gallery_figure():
