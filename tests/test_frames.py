@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from graphjac import GraphjacError
 from graphjac.examples import catalog, load_example
 from graphjac.render import build
-from graphjac.render.frames import CURRENT_WIDTH, animated_svg, backward_steps, frame_svgs, write_frames
+from graphjac.render.frames import CURRENT_WIDTH, animated_svg, backward_steps, frame_files, write_frames
 from graphjac.render.tikz import write_beamer
 from graphjac_cli.main import main
 
@@ -54,9 +54,9 @@ def _edge_ids(svg):
 def test_frames_reveal_one_edge_at_a_time_on_one_layout(name, math):
     figure = build(load_example(name), math=math)
     steps = backward_steps(figure)
-    frames = frame_svgs(figure)
+    frames = frame_files(figure)
     assert len(frames) == len(steps) + 1
-    assert frames == frame_svgs(build(load_example(name), math=math))
+    assert frames == frame_files(build(load_example(name), math=math))
     nodes = None
     for shown, text in enumerate(frames):
         svg = ET.fromstring(text.encode("utf-8"))

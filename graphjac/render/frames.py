@@ -24,6 +24,9 @@ from pathlib import Path
 from ..errors import GraphjacError
 from ..fileio import atomic_write
 from .composer import convert, serialize, svg_tree
+from .dot import figure_to_dot
+from .graphviz import run_dot
+from .layout import measured_dot
 from .themes import THEMES
 from .typeset import SVG_NS
 
@@ -45,8 +48,12 @@ def backward_steps(figure) -> tuple:
                                                  position[figure.edges[k].src], k)))
 
 
-def frame_svgs(figure) -> list:
-    """The SVG text of every frame: frame 0 without backward edges, then one per step."""
+def frame_files(figure, format: str = "svg") -> list:
+    """The contents of every frame in ``format`` (svg text, png or pdf bytes): frame 0 without
+    backward edges, then one per step. Typeset math is drawn into Graphviz's SVG and converted;
+    Graphviz's own labels are left to Graphviz, with the hidden edges made invisible."""
+    if figure.options.math != "typeset":
+        return _graphviz_frames(figure, format)
     svg, placed = svg_tree(figure)
     steps = backward_steps(figure)
     theme = THEMES[figure.theme]
@@ -57,8 +64,35 @@ def frame_svgs(figure) -> list:
         _remove(frame, hidden)
         if shown:
             _highlight(frame, steps[shown - 1], placed, theme)
-        out.append(serialize(frame))
+        out.append(convert(serialize(frame), format, figure.options.dpi))
     return out
+
+
+def _graphviz_frames(figure, format):
+    """Frames drawn by Graphviz from one DOT text: invisible edges keep their place in the layout."""
+    source = measured_dot(figure_to_dot(figure), figure, {})
+    steps = backward_steps(figure)
+    out = []
+    for shown in range(len(steps) + 1):
+        text = source
+        for k in steps[shown:]:
+            text = _restyle(text, k, "style=invis")
+        if shown:
+            text = _restyle(text, steps[shown - 1], f"penwidth={CURRENT_WIDTH}")
+        data = run_dot(text, format, timeout=figure.options.timeout, dpi=figure.options.dpi)
+        out.append(data.decode("utf-8") if format == "svg" else data)
+    return out
+
+
+def _restyle(source, k, attribute):
+    """``source`` with ``attribute`` added last (so it wins) to the statement of edge ``e<k>``."""
+    mark = f'id="e{k}"'
+    lines = source.split("\n")
+    for i, line in enumerate(lines):
+        if mark in line:
+            end = line.rindex("]")
+            lines[i] = line[:end] + ", " + attribute + line[end:]
+    return "\n".join(lines)
 
 
 def animated_svg(figure, seconds: float = SECONDS_PER_STEP) -> str:
@@ -148,8 +182,7 @@ def write_frames(graph, directory, format: str = "svg", options=None, **override
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise GraphjacError(f"{directory}: is a file, not a folder for the frames")
-    files = {f"step-{k:02d}.{format}": convert(text, format, figure.options.dpi)
-             for k, text in enumerate(frame_svgs(figure))}
+    files = {f"step-{k:02d}.{format}": data for k, data in enumerate(frame_files(figure, format))}
     files["backprop.tex"] = write_beamer(figure)
     files["backprop-animated.svg"] = animated_svg(figure)
     directory.mkdir(parents=True, exist_ok=True)
