@@ -105,8 +105,7 @@ def forward(plan, leaf_values):
             out = step.op.forward(ctx)
         except OpError as exc:
             raise _op_failure(plan, step, exc) from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out, dtype=float)
+        out = frozen(out)
         ctx.out = out
         values[i] = out
         ctxs[i] = ctx
@@ -124,7 +123,7 @@ def backward(plan, ctxs, values, target):
             f"backward needs a scalar J; node {plan.names[target]!r} has shape {values[target].shape} "
             f"(take g.mean(...) or g.sum(...) of it first)")
     grads = [None] * plan.size
-    grads[target] = np.ones(())
+    grads[target] = frozen(np.ones(()))
     edges = {}
     for step, fused, slots in plan.schedule(target):
         g, ctx = grads[step.id], ctxs[step.id]
@@ -133,14 +132,17 @@ def backward(plan, ctxs, values, target):
                 share = _fused_share(plan, step, ctx, grads, edges, ctxs, fused) if fused else vjp(ctx, g)
             except OpError as exc:
                 raise _op_failure(plan, step, exc) from None
-            share = edges[(src, step.id, slot)] = _array(share)
-            grads[src] = share if grads[src] is None else _array(grads[src] + share)
+            share = edges[(src, step.id, slot)] = frozen(share)
+            grads[src] = share if grads[src] is None else frozen(grads[src] + share)
     return grads, edges
 
 
-def _array(value):
-    """numpy turns 0-d results into numpy scalars; gradients are always arrays."""
-    return value if type(value) is np.ndarray else np.asarray(value, dtype=float)
+def frozen(value):
+    """``value`` as a read-only array: values and gradients are shared, never changed in place
+    (and numpy turns 0-d results into numpy scalars)."""
+    array = value if type(value) is np.ndarray else np.asarray(value, dtype=float)
+    array.flags.writeable = False
+    return array
 
 
 def _fused_share(plan, step, ctx, grads, edges, ctxs, fused):

@@ -46,6 +46,7 @@ class Node:
     """A handle on one node of a graph; supports ``u + v``, ``u - v``, ``u * v``, ``u ** p``, ``u @ v``."""
 
     __slots__ = ("graph", "id")
+    __array_ufunc__ = None  # numpy defers to us: 2.0 * u is a constant times u, never an object array
 
     def __init__(self, graph, node_id):
         self.graph = graph
@@ -255,8 +256,12 @@ class Graph:
         self._plan = None
 
     def _operand(self, ref):
+        """The id of an operand: a node, a node name, or a number (which becomes a constant)."""
         if isinstance(ref, (int, float, np.number)) and not isinstance(ref, bool):
             return self.const(float(ref)).id
+        if isinstance(ref, (list, tuple, np.ndarray)):
+            raise NodeError(f"an operand is a node, a node name or a number; make the array a node first, "
+                            f"e.g. g.const({np.asarray(ref).tolist()!r}, name=...)")
         return self._id(ref)
 
     def apply(self, op_name, *operands, name=None, label=None, group=None, **attrs) -> Node:
@@ -478,7 +483,7 @@ class Graph:
         shares = [self._edge_grads[(s, d, k)] for k in slots if (s, d, k) in self._edge_grads]
         if not shares:
             return None
-        return shares[0] if len(shares) == 1 else sum(shares[1:], shares[0])
+        return shares[0] if len(shares) == 1 else engine.frozen(sum(shares[1:], shares[0]))
 
     def edge_grads(self) -> dict:
         """(src id, dst id, slot) -> ∂J/∂src through that slot, for every edge with a gradient."""

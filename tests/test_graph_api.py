@@ -116,12 +116,27 @@ def test_python_numbers_become_constant_nodes():
     np.testing.assert_array_equal(g.value(np.float64(2.0) * x), [2.0, -4.0])
 
 
-def test_values_are_float64_and_leaves_are_read_only():
+def test_values_and_gradients_are_float64_and_read_only():
     g = gj.Graph("values")
     x = g.input("x", [1, 2, 3])
-    assert g.value(x).dtype == np.float64
-    with pytest.raises(ValueError):
-        g.value(x)[0] = 5.0
+    z = x * x
+    J = g.sum(z)
+    g.backward(J)
+    for array in (g.value(x), g.value(z), g.value(J), g.grad(x), g.grad(z), g.grad(J), g.edge_grad(x, z)):
+        assert type(array) is np.ndarray and array.dtype == np.float64
+        with pytest.raises(ValueError, match="read-only"):
+            array[...] = 5.0
+
+
+def test_arrays_in_expressions_must_be_nodes_first():
+    g = gj.Graph("arrays")
+    x = g.input("x", [1.0, 2.0])
+    for array in ([1.0, 2.0], np.array([1.0, 2.0])):
+        with pytest.raises(gj.NodeError, match=r"make the array a node first, e\.g\. g\.const\(\[1\.0, 2\.0\]"):
+            x * array
+        with pytest.raises(gj.NodeError, match="make the array a node first"):
+            array * x
+    np.testing.assert_array_equal(g.value(x * g.const([1.0, 2.0])), [1.0, 4.0])
 
 
 def test_nodes_edges_and_repr(rng):
