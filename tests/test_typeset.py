@@ -112,6 +112,12 @@ def test_text_is_shown_literally(text, shown):
     assert _mtext(r"\text{" + text + "}") == shown
 
 
+@pytest.mark.parametrize("text, scripted", [("xᵢ", r"\text{x}_{\text{i}}"), ("wᵀ", r"\text{w}^{\text{T}}"),
+                                            ("J₀ per sample", r"\text{J}_{\text{0}}\text{ per sample}")])
+def test_superscript_and_subscript_characters_in_text_become_real_scripts(text, scripted):
+    assert formula(r"\text{" + text + "}", 14).width == pytest.approx(formula(scripted, 14).width, abs=0.01)
+
+
 def test_text_from_any_node_name_typesets():
     from graphjac.symbols import Symbol
     for name in ['a<b & "c"', "x\\y {z}", "50% off #1", "naïve ü", "-> ; ]"]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ _ACCENT_SUP = re.compile(r"(\\(?:vec|hat|bar|tilde|dot|overline)\{(?:[^{}]|\{[^{
 _TEXT = re.compile(r"\\text\{")
 _TEXT_TOKEN = re.compile(r"\\textbackslash\{\}|\\\^\{\}|\\~\{\}|\\[{}$&%#_ ]|\\|.", re.S)
 _TEXT_UNESCAPE = {r"\textbackslash{}": "\\", r"\^{}": "^", r"\~{}": "~"}
+_SCRIPTS = {"<super>": "^", "<sub>": "_"}
 _XML_CHAR = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;"}
 
 
@@ -62,7 +64,8 @@ def for_ziamath(latex: str) -> str:
     latex = _UNARY_MINUS.sub(lambda m: m.group(1) + m.group(2) + "{-}", latex)
     latex = _OPERATOR_AFTER_ORD.sub(lambda m: r"\," + "\\" + m.group(1), latex)
     latex = _ACCENT_SUP.sub(r"\1{}", latex)
-    return re.sub("\0(\\d+)\0", lambda m: _xml_text(texts[int(m.group(1))]), latex)
+    latex = re.sub("\0(\\d+)\0", lambda m: _xml_text(texts[int(m.group(1))]), latex)
+    return latex.replace(r"\text{}^", "{}^").replace(r"\text{}_", "{}_").replace(r"}\text{}", "}")
 
 
 def _map_text(latex, replace):
@@ -84,13 +87,18 @@ def _map_text(latex, replace):
 
 
 def _xml_text(body):
-    """TeX-escaped text as the characters it stands for, escaped for XML."""
+    """TeX-escaped text as the characters it stands for, escaped for XML; a superscript or
+    subscript character (ᵀ, ᵢ, ², ₀ — most of them missing from the math font) becomes a real
+    superscript or subscript after the text."""
     chars = []
     for token in _TEXT_TOKEN.finditer(body):
         t = token.group(0)
         if t in ("{", "}"):
             continue
         char = _TEXT_UNESCAPE.get(t, t[1] if len(t) == 2 and t[0] == "\\" else t)
+        kind, _, code = unicodedata.decomposition(char).partition(" ")
+        if kind in _SCRIPTS and code and " " not in code:
+            char = "}" + _SCRIPTS[kind] + "{\\text{" + _XML_CHAR.get(chr(int(code, 16)), chr(int(code, 16))) + "}}\\text{"
         chars.append(_XML_CHAR.get(char, char))
     return "".join(chars)
 
