@@ -123,7 +123,7 @@ def backward(plan, ctxs, values, target):
             f"backward needs a scalar J; node {plan.names[target]!r} has shape {values[target].shape} "
             f"(take g.mean(...) or g.sum(...) of it first)")
     grads = [None] * plan.size
-    grads[target] = frozen(np.ones(()))
+    grads[target] = SEED
     edges = {}
     for step, fused, slots in plan.schedule(target):
         g, ctx = grads[step.id], ctxs[step.id]
@@ -141,8 +141,11 @@ def frozen(value):
     """``value`` as a read-only array: values and gradients are shared, never changed in place
     (and numpy turns 0-d results into numpy scalars)."""
     array = value if type(value) is np.ndarray else np.asarray(value, dtype=float)
-    array.flags.writeable = False
+    array.setflags(write=False)
     return array
+
+
+SEED = frozen(np.ones(()))   # ∂J/∂J = 1
 
 
 def _fused_share(plan, step, ctx, grads, edges, ctxs, fused):

@@ -502,6 +502,8 @@ class Graph:
 
     def step(self, lr: float = 0.1, ascent: bool = False) -> float:
         """p := p − lr·(∂J/∂p) for every param (p + … with ``ascent``); returns the new J."""
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)) or not np.isfinite(lr):
+            raise GraphjacError(f"step needs a finite number lr (the learning rate α); got {lr!r}")
         if self._grads is None or self._target is None:
             raise GraphjacError("step needs gradients: call g.backward(J) first")
         sign = 1.0 if ascent else -1.0

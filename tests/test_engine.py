@@ -296,10 +296,15 @@ def test_step_descends_and_ascends(rng):
         assert (J_after > J_before) if ascent else (J_after < J_before)
 
 
-def test_step_needs_a_backward_first(rng):
+def test_step_needs_a_backward_first_and_a_number(rng):
     g, J = _neuron_graph(rng)
-    with pytest.raises(gj.GraphjacError, match="backward"):
+    with pytest.raises(gj.GraphjacError, match="step needs gradients: call g.backward"):
         g.step(0.1)
+    g.backward(J)
+    for lr in ("0.1", math.nan, None, True):
+        with pytest.raises(gj.GraphjacError, match="step needs a finite number lr"):
+            g.step(lr)
+    assert g.grad("w") is not None   # a refused step changes nothing
 
 
 def test_training_by_step_lowers_the_loss(rng):

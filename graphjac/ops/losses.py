@@ -22,7 +22,9 @@ def _per_sample(ctx, g, like):
 
 
 def _sum_per_sample(ctx, value):
-    return value.sum(axis=ctx.sample_axes(value)) if value.ndim else value
+    """One number per sample: the sum over each sample's components (if it has any)."""
+    axes = ctx.sample_axes(value)
+    return value.sum(axis=axes) if axes else value
 
 
 def _same_shape_infer(shapes, attrs):
@@ -70,7 +72,7 @@ def _first(bad, values):
 
 
 def _check_probability(yhat):
-    if yhat.size and (yhat.min() < 0.0 or yhat.max() > 1.0):
+    if np.minimum.reduce(yhat, axis=None) < 0.0 or np.maximum.reduce(yhat, axis=None) > 1.0:
         raise OpError(f"ŷ must lie in [0, 1] (a probability); got {_first((yhat < 0) | (yhat > 1), yhat)}")
 
 
