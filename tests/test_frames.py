@@ -50,7 +50,7 @@ def _edge_ids(svg):
 
 
 @pytest.mark.parametrize("math", ["html", "typeset"])
-@pytest.mark.parametrize("name", ["neuron", "minibatch_bce", "dense_cce"])
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_frames_reveal_one_edge_at_a_time_on_one_layout(name, math):
     figure = build(load_example(name), math=math)
     steps = backward_steps(figure)
