@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .errors import GraphjacError
@@ -135,7 +136,9 @@ class Space:
 
 # ---------------------------------------------------------------------------- reading
 
-_TOKEN = re.compile(r"\\([A-Za-z]+)\*?|\\(.)|([{}^_&])|(\s+)|(.)", re.S)
+# \mathrm{word} (an upright run, the commonest label) is one token; spaces are tokens to drop
+_TOKEN = re.compile(r"\\(?:mathrm|operatorname)\{\s*([A-Za-z0-9]+)\s*\}|\\([A-Za-z]+)\*?|\\(.)|([{}^_&])|(\s+)|(.)",
+                    re.S)
 
 
 class _Reader:
@@ -143,9 +146,9 @@ class _Reader:
 
     def __init__(self, latex):
         self.source = latex
-        # (command, special, char, end); spaces are dropped (math ignores them; \text reads the source)
-        self.tokens = [(m.group(1) or m.group(2), m.group(3), m.group(5), m.end())
-                       for m in _TOKEN.finditer(latex) if not m.group(4)]
+        # (command, special, char, end); a word is (None, None, None, end, word); spaces are dropped
+        # (math ignores them; \text reads the source)
+        self.tokens = [_token(m) for m in _TOKEN.finditer(latex) if m.lastindex != 5]
         self.pos = 0
 
     def fail(self, what):
@@ -200,7 +203,10 @@ class _Reader:
         return Seq(() if item is None else (item,))
 
     def atom(self, style):
-        command, special, char, _ = self.take()
+        token = self.take()
+        if len(token) == 5:
+            return Sym(token[4], "rm")
+        command, special, char, _ = token
         if special == "{":
             seq = self.sequence(("}",), style)
             if self.take() is None:
@@ -333,8 +339,17 @@ class _Reader:
         return "".join(name)
 
 
+def _token(match):
+    word, command, single, special, _, char = match.groups()
+    if word is not None:
+        return (None, None, None, match.end(), word)
+    return (command or single, special, char, match.end())
+
+
 def _token_text(token):
-    command, special, char, _ = token
+    if len(token) == 5:
+        return "\\mathrm{" + token[4] + "}"
+    command, special, char = token[:3]
     if command is not None:
         return "\\" + command
     return special or char
@@ -434,6 +449,7 @@ def _letter(text):
 # ---------------------------------------------------------------------------- Unicode
 
 
+@lru_cache(maxsize=4096)
 def to_unicode(latex: str) -> str:
     r"""``latex`` as plain Unicode text for a terminal: x⃗ᵀw⃗ + b, ∂J/∂z, J₀⁽ⁱ⁾.
 
@@ -495,6 +511,7 @@ def _bold(text):
 # ---------------------------------------------------------------------------- Graphviz HTML-like labels
 
 
+@lru_cache(maxsize=4096)
 def to_html(latex: str) -> str:
     r"""``latex`` as Graphviz HTML-like markup (without the enclosing ``< >``).
 

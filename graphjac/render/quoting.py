@@ -17,6 +17,7 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 # Graphviz expands \N, \G, \L, … (node name, graph name, …) in labels and tooltips, even when
 # the backslash is written as an entity; a zero-width space after a backslash keeps it literal.
 _ZWSP = "&#8203;"
+_ASCII_HTML = str.maketrans({**_HTML, "\\": "\\" + _ZWSP})
 
 
 def escape_html(text: str) -> str:
@@ -25,8 +26,11 @@ def escape_html(text: str) -> str:
 
     Non-ASCII as numeric entities keeps DOT files plain ASCII (the same bytes on every system).
     """
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text.translate(_ASCII_HTML)
     out = []
-    for char in str(text):
+    for char in text:
         code = ord(char)
         if char in _HTML:
             out.append(_HTML[char])
