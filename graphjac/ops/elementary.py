@@ -32,19 +32,20 @@ def sum_to(value, shape):
 
 # ---------------------------------------------------------------------------- z = u + v
 
+
+def _passing_slot(name, i):
+    """An operand that passes through unchanged (∂z/∂u = I): its gradient is g, summed where u was broadcast."""
+    return Slot(name, vjp=lambda ctx, g: unbroadcast(ctx, i, g),
+                jacobian=lambda ctx: broadcast_jacobian(ctx.args[i].shape, ctx.out.shape),
+                local=_identity_local)
+
+
 ADD = Op(
     name="add", kind="add", summary="z = u + v",
     forward=lambda ctx: align(ctx, 0) + align(ctx, 1),
     infer=_elementwise_infer,
     latex="$out = $u + $v",
-    slots=(
-        Slot("u", vjp=lambda ctx, g: unbroadcast(ctx, 0, g),
-             jacobian=lambda ctx: broadcast_jacobian(ctx.args[0].shape, ctx.out.shape),
-             local=_identity_local),
-        Slot("v", vjp=lambda ctx, g: unbroadcast(ctx, 1, g),
-             jacobian=lambda ctx: broadcast_jacobian(ctx.args[1].shape, ctx.out.shape),
-             local=_identity_local),
-    ),
+    slots=(_passing_slot("u", 0), _passing_slot("v", 1)),
 )
 
 # ---------------------------------------------------------------------------- z = u − v
@@ -55,9 +56,7 @@ SUB = Op(
     infer=_elementwise_infer,
     latex="$out = $u - $v",
     slots=(
-        Slot("u", vjp=lambda ctx, g: unbroadcast(ctx, 0, g),
-             jacobian=lambda ctx: broadcast_jacobian(ctx.args[0].shape, ctx.out.shape),
-             local=_identity_local),
+        _passing_slot("u", 0),
         Slot("v", vjp=lambda ctx, g: -unbroadcast(ctx, 1, g),
              jacobian=lambda ctx: -broadcast_jacobian(ctx.args[1].shape, ctx.out.shape),
              local=lambda m: "-I" if m.vector_out else "-1"),
