@@ -29,6 +29,7 @@ from ..errors import GraphjacError
 from ..symbols import escape_text
 from . import numbers
 from .options import RenderOptions
+from .samples import SamplePlan, per_sample
 
 ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis")
 EDGE_DIRECTIONS = ("forward", "backward", "layout")   # layout: keeps ellipses in line, never drawn
@@ -126,7 +127,7 @@ def build_figure(graph, options: RenderOptions) -> Figure:
     prepare(graph)
     notes = graph.annotate(vector_style=options.vector_style)
     _check_names(graph, options)
-    plan = _SamplePlan.of(graph, notes, options)
+    plan = SamplePlan.of(notes, options)
     nodes = _nodes(graph, notes, options, plan)
     edges = _edges(graph, notes, options, plan)
     backward = any(e.direction == "backward" for e in edges)
@@ -135,79 +136,6 @@ def build_figure(graph, options: RenderOptions) -> Figure:
         nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
         legend=_legend(backward, notes) if options.legend else (), badge=_badge(graph) if options.gradcheck else None,
         options=options)
-
-
-# ---------------------------------------------------------------------------- samples
-
-
-@dataclass(frozen=True)
-class _SamplePlan:
-    """Which graph nodes are drawn per sample, and which samples (1-based; None is the ellipsis)."""
-
-    expanded: frozenset
-    samples: tuple
-    count: int
-    hidden: dict          # shared leaf id -> the group whose box names it instead
-    absorbed: dict        # per-sample target id (y) -> the node whose label shows it instead
-
-    @classmethod
-    def of(cls, graph, notes, options):
-        batch = [n for n in notes.nodes if n.batch]
-        if options.samples == 0 or not batch:
-            return cls(frozenset(), (), 0, {}, {})
-        count = batch[0].shape[0]
-        k = options.samples
-        samples = tuple(range(1, count + 1)) if count <= k + 1 else tuple(range(1, k + 1)) + (None, count)
-        expanded = frozenset(n.id for n in batch
-                             if options.model == "per-sample" or n.kind in ("input", "loss"))
-        return cls(expanded, samples, count, _hidden(notes, expanded), _absorbed(notes, expanded))
-
-    def superscript(self, sample):
-        """What replaces ``(i)``: the sample's number, or N for the last one past an ellipsis."""
-        if sample == self.count and None in self.samples:
-            return "(N)"
-        return f"({sample})"
-
-    def ids(self, node_id):
-        """(figure id, sample) for every drawn copy of a graph node."""
-        if node_id not in self.expanded:
-            return [(f"n{node_id}", None)]
-        return [(f"n{node_id}s{s}" if s is not None else f"n{node_id}e", s) for s in self.samples]
-
-
-def _hidden(notes, expanded):
-    """Shared leaves (w⃗, b) that feed only per-sample copies, as the lecture's minibatch figure
-    leaves them out: their symbols go into the label of their group's box instead."""
-    consumers = {}
-    for edge in notes.edges:
-        consumers.setdefault(edge.src, []).append(edge.dst)
-    hidden = {}
-    for note in notes.nodes:
-        users = consumers.get(note.id, [])
-        if note.op is None and not note.batch and users and all(u in expanded for u in users):
-            group = note.group or notes.nodes[users[0]].group
-            if group:
-                hidden[note.id] = group
-    return hidden
-
-
-def _absorbed(notes, expanded):
-    """Per-sample targets (y⁽ⁱ⁾, no gradient) feeding one per-sample node: shown in its label,
-    ``y⁽¹⁾ = 0`` under J₀⁽¹⁾, instead of in a column of their own."""
-    edges = {}
-    for edge in notes.edges:
-        edges.setdefault(edge.src, []).append(edge)
-    out = {}
-    for note in notes.nodes:
-        mine = edges.get(note.id, [])
-        if note.op is None and note.id in expanded and len(mine) == 1 and not mine[0].differentiable \
-                and mine[0].dst in expanded:
-            out[note.id] = mine[0].dst
-    return out
-
-
-def _per_sample(latex, plan, sample):
-    return latex.replace("^{(i)}", "^{" + plan.superscript(sample) + "}")
 
 
 # ---------------------------------------------------------------------------- nodes
@@ -248,8 +176,8 @@ def _nodes(graph, notes, options, plan):
 def _node_label(note, options, sample, plan):
     """LaTeX lines: the formula (or symbol), then value, gradient and space as asked."""
     parts, p = options.node_labels, options.precision
-    symbol = note.symbol if sample is None else _per_sample(note.symbol, plan, sample)
-    formula = note.formula if sample is None else note.formula and _per_sample(note.formula, plan, sample)
+    symbol = note.symbol if sample is None else per_sample(note.symbol, plan, sample)
+    formula = note.formula if sample is None else note.formula and per_sample(note.formula, plan, sample)
     value = _sample_value(note.value, note.batch, sample)
     grad = _sample_value(note.grad, note.batch, sample)
     shown = value is not None and "value" in parts and numbers.fits(value) and note.name not in options.tables
@@ -319,7 +247,7 @@ def _edges(graph, notes, options, plan):
     for edge in notes.edges:
         if edge.src in plan.hidden or edge.src in plan.absorbed:
             continue
-        pairs = _edge_pairs(plan, edge.src, edge.dst)
+        pairs = plan.pairs(edge.src, edge.dst)
         strong = (edge.src, edge.dst) in emphasis
         for (src, s_sample), (dst, d_sample) in pairs:
             if src.endswith("e") or dst.endswith("e"):
@@ -332,14 +260,6 @@ def _edges(graph, notes, options, plan):
     return forward + backward
 
 
-def _edge_pairs(plan, src, dst):
-    """Which drawn copies an edge joins: sample to same sample, a shared node to every sample."""
-    sources, targets = plan.ids(src), plan.ids(dst)
-    if len(sources) > 1 and len(targets) > 1:
-        return list(zip(sources, targets))
-    return [(s, t) for s in sources for t in targets]
-
-
 def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
     """∂J/∂src = chain-rule formula [= value] [∈ shape], as ``edge_labels`` asks."""
     parts, p = options.edge_labels, options.precision
@@ -350,8 +270,8 @@ def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
             return ()
         if value is not None:
             value = value[sample - 1]
-        symbol = _per_sample(symbol, plan, sample)
-        formula = _per_sample(formula, plan, sample)
+        symbol = per_sample(symbol, plan, sample)
+        formula = per_sample(formula, plan, sample)
         if sample != plan.samples[0] and r"\partial" in formula:   # a chain rule once, on sample 1
             formula = None
     elif src_batch:   # every sample's ∂J/∂src⁽ⁱ⁾ at once: too much for one label
