@@ -106,7 +106,8 @@ def test_cases_columns_are_a_quad_apart():
 
 
 @pytest.mark.parametrize("text, shown", [
-    (r"a<b \& c>d", "a<b & c>d"), (r"\{d\} \textbackslash{} \$5 \%x \#1 \_y \^{}z \~{}w", "{d} \\ $5 %x #1 _y ^z ~w"),
+    (r"a<b \& c>d", "a<b & c>d"),
+    (r"\{d\} \textbackslash{} \$5 \%x \#1 \_y \^{}z \~{}w", "{d} \\ $5 %x #1 _y ^z ~w"),
     (r'"quoted" (-1)', '"quoted" (-1)'), ("digraph { n0 -> n1 }", "digraph  n0 -> n1 ")])
 def test_text_is_shown_literally(text, shown):
     assert _mtext(r"\text{" + text + "}") == shown

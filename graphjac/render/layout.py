@@ -15,6 +15,7 @@ NodeBox(id='n0', x=30.0, y=25.0, width=36.0, height=18.0)
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -27,10 +28,10 @@ POINTS_PER_INCH = 72.0
 def placeholder(width: float, height: float) -> str:
     """An HTML-like DOT label that is an empty box of ``width`` × ``height`` points.
 
-    >>> placeholder(40, 12.5)
-    '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="13"></TD></TR></TABLE>>'
+    >>> placeholder(40, 12.5)   # doctest: +ELLIPSIS
+    '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">...<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="13"></TD>...'
     """
-    w, h = (max(1, int(-(-v // 1))) for v in (width, height))   # whole points, rounded up
+    w, h = (max(1, math.ceil(v)) for v in (width, height))   # Graphviz takes whole points: round up
     return (f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" '
             f'WIDTH="{w}" HEIGHT="{h}"></TD></TR></TABLE>>')
 

@@ -80,7 +80,8 @@ def _picture(figure, placed, reveal=None):
     lines += [f"\\definecolor{{gj{name}}}{{HTML}}{{{_hex(value)}}}" for name, value in _colors(theme)]
     if _hex(theme.background) != "FFFFFF":
         pad = 8.0   # the slide colour a little past the outermost node
-        lines.append(f"\\fill[gjbackground] {_pt((-pad, -pad))} rectangle {_pt((layout.width + pad, layout.height + pad))};")
+        corner = (layout.width + pad, layout.height + pad)
+        lines.append(f"\\fill[gjbackground] {_pt((-pad, -pad))} rectangle {_pt(corner)};")
     lines += _groups(figure, placed)
     lines += _nodes(figure, placed)
     lines += _edges(figure, placed, reveal or {})

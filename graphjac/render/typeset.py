@@ -98,7 +98,8 @@ def _xml_text(body):
         char = _TEXT_UNESCAPE.get(t, t[1] if len(t) == 2 and t[0] == "\\" else t)
         kind, _, code = unicodedata.decomposition(char).partition(" ")
         if kind in _SCRIPTS and code and " " not in code:
-            char = "}" + _SCRIPTS[kind] + "{\\text{" + _XML_CHAR.get(chr(int(code, 16)), chr(int(code, 16))) + "}}\\text{"
+            script = chr(int(code, 16))
+            char = "}" + _SCRIPTS[kind] + "{\\text{" + _XML_CHAR.get(script, script) + "}}\\text{"
         chars.append(_XML_CHAR.get(char, char))
     return "".join(chars)
 
