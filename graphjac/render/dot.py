@@ -158,7 +158,7 @@ def _edges(figure, theme):
         if edge.direction == "layout":
             out.append(f"{edge.src} -> {edge.dst} [style=invis];")
         elif edge.direction == "forward":
-            attrs = dict(label="<&#160;>" if (edge.src, edge.dst) in spaced else None)
+            attrs = dict(label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None)
             if edge.emphasis:
                 attrs.update(penwidth="2.4", color=quote(theme.emphasis))
             text = _attrs(**attrs)
