@@ -64,6 +64,16 @@ def test_dense_softmax_cce_model(labels, rng):
     np.testing.assert_allclose(g.edge_grad("ŷ", "J0"), -y / p / N, rtol=1e-12)
 
 
+def test_fused_softmax_cce_with_soft_labels(rng):
+    """Labels that are not one-hot (Σy ≠ 1): the fused ∂J/∂l is (p Σy − y)/N, as autograd says."""
+    g = gj.Graph("soft labels")
+    l = g.input("l", rng.normal(size=(N, 3)), batch=True)
+    p = g.activation(l, "softmax", name="p")
+    y = rng.uniform(0, 1, size=(N, 3))
+    check_all(g, g.mean(g.loss(p, g.input("y", y, batch=True), "cce", name="J0")))
+    np.testing.assert_allclose(g.grad(l), (g.value(p) * y.sum(axis=1, keepdims=True) - y) / N, rtol=1e-12)
+
+
 def test_fused_softmax_whose_output_fans_out(rng):
     """p feeds the CCE and another consumer: ∂J/∂l collects both, checked against the oracle."""
     g, J0mean = minibatch_model(rng, n=3, k=4, activation="softmax", loss="cce")
