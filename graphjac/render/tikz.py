@@ -1,10 +1,10 @@
 r"""The figure as a TikZ picture: Graphviz's layout, the ops' own LaTeX, the theme as TikZ styles.
 
-Labels are measured at the sizes LaTeX sets them in a 10 pt document (ziamath stands in for
-TeX), Graphviz places boxes of those sizes, and the picture draws every node, spline, group and
-label at the positions ``dot`` chose, in points. The picture needs ``tikz`` with the
-``arrows.meta`` library and ``amsmath``/``amssymb``; ``standalone=True`` wraps it in a
-complete document.
+Labels are measured at the sizes of a 10 pt document (ziamath stands in for TeX) and set at
+exactly those sizes, whatever the document's own; Graphviz places boxes of those sizes, and the
+picture draws every node, spline, group and label at the positions ``dot`` chose, in points.
+The picture needs ``tikz`` with the ``arrows.meta`` library and ``amsmath``/``amssymb``;
+``standalone=True`` wraps it in a complete document.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from .layout import texts
 from .themes import THEMES
 
 SIZES = {"node": 10.0, "value": 9.0, "edge": 9.0, "group": 10.0, "ellipsis": 14.4, "title": 12.0}
-FONTS = {"node": r"\normalsize", "value": r"\small", "edge": r"\small", "group": r"\normalsize",
-         "ellipsis": r"\Large", "title": r"\large"}
+# every size set explicitly, as measured: the layout holds in a 10, 11 or 12 pt document alike
+FONTS = {role: f"\\fontsize{{{size:g}}}{{{1.2 * size:g}}}\\selectfont" for role, size in SIZES.items()}
 ARROWS = {"normal": "Stealth[length=6pt,width=4.5pt]", "empty": "Stealth[open,length=6pt,width=4.5pt]"}
 NAMED_COLORS = {"white": "FFFFFF", "black": "000000"}
 # pdflatex reads ASCII: other characters (in names and titles) become the LaTeX that draws them
@@ -109,7 +109,7 @@ def _styles(theme):
         "gj emphasis/.style={line width=1.6pt}",
         "gj group/.style={draw=gjgroup, dashed, rounded corners=6pt, line width=0.6pt}",
         "gj label/.style={align=center, text=gjtext}",
-        "gj edge label/.style={align=center, text=gjbackward, font=\\small}",
+        "gj edge label/.style={align=center, text=gjbackward}",
         "gj current/.style={fill=gjtarget, rounded corners=3pt, inner sep=2pt}",
     ]
 
