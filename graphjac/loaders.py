@@ -46,6 +46,8 @@ def load(path):
         return load_python(script + ".py" if attribute else path, attribute or None)
     from .graph import Graph
     data, locate = read_spec(path)
+    if isinstance(data, dict) and "name" not in data:
+        data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
     return Graph.from_spec(data, source=path, locate=locate)
 
 
@@ -59,7 +61,7 @@ def _read_text(path):
         raise SpecError(f"{path}: unknown spec format {p.suffix or '(no suffix)'!r}: "
                         f"expected one of {', '.join(SUFFIXES)}")
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")   # a byte-order mark, as some editors write, is dropped
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:

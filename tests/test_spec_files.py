@@ -365,3 +365,15 @@ def test_every_lecture_script_round_trips_through_the_three_formats(tmp_path, na
             np.testing.assert_array_equal(back.value(node.name), graph.value(node))
             if graph.grad(node) is not None:
                 np.testing.assert_array_equal(back.grad(node.name), graph.grad(node))
+
+
+@pytest.mark.parametrize("suffix, text", [
+    (".yaml", "nodes:\n  - {name: x, kind: input, value: 2}\n"),
+    (".json", '{"nodes": [{"name": "x", "kind": "input", "value": 2}]}'),
+    (".toml", '[[nodes]]\nname = "x"\nkind = "input"\nvalue = 2\n'),
+])
+def test_byte_order_mark_and_the_default_title(tmp_path, suffix, text):
+    path = tmp_path / f"my figure{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    graph = gj.load(path)
+    assert graph.name == "my figure" and graph.value("x") == 2.0
