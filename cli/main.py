@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import warnings
 
 import click
 
@@ -30,14 +31,24 @@ class Application(click.Group):
         return None if module is None else importlib.import_module(f"{__package__}.{module}").command
 
     def invoke(self, ctx):
+        debug, shown = ctx.params.get("debug"), warnings.showwarning
+        if not debug:
+            warnings.showwarning = _one_line_warning
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
-            if ctx.params.get("debug"):
+            if debug:
                 raise
             raise _as_click_error(exc) from None
+        finally:
+            warnings.showwarning = shown
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning (numpy's overflow, say) as one line, without the source line it came from."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 def _as_click_error(exc):

@@ -551,3 +551,13 @@ def test_binary_figures_are_not_written_to_a_terminal(tmp_path):
         os.close(terminal)
         os.close(primary)
     assert run.returncode == 2 and "not writing binary figure data to a terminal" in run.stderr
+
+
+def test_a_numeric_warning_is_one_line(tmp_path):
+    spec = write(tmp_path, "big.yaml", "nodes:\n  - {name: x, kind: input, value: 1.0e+200}\n"
+                                       "  - {name: z, kind: square, inputs: [x]}\n")
+    code, out, err = installed("run", spec)
+    if code == 0:   # x² overflows to inf: a one-line warning, or an error naming the node
+        assert err == "Warning: overflow encountered in multiply\n"
+    else:
+        assert_clean_error(code, out, err, 2, "'z'")
