@@ -115,6 +115,14 @@ def _as_float_array(value, what):
     return array
 
 
+def _leaf_array(value, what, batch):
+    """A leaf's value; a minibatch needs at least one axis, the samples."""
+    array = _as_float_array(value, what)
+    if batch and array.ndim == 0:
+        raise ShapeError(f"{what}: batch=True needs the samples on axis 0; got a scalar")
+    return array
+
+
 class Graph:
     """A computational graph of the lecture: build it, run forward/backward, render it.
 
@@ -208,10 +216,7 @@ class Graph:
         return self._leaf("const", name, value, False, label, group)
 
     def _leaf(self, kind, name, value, batch, label, group):
-        shown = f"{kind} {name!r}" if name is not None else f"unnamed {kind}"
-        array = _as_float_array(value, shown)
-        if batch and array.ndim == 0:
-            raise ShapeError(f"{shown}: batch=True needs the samples on axis 0; got a scalar")
+        array = _leaf_array(value, f"{kind} {name!r}" if name is not None else f"unnamed {kind}", batch)
         record = NodeRecord(id=len(self._records), name="", kind=kind, value=array, batch=bool(batch),
                             shape=array.shape, label=label, group=self._group_path(group))
         return self._append(record, name, base=kind)
@@ -375,7 +380,7 @@ class Graph:
     def set_values(self, values: dict) -> None:
         """Give several leaves new values at once, e.g. a new minibatch ``{"X": X, "y": y}``."""
         records = [self.record(ref) for ref in values]
-        arrays = [self._leaf_array(r, value) for r, value in zip(records, values.values())]
+        arrays = [self._new_value(r, value) for r, value in zip(records, values.values())]
         old = [r.value for r in records]
         for r, array in zip(records, arrays):
             r.value, r.shape = array, array.shape
@@ -389,14 +394,11 @@ class Graph:
             raise
         self._invalidate()
 
-    def _leaf_array(self, record, value):
+    def _new_value(self, record, value):
         if record.kind not in engine.LEAF_KINDS:
             raise GraphjacError(f"node {record.name!r} is of kind {record.kind}; only inputs, params and "
                                 f"constants hold values")
-        array = _as_float_array(value, f"{record.kind} {record.name!r}")
-        if record.batch and array.ndim == 0:
-            raise ShapeError(f"input {record.name!r}: a minibatch needs the samples on axis 0; got a scalar")
-        return array
+        return _leaf_array(value, f"{record.kind} {record.name!r}", record.batch)
 
     def _reinfer(self):
         """Shapes of every op node again, after leaf values changed shape."""

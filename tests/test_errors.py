@@ -52,6 +52,7 @@ SHAPE_ERRORS = [
     ("loss batch", lambda g: g.loss("X", "x", "mse", name="J0"), r"'J0' .*'x' must be a minibatch, like 'X'"),
     ("constant", lambda g: g.dot("x", 2.0, name="d"), r"node 'd' \(dot of 'x', 'const1'\): u·v needs two vectors"),
     ("empty", lambda g: g.input("e", []), r"input 'e': the value is empty"),
+    ("new batch scalar", lambda g: g.set_value("X", 2.0), r"input 'X': batch=True needs the samples on axis 0"),
     ("batch scalar", lambda g: g.input("e", 1.0, batch=True), r"input 'e': batch=True needs the samples on axis 0"),
 ]
 
