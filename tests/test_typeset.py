@@ -100,9 +100,12 @@ def test_a_superscript_on_an_accent_sits_beside_it_not_above_the_accent(accented
         assert formula(accented + sup, 14).height <= beside + 0.5
 
 
-def test_cases_columns_are_a_quad_apart():
+def test_cases_columns_are_a_quad_apart_and_matrix_columns_as_far_as_tex_puts_them():
     tight = ziamath.Latex(r"\begin{cases} 1 & z \end{cases}", size=14).getsize()[0]
     assert formula(r"\begin{cases} 1 & z \end{cases}", 14).width > tight + 10
+    matrix = r"\begin{bmatrix} 1 & 2 & 3 \end{bmatrix}"
+    tight = ziamath.Latex(matrix, size=10).getsize()[0]
+    assert formula(matrix, 10).width > tight + 2 * 4          # TeX: 2 × \arraycolsep = 10 pt a column
 
 
 @pytest.mark.parametrize("text, shown", [

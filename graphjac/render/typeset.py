@@ -28,13 +28,14 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 # --- LaTeX as ziamath reads it -------------------------------------------------------------------
 # ziamath parses LaTeX through latex2mathml, which (unlike TeX) spaces every minus as binary,
-# sets no space before \log, packs the columns of a cases environment tight, lifts a superscript
+# sets no space before \log, packs the columns of cases and matrices tight, lifts a superscript
 # over an accent (x⃗ᵀ with the T above the arrow) and copies \text{…} into XML without unescaping
 # it. These rewrites give the look TeX would.
 
 _UNARY_MINUS = re.compile(r"(^|[=(\[{,&<>]|\\\\|\\left[(\[.]|\\(?:cdot|times|le|ge|leq|geq)\b)(\s*)-")
 _OPERATOR_AFTER_ORD = re.compile(r"(?<=[\w})\]])\s*\\(log|ln|exp)\b")
-_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
+_ARRAY = re.compile(r"\\begin\{(cases|[bpv]?matrix)\}(.*?)\\end\{\1\}", re.S)
+_COLUMN_GAP = {"cases": r"\quad "}      # TeX: a quad after the value; 2 × 5 pt between matrix columns
 _UNESCAPED_AMP = re.compile(r"(?<!\\)&")
 _ACCENT_SUP = re.compile(r"(\\(?:vec|hat|bar|tilde|dot|overline)\{(?:[^{}]|\{[^{}]*\})*\})(?=\^)")
 _TEXT = re.compile(r"\\text\{")
@@ -52,8 +53,6 @@ def for_ziamath(latex: str) -> str:
     >>> for_ziamath(r"\text{a \& (-1)} = -1")
     '\\text{a &amp; (-1)} = {-}1'
     """
-    latex = _CASES.sub(lambda m: r"\begin{cases}" + _UNESCAPED_AMP.sub(r"&\\quad ", m.group(1))
-                       + r"\end{cases}", latex)
     texts = []
 
     def park(body):
@@ -64,8 +63,16 @@ def for_ziamath(latex: str) -> str:
     latex = _UNARY_MINUS.sub(lambda m: m.group(1) + m.group(2) + "{-}", latex)
     latex = _OPERATOR_AFTER_ORD.sub(lambda m: r"\," + "\\" + m.group(1), latex)
     latex = _ACCENT_SUP.sub(r"\1{}", latex)
+    latex = _ARRAY.sub(_spaced_columns, latex)
     latex = re.sub("\0(\\d+)\0", lambda m: _xml_text(texts[int(m.group(1))]), latex)
     return latex.replace(r"\text{}^", "{}^").replace(r"\text{}_", "{}_").replace(r"}\text{}", "}")
+
+
+def _spaced_columns(match):
+    """A cases or matrix environment with TeX's space between its columns."""
+    name, body = match.groups()
+    gap = "&" + _COLUMN_GAP.get(name, r"\enspace ")
+    return rf"\begin{{{name}}}" + _UNESCAPED_AMP.sub(gap.replace("\\", "\\\\"), body) + rf"\end{{{name}}}"
 
 
 def _map_text(latex, replace):
