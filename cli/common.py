@@ -10,6 +10,7 @@ import graphjac as gj
 from graphjac.fileio import atomic_write
 from graphjac.render import option_help
 
+
 class CheckFailed(click.ClickException):
     """A check (or a figure) that failed: exit code 1."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import warnings
 
 import click
@@ -52,29 +51,22 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 
 def _as_click_error(exc):
-    if isinstance(exc, RenderError):
-        error = click.ClickException(str(exc))
-        error.exit_code = 1
-        return error
+    """``exc`` as one line with its exit code: 1 for a figure that failed, 2 for bad input."""
     if isinstance(exc, GraphjacError):
-        return _bad_input(str(exc))
-    if isinstance(exc, OSError) and exc.filename:
-        return _bad_input(f"{exc.filename}: {exc.strerror}")
-    error = click.ClickException(f"internal error {type(exc).__name__}: {exc} (run `graphjac --debug …` "
-                                 f"to see the traceback, and please report it)")
-    error.exit_code = 1
-    return error
-
-
-def _bad_input(message):
+        message, code = str(exc), 1 if isinstance(exc, RenderError) else 2
+    elif isinstance(exc, OSError) and exc.filename:
+        message, code = f"{exc.filename}: {exc.strerror}", 2
+    else:
+        message, code = (f"internal error {type(exc).__name__}: {exc} (run `graphjac --debug …` to see the "
+                         f"traceback, and please report it)"), 1
     error = click.ClickException(message)
-    error.exit_code = 2
+    error.exit_code = code
     return error
 
 
 @click.group(cls=Application, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(graphjac.__version__, "-V", "--version", prog_name="graphjac")
-@click.option("--debug", is_flag=True, default=bool(os.environ.get("GRAPHJAC_DEBUG")),
+@click.option("--debug", is_flag=True, envvar="GRAPHJAC_DEBUG",
               help="show the full traceback of an error (also: GRAPHJAC_DEBUG=1)")
 def main(debug):
     """Build, check and draw backpropagation graphs the way the lecture draws them.
