@@ -119,8 +119,9 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Plan:
             claimed[path] = source
         digest = hashlib.sha256(source.read_bytes() + settings.encode()).hexdigest()
         job = Job(source, name, outputs, digest)
-        entry = manifest.get(name, {})
-        fresh = not force and entry.get("digest") == digest and all(p.is_file() for p, _ in outputs)
+        entry = manifest.get(name)
+        fresh = not force and isinstance(entry, dict) and entry.get("digest") == digest \
+            and all(p.is_file() for p, _ in outputs)
         (result.fresh if fresh else result.stale).append(job)
     return result
 
