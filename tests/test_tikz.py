@@ -99,3 +99,26 @@ def test_unicode_becomes_latex_commands():
                                            r"\ensuremath{^{T}}")
     assert for_pdflatex("ŷ x⃗ ℝ") == r"\ensuremath{\hat{y}} \ensuremath{\vec{x}} \ensuremath{\mathbb{R}}"
     assert all(ord(c) < 128 for c in draw(load_example("gradient_descent"), "tex"))
+
+
+@needs_tex
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_labels_as_pdflatex_sets_them_fit_the_room_the_layout_made(tmp_path, name):
+    """TeX's own widths (in a 12 pt document: the picture sets its own sizes) against the boxes."""
+    from graphjac.render.composer import EDGE_PAD
+    from graphjac.render.layout import texts
+    from graphjac.render.tikz import FONTS
+    figure = build(load_example(name))
+    placed = place(figure, SIZES)
+    lines = [(key, latex, role) for key, label in texts(figure).items() if not key.startswith("cluster")
+             for latex, role in label]
+    body = "".join(rf"\sbox0{{{FONTS[role]}$\displaystyle {for_pdflatex(latex)}$}}\typeout{{W:\the\wd0}}"
+                   for _, latex, role in lines)
+    log = compile_tex(tmp_path, r"\documentclass[12pt]{article}\usepackage{amsmath,amssymb}\begin{document}"
+                      + body + r"widths measured\end{document}")
+    widths = [float(w) for w in re.findall(r"W:([\d.]+)pt", log)]
+    assert len(widths) == len(lines)
+    for (key, latex, _), width in zip(lines, widths):
+        room = (placed.layout.nodes[key].width if key in placed.layout.nodes
+                else placed.marks[key].width + 2 * EDGE_PAD)
+        assert width <= room, (key, latex, width, room)
