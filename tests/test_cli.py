@@ -561,3 +561,15 @@ def test_a_numeric_warning_is_one_line(tmp_path):
         assert err == "Warning: overflow encountered in multiply\n"
     else:
         assert_clean_error(code, out, err, 2, "'z'")
+
+
+@BOTH
+def test_python_specs(invoke, tmp_path):
+    write(tmp_path, "graphs.py", "import graphjac as gj\n\n\ndef product():\n    g = gj.Graph('product')\n"
+                                 "    g.mul(g.input('x', 3.0), g.param('y', 2.0), name='z')\n    g.target = 'z'\n"
+                                 "    return g\n\n\nsquare = gj.Graph('square')\n"
+                                 "square.square(square.param('u', 5.0), name='v')\n")
+    code, out, err = invoke("run", f"{tmp_path / 'graphs.py'}:product")
+    assert code == 0 and out.startswith("product: z = 6\n")
+    code, out, err = invoke("run", tmp_path / "graphs.py", "--target", "v")     # the one Graph in the file
+    assert code == 0 and out.startswith("square: v = 25\n") and re.search(r"^u\s+param\s+u ∈ ℝ\s+5\s+10$", out, re.M)
