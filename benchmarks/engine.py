@@ -6,10 +6,11 @@ Each case is timed in one process, the implementations taking turns, and the bes
 time per call of several rounds is kept. The numpy reference computes what graphjac's backward
 gives: ∂J/∂ every node on the differentiable path (the inputs X included) and the edge share
 p → J₀ of CCE (−y/p, clamped) next to the fused ∂J/∂l = (p − y)/N, with the same stable
-sigmoid and softmax and the same PyTorch-like clamps. BLAS runs on one thread (set
-OPENBLAS_NUM_THREADS and friends to change that). autograd (and PyTorch, when importable)
-differentiate the same function with respect to the same leaves. Targets (issue 2): neuron
-≤ 2.0× numpy, 784-128-10 model ≤ 1.15× numpy.
+sigmoid and softmax and the same PyTorch-like clamps; like graphjac, it keeps the arrays of
+its last pass alive (else freeing and re-faulting large arrays makes numpy look slow). BLAS
+runs on one thread (set OPENBLAS_NUM_THREADS and friends to change that). autograd (and
+PyTorch, when importable) differentiate the same function with respect to the same leaves.
+Targets (issue 2): neuron ≤ 2.0× numpy, 784-128-10 model ≤ 1.15× numpy.
 """
 
 from __future__ import annotations
@@ -46,17 +47,21 @@ def neuron_case(rng):
         g.backward(J)
         return g.grad(wn), g.grad(bn), g.grad(Xn)
 
+    kept = []   # like graphjac, numpy keeps the values and gradients of its last pass
+
     def numpy():
         z = X @ w + b
         e = np.exp(-np.abs(z))
         r = 1.0 / (1.0 + e)
         a = np.where(z >= 0, r, e * r)
         J0 = -(y * np.log(np.maximum(a, LOG_FLOOR)) + (1.0 - y) * np.log(np.maximum(1.0 - a, LOG_FLOOR)))
-        J0.mean()
+        J = J0.mean()
         dJ0 = np.full(64, 1.0 / 64)
         da = dJ0 * (a - y) / np.maximum(a * (1.0 - a), DENOMINATOR_FLOOR)
         dz = da * (a * (1.0 - a))
-        return dz @ X, dz.sum(), dz[:, None] * w
+        dw, db, dX = dz @ X, dz.sum(), dz[:, None] * w
+        kept[:] = z, a, J0, J, dJ0, da, dz, dw, db, dX
+        return dw, db, dX
 
     def autograd_loss(anp):
         def loss(params):
@@ -105,6 +110,8 @@ def mlp_case(rng):
         g.backward(J)
         return g.grad(W1n), g.grad(B1n), g.grad(W2n), g.grad(B2n), g.grad(Xn)
 
+    kept = []   # like graphjac, numpy keeps the values and gradients of its last pass
+
     def numpy():
         A1 = X @ W1 + B1
         H = np.tanh(A1)
@@ -116,13 +123,15 @@ def mlp_case(rng):
         P = e / s
         Y = (np.arange(k) == labels[:, None]).astype(float)
         J0 = -(Y * log_p).sum(axis=1)
-        J0.mean()
+        J = J0.mean()
         dJ0 = np.full(N, 1.0 / N)
-        dJ0[:, None] * (-Y / np.maximum(P, DENOMINATOR_FLOOR))      # the edge p → J₀
+        dP = dJ0[:, None] * (-Y / np.maximum(P, DENOMINATOR_FLOOR))      # the edge p → J₀
         dL = dJ0[:, None] * (P * Y.sum(axis=1, keepdims=True) - Y)  # fused: (p − y)/N
         dW2, dB2, dH = H.T @ dL, dL.sum(axis=0), dL @ W2.T
         dA1 = dH * ((1.0 + H) * (1.0 - H))
-        return X.T @ dA1, dA1.sum(axis=0), dW2, dB2, dA1 @ W1.T
+        dW1, dB1, dX = X.T @ dA1, dA1.sum(axis=0), dA1 @ W1.T
+        kept[:] = A1, H, L, log_p, P, J0, J, dJ0, dP, dL, dW2, dB2, dH, dA1, dW1, dB1, dX
+        return dW1, dB1, dW2, dB2, dX
 
     def autograd_loss(anp):
         Y = np.eye(k)[labels]
