@@ -8,7 +8,7 @@ import click
 import numpy as np
 
 from graphjac.report import number_text, table
-from graphjac.savers import save
+from graphjac.savers import save, spec_format
 
 from .common import CheckFailed, load_graph, progressbar, spec_argument, target_option
 
@@ -36,6 +36,8 @@ def command(spec, target, lr, steps, ascent, every, output):
       graphjac train model.yaml --steps 1000 --every 100 --output trained.yaml
     """
     graph = load_graph(spec, target, need_target=True)
+    if output:
+        spec_format(output)   # a bad suffix is said before training, not after
     every = every or max(1, steps // 10)
     J = graph.target
     losses = [float(graph.value(J))]
@@ -47,7 +49,7 @@ def command(spec, target, lr, steps, ascent, every, output):
             losses.append(graph.step(lr, ascent=ascent))
             if not math.isfinite(losses[-1]):
                 raise CheckFailed(f"{spec}: J became {losses[-1]} at step {len(losses) - 1}; "
-                                    f"try a smaller --lr than {lr:g}")
+                                  f"try a smaller --lr than {lr:g}")
     shown = [k for k in range(steps + 1) if k % every == 0 or k == steps]
     click.echo(table(("step", J.name), [(str(k), number_text(losses[k], 8)) for k in shown]))
     if output:

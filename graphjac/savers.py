@@ -86,10 +86,15 @@ def _toml(spec: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save(graph, path) -> Path:
-    """Write ``graph.to_spec()`` to ``path`` (.yaml, .yml, .json or .toml) atomically."""
+def spec_format(path) -> str:
+    """``yaml``, ``json`` or ``toml``, from the suffix of ``path``; any other suffix is an error."""
     suffix = Path(str(path)).suffix.lower()
     if suffix not in DATA_SUFFIXES:
         raise SpecError(f"{path}: cannot tell the spec format from {suffix or 'no suffix'!r}: "
                         f"use one of {', '.join(DATA_SUFFIXES)}")
-    return atomic_write(path, dump_spec(graph.to_spec(), DATA_SUFFIXES[suffix]))
+    return DATA_SUFFIXES[suffix]
+
+
+def save(graph, path) -> Path:
+    """Write ``graph.to_spec()`` to ``path`` (.yaml, .yml, .json or .toml) atomically."""
+    return atomic_write(path, dump_spec(graph.to_spec(), spec_format(path)))
