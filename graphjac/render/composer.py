@@ -16,7 +16,8 @@ from typing import Optional
 from ..errors import RenderError
 from .dot import EDGE_SIZE, GROUP_SIZE, NODE_SIZE, TITLE_SIZE, VALUE_SIZE, figure_to_dot
 from .graphviz import run_dot
-from .layout import Heading, measured_dot, parse_json, texts
+from .layout import Heading, measured_dot, texts
+from .layout import layout as lay_out
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols
 
@@ -96,8 +97,7 @@ def place(figure, sizes=SIZES) -> Placed:
     if head is not None:
         boxes["heading"] = (head.width, head.height)
     source = measured_dot(figure_to_dot(figure), figure, boxes)
-    return Placed(source, parse_json(run_dot(source, "json", timeout=figure.options.timeout)), marks, head,
-                  head_marks)
+    return Placed(source, lay_out(source, figure.options.timeout), marks, head, head_marks)
 
 
 def write_svg(figure) -> str:
@@ -114,7 +114,7 @@ def svg_tree(figure) -> tuple:
         placed = place(figure)
     else:
         source = measured_dot(figure_to_dot(figure), figure, {})
-        placed = Placed(source, parse_json(run_dot(source, "json", timeout=timeout)), {}, None, {})
+        placed = Placed(source, lay_out(source, timeout), {}, None, {})
     layout = placed.layout
     svg = ET.fromstring(run_dot(placed.source, "svg", timeout=timeout))
     graph = svg.find(f"{{{SVG_NS}}}g")
