@@ -56,7 +56,7 @@ def _tanh_local(ctx):
 TANH = _activation("tanh", lambda ctx: np.tanh(ctx.args[0]), _tanh_local, "(1 + $out)(1 - $out)",
                    "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)")
 
-# ---------------------------------------------------------------------------- ReLU (ReLU′(0) = 1, as the lecture has it)
+# ---------------------------------------------------------------------------- ReLU (ReLU′(0) = 1, the lecture's choice)
 
 RELU = _activation("relu", lambda ctx: np.maximum(ctx.args[0], 0.0),
                    lambda ctx: (ctx.args[0] >= 0).astype(float),
