@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -41,9 +42,10 @@ nodes:
 
 
 def graphjac_command():
-    """The installed ``graphjac`` script (beside this Python, else on PATH)."""
-    beside = Path(sys.executable).parent / "graphjac"
-    found = str(beside) if beside.exists() else shutil.which("graphjac")
+    """The installed ``graphjac`` script: where pip puts scripts for this Python, else on PATH."""
+    folders = [Path(sys.executable).parent, Path(sysconfig.get_path("scripts")),
+               Path(sysconfig.get_path("scripts", f"{os.name}_user"))]
+    found = next((str(f / "graphjac") for f in folders if (f / "graphjac").is_file()), shutil.which("graphjac"))
     assert found, "the graphjac command is not installed: run `pip install -e .`"
     return found
 
