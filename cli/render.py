@@ -15,9 +15,13 @@ from .common import chosen, load_graph, render_flags, spec_argument, write_outpu
 def _output_path(spec: str, output, fmt) -> str:
     """OUT as given; SPEC's name with the format's suffix when OUT is missing or a folder."""
     if output is not None and not Path(output).is_dir():
-        if output != "-" and not fmt and not Path(output).suffix:
+        suffix = Path(output).suffix.lower()[1:]
+        if output != "-" and not fmt and not suffix:
             raise GraphjacError(f"{output}: cannot tell the format without a suffix; name the file "
                                 f"{output}.svg (or .png, .pdf, …) or pass --format")
+        if output != "-" and fmt and suffix in WRITERS and suffix != fmt.lower():
+            raise GraphjacError(f"{output}: the suffix says {suffix} but --format says {fmt.lower()}; "
+                                f"drop one of them")
         return output
     stem = spec.split(":", 1)[1] if spec.startswith("lecture:") else Path(spec.partition(".py:")[0]).stem
     name = f"{stem}.{(fmt or 'svg').lower()}"

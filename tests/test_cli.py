@@ -165,6 +165,7 @@ def test_bad_usage_exits_2(tmp_path):
         (["render", spec, "-o", tmp_path / "figure.xyz"], "unknown output format 'xyz'"),
         (["render", spec, "-o", tmp_path / "no" / "such" / "folder.svg"], "does not exist"),
         (["render", spec, "-o", tmp_path / "figure"], "cannot tell the format without a suffix"),
+        (["render", spec, "-o", tmp_path / "figure.svg", "-f", "png"], "the suffix says svg but --format says png"),
         (["render", spec, "--theme", "prnt"], "Invalid value for '--theme'"),
         (["render", spec, "--edge-labels", "symbol,valeu"], "did you mean 'value'?"),
         (["render", spec, "--tables", "W", "-o", tmp_path / "t.dot"], "W"),
