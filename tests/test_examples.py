@@ -70,7 +70,8 @@ def test_lecture_prefix_loads_a_fresh_graph_from_any_folder(tmp_path, monkeypatc
 
 
 def test_unknown_example_is_an_error_with_a_suggestion():
-    with pytest.raises(gj.GraphjacError, match=r"lecture:nueron: no such lecture example; did you mean lecture:neuron\?"):
+    expected = r"lecture:nueron: no such lecture example; did you mean lecture:neuron\?"
+    with pytest.raises(gj.GraphjacError, match=expected):
         gj.load("lecture:nueron")
 
 
