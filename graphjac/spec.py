@@ -265,14 +265,26 @@ def _build_order(reader, entries, names, refs):
     return [by_name[n] for n in order]
 
 
+def _check_label(reader, label, path):
+    """A label is LaTeX math that the figures can set."""
+    from .mathtext import parse
+
+    if not isinstance(label, str):
+        reader.fail(path, f"label must be LaTeX math text such as '\\hat{{y}}'; got {label!r}")
+    try:
+        parse(label)
+    except GraphjacError as exc:
+        reader.fail(path, str(exc))
+
+
 def _add_node(graph, reader, path, entry, kind, function):
     name, group, label = entry["name"], entry.get("group"), entry.get("label")
     if group is not None and not (isinstance(group, str) or isinstance(group, list)
                                   and all(isinstance(part, str) for part in group)):
         reader.fail(path + ("group",), f"group must be a name like 'Dataset/Minibatch' or a list of names; "
                                        f"got {group!r}")
-    if label is not None and not isinstance(label, str):
-        reader.fail(path + ("label",), f"label must be a LaTeX string; got {label!r}")
+    if label is not None:
+        _check_label(reader, label, path + ("label",))
     kw = {"label": label, "group": group}
     if kind in LEAF_KINDS:
         value = _value(reader, entry["value"], path + ("value",))

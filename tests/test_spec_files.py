@@ -244,6 +244,8 @@ BAD_SPECS = [
      "3:27", "activation node 'a' takes 1 input [z]; got 2"),
     ("noinputs.yaml", "nodes:\n  - {name: x, kind: input, value: 1}\n  - {name: z, kind: neuron}\n",
      "3:5", "neuron node 'z' needs 'inputs', a list of 3 inputs [x, w, b]"),
+    ("label.yaml", 'nodes:\n  - {name: x, kind: input, value: 1, label: "\\\\frac{a"}\n', "2:38",
+     "cannot read the LaTeX '\\\\frac{a': a { is never closed"),
     ("empty.yaml", "\n", None, "the file is empty"),
     ("deep.yaml", "nodes: " + "[" * 5000 + "]" * 5000 + "\n", None, "nested too deeply"),
     ("deep.json", '{"nodes": ' + "[" * 50000 + "]" * 50000 + "}\n", None, "nested too deeply"),
