@@ -14,9 +14,9 @@ x     input  x ∈ ℝ    3      2
 y     input  y ∈ ℝ    2      3
 z     mul    z = x y  6      1
 <BLANKLINE>
-edge   ∂z/∂· through the edge (chain rule)  share
-x → z  ∂z/∂x = y                            2
-y → z  ∂z/∂y = x                            3
+edge   ∂z/∂· through the edge (chain rule)  in  share
+x → z  ∂z/∂x = y                            ℝ   2
+y → z  ∂z/∂y = x                            ℝ   3
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def report(graph, precision: int = 4) -> str:
         names = {n.id: n.name for n in notes.nodes}
         edge_rows = [(f"{names[e.src]} → {names[e.dst]}",
                       to_unicode(e.equation) if e.differentiable else f"{to_unicode(e.symbol)}: no gradient",
-                      number_text(e.value, precision)) for e in notes.edges]
-        parts += ["", table(("edge", f"∂{J}/∂· through the edge (chain rule)", "share"), edge_rows)]
+                      to_unicode(e.shape) if e.differentiable else "", number_text(e.value, precision))
+                     for e in notes.edges]
+        parts += ["", table(("edge", f"∂{J}/∂· through the edge (chain rule)", "in", "share"), edge_rows)]
     return "\n".join(parts)

@@ -283,8 +283,8 @@ def test_run_prints_values_gradients_and_edge_shares(invoke, tmp_path):
     # z = x·y with x = 3, y = 2: ∂z/∂x = y = 2, ∂z/∂y = x = 3
     assert re.search(r"^x\s+input\s+x ∈ ℝ\s+3\s+2$", out, re.M)
     assert re.search(r"^y\s+param\s+y ∈ ℝ\s+2\s+3$", out, re.M)
-    assert re.search(r"^x → z\s+∂z/∂x = y\s+2$", out, re.M)
-    assert re.search(r"^y → z\s+∂z/∂y = x\s+3$", out, re.M)
+    assert re.search(r"^x → z\s+∂z/∂x = y\s+ℝ\s+2$", out, re.M)
+    assert re.search(r"^y → z\s+∂z/∂y = x\s+ℝ\s+3$", out, re.M)
 
 
 def test_run_regression_numbers_match_a_hand_computation(tmp_path):
@@ -295,6 +295,7 @@ def test_run_regression_numbers_match_a_hand_computation(tmp_path):
     assert code == 0
     assert out.splitlines()[0] == f"regression: J = {J:.6g}"
     w_row = next(line for line in out.splitlines() if line.startswith("w → yhat"))
+    assert " ℝ¹ˣ² " in w_row        # ∂J/∂w⃗ is a row vector, as the lecture writes it
     shown = w_row[w_row.rindex("[") + 1:-1].replace("−", "-").split()
     np.testing.assert_allclose([float(v) for v in shown], grad_w, rtol=1e-5)
 
