@@ -125,8 +125,9 @@ def _number(x):
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _chain(slot, m, local):
-    """∂J/∂src as the chain rule writes it: ∂J/∂dst · local (or the slot's own form)."""
+def _chain(slot, m, local, diagonal=False):
+    """∂J/∂src as the chain rule writes it: ∂J/∂dst · local, ∂J/∂dst ⊙ local for a diagonal
+    local Jacobian, or the slot's own form."""
     if slot.chain is not None and m["g"]:
         return fill(slot.chain, m)
     if not m["g"]:
@@ -137,7 +138,7 @@ def _chain(slot, m, local):
         return "-" + m["g"]
     if local.startswith("-"):
         local = r"\left(" + local + r"\right)"
-    return m["g"] + r" \cdot " + local
+    return m["g"] + (r" \odot " if diagonal else r" \cdot ") + local
 
 
 def annotate(graph, vector_style: str = "arrow") -> Annotations:
@@ -172,8 +173,10 @@ def _edges(graph, record, m, table, target_symbol, vector_style):
         formula = local = None
         if slot.differentiable:
             local_rhs = fill(slot.local, m)
-            local = partial(m["out"], src_symbol) + " = " + local_rhs
-            formula = _chain(slot, m, local_rhs)
+            diagonal = op.elementwise and len(sample_shape) >= 1 and src_record.shape == record.shape
+            shown = r"\mathrm{diag}(" + local_rhs + ")" if diagonal and local_rhs not in ("I", "-I") else local_rhs
+            local = partial(m["out"], src_symbol) + " = " + shown
+            formula = _chain(slot, m, local_rhs, diagonal)
             if record.batch and not src_record.batch:
                 formula = r"\sum_{i=1}^{N} " + formula
         share = graph._edge_grads.get((src, record.id, k))

@@ -27,11 +27,14 @@ class LeafCheck:
     numeric: float
     abs_error: float
 
-    def __str__(self):
+    def describe(self, target="J"):
+        """One line: ok/FAIL, ∂target/∂leaf[worst index], both numbers and the error."""
         mark = "ok  " if self.ok else "FAIL"
         where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
-        return (f"{mark} ∂J/∂{self.name}{where}: backward {self.analytic:.10g}, "
+        return (f"{mark} ∂{target}/∂{self.name}{where}: backward {self.analytic:.10g}, "
                 f"finite differences {self.numeric:.10g}, |error| {self.abs_error:.3g}")
+
+    __str__ = describe
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class GradcheckResult:
     def __str__(self):
         head = (f"gradcheck of {self.target!r}: {'passed' if self.ok else 'FAILED'} "
                 f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})")
-        return "\n".join([head] + ["  " + str(c) for c in self.checks])
+        return "\n".join([head] + ["  " + c.describe(self.target) for c in self.checks])
 
 
 def _numeric_gradient(plan, leaves, leaf_id, target, eps):

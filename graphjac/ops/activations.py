@@ -18,7 +18,7 @@ def _same_shape(shapes, attrs):
 
 def _activation(name, forward, local, local_latex, summary):
     return Op(
-        name=name, kind="activation", summary=summary,
+        name=name, kind="activation", summary=summary, elementwise=True,
         forward=forward, infer=_same_shape,
         latex=rf"$out = {_FORWARD_LATEX[name]}($z)" if name != "identity" else "$out = $z",
         slots=(Slot("z", vjp=lambda ctx, g: g * local(ctx), jacobian=_elementwise(local), local=local_latex),),

@@ -68,7 +68,8 @@ class Op:
 
     ``infer(shapes, attrs)`` gets the per-sample shapes of the operands and returns the
     per-sample shape of the result, or raises OpError saying what was expected.
-    ``reduces_batch`` marks sum and mean, whose result is one number for the whole batch.
+    ``reduces_batch`` marks sum and mean, whose result is one number for the whole batch;
+    ``elementwise`` marks ops whose local Jacobian is diagonal (figures write diag(·) and ⊙).
     ``latex`` is the forward formula as a ``string.Template`` (``$out = ...``) or a callable
     taking the template's mapping.
     """
@@ -80,6 +81,7 @@ class Op:
     latex: object
     kind: str
     reduces_batch: bool = False
+    elementwise: bool = False   # ∂out/∂arg is diagonal where the shapes agree: the chain rule is ⊙
     batch_from: Optional[int] = None  # only this operand decides whether the result is a minibatch
     summary: str = ""
     attrs: tuple = field(default=())

@@ -72,7 +72,7 @@ def _mul_jacobian(ctx, i):
 
 
 MUL = Op(
-    name="mul", kind="mul", summary="z = u v (elementwise)",
+    name="mul", kind="mul", elementwise=True, summary="z = u v (elementwise)",
     forward=lambda ctx: align(ctx, 0) * align(ctx, 1),
     infer=_elementwise_infer,
     latex=r"$out = $u \, $v",
@@ -87,7 +87,7 @@ MUL = Op(
 # ---------------------------------------------------------------------------- z = u²
 
 SQUARE = Op(
-    name="square", kind="square", summary="z = u²",
+    name="square", kind="square", elementwise=True, summary="z = u²",
     forward=lambda ctx: ctx.args[0] * ctx.args[0],
     infer=_same_shape_infer,
     latex="$out = $u^{2}",
@@ -124,7 +124,7 @@ def _pow_local(ctx):
 
 
 POW = Op(
-    name="pow", kind="pow", summary="z = uᵖ for a number p", attrs=("exponent",),
+    name="pow", kind="pow", elementwise=True, summary="z = uᵖ for a number p", attrs=("exponent",),
     forward=_pow_forward,
     infer=_same_shape_infer,
     latex="$out = $u^{$p}",
@@ -155,7 +155,7 @@ SUM = Op(
     slots=(
         Slot("u", vjp=lambda ctx, g: np.full(ctx.args[0].shape, g),
              jacobian=lambda ctx: np.ones((1, ctx.args[0].size)),
-             local="1"),
+             local=lambda m: _ones_row(m) or "1"),
     ),
 )
 
@@ -164,6 +164,18 @@ SUM = Op(
 
 def _mean_scale(m):
     return "N" if m.batch_in and not m.vector_in else str(m.count)
+
+
+def _ones_row(m):
+    """The row (1, 1, 1) that ∂(Σₖ uₖ)/∂u⃗ is, for a vector u⃗ (1 for a scalar or a minibatch)."""
+    if not m.vector_in or m.batch_in:
+        return ""
+    return "(1, 1, 1)".replace("1, 1, 1", ", ".join(["1"] * m.count) if m.count <= 4 else r"1, \ldots, 1")
+
+
+def _mean_local(m):
+    row = _ones_row(m)
+    return r"\frac{1}{" + _mean_scale(m) + "}" + (r" \, " + row if row else "")
 
 
 MEAN = Op(
@@ -175,7 +187,7 @@ MEAN = Op(
     slots=(
         Slot("u", vjp=lambda ctx, g: np.full(ctx.args[0].shape, g / ctx.args[0].size),
              jacobian=lambda ctx: np.full((1, ctx.args[0].size), 1.0 / ctx.args[0].size),
-             local=lambda m: r"\frac{1}{" + _mean_scale(m) + "}"),
+             local=_mean_local),
     ),
 )
 

@@ -254,7 +254,7 @@ def _edges(graph, notes, options, plan):
                 forward.append(FigureEdge(src, dst, "layout"))
                 continue
             forward.append(FigureEdge(src, dst, "forward", emphasis=strong))
-            if options.backward and notes.target is not None and edge.differentiable:
+            if options.backward and edge.value is not None:   # only edges a gradient flows through
                 label = _edge_label(edge, notes.nodes[edge.src].batch, options, plan, s_sample, d_sample)
                 backward.append(FigureEdge(dst, src, "backward", label, strong))
     return forward + backward
