@@ -127,8 +127,10 @@ def _pt(point):
 
 
 def _text(lines):
-    """LaTeX lines as a node's text: each line display-style math in its role's size."""
-    return r"\\".join(f"{{{FONTS[role]}$\\displaystyle {for_pdflatex(latex)}$}}" for latex, role in lines)
+    """LaTeX lines as a node's text: each line display-style math in its role's size, stacked in a
+    tabular so that a line with a fraction never runs into the next."""
+    rows = r"\\[1pt]".join(f"{FONTS[role]}$\\displaystyle {for_pdflatex(latex)}$" for latex, role in lines)
+    return r"\begin{tabular}{@{}c@{}}" + rows + r"\end{tabular}"   # rows as tall as their math
 
 
 def for_pdflatex(latex: str) -> str:
