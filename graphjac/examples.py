@@ -53,8 +53,9 @@ def load_example(name: str):
 
     if name not in _CATALOG:
         close = difflib.get_close_matches(str(name), _CATALOG, n=1)
-        hint = f"did you mean {PREFIX}{close[0]}? " if close else ""
-        raise GraphjacError(f"{PREFIX}{name}: no such lecture example; {hint}"
+        hint = f"; did you mean {PREFIX}{close[0]}?" if close else ""
+        what = "no such lecture example" if name else "needs the name of a lecture example, as in lecture:neuron"
+        raise GraphjacError(f"{PREFIX}{name}: {what}{hint} "
                             f"(known: {', '.join(_CATALOG)}; `graphjac examples` lists them)")
     with resources.as_file(resources.files(PACKAGE) / f"{name}.yaml") as path:
         return load(path)
