@@ -80,16 +80,15 @@ class TemplateSymbols(dict):
     count = 1
 
 
-def _symbols(graph, vector_style):
-    """id -> (Symbol, full LaTeX per sample, is vector) for every node."""
+def _symbols(graph):
+    """id -> (Symbol, whether one sample is a vector, the sample index or None) for every node."""
     table = {}
     for r in graph._records:
         label = r.label
         if label is None and r.kind == "const" and r.value.ndim == 0:
             label = _number(float(r.value))
         sym = Symbol.from_name(r.name, label)
-        sample_shape = r.shape[1:] if r.batch else r.shape
-        vector = len(sample_shape) == 1
+        vector = len(r.sample_shape) == 1
         table[r.id] = (sym, vector, "i" if r.batch else None)
     return table
 
@@ -113,9 +112,8 @@ def _template_mapping(graph, record, table, target, target_symbol, vector_style)
         m["p"] = _number(p)
         m["p_minus_1"] = _number(p - 1)
     first = graph._records[record.inputs[0]]
-    first_sample = first.shape[1:] if first.batch else first.shape
-    m.vector_out = len(record.shape[1:] if record.batch else record.shape) >= 1
-    m.vector_in = len(first_sample) >= 1
+    m.vector_out = len(record.sample_shape) >= 1
+    m.vector_in = len(first.sample_shape) >= 1
     m.batch_in = first.batch
     m.count = int(np.prod(first.shape, dtype=int))
     return m
@@ -131,7 +129,7 @@ def _chain(slot, m, local, diagonal=False):
     if slot.chain is not None and m["g"]:
         return fill(slot.chain, m)
     if not m["g"]:
-        return local if local not in ("I",) else "1"
+        return "1" if local == "I" else local
     if local in ("1", "I"):
         return m["g"]
     if local in ("-1", "-I"):
@@ -143,13 +141,13 @@ def _chain(slot, m, local, diagonal=False):
 
 def annotate(graph, vector_style: str = "arrow") -> Annotations:
     """Annotate every node and edge of ``graph`` (values and gradients as far as computed)."""
-    table = _symbols(graph, vector_style)
+    table = _symbols(graph)
     target = graph._target
     target_symbol = _render(table, target, vector_style) if target is not None else "J"
     values = graph._values
     nodes, edges = [], []
     for r in graph._records:
-        sample_shape = r.shape[1:] if r.batch else r.shape
+        sample_shape = r.sample_shape
         formula = None
         if r.op is not None:
             m = _template_mapping(graph, r, table, target, target_symbol, vector_style)
@@ -168,7 +166,7 @@ def _edges(graph, record, m, table, target_symbol, vector_style):
     for k, (slot, src) in enumerate(zip(op.slots, record.inputs)):
         src_record = graph._records[src]
         src_symbol = _render(table, src, vector_style)
-        sample_shape = src_record.shape[1:] if src_record.batch else src_record.shape
+        sample_shape = src_record.sample_shape
         symbol = partial(target_symbol, src_symbol)
         formula = local = None
         if slot.differentiable:

@@ -41,6 +41,11 @@ class NodeRecord:
     label: Optional[str] = None    # LaTeX symbol chosen by the user
     auto_named: bool = False
 
+    @property
+    def sample_shape(self) -> tuple:
+        """The shape of one sample (the whole shape when the node is not a minibatch)."""
+        return self.shape[1:] if self.batch else self.shape
+
 
 class Node:
     """A handle on one node of a graph; supports ``u + v``, ``u - v``, ``u * v``, ``u ** p``, ``u @ v``."""
@@ -310,7 +315,7 @@ class Graph:
                     need = "a minibatch" if lead.batch else "not a minibatch"
                     raise ShapeError(f"{where}: {a.name!r} must be {need}, like {lead.name!r}")
         try:
-            per_sample = op.infer([a.shape[1:] if a.batch else a.shape for a in args], record.attrs)
+            per_sample = op.infer([a.sample_shape for a in args], record.attrs)
         except OpError as exc:
             raise ShapeError(f"{where}: {exc}") from None
         batch = bool(sizes) and not op.reduces_batch

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot  # noqa: F401  (OpError: raised by infer)
+from .base import Op, OpError, Slot
 
 
 def _elementwise(ctx_local):

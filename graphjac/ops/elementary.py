@@ -170,7 +170,8 @@ def _ones_row(m):
     """The row (1, 1, 1) that ∂(Σₖ uₖ)/∂u⃗ is, for a vector u⃗ (1 for a scalar or a minibatch)."""
     if not m.vector_in or m.batch_in:
         return ""
-    return "(1, 1, 1)".replace("1, 1, 1", ", ".join(["1"] * m.count) if m.count <= 4 else r"1, \ldots, 1")
+    ones = ", ".join(["1"] * m.count) if m.count <= 4 else r"1, \ldots, 1"
+    return "(" + ones + ")"
 
 
 def _mean_local(m):
