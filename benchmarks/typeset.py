@@ -15,7 +15,7 @@ import argparse
 import time
 
 from graphjac.examples import catalog, load_example
-from graphjac.render import build
+from graphjac.render import figure_for
 from graphjac.render.writers import WRITERS
 
 OUTPUTS = {"svg, math=html": ("svg", {"math": "html"}), "svg, math=typeset": ("svg", {"math": "typeset"}),
@@ -37,11 +37,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs per output; the best counts")
     args = parser.parse_args()
     start = time.perf_counter()
-    WRITERS["svg"].write(build(load_example("add"), math="typeset"))
+    WRITERS["svg"].write(figure_for(load_example("add"), math="typeset"))
     print(f"first typeset figure (loads the math font): {time.perf_counter() - start:.2f} s")
     results = {}
     for name, (fmt, options) in OUTPUTS.items():
-        figures = [build(load_example(example), **options) for example in catalog()]
+        figures = [figure_for(load_example(example), **options) for example in catalog()]
         results[name] = best(figures, fmt, args.repeat)
     base = results["svg, math=html"]
     print(f"{len(catalog())} lecture figures, best of {args.repeat}:")

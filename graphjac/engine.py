@@ -6,7 +6,6 @@ in which order) and leaf values, and returns values, per-node gradients and per-
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from .errors import GraphjacError, ValueDomainError
@@ -31,17 +30,20 @@ class Step:
 
 
 class Plan:
-    """The topological order and per-node steps of a graph, rebuilt when its structure changes."""
+    """The topological order and per-node steps of a graph, rebuilt when its structure changes.
+
+    Build order is a topological order already: an op's operands exist before the op does.
+    """
 
     def __init__(self, records, ops):
         self.size = len(records)
         self.names = [r.name for r in records]
         self.kinds = [r.kind for r in records]
-        dag = nx.MultiDiGraph()
-        dag.add_nodes_from(range(len(records)))
-        dag.add_edges_from((src, r.id, slot) for r in records for slot, src in enumerate(r.inputs))
-        self.order = list(nx.lexicographical_topological_sort(dag))
-        self.consumers = {i: [(dst, slot) for _, dst, slot in dag.out_edges(i, keys=True)] for i in dag}
+        self.order = [r.id for r in records]
+        self.consumers = {r.id: [] for r in records}
+        for r in records:
+            for slot, src in enumerate(r.inputs):
+                self.consumers[src].append((r.id, slot))
         self.steps = {}
         for r in records:
             if r.kind not in LEAF_KINDS:
@@ -85,6 +87,13 @@ class Plan:
 def _op_failure(plan, step, exc):
     inputs = ", ".join(repr(plan.names[i]) for i in step.inputs)
     return ValueDomainError(f"node {plan.names[step.id]!r} ({step.op.name} of {inputs}): {exc}")
+
+
+def _wrong_shape(plan, step, slot, src, share, values):
+    """A VJP whose result is not shaped like its operand: a bug in the op, never broadcast silently."""
+    return GraphjacError(
+        f"the VJP of op {step.op.name!r} for its slot {step.op.slots[slot].name!r} (node {plan.names[step.id]!r}, "
+        f"operand {plan.names[src]!r}) returned shape {share.shape}; the operand has shape {values[src].shape}")
 
 
 def forward(plan, leaf_values):
@@ -133,6 +142,8 @@ def backward(plan, ctxs, values, target):
             except OpError as exc:
                 raise _op_failure(plan, step, exc) from None
             share = edges[(src, step.id, slot)] = frozen(share)
+            if share.shape != values[src].shape:
+                raise _wrong_shape(plan, step, slot, src, share, values)
             grads[src] = share if grads[src] is None else frozen(grads[src] + share)
     return grads, edges
 

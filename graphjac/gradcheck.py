@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import engine
 from .errors import GraphjacError
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
@@ -65,19 +64,25 @@ class GradcheckResult:
         return "\n".join([head] + ["  " + c.describe(self.target) for c in self.checks])
 
 
-def _numeric_gradient(plan, leaves, leaf_id, target, eps):
-    base = leaves[leaf_id]
+def _numeric_gradient(graph, leaf, target, eps):
+    base = graph.value(leaf)
     numeric = np.empty(base.shape)
     for index in np.ndindex(base.shape):
         values = []
         for delta in (eps, -eps):
             moved = base.copy()
             moved[index] += delta
-            leaves[leaf_id] = moved
-            values.append(float(engine.forward(plan, leaves)[0][target]))
+            values.append(float(graph.evaluate(target, {leaf: moved})))
         numeric[index] = (values[0] - values[1]) / (2 * eps)
-    leaves[leaf_id] = base
     return numeric
+
+
+def _tolerance(name, value, positive=False):
+    """A finite number ≥ 0 (> 0 for eps), or an error naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value < 0 or (positive and value == 0):
+        raise GraphjacError(f"gradcheck: {name} must be a finite number {'> 0' if positive else '≥ 0'}; got {value!r}")
+    return float(value)
 
 
 def gradcheck(graph, inputs=False, eps=EPS, atol=ATOL, rtol=RTOL) -> GradcheckResult:
@@ -85,16 +90,15 @@ def gradcheck(graph, inputs=False, eps=EPS, atol=ATOL, rtol=RTOL) -> GradcheckRe
     target = graph.target
     if target is None:
         raise GraphjacError("gradcheck needs a loss J: call g.backward(J) first")
-    if not graph.has_grads:
-        graph.backward(target)
+    eps, atol, rtol = _tolerance("eps", eps, positive=True), _tolerance("atol", atol), _tolerance("rtol", rtol)
+    graph.prepare()
     kinds = ("param", "input") if inputs else ("param",)
-    plan, leaves = graph.plan, graph.leaf_values()
     checks = []
-    for record in graph._records:
-        analytic = graph._grads[record.id]
-        if record.kind not in kinds or analytic is None:
+    for record in graph.records():
+        analytic = graph.grad(record.name) if record.kind in kinds else None
+        if analytic is None:
             continue
-        numeric = _numeric_gradient(plan, leaves, record.id, target.id, eps)
+        numeric = _numeric_gradient(graph, record.name, target, eps)
         error = np.abs(analytic - numeric)
         ratio = error / (atol + rtol * np.abs(numeric))
         index = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.ndim else ()

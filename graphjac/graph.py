@@ -180,6 +180,10 @@ class Graph:
         """The stored description of a node (read it, do not change it)."""
         return self._records[self._id(ref)]
 
+    def records(self) -> tuple:
+        """The stored description of every node, in build order (read them, do not change them)."""
+        return tuple(self._records)
+
     def _id(self, ref) -> int:
         if isinstance(ref, Node):
             if ref.graph is not self:
@@ -223,7 +227,8 @@ class Graph:
     def _leaf(self, kind, name, value, batch, label, group):
         array = _leaf_array(value, f"{kind} {name!r}" if name is not None else f"unnamed {kind}", batch)
         record = NodeRecord(id=len(self._records), name="", kind=kind, value=array, batch=bool(batch),
-                            shape=array.shape, label=label, group=self._group_path(group))
+                            shape=array.shape, label=_label(label, f"{kind} {name!r}"),
+                            group=self._group_path(group))
         return self._append(record, name, base=kind)
 
     def _group_path(self, group):
@@ -232,7 +237,9 @@ class Graph:
             return tuple(self._group_stack)
         if isinstance(group, str):
             return tuple(part for part in group.split("/") if part)
-        return tuple(str(part) for part in group)
+        if not isinstance(group, (list, tuple)) or not all(isinstance(part, str) for part in group):
+            raise GraphjacError(f"group must be a name such as 'Dataset/Minibatch' or a list of names; got {group!r}")
+        return tuple(group)
 
     def _append(self, record, name, base):
         record.name, record.auto_named = self._claim_name(name, base)
@@ -275,17 +282,22 @@ class Graph:
         return self._id(ref)
 
     def apply(self, op_name, *operands, name=None, label=None, group=None, **attrs) -> Node:
-        """Add a node applying the registered op ``op_name`` to ``operands``."""
+        """Add a node applying the registered op ``op_name`` to ``operands``; keywords beyond
+        ``name``, ``label`` and ``group`` are the op's attributes (``slope=0.2``), each checked."""
         op = REGISTRY[_choose(op_name, REGISTRY, "op")]
+        shown = f"node {name!r}" if name is not None else f"unnamed {op.name} node"
         if len(operands) != op.arity:
-            raise GraphjacError(f"{op_name} takes {op.arity} operands ({', '.join(s.name for s in op.slots)}); "
-                                f"got {len(operands)}")
+            raise GraphjacError(f"{shown}: {op.name} takes {op.arity} operand{'s' if op.arity > 1 else ''} "
+                                f"({', '.join(s.name for s in op.slots)}); got {len(operands)}")
+        try:
+            values = op.attributes(attrs, shown)
+        except OpError as exc:
+            raise GraphjacError(str(exc)) from None
         size = len(self._records)
         try:
             inputs = tuple(self._operand(o) for o in operands)
             record = NodeRecord(id=len(self._records), name="", kind=op.kind, op=op.name, inputs=inputs,
-                                attrs=attrs, label=label, group=self._group_path(group))
-            shown = f"node {name!r}" if name is not None else f"unnamed {op.name} node"
+                                attrs=values, label=_label(label, shown), group=self._group_path(group))
             record.batch, record.shape = self._infer(record, shown)
             return self._append(record, name, base=op.name)
         except GraphjacError:
@@ -365,12 +377,9 @@ class Graph:
 
     def pow(self, u, exponent, name=None, **kw) -> Node:
         """z = uᵖ for a number p (``u ** 2`` is :meth:`square`)."""
-        if isinstance(exponent, bool) or not isinstance(exponent, (int, float, np.number)) \
-                or not np.isfinite(exponent):
-            raise GraphjacError(f"u ** p needs a finite number p; got {exponent!r}")
-        if exponent == 2:
+        if isinstance(exponent, (int, float, np.number)) and not isinstance(exponent, bool) and exponent == 2:
             return self.square(u, name=name, **kw)
-        return self.apply("pow", u, name=name, exponent=float(exponent), **kw)
+        return self.apply("pow", u, name=name, exponent=exponent, **kw)
 
     def dot(self, u, v, name=None, **kw) -> Node:
         """z = u⃗ · v⃗ (per sample)."""
@@ -432,6 +441,22 @@ class Graph:
         """Leaf id -> value, as the engine takes them."""
         return {r.id: r.value for r in self._records if r.op is None}
 
+    def prepare(self) -> "Graph":
+        """Run the passes that a figure or a report needs: forward if values are missing, backward
+        if the graph has a target J but no gradients. The one place that decides it."""
+        if self._records and self._values is None:
+            self.forward()
+        if self._target is not None and self._grads is None:
+            self.backward(self.target)
+        return self
+
+    def evaluate(self, ref, leaves: dict) -> np.ndarray:
+        """The value of node ``ref`` computed afresh with some leaves replaced (``{leaf: array}``);
+        the graph's own values are left as they are (finite differences use this)."""
+        values = self.leaf_values()
+        values.update({self._id(k): v for k, v in leaves.items()})
+        return engine.forward(self.plan, values)[0][self._id(ref)]
+
     def forward(self) -> "Graph":
         """Compute the value of every node."""
         self._values, self._ctxs = engine.forward(self.plan, self.leaf_values())
@@ -461,7 +486,15 @@ class Graph:
 
     @target.setter
     def target(self, ref):
-        self._target = None if ref is None else self._id(ref)
+        if ref is None:
+            self._target = None
+            return
+        node_id = self._id(ref)
+        record = self._records[node_id]
+        if record.shape != ():
+            raise GraphjacError(f"the target J must be a scalar; node {record.name!r} has shape {record.shape} "
+                                f"(take g.mean(...) or g.sum(...) of it first)")
+        self._target = node_id
 
     def backward(self, J=None) -> None:
         """∂J/∂· for every node and every edge, seeded with ∂J/∂J = 1 (J must be a scalar)."""
@@ -491,6 +524,14 @@ class Graph:
         if not shares:
             return None
         return shares[0] if len(shares) == 1 else engine.frozen(sum(shares[1:], shares[0]))
+
+    def slot_grad(self, dst, slot: int) -> Optional[np.ndarray]:
+        """∂J/∂(operand ``slot`` of ``dst``) through that argument slot alone, or None."""
+        d = self._id(dst)
+        inputs = self._records[d].inputs
+        if not 0 <= slot < len(inputs):
+            raise NodeError(f"node {self._records[d].name!r} has no operand slot {slot}")
+        return self._edge_grads.get((inputs[slot], d, slot))
 
     def edge_grads(self) -> dict:
         """(src id, dst id, slot) -> ∂J/∂src through that slot, for every edge with a gradient."""
@@ -534,17 +575,17 @@ class Graph:
     def from_spec(cls, spec: dict, source: str = "<spec>", locate=None) -> "Graph":
         """Build a graph from spec data (see :mod:`graphjac.spec` for the schema)."""
         from .spec import graph_from_spec
-        return graph_from_spec(spec, source=source, locate=locate)
+        return graph_from_spec(spec, cls, source=source, locate=locate)
 
     def annotate(self, vector_style: str = "arrow"):
         """The annotated graph: symbols, formulas, values and gradients per node and per edge."""
-        from .annotations import annotate
+        from .notation import annotate
         return annotate(self, vector_style=vector_style)
 
     def figure(self, options=None, **overrides):
         """The renderer-neutral figure model (see :mod:`graphjac.render.figure`)."""
-        from .render import build
-        return build(self, options, **overrides)
+        from .render import figure_for
+        return figure_for(self, options, **overrides)
 
     def to_dot(self, options=None, **overrides) -> str:
         """The figure as Graphviz DOT text; options as in :class:`graphjac.render.RenderOptions`."""
@@ -560,6 +601,13 @@ class Graph:
         """Jupyter: the figure as SVG when Graphviz is installed, else as DOT text."""
         from .render.jupyter import mimebundle
         return mimebundle(self)
+
+
+def _label(label, shown):
+    """A node's LaTeX label: None (the name decides) or text."""
+    if label is not None and not isinstance(label, str):
+        raise GraphjacError(f"{shown}: label must be LaTeX math text such as '\\hat{{y}}'; got {label!r}")
+    return label
 
 
 def _choose(function, table, what):

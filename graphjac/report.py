@@ -70,11 +70,7 @@ def table(headers, rows) -> str:
 
 def report(graph, precision: int = 4) -> str:
     """Node and edge tables of ``graph`` (values computed if missing; gradients if it has a target)."""
-    if graph.target is not None and not graph.has_grads:
-        graph.backward(graph.target)
-    elif not graph.has_values:
-        graph.forward()
-    notes = graph.annotate()
+    notes = graph.prepare().annotate()
     target = next((n for n in notes.nodes if n.is_target), None)
     J = to_unicode(target.symbol) if target else "J"
     head = f"{notes.name}: {J} = {number_text(target.value, precision)}" if target else \

@@ -19,39 +19,55 @@ A spec is a mapping (here in YAML; JSON and TOML hold the same data)::
 Node fields: ``name`` and ``kind`` always; ``value`` for input/param/const (a number, nested
 lists, or a seeded random draw ``{random: normal|uniform|integers, shape, seed, mean/std or
 low/high}``); ``batch`` for inputs; ``inputs`` (node names or numbers) for ops; ``function``
-for activation and loss; ``exponent`` for pow; ``group`` ("Dataset/Minibatch" or a list) and
-``label`` (a LaTeX symbol) for any node. A kind may also name an activation or a loss directly
-(``kind: sigmoid`` is ``kind: activation, function: sigmoid``).
+for activation and loss; ``group`` ("Dataset/Minibatch" or a list) and
+``label`` (a LaTeX symbol) for any node; and the op's own attributes (``exponent`` for pow,
+``slope`` for leaky_relu, …), as the op declares them. A kind may also name an activation or a
+loss directly (``kind: sigmoid`` is ``kind: activation, function: sigmoid``).
 """
 
 from __future__ import annotations
 
 import difflib
+import graphlib
+import heapq
 import math
 import re
 
-import networkx as nx
 import numpy as np
 
 from .errors import GraphjacError, SpecError
-from .ops import ACTIVATIONS, LOSSES, REGISTRY
+from .mathtext import parse
+from .ops import ACTIVATIONS, LOSSES, REGISTRY, OpError
+from .options import RenderOptions
 
 SCHEMA_VERSION = 1
 TOP_FIELDS = ("graphjac", "name", "target", "render", "nodes")
 LEAF_KINDS = ("input", "param", "const")
-OP_KINDS = ("add", "sub", "mul", "square", "pow", "sum", "mean", "dot", "neuron", "dense", "activation", "loss")
-KINDS = LEAF_KINDS + OP_KINDS
+FAMILIES = ("activation", "loss")     # kinds whose op is named by 'function'
 COMMON_FIELDS = ("name", "kind", "group", "label")
-FIELDS = {
-    "input": COMMON_FIELDS + ("value", "batch"),
-    "param": COMMON_FIELDS + ("value",),
-    "const": COMMON_FIELDS + ("value",),
-    "activation": COMMON_FIELDS + ("inputs", "function"),
-    "loss": COMMON_FIELDS + ("inputs", "function"),
-    "pow": COMMON_FIELDS + ("inputs", "exponent"),
-}
+LEAF_FIELDS = {"input": COMMON_FIELDS + ("value", "batch"), "param": COMMON_FIELDS + ("value",),
+               "const": COMMON_FIELDS + ("value",)}
 RANDOM_FIELDS = ("random", "shape", "seed", "mean", "std", "low", "high")
 DISTRIBUTIONS = ("normal", "uniform", "integers")
+
+
+
+
+def op_kinds() -> tuple:
+    """The op kinds a spec can name, from the registry (activations and losses as families)."""
+    return tuple(dict.fromkeys(op.kind for op in REGISTRY.values()))
+
+
+def kinds() -> tuple:
+    return LEAF_KINDS + op_kinds()
+
+
+def fields_of(kind, op) -> tuple:
+    """The fields a node of ``kind`` (computing ``op``) may have: derived from the op's declaration."""
+    if kind in LEAF_FIELDS:
+        return LEAF_FIELDS[kind]
+    return COMMON_FIELDS + ("inputs",) + (("function",) if kind in FAMILIES else ()) \
+        + tuple(attr.name for attr in op.attrs)
 
 
 # ------------------------------------------------------------------------------- writing
@@ -59,14 +75,14 @@ DISTRIBUTIONS = ("normal", "uniform", "integers")
 def graph_to_spec(graph) -> dict:
     """The graph as plain JSON-serialisable data (values embedded)."""
     nodes = []
-    for r in graph._records:
+    records = graph.records()
+    for r in records:
         entry = {"name": r.name, "kind": r.kind}
-        if r.kind in ("activation", "loss"):
+        if r.kind in FAMILIES:
             entry["function"] = r.op
-        if "exponent" in r.attrs:
-            entry["exponent"] = r.attrs["exponent"]
+        entry.update((k, v) for k, v in r.attrs.items() if v is not None)
         if r.inputs:
-            entry["inputs"] = [graph._records[i].name for i in r.inputs]
+            entry["inputs"] = [records[i].name for i in r.inputs]
         if r.value is not None:
             entry["value"] = r.value.tolist()
         if r.batch and r.kind == "input":
@@ -111,21 +127,40 @@ class _Reader:
 
 
 def _kind_of(reader, entry, path):
-    kind = entry.get("kind")
+    """(kind, op name or None for a leaf) of a node entry."""
+    kind, known = entry.get("kind"), kinds()
     if not isinstance(kind, str):
-        reader.fail(path + ("kind",), f"every node needs a kind ({', '.join(KINDS)})")
+        reader.fail(path + ("kind",), f"every node needs a kind ({', '.join(known)})")
     if kind in ACTIVATIONS or kind in LOSSES:
         family = "activation" if kind in ACTIVATIONS else "loss"
         if entry.get("function", kind) != kind:
             reader.fail(path + ("function",), f"kind {kind!r} already names the {family}; "
                         f"drop 'function: {entry['function']}' or write 'kind: {family}'")
         return family, kind
-    if kind not in KINDS:
-        choices = KINDS + tuple(ACTIVATIONS) + tuple(LOSSES)
+    if kind not in known:
+        choices = known + tuple(ACTIVATIONS) + tuple(LOSSES)
         close = difflib.get_close_matches(kind, choices, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of {', '.join(KINDS)})"
+        hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of {', '.join(known)})"
         reader.fail(path + ("kind",), f"unknown node kind {kind!r}{hint}")
-    return kind, entry.get("function")
+    if kind in LEAF_KINDS:
+        return kind, None
+    if kind not in FAMILIES:
+        return kind, kind
+    return kind, _function(reader, entry, path, kind)
+
+
+def _function(reader, entry, path, family):
+    """The op a family node names with ``function`` (an activation defaults to identity)."""
+    table = ACTIVATIONS if family == "activation" else LOSSES
+    function = entry.get("function", "identity" if family == "activation" else None)
+    if function is None:
+        reader.fail(path, f"loss node {entry.get('name')!r} needs a 'function' ({', '.join(LOSSES)})")
+    if not isinstance(function, str) or function.lower() not in table:
+        close = difflib.get_close_matches(str(function).lower(), table, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        reader.fail(path + ("function",), f"unknown {family} {function!r}: expected one of "
+                                          f"{', '.join(sorted(table))}{hint}")
+    return function.lower()
 
 
 def _value(reader, raw, path):
@@ -217,21 +252,23 @@ def _node_entries(reader, spec):
         if name in names:
             reader.fail(path + ("name",), f"duplicate node name {name!r} (first at nodes[{names[name]}])")
         names[name] = i
-        kind, function = _kind_of(reader, entry, path)
-        reader.check_fields(entry, FIELDS.get(kind, COMMON_FIELDS + ("inputs",)), path, f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} node")
-        entries.append((path, entry, kind, function))
+        kind, op_name = _kind_of(reader, entry, path)
+        what = op_name if kind in FAMILIES else kind
+        reader.check_fields(entry, fields_of(kind, REGISTRY.get(op_name)), path,
+                            f"{'an' if what[0] in 'aeiou' else 'a'} {what} node")
+        entries.append((path, entry, kind, op_name))
     return entries, names
 
 
 def _references(reader, entries, names):
     """Each op node's operands: a node name, or a number (a constant)."""
     refs = {}
-    for path, entry, kind, _ in entries:
+    for path, entry, kind, function in entries:
         if kind in LEAF_KINDS:
             if "value" not in entry:
                 reader.fail(path, f"{kind} node {entry['name']!r} needs a 'value'")
             continue
-        slots = [slot.name for slot in REGISTRY[{"activation": "identity", "loss": "mse"}.get(kind, kind)].slots]
+        slots = [slot.name for slot in REGISTRY[function].slots]
         inputs = entry.get("inputs")
         wanted = f"{len(slots)} input{'s' if len(slots) > 1 else ''} [{', '.join(slots)}]"
         if not isinstance(inputs, list):
@@ -253,22 +290,26 @@ def _references(reader, entries, names):
 
 def _build_order(reader, entries, names, refs):
     """Node entries in an order where operands come first (spec order where free); cycles fail."""
-    dag = nx.DiGraph()
-    dag.add_nodes_from(names)
-    dag.add_edges_from((ref, name) for name, inputs in refs.items() for ref in inputs if isinstance(ref, str))
+    sorter = graphlib.TopologicalSorter({name: [r for r in refs.get(name, ()) if isinstance(r, str)]
+                                         for name in names})
     try:
-        order = list(nx.lexicographical_topological_sort(dag, key=names.__getitem__))
-    except nx.NetworkXUnfeasible:
-        cycle = [u for u, _ in nx.find_cycle(dag)]
-        reader.fail(entries[names[cycle[0]]][0], "cycle: " + " -> ".join(repr(n) for n in cycle + cycle[:1]))
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1][::-1]
+        reader.fail(entries[names[cycle[0]]][0], "cycle: " + " -> ".join(repr(n) for n in cycle))
+    order, ready = [], []
+    while sorter.is_active():
+        for name in sorter.get_ready():
+            heapq.heappush(ready, (names[name], name))
+        _, name = heapq.heappop(ready)
+        order.append(name)
+        sorter.done(name)
     by_name = {entry["name"]: (path, entry, kind, function) for path, entry, kind, function in entries}
     return [by_name[n] for n in order]
 
 
 def _check_label(reader, label, path):
     """A label is LaTeX math that the figures can set."""
-    from .mathtext import parse
-
     if not isinstance(label, str):
         reader.fail(path, f"label must be LaTeX math text such as '\\hat{{y}}'; got {label!r}")
     try:
@@ -297,28 +338,33 @@ def _add_node(graph, reader, path, entry, kind, function):
             return graph.param(name, value, **kw)
         return graph.const(value, name, **kw)
     operands = [graph.node(r) if isinstance(r, str) else r for r in entry["inputs"]]
-    if kind == "activation":
-        return graph.activation(*operands, function=function or "identity", name=name, **kw)
-    if kind == "loss":
-        if function is None:
-            reader.fail(path, f"loss node {name!r} needs a 'function' ({', '.join(LOSSES)})")
-        return graph.loss(*operands, function=function, name=name, **kw)
-    if kind == "pow":
-        return graph.pow(*operands, exponent=entry.get("exponent"), name=name, **kw)
-    return graph.apply(kind, *operands, name=name, **kw)
+    return graph.apply(function, *operands, name=name, **kw, **_attributes(reader, path, entry, function))
 
 
-def graph_from_spec(spec, source="<spec>", locate=None):
-    """Build a :class:`~graphjac.Graph` from spec data; errors name the place in the file."""
-    from .graph import Graph
+def _attributes(reader, path, entry, function):
+    """The op's attributes given in the entry, each checked where it stands."""
+    op, given = REGISTRY[function], {}
+    for attr in op.attrs:
+        if attr.name in entry:
+            try:
+                given[attr.name] = attr.validate(entry[attr.name], f"node {entry['name']!r}")
+            except OpError as exc:
+                reader.fail(path + (attr.name,), str(exc))
+        elif attr.required:
+            reader.fail(path, f"{function} node {entry['name']!r} needs '{attr.name}' ({attr.help})")
+    return given
 
+
+def graph_from_spec(spec, new_graph, source="<spec>", locate=None):
+    """Build a graph from spec data into ``new_graph(name)`` (the Graph class); errors name the
+    place in the file."""
     reader = _Reader(source, locate)
     entries, names = _node_entries(reader, spec)
     refs = _references(reader, entries, names)
     name = spec.get("name", "graph")
     if not isinstance(name, str):
         reader.fail(("name",), f"name must be a string; got {name!r}")
-    graph = Graph(name)
+    graph = new_graph(name)
     for path, entry, kind, function in _build_order(reader, entries, names, refs):
         try:
             _add_node(graph, reader, path, entry, kind, function)
@@ -332,17 +378,16 @@ def graph_from_spec(spec, source="<spec>", locate=None):
             close = difflib.get_close_matches(str(target), names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             reader.fail(("target",), f"target {target!r} is not a node{hint}")
-        if graph.node(target).shape != ():
-            reader.fail(("target",), f"target {target!r} must be a scalar; it has shape {graph.node(target).shape}")
-        graph.target = target
+        try:
+            graph.target = target
+        except GraphjacError as exc:
+            reader.fail(("target",), str(exc))
     graph.render_options = _render_options(reader, spec.get("render", {}))
     return graph
 
 
 def _render_options(reader, render):
-    """The stored render options, each checked as :class:`~graphjac.render.RenderOptions` checks it."""
-    from .render.options import RenderOptions
-
+    """The stored render options, each checked as :class:`~graphjac.RenderOptions` checks it."""
     if not isinstance(render, dict):
         reader.fail(("render",), f"render must be a mapping of render options such as {{direction: BT}}; "
                                  f"got {_describe(render)}")

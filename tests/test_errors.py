@@ -113,7 +113,7 @@ def test_non_finite_values_are_rejected_where_they_enter(g, bad):
     with pytest.raises(gj.ValueDomainError, match=r"input 'x': non-finite value .* at index \(2,\)"):
         g.set_value("x", [1.0, 2.0, bad])
     np.testing.assert_array_equal(g.value("x"), [1.0, 2.0, 3.0])    # the old value stays
-    with pytest.raises(gj.GraphjacError, match="u \\*\\* p needs a finite number p"):
+    with pytest.raises(gj.GraphjacError, match="exponent must be a finite number"):
         g.node("x") ** bad
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import graphjac as gj
 from graphjac.examples import catalog, load_example
-from graphjac.render.options import RenderOptions
+from graphjac.options import RenderOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES, FIGURES = ROOT / "examples", ROOT / "docs" / "figures"

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from graphjac import GraphjacError
 from graphjac.examples import catalog, load_example
-from graphjac.render import build
+from graphjac.render import figure_for
 from graphjac.render.frames import CURRENT_WIDTH, animated_svg, backward_steps, frame_files, write_frames
 from graphjac.render.tikz import write_beamer
 from graphjac_cli.main import main
@@ -33,7 +33,7 @@ EXAMPLES = _with_target()
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_each_step_needs_only_gradients_already_computed(name):
-    figure = build(load_example(name))
+    figure = figure_for(load_example(name))
     steps = backward_steps(figure)
     backward = [k for k, e in enumerate(figure.edges) if e.direction == "backward"]
     assert sorted(steps) == backward and backward
@@ -52,11 +52,11 @@ def _edge_ids(svg):
 @pytest.mark.parametrize("math", ["html", "typeset"])
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_frames_reveal_one_edge_at_a_time_on_one_layout(name, math):
-    figure = build(load_example(name), math=math)
+    figure = figure_for(load_example(name), math=math)
     steps = backward_steps(figure)
     frames = frame_files(figure)
     assert len(frames) == len(steps) + 1
-    assert frames == frame_files(build(load_example(name), math=math))
+    assert frames == frame_files(figure_for(load_example(name), math=math))
     nodes = None
     for shown, text in enumerate(frames):
         svg = ET.fromstring(text.encode("utf-8"))
@@ -74,10 +74,10 @@ def test_frames_reveal_one_edge_at_a_time_on_one_layout(name, math):
 
 
 def test_the_animation_reveals_each_edge_at_its_step_and_loops():
-    figure = build(load_example("neuron"), math="typeset")
+    figure = figure_for(load_example("neuron"), math="typeset")
     steps = backward_steps(figure)
     text = animated_svg(figure)
-    assert text == animated_svg(build(load_example("neuron"), math="typeset"))
+    assert text == animated_svg(figure_for(load_example("neuron"), math="typeset"))
     svg = ET.fromstring(text.encode("utf-8"))
     count = len(steps) + 1
     for step, k in enumerate(steps, start=1):
@@ -94,7 +94,7 @@ def test_the_animation_reveals_each_edge_at_its_step_and_loops():
 @needs_tex
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_beamer_overlays_compile_to_one_slide_per_step(tmp_path, name):
-    figure = build(load_example(name), standalone=True)
+    figure = figure_for(load_example(name), standalone=True)
     log = compile_tex(tmp_path, write_beamer(figure))
     pages = int(re.search(r"Output written on fig\.pdf \((\d+) pages?", log).group(1))
     assert pages == len(backward_steps(figure)) + 1
@@ -102,7 +102,7 @@ def test_beamer_overlays_compile_to_one_slide_per_step(tmp_path, name):
 
 @needs_tex
 def test_the_bare_beamer_frame_goes_into_a_deck(tmp_path):
-    frame = write_beamer(build(load_example("neuron")))
+    frame = write_beamer(figure_for(load_example("neuron")))
     assert frame.startswith("%") and r"\documentclass" not in frame
     deck = (r"\documentclass{beamer}\usepackage{tikz,amsmath,amssymb,adjustbox}\usetikzlibrary{arrows.meta}"
             r"\begin{document}\begin{frame}{Title}Intro\end{frame}" + frame + r"\end{document}")
@@ -114,7 +114,7 @@ def test_the_bare_beamer_frame_goes_into_a_deck(tmp_path):
 def test_write_frames_writes_every_step_and_repeats(tmp_path, fmt, magic):
     g = load_example("neuron")
     paths = write_frames(g, tmp_path / "a", fmt, math="typeset", dpi=50)
-    steps = len(backward_steps(build(load_example("neuron"))))
+    steps = len(backward_steps(figure_for(load_example("neuron"))))
     names = sorted(p.name for p in paths)
     assert names == sorted([f"step-{k:02d}.{fmt}" for k in range(steps + 1)]
                            + ["backprop.tex", "backprop-animated.svg"])

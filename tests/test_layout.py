@@ -4,7 +4,7 @@ import pytest
 
 from graphjac import GraphjacError
 from graphjac.examples import load_example
-from graphjac.render import build
+from graphjac.render import figure_for
 from graphjac.render.dot import figure_to_dot
 from graphjac.render.layout import layout, measured_dot, parse_json, placeholder
 
@@ -55,7 +55,7 @@ def test_cluster_box_holds_its_nodes_and_its_label():
 
 
 def test_measured_dot_ids_every_edge_by_its_place_in_the_figure():
-    figure = build(load_example("neuron"))
+    figure = figure_for(load_example("neuron"))
     boxes = {node.id: (30, 20) for node in figure.nodes}
     boxes.update({f"e{k}": (50, 10) for k, e in enumerate(figure.edges) if e.direction == "backward"})
     boxes["heading"] = (80, 30)

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 import graphjac as gj
-from graphjac.render.options import THEMES
+from graphjac.options import THEMES
 
 from test_render import minibatch, neuron
 

@@ -230,7 +230,7 @@ BAD_SPECS = [
     ("target.yaml", "target: J\nnodes:\n  - {name: x, kind: input, value: [1, 2]}\n", "1:1",
      "target 'J' is not a node"),
     ("nonscalar.yaml", "target: x\nnodes:\n  - {name: x, kind: input, value: [1, 2]}\n", "1:1",
-     "must be a scalar; it has shape (2,)"),
+     "must be a scalar; node 'x' has shape (2,)"),
     ("render.yaml", "render:\n  direction: BT\n  theme: prnt\nnodes:\n  - {name: x, kind: input, value: 1}\n",
      "3:3", "render.theme: 'prnt' is not one of lecture, print, dark; did you mean 'print'?"),
     ("random.yaml", "nodes:\n  - {name: x, kind: input, value: {random: gauss, shape: [3]}}\n", "2:36",

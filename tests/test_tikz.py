@@ -6,7 +6,7 @@ import pytest
 
 import graphjac as gj
 from graphjac.examples import catalog, load_example
-from graphjac.render import build, draw
+from graphjac.render import draw, figure_for
 from graphjac.render.composer import place
 from graphjac.render.tikz import SIZES, for_pdflatex
 
@@ -64,7 +64,7 @@ def test_labels_are_the_ops_latex_and_positions_are_graphviz_layout():
     z = notes.node("z")
     assert for_pdflatex(z.formula) in text                                  # z = x^T w + b, as LaTeX
     assert for_pdflatex(notes.edge("x", "z").equation) in text              # ∂J/∂x = ∂J/∂z · w^T
-    figure = build(g)
+    figure = figure_for(g)
     layout = place(figure, SIZES).layout
     for node in figure.nodes:
         box = layout.nodes[node.id]
@@ -74,7 +74,7 @@ def test_labels_are_the_ops_latex_and_positions_are_graphviz_layout():
 
 def test_edges_styles_follow_direction_and_emphasis():
     g = load_example("neuron")
-    figure = build(g, highlight="z:a")
+    figure = figure_for(g, highlight="z:a")
     text = draw(g, "tex", highlight="z:a")
     drawn = re.findall(r"\\draw\[(gj (?:forward|backward)[^\]]*)\]", text)
     forward = [e for e in figure.edges if e.direction == "forward"]
@@ -86,7 +86,7 @@ def test_edges_styles_follow_direction_and_emphasis():
 
 def test_groups_and_minibatch_ellipses_are_drawn():
     g = load_example("minibatch_bce")
-    figure = build(g)
+    figure = figure_for(g)
     text = draw(g, "tex")
     assert text.count(r"\draw[gj group]") == len(figure.groups) > 0
     ellipses = [n for n in figure.nodes if n.role == "ellipsis"]
@@ -108,7 +108,7 @@ def test_labels_as_pdflatex_sets_them_fit_the_room_the_layout_made(tmp_path, nam
     from graphjac.render.composer import EDGE_PAD
     from graphjac.render.layout import texts
     from graphjac.render.tikz import FONTS
-    figure = build(load_example(name))
+    figure = figure_for(load_example(name))
     placed = place(figure, SIZES)
     lines = [(key, latex, role) for key, label in texts(figure).items() if not key.startswith("cluster")
              for latex, role in label]

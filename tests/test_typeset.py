@@ -181,9 +181,9 @@ def test_every_example_typesets_as_svg_that_parses_and_repeats(name):
 @pytest.mark.dot
 @pytest.mark.parametrize("name", ["neuron", "minibatch_bce", "dense_cce", "softmax_jacobian"])
 def test_labels_fit_their_nodes_and_the_canvas(name):
-    from graphjac.render import build
+    from graphjac.render import figure_for
     from graphjac.render.composer import centre_of, place
-    figure = build(load_example(name))
+    figure = figure_for(load_example(name))
     placed = place(figure)
     for node in figure.nodes:
         box, label = placed.layout.nodes[node.id], placed.marks[node.id]

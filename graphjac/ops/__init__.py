@@ -1,13 +1,13 @@
 """The op registry: one entry per operation, looked up by name.
 
 >>> sorted(ACTIVATIONS)
-['identity', 'relu', 'sigmoid', 'softmax', 'tanh']
+['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'tanh']
 >>> sorted(LOSSES)
 ['bce', 'cce', 'mse']
 """
 
 from . import activations, elementary, losses, neurons
-from .base import Ctx, Op, OpError, Slot
+from .base import Attr, Ctx, Op, OpError, Slot
 
 REGISTRY = {op.name: op for module in (elementary, neurons, activations, losses) for op in module.OPS}
 ACTIVATIONS = {op.name: op for op in activations.OPS}
@@ -17,4 +17,4 @@ LOSSES = {op.name: op for op in losses.OPS}
 # producer's *input*, used instead of chaining through the producer (no division by p).
 FUSED_VJPS = {("cce", "softmax"): losses.softmax_cce_vjp}
 
-__all__ = ["ACTIVATIONS", "Ctx", "FUSED_VJPS", "LOSSES", "Op", "OpError", "REGISTRY", "Slot"]
+__all__ = ["ACTIVATIONS", "Attr", "Ctx", "FUSED_VJPS", "LOSSES", "Op", "OpError", "REGISTRY", "Slot"]

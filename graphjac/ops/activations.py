@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot
-
-
-def _elementwise(ctx_local):
-    """The Jacobian diag(∂a/∂z) of an elementwise activation."""
-    return lambda ctx: np.diag(np.asarray(ctx_local(ctx), dtype=float).reshape(-1))
+from .base import Attr, Op, OpError, Slot
 
 
 def _same_shape(shapes, attrs):
     return shapes[0]
 
 
-def _activation(name, forward, local, local_latex, summary):
+def _activation(name, forward, local, local_latex, summary, latex=None, attrs=()):
+    """An elementwise activation: a = g(z) with ∂a/∂z = ``local(ctx)``, diagonal."""
+    def vjp(ctx, g):
+        return g * local(ctx)
+
+    def jacobian(ctx):
+        return np.diag(np.asarray(local(ctx), dtype=float).reshape(-1))
+
+    vjp.__name__ = vjp.__qualname__ = f"{name}_vjp"
+    jacobian.__name__ = jacobian.__qualname__ = f"{name}_jacobian"
     return Op(
-        name=name, kind="activation", summary=summary, elementwise=True,
-        forward=forward, infer=_same_shape,
-        latex=rf"$out = {_FORWARD_LATEX[name]}($z)" if name != "identity" else "$out = $z",
-        slots=(Slot("z", vjp=lambda ctx, g: g * local(ctx), jacobian=_elementwise(local), local=local_latex),),
+        name=name, kind="activation", summary=summary, elementwise=True, attrs=attrs,
+        forward=forward, infer=_same_shape, latex=latex or rf"$out = {_FORWARD_LATEX[name]}($z)",
+        slots=(Slot("z", vjp=vjp, jacobian=jacobian, local=local_latex),),
     )
 
 
-_FORWARD_LATEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}", "identity": ""}
+_FORWARD_LATEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}"}
 
 # ---------------------------------------------------------------------------- σ
 
@@ -48,25 +51,66 @@ SIGMOID = _activation("sigmoid", _sigmoid, _sigmoid_local, "$out(1 - $out)", "a 
 # ---------------------------------------------------------------------------- tanh
 
 
+def _tanh(ctx):
+    return np.tanh(ctx.args[0])
+
+
 def _tanh_local(ctx):
     a = ctx.out
     return (1.0 + a) * (1.0 - a)
 
 
-TANH = _activation("tanh", lambda ctx: np.tanh(ctx.args[0]), _tanh_local, "(1 + $out)(1 - $out)",
-                   "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)")
+TANH = _activation("tanh", _tanh, _tanh_local, "(1 + $out)(1 - $out)", "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)")
 
 # ---------------------------------------------------------------------------- ReLU (ReLU′(0) = 1, the lecture's choice)
 
-RELU = _activation("relu", lambda ctx: np.maximum(ctx.args[0], 0.0),
-                   lambda ctx: (ctx.args[0] >= 0).astype(float),
-                   r"\begin{cases} 1 & $z \ge 0 \\ 0 & $z < 0 \end{cases}",
+
+def _relu(ctx):
+    return np.maximum(ctx.args[0], 0.0)
+
+
+def _relu_local(ctx):
+    return (ctx.args[0] >= 0).astype(float)
+
+
+RELU = _activation("relu", _relu, _relu_local, r"\begin{cases} 1 & $z \ge 0 \\ 0 & $z < 0 \end{cases}",
                    "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0")
+
+# ---------------------------------------------------------------------------- leaky ReLU (slope s; ′(0) = 1 as ReLU's)
+
+
+def _leaky_relu(ctx):
+    z = ctx.args[0]
+    return np.where(z >= 0, z, ctx.attrs["slope"] * z)
+
+
+def _leaky_relu_local(ctx):
+    return np.where(ctx.args[0] >= 0, 1.0, ctx.attrs["slope"])
+
+
+def _slope_check(s):
+    return None if 0 <= s < 1 else "must lie in [0, 1) (the slope for z < 0)"
+
+
+LEAKY_RELU = _activation(
+    "leaky_relu", _leaky_relu, _leaky_relu_local,
+    r"\begin{cases} 1 & $z \ge 0 \\ $slope & $z < 0 \end{cases}",
+    "a = z if z ≥ 0 else s·z, ∂a/∂z = 1 if z ≥ 0 else s",
+    latex=r"$out = \mathrm{LReLU}_{$slope}($z)",
+    attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check),))
 
 # ---------------------------------------------------------------------------- identity
 
-IDENTITY = _activation("identity", lambda ctx: ctx.args[0], lambda ctx: np.ones_like(ctx.args[0]), "1",
-                       "a = z")
+
+def _identity(ctx):
+    return ctx.args[0]
+
+
+def _identity_local(ctx):
+    return np.ones_like(ctx.args[0])
+
+
+IDENTITY = _activation("identity", _identity, _identity_local, "1", "a = z", latex="$out = $z")
 
 # ---------------------------------------------------------------------------- softmax
 
@@ -106,4 +150,4 @@ SOFTMAX = Op(
                 chain=r"$g \, \frac{\partial $out}{\partial $z}"),),
 )
 
-OPS = (SIGMOID, TANH, RELU, IDENTITY, SOFTMAX)
+OPS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX)

@@ -8,7 +8,9 @@ lecture's per-sample Jacobian ∂dst⁽ⁱ⁾/∂src⁽ⁱ⁾.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import math
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -16,6 +18,71 @@ import numpy as np
 
 class OpError(Exception):
     """Raised inside an op; the engine re-raises it as a GraphjacError naming the node."""
+
+
+REQUIRED = object()   # an attribute without a default must be given
+
+
+def number_latex(x) -> str:
+    """A number as a formula writes it: 2, 0.5, 1e-05.
+
+    >>> number_latex(2.0), number_latex(0.01), number_latex(-1.5)
+    ('2', '0.01', '-1.5')
+    """
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Attr:
+    """A parameter of an op (an exponent, a slope, an axis): its type, default and check, and
+    how formulas show it. Everything else (``Graph.apply``'s keywords, the spec fields, the
+    notation) is derived from this declaration.
+
+    ``kind`` is ``float`` or ``int``; ``check(value)`` returns what is wrong, or None;
+    ``latex(value)`` gives the template placeholders (default: ``$name`` as the number).
+    """
+
+    name: str
+    kind: type = float
+    default: object = REQUIRED
+    help: str = ""
+    check: Optional[Callable] = None
+    latex: Optional[Callable] = None
+    optional: bool = False    # None is a value (no axis: every element)
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def validate(self, value, where: str):
+        """``value`` as the attribute's type, or OpError saying what was expected."""
+        if value is None and self.optional:
+            return None
+        expected = "a whole number" if self.kind is int else "a finite number"
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise OpError(f"{where}: {self.name} must be {expected}; got {value!r}")
+        if self.kind is int:
+            if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+                raise OpError(f"{where}: {self.name} must be {expected}; got {value!r}")
+            value = int(value)
+        else:
+            try:
+                value = float(value)
+            except OverflowError:
+                raise OpError(f"{where}: {self.name} must be {expected}; got a number too large") from None
+            if not math.isfinite(value):
+                raise OpError(f"{where}: {self.name} must be {expected}; got {value!r}")
+        problem = self.check(value) if self.check else None
+        if problem:
+            raise OpError(f"{where}: {self.name} {problem}; got {number_latex(value) if value is not None else value}")
+        return value
+
+    def placeholders(self, value) -> dict:
+        """What the op's LaTeX templates read for this attribute."""
+        if self.latex is not None:
+            return self.latex(value)
+        return {self.name: "" if value is None else number_latex(value)}
 
 
 class Ctx:
@@ -84,11 +151,38 @@ class Op:
     elementwise: bool = False   # ∂out/∂arg is diagonal where the shapes agree: the chain rule is ⊙
     batch_from: Optional[int] = None  # only this operand decides whether the result is a minibatch
     summary: str = ""
-    attrs: tuple = field(default=())
+    attrs: tuple = ()           # the op's Attr declarations
 
     @property
     def arity(self) -> int:
         return len(self.slots)
+
+    def attributes(self, given: dict, where: str) -> dict:
+        """The op's attributes from keyword arguments: each validated, defaults filled in; an
+        unknown keyword or a missing one is an OpError (with a "did you mean")."""
+        known = {a.name: a for a in self.attrs}
+        for key in given:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                takes = f"it takes {', '.join(known)}" if known else "it takes none"
+                raise OpError(f"{where}: {self.name} has no attribute {key!r}{hint} ({takes})")
+        out = {}
+        for attr in self.attrs:
+            if attr.name in given:
+                out[attr.name] = attr.validate(given[attr.name], where)
+            elif attr.required:
+                raise OpError(f"{where}: {self.name} needs the attribute {attr.name} ({attr.help})")
+            else:
+                out[attr.name] = attr.default
+        return out
+
+    def placeholders(self, attrs: dict) -> dict:
+        """The template placeholders of the attribute values ``attrs``."""
+        out = {}
+        for attr in self.attrs:
+            out.update(attr.placeholders(attrs[attr.name]))
+        return out
 
 
 # --------------------------------------------------------------------------- shape helpers

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian, unbroadcast
+from .base import (Attr, Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian,
+                   number_latex, unbroadcast)
 
 
 def _identity_local(m):
@@ -35,35 +36,65 @@ def sum_to(value, shape):
 
 def _passing_slot(name, i):
     """An operand that passes through unchanged (∂z/∂u = I): its gradient is g, summed where u was broadcast."""
-    return Slot(name, vjp=lambda ctx, g: unbroadcast(ctx, i, g),
-                jacobian=lambda ctx: broadcast_jacobian(ctx.args[i].shape, ctx.out.shape),
-                local=_identity_local)
+    def vjp(ctx, g):
+        return unbroadcast(ctx, i, g)
+
+    def jacobian(ctx):
+        return broadcast_jacobian(ctx.args[i].shape, ctx.out.shape)
+
+    vjp.__name__ = vjp.__qualname__ = f"passing_vjp_{name}"
+    return Slot(name, vjp=vjp, jacobian=jacobian, local=_identity_local)
+
+
+def _add(ctx):
+    return align(ctx, 0) + align(ctx, 1)
 
 
 ADD = Op(
     name="add", kind="add", summary="z = u + v",
-    forward=lambda ctx: align(ctx, 0) + align(ctx, 1),
-    infer=_elementwise_infer,
+    forward=_add, infer=_elementwise_infer,
     latex="$out = $u + $v",
     slots=(_passing_slot("u", 0), _passing_slot("v", 1)),
 )
 
 # ---------------------------------------------------------------------------- z = u − v
 
+
+def _sub(ctx):
+    return align(ctx, 0) - align(ctx, 1)
+
+
+def _sub_vjp_v(ctx, g):
+    return -unbroadcast(ctx, 1, g)
+
+
+def _sub_jacobian_v(ctx):
+    return -broadcast_jacobian(ctx.args[1].shape, ctx.out.shape)
+
+
 SUB = Op(
     name="sub", kind="sub", summary="z = u − v",
-    forward=lambda ctx: align(ctx, 0) - align(ctx, 1),
-    infer=_elementwise_infer,
+    forward=_sub, infer=_elementwise_infer,
     latex="$out = $u - $v",
     slots=(
         _passing_slot("u", 0),
-        Slot("v", vjp=lambda ctx, g: -unbroadcast(ctx, 1, g),
-             jacobian=lambda ctx: -broadcast_jacobian(ctx.args[1].shape, ctx.out.shape),
-             local=lambda m: "-I" if m.vector_out else "-1"),
+        Slot("v", vjp=_sub_vjp_v, jacobian=_sub_jacobian_v, local=lambda m: "-I" if m.vector_out else "-1"),
     ),
 )
 
 # ---------------------------------------------------------------------------- z = u v
+
+
+def _mul(ctx):
+    return align(ctx, 0) * align(ctx, 1)
+
+
+def _mul_vjp_u(ctx, g):
+    return unbroadcast(ctx, 0, g * align(ctx, 1))
+
+
+def _mul_vjp_v(ctx, g):
+    return unbroadcast(ctx, 1, g * align(ctx, 0))
 
 
 def _mul_jacobian(ctx, i):
@@ -73,44 +104,45 @@ def _mul_jacobian(ctx, i):
 
 MUL = Op(
     name="mul", kind="mul", elementwise=True, summary="z = u v (elementwise)",
-    forward=lambda ctx: align(ctx, 0) * align(ctx, 1),
-    infer=_elementwise_infer,
+    forward=_mul, infer=_elementwise_infer,
     latex=r"$out = $u \, $v",
     slots=(
-        Slot("u", vjp=lambda ctx, g: unbroadcast(ctx, 0, g * align(ctx, 1)),
-             jacobian=lambda ctx: _mul_jacobian(ctx, 0), local="$v"),
-        Slot("v", vjp=lambda ctx, g: unbroadcast(ctx, 1, g * align(ctx, 0)),
-             jacobian=lambda ctx: _mul_jacobian(ctx, 1), local="$u"),
+        Slot("u", vjp=_mul_vjp_u, jacobian=lambda ctx: _mul_jacobian(ctx, 0), local="$v"),
+        Slot("v", vjp=_mul_vjp_v, jacobian=lambda ctx: _mul_jacobian(ctx, 1), local="$u"),
     ),
 )
 
 # ---------------------------------------------------------------------------- z = u²
 
+
+def _square(ctx):
+    return ctx.args[0] * ctx.args[0]
+
+
+def _square_vjp(ctx, g):
+    return g * 2.0 * ctx.args[0]
+
+
+def _square_jacobian(ctx):
+    return np.diag(2.0 * ctx.args[0].reshape(-1))
+
+
 SQUARE = Op(
     name="square", kind="square", elementwise=True, summary="z = u²",
-    forward=lambda ctx: ctx.args[0] * ctx.args[0],
-    infer=_same_shape_infer,
+    forward=_square, infer=_same_shape_infer,
     latex="$out = $u^{2}",
-    slots=(
-        Slot("u", vjp=lambda ctx, g: g * 2.0 * ctx.args[0],
-             jacobian=lambda ctx: np.diag(2.0 * ctx.args[0].reshape(-1)),
-             local="2 $u"),
-    ),
+    slots=(Slot("u", vjp=_square_vjp, jacobian=_square_jacobian, local="2 $u"),),
 )
 
 # ---------------------------------------------------------------------------- z = uᵖ
 
 
-def _format_exponent(p):
-    return str(int(p)) if float(p).is_integer() else repr(float(p))
-
-
 def _pow_forward(ctx):
     u, p = ctx.args[0], ctx.attrs["exponent"]
     if not float(p).is_integer() and np.any(u < 0):
-        raise OpError(f"u^{_format_exponent(p)} needs u ≥ 0 for a non-integer exponent; got {u.min():g}")
+        raise OpError(f"u^{number_latex(p)} needs u ≥ 0 for a non-integer exponent; got {u.min():g}")
     if p < 0 and np.any(u == 0):
-        raise OpError(f"u^{_format_exponent(p)} is infinite at u = 0")
+        raise OpError(f"u^{number_latex(p)} is infinite at u = 0")
     return u ** p
 
 
@@ -119,20 +151,28 @@ def _pow_local(ctx):
     if p == 0:
         return np.zeros_like(u)
     if p < 1 and p != 0 and np.any(u == 0):
-        raise OpError(f"the derivative of u^{_format_exponent(p)} is infinite at u = 0")
+        raise OpError(f"the derivative of u^{number_latex(p)} is infinite at u = 0")
     return p * u ** (p - 1)
 
 
+def _pow_vjp(ctx, g):
+    return g * _pow_local(ctx)
+
+
+def _pow_jacobian(ctx):
+    return np.diag(_pow_local(ctx).reshape(-1))
+
+
+def _exponent_latex(p):
+    return {"p": number_latex(p), "p_minus_1": number_latex(p - 1)}
+
+
 POW = Op(
-    name="pow", kind="pow", elementwise=True, summary="z = uᵖ for a number p", attrs=("exponent",),
-    forward=_pow_forward,
-    infer=_same_shape_infer,
+    name="pow", kind="pow", elementwise=True, summary="z = uᵖ for a number p",
+    attrs=(Attr("exponent", float, help="the power p of u^p, a finite number", latex=_exponent_latex),),
+    forward=_pow_forward, infer=_same_shape_infer,
     latex="$out = $u^{$p}",
-    slots=(
-        Slot("u", vjp=lambda ctx, g: g * _pow_local(ctx),
-             jacobian=lambda ctx: np.diag(_pow_local(ctx).reshape(-1)),
-             local="$p $u^{$p_minus_1}"),
-    ),
+    slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local="$p $u^{$p_minus_1}"),),
 )
 
 # ---------------------------------------------------------------------------- z = Σ u
@@ -147,16 +187,23 @@ def _reduction_latex(m, scale):
     return "$out = " + scale(str(m.count)) + r"\sum_{k=1}^{" + str(m.count) + "} $u_k"
 
 
+def _sum(ctx):
+    return ctx.args[0].sum()
+
+
+def _sum_vjp(ctx, g):
+    return np.full(ctx.args[0].shape, g)
+
+
+def _sum_jacobian(ctx):
+    return np.ones((1, ctx.args[0].size))
+
+
 SUM = Op(
     name="sum", kind="sum", summary="z = Σₖ uₖ (all elements)", reduces_batch=True,
-    forward=lambda ctx: ctx.args[0].sum(),
-    infer=_scalar_infer,
+    forward=_sum, infer=_scalar_infer,
     latex=lambda m: _reduction_latex(m, lambda n: ""),
-    slots=(
-        Slot("u", vjp=lambda ctx, g: np.full(ctx.args[0].shape, g),
-             jacobian=lambda ctx: np.ones((1, ctx.args[0].size)),
-             local=lambda m: _ones_row(m) or "1"),
-    ),
+    slots=(Slot("u", vjp=_sum_vjp, jacobian=_sum_jacobian, local=lambda m: _ones_row(m) or "1"),),
 )
 
 # ---------------------------------------------------------------------------- z = (1/n) Σ u
@@ -179,17 +226,24 @@ def _mean_local(m):
     return r"\frac{1}{" + _mean_scale(m) + "}" + (r" \, " + row if row else "")
 
 
+def _mean(ctx):
+    return ctx.args[0].sum() / ctx.args[0].size
+
+
+def _mean_vjp(ctx, g):
+    return np.full(ctx.args[0].shape, g / ctx.args[0].size)
+
+
+def _mean_jacobian(ctx):
+    return np.full((1, ctx.args[0].size), 1.0 / ctx.args[0].size)
+
+
 MEAN = Op(
     name="mean", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements; over the minibatch: J = (1/N) Σᵢ J₀⁽ⁱ⁾)",
     reduces_batch=True,
-    forward=lambda ctx: ctx.args[0].sum() / ctx.args[0].size,
-    infer=_scalar_infer,
+    forward=_mean, infer=_scalar_infer,
     latex=lambda m: _reduction_latex(m, lambda n: r"\frac{1}{" + n + "} "),
-    slots=(
-        Slot("u", vjp=lambda ctx, g: np.full(ctx.args[0].shape, g / ctx.args[0].size),
-             jacobian=lambda ctx: np.full((1, ctx.args[0].size), 1.0 / ctx.args[0].size),
-             local=_mean_local),
-    ),
+    slots=(Slot("u", vjp=_mean_vjp, jacobian=_mean_jacobian, local=_mean_local),),
 )
 
 # ---------------------------------------------------------------------------- z = u⃗ · v⃗
@@ -202,21 +256,30 @@ def _dot_infer(shapes, attrs):
     return ()
 
 
+def _dot(ctx):
+    return (ctx.args[0] * ctx.args[1]).sum(axis=-1)
+
+
 def _dot_vjp(ctx, g, i):
     """∂J/∂(operand i) = g · (the other operand)ᵀ, summed over samples if operand i is shared."""
     return sum_to(np.asarray(g)[..., None] * ctx.args[1 - i], ctx.args[i].shape)
 
 
+def _dot_vjp_u(ctx, g):
+    return _dot_vjp(ctx, g, 0)
+
+
+def _dot_vjp_v(ctx, g):
+    return _dot_vjp(ctx, g, 1)
+
+
 DOT = Op(
     name="dot", kind="dot", summary="z = u⃗ · v⃗",
-    forward=lambda ctx: (ctx.args[0] * ctx.args[1]).sum(axis=-1),
-    infer=_dot_infer,
+    forward=_dot, infer=_dot_infer,
     latex=r"$out = $u \cdot $v",
     slots=(
-        Slot("u", vjp=lambda ctx, g: _dot_vjp(ctx, g, 0),
-             jacobian=lambda ctx: ctx.args[1].reshape(1, -1), local="$v^{T}"),
-        Slot("v", vjp=lambda ctx, g: _dot_vjp(ctx, g, 1),
-             jacobian=lambda ctx: ctx.args[0].reshape(1, -1), local="$u^{T}"),
+        Slot("u", vjp=_dot_vjp_u, jacobian=lambda ctx: ctx.args[1].reshape(1, -1), local="$v^{T}"),
+        Slot("v", vjp=_dot_vjp_v, jacobian=lambda ctx: ctx.args[0].reshape(1, -1), local="$u^{T}"),
     ),
 )
 

@@ -50,12 +50,16 @@ def _mse_local(ctx):
     return -2.0 * (ctx.args[1] - ctx.args[0])
 
 
+def _mse_vjp(ctx, g):
+    return _per_sample(ctx, g, ctx.args[0]) * _mse_local(ctx)
+
+
 MSE = Op(
     name="mse", kind="loss", batch_from=0, summary="J₀ = Σₖ (yₖ − ŷₖ)², ∂J₀/∂ŷ = −2(y − ŷ)",
     forward=_mse, infer=_same_shape_infer,
     latex=_vector_loss_latex("$out = ($y - $yhat)^{2}", r"$out = \sum_{k} ($y_k - $yhat_k)^{2}"),
     slots=(
-        Slot("yhat", vjp=lambda ctx, g: _per_sample(ctx, g, ctx.args[0]) * _mse_local(ctx),
+        Slot("yhat", vjp=_mse_vjp,
              jacobian=lambda ctx: _mse_local(ctx).reshape(1, -1),
              local=_vector_loss_latex("-2($y - $yhat)", "-2($y - $yhat)^{T}")),
         Slot("y"),
@@ -89,6 +93,10 @@ def _bce_local(ctx):
     return (yhat - y) / np.maximum(yhat * (1.0 - yhat), DENOMINATOR_FLOOR)
 
 
+def _bce_vjp(ctx, g):
+    return _per_sample(ctx, g, ctx.args[0]) * _bce_local(ctx)
+
+
 BCE = Op(
     name="bce", kind="loss", batch_from=0,
     summary="J₀ = −[y log ŷ + (1 − y) log(1 − ŷ)], ∂J₀/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ))",
@@ -96,7 +104,7 @@ BCE = Op(
     latex=_vector_loss_latex(r"$out = -[$y \log $yhat + (1 - $y) \log(1 - $yhat)]",
                              r"$out = -\sum_{k} [$y_k \log $yhat_k + (1 - $y_k) \log(1 - $yhat_k)]"),
     slots=(
-        Slot("yhat", vjp=lambda ctx, g: _per_sample(ctx, g, ctx.args[0]) * _bce_local(ctx),
+        Slot("yhat", vjp=_bce_vjp,
              jacobian=lambda ctx: _bce_local(ctx).reshape(1, -1),
              local=r"\frac{$yhat - $y}{$yhat(1 - $yhat)}"),
         Slot("y"),
@@ -149,13 +157,17 @@ def softmax_cce_vjp(ctx, g):
     return np.asarray(g)[..., None] * (p * y.sum(axis=-1, keepdims=True) - y)
 
 
+def _cce_vjp(ctx, g):
+    return np.asarray(g)[..., None] * _cce_local(ctx)
+
+
 CCE = Op(
     name="cce", kind="loss", batch_from=0,
     summary="J₀ = −Σₖ yₖ log ŷₖ, ∂J₀/∂ŷⱼ = −yⱼ/ŷⱼ (labels one-hot or class indices)",
     forward=_cce, infer=_cce_infer,
     latex=r"$out = -\sum_{k} $y_k \log $yhat_k",
     slots=(
-        Slot("yhat", vjp=lambda ctx, g: np.asarray(g)[..., None] * _cce_local(ctx),
+        Slot("yhat", vjp=_cce_vjp,
              jacobian=lambda ctx: _cce_local(ctx).reshape(1, -1),
              local=r"-\frac{$y_k}{$yhat_k}"),
         Slot("y"),

@@ -35,17 +35,25 @@ def _neuron_vjp_w(ctx, g):
     return sum_to(np.asarray(g)[..., None] * x, ctx.args[1].shape)
 
 
+def _neuron_vjp_x(ctx, g):
+    return sum_to(np.asarray(g)[..., None] * ctx.args[1], ctx.args[0].shape)
+
+
+def _neuron_vjp_b(ctx, g):
+    return sum_to(np.asarray(g), ctx.args[2].shape)
+
+
 NEURON = Op(
     name="neuron", kind="neuron", summary="z = x⃗ᵀw⃗ + b",
     forward=_neuron_forward,
     infer=_neuron_infer,
     latex="$out = $x^{T} $w + $b",
     slots=(
-        Slot("x", vjp=lambda ctx, g: sum_to(np.asarray(g)[..., None] * ctx.args[1], ctx.args[0].shape),
+        Slot("x", vjp=_neuron_vjp_x,
              jacobian=lambda ctx: ctx.args[1].reshape(1, -1), local="$w^{T}"),
         Slot("w", vjp=_neuron_vjp_w,
              jacobian=lambda ctx: ctx.args[0].reshape(1, -1), local="$x^{T}"),
-        Slot("b", vjp=lambda ctx, g: sum_to(np.asarray(g), ctx.args[2].shape),
+        Slot("b", vjp=_neuron_vjp_b,
              jacobian=lambda ctx: np.ones((1, 1)), local="1"),
     ),
 )
@@ -94,6 +102,10 @@ def _dense_jacobian_w(ctx):
     return jac.reshape(k, n * k)
 
 
+def _dense_vjp_b(ctx, g):
+    return sum_to(g, ctx.args[2].shape)
+
+
 DENSE = Op(
     name="dense", kind="dense", summary="z⃗ = Wᵀx⃗ + b⃗ (K neurons, one per column of W)",
     forward=_dense_forward,
@@ -104,7 +116,7 @@ DENSE = Op(
              jacobian=lambda ctx: ctx.args[1].T.copy(), local="$W^{T}"),
         Slot("W", vjp=_dense_vjp_w, jacobian=_dense_jacobian_w,
              local=r"$x_j \, \delta_{km}", chain=r"$x \, $g"),  # ∂l_k/∂W_jm
-        Slot("B", vjp=lambda ctx, g: sum_to(g, ctx.args[2].shape),
+        Slot("B", vjp=_dense_vjp_b,
              jacobian=lambda ctx: np.eye(ctx.args[2].size), local="I"),
     ),
 )

@@ -1,7 +1,7 @@
 """Figures: the figure model, its options, and writers for DOT, SVG, PNG and PDF.
 
 The public entry points are :func:`to_dot` and :func:`render` (also ``Graph.to_dot`` and
-``Graph.render``); :func:`build` gives the renderer-neutral :class:`~.figure.Figure`.
+``Graph.render``); :func:`figure_for` gives the renderer-neutral :class:`~.figure.Figure`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from dataclasses import fields
 from pathlib import Path
 
 from ..fileio import atomic_write
+from ..notation import for_figure
 from .figure import Figure, build_figure
-from .options import RenderOptions, option_help
+from ..options import RenderOptions, option_help
 from .writers import WRITERS, register, writer_for
 
-__all__ = ["Figure", "RenderOptions", "WRITERS", "build", "draw", "option_help", "options_for", "register",
+__all__ = ["Figure", "RenderOptions", "WRITERS", "draw", "figure_for", "option_help", "options_for", "register",
            "render", "to_dot", "writer_for"]
 
 
@@ -30,22 +31,24 @@ def options_for(graph, options=None, **overrides) -> RenderOptions:
     return RenderOptions.from_mapping(merged)
 
 
-def build(graph, options=None, **overrides) -> Figure:
-    """The figure model of ``graph`` (runs forward/backward first if the graph needs them)."""
-    return build_figure(graph, options_for(graph, options, **overrides))
+def figure_for(graph, options=None, **overrides) -> Figure:
+    """The figure model of ``graph``: the graph prepared and annotated by the notation layer
+    (:func:`graphjac.notation.for_figure`), then laid out as the options ask."""
+    chosen = options_for(graph, options, **overrides)
+    return build_figure(for_figure(graph, chosen), chosen)
 
 
 def to_dot(graph, options=None, **overrides) -> str:
     """The figure as Graphviz DOT text (no Graphviz needed)."""
-    return WRITERS["dot"].write(build(graph, options, **overrides))
+    return WRITERS["dot"].write(figure_for(graph, options, **overrides))
 
 
 def draw(graph, format: str, options=None, **overrides):
     """The figure's file contents in ``format`` (str for text formats, bytes otherwise)."""
-    return writer_for(format=format).write(build(graph, options, **overrides))
+    return writer_for(format=format).write(figure_for(graph, options, **overrides))
 
 
 def render(graph, path, format=None, options=None, **overrides) -> Path:
     """Write the figure to ``path`` atomically; the format comes from the suffix or ``format``."""
     writer = writer_for(path, format)
-    return atomic_write(path, writer.write(build(graph, options, **overrides)))
+    return atomic_write(path, writer.write(figure_for(graph, options, **overrides)))

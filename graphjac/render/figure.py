@@ -1,7 +1,8 @@
 r"""The figure model: what a diagram draws, independent of how (DOT, TikZ, typeset math).
 
-:func:`build_figure` reads ``graph.annotate()`` and the :class:`RenderOptions` and returns a
-:class:`Figure` of plain frozen dataclasses. Every label is a tuple of LaTeX lines; writers
+:func:`build_figure` reads the annotated graph (:func:`graphjac.notation.for_figure`) and the
+:class:`RenderOptions` and returns a :class:`Figure` of plain frozen dataclasses; it lays out
+and styles, and never computes a value or writes a formula of its own. Every label is a tuple of LaTeX lines; writers
 turn them into their own markup. Node ids are stable (``n0, n1, …`` in build order;
 ``n4s1`` is sample 1 of node 4, ``n4e`` its ellipsis), so the same graph gives the same figure.
 
@@ -9,7 +10,8 @@ turn them into their own markup. Node ids are stable (``n0, n1, …`` in build o
 >>> g = gj.Graph("xy")
 >>> z = g.mul(g.input("x", 3.0), g.input("y", 2.0), name="z")
 >>> g.backward(z)
->>> fig = build_figure(g, RenderOptions())
+>>> from graphjac.notation import for_figure
+>>> fig = build_figure(for_figure(g, RenderOptions()), RenderOptions())
 >>> [(n.id, n.role, n.label) for n in fig.nodes]
 [('n0', 'input', ('x = 3',)), ('n1', 'input', ('y = 2',)), ('n2', 'target', ('z = x \\, y', '= 6'))]
 >>> [(e.src, e.dst, e.direction) for e in fig.edges]
@@ -26,10 +28,10 @@ from typing import Optional
 import numpy as np
 
 from ..errors import GraphjacError
+from ..options import RenderOptions
 from ..symbols import escape_text
 from . import numbers
-from .options import RenderOptions
-from .samples import SamplePlan, per_sample
+from .samples import SampleSelection
 
 ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis")
 EDGE_DIRECTIONS = ("forward", "backward", "layout")   # layout: keeps ellipses in line, never drawn
@@ -113,29 +115,17 @@ class Figure:
     options: RenderOptions
 
 
-def prepare(graph) -> None:
-    """Run the passes a figure needs: forward if values are missing, backward if the graph has a
-    target J but no gradients."""
-    if len(graph) and not graph.has_values:
-        graph.forward()
-    if graph.target is not None and not graph.has_grads:
-        graph.backward(graph.target)
-
-
-def build_figure(graph, options: RenderOptions) -> Figure:
-    """The figure of ``graph`` as ``options`` ask (runs :func:`prepare` first)."""
-    prepare(graph)
-    notes = graph.annotate(vector_style=options.vector_style)
-    _check_names(graph, options)
-    plan = SamplePlan.of(notes, options)
-    nodes = _nodes(graph, notes, options, plan)
-    edges = _edges(graph, notes, options, plan)
+def build_figure(notes, options: RenderOptions) -> Figure:
+    """The figure of the annotated graph ``notes`` as ``options`` ask."""
+    plan = SampleSelection.of(notes, options)
+    nodes = _nodes(notes, options, plan)
+    edges = _edges(notes, options, plan)
     backward = any(e.direction == "backward" for e in edges)
     return Figure(
-        title=_title(graph, options), direction=_direction(options, plan), theme=options.theme,
+        title=_title(notes, options), direction=_direction(options, plan), theme=options.theme,
         nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
-        legend=_legend(backward, notes) if options.legend else (), badge=_badge(graph) if options.gradcheck else None,
-        options=options)
+        legend=_legend(backward, notes) if options.legend else (),
+        badge=_badge(notes.check) if options.gradcheck else None, options=options)
 
 
 # ---------------------------------------------------------------------------- nodes
@@ -149,9 +139,9 @@ def _role(note, target):
     return "loss" if note.kind == "loss" else "op"
 
 
-def _nodes(graph, notes, options, plan):
+def _nodes(notes, options, plan):
     ellipsis = r"\vdots" if _direction(options, plan) in ("LR", "RL") else r"\cdots"
-    tables = _tables(graph, notes, options)
+    tables = _tables(notes, options)
     data = {e.src for e in notes.edges if e.differentiable}
     out = []
     for note in notes.nodes:
@@ -165,19 +155,20 @@ def _nodes(graph, notes, options, plan):
             if node_id.endswith("e"):
                 out.append(FigureNode(node_id, "ellipsis", (ellipsis,), group, name=note.name))
                 continue
-            label = _node_label(note, options, sample, plan)
-            label += tuple(_node_label(notes.nodes[i], options, sample, plan)[0]
+            label = _node_label(notes, note, options, sample, plan)
+            label += tuple(_node_label(notes, notes.nodes[i], options, sample, plan)[0]
                            for i, dst in plan.absorbed.items() if dst == note.id)
             out.append(FigureNode(node_id, _role(note, notes.target), label, group,
                                   tables.get(note.id, ()) if sample in (None, 1) else (), note.name, sample))
     return out
 
 
-def _node_label(note, options, sample, plan):
+def _node_label(notes, note, options, sample, plan):
     """LaTeX lines: the formula (or symbol), then value, gradient and space as asked."""
     parts, p = options.node_labels, options.precision
-    symbol = note.symbol if sample is None else per_sample(note.symbol, plan, sample)
-    formula = note.formula if sample is None else note.formula and per_sample(note.formula, plan, sample)
+    superscript = plan.superscript(sample)
+    symbol = notes.symbol(note.id, superscript)
+    formula = notes.formula(note.id, superscript)
     value = _sample_value(note.value, note.batch, sample)
     grad = _sample_value(note.grad, note.batch, sample)
     shown = value is not None and "value" in parts and numbers.fits(value) and note.name not in options.tables
@@ -193,14 +184,10 @@ def _node_label(note, options, sample, plan):
     elif shown:
         lines.append("= " + numbers.value(value, p))
     if "grad" in parts and grad is not None and numbers.fits(grad):
-        lines.append(_partial(note, symbol) + " = " + numbers.value(grad, p))
+        lines.append(notes.grad_symbol(note.id, superscript) + " = " + numbers.value(grad, p))
     if "shape" in parts:
         lines.append(r"\in " + note.value_space)
     return tuple(lines)
-
-
-def _partial(note, symbol):
-    return r"\frac{\partial J}{\partial " + symbol + "}"
 
 
 def _sample_value(array, batch, sample):
@@ -212,7 +199,7 @@ def _sample_value(array, batch, sample):
     return array
 
 
-def _tables(graph, notes, options):
+def _tables(notes, options):
     """graph node id -> tables drawn on it: values listed in ``tables``, Jacobians in ``jacobians``."""
     by_name = {n.name: n for n in notes.nodes}
     out = {}
@@ -223,14 +210,8 @@ def _tables(graph, notes, options):
             raise GraphjacError(f"render option tables: node {name!r} has a {note.value.ndim}-D value "
                                 f"{note.value.shape}; only vectors and matrices can be drawn as a table")
         out.setdefault(note.id, []).append(_table(note.symbol, rows, options.precision))
-    for dst, src in options.jacobians:
-        d, s = by_name[dst], by_name[src]
-        if s.id not in graph.record(dst).inputs:
-            raise GraphjacError(f"render option jacobians: {src!r} is not an operand of {dst!r}")
-        caption = r"\frac{\partial " + d.symbol + r"}{\partial " + s.symbol + "}"
-        if d.batch:
-            caption = caption.replace("^{(i)}", "^{(1)}")
-        out.setdefault(d.id, []).append(_table(caption, graph.jacobian(dst, src), options.precision))
+    for jacobian in notes.jacobians:
+        out.setdefault(jacobian.dst, []).append(_table(jacobian.caption, jacobian.matrix, options.precision))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -241,8 +222,9 @@ def _table(caption, rows, precision):
 # ---------------------------------------------------------------------------- edges
 
 
-def _edges(graph, notes, options, plan):
-    emphasis = {(graph.record(a).id, graph.record(b).id) for a, b in options.highlight}
+def _edges(notes, options, plan):
+    ids = {n.name: n.id for n in notes.nodes}
+    emphasis = {(ids[a], ids[b]) for a, b in options.highlight}
     forward, backward = [], []
     for edge in notes.edges:
         if edge.src in plan.hidden or edge.src in plan.absorbed:
@@ -255,24 +237,25 @@ def _edges(graph, notes, options, plan):
                 continue
             forward.append(FigureEdge(src, dst, "forward", emphasis=strong))
             if options.backward and edge.value is not None:   # only edges a gradient flows through
-                label = _edge_label(edge, notes.nodes[edge.src].batch, options, plan, s_sample, d_sample)
+                label = _edge_label(notes, edge, options, plan, s_sample, d_sample)
                 backward.append(FigureEdge(dst, src, "backward", label, strong))
     return forward + backward
 
 
-def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
-    """∂J/∂src = chain-rule formula [= value] [∈ shape], as ``edge_labels`` asks."""
+def _edge_label(notes, edge, options, plan, s_sample, d_sample):
+    """∂T/∂src = chain-rule formula [= value] [∈ shape], as ``edge_labels`` asks."""
     parts, p = options.edge_labels, options.precision
     sample = s_sample or d_sample
+    src_batch = notes.nodes[edge.src].batch
     symbol, formula, value = edge.symbol, edge.formula, edge.value
     if sample is not None:
-        if not src_batch:   # one sample's share of ∂J/∂(a shared node): drawn, not labelled
+        if not src_batch:   # one sample's share of ∂T/∂(a shared node): drawn, not labelled
             return ()
         if value is not None:
             value = value[sample - 1]
-        symbol = per_sample(symbol, plan, sample)
-        formula = per_sample(formula, plan, sample)
-        if sample != plan.samples[0] and r"\partial" in formula:   # a chain rule once, on sample 1
+        superscript = plan.superscript(sample)
+        symbol, formula = notes.edge_symbol(edge, superscript), notes.edge_formula(edge, superscript)
+        if sample != plan.samples[0] and edge.chained:   # a chain rule once, on sample 1
             formula = None
     elif src_batch:   # every sample's ∂J/∂src⁽ⁱ⁾ at once: too much for one label
         value = None
@@ -296,26 +279,14 @@ def _edge_label(edge, src_batch, options, plan, s_sample, d_sample):
 # ---------------------------------------------------------------------------- the rest
 
 
-def _check_names(graph, options):
-    """Every node an option names exists (the error names the option and suggests a node)."""
-    names = [("tables", n) for n in options.tables]
-    names += [(opt, n) for opt in ("jacobians", "highlight") for pair in getattr(options, opt) for n in pair]
-    for option, name in names:
-        if name not in graph:
-            try:
-                graph.node(name)
-            except GraphjacError as exc:
-                raise GraphjacError(f"render option {option}: {exc}") from None
-
-
 def _direction(options, plan):
     if options.direction != "auto":
         return options.direction
     return "LR" if plan.expanded else "BT"
 
 
-def _title(graph, options):
-    title = graph.name if options.title is None else options.title
+def _title(notes, options):
+    title = notes.name if options.title is None else options.title
     return (r"\text{" + escape_text(title) + "}",) if title else ()
 
 
@@ -336,18 +307,12 @@ def _groups(nodes, notes, plan):
 def _legend(backward, notes):
     entries = [LegendEntry("forward", (r"\text{forward: values}",))]
     if backward:
-        target = notes.nodes[notes.target].symbol
-        entries.append(LegendEntry("backward", (r"\text{backward: } \frac{\partial " + target + r"}{\partial \cdot}",)))
+        entries.append(LegendEntry("backward", (r"\text{backward: } " + notes.legend_symbol(),)))
     return tuple(entries)
 
 
-def _badge(graph):
-    """Runs the library's gradient check; the badge only reports it."""
-    if graph.target is None:
-        raise GraphjacError("render option gradcheck: the graph has no loss J to check; "
-                            "call g.backward(J) first or name the target in the spec")
-    result = graph.gradcheck()
+def _badge(result):
+    """The gradient check's verdict, as the annotated graph carries it."""
     if result.ok:
         return Badge(True, (r"\checkmark \text{ gradients agree with finite differences}",))
-    worst = result.worst
-    return Badge(False, (r"\times \text{ gradcheck failed: } \text{" + escape_text(worst.name) + "}",))
+    return Badge(False, (r"\times \text{ gradcheck failed: } \text{" + escape_text(result.worst.name) + "}",))

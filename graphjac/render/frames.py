@@ -9,8 +9,8 @@ as an animated SVG (SMIL, no script) for web notes.
 >>> g = gj.Graph("xy")
 >>> z = g.mul(g.input("x", 3.0), g.input("y", 2.0), name="z")
 >>> g.backward(g.square(z, name="J"))
->>> from graphjac.render import build
->>> figure = build(g)
+>>> from graphjac.render import figure_for
+>>> figure = figure_for(g)
 >>> [(figure.edges[k].src, figure.edges[k].dst) for k in backward_steps(figure)]   # J -> z, then z -> x, y
 [('n3', 'n2'), ('n2', 'n0'), ('n2', 'n1')]
 """
@@ -171,11 +171,11 @@ def write_frames(graph, directory, format: str = "svg", options=None, **override
     ``step-00.<format>`` …, ``backprop.tex`` (a Beamer frame with overlays; a whole document with
     ``standalone=True``) and ``backprop-animated.svg``. Returns the paths written; every file is
     made before the first is written, so an error leaves nothing behind."""
-    from . import build
+    from . import figure_for
     from .tikz import write_beamer
     if format not in FORMATS:
         raise GraphjacError(f"frames: format {format!r} is not one of {', '.join(FORMATS)}")
-    figure = build(graph, options, **overrides)
+    figure = figure_for(graph, options, **overrides)
     if not backward_steps(figure):
         raise GraphjacError("frames: the figure has no backward edges to step through; give the graph a "
                             "loss J (g.backward(J) or a target in the spec) and keep the option backward on")

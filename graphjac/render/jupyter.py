@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from . import build
+from . import figure_for
 from .graphviz import find_dot
 from .writers import WRITERS
 
 
 def mimebundle(graph) -> dict:
     """``{"image/svg+xml": …}`` with Graphviz, ``{"text/vnd.graphviz": …}`` without; plus text/plain."""
-    figure = build(graph)
+    figure = figure_for(graph)
     bundle = {"text/plain": repr(graph)}
     if find_dot() is None:
         bundle["text/vnd.graphviz"] = WRITERS["dot"].write(figure)

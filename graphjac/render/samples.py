@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class SamplePlan:
+class SampleSelection:
     """Which graph nodes are drawn per sample, and which samples (1-based; None is the ellipsis)."""
 
     expanded: frozenset
@@ -32,10 +32,13 @@ class SamplePlan:
         return cls(expanded, samples, count, _hidden(notes, expanded), _absorbed(notes, expanded))
 
     def superscript(self, sample):
-        """What replaces ``(i)``: the sample's number, or N for the last one past an ellipsis."""
+        """The sample's superscript for the notation: its number, N for the last one past an
+        ellipsis, None for a node drawn once (the generic i)."""
+        if sample is None:
+            return None
         if sample == self.count and None in self.samples:
-            return "(N)"
-        return f"({sample})"
+            return "N"
+        return str(sample)
 
     def pairs(self, src, dst):
         """Which drawn copies an edge joins: sample to same sample, a shared node to every sample."""
@@ -80,8 +83,3 @@ def _absorbed(notes, expanded):
                 and mine[0].dst in expanded:
             out[note.id] = mine[0].dst
     return out
-
-
-def per_sample(latex, plan, sample):
-    """``latex`` for one sample: ``x^{(i)}`` becomes ``x^{(2)}`` (or ``x^{(N)}`` for the last one)."""
-    return latex.replace("^{(i)}", "^{" + plan.superscript(sample) + "}")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Optional
 
-from ..errors import GraphjacError
+from .errors import GraphjacError
 
 DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
 THEMES = ("lecture", "print", "dark")

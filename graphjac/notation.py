@@ -1,0 +1,315 @@
+r"""The notation layer: every formula a figure or the terminal shows, made in one place.
+
+Node formulas, ∂T/∂· for the graph's actual target T, chain rules (with ⊙ and diag(·) for
+elementwise ops, Σᵢ for a shared operand of a minibatch), per-sample forms (x⁽ⁱ⁾, x⁽¹⁾ … x⁽ᴺ⁾)
+and Jacobian captions are all filled from the ops' LaTeX templates with the nodes' symbols
+(:mod:`graphjac.symbols`). A per-sample form is made by filling the template again with the
+sample's symbols, never by rewriting a string. Numbers come from the engine; nothing here
+differentiates anything.
+
+>>> import graphjac as gj
+>>> g = gj.Graph("neuron")
+>>> z = g.neuron(g.input("x", [1.0, 2.0]), g.param("w", [0.5, -1.0]), g.param("b", 0.0), name="z")
+>>> g.backward(z)
+>>> notes = annotate(g)
+>>> notes.edge("x", "z").equation
+'\\frac{\\partial z}{\\partial \\vec{x}} = \\vec{w}^{T}'
+>>> notes.grad_symbol(notes.node("w").id)
+'\\frac{\\partial z}{\\partial \\vec{w}}'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from .errors import GraphjacError
+from .ops import REGISTRY
+from .symbols import Symbol, fill, lecture_shape, partial
+
+GENERIC = "i"   # the sample superscript of the generic form x⁽ⁱ⁾
+
+
+@dataclass(frozen=True)
+class NodeAnnotation:
+    """One node: its symbol (per sample), forward formula, value and ∂T/∂node."""
+
+    id: int
+    name: str
+    kind: str                 # input | param | const | op kind
+    op: Optional[str]         # sigmoid, bce, … (None for leaves)
+    symbol: str               # LaTeX, e.g. \vec{x}^{(i)}
+    formula: Optional[str]    # LaTeX, e.g. z = \vec{x}^{T} \vec{w} + b
+    value: Optional[np.ndarray]
+    grad: Optional[np.ndarray]
+    shape: tuple              # shape of the stored value
+    sample_shape: tuple       # shape of one sample
+    batch: bool
+    group: tuple
+    value_space: str          # the lecture's space of the value, e.g. \mathbb{R}^{3}
+    is_target: bool
+    inputs: tuple = ()
+
+
+@dataclass(frozen=True)
+class EdgeAnnotation:
+    """One edge src -> dst through one argument slot, with ∂T/∂src through it."""
+
+    src: int
+    dst: int
+    slot: str
+    slot_index: int
+    differentiable: bool
+    symbol: str               # \frac{\partial J}{\partial \vec{x}}
+    formula: Optional[str]    # \frac{\partial J}{\partial z} \cdot \vec{w}^{T}
+    local: Optional[str]      # \frac{\partial z}{\partial \vec{x}} = \vec{w}^{T}
+    value: Optional[np.ndarray]
+    shape: str                # the lecture's shape of the gradient, \mathbb{R}^{1 \times 3}
+    chained: bool = False     # the formula names ∂T/∂dst (false on the target's own edges)
+
+    @property
+    def equation(self) -> Optional[str]:
+        """``symbol = formula``, the full label of a backward edge."""
+        return None if self.formula is None else f"{self.symbol} = {self.formula}"
+
+
+@dataclass(frozen=True)
+class Jacobian:
+    """A local Jacobian asked for by a figure: its caption (LaTeX) and its matrix."""
+
+    dst: int
+    src: int
+    caption: str
+    matrix: np.ndarray
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """The annotated graph: its nodes and edges in build order, and the notation that writes
+    them for one sample."""
+
+    name: str
+    target: Optional[int]
+    nodes: tuple
+    edges: tuple
+    notation: "Notation" = field(repr=False, compare=False)
+    jacobians: tuple = ()
+    check: object = None      # the gradient check's result, when a figure asked for it
+
+    def node(self, name: str) -> NodeAnnotation:
+        return next(n for n in self.nodes if n.name == name)
+
+    def edge(self, src: str, dst: str) -> EdgeAnnotation:
+        ids = {n.name: n.id for n in self.nodes}
+        return next(e for e in self.edges if e.src == ids[src] and e.dst == ids[dst])
+
+    def has(self, name: str) -> bool:
+        return any(n.name == name for n in self.nodes)
+
+    # per-sample forms (``sample`` is the superscript's content: "1", "2", "N"; None for "i")
+
+    def symbol(self, node_id, sample=None) -> str:
+        return self.notation.symbol(node_id, sample)
+
+    def formula(self, node_id, sample=None) -> Optional[str]:
+        return self.notation.formula(node_id, sample)
+
+    def edge_symbol(self, edge, sample=None) -> str:
+        return self.notation.gradient_symbol(edge.src, sample)
+
+    def edge_formula(self, edge, sample=None) -> Optional[str]:
+        return self.notation.chain(edge.dst, edge.slot_index, sample)
+
+    def grad_symbol(self, node_id, sample=None) -> str:
+        """∂T/∂node, with the graph's actual target T."""
+        return self.notation.gradient_symbol(node_id, sample)
+
+    def legend_symbol(self) -> str:
+        """∂T/∂·"""
+        return partial(self.notation.target_symbol(), r"\cdot")
+
+
+class TemplateSymbols(dict):
+    """The mapping an op's templates are filled with, plus facts that choose a template."""
+
+    vector_out = vector_in = batch_in = False
+    count = 1
+
+
+class Notation:
+    """Writes the symbols and formulas of one graph, for the generic sample (i) or one sample."""
+
+    def __init__(self, graph, vector_style="arrow"):
+        self.records = graph.records()
+        self.target = None if graph.target is None else graph.target.id
+        self.vector_style = vector_style
+        self.symbols = [Symbol.from_name(r.name, self._label(r)) for r in self.records]
+
+    @staticmethod
+    def _label(record):
+        if record.label is None and record.kind == "const" and record.value.ndim == 0:
+            return _number(float(record.value))
+        return record.label
+
+    def symbol(self, node_id, sample=None, index=None) -> str:
+        """The node's symbol: x⃗⁽ⁱ⁾, or x⃗⁽²⁾ for sample "2"; its element ``index`` (x_k)."""
+        r = self.records[node_id]
+        superscript = (sample or GENERIC) if r.batch else None
+        return self.symbols[node_id].latex(vector=len(r.sample_shape) == 1, sample=superscript, index=index,
+                                           vector_style=self.vector_style)
+
+    def target_symbol(self, sample=None) -> str:
+        return "J" if self.target is None else self.symbol(self.target, sample)
+
+    def gradient_symbol(self, node_id, sample=None) -> str:
+        """∂T/∂node."""
+        return partial(self.target_symbol(), self.symbol(node_id, sample))
+
+    def mapping(self, record, sample=None) -> TemplateSymbols:
+        """What the op's templates read: $out, the slots' symbols (and their elements $x_j, $x_k),
+        $g = ∂T/∂out, the attributes' placeholders and the facts that pick a template."""
+        op = REGISTRY[record.op]
+        m = TemplateSymbols()
+        for key, node_id in [("out", record.id)] + [(s.name, i) for s, i in zip(op.slots, record.inputs)]:
+            m[key] = self.symbol(node_id, sample)
+            for index in "jk":  # element indices; i is the sample
+                m[f"{key}_{index}"] = self.symbol(node_id, sample, index=index)
+        m["g"] = "" if record.id == self.target else partial(self.target_symbol(), m["out"])
+        m.update(op.placeholders(record.attrs))
+        first = self.records[record.inputs[0]]
+        m.vector_out = len(record.sample_shape) >= 1
+        m.vector_in = len(first.sample_shape) >= 1
+        m.batch_in = first.batch
+        m.count = int(np.prod(first.shape, dtype=int))
+        return m
+
+    def formula(self, node_id, sample=None) -> Optional[str]:
+        """The op's forward formula (None for a leaf)."""
+        record = self.records[node_id]
+        if record.op is None:
+            return None
+        return fill(REGISTRY[record.op].latex, self.mapping(record, sample))
+
+    def _slot(self, dst, slot_index):
+        record = self.records[dst]
+        op = REGISTRY[record.op]
+        return record, op, op.slots[slot_index], self.records[record.inputs[slot_index]]
+
+    def _diagonal(self, op, record, src):
+        return op.elementwise and len(src.sample_shape) >= 1 and src.shape == record.shape
+
+    def local(self, dst, slot_index, sample=None) -> Optional[str]:
+        """∂dst/∂src = the slot's local derivative (diag(·) for an elementwise op on vectors)."""
+        record, op, slot, src = self._slot(dst, slot_index)
+        if not slot.differentiable:
+            return None
+        m = self.mapping(record, sample)
+        rhs = fill(slot.local, m)
+        if self._diagonal(op, record, src) and rhs not in ("I", "-I"):
+            rhs = r"\mathrm{diag}(" + rhs + ")"
+        return partial(m["out"], self.symbol(src.id, sample)) + " = " + rhs
+
+    def chain(self, dst, slot_index, sample=None) -> Optional[str]:
+        """∂T/∂src through the slot, as the chain rule writes it (Σᵢ for a shared operand of a
+        minibatch node)."""
+        record, op, slot, src = self._slot(dst, slot_index)
+        if not slot.differentiable:
+            return None
+        m = self.mapping(record, sample)
+        formula = _chain(slot, m, fill(slot.local, m), self._diagonal(op, record, src))
+        if record.batch and not src.batch and sample is None:
+            formula = r"\sum_{i=1}^{N} " + formula
+        return formula
+
+    def jacobian_caption(self, dst, src, sample=None) -> str:
+        """∂dst/∂src (for one sample of a minibatch node)."""
+        return partial(self.symbol(dst, sample), self.symbol(src, sample))
+
+
+def _number(x):
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _chain(slot, m, local, diagonal=False):
+    """∂T/∂src as the chain rule writes it: ∂T/∂dst · local, ∂T/∂dst ⊙ local for a diagonal
+    local Jacobian, or the slot's own form."""
+    if slot.chain is not None and m["g"]:
+        return fill(slot.chain, m)
+    if not m["g"]:
+        return "1" if local == "I" else local
+    if local in ("1", "I"):
+        return m["g"]
+    if local in ("-1", "-I"):
+        return "-" + m["g"]
+    if local.startswith("-"):
+        local = r"\left(" + local + r"\right)"
+    return m["g"] + (r" \odot " if diagonal else r" \cdot ") + local
+
+
+def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None) -> Annotations:
+    """Annotate every node and edge of ``graph`` (values and gradients as far as computed).
+
+    ``jacobians`` lists (dst, src) name pairs whose local Jacobian a figure draws; ``check``
+    is a gradient check's result to show.
+    """
+    notation = Notation(graph, vector_style)
+    values = graph.has_values
+    nodes, edges = [], []
+    for r in notation.records:
+        nodes.append(NodeAnnotation(
+            id=r.id, name=r.name, kind=r.kind, op=r.op, symbol=notation.symbol(r.id),
+            formula=notation.formula(r.id), value=graph.value(r.name) if values else None,
+            grad=graph.grad(r.name), shape=r.shape, sample_shape=r.sample_shape, batch=r.batch, group=r.group,
+            value_space=lecture_shape(r.sample_shape, gradient=False), is_target=r.id == notation.target,
+            inputs=r.inputs))
+        if r.op is not None:
+            edges.extend(_edges(graph, notation, r))
+    return Annotations(graph.name, notation.target, tuple(nodes), tuple(edges), notation,
+                       tuple(_jacobian(graph, notation, dst, src) for dst, src in jacobians), check)
+
+
+def _edges(graph, notation, record):
+    op = REGISTRY[record.op]
+    for k, (slot, src) in enumerate(zip(op.slots, record.inputs)):
+        yield EdgeAnnotation(
+            src=src, dst=record.id, slot=slot.name, slot_index=k, differentiable=slot.differentiable,
+            symbol=notation.gradient_symbol(src), formula=notation.chain(record.id, k),
+            local=notation.local(record.id, k), value=graph.slot_grad(record.name, k),
+            shape=lecture_shape(notation.records[src].sample_shape),
+            chained=slot.differentiable and record.id != notation.target)
+
+
+def _jacobian(graph, notation, dst, src):
+    d, s = graph.record(dst), graph.record(src)
+    if s.id not in d.inputs:
+        raise GraphjacError(f"render option jacobians: {src!r} is not an operand of {dst!r}")
+    sample = "1" if d.batch else None
+    return Jacobian(d.id, s.id, notation.jacobian_caption(d.id, s.id, sample), graph.jacobian(dst, src))
+
+
+def for_figure(graph, options) -> Annotations:
+    """The annotated graph a figure with ``options`` draws: the passes it needs run
+    (:meth:`Graph.prepare`), the Jacobians it tables computed, the gradient check run if asked."""
+    graph.prepare()
+    _check_names(graph, options)
+    check = None
+    if options.gradcheck:
+        if graph.target is None:
+            raise GraphjacError("render option gradcheck: the graph has no loss J to check; "
+                                "call g.backward(J) first or name the target in the spec")
+        check = graph.gradcheck()
+    return annotate(graph, options.vector_style, options.jacobians, check)
+
+
+def _check_names(graph, options):
+    """Every node an option names exists (the error names the option and suggests a node)."""
+    names = [("tables", n) for n in options.tables]
+    names += [(opt, n) for opt in ("jacobians", "highlight") for pair in getattr(options, opt) for n in pair]
+    for option, name in names:
+        if name not in graph:
+            try:
+                graph.node(name)
+            except GraphjacError as exc:
+                raise GraphjacError(f"render option {option}: {exc}") from None
