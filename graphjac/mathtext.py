@@ -1,8 +1,12 @@
-r"""The LaTeX the ops write, as Graphviz HTML-like label markup and as plain Unicode.
+r"""The one LaTeX reader: formulas as a tree, and that tree written as plain Unicode.
 
 Formulas are authored once, as LaTeX (see :mod:`graphjac.symbols`); this module reads the
-small part of LaTeX they use and writes it out again for Graphviz and for terminals. Letters
-are italic, digits and operators upright, spacing follows TeX's atom classes.
+small part of LaTeX they use into a tree (:class:`Sym`, :class:`Seq`, :class:`Script`,
+:class:`Frac`, :class:`Accent`, :class:`Env`, :class:`Space`) that keeps how each piece is
+written in LaTeX. Every output is emitted from that tree: Unicode for terminals (here),
+Graphviz HTML-like labels (:mod:`graphjac.render.mathhtml`), and the LaTeX that ziamath and
+pdflatex read (:mod:`graphjac.render.latex`). Letters are italic, digits and operators
+upright, spacing follows TeX's atom classes.
 
 >>> to_unicode(r"\frac{\partial J}{\partial \vec{x}} = \frac{\partial J}{\partial z} \cdot \vec{w}^{T}")
 '∂J/∂x⃗ = ∂J/∂z · w⃗ᵀ'
@@ -11,18 +15,8 @@ are italic, digits and operators upright, spacing follows TeX's atom classes.
 >>> to_unicode(r"\frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}")
 '(ŷ − y)/(ŷ(1 − ŷ))'
 
-In HTML-like markup a combining arrow stays inside its letter's ``<I>`` run (Pango would draw
-it detached otherwise), and every character outside ASCII is a numeric entity:
+Matrices and cases:
 
->>> to_html(r"\vec{x}^{T}")
-'<I>x&#8407;</I><SUP>T</SUP>'
->>> to_html(r"a < b \le c")
-'<I>a</I> &lt; <I>b</I> &#8804; <I>c</I>'
-
-Matrices and cases become tables (Graphviz cannot set them inline):
-
->>> to_html(r"\begin{bmatrix} 1 & 2 \end{bmatrix}").startswith("<TABLE")
-True
 >>> to_unicode(r"\begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}")
 '{1 if z ≥ 0; 0 if z < 0}'
 """
@@ -33,9 +27,9 @@ import re
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass
+from typing import Optional
 
 from .errors import GraphjacError
-from .render.quoting import escape_html
 
 # ---------------------------------------------------------------------------- vocabulary
 
@@ -74,6 +68,8 @@ CHAR_CLASS = {"+": "bin", "-": "bin", "*": "bin", "=": "rel", "<": "rel", ">": "
 ENVIRONMENTS = ("bmatrix", "pmatrix", "matrix", "cases")
 BRACKETS = {"bmatrix": "[]", "pmatrix": "()", "matrix": "[]", "cases": "{}"}
 TEXT_ESCAPES = {"textbackslash": "\\", "^": "^", "~": "~"}
+MATH_ESCAPES = {"\\": r"\backslash", "^": r"\hat{}", "~": r"\sim"}
+DELIMITERS = ("(", ")", "[", "]", "|", "/", ".")
 
 SUPERSCRIPT = dict(zip("0123456789+-=()niTNjkKmMabcdeghlprstuvwxyzABDEGHIJLOPRUVW",
                        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᴺʲᵏᴷᵐᴹᵃᵇᶜᵈᵉᵍʰˡᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴸᴼᴾᴿᵁⱽᵂ"))
@@ -90,11 +86,13 @@ class MathTextError(GraphjacError, ValueError):
 
 @dataclass(frozen=True)
 class Sym:
-    """One run of characters in one style (it, rm, bf, text) and TeX atom class."""
+    """One run of characters in one style (it, rm, bf, text) and TeX atom class; ``tex`` is how
+    LaTeX writes it when that is not the text itself (``\\alpha``, ``\\log``, ``\\left(``)."""
 
     text: str
     style: str = "rm"
     cls: str = "ord"
+    tex: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -132,13 +130,23 @@ class Env:
 class Space:
     text: str
     cls: str = "space"
+    tex: str = " "
+
+
+@dataclass(frozen=True)
+class Accent:
+    """``\\vec{x}``, ``\\hat{y}``: ``name`` is the LaTeX command, ``body`` what it decorates."""
+
+    name: str
+    body: object
+    cls: str = "ord"
 
 
 # ---------------------------------------------------------------------------- reading
 
 # \mathrm{word} (an upright run, the commonest label) is one token; spaces are tokens to drop
-_TOKEN = re.compile(r"\\(?:mathrm|operatorname)\{\s*([A-Za-z0-9]+)\s*\}|\\([A-Za-z]+)\*?|\\(.)|([{}^_&])|(\s+)|(.)",
-                    re.S)
+_TOKEN = re.compile(r"\\(?:mathrm|operatorname)\{\s*([A-Za-z0-9]+)\s*\}|\\([A-Za-z]+)\*?|\\(.)|([{}^_&])|(\s+)"
+                    r"|(.[\u0300-\u036f\u20d0-\u20ff]*)", re.S)   # a character with its combining marks
 
 
 class _Reader:
@@ -221,30 +229,31 @@ class _Reader:
         return Sym(char, "rm", CHAR_CLASS.get(char, "ord"))
 
     def command(self, name, style):
+        tex = "\\" + name
         if name in GREEK:
-            return Sym(GREEK[name], "rm")
+            return Sym(GREEK[name], "rm", tex=tex)
         if name in SYMBOLS:
             char, cls = SYMBOLS[name]
-            return Sym(char, "rm", cls)
+            return Sym(char, "rm", cls, tex)
         if name in FUNCTIONS:
-            return Sym(name, "rm", "op")
+            return Sym(name, "rm", "op", tex)
         if name in SPACES:
-            return Space(SPACES[name])
+            return Space(SPACES[name], tex=tex)
         if name in ACCENTS:
-            return _accent(self.argument(style), ACCENTS[name])
+            return Accent(name, self.argument(style))
         if name == "frac":
             return Frac(self.argument(style), self.argument(style))
         if name in FONTS:
             return self.font(FONTS[name])
         if name in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
-            return self.delimiter()
+            return self.delimiter(tex)
         if name == "begin":
             return self.environment()
         if name in TEXT_ESCAPES:
             self.empty_braces()
-            return Sym(TEXT_ESCAPES[name], "rm")
+            return Sym(TEXT_ESCAPES[name], "rm", tex=MATH_ESCAPES[TEXT_ESCAPES[name]])
         if len(name) == 1 and not name.isalpha():
-            return Sym(name, "rm", CHAR_CLASS.get(name, "ord"))
+            return Sym(name, "rm", CHAR_CLASS.get(name, "ord"), tex)
         self.fail(f"unknown command \\{name}")
 
     def empty_braces(self):
@@ -258,7 +267,8 @@ class _Reader:
             return self.text()
         seq = self.argument("rm" if kind in ("rm", "bb") else kind)
         if kind == "bb":
-            return _map_syms(seq, lambda s: Sym(BLACKBOARD.get(s.text, s.text), "rm", s.cls))
+            return _map_syms(seq, lambda s: Sym(BLACKBOARD.get(s.text, s.text), "rm", s.cls,
+                                                r"\mathbb{" + s.text + "}" if s.text in BLACKBOARD else s.tex))
         return seq
 
     def text(self):
@@ -297,17 +307,20 @@ class _Reader:
             else:
                 out.append(char)
 
-    def delimiter(self):
+    def delimiter(self, size):
+        """A delimiter after ``size`` (``\\left``, ``\\big``, …)."""
         token = self.take()
         if token is None:
             self.fail(r"\left or \right is missing its delimiter")
         text = _token_text(token)
         if text == ".":
-            return Space("")
+            return Space("", tex=size + ".")
         if token[0] in SYMBOLS:
             char, cls = SYMBOLS[token[0]]
-            return Sym(char, "rm", cls)
-        return Sym(text.lstrip("\\"), "rm", CHAR_CLASS.get(text, "ord"))
+            return Sym(char, "rm", cls, size + text)
+        if text not in DELIMITERS:
+            self.fail(f"{size} needs a delimiter such as ( [ | or \\{{; got {text!r}")
+        return Sym(text.lstrip("\\"), "rm", CHAR_CLASS.get(text, "ord"), size + text)
 
     def environment(self):
         kind = self._name()
@@ -355,14 +368,17 @@ def _token_text(token):
     return special or char
 
 
-def _accent(node, mark):
-    """Put a combining ``mark`` on the last character of ``node`` (so x⃗ stays one glyph run)."""
+def accented(node, mark):
+    """Put a combining ``mark`` on the last character of ``node`` (so x⃗ stays one glyph run):
+    how Unicode and Graphviz's labels write an accent."""
+    if isinstance(node, Accent):
+        node = accented(node.body, ACCENTS[node.name])
     if isinstance(node, Sym):
         return Sym(unicodedata.normalize("NFC", node.text + mark), node.style, node.cls)
     if isinstance(node, Script):
-        return Script(_accent(node.base, mark), node.sub, node.sup)
+        return Script(accented(node.base, mark), node.sub, node.sup)
     if isinstance(node, Seq) and node.items:
-        return Seq(node.items[:-1] + (_accent(node.items[-1], mark),), node.cls)
+        return Seq(node.items[:-1] + (accented(node.items[-1], mark),), node.cls)
     return node
 
 
@@ -375,7 +391,8 @@ def _map_syms(node, change):
 
 
 def parse(latex: str) -> Seq:
-    """The tree of ``latex`` (see :class:`Sym`, :class:`Seq`, :class:`Script`, :class:`Frac`, :class:`Env`)."""
+    """The tree of ``latex`` (see :class:`Sym`, :class:`Seq`, :class:`Script`, :class:`Frac`,
+    :class:`Accent`, :class:`Env`, :class:`Space`)."""
     reader = _Reader(str(latex))
     seq = reader.sequence()
     if reader.peek() is not None:
@@ -390,7 +407,7 @@ _GAPS = {("ord", "op"): _THIN, ("op", "ord"): _THIN, ("op", "op"): _THIN, ("clos
          ("punct", "*"): " ", ("*", "bin"): _WIDE, ("bin", "*"): _WIDE, ("*", "rel"): _WIDE, ("rel", "*"): _WIDE}
 
 
-def _classes(items):
+def classes(items):
     """TeX atom classes of ``items``, with a binary operator made unary where TeX would."""
     classes, previous = [], None
     for item in items:
@@ -418,10 +435,10 @@ def _gap(left, right):
     return ""
 
 
-def _spaced(items, render, space):
+def spaced(items, render, space):
     """Render ``items`` with TeX's spacing between them (``space`` maps a gap to output)."""
     out, previous = [], None
-    for item, cls in zip(items, _classes(items)):
+    for item, cls in zip(items, classes(items)):
         if cls != "space":
             gap = _gap(previous, cls)
             if gap:
@@ -431,17 +448,17 @@ def _spaced(items, render, space):
     return "".join(out)
 
 
-def _needs_parens(seq, denominator):
+def needs_parens(seq, denominator):
     """Whether an inline fraction's part needs parentheses: (ŷ − y)/(ŷ(1 − ŷ)), but ∂J/∂z and 1/N."""
     items = [i for i in seq.items if not isinstance(i, Space)]
     if len(items) <= 1:
         return False
     if len(items) == 2 and isinstance(items[0], Sym) and items[0].text == "∂":
         return False
-    return denominator or any(c in ("bin", "rel") for c in _classes(items))
+    return denominator or any(c in ("bin", "rel") for c in classes(items))
 
 
-def _letter(text):
+def is_letter(text):
     """Whether a run is a letter (possibly with combining accents): set in italics."""
     return bool(text) and text[0].isalpha()
 
@@ -459,14 +476,21 @@ def to_unicode(latex: str) -> str:
     return _uni(parse(latex))
 
 
+def to_unicode_tree(node) -> str:
+    """A parsed tree (or part of one) as plain Unicode."""
+    return _uni(node)
+
+
 def _uni(node):
     if isinstance(node, Sym):
         text = node.text if node.style == "text" else node.text.replace("-", "−")
         return _bold(text) if node.style == "bf" else text
     if isinstance(node, Space):
         return node.text
+    if isinstance(node, Accent):
+        return _uni(accented(node, ""))
     if isinstance(node, Seq):
-        return _spaced(node.items, _uni, lambda gap: " ")
+        return spaced(node.items, _uni, lambda gap: " ")
     if isinstance(node, Frac):
         return _uni_part(node.num, False) + "/" + _uni_part(node.den, True)
     if isinstance(node, Script):
@@ -485,7 +509,7 @@ def _uni(node):
 
 def _uni_part(seq, denominator):
     text = _uni(seq)
-    return f"({text})" if _needs_parens(seq, denominator) else text
+    return f"({text})" if needs_parens(seq, denominator) else text
 
 
 def _scripted(text, table, mark):
@@ -506,125 +530,3 @@ def _bold(text):
         else:
             out.append(c)
     return "".join(out)
-
-
-# ---------------------------------------------------------------------------- Graphviz HTML-like labels
-
-
-@lru_cache(maxsize=4096)
-def to_html(latex: str) -> str:
-    r"""``latex`` as Graphviz HTML-like markup (without the enclosing ``< >``).
-
-    Inline markup for ordinary formulas; a ``<TABLE>`` when the formula holds a matrix,
-    cases or a fraction to stack, which Graphviz can only set as a table.
-
-    >>> to_html(r"J_{0}^{(i)}")
-    '<I>J</I><SUB>0</SUB><SUP>(<I>i</I>)</SUP>'
-    >>> to_html(r"\text{A & B}")
-    'A &amp; B'
-    """
-    seq = parse(latex)
-    blocks = [item for item in seq.items if _is_block(item)]
-    if not blocks:
-        return _merged(_html(seq))
-    marked = _spaced(seq.items, lambda item: "\0" if _is_block(item) else _html(item), escape_html)
-    pieces = marked.split("\0")
-    cells = [_html_cell(pieces[0])]
-    for block, text in zip(blocks, pieces[1:]):
-        cells += ["<TD>" + _html_block(block) + "</TD>", _html_cell(text)]
-    cells = [c for c in cells if c != "<TD></TD>"]
-    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>' + "".join(cells) + "</TR></TABLE>"
-
-
-def _is_block(item):
-    """Set as a table of its own: a matrix, cases, or a fraction that inline would need
-    parentheses for ((ŷ − y)/(ŷ(1 − ŷ)) reads better stacked)."""
-    return isinstance(item, Env) or isinstance(item, Frac) and (_needs_parens(item.num, False)
-                                                                 or _needs_parens(item.den, True))
-
-
-def _html_block(block):
-    if isinstance(block, Env):
-        return _html_env(block)
-    rule = '<TR><TD BORDER="1" SIDES="T" CELLPADDING="0" HEIGHT="1"></TD></TR>'
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            f"<TR><TD>{_merged(_html(block.num))}</TD></TR>{rule}<TR><TD>{_merged(_html(block.den))}</TD></TR></TABLE>")
-
-
-def _html_cell(markup):
-    return "<TD>" + _merged(markup) + "</TD>"
-
-
-def _merged(markup):
-    """Adjacent italic runs as one run (``<I>xy</I>``), as Pango sets them best."""
-    return markup.replace("</I><I>", "")
-
-
-def _html(node):
-    if isinstance(node, Sym):
-        text = escape_html(node.text.replace("-", "−") if node.style != "text" else node.text)
-        if node.style == "it" and _letter(node.text):
-            return "<I>" + text + "</I>"
-        if node.style == "bf":
-            return "<B><I>" + text + "</I></B>" if _letter(node.text) else "<B>" + text + "</B>"
-        return text
-    if isinstance(node, Space):
-        return escape_html(node.text)
-    if isinstance(node, Seq):
-        return _spaced(node.items, _html, escape_html)
-    if isinstance(node, Frac):
-        return _html_part(node.num, False) + "/" + _html_part(node.den, True)
-    if isinstance(node, Script):
-        text = _html(node.base)
-        if node.sub is not None:
-            text += "<SUB>" + _tight(_html(node.sub)) + "</SUB>"
-        if node.sup is not None:
-            text += "<SUP>" + _tight(_html(_upright_transpose(node.sup))) + "</SUP>"
-        return text
-    if isinstance(node, Env):   # nested inside a fraction or a script: inline
-        return escape_html(_uni(node))
-    raise TypeError(node)
-
-
-def _tight(markup):
-    """Scripts are set without the spaces around operators (ℝ¹ˣ³, Σᵢ₌₁ᴺ), as TeX sets them."""
-    return markup.replace(" ", "").replace("&#8201;", "")
-
-
-def _upright_transpose(seq):
-    """The T of a transpose is upright: x⃗ᵀ, not x⃗ᵀ in italics."""
-    if isinstance(seq, Seq) and len(seq.items) == 1 and seq.items[0] == Sym("T", "it"):
-        return Seq((Sym("T", "rm"),))
-    return seq
-
-
-def _html_part(seq, denominator):
-    text = _html(seq)
-    return f"({text})" if _needs_parens(seq, denominator) else text
-
-
-def _html_env(env):
-    """A matrix as a table between square brackets (drawn as cell borders); cases after a brace."""
-    n = len(env.rows)
-    width = max((len(row) for row in env.rows), default=0)
-    rows = []
-    for r, row in enumerate(env.rows):
-        cells = [f'<TD ALIGN="{"RIGHT" if env.kind != "cases" else "LEFT"}">{_html(c) or " "}</TD>'
-                 for c in row] + ["<TD> </TD>"] * (width - len(row))
-        if env.kind == "cases":
-            cells = [cells[0], '<TD ALIGN="LEFT">  if ' + (_html(row[1]) if len(row) > 1 else "") + "</TD>"]
-        if r == 0:
-            cells = _brackets(env.kind, n, cells)
-        rows.append("<TR>" + "".join(cells) + "</TR>")
-    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
-
-
-def _brackets(kind, n, cells):
-    if kind in ("bmatrix", "pmatrix"):
-        left = f'<TD ROWSPAN="{n}" BORDER="1" SIDES="LTB" WIDTH="4"> </TD>'
-        right = f'<TD ROWSPAN="{n}" BORDER="1" SIDES="RTB" WIDTH="4"> </TD>'
-        return [left] + cells + [right]
-    if kind == "cases":
-        brace = f'<TD ROWSPAN="{n}"><FONT POINT-SIZE="{14 * n}">{{</FONT></TD>'
-        return [brace] + cells
-    return cells

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.mathtext import MathTextError, parse, to_html, to_unicode
+from graphjac.mathtext import MathTextError, parse, to_unicode
+from graphjac.render.mathhtml import to_html
 
 # The lecture's formulas, written out by hand as the lecture prints them.
 LECTURE = [

@@ -8,7 +8,8 @@ import graphjac as gj
 from graphjac.examples import catalog, load_example
 from graphjac.render import draw, figure_for
 from graphjac.render.composer import place
-from graphjac.render.tikz import SIZES, for_pdflatex
+from graphjac.render.latex import for_pdflatex
+from graphjac.render.tikz import SIZES
 
 from latex import compile_tex, needs_tex
 
@@ -95,9 +96,9 @@ def test_groups_and_minibatch_ellipses_are_drawn():
 
 
 def test_unicode_becomes_latex_commands():
-    assert for_pdflatex("x − α (∇f)ᵀ") == (r"x \ensuremath{-} \ensuremath{\alpha} (\ensuremath{\nabla}f)"
-                                           r"\ensuremath{^{T}}")
-    assert for_pdflatex("ŷ x⃗ ℝ") == r"\ensuremath{\hat{y}} \ensuremath{\vec{x}} \ensuremath{\mathbb{R}}"
+    assert for_pdflatex("x − α (∇f)ᵀ") == r"x - \alpha(\nabla f) {}^{T}"
+    assert for_pdflatex("ŷ x⃗ ℝ") == r"\hat{y} \vec{x} \mathbb{R}"
+    assert for_pdflatex(r"\text{ŷ x⃗ ℝ}") == r"\text{\ensuremath{\hat{y}} \ensuremath{\vec{x}} \ensuremath{\mathbb{R}}}"
     assert all(ord(c) < 128 for c in draw(load_example("gradient_descent"), "tex"))
 
 

@@ -8,7 +8,8 @@ import ziamath
 
 from graphjac import GraphjacError
 from graphjac.examples import catalog, load_example
-from graphjac.render.typeset import Label, for_ziamath, formula, hoist_symbols
+from graphjac.render.latex import for_ziamath
+from graphjac.render.typeset import Label, formula, hoist_symbols
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -8,7 +8,7 @@ their labels room between the ranks instead of laying them over other edges.
 
 from __future__ import annotations
 
-from ..mathtext import to_html
+from .mathhtml import to_html
 from .quoting import html_label, quote
 from .themes import THEMES
 

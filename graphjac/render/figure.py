@@ -316,3 +316,16 @@ def _badge(result):
     if result.ok:
         return Badge(True, (r"\checkmark \text{ gradients agree with finite differences}",))
     return Badge(False, (r"\times \text{ gradcheck failed: } \text{" + escape_text(result.worst.name) + "}",))
+
+
+def backward_steps(figure) -> tuple:
+    """Indices of ``figure.edges`` that are backward edges, in the order backward computes them:
+    latest node first (reverse topological order), its operands in slot order, sample 1 first."""
+    position = {node.id: k for k, node in enumerate(figure.nodes)}
+    first = {}
+    for node in figure.nodes:
+        first.setdefault(node.name, position[node.id])
+    source = {node.id: node for node in figure.nodes}
+    backward = [k for k, edge in enumerate(figure.edges) if edge.direction == "backward"]
+    return tuple(sorted(backward, key=lambda k: (-first[source[figure.edges[k].src].name],
+                                                 position[figure.edges[k].src], k)))

@@ -25,6 +25,7 @@ from ..errors import GraphjacError
 from ..fileio import atomic_write
 from .composer import convert, serialize, svg_tree
 from .dot import figure_to_dot
+from .figure import backward_steps
 from .graphviz import run_dot
 from .layout import measured_dot
 from .themes import THEMES
@@ -33,19 +34,6 @@ from .typeset import SVG_NS
 FORMATS = ("svg", "png", "pdf")
 CURRENT_WIDTH = "2.6"          # stroke width of the edge being computed
 SECONDS_PER_STEP = 1.5
-
-
-def backward_steps(figure) -> tuple:
-    """Indices of ``figure.edges`` that are backward edges, in the order backward computes them:
-    latest node first (reverse topological order), its operands in slot order, sample 1 first."""
-    position = {node.id: k for k, node in enumerate(figure.nodes)}
-    first = {}
-    for node in figure.nodes:
-        first.setdefault(node.name, position[node.id])
-    source = {node.id: node for node in figure.nodes}
-    backward = [k for k, edge in enumerate(figure.edges) if edge.direction == "backward"]
-    return tuple(sorted(backward, key=lambda k: (-first[source[figure.edges[k].src].name],
-                                                 position[figure.edges[k].src], k)))
 
 
 def frame_files(figure, format: str = "svg") -> list:

@@ -9,13 +9,10 @@ The picture needs ``tikz`` with the ``arrows.meta`` library and ``amsmath``/``am
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from ..errors import RenderError
-from ..mathtext import ACCENTS, BLACKBOARD, GREEK, SYMBOLS
 from .composer import centre_of, place
-from .frames import backward_steps
+from .figure import backward_steps
+from .latex import for_pdflatex
 from .layout import texts
 from .themes import THEMES
 
@@ -24,16 +21,6 @@ SIZES = {"node": 10.0, "value": 9.0, "edge": 9.0, "group": 10.0, "ellipsis": 14.
 FONTS = {role: f"\\fontsize{{{size:g}}}{{{1.2 * size:g}}}\\selectfont" for role, size in SIZES.items()}
 ARROWS = {"normal": "Stealth[length=6pt,width=4.5pt]", "empty": "Stealth[open,length=6pt,width=4.5pt]"}
 NAMED_COLORS = {"white": "FFFFFF", "black": "000000"}
-# pdflatex reads ASCII: other characters (in names and titles) become the LaTeX that draws them
-UNICODE = {char: "\\" + name for name, (char, _) in SYMBOLS.items() if len(name) > 1 and ord(char) > 126}
-UNICODE.update({char: "\\" + name for name, char in GREEK.items() if not name.startswith("var")})
-UNICODE.update({char: r"\mathbb{" + letter + "}" for letter, char in BLACKBOARD.items()})
-UNICODE.update({"\u2212": "-", "\u2009": r"\,", "\u2003": r"\quad"})
-_COMBINING = re.compile("(.)([" + "".join(sorted(set(ACCENTS.values()))) + "])")
-_ACCENT_NAMES = {char: name for name, char in reversed(list(ACCENTS.items()))}
-# TeX takes {\vec{x}^{a}} for the accent atom itself, so a following ^{b} is a double superscript
-_ACCENT_GROUP = re.compile(r"(\{\\(?:" + "|".join(ACCENTS) + r")\{(?:[^{}]|\{[^{}]*\})*\}\^\{[^{}]*\})\}(?=\^)")
-
 BEAMER = r"""\documentclass{beamer}
 \usepackage{amsmath,amssymb,adjustbox,tikz}
 \usetikzlibrary{arrows.meta}
@@ -131,31 +118,6 @@ def _text(lines):
     tabular so that a line with a fraction never runs into the next."""
     rows = r"\\[1pt]".join(f"{FONTS[role]}$\\displaystyle {for_pdflatex(latex)}$" for latex, role in lines)
     return r"\begin{tabular}{@{}c@{}}" + rows + r"\end{tabular}"   # rows as tall as their math
-
-
-def for_pdflatex(latex: str) -> str:
-    r"""``latex`` as pdflatex with amsmath reads it: ASCII only, no accent-group double superscript.
-
-    >>> for_pdflatex(r"{\vec{x}^{(1)}}^{T} = \text{Σ xᵢ}")
-    '{\\vec{x}^{(1)}{}}^{T} = \\text{\\ensuremath{\\Sigma} x\\ensuremath{_{i}}}'
-    """
-    latex = _ACCENT_GROUP.sub(r"\1{}}", latex)
-    latex = _COMBINING.sub(lambda m: r"\ensuremath{\%s{%s}}" % (_ACCENT_NAMES[m.group(2)], m.group(1)), latex)
-    return "".join(_ascii(char) for char in latex)
-
-
-def _ascii(char):
-    if ord(char) < 128:
-        return char
-    if char in UNICODE:
-        return r"\ensuremath{" + UNICODE[char] + "}"
-    base, *accent = unicodedata.normalize("NFD", char)
-    if len(accent) == 1 and accent[0] in _ACCENT_NAMES:
-        return r"\ensuremath{\%s{%s}}" % (_ACCENT_NAMES[accent[0]], base)
-    kind, _, code = unicodedata.decomposition(char).partition(" ")
-    if kind in ("<super>", "<sub>") and code and " " not in code:
-        return r"\ensuremath{" + ("^" if kind == "<super>" else "_") + "{" + chr(int(code, 16)) + "}}"
-    return char
 
 
 def _nodes(figure, placed):

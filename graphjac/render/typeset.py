@@ -14,102 +14,16 @@ True
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 import ziamath
 
 from ..errors import RenderError
+from .latex import for_ziamath
 
 LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
 SVG_NS = "http://www.w3.org/2000/svg"
-
-# --- LaTeX as ziamath reads it -------------------------------------------------------------------
-# ziamath parses LaTeX through latex2mathml, which (unlike TeX) spaces every minus as binary,
-# sets no space before \log, packs the columns of cases and matrices tight, lifts a superscript
-# over an accent (x⃗ᵀ with the T above the arrow) and copies \text{…} into XML without unescaping
-# it. These rewrites give the look TeX would.
-
-_UNARY_MINUS = re.compile(r"(^|[=(\[{,&<>]|\\\\|\\left[(\[.]|\\(?:cdot|times|le|ge|leq|geq)\b)(\s*)-")
-_OPERATOR_AFTER_ORD = re.compile(r"(?<=[\w})\]])\s*\\(log|ln|exp)\b")
-_ARRAY = re.compile(r"\\begin\{(cases|[bpv]?matrix)\}(.*?)\\end\{\1\}", re.S)
-_COLUMN_GAP = {"cases": r"\quad "}      # TeX: a quad after the value; 2 × 5 pt between matrix columns
-_UNESCAPED_AMP = re.compile(r"(?<!\\)&")
-_ACCENT_SUP = re.compile(r"(\\(?:vec|hat|bar|tilde|dot|overline)\{(?:[^{}]|\{[^{}]*\})*\})(?=\^)")
-_TEXT = re.compile(r"\\text\{")
-_TEXT_TOKEN = re.compile(r"\\textbackslash\{\}|\\\^\{\}|\\~\{\}|\\[{}$&%#_ ]|\\|.", re.S)
-_TEXT_UNESCAPE = {r"\textbackslash{}": "\\", r"\^{}": "^", r"\~{}": "~"}
-_SCRIPTS = {"<super>": "^", "<sub>": "_"}
-_XML_CHAR = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;"}
-
-
-def for_ziamath(latex: str) -> str:
-    r"""``latex`` rewritten so that ziamath spaces it the way TeX does.
-
-    >>> for_ziamath(r"J = -[y \log a]")
-    'J = {-}[y\\,\\log a]'
-    >>> for_ziamath(r"\text{a \& (-1)} = -1")
-    '\\text{a &amp; (-1)} = {-}1'
-    """
-    texts = []
-
-    def park(body):
-        texts.append(body)
-        return f"\0{len(texts) - 1}\0"
-
-    latex = _map_text(latex, park)
-    latex = _UNARY_MINUS.sub(lambda m: m.group(1) + m.group(2) + "{-}", latex)
-    latex = _OPERATOR_AFTER_ORD.sub(lambda m: r"\," + "\\" + m.group(1), latex)
-    latex = _ACCENT_SUP.sub(r"\1{}", latex)
-    latex = _ARRAY.sub(_spaced_columns, latex)
-    latex = re.sub("\0(\\d+)\0", lambda m: _xml_text(texts[int(m.group(1))]), latex)
-    return latex.replace(r"\text{}^", "{}^").replace(r"\text{}_", "{}_").replace(r"}\text{}", "}")
-
-
-def _spaced_columns(match):
-    """A cases or matrix environment with TeX's space between its columns."""
-    name, body = match.groups()
-    gap = "&" + _COLUMN_GAP.get(name, r"\enspace ")
-    return rf"\begin{{{name}}}" + _UNESCAPED_AMP.sub(gap.replace("\\", "\\\\"), body) + rf"\end{{{name}}}"
-
-
-def _map_text(latex, replace):
-    """``latex`` with the body of every ``\\text{…}`` (TeX-escaped) replaced by ``replace(body)``."""
-    out, pos = [], 0
-    for match in _TEXT.finditer(latex):
-        if match.start() < pos:
-            continue
-        depth, end = 1, len(latex)
-        for token in _TEXT_TOKEN.finditer(latex, match.end()):
-            depth += (token.group(0) == "{") - (token.group(0) == "}")
-            if depth == 0:
-                end = token.start()
-                break
-        out.append(latex[pos:match.end()] + replace(latex[match.end():end]))
-        pos = end   # an unbalanced \text{ stays unbalanced: ziamath reports it
-    out.append(latex[pos:])
-    return "".join(out)
-
-
-def _xml_text(body):
-    """TeX-escaped text as the characters it stands for, escaped for XML; a superscript or
-    subscript character (ᵀ, ᵢ, ², ₀ — most of them missing from the math font) becomes a real
-    superscript or subscript after the text."""
-    chars = []
-    for token in _TEXT_TOKEN.finditer(body):
-        t = token.group(0)
-        if t in ("{", "}"):
-            continue
-        char = _TEXT_UNESCAPE.get(t, t[1] if len(t) == 2 and t[0] == "\\" else t)
-        kind, _, code = unicodedata.decomposition(char).partition(" ")
-        if kind in _SCRIPTS and code and " " not in code:
-            script = chr(int(code, 16))
-            char = "}" + _SCRIPTS[kind] + "{\\text{" + _XML_CHAR.get(script, script) + "}}\\text{"
-        chars.append(_XML_CHAR.get(char, char))
-    return "".join(chars)
-
 
 # --- one formula -----------------------------------------------------------------------------------
 

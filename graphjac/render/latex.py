@@ -1,0 +1,233 @@
+r"""Formulas as the LaTeX that ziamath and pdflatex read, emitted from the one LaTeX tree.
+
+Both emitters walk the tree of :func:`graphjac.mathtext.parse`; no LaTeX text is rewritten by
+pattern. What each reader needs is said where the tree is written:
+
+- **ziamath** (through latex2mathml) spaces every minus as binary, sets no space before
+  ``\log``, packs the columns of cases and matrices tight, lifts a superscript over an accent
+  and copies ``\text{…}`` into XML as it is: so a unary minus is written ``{-}``, a thin space
+  goes before ``\log`` after an ordinary atom, columns get TeX's gaps, an accented base gets an
+  empty group before its superscript, and text is XML-escaped (a superscript character such as
+  ᵀ, missing from the math font, becomes a real superscript).
+- **pdflatex** reads ASCII, and whatever reaches a ``.tex`` file must be inert: text is
+  TeX-escaped character by character (no ``^^`` sequence, no raw ``%``, ``#``, ``$``, ``&``,
+  ``~``, control character or line break can come through), characters outside ASCII become the
+  commands that draw them (α → ``\alpha``, ŷ → ``\hat{y}``) or, for scripts TeX cannot set
+  without packages (CJK, emoji), a ``?``; a group holding an accent and its superscript gets
+  an empty atom, so that a further superscript is no double superscript.
+
+>>> for_ziamath(r"J = -[y \log a]")
+'J = {-}[y \\,\\log a]'
+>>> for_pdflatex(r"\text{50% of #1 ^^5c}")
+'\\text{50\\% of \\#1 \\^{}\\^{}5c}'
+>>> for_pdflatex(r"{\vec{x}^{(1)}}^{T} = \text{Σ xᵢ}")
+'{\\vec{x}^{(1)}{}}^{T} = \\text{\\ensuremath{\\Sigma} x\\ensuremath{_{i}}}'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from ..mathtext import (ACCENTS, BLACKBOARD, GREEK, SYMBOLS, Accent, Env, Frac, Script, Seq, Space, Sym, classes,
+                        parse)
+
+ZIAMATH, PDFLATEX = "ziamath", "pdflatex"
+COLUMN_GAPS = {ZIAMATH: {"cases": r"&\quad "}, PDFLATEX: {}}   # TeX: a quad after a case's value
+MATRIX_GAP = {ZIAMATH: r"&\enspace ", PDFLATEX: " & "}            # TeX: 2 × 5 pt between matrix columns
+FUNCTION_SPACE = (r"\log", r"\ln", r"\exp")                       # ziamath sets no space before these
+
+# characters outside ASCII as the math commands that draw them (for pdflatex)
+UNICODE = {char: "\\" + name for name, (char, _) in SYMBOLS.items() if len(name) > 1 and ord(char) > 126}
+UNICODE.update({char: "\\" + name for name, char in GREEK.items() if not name.startswith("var")})
+UNICODE.update({char: r"\mathbb{" + letter + "}" for letter, char in BLACKBOARD.items()})
+UNICODE.update({"\u2212": "-", "\u2009": r"\,", "\u2005": r"\:", "\u2004": r"\;", "\u2003": r"\quad",
+                "\u00d7": r"\times", "\u00b7": r"\cdot"})
+_ACCENT_NAMES = {char: name for name, char in reversed(list(ACCENTS.items()))}
+_MATH_SPECIALS = {"%": r"\%", "#": r"\#", "$": r"\$", "&": r"\&", "~": r"\sim"}
+_TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                  "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;"}
+_SCRIPTS = {"<super>": "^", "<sub>": "_"}
+_CLUSTER = re.compile(r".[\u0300-\u036f\u20d0-\u20ff]*", re.S)   # a character and its combining marks
+
+
+@lru_cache(maxsize=4096)
+def for_ziamath(latex: str) -> str:
+    """``latex`` as ziamath should read it to set it the way TeX does."""
+    return _items(parse(latex).items, ZIAMATH)
+
+
+@lru_cache(maxsize=4096)
+def for_pdflatex(latex: str) -> str:
+    """``latex`` as pdflatex with amsmath reads it: ASCII only, every text inert."""
+    return _items(parse(latex).items, PDFLATEX)
+
+
+def _items(items, dialect):
+    """A sequence of atoms, with what the dialect needs between them (and a space where it reads
+    best: none inside a number, after an opening bracket or before a closing one or a comma)."""
+    out, previous, last = [], None, ""
+    for item, cls in zip(items, classes(items)):
+        text = _emit(item, dialect)
+        if dialect == ZIAMATH and isinstance(item, Sym):
+            if cls == "unary" and item.text == "-":
+                text = "{-}"
+            elif item.tex in FUNCTION_SPACE and previous in ("ord", "close"):
+                text = r"\," + text
+        if text:
+            tight = previous in ("open", "unary") or cls in ("close", "punct") or _numeric(last) and _numeric(text) \
+                or cls == "open" and previous in ("ord", "op", "close")
+            out.append(text if not out or tight else " " + text)
+            last = text
+        if cls != "space":
+            previous = cls
+    return "".join(out)
+
+
+def _numeric(piece):
+    return len(piece) == 1 and (piece.isdigit() or piece == ".")
+
+
+def _group(seq, dialect):
+    return "{" + _items(seq.items, dialect) + "}"
+
+
+def _emit(node, dialect):
+    if isinstance(node, Sym):
+        return _sym(node, dialect)
+    if isinstance(node, Space):
+        return node.tex
+    if isinstance(node, Seq):
+        return _group(node, dialect)
+    if isinstance(node, Accent):
+        return "\\" + node.name + _argument(node.body, dialect)
+    if isinstance(node, Frac):
+        return r"\frac" + _group(node.num, dialect) + _group(node.den, dialect)
+    if isinstance(node, Script):
+        return _script(node, dialect)
+    if isinstance(node, Env):
+        return _environment(node, dialect)
+    raise TypeError(node)
+
+
+def _argument(node, dialect):
+    return _group(node, dialect) if isinstance(node, Seq) else "{" + _emit(node, dialect) + "}"
+
+
+def _script(node, dialect):
+    base = _emit(node.base, dialect)
+    if dialect == ZIAMATH and isinstance(node.base, Accent) and node.sup is not None and node.sub is None:
+        base += "{}"    # else latex2mathml sets the superscript over the accent
+    if dialect == PDFLATEX and _accent_with_superscript(node.base):
+        base = base[:-1] + "{}}"   # TeX takes {\vec{x}^{a}} for the accent atom: a second ^ would be double
+    if node.sub is not None:
+        base += "_" + _argument(node.sub, dialect)
+    if node.sup is not None:
+        base += "^" + _argument(node.sup, dialect)
+    return base
+
+
+def _accent_with_superscript(base):
+    return (isinstance(base, Seq) and len(base.items) == 1 and isinstance(base.items[0], Script)
+            and isinstance(base.items[0].base, Accent) and base.items[0].sup is not None)
+
+
+def _environment(env, dialect):
+    gap = COLUMN_GAPS[dialect].get(env.kind, MATRIX_GAP[dialect])
+    rows = [gap.join(_items(cell.items, dialect) for cell in row) for row in env.rows]
+    return rf"\begin{{{env.kind}}} " + r" \\ ".join(rows) + rf" \end{{{env.kind}}}"
+
+
+def _sym(node, dialect):
+    if node.style == "text":
+        return _text(node.text, dialect)
+    if node.tex is not None:
+        return node.tex
+    text = "".join(_math_char(c.group()) for c in _CLUSTER.finditer(node.text)) if dialect == PDFLATEX \
+        else node.text
+    if node.style == "bf":
+        return r"\mathbf{" + text + "}"
+    if node.style == "rm" and node.text.isalpha():
+        return r"\mathrm{" + text + "}"
+    return "".join(_MATH_SPECIALS.get(c, c) for c in text)
+
+
+def _math_char(char):
+    """One character of math for pdflatex: ASCII as it is, anything else as a command (a script
+    character on an empty atom, so that it never makes a double script)."""
+    if char.isascii():
+        return char
+    command = _command(char) or "?"
+    return "{}" + command if command[0] in "^_" else command
+
+
+def _command(char):
+    """The math command that draws ``char`` (α, ŷ, x⃗, ᵀ, ℝ; a character with its combining
+    marks), or None."""
+    if char in UNICODE:
+        return UNICODE[char]
+    base, *accents = unicodedata.normalize("NFD", char)
+    if accents and all(a in _ACCENT_NAMES for a in accents):
+        inner = base if ord(base) < 128 else _command(base)
+        if inner is None:
+            return None
+        for accent in accents:
+            inner = "\\" + _ACCENT_NAMES[accent] + "{" + inner + "}"
+        return inner
+    kind, _, code = unicodedata.decomposition(char).partition(" ")
+    if kind in _SCRIPTS and code and " " not in code and int(code, 16) < 128:
+        return _SCRIPTS[kind] + "{" + chr(int(code, 16)) + "}"
+    return None
+
+
+def _text(text, dialect):
+    """``\\text{…}`` holding ``text`` (the characters themselves, escapes undone by the parser)."""
+    if dialect == ZIAMATH:
+        return _ziamath_text(text)
+    out = []
+    for char in (m.group() for m in _CLUSTER.finditer(text)):
+        if char in _TEXT_SPECIALS:
+            out.append(_TEXT_SPECIALS[char])
+        elif len(char) == 1 and (ord(char) < 32 or ord(char) == 127):
+            out.append(" ")
+        elif char.isascii():
+            out.append(char)
+        else:
+            out.append(_text_char(char))
+    return r"\text{" + "".join(out) + "}"
+
+
+def _text_char(char):
+    """A character outside ASCII in text, for pdflatex: its command in math, its letter without
+    accents, or ``?`` (a script TeX cannot set without packages)."""
+    command = _command(char)
+    if command is not None:
+        return r"\ensuremath{" + command + "}"
+    plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if plain and plain.isascii() and plain.isprintable():
+        return "".join(_TEXT_SPECIALS.get(c, c) for c in plain)
+    return "?"
+
+
+def _ziamath_text(text):
+    """Text for ziamath: XML-escaped; superscript and subscript characters as real scripts."""
+    pieces, run = [], []
+
+    def close_run():
+        if run:
+            pieces.append(r"\text{" + "".join(run) + "}")
+            run.clear()
+
+    for char in text:
+        kind, _, code = unicodedata.decomposition(char).partition(" ")
+        if kind in _SCRIPTS and code and " " not in code:
+            script = chr(int(code, 16))
+            attached = bool(run)
+            close_run()
+            pieces.append(("" if attached else "{}") + _SCRIPTS[kind] + r"{\text{" + _XML.get(script, script) + "}}")
+            continue
+        run.append(_XML.get(char, char))
+    close_run()
+    return "".join(pieces) if pieces else r"\text{}"

@@ -1,0 +1,143 @@
+r"""Formulas as Graphviz HTML-like label markup, emitted from the one LaTeX tree.
+
+In HTML-like markup a combining arrow stays inside its letter's ``<I>`` run (Pango would draw
+it detached otherwise), and every character outside ASCII is a numeric entity:
+
+>>> to_html(r"\vec{x}^{T}")
+'<I>x&#8407;</I><SUP>T</SUP>'
+>>> to_html(r"a < b \le c")
+'<I>a</I> &lt; <I>b</I> &#8804; <I>c</I>'
+
+Matrices and cases become tables (Graphviz cannot set them inline):
+
+>>> to_html(r"\begin{bmatrix} 1 & 2 \end{bmatrix}").startswith("<TABLE")
+True
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..mathtext import (Accent, Env, Frac, Script, Seq, Space, Sym, accented, is_letter, needs_parens, parse,
+                        spaced, to_unicode_tree)
+from .quoting import escape_html
+
+@lru_cache(maxsize=4096)
+def to_html(latex: str) -> str:
+    r"""``latex`` as Graphviz HTML-like markup (without the enclosing ``< >``).
+
+    Inline markup for ordinary formulas; a ``<TABLE>`` when the formula holds a matrix,
+    cases or a fraction to stack, which Graphviz can only set as a table.
+
+    >>> to_html(r"J_{0}^{(i)}")
+    '<I>J</I><SUB>0</SUB><SUP>(<I>i</I>)</SUP>'
+    >>> to_html(r"\text{A & B}")
+    'A &amp; B'
+    """
+    seq = parse(latex)
+    blocks = [item for item in seq.items if _is_block(item)]
+    if not blocks:
+        return _merged(_html(seq))
+    marked = spaced(seq.items, lambda item: "\0" if _is_block(item) else _html(item), escape_html)
+    pieces = marked.split("\0")
+    cells = [_html_cell(pieces[0])]
+    for block, text in zip(blocks, pieces[1:]):
+        cells += ["<TD>" + _html_block(block) + "</TD>", _html_cell(text)]
+    cells = [c for c in cells if c != "<TD></TD>"]
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>' + "".join(cells) + "</TR></TABLE>"
+
+
+def _is_block(item):
+    """Set as a table of its own: a matrix, cases, or a fraction that inline would need
+    parentheses for ((ŷ − y)/(ŷ(1 − ŷ)) reads better stacked)."""
+    return isinstance(item, Env) or isinstance(item, Frac) and (needs_parens(item.num, False)
+                                                                 or needs_parens(item.den, True))
+
+
+def _html_block(block):
+    if isinstance(block, Env):
+        return _html_env(block)
+    rule = '<TR><TD BORDER="1" SIDES="T" CELLPADDING="0" HEIGHT="1"></TD></TR>'
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f"<TR><TD>{_merged(_html(block.num))}</TD></TR>{rule}<TR><TD>{_merged(_html(block.den))}</TD></TR></TABLE>")
+
+
+def _html_cell(markup):
+    return "<TD>" + _merged(markup) + "</TD>"
+
+
+def _merged(markup):
+    """Adjacent italic runs as one run (``<I>xy</I>``), as Pango sets them best."""
+    return markup.replace("</I><I>", "")
+
+
+def _html(node):
+    if isinstance(node, Sym):
+        text = escape_html(node.text.replace("-", "−") if node.style != "text" else node.text)
+        if node.style == "it" and is_letter(node.text):
+            return "<I>" + text + "</I>"
+        if node.style == "bf":
+            return "<B><I>" + text + "</I></B>" if is_letter(node.text) else "<B>" + text + "</B>"
+        return text
+    if isinstance(node, Space):
+        return escape_html(node.text)
+    if isinstance(node, Accent):
+        return _html(accented(node, ""))
+    if isinstance(node, Seq):
+        return spaced(node.items, _html, escape_html)
+    if isinstance(node, Frac):
+        return _html_part(node.num, False) + "/" + _html_part(node.den, True)
+    if isinstance(node, Script):
+        text = _html(node.base)
+        if node.sub is not None:
+            text += "<SUB>" + _tight(_html(node.sub)) + "</SUB>"
+        if node.sup is not None:
+            text += "<SUP>" + _tight(_html(_upright_transpose(node.sup))) + "</SUP>"
+        return text
+    if isinstance(node, Env):   # nested inside a fraction or a script: inline
+        return escape_html(to_unicode_tree(node))
+    raise TypeError(node)
+
+
+def _tight(markup):
+    """Scripts are set without the spaces around operators (ℝ¹ˣ³, Σᵢ₌₁ᴺ), as TeX sets them."""
+    return markup.replace(" ", "").replace("&#8201;", "")
+
+
+def _upright_transpose(seq):
+    """The T of a transpose is upright: x⃗ᵀ, not x⃗ᵀ in italics."""
+    if isinstance(seq, Seq) and len(seq.items) == 1 and seq.items[0] == Sym("T", "it"):
+        return Seq((Sym("T", "rm"),))
+    return seq
+
+
+def _html_part(seq, denominator):
+    text = _html(seq)
+    return f"({text})" if needs_parens(seq, denominator) else text
+
+
+def _html_env(env):
+    """A matrix as a table between square brackets (drawn as cell borders); cases after a brace."""
+    n = len(env.rows)
+    width = max((len(row) for row in env.rows), default=0)
+    rows = []
+    for r, row in enumerate(env.rows):
+        cells = [f'<TD ALIGN="{"RIGHT" if env.kind != "cases" else "LEFT"}">{_html(c) or " "}</TD>'
+                 for c in row] + ["<TD> </TD>"] * (width - len(row))
+        if env.kind == "cases":
+            cells = [cells[0], '<TD ALIGN="LEFT">  if ' + (_html(row[1]) if len(row) > 1 else "") + "</TD>"]
+        if r == 0:
+            cells = _brackets(env.kind, n, cells)
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
+
+
+def _brackets(kind, n, cells):
+    if kind in ("bmatrix", "pmatrix"):
+        left = f'<TD ROWSPAN="{n}" BORDER="1" SIDES="LTB" WIDTH="4"> </TD>'
+        right = f'<TD ROWSPAN="{n}" BORDER="1" SIDES="RTB" WIDTH="4"> </TD>'
+        return [left] + cells + [right]
+    if kind == "cases":
+        brace = f'<TD ROWSPAN="{n}"><FONT POINT-SIZE="{14 * n}">{{</FONT></TD>'
+        return [brace] + cells
+    return cells
