@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from graphjac.examples import catalog, load_example
+from graphjac.gallery import catalog
+from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.writers import WRITERS
 

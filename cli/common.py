@@ -20,7 +20,7 @@ class CheckFailed(click.ClickException):
 def _complete_spec(ctx, param, incomplete):
     """Shell completion for SPEC: files, plus lecture:NAME for the built-in figures."""
     from click.shell_completion import CompletionItem
-    from graphjac.examples import catalog
+    from graphjac.gallery import catalog
 
     lectures = [CompletionItem(f"lecture:{name}", help=line) for name, line in catalog().items()
                 if f"lecture:{name}".startswith(incomplete)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphjac.examples import PREFIX, catalog
+from graphjac.gallery import PREFIX, catalog
 from graphjac.report import table
 
 

@@ -29,6 +29,8 @@ from pathlib import Path
 import yaml
 
 from .errors import GraphjacError, SpecError
+from .gallery import PREFIX, spec_path
+from .graph import Graph
 
 DATA_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 SUFFIXES = tuple(DATA_SUFFIXES) + (".py",)
@@ -38,17 +40,26 @@ def load(path):
     """A Graph from a spec file (.yaml/.yml/.json/.toml), a Python file (``graph.py[:name]``)
     or a built-in lecture figure (``lecture:neuron``)."""
     path = str(path)
-    if path.startswith("lecture:"):
-        from .examples import load_example
-        return load_example(path[len("lecture:"):])
+    if path.startswith(PREFIX):
+        return load_example(path[len(PREFIX):])
     script, _, attribute = path.partition(".py:")
     if attribute or path.endswith(".py"):
         return load_python(script + ".py" if attribute else path, attribute or None)
-    from .graph import Graph
     data, locate = read_spec(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
     return Graph.from_spec(data, source=path, locate=locate)
+
+
+def load_example(name: str):
+    """The built-in lecture figure ``name`` as a :class:`~graphjac.Graph` (a fresh copy each time).
+
+    >>> g = load_example("dot")
+    >>> g.backward(g.target)
+    >>> g.grad("u").tolist()          # v⃗ᵀ
+    [4.0, -5.0, 6.0]
+    """
+    return load(spec_path(name))
 
 
 def _read_text(path):
@@ -379,8 +390,6 @@ def _script_line(path, exc):
 def load_python(path, attribute=None):
     """Run a Python file and take its graph: ``attribute`` (a Graph or a function returning one),
     else the one Graph among its globals, else its function ``build()``."""
-    from .graph import Graph
-
     _read_text(path)  # the same missing-file / directory errors as for specs
     folder = str(Path(path).resolve().parent)
     sys.path.insert(0, folder)   # as `python file.py` does: the script may import its neighbours

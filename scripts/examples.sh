@@ -11,7 +11,8 @@ python3 - docs/figures "$@" <<'PY'
 import sys
 from pathlib import Path
 
-from graphjac.examples import catalog, load_example
+from graphjac.gallery import catalog
+from graphjac.loaders import load_example
 
 folder, png = Path(sys.argv[1]), "--png" in sys.argv[2:]
 for name in catalog():

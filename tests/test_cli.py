@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphjac as gj
-from graphjac.examples import catalog
+from graphjac.gallery import catalog
 from graphjac_cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

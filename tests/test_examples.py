@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.examples import catalog, load_example
+from graphjac.gallery import catalog
+from graphjac.loaders import load_example
 from graphjac.options import RenderOptions
 
 ROOT = Path(__file__).resolve().parent.parent

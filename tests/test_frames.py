@@ -7,7 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from graphjac import GraphjacError
-from graphjac.examples import catalog, load_example
+from graphjac.gallery import catalog
+from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.frames import CURRENT_WIDTH, animated_svg, backward_steps, frame_files, write_frames
 from graphjac.render.tikz import write_beamer

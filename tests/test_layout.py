@@ -3,7 +3,7 @@
 import pytest
 
 from graphjac import GraphjacError
-from graphjac.examples import load_example
+from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.dot import figure_to_dot
 from graphjac.render.layout import layout, measured_dot, parse_json, placeholder

@@ -5,7 +5,8 @@ import re
 import pytest
 
 import graphjac as gj
-from graphjac.examples import catalog, load_example
+from graphjac.gallery import catalog
+from graphjac.loaders import load_example
 from graphjac.render import draw, figure_for
 from graphjac.render.composer import place
 from graphjac.render.latex import for_pdflatex

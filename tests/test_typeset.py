@@ -7,7 +7,8 @@ import pytest
 import ziamath
 
 from graphjac import GraphjacError
-from graphjac.examples import catalog, load_example
+from graphjac.gallery import catalog
+from graphjac.loaders import load_example
 from graphjac.render.latex import for_ziamath
 from graphjac.render.typeset import Label, formula, hoist_symbols
 

@@ -1,21 +1,20 @@
-"""The lecture's figures, built in: ``lecture:NAME`` wherever a spec file is accepted.
+"""The gallery of built-in lecture figures: ``lecture:NAME`` wherever a spec file is accepted.
 
 The spec files live in the repository's ``examples/`` folder, installed as the data package
-``graphjac.lecture``.
+``graphjac.lecture``; :func:`graphjac.load` (``lecture:NAME``) and
+:func:`graphjac.loaders.load_example` read them.
 
->>> from graphjac.examples import catalog, load_example
 >>> catalog()["dot"]
 'the dot product z = u⃗·v⃗, with ∂z/∂u⃗ = v⃗ᵀ and ∂z/∂v⃗ = u⃗ᵀ'
->>> g = load_example("dot")
->>> g.backward(g.target)
->>> g.grad("u").tolist()          # v⃗ᵀ
-[4.0, -5.0, 6.0]
+>>> spec_path("dot").name
+'dot.yaml'
 """
 
 from __future__ import annotations
 
 import difflib
 from importlib import resources
+from pathlib import Path
 
 from .errors import GraphjacError
 
@@ -47,15 +46,12 @@ def catalog() -> dict:
     return dict(_CATALOG)
 
 
-def load_example(name: str):
-    """The built-in lecture figure ``name`` as a :class:`~graphjac.Graph` (a fresh copy each time)."""
-    from .loaders import load
-
+def spec_path(name: str):
+    """The installed spec file of the built-in lecture figure ``name``."""
     if name not in _CATALOG:
         close = difflib.get_close_matches(str(name), _CATALOG, n=1)
         hint = f"; did you mean {PREFIX}{close[0]}?" if close else ""
         what = "no such lecture example" if name else "needs the name of a lecture example, as in lecture:neuron"
         raise GraphjacError(f"{PREFIX}{name}: {what}{hint} "
                             f"(known: {', '.join(_CATALOG)}; `graphjac examples` lists them)")
-    with resources.as_file(resources.files(PACKAGE) / f"{name}.yaml") as path:
-        return load(path)
+    return Path(str(resources.files(PACKAGE) / f"{name}.yaml"))

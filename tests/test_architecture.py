@@ -1,0 +1,132 @@
+"""The layers point one way: no import cycle, the core never imports the renderers or the CLI,
+and nothing outside graph.py reads the Graph's private fields.
+
+Imports are read from the source (imports inside functions count too), so a cycle hidden by a
+lazy import still fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {"graphjac": ROOT / "graphjac", "graphjac_cli": ROOT / "cli"}
+CORE = ("graphjac.errors", "graphjac.ops", "graphjac.engine", "graphjac.graph", "graphjac.notation",
+        "graphjac.symbols", "graphjac.mathtext", "graphjac.spec", "graphjac.loaders", "graphjac.options",
+        "graphjac.gradcheck", "graphjac.training", "graphjac.gallery", "graphjac.savers", "graphjac.fileio",
+        "graphjac.report")
+
+
+def _modules():
+    """module name -> source path, for graphjac and the CLI."""
+    out = {}
+    for package, folder in PACKAGES.items():
+        for path in folder.rglob("*.py"):
+            parts = path.relative_to(folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out[".".join((package,) + parts)] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(name, path, top_level_only=False):
+    """The modules of this project that ``name`` imports anywhere in its source (or outside
+    functions only)."""
+    is_package = path.name == "__init__.py"
+    found = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = name.split(".")
+                anchor = anchor[:len(anchor) - node.level + (1 if is_package else 0)]
+                base = ".".join(anchor + ([base] if base else []))
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+TOP_LEVEL = {name: _imports(name, path, top_level_only=True) for name, path in MODULES.items()}
+FACADES = ("graphjac.graph",)   # Graph.render, Graph.figure, …: may import the renderers inside a method
+
+
+def test_the_module_list_is_read():
+    assert {"graphjac.graph", "graphjac.engine", "graphjac.render.figure", "graphjac_cli.main"} <= set(GRAPH)
+
+
+def test_no_import_cycle():
+    """Depth-first search for a back edge, naming the cycle it closes."""
+    state, stack = {}, []
+
+    def visit(module):
+        state[module] = "open"
+        stack.append(module)
+        for target in sorted(GRAPH[module]):
+            if state.get(target) == "open":
+                cycle = stack[stack.index(target):] + [target]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if target not in state:
+                visit(target)
+        stack.pop()
+        state[module] = "done"
+
+    for module in sorted(GRAPH):
+        if module not in state:
+            visit(module)
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m.startswith(CORE)))
+def test_core_modules_never_import_the_renderers_or_the_cli(module):
+    imports = TOP_LEVEL[module] if module in FACADES else GRAPH[module]
+    wrong = sorted(t for t in imports if t.startswith(("graphjac.render", "graphjac_cli")))
+    assert not wrong, f"{module} imports {wrong}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m.startswith(("graphjac.spec", "graphjac.notation",
+                                                                              "graphjac.gradcheck", "graphjac.render",
+                                                                              "graphjac.training", "graphjac.report"))))
+def test_modules_below_the_graph_receive_one_and_never_import_graph_py(module):
+    assert "graphjac.graph" not in GRAPH[module] and "graphjac" not in GRAPH[module]
+
+
+def _private_fields():
+    """The private attributes a Graph sets on itself (``self._x = …`` in graph.py's class Graph)."""
+    tree = ast.parse(MODULES["graphjac.graph"].read_text(encoding="utf-8"))
+    graph = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Graph")
+    return {node.attr for node in ast.walk(graph) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr.startswith("_")
+            and not node.attr.startswith("__")}
+
+
+PRIVATE = _private_fields()
+
+
+def test_the_private_fields_are_found():
+    assert {"_records", "_values", "_grads", "_edge_grads", "_target"} <= PRIVATE
+
+
+@pytest.mark.parametrize("name", sorted(set(MODULES) - {"graphjac.graph"}) + ["benchmarks"])
+def test_nothing_outside_graph_py_reads_private_graph_fields(name):
+    paths = sorted((ROOT / "benchmarks").glob("*.py")) if name == "benchmarks" else [MODULES[name]]
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in PRIVATE and not (
+                    isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                pytest.fail(f"{path.relative_to(ROOT)}:{node.lineno} reads .{node.attr} of a Graph")
