@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphjac import build as builds
+from graphjac import folders
 from graphjac.render import WRITERS, writer_for
 
 from .common import CheckFailed, chosen, progressbar, render_flags
@@ -25,7 +25,7 @@ def _formats(ctx, param, value):
 @click.option("-f", "--format", "formats", default="svg", show_default=True, callback=_formats,
               help=f"output formats, comma separated ({', '.join(sorted(WRITERS))})")
 @click.option("--force", is_flag=True, help="render every figure, changed or not")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=builds.default_workers(), show_default=True,
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=folders.default_workers(), show_default=True,
               help="figures rendered at the same time (one process each)")
 @render_flags
 def command(folder, out_dir, formats, force, jobs, **flags):
@@ -40,10 +40,10 @@ def command(folder, out_dir, formats, force, jobs, **flags):
       graphjac build examples -o build/figures
       graphjac build notes/figures -o notes/build --format svg,pdf --theme print
     """
-    plan = builds.plan(folder, out_dir, formats, chosen(flags), force=force)
+    plan = folders.plan(folder, out_dir, formats, chosen(flags), force=force)
     failures, built = [], 0
     with progressbar(f"rendering {len(plan.stale)} figure(s)", length=len(plan.stale)) as bar:
-        for result in builds.run(plan, jobs):
+        for result in folders.run(plan, jobs):
             if result.status == "unchanged":
                 continue
             bar.update(1)

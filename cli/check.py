@@ -36,4 +36,4 @@ def command(spec, target, inputs, eps, atol, rtol):
     if not result.checks:
         raise CheckFailed(f"{spec}: nothing to check: no param (or input, with --inputs) that J depends on")
     if not result.ok:
-        raise CheckFailed(f"{spec}: gradient check failed; worst: {str(result.worst).removeprefix('FAIL ').strip()}")
+        raise CheckFailed(f"{spec}: gradient check failed; worst: {result.worst.describe(result.target, mark=False)}")

@@ -42,10 +42,10 @@ def load_graph(spec: str, target=None, need_target=False):
     """The graph named by SPEC, with its loss target J set (or checked when ``need_target``)."""
     graph = gj.load(spec)
     if target is not None:
-        graph.target = target
-        if graph.target.shape != ():
-            raise gj.GraphjacError(f"--target {target}: J must be a scalar; node {target!r} has shape "
-                                   f"{graph.target.shape}")
+        try:
+            graph.target = target
+        except gj.GraphjacError as exc:
+            raise gj.GraphjacError(f"--target {target}: {exc}") from None
     if need_target and graph.target is None:
         raise gj.GraphjacError(f"{spec}: no loss J to differentiate; add 'target: J' to the spec or pass --target J")
     return graph

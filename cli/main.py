@@ -8,7 +8,7 @@ import warnings
 import click
 
 import graphjac
-from graphjac.errors import GraphjacError, RenderError
+from graphjac.errors import CheckFailed, GraphjacError, RenderError
 
 # command name -> the module of this package that defines it as ``command`` (imported when used)
 COMMANDS = {"render": "render", "run": "run", "check": "check", "train": "train", "examples": "examples",
@@ -53,7 +53,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def _as_click_error(exc):
     """``exc`` as one line with its exit code: 1 for a figure that failed, 2 for bad input."""
     if isinstance(exc, GraphjacError):
-        message, code = str(exc), 1 if isinstance(exc, RenderError) else 2
+        message, code = str(exc), 1 if isinstance(exc, (RenderError, CheckFailed)) else 2
     elif isinstance(exc, OSError) and exc.filename:
         message, code = f"{exc.filename}: {exc.strerror}", 2
     else:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from graphjac.errors import GraphjacError
+from graphjac.loaders import figure_stem
 from graphjac.render import WRITERS, draw, writer_for
 
 from .common import chosen, load_graph, render_flags, spec_argument, write_output
@@ -23,8 +24,7 @@ def _output_path(spec: str, output, fmt) -> str:
             raise GraphjacError(f"{output}: the suffix says {suffix} but --format says {fmt.lower()}; "
                                 f"drop one of them")
         return output
-    stem = spec.split(":", 1)[1] if spec.startswith("lecture:") else Path(spec.partition(".py:")[0]).stem
-    name = f"{stem}.{(fmt or 'svg').lower()}"
+    name = f"{figure_stem(spec)}.{(fmt or 'svg').lower()}"
     return str(Path(output) / name) if output is not None else name
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import click
-import numpy as np
 
+from graphjac.errors import TrainingDiverged
 from graphjac.report import number_text, table
 from graphjac.savers import save, spec_format
+from graphjac.training import steps as gradient_steps
 
 from .common import CheckFailed, load_graph, progressbar, spec_argument, target_option
 
@@ -39,19 +38,15 @@ def command(spec, target, lr, steps, ascent, every, output):
     if output:
         spec_format(output)   # a bad suffix is said before training, not after
     every = every or max(1, steps // 10)
-    J = graph.target
-    losses = [float(graph.value(J))]
-    with progressbar("training", iterable=range(steps),
-                     item_show_func=lambda step: step is not None and f"J = {losses[-1]:.6g}") as bar, \
-            np.errstate(over="ignore", invalid="ignore"):   # divergence is reported below, once
-        for _ in bar:
-            graph.backward(J)
-            losses.append(graph.step(lr, ascent=ascent))
-            if not math.isfinite(losses[-1]):
-                raise CheckFailed(f"{spec}: J became {losses[-1]} at step {len(losses) - 1}; "
-                                  f"try a smaller --lr than {lr:g}")
+    losses = [float(graph.value(graph.target))]
+    with progressbar("training", iterable=gradient_steps(graph, lr, steps, ascent), length=steps,
+                     item_show_func=lambda J: J is not None and f"J = {J:.6g}") as bar:
+        try:
+            losses.extend(bar)
+        except TrainingDiverged as exc:
+            raise CheckFailed(f"{spec}: J became {exc.value} at step {exc.step}; try a smaller --lr than {lr:g}") from None
     shown = [k for k in range(steps + 1) if k % every == 0 or k == steps]
-    click.echo(table(("step", J.name), [(str(k), number_text(losses[k], 8)) for k in shown]))
+    click.echo(table(("step", graph.target.name), [(str(k), number_text(losses[k], 8)) for k in shown]))
     if output:
         save(graph, output)
         click.echo(f"wrote {output}", err=True)

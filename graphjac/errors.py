@@ -30,3 +30,15 @@ class SpecError(GraphjacError, ValueError):
 
 class RenderError(GraphjacError, RuntimeError):
     """Graphviz is missing, failed, or timed out."""
+
+
+class CheckFailed(GraphjacError):
+    """A check that did not pass: a gradient check, or training whose loss stopped being finite."""
+
+
+class TrainingDiverged(CheckFailed, ArithmeticError):
+    """Gradient steps drove the loss J to infinity or NaN (``value``) at step ``step``."""
+
+    def __init__(self, message, step=None, value=None):
+        super().__init__(message)
+        self.step, self.value = step, value

@@ -26,11 +26,11 @@ class LeafCheck:
     numeric: float
     abs_error: float
 
-    def describe(self, target="J"):
-        """One line: ok/FAIL, ∂target/∂leaf[worst index], both numbers and the error."""
-        mark = "ok  " if self.ok else "FAIL"
+    def describe(self, target="J", mark=True):
+        """One line: ok/FAIL (with ``mark``), ∂target/∂leaf[worst index], both numbers and the error."""
         where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
-        return (f"{mark} ∂{target}/∂{self.name}{where}: backward {self.analytic:.10g}, "
+        head = ("ok   " if self.ok else "FAIL ") if mark else ""
+        return (f"{head}∂{target}/∂{self.name}{where}: backward {self.analytic:.10g}, "
                 f"finite differences {self.numeric:.10g}, |error| {self.abs_error:.3g}")
 
     __str__ = describe

@@ -39,16 +39,35 @@ SUFFIXES = tuple(DATA_SUFFIXES) + (".py",)
 def load(path):
     """A Graph from a spec file (.yaml/.yml/.json/.toml), a Python file (``graph.py[:name]``)
     or a built-in lecture figure (``lecture:neuron``)."""
-    path = str(path)
-    if path.startswith(PREFIX):
-        return load_example(path[len(PREFIX):])
-    script, _, attribute = path.partition(".py:")
-    if attribute or path.endswith(".py"):
-        return load_python(script + ".py" if attribute else path, attribute or None)
+    kind, path, attribute = _parts(str(path))
+    if kind == "lecture":
+        return load_example(path)
+    if kind == "python":
+        return load_python(path, attribute)
     data, locate = read_spec(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
     return Graph.from_spec(data, source=path, locate=locate)
+
+
+def _parts(spec: str):
+    """(kind, path, attribute) of a SPEC: ``lecture``, ``python`` or ``data``."""
+    if spec.startswith(PREFIX):
+        return "lecture", spec[len(PREFIX):], None
+    script, _, attribute = spec.partition(".py:")
+    if attribute or spec.endswith(".py"):
+        return "python", script + ".py" if attribute else spec, attribute or None
+    return "data", spec, None
+
+
+def figure_stem(spec) -> str:
+    """The name a figure of SPEC gets by default: ``lecture:neuron`` → neuron, ``nets/model.py:big`` → model.
+
+    >>> figure_stem("lecture:neuron"), figure_stem("nets/model.py:big"), figure_stem("a/spec.yaml")
+    ('neuron', 'model', 'spec')
+    """
+    kind, path, _ = _parts(str(spec))
+    return path if kind == "lecture" else Path(path).stem
 
 
 def load_example(name: str):

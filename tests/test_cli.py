@@ -444,10 +444,10 @@ def test_build_refuses_two_specs_for_one_figure(tmp_path):
 
 
 def test_build_in_parallel_processes_gives_the_serial_figures(tmp_path):
-    from graphjac import build
+    from graphjac import folders
     folder = _copy_examples(tmp_path)
-    parallel = list(build.run(build.plan(folder, tmp_path / "parallel", formats=("dot",)), workers=2))
-    serial = list(build.run(build.plan(folder, tmp_path / "serial", formats=("dot",)), workers=1))
+    parallel = list(folders.run(folders.plan(folder, tmp_path / "parallel", formats=("dot",)), workers=2))
+    serial = list(folders.run(folders.plan(folder, tmp_path / "serial", formats=("dot",)), workers=1))
     assert [r.status for r in parallel] == [r.status for r in serial] == ["built"] * len(serial)
     names = sorted(p.name for p in (tmp_path / "serial").glob("*.dot"))
     assert names == sorted(p.name for p in (tmp_path / "parallel").glob("*.dot")) and len(names) == len(serial)

@@ -10,7 +10,8 @@ from graphjac import GraphjacError
 from graphjac.gallery import catalog
 from graphjac.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.frames import CURRENT_WIDTH, animated_svg, backward_steps, frame_files, write_frames
+from graphjac.render.themes import THEMES
+from graphjac.render.frames import animated_svg, backward_steps, frame_files, write_frames
 from graphjac.render.tikz import write_beamer
 from graphjac_cli.main import main
 
@@ -64,7 +65,7 @@ def test_frames_reveal_one_edge_at_a_time_on_one_layout(name, math):
         backward = {f"e{k}" for k in steps} & _edge_ids(svg)
         assert backward == {f"e{k}" for k in steps[:shown]}
         wide = [g.get("id") for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"
-                and any(p.get("stroke-width") == CURRENT_WIDTH for p in g)]
+                and any(p.get("stroke-width") == THEMES["lecture"].width("current") for p in g)]
         assert wide == ([f"e{steps[shown - 1]}"] if shown else [])
         shapes = [ET.tostring(g) for g in svg.iter(f"{SVG}g") if g.get("class") == "node"]
         assert nodes is None or shapes == nodes          # nothing moves between frames

@@ -6,7 +6,7 @@ from graphjac import GraphjacError
 from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.dot import figure_to_dot
-from graphjac.render.layout import layout, measured_dot, parse_json, placeholder
+from graphjac.render.layout import lay_out, measured_dot, parse_json, placeholder
 
 pytestmark = pytest.mark.dot
 
@@ -21,14 +21,14 @@ HAND_WRITTEN = f"""digraph G {{
 
 
 def test_placeholders_give_nodes_exactly_the_measured_size():
-    lay = layout(HAND_WRITTEN)
+    lay = lay_out(HAND_WRITTEN)
     assert (lay.nodes["a"].width, lay.nodes["a"].height) == pytest.approx((40, 30), abs=0.05)
     assert (lay.nodes["b"].width, lay.nodes["b"].height) == pytest.approx((21, 10), abs=0.05)  # whole points, up
     assert lay.nodes["top"].width == pytest.approx(70, abs=0.05)                # keyed by id when it has one
 
 
 def test_edges_read_as_bezier_chains_with_arrow_tips_and_label_centres():
-    lay = layout(HAND_WRITTEN)
+    lay = lay_out(HAND_WRITTEN)
     edges = {e.id: e for e in lay.edges}
     unnamed = set(edges) - {"ac", "cb"}
     assert len(unnamed) == 1 and unnamed.pop().startswith("edge ")              # a key no DOT id collides with
@@ -45,7 +45,7 @@ def test_edges_read_as_bezier_chains_with_arrow_tips_and_label_centres():
 
 
 def test_cluster_box_holds_its_nodes_and_its_label():
-    lay = layout(HAND_WRITTEN)
+    lay = lay_out(HAND_WRITTEN)
     box = lay.clusters["cluster_m"]
     for key in "ab":
         n = lay.nodes[key]
@@ -59,7 +59,7 @@ def test_measured_dot_ids_every_edge_by_its_place_in_the_figure():
     boxes = {node.id: (30, 20) for node in figure.nodes}
     boxes.update({f"e{k}": (50, 10) for k, e in enumerate(figure.edges) if e.direction == "backward"})
     boxes["heading"] = (80, 30)
-    lay = layout(measured_dot(figure_to_dot(figure), figure, boxes))
+    lay = lay_out(measured_dot(figure_to_dot(figure), figure, boxes))
     edges = {e.id: e for e in lay.edges}
     for k, edge in enumerate(figure.edges):
         drawn = edges[f"e{k}"]

@@ -10,7 +10,9 @@ from graphjac.loaders import load_example
 from graphjac.render import draw, figure_for
 from graphjac.render.composer import place
 from graphjac.render.latex import for_pdflatex
-from graphjac.render.tikz import SIZES
+from graphjac.render.themes import THEMES
+
+SIZES = THEMES["lecture"].tex_sizes
 
 from latex import compile_tex, needs_tex
 
@@ -109,7 +111,8 @@ def test_labels_as_pdflatex_sets_them_fit_the_room_the_layout_made(tmp_path, nam
     """TeX's own widths (in a 12 pt document: the picture sets its own sizes) against the boxes."""
     from graphjac.render.composer import EDGE_PAD
     from graphjac.render.layout import texts
-    from graphjac.render.tikz import FONTS
+    from graphjac.render.tikz import fonts
+    FONTS = fonts(THEMES["lecture"])
     figure = figure_for(load_example(name))
     placed = place(figure, SIZES)
     lines = [(key, latex, role) for key, label in texts(figure).items() if not key.startswith("cluster")

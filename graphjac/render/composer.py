@@ -14,24 +14,23 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import RenderError
-from .dot import EDGE_SIZE, GROUP_SIZE, NODE_SIZE, TITLE_SIZE, VALUE_SIZE, figure_to_dot
+from .dot import figure_to_dot
 from .graphviz import run_dot
-from .layout import Heading, measured_dot, texts
-from .layout import layout as lay_out
+from .layout import Heading, lay_out, measured_dot, texts
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols
 
-SIZES = {"node": NODE_SIZE, "value": VALUE_SIZE, "edge": EDGE_SIZE, "group": GROUP_SIZE, "ellipsis": 18,
-         "title": TITLE_SIZE}
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
 
-def labels(figure, sizes=SIZES) -> dict:
-    """Every label of ``figure`` typeset in its theme's colours, keyed as :func:`.layout.texts`."""
+def labels(figure, sizes=None) -> dict:
+    """Every label of ``figure`` typeset in its theme's colours and sizes (or ``sizes``), keyed as
+    :func:`.layout.texts`."""
     theme = THEMES[figure.theme]
+    sizes = sizes or theme.sizes
     out = {}
     for key, lines in texts(figure).items():
         color = theme.backward if key.startswith("e") else theme.text
@@ -57,9 +56,10 @@ def _what(figure, key):
     return f"the edge {names[edge.src]!r} -> {names[edge.dst]!r}"
 
 
-def heading(figure, sizes=SIZES):
+def heading(figure, sizes=None):
     """(Heading geometry, {part key: Label}) for the title, legend and badge; None without them."""
     theme = THEMES[figure.theme]
+    sizes = sizes or theme.sizes
     parts = {}
     if figure.title:
         parts["title"] = _typeset("the title", [(line, "title") for line in figure.title], sizes, theme.text)
@@ -89,8 +89,8 @@ class Placed:
     head_marks: dict
 
 
-def place(figure, sizes=SIZES) -> Placed:
-    """Measure every label at ``sizes`` and let Graphviz lay the figure out around them."""
+def place(figure, sizes=None) -> Placed:
+    """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around them."""
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label) for key, label in marks.items()}
@@ -174,10 +174,10 @@ def _draw_heading(layer, head, marks, centre, figure):
         if kind == "legend":
             backward = figure.legend[k].direction == "backward"
             attrs = {"x1": f"{cx + x - width / 2:.2f}", "x2": f"{cx + x + width / 2:.2f}",
-                     "y1": f"{-(cy + y):.2f}", "y2": f"{-(cy + y):.2f}", "stroke-width": "1.2",
+                     "y1": f"{-(cy + y):.2f}", "y2": f"{-(cy + y):.2f}", "stroke-width": theme.width("legend"),
                      "stroke": theme.backward if backward else theme.forward}
             if backward:
-                attrs["stroke-dasharray"] = "5,2"
+                attrs["stroke-dasharray"] = theme.dash
             ET.SubElement(layer, f"{{{SVG_NS}}}line", attrs)
         else:
             marks[kind if kind != "legend-label" else f"legend-label{k}"].draw(layer, cx + x, -(cy + y))

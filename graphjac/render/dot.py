@@ -12,7 +12,6 @@ from .mathhtml import to_html
 from .quoting import html_label, quote
 from .themes import THEMES
 
-NODE_SIZE, VALUE_SIZE, EDGE_SIZE, GROUP_SIZE, TITLE_SIZE = 14, 11, 11, 13, 16
 TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
 
 
@@ -39,9 +38,10 @@ def _defaults(figure, theme, font):
                  ranksep="0.9" if wide else "0.7", fontname=font, fontcolor=quote(theme.text),
                  bgcolor=quote(theme.background), pad="0.2", labelloc="t",
                  label=_heading(figure, theme))
-    node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=NODE_SIZE,
-                fontcolor=quote(theme.text), color=quote(theme.border), penwidth="1.2", margin=quote("0.14,0.07"))
-    edge = dict(fontname=font, fontsize=EDGE_SIZE, arrowsize="0.8", color=quote(theme.forward),
+    node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=theme.sizes["node"],
+                fontcolor=quote(theme.text), color=quote(theme.border), penwidth=theme.width("node"),
+                margin=quote("0.14,0.07"))
+    edge = dict(fontname=font, fontsize=theme.sizes["edge"], arrowsize=theme.width("arrow"), color=quote(theme.forward),
                 fontcolor=quote(theme.text))
     return [f"graph {_attrs(**graph)};", f"node {_attrs(**node)};", f"edge {_attrs(**edge)};"]
 
@@ -70,12 +70,12 @@ def _heading(figure, theme):
     """The graph label: the title, then the legend and the gradient-check badge, as one table."""
     rows = []
     if figure.title:
-        rows.append(f"<TR><TD>{_font(label(figure.title), TITLE_SIZE)}</TD></TR>")
+        rows.append(f"<TR><TD>{_font(label(figure.title), theme.sizes['title'])}</TD></TR>")
     if figure.legend:
         rows.append(f"<TR><TD>{_legend(figure.legend, theme)}</TD></TR>")
     if figure.badge is not None:
         color = theme.good if figure.badge.ok else theme.bad
-        rows.append(f"<TR><TD>{_font(label(figure.badge.label), EDGE_SIZE, color)}</TD></TR>")
+        rows.append(f"<TR><TD>{_font(label(figure.badge.label), theme.sizes['edge'], color)}</TD></TR>")
     if not rows:
         return None
     rows.append('<TR><TD HEIGHT="8"></TD></TR>')
@@ -89,12 +89,12 @@ def _legend(entries, theme):
     for entry in entries:
         backward = entry.direction == "backward"
         color = theme.backward if backward else theme.forward
-        style = ' STYLE="dashed"' if backward else ""
+        style = f' STYLE="{theme.backward_style}"' if backward else ""
         sample = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD HEIGHT="7" '
                   f'WIDTH="36"></TD></TR><TR><TD BORDER="1" SIDES="T" COLOR="{color}"{style} HEIGHT="7" '
                   f'WIDTH="36"></TD></TR></TABLE>')
-        cells.append(f'<TD>{sample}</TD><TD WIDTH="6"></TD><TD ALIGN="LEFT">{_font(label(entry.label), EDGE_SIZE)}'
-                     '</TD><TD WIDTH="18"></TD>')
+        cells.append(f'<TD>{sample}</TD><TD WIDTH="6"></TD><TD ALIGN="LEFT">'
+                     f'{_font(label(entry.label), theme.sizes["edge"])}</TD><TD WIDTH="18"></TD>')
     return TABLE + "<TR>" + "".join(cells) + "</TR></TABLE>"
 
 
@@ -103,12 +103,13 @@ def _legend(entries, theme):
 
 def _node(node, theme):
     if node.role == "ellipsis":
-        return f"{node.id} {_attrs(label=html_label(label(node.label, 18)), shape='plaintext', style=quote(''))};"
+        text = html_label(label(node.label, theme.sizes["ellipsis"]))
+        return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''))};"
     lines = node.label + tuple(t.latex() for t in node.tables)
     return f"{node.id} " + _attrs(
-        label=html_label(label(lines, None, VALUE_SIZE)), fillcolor=quote(theme.fills[node.role]),
+        label=html_label(label(lines, None, theme.sizes["value"])), fillcolor=quote(theme.fills[node.role]),
         tooltip=quote(node.name if node.sample is None else f"{node.name} (sample {node.sample})"),
-        id=quote(node.id), penwidth="2" if node.role == "target" else None) + ";"
+        id=quote(node.id), penwidth=theme.width("target") if node.role == "target" else None) + ";"
 
 
 def _body(figure, theme):
@@ -142,7 +143,7 @@ def _sample_order(figure):
 
 
 def _cluster(group_label, theme):
-    return _attrs(label=html_label(label(group_label, GROUP_SIZE)), style=quote("rounded,dashed"),
+    return _attrs(label=html_label(label(group_label, theme.sizes["group"])), style=quote("rounded," + theme.group_style),
                   color=quote(theme.group_border), fontcolor=quote(theme.text), margin="12")
 
 
@@ -160,14 +161,14 @@ def _edges(figure, theme):
         elif edge.direction == "forward":
             attrs = dict(label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None)
             if edge.emphasis:
-                attrs.update(penwidth="2.4", color=quote(theme.emphasis))
+                attrs.update(penwidth=theme.width("emphasis"), color=quote(theme.emphasis))
             text = _attrs(**attrs)
             out.append(f"{edge.src} -> {edge.dst}" + (f" {text}" if text != "[]" else "") + ";")
         else:
             out.append(f"{edge.dst} -> {edge.src} " + _attrs(
                 dir="back", style=quote(theme.backward_style), color=quote(theme.backward),
                 fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
-                penwidth="2.4" if edge.emphasis else None,
+                penwidth=theme.width("emphasis") if edge.emphasis else None,
                 label=html_label(label(edge.label, padding=4)) if edge.label else None) + ";")
     return out
 

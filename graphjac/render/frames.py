@@ -32,7 +32,7 @@ from .themes import THEMES
 from .typeset import SVG_NS
 
 FORMATS = ("svg", "png", "pdf")
-CURRENT_WIDTH = "2.6"          # stroke width of the edge being computed
+
 SECONDS_PER_STEP = 1.5
 
 
@@ -66,7 +66,7 @@ def _graphviz_frames(figure, format):
         for k in steps[shown:]:
             text = _restyle(text, k, "style=invis")
         if shown:
-            text = _restyle(text, steps[shown - 1], f"penwidth={CURRENT_WIDTH}")
+            text = _restyle(text, steps[shown - 1], f"penwidth={THEMES[figure.theme].width('current')}")
         data = run_dot(text, format, timeout=figure.options.timeout, dpi=figure.options.dpi)
         out.append(data.decode("utf-8") if format == "svg" else data)
     return out
@@ -96,7 +96,8 @@ def animated_svg(figure, seconds: float = SECONDS_PER_STEP) -> str:
             _animate(element, "opacity", "0;1", f"0;{start}", total)
         for stroke in _strokes(svg, k):
             width = stroke.get("stroke-width", "1")
-            _animate(stroke, "stroke-width", f"{width};{CURRENT_WIDTH}" + (f";{width}" if after else ""),
+            current = theme.width("current")
+            _animate(stroke, "stroke-width", f"{width};{current}" + (f";{width}" if after else ""),
                      f"0;{start}{after}", total)
         backdrop = _backdrop(svg, k, placed, theme)
         if backdrop is not None:
@@ -134,7 +135,7 @@ def _strokes(svg, k):
 
 def _highlight(svg, k, placed, theme):
     for stroke in _strokes(svg, k):
-        stroke.set("stroke-width", CURRENT_WIDTH)
+        stroke.set("stroke-width", theme.width("current"))
     _backdrop(svg, k, placed, theme)
 
 

@@ -206,7 +206,7 @@ class Layout:
     label: Optional[tuple] = None      # centre of the graph's own label (the title)
 
 
-def layout(dot_text: str, timeout: float = 60.0) -> Layout:
+def lay_out(dot_text: str, timeout: float = 60.0) -> Layout:
     """Lay ``dot_text`` out with Graphviz and read the result back."""
     from .graphviz import run_dot
     return parse_json(run_dot(dot_text, "json", timeout=timeout))

@@ -1,4 +1,5 @@
-"""Themes: the colours and line styles of a figure.
+"""Themes: every style token of a figure — colours, font sizes, line styles and widths,
+arrowheads, emphasis — read by every writer (DOT, typeset SVG/PDF/PNG, TikZ, frames).
 
 ``print`` tells edges apart by line style and arrowhead, never by colour alone, so a figure
 survives grayscale printing, photocopying and colour-blind readers.
@@ -6,7 +7,15 @@ survives grayscale printing, photocopying and colour-blind readers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+# Font sizes in points by label role, on screen (Graphviz, typeset SVG) and in a 10 pt
+# document (TikZ sets its labels at exactly these sizes, whatever the document's own).
+SCREEN_SIZES = {"node": 14, "value": 11, "edge": 11, "group": 13, "ellipsis": 18, "title": 16}
+TEX_SIZES = {"node": 10.0, "value": 9.0, "edge": 9.0, "group": 10.0, "ellipsis": 14.4, "title": 12.0}
+# Line widths in points: Graphviz's and typeset SVG's, then TikZ's (``tex_`` …).
+WIDTHS = {"node": 1.2, "target": 2.0, "emphasis": 2.4, "current": 2.6, "legend": 1.2, "arrow": 0.8,
+          "tex_node": 0.8, "tex_target": 1.4, "tex_edge": 0.7, "tex_emphasis": 1.6, "tex_group": 0.6}
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,15 @@ class Theme:
     emphasis: str
     good: str              # gradient check passed
     bad: str
+    dash: str = "5,2"      # the backward edges' dash pattern where a writer draws it (SVG)
+    group_style: str = "dashed"
+    sizes: dict = field(default_factory=lambda: dict(SCREEN_SIZES))
+    tex_sizes: dict = field(default_factory=lambda: dict(TEX_SIZES))
+    widths: dict = field(default_factory=lambda: dict(WIDTHS))
+
+    def width(self, role: str) -> str:
+        """A line width as Graphviz and SVG write it (2.4, 2)."""
+        return f"{self.widths[role]:g}"
 
 
 THEMES = {

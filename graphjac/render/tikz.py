@@ -16,9 +16,6 @@ from .latex import for_pdflatex
 from .layout import texts
 from .themes import THEMES
 
-SIZES = {"node": 10.0, "value": 9.0, "edge": 9.0, "group": 10.0, "ellipsis": 14.4, "title": 12.0}
-# every size set explicitly, as measured: the layout holds in a 10, 11 or 12 pt document alike
-FONTS = {role: f"\\fontsize{{{size:g}}}{{{1.2 * size:g}}}\\selectfont" for role, size in SIZES.items()}
 ARROWS = {"normal": "Stealth[length=6pt,width=4.5pt]", "empty": "Stealth[open,length=6pt,width=4.5pt]"}
 NAMED_COLORS = {"white": "FFFFFF", "black": "000000"}
 BEAMER = r"""\documentclass{beamer}
@@ -37,7 +34,7 @@ PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
 
 def write_tikz(figure) -> str:
     """The figure as a ``tikzpicture`` (a standalone document with ``standalone=True``)."""
-    placed = place(figure, SIZES)
+    placed = place(figure, THEMES[figure.theme].tex_sizes)
     body = _picture(figure, placed)
     if figure.options.standalone:
         return PREAMBLE + body + "\\end{document}\n"
@@ -50,7 +47,7 @@ def write_beamer(figure) -> str:
     adds the k-th ∂J/∂· (``\only<k+1>`` highlighted, ``\only<k+2->`` drawn plainly). With
     ``standalone=True``, a complete Beamer document."""
     reveal = {k: step + 2 for step, k in enumerate(backward_steps(figure))}
-    picture = _picture(figure, place(figure, SIZES), reveal)
+    picture = _picture(figure, place(figure, THEMES[figure.theme].tex_sizes), reveal)
     frame = f"\\begin{{frame}}\n\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
         return BEAMER + frame + "\\end{document}\n"
@@ -84,17 +81,23 @@ def _colors(theme):
     return named + [(role, color) for role, color in theme.fills.items()]
 
 
+def fonts(theme) -> dict:
+    r"""role -> the ``\fontsize`` command of the theme's TikZ size for it: every size set
+    explicitly, as measured, so the layout holds in a 10, 11 or 12 pt document alike."""
+    return {role: f"\\fontsize{{{size:g}}}{{{1.2 * size:g}}}\\selectfont" for role, size in theme.tex_sizes.items()}
+
+
 def _styles(theme):
-    backward = "dashed" if theme.backward_style == "dashed" else theme.backward_style
     arrow = ARROWS.get(theme.backward_arrow, ARROWS["normal"])
+    w = {role: f"{width:g}pt" for role, width in theme.widths.items()}
     return [
-        "gj node/.style={draw=gjborder, line width=0.8pt, rounded corners=4pt, align=center, text=gjtext}",
-        "gj target/.append style={line width=1.4pt}",
-        f"gj forward/.style={{draw=gjforward, line width=0.7pt, arrows={{-{ARROWS['normal']}}}}}",
-        f"gj backward/.style={{draw=gjbackward, {backward}, line width=0.7pt}}",
+        f"gj node/.style={{draw=gjborder, line width={w['tex_node']}, rounded corners=4pt, align=center, text=gjtext}}",
+        f"gj target/.append style={{line width={w['tex_target']}}}",
+        f"gj forward/.style={{draw=gjforward, line width={w['tex_edge']}, arrows={{-{ARROWS['normal']}}}}}",
+        f"gj backward/.style={{draw=gjbackward, {theme.backward_style}, line width={w['tex_edge']}}}",
         f"gj backward arrow/.style={{arrows={{{arrow}-}}}}",
-        "gj emphasis/.style={line width=1.6pt}",
-        "gj group/.style={draw=gjgroup, dashed, rounded corners=6pt, line width=0.6pt}",
+        f"gj emphasis/.style={{line width={w['tex_emphasis']}}}",
+        f"gj group/.style={{draw=gjgroup, {theme.group_style}, rounded corners=6pt, line width={w['tex_group']}}}",
         "gj label/.style={align=center, text=gjtext}",
         "gj edge label/.style={align=center, text=gjbackward}",
         "gj current/.style={fill=gjtarget, rounded corners=3pt, inner sep=2pt}",
@@ -113,10 +116,11 @@ def _pt(point):
     return f"({point[0]:.2f},{point[1]:.2f})"
 
 
-def _text(lines):
+def _text(lines, figure):
     """LaTeX lines as a node's text: each line display-style math in its role's size, stacked in a
     tabular so that a line with a fraction never runs into the next."""
-    rows = r"\\[1pt]".join(f"{FONTS[role]}$\\displaystyle {for_pdflatex(latex)}$" for latex, role in lines)
+    font = fonts(THEMES[figure.theme])
+    rows = r"\\[1pt]".join(f"{font[role]}$\\displaystyle {for_pdflatex(latex)}$" for latex, role in lines)
     return r"\begin{tabular}{@{}c@{}}" + rows + r"\end{tabular}"   # rows as tall as their math
 
 
@@ -127,7 +131,7 @@ def _nodes(figure, placed):
         box = placed.layout.nodes.get(node.id)
         if box is None:
             continue
-        text = _text(content[node.id])
+        text = _text(content[node.id], figure)
         if node.role == "ellipsis":
             out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
             continue
@@ -147,7 +151,7 @@ def _groups(figure, placed):
             continue
         out.append(f"\\draw[gj group] {_pt((box.x0, box.y0))} rectangle {_pt((box.x1, box.y1))};")
         if box.label is not None:
-            out.append(f"\\node[gj label] at {_pt(box.label)} {{{_text(content[key])}}};")
+            out.append(f"\\node[gj label] at {_pt(box.label)} {{{_text(content[key], figure)}}};")
     return out
 
 
@@ -166,7 +170,7 @@ def _edges(figure, placed, reveal):
             style += ", gj emphasis" + (", draw=gjemphasis" if edge.direction == "forward" else "")
         key = f"e{k}"
         at = centre_of(placed.layout, key) if key in content else None
-        label = (lambda extra: f"\\node[gj edge label{extra}] at {_pt(at)} {{{_text(content[key])}}};") \
+        label = (lambda extra: f"\\node[gj edge label{extra}] at {_pt(at)} {{{_text(content[key], figure)}}};") \
             if at is not None else None
         spline = _spline(path)
         if k not in reveal:
@@ -215,5 +219,5 @@ def _heading(figure, placed):
         else:
             lines = [(line, "edge") for line in figure.legend[k].label]
             color = "gjtext"
-        out.append(f"\\node[gj label, text={color}] at {_pt(at)} {{{_text(lines)}}};")
+        out.append(f"\\node[gj label, text={color}] at {_pt(at)} {{{_text(lines, figure)}}};")
     return out

@@ -15,14 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from graphjac import build
+from graphjac import folders
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def timed_build(folder, out, fmt, workers):
     start = time.perf_counter()
-    results = list(build.run(build.plan(folder, out, formats=(fmt,)), workers=workers))
+    results = list(folders.run(folders.plan(folder, out, formats=(fmt,)), workers=workers))
     elapsed = time.perf_counter() - start
     failed = [r.error for r in results if r.status == "failed"]
     if failed:

@@ -54,7 +54,7 @@ class Result:
 
 
 @dataclass
-class Plan:
+class FolderBuild:
     """The jobs of a build: ``stale`` ones to render, ``fresh`` ones whose figures are up to date."""
 
     out_dir: Path
@@ -98,7 +98,7 @@ def _is_spec(path) -> bool:
     return isinstance(data, dict) and "nodes" in data
 
 
-def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Plan:
+def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> FolderBuild:
     """Which specs under ``folder`` need rendering into ``out_dir`` (all of them with ``force``)."""
     folder, out_dir = Path(folder), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -106,7 +106,7 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Plan:
     options = dict(options or {})
     settings = json.dumps([list(formats), options, _code_fingerprint()], sort_keys=True, default=str)
     manifest = _read_manifest(out_dir)
-    result, claimed = Plan(out_dir, options=options), {}
+    result, claimed = FolderBuild(out_dir, options=options), {}
     for source in find_specs(folder, out_dir):
         if not _is_spec(source):
             result.skipped.append(source)
@@ -155,7 +155,7 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run(build: Plan, workers: Optional[int] = None) -> Iterator[Result]:
+def run(build: FolderBuild, workers: Optional[int] = None) -> Iterator[Result]:
     """Render the stale jobs (in parallel), yielding each result as it completes; then the fresh ones.
 
     The manifest is updated when the iteration ends, also when it is stopped early.
