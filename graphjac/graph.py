@@ -131,7 +131,8 @@ def _leaf_array(value, what, batch):
 class Graph:
     """A computational graph of the lecture: build it, run forward/backward, render it.
 
-    Every function takes node handles or node names. See DESIGN.md for the contract.
+    Every function takes node handles or node names; docs/architecture.md shows where each
+    concept lives.
     """
 
     def __init__(self, name: str = "graph"):
@@ -596,6 +597,35 @@ class Graph:
         """Write the figure to ``path`` (format from the suffix: dot, gv, svg, png, pdf, …)."""
         from .render import render
         return render(self, path, format, options, **overrides)
+
+    def to_graphviz(self, options=None, **overrides):
+        """The figure as a ``graphviz.Source``, for users of the graphviz package's API
+        (``.render()``, ``.pipe()``; it raises ``graphviz.ExecutableNotFound`` without Graphviz)."""
+        import graphviz
+        return graphviz.Source(self.to_dot(options, **overrides), filename=f"{self.name}.gv", format="svg")
+
+    def to_networkx(self):
+        """The graph as a ``networkx.MultiDiGraph`` keyed by node name: one edge per argument
+        slot (``key`` = slot index, ``slot`` = its name), with ``grad`` (∂J/∂src through that slot)
+        after backward; nodes carry kind, op, shape, batch, group and value.
+
+        >>> g = Graph("xx")
+        >>> x = g.input("x", 3.0)
+        >>> dag = g.mul(x, x, name="z").graph.to_networkx()
+        >>> sorted(dag.edges(keys=True))
+        [('x', 'z', 0), ('x', 'z', 1)]
+        """
+        import networkx as nx
+
+        dag = nx.MultiDiGraph(name=self.name)
+        for r in self._records:
+            dag.add_node(r.name, kind=r.kind, op=r.op, shape=r.shape, batch=r.batch, group="/".join(r.group),
+                         value=None if self._values is None else self._values[r.id])
+        for r in self._records:
+            for slot, src in enumerate(r.inputs):
+                dag.add_edge(self._records[src].name, r.name, key=slot, slot=REGISTRY[r.op].slots[slot].name,
+                             grad=self._edge_grads.get((src, r.id, slot)))
+        return dag
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """Jupyter: the figure as SVG when Graphviz is installed, else as DOT text."""

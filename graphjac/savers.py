@@ -57,33 +57,46 @@ def _without_none(data):
     return data
 
 
-def _toml_value(value) -> str:
-    """A TOML value; lists stay on one line (``[1.0, 2.0]``), as a spec's numbers read best."""
-    import tomli_w
-
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    return tomli_w.dumps({"v": value})[4:].rstrip("\n")
-
-
-def _toml_key(key) -> str:
-    import tomli_w
-    return tomli_w.dumps({key: 0})[:-5]
-
-
 def _toml(spec: dict) -> str:
-    """Top-level values, then each table (``[render]``), then each array of tables (``[[nodes]]``)."""
+    """Top-level values, then each table (``[render]``), then each array of tables (``[[nodes]]``);
+    lists and mappings inside a node stay on one line (``value = [1.0, 2.0]``), as a spec reads best."""
+    import tomlkit
+
+    document = tomlkit.document()
     tables = {k: v for k, v in spec.items() if isinstance(v, dict)}
     arrays = {k: v for k, v in spec.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
-    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in spec.items() if k not in tables and k not in arrays]
+    for key, value in spec.items():
+        if key not in tables and key not in arrays:
+            document.add(key, _inline(value))
     for key, table in tables.items():
-        lines += ["", f"[{_toml_key(key)}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
+        section = tomlkit.table()
+        for k, v in table.items():
+            section.add(k, _inline(v))
+        document.add(key, section)
     for key, items in arrays.items():
+        array = tomlkit.aot()
         for item in items:
-            lines += ["", f"[[{_toml_key(key)}]]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in item.items()]
-    return "\n".join(lines) + "\n"
+            entry = tomlkit.table()
+            for k, v in item.items():
+                entry.add(k, _inline(v))
+            array.append(entry)
+        document.add(key, array)
+    return tomlkit.dumps(document)
+
+
+def _inline(value):
+    """A value as tomlkit writes it on one line: lists as arrays, mappings as inline tables."""
+    import tomlkit
+
+    if isinstance(value, dict):
+        table = tomlkit.inline_table()
+        table.update({k: _inline(v) for k, v in value.items()})
+        return table
+    if isinstance(value, list):
+        array = tomlkit.array()
+        array.extend(_inline(v) for v in value)
+        return array
+    return value
 
 
 def spec_format(path) -> str:

@@ -38,6 +38,7 @@ PER_SAMPLE = {
     "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
     "tanh": anp.tanh,
     "relu": lambda z: z * (z >= 0),          # ReLU′(0) = 1, as the lecture writes it
+    "leaky_relu": lambda z, slope: anp.where(z >= 0, z, slope * z),
     "identity": lambda z: z,
     "softmax": lambda l: anp.exp(l) / anp.sum(anp.exp(l)),
     # losses: the target y is data, no gradient flows into it (getval drops autograd's trace)
@@ -46,6 +47,7 @@ PER_SAMPLE = {
     "cce": lambda yhat, y: -anp.sum(_labels(y, yhat) * anp.log(yhat)),
 }
 WHOLE = {"sum": anp.sum, "mean": anp.mean}   # over every element, the minibatch included
+ATTRIBUTES = {"pow": ("exponent",), "leaky_relu": ("slope",)}   # passed to the definition, in order
 TARGET_SLOTS = {("mse", 1), ("bce", 1), ("cce", 1)}
 
 
@@ -62,7 +64,7 @@ def is_batch(recs, r, batch):
 
 def apply_op(r, args, arg_batch, out_batch):
     """The value of op node ``r`` from its operands, sample by sample for a minibatch."""
-    attrs = [r.attrs["exponent"]] if r.op == "pow" else []
+    attrs = [r.attrs[name] for name in ATTRIBUTES.get(r.op, ())]
     if r.op in WHOLE:
         return WHOLE[r.op](args[0])
     f = PER_SAMPLE[r.op]

@@ -212,3 +212,24 @@ def test_from_spec_builds_what_the_builder_builds(rng):
     g.backward()
     assert (float(g.grad("x")), float(g.grad("y"))) == (2.0, 3.0)
     check_all(g, "z")
+
+
+def test_op_attributes_are_checked_with_a_did_you_mean():
+    g = gj.Graph("attrs")
+    z = g.param("z", [1.0, -1.0])
+    with pytest.raises(gj.GraphjacError, match=r"leaky_relu has no attribute 'slpoe'; did you mean 'slope'\?"):
+        g.activation(z, "leaky_relu", slpoe=0.3)
+    with pytest.raises(gj.GraphjacError, match=r"sigmoid has no attribute 'slope' \(it takes none\)"):
+        g.activation(z, "sigmoid", slope=0.3)
+    with pytest.raises(gj.GraphjacError, match=r"slope must lie in \[0, 1\)"):
+        g.activation(z, "leaky_relu", slope=1.5)
+    assert len(g) == 1                      # nothing half-built
+
+
+def test_leaky_relu_writes_its_slope_in_its_formulas():
+    g = gj.Graph("leaky")
+    a = g.activation(g.param("z", -1.0), "leaky_relu", slope=0.2, name="a")
+    g.backward(a)
+    notes = g.annotate()
+    assert notes.node("a").formula == r"a = \mathrm{LReLU}_{0.2}(z)"
+    assert notes.edge("z", "a").local == r"\frac{\partial a}{\partial z} = \begin{cases} 1 & z \ge 0 \\ 0.2 & z < 0 \end{cases}"

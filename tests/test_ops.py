@@ -112,7 +112,7 @@ def test_dense(x_batch, w_batch, b_batch, rng):
     check_all(g, weighted_sum(g, l))
 
 
-ACTIVATION_CASES = [(f, kind) for f in ["sigmoid", "tanh", "relu", "identity", "softmax"]
+ACTIVATION_CASES = [(f, kind) for f in ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"]
                     for kind in ["scalar", "vector", "batch", "batch-vector"]
                     if f != "softmax" or kind.endswith("vector")]   # softmax: a vector per sample
 
@@ -123,6 +123,25 @@ def test_activations(function, kind, rng):
     z = operand(g, rng, "z", kind, low=-3.0, high=3.0)
     a = g.activation(z, function, name="a")
     check_all(g, weighted_sum(g, a))
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.2, 0.999])
+@pytest.mark.parametrize("kind", ["scalar", "batch-vector"])
+def test_leaky_relu_with_its_slope(slope, kind, rng):
+    g = gj.Graph("leaky")
+    z = operand(g, rng, "z", kind, low=-3.0, high=3.0)
+    a = g.activation(z, "leaky_relu", slope=slope, name="a")
+    assert g.record(a).attrs == {"slope": slope}
+    check_all(g, weighted_sum(g, a))
+
+
+def test_leaky_relu_at_its_kink_and_by_default():
+    g = gj.Graph("kink")
+    z = g.param("z", [-2.0, 0.0, 3.0])
+    a = g.activation(z, "leaky_relu", name="a")
+    assert g.record(a).attrs == {"slope": 0.01}                         # the default
+    np.testing.assert_array_equal(a.value, [-0.02, 0.0, 3.0])
+    np.testing.assert_array_equal(g.jacobian(a, z), np.diag([0.01, 1.0, 1.0]))   # ′(0) = 1, as ReLU′(0)
 
 
 @pytest.mark.parametrize("kind", ["scalar", "vector", "batch", "batch-vector"])

@@ -272,3 +272,23 @@ def test_readme_documents_every_option():
     figures = readme[readme.index("## Figures"):]
     for name in option_help():
         assert f"| `{name}` |" in figures, name
+
+
+def test_a_figure_whose_target_is_z_says_dz_everywhere():
+    """Node labels, edge labels and the legend all name the actual target, in every writer."""
+    from graphjac.render import draw, figure_for
+    from graphjac.render.layout import texts
+    g = gj.Graph("target z")
+    x, w, b = g.input("x", [1.0, 2.0]), g.param("w", [0.5, -1.0]), g.param("b", 0.2)
+    z = g.neuron(x, w, b, name="z")
+    g.activation(z, "sigmoid", name="a")
+    g.backward(z)
+    options = dict(node_labels="formula,value,grad", edge_labels="symbol,formula,value")
+    figure = figure_for(g, **options)
+    latex = [line for label in texts(figure).values() for line, _ in label] + list(figure.legend[1].label)
+    assert any(r"\partial z}{\partial \vec{w}}" in line for line in latex)
+    assert not any(r"\partial J" in line for line in latex), [l for l in latex if r"\partial J" in l]
+    dot = g.to_dot(**options)                                            # Graphviz's own labels (SVG)
+    assert "&#8706;<I>z</I>" in dot and "&#8706;<I>J</I>" not in dot
+    tikz = draw(g, "tex", **options)                                     # TikZ, set by pdflatex
+    assert r"\partial z" in tikz and r"\partial J" not in tikz

@@ -379,3 +379,44 @@ def test_byte_order_mark_and_the_default_title(tmp_path, suffix, text):
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     graph = gj.load(path)
     assert graph.name == "my figure" and graph.value("x") == 2.0
+
+
+# ------------------------------------------------------------------ op attributes (leaky_relu's slope)
+
+LEAKY = """\
+name: leaky
+target: J
+nodes:
+  - {name: z, kind: param, value: [-2.0, 0.5, 1.5]}
+  - {name: a, kind: leaky_relu, slope: 0.2, inputs: [z]}
+  - {name: J, kind: sum, inputs: [a]}
+"""
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json", ".toml"])
+def test_an_op_attribute_round_trips_through_every_format(tmp_path, suffix):
+    from graphjac.savers import save
+    g = gj.load(write(tmp_path, "leaky.yaml", LEAKY))
+    again = gj.load(save(g, tmp_path / f"again{suffix}"))
+    assert again.record("a").attrs == {"slope": 0.2} and again.to_spec() == g.to_spec()
+    again.backward()
+    np.testing.assert_allclose(again.grad("z"), [0.2, 1.0, 1.0])
+    assert again.gradcheck().ok
+
+
+@pytest.mark.parametrize("entry, key, message", [
+    ("{name: a, kind: leaky_relu, slope: 2, inputs: [z]}", "slope", "nodes[1].slope: node 'a': slope must lie in [0, 1)"),
+    ("{name: a, kind: leaky_relu, slope: steep, inputs: [z]}", "slope", "slope must be a finite number; got 'steep'"),
+    ("{name: a, kind: leaky_relu, slpoe: 0.2, inputs: [z]}", "slpoe", "unknown field 'slpoe' for a leaky_relu node; "
+                                                                      "did you mean 'slope'?"),
+    ("{name: a, kind: activation, function: leaky_relu, slope: -1, inputs: [z]}", "slope", "slope must lie in"),
+    ("{name: a, kind: pow, inputs: [z]}", "{", "pow node 'a' needs 'exponent'"),
+    ("{name: a, kind: sigmoid, slope: 0.2, inputs: [z]}", "slope", "unknown field 'slope' for a sigmoid node"),
+])
+def test_a_bad_attribute_is_named_where_it_stands(tmp_path, entry, key, message):
+    text = LEAKY.replace("{name: a, kind: leaky_relu, slope: 0.2, inputs: [z]}", entry)
+    column = text.splitlines()[4].index(key) + 1   # the key at fault, or the whole entry
+    with pytest.raises(gj.SpecError) as info:
+        gj.load(write(tmp_path, "bad.yaml", text))
+    assert str(info.value).startswith(f"{tmp_path / 'bad.yaml'}:5:{column}: "), str(info.value)
+    assert message in str(info.value), str(info.value)
