@@ -418,3 +418,22 @@ def test_gradcheck_leaves_the_graph_as_it_was(rng):
     g.gradcheck(inputs=True)
     assert json.dumps(g.to_spec()) == values
     np.testing.assert_array_equal(g.grad("w"), grad)
+
+
+def test_a_vjp_of_the_wrong_shape_is_an_error_naming_the_op_and_the_slot(monkeypatch):
+    """As autograd checks vector spaces: a wrong-shaped VJP is never broadcast silently."""
+    import dataclasses
+
+    from graphjac.ops import REGISTRY
+
+    def wrong(ctx, g):              # ∂J/∂u as a scalar where u is a vector
+        return np.sum(g)
+
+    mul = REGISTRY["mul"]
+    monkeypatch.setitem(REGISTRY, "mul", dataclasses.replace(
+        mul, slots=(dataclasses.replace(mul.slots[0], vjp=wrong), mul.slots[1])))
+    g = gj.Graph("broken")
+    z = g.mul(g.param("u", [1.0, 2.0]), g.param("v", [3.0, 4.0]), name="z")
+    with pytest.raises(gj.GraphjacError, match=r"the VJP of op 'mul' for its slot 'u' \(node 'z', operand 'u'\) "
+                                               r"returned shape \(\); the operand has shape \(2,\)"):
+        g.backward(g.sum(z))
