@@ -59,14 +59,15 @@ class Plan:
         self._schedules = {}
 
     def grad_set(self, target):
-        """Ids of the nodes that ``target`` depends on through differentiable slots."""
+        """Ids of the nodes that ``target`` depends on through differentiable slots (constants
+        have no gradient: no backward edge leads into one)."""
         seen, stack = {target}, [target]
         while stack:
             step = self.steps.get(stack.pop())
             if step is None:
                 continue
             for slot, src in enumerate(step.inputs):
-                if step.op.slots[slot].differentiable and src not in seen:
+                if step.op.slots[slot].differentiable and src not in seen and self.kinds[src] != "const":
                     seen.add(src)
                     stack.append(src)
         return seen

@@ -48,7 +48,17 @@ class NodeRecord:
 
 
 class Node:
-    """A handle on one node of a graph; supports ``u + v``, ``u - v``, ``u * v``, ``u ** p``, ``u @ v``."""
+    """A handle on one node of a graph, with micrograd's operators and methods:
+    ``u + v``, ``u - v``, ``u * v``, ``u / v``, ``-u``, ``u ** p``, ``u @ v`` (numbers on either
+    side become constants), ``u.exp()``, ``u.log()``, ``u.relu()``, ``u.tanh()``,
+    ``u.sigmoid()``, ``u.sum()``, ``u.mean()``, and ``u.value``, ``u.grad``.
+
+    >>> g = Graph("micrograd")
+    >>> a = g.param("a", -4.0)
+    >>> f = ((a * 2 + 1).relu() + 10 / (a * a)).named("f")
+    >>> float(f.value), f.name
+    (0.625, 'f')
+    """
 
     __slots__ = ("graph", "id")
     __array_ufunc__ = None  # numpy defers to us: 2.0 * u is a constant times u, never an object array
@@ -73,6 +83,11 @@ class Node:
         kind = r.op if r.op and r.op != r.kind else r.kind
         return f"<Node {r.name!r} {kind} shape={r.shape}{' batch' if r.batch else ''}>"
 
+    def named(self, name: str) -> "Node":
+        """Give the node ``name`` (for the result of an expression: ``(x + y).named("z")``)."""
+        self.graph.rename(self, name)
+        return self
+
     def __add__(self, other):
         return self.graph.add(self, other)
 
@@ -91,14 +106,44 @@ class Node:
     def __rmul__(self, other):
         return self.graph.mul(other, self)
 
+    def __truediv__(self, other):
+        return self.graph.div(self, other)
+
+    def __rtruediv__(self, other):
+        return self.graph.div(other, self)
+
     def __neg__(self):
-        return self.graph.mul(-1.0, self)
+        return self.graph.neg(self)
 
     def __matmul__(self, other):
-        return self.graph.dot(self, other)
+        return self.graph.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return self.graph.matmul(other, self)
 
     def __pow__(self, exponent):
         return self.graph.pow(self, exponent)
+
+    def exp(self, **kw):
+        return self.graph.exp(self, **kw)
+
+    def log(self, **kw):
+        return self.graph.log(self, **kw)
+
+    def relu(self, **kw):
+        return self.graph.activation(self, "relu", **kw)
+
+    def tanh(self, **kw):
+        return self.graph.activation(self, "tanh", **kw)
+
+    def sigmoid(self, **kw):
+        return self.graph.activation(self, "sigmoid", **kw)
+
+    def sum(self, axis=None, **kw):
+        return self.graph.sum(self, axis=axis, **kw)
+
+    def mean(self, axis=None, **kw):
+        return self.graph.mean(self, axis=axis, **kw)
 
 
 def _as_float_array(value, what):
@@ -267,6 +312,23 @@ class Graph:
             k += 1
         return f"{base}{k}"
 
+    def rename(self, ref, name: str) -> None:
+        """Give a node a new name (an unnamed node that holds the name moves aside)."""
+        node_id = self._id(ref)
+        record = self._records[node_id]
+        if name == record.name:
+            record.auto_named = False
+            return
+        if not isinstance(name, str) or not name:
+            raise GraphjacError(f"a node name must be a non-empty string; got {name!r}")
+        taken = self._by_name.get(name)
+        if taken is not None:
+            if not self._records[taken].auto_named:
+                raise GraphjacError(f"graph {self.name!r} already has a node named {name!r}")
+            self._rename(taken, self._fresh_name(self._records[taken].op or self._records[taken].kind))
+        self._rename(node_id, name)
+        record.auto_named = False
+
     def _rename(self, node_id, new):
         del self._by_name[self._records[node_id].name]
         self._records[node_id].name = new
@@ -331,7 +393,7 @@ class Graph:
             per_sample = op.infer([a.sample_shape for a in args], record.attrs)
         except OpError as exc:
             raise ShapeError(f"{where}: {exc}") from None
-        batch = bool(sizes) and not op.reduces_batch
+        batch = bool(sizes) and not op.reduces(record.attrs)
         return batch, ((sizes.pop(),) + tuple(per_sample) if batch else tuple(per_sample))
 
     # the lecture's nodes -------------------------------------------------
@@ -352,13 +414,13 @@ class Graph:
         """Per-sample loss J₀ = L(y, ŷ) for L in mse, bce, cce (one value per sample)."""
         return self.apply(_choose(function, LOSSES, "loss"), yhat, y, name=name, **kw)
 
-    def mean(self, u, name=None, **kw) -> Node:
-        """The mean of all elements (over the minibatch: J = (1/N) Σᵢ J₀⁽ⁱ⁾)."""
-        return self.apply("mean", u, name=name, **kw)
+    def mean(self, u, name=None, axis=None, **kw) -> Node:
+        """The mean of all elements (over the minibatch: J = (1/N) Σᵢ J₀⁽ⁱ⁾), or along ``axis`` of a sample."""
+        return self.apply("mean", u, name=name, axis=axis, **kw)
 
-    def sum(self, u, name=None, **kw) -> Node:
-        """The sum of all elements."""
-        return self.apply("sum", u, name=name, **kw)
+    def sum(self, u, name=None, axis=None, **kw) -> Node:
+        """The sum of all elements, or along ``axis`` of a sample."""
+        return self.apply("sum", u, name=name, axis=axis, **kw)
 
     def add(self, u, v, name=None, **kw) -> Node:
         """z = u + v (elementwise, numpy broadcasting per sample)."""
@@ -385,6 +447,58 @@ class Graph:
     def dot(self, u, v, name=None, **kw) -> Node:
         """z = u⃗ · v⃗ (per sample)."""
         return self.apply("dot", u, v, name=name, **kw)
+
+    # the gates of every backprop lecture ---------------------------------
+
+    def neg(self, u, name=None, **kw) -> Node:
+        """z = −u."""
+        return self.apply("neg", u, name=name, **kw)
+
+    def div(self, u, v, name=None, **kw) -> Node:
+        """z = u / v (elementwise; either may be a number: 1/x, u/2)."""
+        return self.apply("div", u, v, name=name, **kw)
+
+    def exp(self, u, name=None, **kw) -> Node:
+        """z = eᵘ."""
+        return self.apply("exp", u, name=name, **kw)
+
+    def log(self, u, name=None, **kw) -> Node:
+        """z = log u (natural logarithm; u > 0)."""
+        return self.apply("log", u, name=name, **kw)
+
+    def sqrt(self, u, name=None, **kw) -> Node:
+        """z = √u (u ≥ 0)."""
+        return self.apply("sqrt", u, name=name, **kw)
+
+    def abs(self, u, name=None, **kw) -> Node:
+        """z = |u| (abs′(0) = 0, as PyTorch)."""
+        return self.apply("abs", u, name=name, **kw)
+
+    def sin(self, u, name=None, **kw) -> Node:
+        """z = sin u."""
+        return self.apply("sin", u, name=name, **kw)
+
+    def cos(self, u, name=None, **kw) -> Node:
+        """z = cos u."""
+        return self.apply("cos", u, name=name, **kw)
+
+    def maximum(self, u, v, name=None, **kw) -> Node:
+        """z = max(u, v), elementwise: CS231n's max gate sends the gradient to the larger (a tie: half each)."""
+        return self.apply("maximum", u, v, name=name, **kw)
+
+    def minimum(self, u, v, name=None, **kw) -> Node:
+        """z = min(u, v), elementwise: the gradient goes to the smaller (a tie: half each)."""
+        return self.apply("minimum", u, v, name=name, **kw)
+
+    def matmul(self, A, B, name=None, **kw) -> Node:
+        """Z = A B for matrices (per sample); for two vectors, u⃗ · v⃗ (:meth:`dot`)."""
+        if all(not isinstance(x, (int, float, np.number)) and len(self.record(x).sample_shape) == 1 for x in (A, B)):
+            return self.dot(A, B, name=name, **kw)
+        return self.apply("matmul", A, B, name=name, **kw)
+
+    def transpose(self, A, name=None, **kw) -> Node:
+        """Z = Aᵀ (per sample)."""
+        return self.apply("transpose", A, name=name, **kw)
 
     # ------------------------------------------------------------------ values
 

@@ -68,6 +68,7 @@ class EdgeAnnotation:
     value: Optional[np.ndarray]
     shape: str                # the lecture's shape of the gradient, \mathbb{R}^{1 \times 3}
     chained: bool = False     # the formula names ∂T/∂dst (false on the target's own edges)
+    constant: bool = False    # from a constant: no gradient, no backward edge
 
     @property
     def equation(self) -> Optional[str]:
@@ -132,10 +133,14 @@ class Annotations:
 
 
 class TemplateSymbols(dict):
-    """The mapping an op's templates are filled with, plus facts that choose a template."""
+    """The mapping an op's templates are filled with, plus facts that choose a template:
+    ``constant`` holds the slots whose operand is a constant (its symbol is then its value or
+    its name: 0.5, λ), so that a template can write −2s, u + 1 or 1/x as a lecturer does."""
 
     vector_out = vector_in = batch_in = False
     count = 1
+    axis = axis_count = None
+    constant = frozenset()
 
 
 class Notation:
@@ -183,6 +188,10 @@ class Notation:
         m.vector_in = len(first.sample_shape) >= 1
         m.batch_in = first.batch
         m.count = int(np.prod(first.shape, dtype=int))
+        m.axis = record.attrs.get("axis")
+        if m.axis is not None:
+            m.axis_count = first.sample_shape[m.axis]
+        m.constant = frozenset(s.name for s, i in zip(op.slots, record.inputs) if self.records[i].kind == "const")
         return m
 
     def formula(self, node_id, sample=None) -> Optional[str]:
@@ -200,10 +209,16 @@ class Notation:
     def _diagonal(self, op, record, src):
         return op.elementwise and len(src.sample_shape) >= 1 and src.shape == record.shape
 
+    def carries_gradient(self, dst, slot_index) -> bool:
+        """Whether a gradient can flow back through the slot: a differentiable slot whose
+        operand is not a constant."""
+        record, op, slot, src = self._slot(dst, slot_index)
+        return slot.differentiable and src.kind != "const"
+
     def local(self, dst, slot_index, sample=None) -> Optional[str]:
         """∂dst/∂src = the slot's local derivative (diag(·) for an elementwise op on vectors)."""
         record, op, slot, src = self._slot(dst, slot_index)
-        if not slot.differentiable:
+        if not self.carries_gradient(dst, slot_index):
             return None
         m = self.mapping(record, sample)
         rhs = fill(slot.local, m)
@@ -215,7 +230,7 @@ class Notation:
         """∂T/∂src through the slot, as the chain rule writes it (Σᵢ for a shared operand of a
         minibatch node)."""
         record, op, slot, src = self._slot(dst, slot_index)
-        if not slot.differentiable:
+        if not self.carries_gradient(dst, slot_index):
             return None
         m = self.mapping(record, sample)
         formula = _chain(slot, m, fill(slot.local, m), self._diagonal(op, record, src))
@@ -273,12 +288,14 @@ def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None) -> An
 def _edges(graph, notation, record):
     op = REGISTRY[record.op]
     for k, (slot, src) in enumerate(zip(op.slots, record.inputs)):
+        carries = notation.carries_gradient(record.id, k)
         yield EdgeAnnotation(
-            src=src, dst=record.id, slot=slot.name, slot_index=k, differentiable=slot.differentiable,
+            src=src, dst=record.id, slot=slot.name, slot_index=k, differentiable=carries,
             symbol=notation.gradient_symbol(src), formula=notation.chain(record.id, k),
             local=notation.local(record.id, k), value=graph.slot_grad(record.name, k),
             shape=lecture_shape(notation.records[src].sample_shape),
-            chained=slot.differentiable and record.id != notation.target)
+            chained=carries and record.id != notation.target,
+            constant=notation.records[src].kind == "const")
 
 
 def _jacobian(graph, notation, dst, src):

@@ -83,6 +83,6 @@ def report(graph, precision: int = 4) -> str:
         edge_rows = [(f"{names[e.src]} → {names[e.dst]}",
                       to_unicode(e.equation) if e.differentiable else f"{to_unicode(e.symbol)}: no gradient",
                       to_unicode(e.shape) if e.differentiable else "", number_text(e.value, precision))
-                     for e in notes.edges]
+                     for e in notes.edges if not e.constant]
         parts += ["", table(("edge", f"∂{J}/∂· through the edge (chain rule)", "in", "share"), edge_rows)]
     return "\n".join(parts)

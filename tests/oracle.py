@@ -93,13 +93,14 @@ def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None):
 
 
 def differentiable_ancestors(g, target):
-    """Ids J depends on through slots that carry a gradient (loss targets do not)."""
+    """Ids J depends on through slots that carry a gradient (loss targets do not, and nothing
+    flows into a constant)."""
     recs = records(g)
     seen, stack = {target}, [target]
     while stack:
         r = recs[stack.pop()]
         for k, i in enumerate(r.inputs):
-            if (r.op, k) not in TARGET_SLOTS and i not in seen:
+            if (r.op, k) not in TARGET_SLOTS and i not in seen and recs[i].kind != "const":
                 seen.add(i)
                 stack.append(i)
     return seen
@@ -193,7 +194,7 @@ def check_gradients(g, J, fd=True):
     for r in recs:
         for k, src in enumerate(r.inputs):
             key = (src, r.id, k)
-            if r.id not in needed or (r.op, k) in TARGET_SLOTS:
+            if r.id not in needed or (r.op, k) in TARGET_SLOTS or recs[src].kind == "const":
                 assert key not in shares, f"edge {recs[src].name!r} -> {r.name!r} should carry no gradient"
                 continue
             what = f"edge {recs[src].name!r} -> {r.name!r} (slot {k})"

@@ -1,15 +1,15 @@
 """The op registry: one entry per operation, looked up by name.
 
 >>> sorted(ACTIVATIONS)
-['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'tanh']
+['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
 >>> sorted(LOSSES)
 ['bce', 'cce', 'mse']
 """
 
-from . import activations, elementary, losses, neurons
+from . import activations, elementary, gates, losses, neurons
 from .base import Attr, Ctx, Op, OpError, Slot
 
-REGISTRY = {op.name: op for module in (elementary, neurons, activations, losses) for op in module.OPS}
+REGISTRY = {op.name: op for module in (elementary, gates, neurons, activations, losses) for op in module.OPS}
 ACTIVATIONS = {op.name: op for op in activations.OPS}
 LOSSES = {op.name: op for op in losses.OPS}
 

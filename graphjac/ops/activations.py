@@ -99,6 +99,20 @@ LEAKY_RELU = _activation(
     latex=r"$out = \mathrm{LReLU}_{$slope}($z)",
     attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check),))
 
+# ---------------------------------------------------------------------------- softplus log(1 + eᶻ), ′ = σ(z)
+
+
+def _softplus(ctx):
+    return np.logaddexp(0.0, ctx.args[0])
+
+
+def _softplus_local(ctx):
+    return _sigmoid(ctx)
+
+
+SOFTPLUS = _activation("softplus", _softplus, _softplus_local, r"\sigma($z)",
+                       "a = log(1 + eᶻ), ∂a/∂z = σ(z)", latex=r"$out = \log(1 + e^{$z})")
+
 # ---------------------------------------------------------------------------- identity
 
 
@@ -150,4 +164,4 @@ SOFTMAX = Op(
                 chain=r"$g \, \frac{\partial $out}{\partial $z}"),),
 )
 
-OPS = (SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX)
+OPS = (SIGMOID, TANH, RELU, LEAKY_RELU, SOFTPLUS, IDENTITY, SOFTMAX)

@@ -135,7 +135,8 @@ class Op:
 
     ``infer(shapes, attrs)`` gets the per-sample shapes of the operands and returns the
     per-sample shape of the result, or raises OpError saying what was expected.
-    ``reduces_batch`` marks sum and mean, whose result is one number for the whole batch;
+    ``reduces_batch`` marks sum and mean, whose result is one number for the whole batch (a
+    function of the attributes where it depends on them: a sum along an axis keeps the batch);
     ``elementwise`` marks ops whose local Jacobian is diagonal (figures write diag(·) and ⊙).
     ``latex`` is the forward formula as a ``string.Template`` (``$out = ...``) or a callable
     taking the template's mapping.
@@ -147,7 +148,7 @@ class Op:
     infer: Callable
     latex: object
     kind: str
-    reduces_batch: bool = False
+    reduces_batch: object = False
     elementwise: bool = False   # ∂out/∂arg is diagonal where the shapes agree: the chain rule is ⊙
     batch_from: Optional[int] = None  # only this operand decides whether the result is a minibatch
     summary: str = ""
@@ -156,6 +157,10 @@ class Op:
     @property
     def arity(self) -> int:
         return len(self.slots)
+
+    def reduces(self, attrs: dict) -> bool:
+        """Whether the result is one value for the whole minibatch."""
+        return self.reduces_batch(attrs) if callable(self.reduces_batch) else self.reduces_batch
 
     def attributes(self, given: dict, where: str) -> dict:
         """The op's attributes from keyword arguments: each validated, defaults filled in; an
@@ -246,6 +251,13 @@ def broadcast_jacobian(in_shape, out_shape):
     jac = np.zeros((spread.size, size))
     jac[np.arange(spread.size), spread] = 1.0
     return jac
+
+
+def linear_jacobian(linear, shape):
+    """The Jacobian of a linear map of an array of ``shape``, one column per basis array."""
+    size = int(np.prod(shape, dtype=int))
+    columns = [np.asarray(linear(np.eye(size)[j].reshape(shape)), dtype=float).reshape(-1) for j in range(size)]
+    return np.stack(columns, axis=1)
 
 
 def diag_jacobian(local, in_shape, out_shape):

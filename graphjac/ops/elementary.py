@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import (Attr, Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian,
-                   number_latex, unbroadcast)
+                   linear_jacobian, number_latex, unbroadcast)
 
 
 def _identity_local(m):
@@ -175,11 +175,14 @@ POW = Op(
     slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local="$p $u^{$p_minus_1}"),),
 )
 
-# ---------------------------------------------------------------------------- z = Σ u
+# ---------------------------------------------------------------------------- z = Σ u, (1/n) Σ u (all elements, or along an axis)
 
 
 def _reduction_latex(m, scale):
     """Σ (or mean) as the lecture writes it: over samples i, over components k, or both."""
+    if m.axis is not None:
+        n = str(m.axis_count)
+        return "$out = " + scale(n) + r"\sum_{k=1}^{" + n + r"} ($u)_{k}"
     if m.batch_in and not m.vector_in:
         return "$out = " + scale("N") + r"\sum_{i=1}^{N} $u"
     if m.batch_in:
@@ -187,35 +190,73 @@ def _reduction_latex(m, scale):
     return "$out = " + scale(str(m.count)) + r"\sum_{k=1}^{" + str(m.count) + "} $u_k"
 
 
+def _along(ctx):
+    """The numpy axis of the attribute ``axis`` (which counts the axes of one sample)."""
+    axis = ctx.attrs.get("axis")
+    return axis if axis is None or axis < 0 or not ctx.arg_batch[0] else axis + 1
+
+
+def _reduction_infer(shapes, attrs):
+    axis = attrs.get("axis")
+    if axis is None:
+        return ()
+    shape = shapes[0]
+    if not -len(shape) <= axis < len(shape):
+        raise OpError(f"axis {axis} is out of range for one sample of shape {shape} "
+                      f"(axis counts the axes of one sample; without it every element is taken)")
+    axis %= len(shape)
+    return shape[:axis] + shape[axis + 1:]
+
+
+def _count(ctx):
+    axis = _along(ctx)
+    return ctx.args[0].size if axis is None else ctx.args[0].shape[axis]
+
+
 def _sum(ctx):
-    return ctx.args[0].sum()
+    axis = _along(ctx)
+    return ctx.args[0].sum() if axis is None else ctx.args[0].sum(axis=axis)
+
+
+def _spread(ctx, g):
+    """g back over the summed elements: everywhere, or repeated along the axis."""
+    axis = _along(ctx)
+    if axis is None:
+        return np.full(ctx.args[0].shape, g)
+    return np.broadcast_to(np.expand_dims(g, axis), ctx.args[0].shape).copy()
 
 
 def _sum_vjp(ctx, g):
-    return np.full(ctx.args[0].shape, g)
+    return _spread(ctx, g)
 
 
 def _sum_jacobian(ctx):
-    return np.ones((1, ctx.args[0].size))
+    if ctx.attrs.get("axis") is None:
+        return np.ones((1, ctx.args[0].size))
+    return linear_jacobian(lambda u: u.sum(axis=ctx.attrs["axis"]), ctx.args[0].shape)
 
 
-SUM = Op(
-    name="sum", kind="sum", summary="z = Σₖ uₖ (all elements)", reduces_batch=True,
-    forward=_sum, infer=_scalar_infer,
-    latex=lambda m: _reduction_latex(m, lambda n: ""),
-    slots=(Slot("u", vjp=_sum_vjp, jacobian=_sum_jacobian, local=lambda m: _ones_row(m) or "1"),),
-)
+def _mean(ctx):
+    return _sum(ctx) / _count(ctx)
 
-# ---------------------------------------------------------------------------- z = (1/n) Σ u
+
+def _mean_vjp(ctx, g):
+    return _spread(ctx, g) / _count(ctx)
+
+
+def _mean_jacobian(ctx):
+    return _sum_jacobian(ctx) / _count(ctx)
 
 
 def _mean_scale(m):
+    if m.axis is not None:
+        return str(m.axis_count)
     return "N" if m.batch_in and not m.vector_in else str(m.count)
 
 
 def _ones_row(m):
     """The row (1, 1, 1) that ∂(Σₖ uₖ)/∂u⃗ is, for a vector u⃗ (1 for a scalar or a minibatch)."""
-    if not m.vector_in or m.batch_in:
+    if not m.vector_in or m.batch_in or m.axis is not None:
         return ""
     ones = ", ".join(["1"] * m.count) if m.count <= 4 else r"1, \ldots, 1"
     return "(" + ones + ")"
@@ -226,22 +267,26 @@ def _mean_local(m):
     return r"\frac{1}{" + _mean_scale(m) + "}" + (r" \, " + row if row else "")
 
 
-def _mean(ctx):
-    return ctx.args[0].sum() / ctx.args[0].size
+def _whole(attrs):
+    return attrs.get("axis") is None
 
 
-def _mean_vjp(ctx, g):
-    return np.full(ctx.args[0].shape, g / ctx.args[0].size)
+AXIS = Attr("axis", int, None, "the axis of one sample to reduce (without it: every element, the minibatch "
+                               "included)", optional=True)
 
-
-def _mean_jacobian(ctx):
-    return np.full((1, ctx.args[0].size), 1.0 / ctx.args[0].size)
-
+SUM = Op(
+    name="sum", kind="sum", summary="z = Σₖ uₖ (all elements, or along one axis of a sample)",
+    reduces_batch=_whole, attrs=(AXIS,),
+    forward=_sum, infer=_reduction_infer,
+    latex=lambda m: _reduction_latex(m, lambda n: ""),
+    slots=(Slot("u", vjp=_sum_vjp, jacobian=_sum_jacobian, local=lambda m: _ones_row(m) or "1"),),
+)
 
 MEAN = Op(
-    name="mean", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements; over the minibatch: J = (1/N) Σᵢ J₀⁽ⁱ⁾)",
-    reduces_batch=True,
-    forward=_mean, infer=_scalar_infer,
+    name="mean", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements: over the minibatch J = (1/N) Σᵢ J₀⁽ⁱ⁾; "
+                                      "or along one axis of a sample)",
+    reduces_batch=_whole, attrs=(AXIS,),
+    forward=_mean, infer=_reduction_infer,
     latex=lambda m: _reduction_latex(m, lambda n: r"\frac{1}{" + n + "} "),
     slots=(Slot("u", vjp=_mean_vjp, jacobian=_mean_jacobian, local=_mean_local),),
 )

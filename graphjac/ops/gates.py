@@ -1,0 +1,243 @@
+r"""The gates of every backprop lecture beyond this one: −u, u/v, eᵘ, log, √, |u|, sin, cos,
+max and min (CS231n's circuits, Colah's and d2l's graphs, micrograd), the matrix product and
+the transpose.
+
+Elementwise gates broadcast per sample as ``add`` and ``mul`` do. At kinks the derivative is
+PyTorch's: abs′(0) = 0, and a tie of ``maximum``/``minimum`` sends half the gradient each way.
+Domain errors (log of a number ≤ 0, √ of a negative one, division by zero) name the node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, unbroadcast
+
+
+def _same_shape(shapes, attrs):
+    return shapes[0]
+
+
+def _broadcast(shapes, attrs):
+    return broadcast_shapes(*shapes)
+
+
+def _first(bad, values):
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    return f"{np.asarray(values)[where]:g} at index {where}" if where else f"{float(values):g}"
+
+
+def _unary(name, forward, local, latex, local_latex, summary):
+    """An elementwise gate of one operand: out = f(u), ∂out/∂u = ``local(ctx)`` (diagonal)."""
+    def vjp(ctx, g):
+        return g * local(ctx)
+
+    def jacobian(ctx):
+        return np.diag(np.asarray(local(ctx), dtype=float).reshape(-1))
+
+    vjp.__name__ = vjp.__qualname__ = f"{name}_vjp"
+    jacobian.__name__ = jacobian.__qualname__ = f"{name}_jacobian"
+    return Op(name=name, kind=name, summary=summary, elementwise=True, forward=forward, infer=_same_shape,
+              latex=latex, slots=(Slot("u", vjp=vjp, jacobian=jacobian, local=local_latex),))
+
+
+# ---------------------------------------------------------------------------- −u
+
+NEG = _unary("neg", lambda ctx: -ctx.args[0], lambda ctx: np.full(ctx.args[0].shape, -1.0),
+             "$out = -$u", lambda m: "-I" if m.vector_out else "-1", "z = −u")
+
+# ---------------------------------------------------------------------------- eᵘ, log u
+
+
+def _exp(ctx):
+    return np.exp(ctx.args[0])
+
+
+EXP = _unary("exp", _exp, lambda ctx: ctx.out, "$out = e^{$u}", "e^{$u}", "z = eᵘ, ∂z/∂u = eᵘ")
+
+
+def _log(ctx):
+    u = ctx.args[0]
+    if np.any(u <= 0):
+        raise OpError(f"log u needs u > 0; got {_first(u <= 0, u)}")
+    return np.log(u)
+
+
+LOG = _unary("log", _log, lambda ctx: 1.0 / ctx.args[0], r"$out = \log $u", r"\frac{1}{$u}",
+             "z = log u (natural), ∂z/∂u = 1/u")
+
+# ---------------------------------------------------------------------------- √u
+
+
+def _sqrt(ctx):
+    u = ctx.args[0]
+    if np.any(u < 0):
+        raise OpError(f"√u needs u ≥ 0; got {_first(u < 0, u)}")
+    return np.sqrt(u)
+
+
+def _sqrt_local(ctx):
+    if np.any(ctx.out == 0):
+        raise OpError("the derivative of √u is infinite at u = 0")
+    return 0.5 / ctx.out
+
+
+SQRT = _unary("sqrt", _sqrt, _sqrt_local, r"$out = \sqrt{$u}", r"\frac{1}{2 \sqrt{$u}}", "z = √u, ∂z/∂u = 1/(2√u)")
+
+# ---------------------------------------------------------------------------- |u|, sin u, cos u
+
+ABS = _unary("abs", lambda ctx: np.abs(ctx.args[0]), lambda ctx: np.sign(ctx.args[0]), r"$out = |$u|",
+             r"\mathrm{sign}($u)", "z = |u|, ∂z/∂u = sign(u) (0 at u = 0, as PyTorch)")
+SIN = _unary("sin", lambda ctx: np.sin(ctx.args[0]), lambda ctx: np.cos(ctx.args[0]), r"$out = \sin $u",
+             r"\cos $u", "z = sin u, ∂z/∂u = cos u")
+COS = _unary("cos", lambda ctx: np.cos(ctx.args[0]), lambda ctx: -np.sin(ctx.args[0]), r"$out = \cos $u",
+             r"-\sin $u", "z = cos u, ∂z/∂u = −sin u")
+
+# ---------------------------------------------------------------------------- u / v
+
+
+def _div(ctx):
+    v = align(ctx, 1)
+    if np.any(v == 0):
+        raise OpError(f"division by zero: the divisor is 0 at {_first(ctx.args[1] == 0, ctx.args[1])}")
+    return align(ctx, 0) / v
+
+
+def _div_vjp_u(ctx, g):
+    return unbroadcast(ctx, 0, g / align(ctx, 1))
+
+
+def _div_vjp_v(ctx, g):
+    return unbroadcast(ctx, 1, -g * ctx.out / align(ctx, 1))
+
+
+def _div_jacobian(ctx, i):
+    v = np.broadcast_to(ctx.args[1], ctx.out.shape)
+    local = 1.0 / v if i == 0 else -ctx.out / v
+    return diag_jacobian(local, ctx.args[i].shape, ctx.out.shape)
+
+
+DIV = Op(
+    name="div", kind="div", elementwise=True, summary="z = u / v (elementwise), ∂z/∂u = 1/v, ∂z/∂v = −u/v²",
+    forward=_div, infer=_broadcast,
+    latex=r"$out = \frac{$u}{$v}",
+    slots=(
+        Slot("u", vjp=_div_vjp_u, jacobian=lambda ctx: _div_jacobian(ctx, 0), local=r"\frac{1}{$v}"),
+        Slot("v", vjp=_div_vjp_v, jacobian=lambda ctx: _div_jacobian(ctx, 1), local=r"-\frac{$u}{{$v}^{2}}"),
+    ),
+)
+
+# ---------------------------------------------------------------------------- max(u, v), min(u, v)
+
+
+def _route(ctx, i, larger):
+    """CS231n's max gate: the gradient goes to the larger operand (the smaller for min); a tie splits it."""
+    u, v = np.broadcast_arrays(align(ctx, 0), align(ctx, 1))
+    mine, other = (u, v) if i == 0 else (v, u)
+    wins = mine > other if larger else mine < other
+    return np.where(wins, 1.0, np.where(mine == other, 0.5, 0.0))
+
+
+def _extreme(name, numpy_op, larger, symbol):
+    def forward(ctx):
+        return numpy_op(align(ctx, 0), align(ctx, 1))
+
+    def slot(i, slot_name):
+        def vjp(ctx, g):
+            return unbroadcast(ctx, i, g * _route(ctx, i, larger))
+
+        def jacobian(ctx):
+            one = np.broadcast_to(ctx.args[i], ctx.out.shape)
+            other = np.broadcast_to(ctx.args[1 - i], ctx.out.shape)
+            local = np.where(one > other if larger else one < other, 1.0, np.where(one == other, 0.5, 0.0))
+            return diag_jacobian(local, ctx.args[i].shape, ctx.out.shape)
+
+        vjp.__name__ = vjp.__qualname__ = f"{name}_vjp_{slot_name}"
+        mine, theirs = ("$u", "$v") if i == 0 else ("$v", "$u")
+        relation = r"\ge" if larger else r"\le"
+        local = rf"\begin{{cases}} 1 & {mine} {relation} {theirs} \\ 0 & \text{{otherwise}} \end{{cases}}"
+        return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local)
+
+    return Op(name=name, kind=name, elementwise=True, forward=forward, infer=_broadcast,
+              summary=f"z = {symbol}(u, v): the gradient goes to the {'larger' if larger else 'smaller'} "
+                      "operand (a tie: half each, as PyTorch)",
+              latex=rf"$out = \{symbol}($u, $v)", slots=(slot(0, "u"), slot(1, "v")))
+
+
+MAXIMUM = _extreme("maximum", np.maximum, True, "max")
+MINIMUM = _extreme("minimum", np.minimum, False, "min")
+
+# ---------------------------------------------------------------------------- A @ B, Aᵀ
+
+
+def _matmul_infer(shapes, attrs):
+    a, b = shapes
+    if len(a) != 2 or len(b) != 2 or a[1] != b[0]:
+        raise OpError(f"A @ B needs matrices (m, n) and (n, k); got shapes {a} and {b} "
+                      f"(for two vectors u @ v is the dot product)")
+    return (a[0], b[1])
+
+
+def _matmul(ctx):
+    return align(ctx, 0) @ align(ctx, 1)
+
+
+def _matmul_vjp_a(ctx, g):
+    return unbroadcast(ctx, 0, g @ np.swapaxes(align(ctx, 1), -1, -2))
+
+
+def _matmul_vjp_b(ctx, g):
+    return unbroadcast(ctx, 1, np.swapaxes(align(ctx, 0), -1, -2) @ g)
+
+
+def _matmul_jacobian_a(ctx):
+    a, b = ctx.args
+    return np.kron(np.eye(a.shape[0]), b.T)        # ∂(AB)_{ik}/∂A_{ij} = B_{jk}
+
+
+def _matmul_jacobian_b(ctx):
+    a, b = ctx.args
+    return np.kron(a, np.eye(b.shape[1]))          # ∂(AB)_{ik}/∂B_{jk} = A_{ij}
+
+
+MATMUL = Op(
+    name="matmul", kind="matmul", summary="Z = A B (matrix product, per sample)",
+    forward=_matmul, infer=_matmul_infer,
+    latex="$out = $A $B",
+    slots=(Slot("A", vjp=_matmul_vjp_a, jacobian=_matmul_jacobian_a, local=r"I \otimes {$B}^{T}",
+                chain=r"$g \, {$B}^{T}"),
+           Slot("B", vjp=_matmul_vjp_b, jacobian=_matmul_jacobian_b, local=r"$A \otimes I",
+                chain=r"{$A}^{T} \, $g")),
+)
+
+
+def _transpose_infer(shapes, attrs):
+    if len(shapes[0]) > 2:
+        raise OpError(f"the transpose needs a vector or a matrix per sample; got shape {shapes[0]}")
+    return tuple(reversed(shapes[0]))
+
+
+def _transpose(ctx):
+    return np.swapaxes(ctx.args[0], -1, -2) if np.ndim(ctx.args[0]) - ctx.batch >= 2 else ctx.args[0]
+
+
+def _transpose_vjp(ctx, g):
+    return np.swapaxes(g, -1, -2) if np.ndim(g) - ctx.batch >= 2 else g
+
+
+def _transpose_jacobian(ctx):
+    u = ctx.args[0]
+    index = np.arange(u.size).reshape(u.shape)
+    order = index.T.reshape(-1)
+    return np.eye(u.size)[order]
+
+
+TRANSPOSE = Op(
+    name="transpose", kind="transpose", summary="Z = Aᵀ (per sample)",
+    forward=_transpose, infer=_transpose_infer,
+    latex="$out = {$u}^{T}",
+    slots=(Slot("u", vjp=_transpose_vjp, jacobian=_transpose_jacobian, local=r"\mathrm{perm}",
+                chain=r"{$g}^{T}"),),
+)
+
+OPS = (NEG, DIV, EXP, LOG, SQRT, ABS, SIN, COS, MAXIMUM, MINIMUM, MATMUL, TRANSPOSE)
