@@ -51,6 +51,7 @@ class NodeAnnotation:
     value_space: str          # the lecture's space of the value, e.g. \mathbb{R}^{3}
     is_target: bool
     inputs: tuple = ()
+    auto_named: bool = False  # named by graphjac (a number in an expression, an unnamed op)
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None) -> An
             formula=notation.formula(r.id), value=graph.value(r.name) if values else None,
             grad=graph.grad(r.name), shape=r.shape, sample_shape=r.sample_shape, batch=r.batch, group=r.group,
             value_space=lecture_shape(r.sample_shape, gradient=False), is_target=r.id == notation.target,
-            inputs=r.inputs))
+            inputs=r.inputs, auto_named=r.auto_named))
         if r.op is not None:
             edges.extend(_edges(graph, notation, r))
     return Annotations(graph.name, notation.target, tuple(nodes), tuple(edges), notation,

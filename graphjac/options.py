@@ -26,6 +26,7 @@ NODE_PARTS = ("formula", "value", "grad", "shape")
 MODELS = ("per-sample", "once")
 VECTOR_STYLES = ("arrow", "bold")
 MATH_MODES = ("html", "typeset")
+CONSTANTS = ("fold", "nodes")
 ALIASES = {"rankdir": "direction"}   # Graphviz's own name for it
 
 
@@ -60,6 +61,9 @@ class RenderOptions:
     jacobians: tuple = _option((), "local Jacobians drawn as a table on their node, as 'dst:src' "
                                "(e.g. 'p:l' for the softmax Jacobian ∂p/∂l)", None, "pairs")
     highlight: tuple = _option((), "edges drawn emphasised, as 'src:dst'", None, "pairs")
+    constants: str = _option("fold", "numbers in expressions: folded into the formula of the gate that uses them "
+                             "(fold, as CS231n draws +1 and ×−1 gates) or drawn as nodes of their own (nodes); "
+                             "a named constant always has its node", CONSTANTS)
     legend: bool = _option(True, "show a legend telling forward from backward edges")
     gradcheck: bool = _option(False, "run the gradient check and show its verdict as a badge")
     title: Optional[str] = _option(None, "the figure's title (default: the graph's name; '' for none)",

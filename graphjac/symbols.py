@@ -58,6 +58,9 @@ class Symbol:
             if sub is not None and len(sub) > 1 and not sub.isdigit():
                 sub = r"\mathrm{" + sub + "}"
             return cls(_letter(letter), sub, upright=letter[0].isupper())
+        word = re.fullmatch(r"([A-Za-z]{2,})(\d+)", name)
+        if word:   # mul3, layer1: the word upright, its number as a subscript
+            return cls(r"\mathrm{" + word.group(1) + "}", word.group(2), upright=True)
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
             return cls(r"\mathrm{" + name + "}", upright=True)
         return cls(r"\text{" + escape_text(name) + "}", upright=True)

@@ -50,10 +50,21 @@ def _add(ctx):
     return align(ctx, 0) + align(ctx, 1)
 
 
+def _negative_constant(m, slot):
+    """Whether the operand in ``slot`` is a constant written with a minus (−1): u + (−1) is u − 1."""
+    return slot in m.constant and m[slot].startswith("-")
+
+
+def _add_latex(m):
+    if _negative_constant(m, "v"):
+        return "$out = $u - " + m["v"][1:]
+    return "$out = $u + $v"
+
+
 ADD = Op(
     name="add", kind="add", summary="z = u + v",
     forward=_add, infer=_elementwise_infer,
-    latex="$out = $u + $v",
+    latex=_add_latex,
     slots=(_passing_slot("u", 0), _passing_slot("v", 1)),
 )
 
@@ -62,6 +73,12 @@ ADD = Op(
 
 def _sub(ctx):
     return align(ctx, 0) - align(ctx, 1)
+
+
+def _sub_latex(m):
+    if _negative_constant(m, "v"):
+        return "$out = $u + " + m["v"][1:]
+    return "$out = $u - $v"
 
 
 def _sub_vjp_v(ctx, g):
@@ -75,7 +92,7 @@ def _sub_jacobian_v(ctx):
 SUB = Op(
     name="sub", kind="sub", summary="z = u − v",
     forward=_sub, infer=_elementwise_infer,
-    latex="$out = $u - $v",
+    latex=_sub_latex,
     slots=(
         _passing_slot("u", 0),
         Slot("v", vjp=_sub_vjp_v, jacobian=_sub_jacobian_v, local=lambda m: "-I" if m.vector_out else "-1"),
@@ -87,6 +104,15 @@ SUB = Op(
 
 def _mul(ctx):
     return align(ctx, 0) * align(ctx, 1)
+
+
+def _mul_latex(m):
+    """u v, or a constant written first as a lecturer writes it: 0.5u, −2s, −s (not s · −2)."""
+    for constant, other in (("v", "u"), ("u", "v")):
+        if constant in m.constant and other not in m.constant:
+            coefficient = {"-1": "-", "1": ""}.get(m[constant], "$" + constant + " ")
+            return "$out = " + coefficient + "$" + other
+    return r"$out = $u \, $v"
 
 
 def _mul_vjp_u(ctx, g):
@@ -105,7 +131,7 @@ def _mul_jacobian(ctx, i):
 MUL = Op(
     name="mul", kind="mul", elementwise=True, summary="z = u v (elementwise)",
     forward=_mul, infer=_elementwise_infer,
-    latex=r"$out = $u \, $v",
+    latex=_mul_latex,
     slots=(
         Slot("u", vjp=_mul_vjp_u, jacobian=lambda ctx: _mul_jacobian(ctx, 0), local="$v"),
         Slot("v", vjp=_mul_vjp_v, jacobian=lambda ctx: _mul_jacobian(ctx, 1), local="$u"),

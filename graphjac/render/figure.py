@@ -145,7 +145,7 @@ def _nodes(notes, options, plan):
     data = {e.src for e in notes.edges if e.differentiable}
     out = []
     for note in notes.nodes:
-        if note.id in plan.hidden or note.id in plan.absorbed:
+        if note.id in plan.hidden or note.id in plan.absorbed or _folded(note, options):
             continue
         group = note.group
         if note.id in plan.expanded and note.id in data and note.kind == "input" \
@@ -161,6 +161,11 @@ def _nodes(notes, options, plan):
             out.append(FigureNode(node_id, _role(note, notes.target), label, group,
                                   tables.get(note.id, ()) if sample in (None, 1) else (), note.name, sample))
     return out
+
+
+def _folded(note, options):
+    """An unnamed constant (a number in an expression) shown in its gate's formula, not as a node."""
+    return note.kind == "const" and note.auto_named and options.constants == "fold"
 
 
 def _node_label(notes, note, options, sample, plan):
@@ -227,7 +232,7 @@ def _edges(notes, options, plan):
     emphasis = {(ids[a], ids[b]) for a, b in options.highlight}
     forward, backward = [], []
     for edge in notes.edges:
-        if edge.src in plan.hidden or edge.src in plan.absorbed:
+        if edge.src in plan.hidden or edge.src in plan.absorbed or _folded(notes.nodes[edge.src], options):
             continue
         pairs = plan.pairs(edge.src, edge.dst)
         strong = (edge.src, edge.dst) in emphasis
