@@ -14,10 +14,10 @@ Build a graph, run the forward and backward passes, and read ∂J/∂· on every
 """
 
 from .errors import GraphjacError, NodeError, RenderError, ShapeError, SpecError, ValueDomainError
-from .graph import Graph, Node
+from .graph import Graph, Node, define_op
 from .loaders import load
 
 __version__ = "0.1.0"
 
 __all__ = ["Graph", "GraphjacError", "Node", "NodeError", "RenderError", "ShapeError", "SpecError",
-           "ValueDomainError", "load", "__version__"]
+           "ValueDomainError", "define_op", "load", "__version__"]

@@ -38,6 +38,12 @@ _CATALOG = {
     "dense_cce": "a dense layer W, B with softmax and CCE on one-hot labels, W as a table",
     "softmax_jacobian": "the softmax and its K×K Jacobian ∂pᵢ/∂lⱼ, drawn as a table",
     "gradient_descent": "one gradient-descent step x⃗ := x⃗ − α(∇ₓ f)ᵀ: the graph before and after",
+    # beyond this lecture: the figures of every backprop lecture
+    "cs231n_circuit": "CS231n's circuit f = (x + y)z at x = −2, y = 5, z = −4: ∂f/∂x = ∂f/∂y = −4, ∂f/∂z = 3",
+    "cs231n_sigmoid": "CS231n's neuron σ(w₀x₀ + w₁x₁ + w₂) gate by gate (×, +, ×−1, exp, +1, 1/x): f = 0.73",
+    "colah": "Colah's e = (a + b)(b + 1): ∂e/∂b = 5, summed over b's two paths",
+    "micrograd": "micrograd's README expression: g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773",
+    "two_layer_l2": "two layers with L2 regularisation (d2l.ai): ∂J/∂W₁ sums the loss path and the penalty path",
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GraphjacError
+from .ops.custom import check_op_derivatives
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
 
@@ -37,18 +38,37 @@ class LeafCheck:
 
 
 @dataclass(frozen=True)
+class OpCheck:
+    """The local derivative of one node computing an op of your own, against central
+    differences of that op's forward alone: a wrong derivative is named by its op."""
+
+    node: str
+    op: str
+    slot: str
+    ok: bool
+    abs_error: float
+
+    def describe(self):
+        mark = "ok  " if self.ok else "FAIL"
+        return (f"{mark} op {self.op!r} at node {self.node!r}: its derivative for operand {self.slot!r} "
+                f"{'agrees with' if self.ok else 'differs from'} finite differences (|error| {self.abs_error:.3g})")
+
+
+@dataclass(frozen=True)
 class GradcheckResult:
-    """``ok`` is true when every checked element of every leaf passes."""
+    """``ok`` is true when every checked element of every leaf passes, and the derivative of
+    every op of your own agrees with finite differences."""
 
     target: str
     checks: tuple
     eps: float
     atol: float
     rtol: float
+    ops: tuple = ()
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+        return all(c.ok for c in self.checks) and all(c.ok for c in self.ops)
 
     @property
     def worst(self):
@@ -61,7 +81,8 @@ class GradcheckResult:
     def __str__(self):
         head = (f"gradcheck of {self.target!r}: {'passed' if self.ok else 'FAILED'} "
                 f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})")
-        return "\n".join([head] + ["  " + c.describe(self.target) for c in self.checks])
+        return "\n".join([head] + ["  " + c.describe(self.target) for c in self.checks]
+                         + ["  " + c.describe() for c in self.ops])
 
 
 def _numeric_gradient(graph, leaf, target, eps):
@@ -105,4 +126,5 @@ def gradcheck(graph, inputs=False, eps=EPS, atol=ATOL, rtol=RTOL) -> GradcheckRe
         index = tuple(int(i) for i in index)
         checks.append(LeafCheck(record.name, bool(np.all(ratio <= 1.0)), index,
                                 float(analytic[index]), float(numeric[index]), float(error[index])))
-    return GradcheckResult(target.name, tuple(checks), eps, atol, rtol)
+    ops = tuple(OpCheck(*row) for row in check_op_derivatives(graph, eps, atol, rtol))
+    return GradcheckResult(target.name, tuple(checks), eps, atol, rtol, ops)

@@ -747,6 +747,16 @@ class Graph:
         return mimebundle(self)
 
 
+def define_op(name, forward, derivative=None, latex=None, derivative_latex=None, vjp=None, summary=""):
+    """Register an op of your own (see :func:`graphjac.ops.custom.define_op`); errors are GraphjacErrors."""
+    from .ops.custom import define_op as define
+    try:
+        return define(name, forward, derivative=derivative, latex=latex, derivative_latex=derivative_latex,
+                      vjp=vjp, summary=summary)
+    except OpError as exc:
+        raise GraphjacError(str(exc)) from None
+
+
 def _label(label, shown):
     """A node's LaTeX label: None (the name decides) or text."""
     if label is not None and not isinstance(label, str):

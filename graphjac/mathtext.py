@@ -47,7 +47,7 @@ SYMBOLS = {
     "partial": ("∂", "ord"), "nabla": ("∇", "ord"), "infty": ("∞", "ord"), "ldots": ("…", "ord"),
     "cdots": ("⋯", "ord"), "vdots": ("⋮", "ord"), "dots": ("…", "ord"), "checkmark": ("✓", "ord"),
     "cdot": ("·", "bin"), "times": ("×", "bin"), "pm": ("±", "bin"), "circ": ("∘", "bin"),
-    "odot": ("⊙", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
+    "odot": ("⊙", "bin"), "otimes": ("⊗", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
     "geq": ("≥", "rel"), "ne": ("≠", "rel"), "neq": ("≠", "rel"), "in": ("∈", "rel"),
     "approx": ("≈", "rel"), "to": ("→", "rel"), "mapsto": ("↦", "rel"), "coloneqq": ("≔", "rel"),
     "sum": ("Σ", "op"), "prod": ("Π", "op"), "lbrace": ("{", "open"), "rbrace": ("}", "close"),
@@ -116,6 +116,14 @@ class Script:
 class Frac:
     num: Seq
     den: Seq
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
+class Root:
+    """``\\sqrt{…}``."""
+
+    body: Seq
     cls: str = "ord"
 
 
@@ -243,6 +251,8 @@ class _Reader:
             return Accent(name, self.argument(style))
         if name == "frac":
             return Frac(self.argument(style), self.argument(style))
+        if name == "sqrt":
+            return Root(self.argument(style))
         if name in FONTS:
             return self.font(FONTS[name])
         if name in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
@@ -392,7 +402,7 @@ def _map_syms(node, change):
 
 def parse(latex: str) -> Seq:
     """The tree of ``latex`` (see :class:`Sym`, :class:`Seq`, :class:`Script`, :class:`Frac`,
-    :class:`Accent`, :class:`Env`, :class:`Space`)."""
+    :class:`Root`, :class:`Accent`, :class:`Env`, :class:`Space`)."""
     reader = _Reader(str(latex))
     seq = reader.sequence()
     if reader.peek() is not None:
@@ -493,6 +503,8 @@ def _uni(node):
         return spaced(node.items, _uni, lambda gap: " ")
     if isinstance(node, Frac):
         return _uni_part(node.num, False) + "/" + _uni_part(node.den, True)
+    if isinstance(node, Root):
+        return "√" + _uni_part(node.body, True)
     if isinstance(node, Script):
         text = _uni(node.base)
         if node.sub is not None:

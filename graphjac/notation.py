@@ -155,7 +155,7 @@ class Notation:
 
     @staticmethod
     def _label(record):
-        if record.label is None and record.kind == "const" and record.value.ndim == 0:
+        if record.label is None and record.kind == "const" and record.auto_named and record.value.ndim == 0:
             return _number(float(record.value))
         return record.label
 

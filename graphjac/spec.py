@@ -76,13 +76,16 @@ def graph_to_spec(graph) -> dict:
     """The graph as plain JSON-serialisable data (values embedded)."""
     nodes = []
     records = graph.records()
+    inline = {r.id for r in records if _inline_number(r, records)}
     for r in records:
+        if r.id in inline:
+            continue
         entry = {"name": r.name, "kind": r.kind}
         if r.kind in FAMILIES:
             entry["function"] = r.op
         entry.update((k, v) for k, v in r.attrs.items() if v is not None)
         if r.inputs:
-            entry["inputs"] = [records[i].name for i in r.inputs]
+            entry["inputs"] = [float(records[i].value) if i in inline else records[i].name for i in r.inputs]
         if r.value is not None:
             entry["value"] = r.value.tolist()
         if r.batch and r.kind == "input":
@@ -99,6 +102,14 @@ def graph_to_spec(graph) -> dict:
         spec["render"] = dict(graph.render_options)
     spec["nodes"] = nodes
     return spec
+
+
+def _inline_number(record, records):
+    """A number in an expression (an unnamed scalar constant with one consumer): written as a
+    number among its consumer's inputs, as the spec reader takes it."""
+    if record.kind != "const" or not record.auto_named or record.shape != () or record.label is not None:
+        return False
+    return sum(record.id in r.inputs for r in records) == 1
 
 
 # ------------------------------------------------------------------------------- reading

@@ -253,3 +253,50 @@ def test_gradient_descent_step_matches_x_minus_alpha_gradient():
     assert float(g.value("z_new")) < float(g.value("z"))
     g.step(lr=alpha)                                                           # the library's own step
     np.testing.assert_allclose(g.value("x"), g.value("x_new"))
+
+
+# ------------------------------------------------------------------ beyond this lecture: the published numbers
+
+
+def test_cs231n_circuit_has_the_published_gradients():
+    g = solved("cs231n_circuit")
+    assert float(g.value("f")) == -12.0
+    assert [float(g.grad(n)) for n in "xyz"] == [-4.0, -4.0, 3.0]
+
+
+def test_cs231n_sigmoid_gate_by_gate_has_the_published_numbers():
+    g = solved("cs231n_sigmoid")
+    assert round(float(g.value("f")), 2) == 0.73
+    assert [round(float(g.grad(n)), 2) for n in ("w0", "w1", "w2")] == [-0.20, -0.39, 0.20]
+    assert [round(float(g.grad(n)), 2) for n in ("x0", "x1")] == [0.39, -0.59]
+    # and the closed form CS231n derives: ∂f/∂(w·x) = (1 − f) f
+    f, w, x = float(g.value("f")), [2.0, -3.0, -3.0], [-1.0, -2.0, 1.0]
+    np.testing.assert_allclose([float(g.grad(n)) for n in ("w0", "w1", "w2")], [(1 - f) * f * xi for xi in x])
+    np.testing.assert_allclose([float(g.grad(n)) for n in ("x0", "x1")], [(1 - f) * f * wi for wi in w[:2]])
+    kinds = [r.kind for r in g.records() if r.op]
+    assert kinds == ["mul", "mul", "add", "add", "mul", "exp", "add", "div"]   # ×, +, ×−1, exp, +1, 1/x
+
+
+def test_colah_sums_the_two_paths_from_b():
+    g = solved("colah")
+    assert float(g.value("e")) == 6.0 and float(g.grad("a")) == 2.0 and float(g.grad("b")) == 5.0
+    assert float(g.edge_grad("b", "c")) == 2.0 and float(g.edge_grad("b", "d")) == 3.0
+
+
+def test_micrograd_readme_expression_has_the_published_numbers():
+    g = solved("micrograd")
+    assert f"{float(g.value('g')):.4f}" == "24.7041"
+    assert f"{float(g.grad('a')):.4f}" == "138.8338" and f"{float(g.grad('b')):.4f}" == "645.5773"
+
+
+def test_two_layer_l2_gradient_of_w1_is_the_sum_of_two_paths():
+    g = solved("two_layer_l2")
+    through_loss, through_penalty = g.edge_grad("W1", "L1"), g.edge_grad("W1", "q1")
+    np.testing.assert_allclose(through_penalty, 0.01 * 2 * g.value("W1"))      # λ · 2W₁
+    np.testing.assert_allclose(g.grad("W1"), through_loss + through_penalty)
+    # the loss path, by hand in numpy: X, W1, B1, W2, B2 forward; (p − y)/N back through σ, W2, tanh
+    X, y = g.value("X"), g.value("y")
+    H = np.tanh(X @ g.value("W1") + g.value("B1"))
+    p = 1 / (1 + np.exp(-(H @ g.value("W2") + g.value("B2"))))
+    dL2 = (p - y) / len(X)
+    np.testing.assert_allclose(through_loss, X.T @ ((dL2 @ g.value("W2").T) * (1 - H ** 2)), rtol=1e-10)

@@ -111,6 +111,8 @@ def _mul_latex(m):
     for constant, other in (("v", "u"), ("u", "v")):
         if constant in m.constant and other not in m.constant:
             coefficient = {"-1": "-", "1": ""}.get(m[constant], "$" + constant + " ")
+            if coefficient.endswith(" ") and m[other].startswith((r"\mathrm", r"\text")):
+                coefficient += r"\, "   # 2 add₉, not 2add₉
             return "$out = " + coefficient + "$" + other
     return r"$out = $u \, $v"
 

@@ -154,8 +154,9 @@ def _extreme(name, numpy_op, larger, symbol):
 
         vjp.__name__ = vjp.__qualname__ = f"{name}_vjp_{slot_name}"
         mine, theirs = ("$u", "$v") if i == 0 else ("$v", "$u")
-        relation = r"\ge" if larger else r"\le"
-        local = rf"\begin{{cases}} 1 & {mine} {relation} {theirs} \\ 0 & \text{{otherwise}} \end{{cases}}"
+        wins, loses = (">", "<") if larger else ("<", ">")
+        local = (rf"\begin{{cases}} 1 & {mine} {wins} {theirs} \\ \frac{{1}}{{2}} & {mine} = {theirs} \\ "
+                 rf"0 & {mine} {loses} {theirs} \end{{cases}}")
         return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local)
 
     return Op(name=name, kind=name, elementwise=True, forward=forward, infer=_broadcast,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..mathtext import (Accent, Env, Frac, Script, Seq, Space, Sym, accented, is_letter, needs_parens, parse,
+from ..mathtext import (Accent, Env, Frac, Root, Script, Seq, Space, Sym, accented, is_letter, needs_parens, parse,
                         spaced, to_unicode_tree)
 from .quoting import escape_html
 
@@ -87,6 +87,8 @@ def _html(node):
         return spaced(node.items, _html, escape_html)
     if isinstance(node, Frac):
         return _html_part(node.num, False) + "/" + _html_part(node.den, True)
+    if isinstance(node, Root):
+        return "&#8730;" + _html_part(node.body, True)
     if isinstance(node, Script):
         text = _html(node.base)
         if node.sub is not None:

@@ -1,0 +1,188 @@
+r"""Ops of your own: :func:`define_op` registers an elementwise op from its forward and its
+derivative (or a VJP for several operands) and the LaTeX of both, like the built-in ones.
+
+>>> import graphjac as gj
+>>> cube = gj.define_op("cube", forward=lambda u: u ** 3, derivative=lambda u, out: 3 * u ** 2,
+...                     latex=r"{$u}^{3}", derivative_latex=r"3 {$u}^{2}")
+>>> g = gj.Graph("cube")
+>>> c = g.apply("cube", g.param("x", 2.0), name="c")
+>>> g.backward(c)
+>>> float(c.value), float(g.grad("x"))
+(8.0, 12.0)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, unbroadcast
+
+SLOT_NAMES = ("u", "v", "w")
+CUSTOM = set()       # names of the ops defined by define_op (they may be defined again)
+
+
+def _broadcast(shapes, attrs):
+    return broadcast_shapes(*shapes)
+
+
+def _call(name, what, function, *args):
+    """Call the user's function; anything it raises is an OpError naming the op."""
+    try:
+        result = function(*args)
+    except OpError:
+        raise
+    except Exception as exc:
+        raise OpError(f"the {what} of op {name!r} raised {type(exc).__name__}: {exc}") from None
+    return np.asarray(result, dtype=float)
+
+
+def _derivative_slot(name, derivative, local_latex):
+    """The one slot of an elementwise op: ∂out/∂u = derivative(u, out)."""
+    def local(ctx):
+        return np.broadcast_to(_call(name, "derivative", derivative, ctx.args[0], ctx.out), ctx.out.shape)
+
+    def vjp(ctx, g):
+        return g * local(ctx)
+
+    def jacobian(ctx):
+        return np.diag(local(ctx).reshape(-1))
+
+    vjp.__name__ = vjp.__qualname__ = f"{name}_vjp"
+    return Slot("u", vjp=vjp, jacobian=jacobian, local=local_latex)
+
+
+def _vjp_slots(name, vjp, local_latex, arity):
+    """One slot per operand from vjp(g, out, *operands) -> (∂J/∂u, ∂J/∂v, …)."""
+    def shares(ctx, g):
+        operands = [align(ctx, i) for i in range(arity)]
+        result = vjp(np.broadcast_to(g, ctx.out.shape), ctx.out, *operands)
+        if not isinstance(result, (tuple, list)) or len(result) != arity:
+            raise OpError(f"the vjp of op {name!r} must return {arity} arrays, one per operand")
+        return result
+
+    def slot(i):
+        def slot_vjp(ctx, g):
+            try:
+                share = shares(ctx, g)[i]
+            except OpError:
+                raise
+            except Exception as exc:
+                raise OpError(f"the vjp of op {name!r} raised {type(exc).__name__}: {exc}") from None
+            share = np.broadcast_to(np.asarray(share, dtype=float), ctx.out.shape)
+            return unbroadcast(ctx, i, share)
+
+        def jacobian(ctx):
+            rows = [slot_vjp(ctx, np.eye(ctx.out.size)[k].reshape(ctx.out.shape)).reshape(-1)
+                    for k in range(ctx.out.size)]
+            return np.stack(rows) if rows else np.zeros((0, ctx.args[i].size))
+
+        slot_vjp.__name__ = slot_vjp.__qualname__ = f"{name}_vjp_{SLOT_NAMES[i]}"
+        return Slot(SLOT_NAMES[i], vjp=slot_vjp, jacobian=jacobian, local=local_latex[i])
+
+    return tuple(slot(i) for i in range(arity))
+
+
+def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=None, vjp=None,
+              summary: str = "") -> Op:
+    """Register an elementwise op ``name`` (usable as ``g.apply(name, …)`` and as ``kind: name``
+    in a spec file read after this call).
+
+    One operand: ``forward(u) -> out`` and ``derivative(u, out) -> ∂out/∂u`` elementwise.
+    Several operands (up to three, named u, v, w): ``forward(u, v)`` and
+    ``vjp(g, out, u, v) -> (∂J/∂u, ∂J/∂v)`` with g = ∂J/∂out; operands broadcast per sample.
+    ``latex`` is the right-hand side of the forward formula (``$out =`` is added) and
+    ``derivative_latex`` ∂out/∂u (a tuple, one per operand, with ``vjp``); templates name the
+    operands ``$u``, ``$v``, ``$w`` and the result ``$out``. A derivative that is wrong is
+    found by :meth:`Graph.gradcheck`, which checks every op of your own on its own.
+    """
+    from . import ACTIVATIONS, LOSSES, REGISTRY
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise OpError(f"define_op: the name must be an identifier such as 'cube'; got {name!r}")
+    if name in REGISTRY and name not in CUSTOM or name in ACTIVATIONS or name in LOSSES \
+            or name in ("input", "param", "const", "activation", "loss"):
+        raise OpError(f"define_op: {name!r} is a built-in op or node kind; choose another name")
+    if not callable(forward) or (derivative is None) == (vjp is None):
+        raise OpError(f"define_op {name!r}: give forward and exactly one of derivative (one operand) or vjp")
+    arity = 1 if derivative is not None else _arity(forward, name)
+    if arity > len(SLOT_NAMES):
+        raise OpError(f"define_op {name!r}: at most {len(SLOT_NAMES)} operands")
+    local_latex = derivative_latex if isinstance(derivative_latex, (tuple, list)) else (derivative_latex,) * arity
+    if len(local_latex) != arity or not all(isinstance(t, str) for t in local_latex):
+        raise OpError(f"define_op {name!r}: derivative_latex must be LaTeX text, one per operand ({arity})")
+    if not isinstance(latex, str):
+        raise OpError(f"define_op {name!r}: latex must be the LaTeX of the result, such as r'{{$u}}^{{3}}'")
+
+    def run(ctx):
+        return np.broadcast_to(_call(name, "forward", forward, *[align(ctx, i) for i in range(arity)]),
+                               _result_shape(ctx, arity))
+
+    run.__name__ = run.__qualname__ = f"{name}_forward"
+    slots = (_derivative_slot(name, derivative, local_latex[0]),) if derivative is not None \
+        else _vjp_slots(name, vjp, local_latex, arity)
+    op = Op(name=name, kind=name, summary=summary or f"a user's op: $out = {latex}", elementwise=True,
+            forward=run, infer=_broadcast, latex="$out = " + latex, slots=slots)
+    REGISTRY[name] = op
+    CUSTOM.add(name)
+    return op
+
+
+def _result_shape(ctx, arity):
+    return np.broadcast_shapes(*[np.shape(align(ctx, i)) for i in range(arity)])
+
+
+def _arity(function, name):
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        raise OpError(f"define_op {name!r}: cannot tell how many operands forward takes") from None
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional)
+
+
+def check_op_derivatives(graph, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """Every node computing an op of your own: its local Jacobian against central differences of
+    its own forward, per operand; a list of (node name, op, slot, ok, worst |error|)."""
+    from . import REGISTRY
+
+    out = []
+    for record in graph.records():
+        if record.op not in CUSTOM:
+            continue
+        op = REGISTRY[record.op]
+        for k, src in enumerate(record.inputs):
+            src_record = graph.records()[src]
+            if src_record.kind == "const":
+                continue
+            analytic = graph.jacobian(record.name, src_record.name)
+            numeric = _numeric_jacobian(graph, record, k)
+            error = np.abs(analytic - numeric)
+            ok = bool(np.all(error <= atol + rtol * np.abs(numeric)))
+            out.append((record.name, op.name, op.slots[k].name, ok, float(error.max(initial=0.0))))
+    return out
+
+
+def _numeric_jacobian(graph, record, k, eps=1e-6):
+    """∂record/∂(operand k) of sample 0, by central differences of the op's forward alone."""
+    from . import REGISTRY
+    from .base import Ctx
+
+    op = REGISTRY[record.op]
+    records = graph.records()
+    args = [np.array(graph.value(records[i].name)) for i in record.inputs]
+    batch = [records[i].batch for i in record.inputs]
+    args = [a[0] if b else a for a, b in zip(args, batch)]
+    base = args[k]
+    columns = []
+    for index in np.ndindex(base.shape or ()):
+        values = []
+        for delta in (eps, -eps):
+            moved = [a.copy() for a in args]
+            moved[k] = np.array(base, dtype=float)
+            moved[k][index] += delta
+            ctx = Ctx(tuple(moved), (False,) * len(moved), False, record.attrs)
+            values.append(np.asarray(op.forward(ctx), dtype=float).reshape(-1))
+        columns.append((values[0] - values[1]) / (2 * eps))
+    return np.stack(columns, axis=1)
