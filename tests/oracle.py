@@ -39,6 +39,22 @@ PER_SAMPLE = {
     "tanh": anp.tanh,
     "relu": lambda z: z * (z >= 0),          # ReLU′(0) = 1, as the lecture writes it
     "leaky_relu": lambda z, slope: anp.where(z >= 0, z, slope * z),
+    "softplus": lambda z: anp.log(1.0 + anp.exp(z)),
+    # the gates of every backprop lecture
+    "neg": lambda u: -u,
+    "div": lambda u, v: u / v,
+    "exp": anp.exp,
+    "log": anp.log,
+    "sqrt": anp.sqrt,
+    "abs": anp.abs,
+    "sin": anp.sin,
+    "cos": anp.cos,
+    "maximum": anp.maximum,
+    "minimum": anp.minimum,
+    "matmul": anp.dot,
+    "transpose": anp.transpose,
+    "sum": lambda u, axis: anp.sum(u, axis=axis),
+    "mean": lambda u, axis: anp.mean(u, axis=axis),
     "identity": lambda z: z,
     "softmax": lambda l: anp.exp(l) / anp.sum(anp.exp(l)),
     # losses: the target y is data, no gradient flows into it (getval drops autograd's trace)
@@ -47,7 +63,12 @@ PER_SAMPLE = {
     "cce": lambda yhat, y: -anp.sum(_labels(y, yhat) * anp.log(yhat)),
 }
 WHOLE = {"sum": anp.sum, "mean": anp.mean}   # over every element, the minibatch included
-ATTRIBUTES = {"pow": ("exponent",), "leaky_relu": ("slope",)}   # passed to the definition, in order
+ATTRIBUTES = {"pow": ("exponent",), "leaky_relu": ("slope",), "sum": ("axis",), "mean": ("axis",)}   # in order
+
+
+def reduces_all(r):
+    """Σ and mean without an axis take every element, the minibatch included."""
+    return r.op in WHOLE and r.attrs.get("axis") is None
 TARGET_SLOTS = {("mse", 1), ("bce", 1), ("cce", 1)}
 
 
@@ -59,13 +80,13 @@ def is_batch(recs, r, batch):
     """Minibatch flags decided here, not read from graphjac: any minibatch operand, except Σ/mean."""
     if r.op is None:
         return r.batch
-    return r.op not in WHOLE and any(batch[i] for i in r.inputs)
+    return not reduces_all(r) and any(batch[i] for i in r.inputs)
 
 
 def apply_op(r, args, arg_batch, out_batch):
     """The value of op node ``r`` from its operands, sample by sample for a minibatch."""
     attrs = [r.attrs[name] for name in ATTRIBUTES.get(r.op, ())]
-    if r.op in WHOLE:
+    if reduces_all(r):
         return WHOLE[r.op](args[0])
     f = PER_SAMPLE[r.op]
     if not out_batch:

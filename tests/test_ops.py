@@ -180,3 +180,142 @@ def test_a_constant_number_operand(rng):
     x = operand(g, rng, "x", "batch-vector")
     z = 2.5 * x - 1 + (3 - x) * 0.5
     check_all(g, weighted_sum(g, z))
+
+
+# ------------------------------------------------------------------ the gates of every backprop lecture
+
+UNARY_GATES = {   # op -> operand range (inside each domain, away from kinks)
+    "neg": (-2.0, 2.0), "exp": (-2.0, 2.0), "log": (0.2, 3.0), "sqrt": (0.2, 3.0), "abs": (0.2, 2.0),
+    "sin": (-2.0, 2.0), "cos": (-2.0, 2.0),
+}
+
+
+@pytest.mark.parametrize("kind", ["scalar", "vector", "batch", "batch-vector"])
+@pytest.mark.parametrize("op", sorted(UNARY_GATES))
+def test_unary_gates(op, kind, rng):
+    g = gj.Graph(op)
+    low, high = UNARY_GATES[op]
+    u = operand(g, rng, "u", kind, low=low, high=high)
+    if op == "abs":   # both signs, away from the kink at 0
+        g.set_value(u, g.value(u) * np.where(rng.random(u.shape) < 0.5, -1.0, 1.0))
+    z = getattr(g, op)(u, name="z")
+    check_all(g, weighted_sum(g, z))
+
+
+@pytest.mark.parametrize("op", ["div", "maximum", "minimum"])
+@pytest.mark.parametrize("kinds", BROADCASTS, ids="-".join)
+def test_binary_gates(op, kinds, rng):
+    g = gj.Graph(op)
+    u = operand(g, rng, "u", kinds[0])
+    v = operand(g, rng, "v", kinds[1], low=0.5, high=2.0) if op == "div" else operand(g, rng, "v", kinds[1])
+    check_all(g, weighted_sum(g, getattr(g, op)(u, v, name="z")))
+
+
+def test_max_gate_routes_the_gradient_and_splits_a_tie():
+    """CS231n: the max gate passes the gradient to the larger input only; a tie: half each (PyTorch)."""
+    g = gj.Graph("max")
+    u, v = g.param("u", [3.0, -1.0, 2.0]), g.param("v", [1.0, 4.0, 2.0])
+    g.backward(g.sum(g.maximum(u, v)))
+    np.testing.assert_array_equal(g.grad(u), [1.0, 0.0, 0.5])
+    np.testing.assert_array_equal(g.grad(v), [0.0, 1.0, 0.5])
+    g.backward(g.sum(g.minimum(u, v)))
+    np.testing.assert_array_equal(g.grad(u), [0.0, 1.0, 0.5])
+
+
+def test_abs_has_derivative_zero_at_zero():
+    g = gj.Graph("abs")
+    u = g.param("u", [-2.0, 0.0, 3.0])
+    g.backward(g.sum(g.abs(u)))
+    np.testing.assert_array_equal(g.grad(u), [-1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("a_batch, b_batch", [(False, False), (True, False), (False, True), (True, True)])
+def test_matmul(a_batch, b_batch, rng):
+    g = gj.Graph("matmul")
+    A = g.input("A", values(rng, N, 2, 3), batch=True) if a_batch else g.param("A", values(rng, 2, 3))
+    B = g.input("B", values(rng, N, 3, 4), batch=True) if b_batch else g.param("B", values(rng, 3, 4))
+    Z = A @ B
+    assert Z.kind == "matmul" and Z.shape == ((N, 2, 4) if a_batch or b_batch else (2, 4))
+    check_all(g, weighted_sum(g, Z))
+
+
+def test_at_of_two_vectors_stays_the_dot_product(rng):
+    g = gj.Graph("dot")
+    u, v = g.param("u", values(rng, K)), g.param("v", values(rng, K))
+    assert (u @ v).kind == "dot"
+
+
+@pytest.mark.parametrize("kind", ["matrix", "vector", "batch-row"])
+def test_transpose(kind, rng):
+    g = gj.Graph("transpose")
+    u = operand(g, rng, "u", kind)
+    z = g.transpose(u, name="z")
+    assert z.shape[-2:] == u.shape[-2:][::-1] or kind == "vector"
+    check_all(g, weighted_sum(g, z))
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+@pytest.mark.parametrize("op", ["sum", "mean"])
+@pytest.mark.parametrize("batch", [False, True])
+def test_reductions_along_an_axis_of_a_sample(op, axis, batch, rng):
+    g = gj.Graph(op)
+    u = g.input("u", values(rng, N, 2, 3), batch=True) if batch else g.param("u", values(rng, 2, 3))
+    z = getattr(g, op)(u, axis=axis, name="z")
+    per_sample = (2, 3)[:axis % 2] + (2, 3)[axis % 2 + 1:]
+    assert z.shape == ((N,) + per_sample if batch else per_sample) and z.batch == batch
+    check_all(g, weighted_sum(g, z))
+
+
+def test_an_axis_out_of_range_names_the_node():
+    g = gj.Graph("axis")
+    u = g.param("u", np.ones((2, 3)))
+    with pytest.raises(gj.ShapeError, match=r"node 's' .*axis 2 is out of range for one sample of shape \(2, 3\)"):
+        g.sum(u, axis=2, name="s")
+
+
+@pytest.mark.parametrize("kind", ["scalar", "batch-vector"])
+def test_softplus(kind, rng):
+    g = gj.Graph("softplus")
+    z = operand(g, rng, "z", kind, low=-3.0, high=3.0)
+    check_all(g, weighted_sum(g, g.activation(z, "softplus", name="a")))
+
+
+@pytest.mark.parametrize("op, value, message", [
+    ("log", [-1.0, 2.0], r"node 'z' \(log of 'u'\): log u needs u > 0; got -1 at index \(0,\)"),
+    ("log", [2.0, 0.0], r"node 'z' \(log of 'u'\): log u needs u > 0; got 0 at index \(1,\)"),
+    ("sqrt", [4.0, -3.0], r"node 'z' \(sqrt of 'u'\): √u needs u ≥ 0; got -3 at index \(1,\)"),
+    ("reciprocal", [0.0, 2.0], r"node 'z' \(div of 'const1', 'u'\): division by zero: the divisor is 0 at index \(0,\)"),
+])
+def test_domain_errors_name_the_node(op, value, message):
+    g = gj.Graph("domains")
+    u = g.param("u", value)
+    z = g.div(1.0, u, name="z") if op == "reciprocal" else getattr(g, op)(u, name="z")
+    with pytest.raises(gj.ValueDomainError, match=message):
+        g.value(z)
+
+
+# ------------------------------------------------------------------ micrograd's operators and methods
+
+
+def test_operators_and_methods_build_the_named_ops(rng):
+    g = gj.Graph("micrograd")
+    u, v = g.param("u", values(rng, K, low=0.5, high=2.0)), g.param("v", values(rng, K, low=0.5, high=2.0))
+    built = {"neg": -u, "div": u / v, "div·": 2 / u, "div/": u / 2, "sub": u - 3, "sub·": 3 - u,
+             "exp": u.exp(), "log": u.log(), "relu": u.relu(), "tanh": u.tanh(), "sigmoid": u.sigmoid(),
+             "sum": u.sum(), "mean": u.mean()}
+    assert {k: n.kind if n.kind != "activation" else g.record(n).op for k, n in built.items()} == {
+        "neg": "neg", "div": "div", "div·": "div", "div/": "div", "sub": "sub", "sub·": "sub", "exp": "exp",
+        "log": "log", "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "sum": "sum", "mean": "mean"}
+    np.testing.assert_allclose(built["div·"].value, 2 / u.value)
+    np.testing.assert_allclose(built["sub·"].value, 3 - u.value)
+    check_all(g, g.sum(sum(list(built.values())[1:], built["neg"]), name="J"))
+    assert u.grad is g.grad(u) and u.value is g.value(u)
+
+
+def test_named_names_the_result_in_place():
+    g = gj.Graph("named")
+    x, y = g.input("x", 1.0), g.input("y", 2.0)
+    z = (x + y).named("z")
+    assert z.name == "z" and g.node("z").id == z.id and "add1" not in g
+    with pytest.raises(gj.GraphjacError, match="already has a node named 'x'"):
+        (x * y).named("x")

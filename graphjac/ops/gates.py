@@ -99,7 +99,7 @@ COS = _unary("cos", lambda ctx: np.cos(ctx.args[0]), lambda ctx: -np.sin(ctx.arg
 def _div(ctx):
     v = align(ctx, 1)
     if np.any(v == 0):
-        raise OpError(f"division by zero: the divisor is 0 at {_first(ctx.args[1] == 0, ctx.args[1])}")
+        raise OpError(f"division by zero: the divisor is {_first(ctx.args[1] == 0, ctx.args[1])}")
     return align(ctx, 0) / v
 
 
