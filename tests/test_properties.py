@@ -12,7 +12,8 @@ from oracle import check_all, evaluate
 SETTINGS = settings(max_examples=150, deadline=None)
 
 OPS = ["square", "cube", "tanh", "sigmoid", "identity", "softmax", "sum", "mean",
-       "add", "sub", "mul", "self-mul", "dot", "neuron", "dense", "mse", "bce", "cce"]
+       "add", "sub", "mul", "self-mul", "dot", "neuron", "dense", "mse", "bce", "cce",
+       "neg", "div", "exp", "log", "sqrt", "sin", "cos", "maximum", "softplus", "leaky_relu", "constant"]
 
 
 @st.composite
@@ -58,6 +59,18 @@ def _step(g, op, u, v, leaf, rng, k):
 
     if op in ("add", "sub", "mul"):
         return getattr(g, op)(u, v)
+    if op in ("neg", "exp", "sin", "cos"):
+        return getattr(g, op)(u * 0.5 if op == "exp" else u)
+    if op in ("log", "sqrt"):                         # kept inside the domain: 1 + u²
+        return getattr(g, op)(1.0 + u * u)
+    if op == "div":
+        return u / (1.5 + g.sin(v))                   # a divisor in [0.5, 2.5]
+    if op == "maximum":
+        return g.maximum(u, v)
+    if op in ("softplus", "leaky_relu"):
+        return g.activation(u, op, **({"slope": 0.3} if op == "leaky_relu" else {}))
+    if op == "constant":
+        return 2.5 * u - 1.0
     if op == "self-mul":
         return u * u                                  # one node in both slots of one op
     if op in ("square", "cube"):
