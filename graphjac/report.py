@@ -76,7 +76,8 @@ def report(graph, precision: int = 4) -> str:
     head = f"{notes.name}: {J} = {number_text(target.value, precision)}" if target else \
         f"{notes.name}: no loss J (give the spec a 'target' to see ∂J/∂·)"
     node_rows = [(n.name, n.op or n.kind, to_unicode(n.formula or f"{n.symbol} \\in {n.value_space}"),
-                  number_text(n.value, precision), number_text(n.grad, precision)) for n in notes.nodes]
+                  number_text(n.value, precision), number_text(n.grad, precision)) for n in notes.nodes
+                 if not (n.kind == "const" and n.auto_named)]   # numbers in expressions: in their gate's formula
     parts = [head, "", table(("node", "kind", "math", "value", f"∂{J}/∂node"), node_rows)]
     if target is not None:
         names = {n.id: n.name for n in notes.nodes}
