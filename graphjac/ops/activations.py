@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Attr, Op, OpError, Slot
+from .base import Attr, Op, OpError, Slot, elementwise_slot
 
 
 def _same_shape(shapes, attrs):
@@ -13,18 +13,10 @@ def _same_shape(shapes, attrs):
 
 def _activation(name, forward, local, local_latex, summary, latex=None, attrs=()):
     """An elementwise activation: a = g(z) with ∂a/∂z = ``local(ctx)``, diagonal."""
-    def vjp(ctx, g):
-        return g * local(ctx)
-
-    def jacobian(ctx):
-        return np.diag(np.asarray(local(ctx), dtype=float).reshape(-1))
-
-    vjp.__name__ = vjp.__qualname__ = f"{name}_vjp"
-    jacobian.__name__ = jacobian.__qualname__ = f"{name}_jacobian"
     return Op(
         name=name, kind="activation", summary=summary, elementwise=True, attrs=attrs,
         forward=forward, infer=_same_shape, latex=latex or rf"$out = {_FORWARD_LATEX[name]}($z)",
-        slots=(Slot("z", vjp=vjp, jacobian=jacobian, local=local_latex),),
+        slots=(elementwise_slot(name, "z", local, local_latex),),
     )
 
 

@@ -190,6 +190,20 @@ class Op:
         return out
 
 
+def elementwise_slot(op_name, slot_name, local, local_latex) -> Slot:
+    """The slot of a one-operand elementwise op whose derivative is ``local(ctx)`` (shape of the
+    result): its VJP is g ⊙ local, its per-sample Jacobian diag(local)."""
+    def vjp(ctx, g):
+        return g * local(ctx)
+
+    def jacobian(ctx):
+        return np.diag(np.asarray(local(ctx), dtype=float).reshape(-1))
+
+    vjp.__name__ = vjp.__qualname__ = f"{op_name}_vjp"
+    jacobian.__name__ = jacobian.__qualname__ = f"{op_name}_jacobian"
+    return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local_latex)
+
+
 # --------------------------------------------------------------------------- shape helpers
 
 def broadcast_shapes(*shapes):

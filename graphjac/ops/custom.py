@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, unbroadcast
+from .base import Op, OpError, Slot, align, broadcast_shapes, elementwise_slot, unbroadcast
 
 SLOT_NAMES = ("u", "v", "w")
 CUSTOM = set()       # names of the ops defined by define_op (they may be defined again)
@@ -41,14 +41,7 @@ def _derivative_slot(name, derivative, local_latex):
     def local(ctx):
         return np.broadcast_to(_call(name, "derivative", derivative, ctx.args[0], ctx.out), ctx.out.shape)
 
-    def vjp(ctx, g):
-        return g * local(ctx)
-
-    def jacobian(ctx):
-        return np.diag(local(ctx).reshape(-1))
-
-    vjp.__name__ = vjp.__qualname__ = f"{name}_vjp"
-    return Slot("u", vjp=vjp, jacobian=jacobian, local=local_latex)
+    return elementwise_slot(name, "u", local, local_latex)
 
 
 def _vjp_slots(name, vjp, local_latex, arity):

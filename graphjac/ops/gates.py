@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, unbroadcast
+from .base import Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, elementwise_slot, unbroadcast
 
 
 def _same_shape(shapes, attrs):
@@ -29,16 +29,8 @@ def _first(bad, values):
 
 def _unary(name, forward, local, latex, local_latex, summary):
     """An elementwise gate of one operand: out = f(u), ∂out/∂u = ``local(ctx)`` (diagonal)."""
-    def vjp(ctx, g):
-        return g * local(ctx)
-
-    def jacobian(ctx):
-        return np.diag(np.asarray(local(ctx), dtype=float).reshape(-1))
-
-    vjp.__name__ = vjp.__qualname__ = f"{name}_vjp"
-    jacobian.__name__ = jacobian.__qualname__ = f"{name}_jacobian"
     return Op(name=name, kind=name, summary=summary, elementwise=True, forward=forward, infer=_same_shape,
-              latex=latex, slots=(Slot("u", vjp=vjp, jacobian=jacobian, local=local_latex),))
+              latex=latex, slots=(elementwise_slot(name, "u", local, local_latex),))
 
 
 # ---------------------------------------------------------------------------- −u
