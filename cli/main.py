@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
+import sys
 import warnings
 
 import click
@@ -34,7 +37,19 @@ class Application(click.Group):
         if not debug:
             warnings.showwarning = _one_line_warning
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()
+            return result
+        except BrokenPipeError:   # `graphjac run … | head -1`: stop quietly, as Unix tools do
+            _silence_stdout()
+            raise click.exceptions.Exit(141) from None
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or exc.filename is not None:
+                raise _as_click_error(exc) from None
+            _silence_stdout()
+            error = click.ClickException(f"standard output: {exc.strerror}")
+            error.exit_code = 1
+            raise error from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -43,6 +58,16 @@ class Application(click.Group):
             raise _as_click_error(exc) from None
         finally:
             warnings.showwarning = shown
+
+
+def _silence_stdout():
+    """Standard output is gone (a closed pipe, a full disk): point it at /dev/null, so that the
+    interpreter's last flush at exit fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):

@@ -654,6 +654,8 @@ class Graph:
 
     def jacobian(self, dst, src, sample: int = 0) -> np.ndarray:
         """Local Jacobian ∂dst/∂src, 2-D in numerator layout; per sample i for minibatch nodes."""
+        if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)):
+            raise GraphjacError(f"jacobian: sample must be a whole number (the sample's index from 0); got {sample!r}")
         d, s = self._id(dst), self._id(src)
         self._ensure_values()
         return engine.local_jacobian(self.plan, self._ctxs, d, s, sample)

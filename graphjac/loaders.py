@@ -181,6 +181,10 @@ def _refuse_tag(loader, tag_suffix, node):
                     f"code are never executed")
 
 
+# numbers as YAML 1.2 (and every user) reads them: 1e-3 and 2E5 are floats, not text
+_SpecYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)$"),
+    list("-+0123456789."))
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _SpecYamlLoader.add_multi_constructor("", _refuse_tag)

@@ -56,9 +56,20 @@ def width(text: str) -> int:
                for c in text)
 
 
+def shown(text: str) -> str:
+    r"""``text`` safe for a terminal: control and format characters (ESC, BEL, NUL, RTL marks)
+    and lone surrogates as escapes, so that a name can never drive the terminal.
+
+    >>> print(shown("x\x1b[31m"), shown("a\u200fb"))
+    x\x1b[31m a\u200fb
+    """
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Cs") or c == "\n"
+                   else (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in text)
+
+
 def table(headers, rows) -> str:
     """Rows of cells as aligned columns; a cell may span several lines."""
-    cells = [[cell.split("\n") for cell in row] for row in [headers, *rows]]
+    cells = [[shown(cell).split("\n") for cell in row] for row in [headers, *rows]]
     widths = [max(width(line) for row in cells for line in row[k]) for k in range(len(headers))]
     lines = []
     for row in cells:
@@ -73,8 +84,8 @@ def report(graph, precision: int = 4) -> str:
     notes = graph.prepare().annotate()
     target = next((n for n in notes.nodes if n.is_target), None)
     J = to_unicode(target.symbol) if target else "J"
-    head = f"{notes.name}: {J} = {number_text(target.value, precision)}" if target else \
-        f"{notes.name}: no loss J (give the spec a 'target' to see ∂J/∂·)"
+    head = shown(f"{notes.name}: {J} = {number_text(target.value, precision)}" if target else
+                 f"{notes.name}: no loss J (give the spec a 'target' to see ∂J/∂·)")
     node_rows = [(n.name, n.op or n.kind, to_unicode(n.formula or f"{n.symbol} \\in {n.value_space}"),
                   number_text(n.value, precision), number_text(n.grad, precision)) for n in notes.nodes
                  if not (n.kind == "const" and n.auto_named)]   # numbers in expressions: in their gate's formula

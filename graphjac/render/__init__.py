@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
+from ..errors import GraphjacError
 from ..fileio import atomic_write
 from ..notation import for_figure
 from .figure import Figure, build_figure
@@ -25,8 +26,11 @@ def options_for(graph, options=None, **overrides) -> RenderOptions:
     if options is not None:
         if isinstance(options, RenderOptions):
             merged.update({f.name: getattr(options, f.name) for f in fields(RenderOptions)})
-        else:
+        elif isinstance(options, dict):
             merged.update(options)
+        else:
+            raise GraphjacError(f"render options: expected RenderOptions or a mapping of option names to values; "
+                                f"got {options!r}")
     merged.update(overrides)
     return RenderOptions.from_mapping(merged)
 

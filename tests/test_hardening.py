@@ -1,0 +1,138 @@
+"""Bad input that must stay harmless: text that reaches TeX or a terminal is inert, output files
+keep their modes and never replace a device, a closed or full standard output ends cleanly, and
+the API's bad arguments are GraphjacErrors that name the argument."""
+
+import os
+import stat
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+from latex import needs_tex
+from test_cli import graphjac_command, installed, write
+
+INJECTION = r"""name: inject
+target: z
+nodes:
+  - {name: x, kind: input, value: 1.0, label: '\text{^^5cinput{/etc/hostname}}'}
+  - {name: y, kind: input, value: 2.0, label: '\text{50% & #1 $ ~ ^^5c}'}
+  - {name: z, kind: mul, inputs: [x, y]}
+"""
+
+
+@needs_tex
+@pytest.mark.parametrize("command", ["render", "frames"])
+def test_nothing_in_a_spec_makes_pdflatex_read_a_file(tmp_path, command):
+    """The labels are TeX-escaped from the LaTeX tree: pdflatex opens nothing outside the build
+    folder and the TeX installation (its -recorder list says what it opened)."""
+    spec = write(tmp_path, "inject.yaml", INJECTION)
+    out = tmp_path / "build"
+    out.mkdir()
+    if command == "render":
+        code, _, err = installed("render", spec, "-o", out / "fig.tex", "--standalone")
+        tex = out / "fig.tex"
+    else:
+        code, _, err = installed("frames", spec, "-o", out, "--standalone")
+        tex = out / "backprop.tex"
+    assert code == 0, err
+    text = tex.read_text()
+    assert "^^" not in text and all(ord(c) < 128 for c in text)
+    done = subprocess.run(["pdflatex", "-recorder", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                          cwd=out, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-2000:]
+    opened = [line.split(" ", 1)[1] for line in (out / tex.with_suffix(".fls").name).read_text().splitlines()
+              if line.startswith("INPUT ")]
+    texmf = ("/usr/share/tex", "/usr/share/texlive", "/usr/share/texmf", "/var/lib/texmf", "/etc/texmf",
+             "/usr/local/texlive", "/usr/share/fonts")
+    outside = [p for p in opened if not (os.path.abspath(os.path.join(out, p)).startswith(str(out))
+                                         or p.startswith(texmf) or p == "/dev/null" or "/texmf-var/" in p)]
+    assert not outside, outside
+    assert "hostname" not in (out / tex.with_suffix(".log").name).read_text().lower().replace("/etc/hostname", "")
+
+
+def test_names_never_drive_the_terminal(tmp_path):
+    spec = write(tmp_path, "esc.yaml", "name: \"t\\e[31m\"\ntarget: \"J\\u200f\"\nnodes:\n"
+                 "  - {name: \"x\\e]0;pwned\\a\", kind: param, value: 1.0}\n"
+                 "  - {name: \"J\\u200f\", kind: square, inputs: [\"x\\e]0;pwned\\a\"]}\n")
+    code, out, err = installed("run", spec)
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out and "\u200f" not in out
+    assert "x\\x1b]0;pwned\\x07" in out and "J\\u200f" in out
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_honours_the_umask(tmp_path, umask, expected):
+    g = gj.load("lecture:add")
+    old = os.umask(umask)
+    try:
+        g.render(tmp_path / "fig.dot")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "fig.dot").stat().st_mode) == expected
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_link_stays_a_link(tmp_path):
+    g = gj.load("lecture:add")
+    target = tmp_path / "fig.dot"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.dot"
+    link.symlink_to(target)
+    g.render(link)
+    assert link.is_symlink() and target.read_text().startswith("digraph")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root could replace /dev/null")
+def test_a_device_is_written_through_never_replaced():
+    code, _, err = installed("render", "lecture:add", "-o", "/dev/null", "--format", "dot")
+    assert code == 0, err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_closed_pipe_stops_quietly_and_a_full_disk_is_one_line():
+    done = subprocess.run(f"'{graphjac_command()}' render lecture:neuron -o - --format svg | true", shell=True,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stderr == "", done.stderr
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([graphjac_command(), "run", "lecture:micrograd"], stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    assert run.returncode == 1 and run.stderr.strip() == "Error: standard output: No space left on device"
+
+
+def test_yaml_reads_1e_minus_3_as_the_number_everyone_means(tmp_path):
+    spec = write(tmp_path, "small.yaml", "name: s\nrender: {timeout: 1e2}\nnodes:\n"
+                 "  - {name: x, kind: param, value: 1e-3}\n  - {name: y, kind: param, value: [2E5, -3.5e+1]}\n")
+    g = gj.load(spec)
+    assert float(g.value("x")) == 0.001 and g.value("y").tolist() == [200000.0, -35.0]
+    assert g.render_options == {"timeout": 100.0}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda g: g.jacobian("z", "x", sample="a"), "jacobian: sample must be a whole number"),
+    (lambda g: g.jacobian("z", "x", sample=1.5), "jacobian: sample must be a whole number"),
+    (lambda g: g.jacobian("z", "x", sample=None), "jacobian: sample must be a whole number"),
+    (lambda g: g.gradcheck(eps=0), "gradcheck: eps must be a finite number > 0"),
+    (lambda g: g.gradcheck(eps="a"), "gradcheck: eps must be a finite number > 0"),
+    (lambda g: g.gradcheck(atol="x"), "gradcheck: atol must be a finite number ≥ 0"),
+    (lambda g: g.gradcheck(rtol=float("nan")), "gradcheck: rtol must be a finite number ≥ 0"),
+    (lambda g: g.to_dot(options="bogus"), "render options: expected RenderOptions or a mapping"),
+    (lambda g: g.input("u", 1.0, group=5), "group must be a name such as"),
+    (lambda g: g.input("u", 1.0, label=5), "label must be LaTeX math text"),
+    (lambda g: g.mul("x", "y", label=5), "label must be LaTeX math text"),
+])
+def test_bad_api_arguments_are_graphjac_errors_naming_the_argument(call, message):
+    g = gj.Graph("api")
+    z = g.mul(g.param("x", 2.0), g.param("y", 3.0), name="z")
+    g.backward(z)
+    with pytest.raises(gj.GraphjacError, match=message):
+        call(g)
+
+
+@pytest.mark.parametrize("flag", ["--eps", "--atol", "--rtol"])
+def test_check_refuses_nan_tolerances(flag):
+    code, out, err = installed("check", "lecture:neuron", flag, "nan")
+    assert code == 2 and "must be a finite number" in err and "Traceback" not in err, (code, out, err)
