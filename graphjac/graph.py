@@ -153,6 +153,8 @@ def _as_float_array(value, what):
         raise GraphjacError(f"{what}: expected a number or a (nested) list of numbers, got {got}")
     try:
         array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        raise ValueDomainError(f"{what}: a number too large for a value (float64)") from None
     except (TypeError, ValueError) as exc:
         raise GraphjacError(f"{what}: expected a number or a (nested) list of numbers; {exc}") from None
     if array.size == 0:

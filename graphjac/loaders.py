@@ -33,6 +33,8 @@ from .gallery import PREFIX, spec_path
 from .graph import Graph
 
 DATA_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+MAX_SPEC_BYTES = 64 << 20
+MAX_DIGITS = 400          # an integer literal longer than this is no value a graph can hold
 SUFFIXES = tuple(DATA_SUFFIXES) + (".py",)
 
 
@@ -91,11 +93,16 @@ def _read_text(path):
         raise SpecError(f"{path}: unknown spec format {p.suffix or '(no suffix)'!r}: "
                         f"expected one of {', '.join(SUFFIXES)}")
     try:
-        return p.read_text(encoding="utf-8-sig")   # a byte-order mark, as some editors write, is dropped
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        with open(p, "rb") as handle:    # at most MAX_SPEC_BYTES: /dev/zero is no spec
+            data = handle.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
         raise SpecError(f"{path}: cannot read it ({exc.strerror})") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(f"{path}: larger than {MAX_SPEC_BYTES >> 20} MiB; a spec is a small text file")
+    try:
+        return data.decode("utf-8-sig")   # a byte-order mark, as some editors write, is dropped
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def read_spec(path):
@@ -185,13 +192,28 @@ def _refuse_tag(loader, tag_suffix, node):
 _SpecYamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)$"),
     list("-+0123456789."))
+def _construct_int(loader, node):
+    digits = len(node.value.lstrip("+-"))
+    if digits > MAX_DIGITS:
+        line, column = _mark(node)
+        raise SpecError(f"{loader.spec_source}:{line}:{column}: a whole number of {digits} digits is too large")
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SpecYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _SpecYamlLoader.add_multi_constructor("", _refuse_tag)
 
 
 def _read_yaml(text, source):
-    loader = _SpecYamlLoader(text)
+    try:
+        loader = _SpecYamlLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise SpecError(f"{source}:{line}:{column}: invalid YAML: the character {character!r} is not "
+                        f"allowed in a YAML file") from None
     loader.spec_source, loader.children, loader.keep = source, {}, []
     try:
         data = loader.get_single_data()
@@ -230,11 +252,21 @@ def _reject_constant(name):
     raise _NonFinite(name)
 
 
+class _TooLarge(ValueError):
+    pass
+
+
+def _bounded_int(literal):
+    if len(literal.lstrip("-")) > MAX_DIGITS:
+        raise _TooLarge(literal)
+    return int(literal)
+
+
 class _LocatingDecoder(json.JSONDecoder):
     """json's pure-Python scanner, recording where every object and array starts."""
 
     def __init__(self):
-        super().__init__(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        super().__init__(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_bounded_int)
         self.starts = {}
         self.keep = []
         parse_object, parse_array = self.parse_object, self.parse_array
@@ -306,6 +338,9 @@ def _read_json(text, source):
     except _NonFinite as exc:
         line, column = _line_column(text, _first_non_finite(text))
         raise SpecError(f"{source}:{line}:{column}: {exc.args[0]} is not allowed: numbers must be finite") from None
+    except _TooLarge as exc:
+        line, column = _line_column(text, text.find(exc.args[0]))
+        raise SpecError(f"{source}:{line}:{column}: a whole number of {len(exc.args[0])} digits is too large") from None
 
     def children(container):
         start = decoder.starts.get(id(container))
@@ -396,6 +431,8 @@ def _read_toml(text, source):
         position = _toml_non_finite_line(text)
         where = f"{source}:{position[0]}:{position[1]}" if position else source
         raise SpecError(f"{where}: {exc.args[0]} is not allowed: numbers must be finite") from None
+    except ValueError:   # tomllib's own int(), past Python's digit limit
+        raise SpecError(f"{source}: invalid TOML: a whole number is too large (over 4,300 digits)") from None
     return data, _toml_locator(text, data)
 
 

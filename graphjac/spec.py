@@ -194,6 +194,8 @@ def _check_numbers(reader, raw, path):
     elif not _is_number(raw):
         reader.fail(path, f"expected a number, a list of numbers or a random draw such as "
                           f"{{random: normal, shape: [3], seed: 0}}; got {raw!r}")
+    elif isinstance(raw, int) and abs(raw) > 1e308:
+        reader.fail(path, f"a number of {len(str(abs(raw)))} digits is too large for a value (float64)")
     elif not math.isfinite(raw):
         reader.fail(path, f"non-finite number {raw} (NaN and Infinity are not allowed)")
 
@@ -220,21 +222,30 @@ def _random_value(reader, raw, path):
     params = {}
     for key, default in defaults.items():
         params[key] = raw.get(key, default)
-        if not _is_number(params[key]) or not math.isfinite(params[key]) \
+        if not _is_number(params[key]) or abs(params[key]) > 1e308 or not math.isfinite(params[key]) \
                 or dist == "integers" and not isinstance(params[key], int):
             kind = "a whole number" if dist == "integers" else "a finite number"
-            reader.fail(path + (key,), f"{key} must be {kind}; got {params[key]!r}")
+            reader.fail(path + (key,), f"{key} must be {kind}; got {_brief(params[key])}")
     for key in sorted(set(raw) - set(defaults) - {"random", "shape", "seed"}):
         reader.fail(path + (key,), f"{key!r} does not apply to the {dist} distribution "
                                    f"(it takes {', '.join(defaults)})")
     if "std" in params and params["std"] < 0 or "low" in params and params["low"] >= params["high"]:
         reader.fail(path, f"the {dist} distribution needs " + ("std ≥ 0" if "std" in params else "low < high"))
     rng = np.random.default_rng(seed)
-    if dist == "normal":
-        return rng.normal(params["mean"], params["std"], size=shape)
-    if dist == "uniform":
-        return rng.uniform(params["low"], params["high"], size=shape)
-    return rng.integers(params["low"], params["high"], size=shape).astype(float)
+    try:
+        if dist == "normal":
+            return rng.normal(params["mean"], params["std"], size=shape)
+        if dist == "uniform":
+            return rng.uniform(params["low"], params["high"], size=shape)
+        return rng.integers(params["low"], params["high"], size=shape).astype(float)
+    except (ValueError, OverflowError) as exc:
+        reader.fail(path, f"numpy cannot draw from the {dist} distribution with these parameters ({exc})")
+
+
+def _brief(value):
+    """A value for a message: a huge number by its digit count, not its 400 digits."""
+    text = repr(value)
+    return f"a number of {len(text.lstrip('-'))} digits" if isinstance(value, int) and len(text) > 30 else text
 
 
 def _describe(data):

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
@@ -34,7 +35,9 @@ def escape_text(text: str) -> str:
     >>> escape_text("a_b & c")
     'a\\_b \\& c'
     """
-    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
+    return "".join(_TEXT_ESCAPES.get(c, c) if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+                   else _TEXT_ESCAPES["\\"] + (f"x{ord(c):02x}" if ord(c) < 256 else f"u{ord(c):04x}")
+                   for c in text)   # a control character, lone surrogate, …: shown as its escape, \x1b
 
 
 @dataclass(frozen=True)

@@ -136,3 +136,53 @@ def test_bad_api_arguments_are_graphjac_errors_naming_the_argument(call, message
 def test_check_refuses_nan_tolerances(flag):
     code, out, err = installed("check", "lecture:neuron", flag, "nan")
     assert code == 2 and "must be a finite number" in err and "Traceback" not in err, (code, out, err)
+
+
+def _spec_with_value(value_text):
+    return f"name: h\nnodes:\n  - {{name: x, kind: param, value: {value_text}}}\n"
+
+
+BAD_FILES = [   # (file name, content, what the one line says)
+    ("nul.yaml", "name: a\x00b\nnodes: []\n", r"nul.yaml:1:8: invalid YAML: the character '\x00' is not allowed"),
+    ("digits400.yaml", _spec_with_value("9" * 400), "a number of 400 digits is too large for a value"),
+    ("digits5000.yaml", _spec_with_value("9" * 5000), "a whole number of 5000 digits is too large"),
+    ("digits5000.json", '{"nodes": [{"name": "x", "kind": "param", "value": ' + "9" * 5000 + "}]}",
+     "a whole number of 5000 digits is too large"),
+    ("digits5000.toml", 'name = "h"\n[[nodes]]\nname = "x"\nkind = "param"\nvalue = ' + "9" * 5000 + "\n",
+     "a whole number is too large"),
+    ("exponent.yaml", _spec_with_value("1.0") + "  - {name: z, kind: pow, exponent: " + "9" * 400
+     + ", inputs: [x]}\n", "nodes[1].exponent: node 'z': exponent must be a finite number"),
+    ("bound.yaml", _spec_with_value("{random: uniform, low: 0, high: " + "9" * 400 + "}"),
+     "high must be a finite number; got a number of 400 digits"),
+    ("int64.yaml", _spec_with_value("{random: integers, low: 0, high: " + "9" * 30 + ", shape: [2]}"),
+     "numpy cannot draw from the integers distribution"),
+]
+
+
+@pytest.mark.parametrize("name, text, message", BAD_FILES, ids=[case[0] for case in BAD_FILES])
+def test_bad_files_are_one_clear_line(tmp_path, name, text, message):
+    spec = tmp_path / name
+    spec.write_text(text)
+    code, out, err = installed("run", spec)
+    assert code == 2 and err.count("\n") == 1 and message in err, (code, err)
+    assert "Traceback" not in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_spec_that_never_ends_is_refused(tmp_path, device):
+    spec = tmp_path / "endless.yaml"
+    spec.symlink_to(device)
+    code, out, err = installed("run", spec)
+    assert code == 2 and "larger than 64 MiB" in err, err
+
+
+@pytest.mark.parametrize("name", ["%", "\x1b[1m", "a\x00b", "\ud800", "\u200f"])
+@pytest.mark.parametrize("suffix", ["svg", "png", "tex"])
+def test_any_name_renders(tmp_path, name, suffix):
+    g = gj.Graph("names")
+    x = g.param(name, 1.0)
+    g.backward(g.square(x, name="z"))
+    path = g.render(tmp_path / f"fig.{suffix}", **({"standalone": True} if suffix == "tex" else {"math": "typeset"}))
+    assert path.stat().st_size > 100
+    if suffix == "tex":
+        assert all(32 <= ord(c) < 127 or c == "\n" for c in path.read_text())

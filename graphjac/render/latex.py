@@ -48,7 +48,8 @@ _ACCENT_NAMES = {char: name for name, char in reversed(list(ACCENTS.items()))}
 _MATH_SPECIALS = {"%": r"\%", "#": r"\#", "$": r"\$", "&": r"\&", "~": r"\sim"}
 _TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                   "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;"}
+_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;", "%": "&#37;",
+        "#": "&#35;", "~": "&#126;", "^": "&#94;", "_": "&#95;", "$": "&#36;"}   # latex2mathml reads none of them
 _SCRIPTS = {"<super>": "^", "<sub>": "_"}
 _CLUSTER = re.compile(r".[\u0300-\u036f\u20d0-\u20ff]*", re.S)   # a character and its combining marks
 
