@@ -35,9 +35,10 @@ def escape_text(text: str) -> str:
     >>> escape_text("a_b & c")
     'a\\_b \\& c'
     """
-    return "".join(_TEXT_ESCAPES.get(c, c) if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    return "".join(" " if c in "\t\n\r" else _TEXT_ESCAPES.get(c, c)
+                   if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
                    else _TEXT_ESCAPES["\\"] + (f"x{ord(c):02x}" if ord(c) < 256 else f"u{ord(c):04x}")
-                   for c in text)   # a control character, lone surrogate, …: shown as its escape, \x1b
+                   for c in text)   # a line break is a space; a control character or lone surrogate its escape
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ def escape_html(text: str) -> str:
             out.append("\\" + _ZWSP)
         elif code < 32 or code == 127:
             out.append(" ")
+        elif 0xD800 <= code <= 0xDFFF:   # a lone surrogate: no character, so its escape as text
+            out.append(f"\\{_ZWSP}u{code:04x}")
         elif code > 126:
             out.append(f"&#{code};")
         else:
@@ -66,6 +68,8 @@ def quote(text: str) -> str:
             out.append(_HTML[char])
         elif ord(char) < 32 or ord(char) == 127:
             out.append(" ")
+        elif 0xD800 <= ord(char) <= 0xDFFF:
+            out.append(f"\\\\{_ZWSP}u{ord(char):04x}")
         elif ord(char) > 126:
             out.append(f"&#{ord(char)};")
         else:
