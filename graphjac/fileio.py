@@ -18,13 +18,37 @@ from .errors import GraphjacError
 
 def atomic_write(path, data) -> Path:
     """Write ``data`` (bytes or str) to ``path`` so that no partial file is ever left behind."""
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    return atomic_write_all({path: data})[0]
+
+
+def atomic_write_all(files: dict) -> list:
+    """Write every ``{path: data}`` or none: each is staged beside its target first, and only
+    when all are staged are they moved into place. Returns the paths."""
+    staged, current = [], None
+    try:
+        for current, data in files.items():
+            staged.append(_stage(Path(current), data.encode("utf-8") if isinstance(data, str) else data))
+        for current, tmp, target, data in staged:
+            if tmp is None:
+                _write_through(current, data)
+            else:
+                os.replace(tmp, target)
+    except OSError as exc:   # named by the file asked for, never by a temporary one
+        raise GraphjacError(f"{current}: cannot write it ({exc.strerror})") from None
+    finally:
+        for _, tmp, _, _ in staged:
+            if tmp is not None:
+                _remove(tmp)
+    return [Path(path) for path in files]
+
+
+def _stage(path, data):
+    """(path, temporary file holding ``data``, the file to replace, data); a special file that
+    already exists (a device, a pipe) has no temporary file: it is written through."""
     if path.is_dir():
         raise GraphjacError(f"{path}: is a directory, not a file to write")
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):
-        return _write_through(path, data)
+        return path, None, path, data
     target = path.resolve() if path.is_symlink() else path     # replace the file a link names, not the link
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -38,24 +62,16 @@ def atomic_write(path, data) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
     except OSError as exc:
         _remove(tmp)
         raise GraphjacError(f"{path}: cannot write it ({exc.strerror})") from None
-    except BaseException:
-        _remove(tmp)
-        raise
-    return path
+    return path, tmp, target, data
 
 
 def _write_through(path, data):
     """A device, pipe or other special file: written in place."""
-    try:
-        with open(path, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise GraphjacError(f"{path}: cannot write it ({exc.strerror})") from None
-    return path
+    with open(path, "wb") as handle:
+        handle.write(data)
 
 
 def _umask() -> int:

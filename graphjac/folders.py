@@ -1,7 +1,8 @@
 """Folder builds: every spec in a folder rendered, figures whose inputs did not change skipped.
 
 A figure's inputs are its spec file, the formats and render options asked for, and graphjac's
-own code; their hash is kept per spec in ``OUT/.graphjac-build.json``. Stale figures are
+own code; their hash is kept per spec in ``OUT/.graphjac-build.json``, with a hash of each file
+as it was written, so that a figure another build drew since is drawn again. Stale figures are
 rendered in parallel processes, one per core.
 
 >>> import os, tempfile, graphjac as gj
@@ -51,6 +52,7 @@ class Result:
     status: str
     error: Optional[str] = None
     bad_input: bool = False   # a bad spec (rather than a figure that failed to render)
+    files: tuple = ()         # (output path, sha256 of what was written) once built
 
 
 @dataclass
@@ -103,6 +105,9 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
     folder, out_dir = Path(folder), Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise GraphjacError(f"{out_dir}: is not a folder")
+    if folder.is_dir() and (out_dir.resolve() == folder.resolve() or out_dir.resolve() in folder.resolve().parents):
+        raise GraphjacError(f"{out_dir}: the output folder holds the specs' folder {folder}; build into a "
+                            f"folder beside it or inside it (e.g. -o {folder / 'build'})")
     options = dict(options or {})
     settings = json.dumps([list(formats), options, _code_fingerprint()], sort_keys=True, default=str)
     manifest = _read_manifest(out_dir)
@@ -119,9 +124,7 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
             claimed[path] = source
         digest = hashlib.sha256(source.read_bytes() + settings.encode()).hexdigest()
         job = Job(source, name, outputs, digest)
-        entry = manifest.get(name)
-        fresh = not force and isinstance(entry, dict) and entry.get("digest") == digest \
-            and all(p.is_file() for p, _ in outputs)
+        fresh = not force and _describes(manifest.get(name), digest, outputs, out_dir)
         (result.fresh if fresh else result.stale).append(job)
     return result
 
@@ -131,23 +134,43 @@ def _read_manifest(out_dir) -> dict:
         data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data.get("figures", {}) if isinstance(data, dict) else {}
+    figures = data.get("figures") if isinstance(data, dict) else None
+    return figures if isinstance(figures, dict) else {}
+
+
+def _file_hash(path) -> Optional[str]:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _describes(entry, digest, outputs, out_dir) -> bool:
+    """Whether a manifest entry describes exactly the files on disk: the same inputs, and each
+    output file byte for byte as that build wrote it (another build may have drawn it since)."""
+    if not isinstance(entry, dict) or entry.get("digest") != digest or not isinstance(entry.get("files"), dict):
+        return False
+    files = entry["files"]
+    return all(files.get(path.relative_to(out_dir).as_posix()) == _file_hash(path) for path, _ in outputs)
 
 
 def render_job(job: Job, options: dict) -> Result:
     """Render one job's figures (in a worker process); errors come back as the result."""
     try:
         graph = load(job.source)
+        written = []
         for path, fmt in job.outputs:
             path.parent.mkdir(parents=True, exist_ok=True)
-            graph.render(path, fmt, options=options)
+            written.append((path, _file_hash(graph.render(path, fmt, options=options))))
     except RenderError as exc:
         return Result(job, "failed", f"{job.source}: {exc}")
     except GraphjacError as exc:
         return Result(job, "failed", str(exc), bad_input=True)
+    except OSError as exc:    # OUT/sub is a file, a folder cannot be made
+        return Result(job, "failed", f"{job.source}: cannot write {exc.filename or 'its figure'}: {exc.strerror}")
     except Exception as exc:  # a bug: report it with the file, keep building the others
         return Result(job, "failed", f"{job.source}: internal error {type(exc).__name__}: {exc}")
-    return Result(job, "built")
+    return Result(job, "built", files=tuple(written))
 
 
 def default_workers() -> int:
@@ -161,19 +184,22 @@ def run(build: FolderBuild, workers: Optional[int] = None) -> Iterator[Result]:
     The manifest is updated when the iteration ends, also when it is stopped early.
     """
     workers = workers or default_workers()
-    done = {job.name: job.digest for job in build.fresh}
+    out = build.out_dir
+    done = {job.name: {"digest": job.digest, "files": {p.relative_to(out).as_posix(): _file_hash(p)
+                                                         for p, _ in job.outputs}} for job in build.fresh}
     try:
         for result in _results(build, workers):
             if result.status == "built":
-                done[result.job.name] = result.job.digest
+                done[result.job.name] = {"digest": result.job.digest,
+                                         "files": {p.relative_to(out).as_posix(): h for p, h in result.files}}
             yield result
         for job in build.fresh:
             yield Result(job, "unchanged")
     finally:
         if build.stale or done:
-            build.out_dir.mkdir(parents=True, exist_ok=True)
-            figures = {name: {"digest": digest} for name, digest in sorted(done.items())}
-            atomic_write(build.out_dir / MANIFEST, json.dumps({"version": 1, "figures": figures}, indent=1) + "\n")
+            out.mkdir(parents=True, exist_ok=True)
+            figures = dict(sorted(done.items()))
+            atomic_write(out / MANIFEST, json.dumps({"version": 2, "figures": figures}, indent=1) + "\n")
 
 
 def _results(build, workers):
@@ -181,7 +207,14 @@ def _results(build, workers):
         for job in build.stale:
             yield render_job(job, build.options)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(build.stale))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(build.stale)))
+    try:
         futures = [pool.submit(render_job, job, build.options) for job in build.stale]
         for future in as_completed(futures):
             yield future.result()
+    except BaseException:   # Ctrl-C, or the caller stopped early: no figure goes on rendering
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    pool.shutdown()

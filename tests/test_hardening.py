@@ -186,3 +186,65 @@ def test_any_name_renders(tmp_path, name, suffix):
     assert path.stat().st_size > 100
     if suffix == "tex":
         assert all(32 <= ord(c) < 127 or c == "\n" for c in path.read_text())
+
+
+# ------------------------------------------------------------------ folders and frames never half-built
+
+
+def test_build_refuses_an_output_folder_that_holds_the_specs(tmp_path):
+    notes = tmp_path / "notes"
+    (notes / "figures").mkdir(parents=True)
+    write(notes / "figures", "add.yaml", (gj.gallery.spec_path("add")).read_text())
+    for out in (notes, notes / "figures"):
+        code, _, err = installed("build", notes / "figures", "-o", out)
+        assert code == 2 and "holds the specs' folder" in err, err
+
+
+def test_a_manifest_entry_describes_the_files_on_disk(tmp_path):
+    """A figure another build drew since (other options) is not taken as up to date."""
+    from graphjac import folders
+    spec_folder, out = tmp_path / "specs", tmp_path / "out"
+    spec_folder.mkdir()
+    write(spec_folder, "add.yaml", gj.gallery.spec_path("add").read_text())
+    assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["built"]
+    (out / "add.dot").write_text(gj.load("lecture:add").to_dot(theme="print"))   # the other build's figure
+    assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["built"]
+    assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["unchanged"]
+
+
+@pytest.mark.parametrize("figures", ["[]", "null", '"x"', "[1, 2]"])
+def test_a_damaged_manifest_means_redraw(tmp_path, figures):
+    from graphjac import folders
+    spec_folder, out = tmp_path / "specs", tmp_path / "out"
+    spec_folder.mkdir()
+    out.mkdir()
+    write(spec_folder, "add.yaml", gj.gallery.spec_path("add").read_text())
+    (out / folders.MANIFEST).write_text('{"version": 2, "figures": ' + figures + "}")
+    assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["built"]
+
+
+def test_a_file_where_a_folder_must_go_fails_that_figure_clearly(tmp_path):
+    spec_folder, out = tmp_path / "specs", tmp_path / "out"
+    (spec_folder / "sub").mkdir(parents=True)
+    write(spec_folder / "sub", "add.yaml", gj.gallery.spec_path("add").read_text())
+    out.mkdir()
+    (out / "sub").write_text("a file")
+    code, _, err = installed("build", spec_folder, "-o", out, "--format", "dot")
+    assert code == 1 and "cannot write" in err and "internal error" not in err, err
+
+
+def test_frames_are_all_or_nothing_and_leave_no_old_steps(tmp_path):
+    from graphjac.render import frames
+    out = tmp_path / "steps"
+    out.mkdir()
+    (out / "step-09.svg").write_text("an older, longer pass")
+    (out / "backprop.tex").write_text("mine")
+    g = gj.load("lecture:add")
+    (out / "backprop-animated.svg").mkdir()                        # the last file cannot be written
+    with pytest.raises(gj.GraphjacError, match="backprop-animated.svg: is a directory"):
+        frames.write_frames(g, out)
+    assert sorted(p.name for p in out.iterdir()) == ["backprop-animated.svg", "backprop.tex", "step-09.svg"]
+    assert (out / "backprop.tex").read_text() == "mine"                              # nothing written
+    (out / "backprop-animated.svg").rmdir()
+    written = frames.write_frames(g, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)       # step-09 gone

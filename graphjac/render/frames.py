@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..errors import GraphjacError
-from ..fileio import atomic_write
+from ..fileio import atomic_write_all
 from .composer import convert, serialize, svg_tree
 from .dot import figure_to_dot
 from .figure import backward_steps
@@ -158,8 +158,8 @@ def _backdrop(svg, k, placed, theme):
 def write_frames(graph, directory, format: str = "svg", options=None, **overrides) -> list:
     """Write the steps of ``graph``'s backward pass into ``directory`` (made if missing):
     ``step-00.<format>`` …, ``backprop.tex`` (a Beamer frame with overlays; a whole document with
-    ``standalone=True``) and ``backprop-animated.svg``. Returns the paths written; every file is
-    made before the first is written, so an error leaves nothing behind."""
+    ``standalone=True``) and ``backprop-animated.svg``, all or none of them; the steps an earlier,
+    longer pass left there are removed. Returns the paths written."""
     from . import figure_for
     from .tikz import write_beamer
     if format not in FORMATS:
@@ -175,4 +175,8 @@ def write_frames(graph, directory, format: str = "svg", options=None, **override
     files["backprop.tex"] = write_beamer(figure)
     files["backprop-animated.svg"] = animated_svg(figure)
     directory.mkdir(parents=True, exist_ok=True)
-    return [atomic_write(directory / name, data) for name, data in files.items()]
+    written = atomic_write_all({directory / name: data for name, data in files.items()})   # all or nothing
+    for old in directory.glob("step-[0-9][0-9].*"):   # the steps of an earlier, longer pass
+        if old.name not in files and old.suffix[1:] in FORMATS:
+            old.unlink()
+    return written
