@@ -39,6 +39,7 @@ class Plan:
         self.size = len(records)
         self.names = [r.name for r in records]
         self.kinds = [r.kind for r in records]
+        self.origins = [r.origin for r in records]
         self.order = [r.id for r in records]
         self.consumers = {r.id: [] for r in records}
         for r in records:
@@ -86,8 +87,11 @@ class Plan:
 
 
 def _op_failure(plan, step, exc):
+    """The op's error, naming the node, its operands and (for a spec file) where the node stands."""
     inputs = ", ".join(repr(plan.names[i]) for i in step.inputs)
-    return ValueDomainError(f"node {plan.names[step.id]!r} ({step.op.name} of {inputs}): {exc}")
+    origin = plan.origins[step.id]
+    return ValueDomainError(f"{origin + ': ' if origin else ''}node {plan.names[step.id]!r} "
+                            f"({step.op.name} of {inputs}): {exc}")
 
 
 def _wrong_shape(plan, step, slot, src, share, values):

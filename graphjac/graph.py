@@ -40,6 +40,7 @@ class NodeRecord:
     group: tuple = ()
     label: Optional[str] = None    # LaTeX symbol chosen by the user
     auto_named: bool = False
+    origin: Optional[str] = None   # where a spec file defines the node (file:line:column)
 
     @property
     def sample_shape(self) -> tuple:
@@ -227,6 +228,11 @@ class Graph:
     def record(self, ref) -> NodeRecord:
         """The stored description of a node (read it, do not change it)."""
         return self._records[self._id(ref)]
+
+    def set_origin(self, ref, where: str) -> None:
+        """Say where the node is defined (``file:line:column``), for errors found while computing."""
+        self._records[self._id(ref)].origin = where
+        self._plan = None
 
     def records(self) -> tuple:
         """The stored description of every node, in build order (read them, do not change them)."""

@@ -121,11 +121,13 @@ class _Reader:
         self.source = source
         self.locate = locate
 
-    def fail(self, path, message):
-        where = self.source
+    def where(self, path) -> str:
+        """``file:line:column`` of ``path`` (``file`` where the loader cannot tell)."""
         position = self.locate(path) if self.locate else None
-        if position:
-            where += f":{position[0]}:{position[1]}"
+        return self.source + (f":{position[0]}:{position[1]}" if position else "")
+
+    def fail(self, path, message):
+        where = self.where(path)
         field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
         raise SpecError(f"{where}: {field + ': ' if field else ''}{message}")
 
@@ -389,7 +391,8 @@ def graph_from_spec(spec, new_graph, source="<spec>", locate=None):
     graph = new_graph(name)
     for path, entry, kind, function in _build_order(reader, entries, names, refs):
         try:
-            _add_node(graph, reader, path, entry, kind, function)
+            node = _add_node(graph, reader, path, entry, kind, function)
+            graph.set_origin(node, reader.where(path))
         except SpecError:
             raise
         except GraphjacError as exc:
@@ -405,7 +408,21 @@ def graph_from_spec(spec, new_graph, source="<spec>", locate=None):
         except GraphjacError as exc:
             reader.fail(("target",), str(exc))
     graph.render_options = _render_options(reader, spec.get("render", {}))
+    _check_render_names(reader, graph)
     return graph
+
+
+def _check_render_names(reader, graph):
+    """The nodes that ``render: tables / jacobians / highlight`` name exist."""
+    options = RenderOptions.from_mapping(graph.render_options)
+    named = [("tables", name) for name in options.tables]
+    named += [(key, name) for key in ("jacobians", "highlight") for pair in getattr(options, key) for name in pair]
+    for key, name in named:
+        if name not in graph:
+            try:
+                graph.node(name)
+            except GraphjacError as exc:
+                reader.fail(("render", key), str(exc))
 
 
 def _render_options(reader, render):

@@ -248,3 +248,24 @@ def test_frames_are_all_or_nothing_and_leave_no_old_steps(tmp_path):
     (out / "backprop-animated.svg").rmdir()
     written = frames.write_frames(g, out)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)       # step-09 gone
+
+
+@pytest.mark.parametrize("node, where, message", [
+    ("{name: J, kind: bce, inputs: [x, y]}", "7:5", "node 'J' (bce of 'x', 'y'): ŷ must lie in [0, 1]"),
+    ("{name: J, kind: cce, inputs: [p, 5]}", "7:5", "class indices must be integers in 0…1"),
+    ("{name: J, kind: pow, exponent: 0.5, inputs: [m]}", "7:5", "needs u ≥ 0 for a non-integer exponent"),
+])
+def test_errors_found_while_computing_name_the_nodes_place_in_the_file(tmp_path, node, where, message):
+    text = ("name: v\ntarget: J\nnodes:\n  - {name: x, kind: param, value: 2.0}\n  - {name: y, kind: input, value: 1.0}\n"
+            "  - {name: p, kind: param, value: [0.3, 0.7]}\n  " + "- " + node + "\n"
+            "  - {name: m, kind: param, value: -1.0}\n")
+    spec = write(tmp_path, "v.yaml", text)
+    code, out, err = installed("run", spec)
+    assert code == 2 and err.startswith(f"Error: {spec}:{where}: ") and message in err, err
+
+
+def test_unknown_names_in_render_options_name_their_place(tmp_path):
+    spec = write(tmp_path, "t.yaml", "name: t\nrender: {jacobians: ['z:w']}\nnodes:\n"
+                 "  - {name: x, kind: param, value: 2.0}\n  - {name: z, kind: square, inputs: [x]}\n")
+    with pytest.raises(gj.SpecError, match=r"t.yaml:2:10: render.jacobians: graph 't' has no node named 'w'"):
+        gj.load(spec)
