@@ -459,7 +459,7 @@ def load_python(path, attribute=None):
         raise type(exc)(f"{_script_line(path, exc)}: {exc}") from exc
     except SyntaxError as exc:
         raise GraphjacError(f"{_script_line(path, exc)}: invalid Python: {exc.msg}") from exc
-    except Exception as exc:
+    except (Exception, SystemExit, GeneratorExit) as exc:   # everything but Ctrl-C is the script's error
         raise GraphjacError(f"{_script_line(path, exc)}: the script raised {type(exc).__name__}: {exc}") from exc
     finally:
         sys.path.remove(folder)

@@ -269,3 +269,9 @@ def test_unknown_names_in_render_options_name_their_place(tmp_path):
                  "  - {name: x, kind: param, value: 2.0}\n  - {name: z, kind: square, inputs: [x]}\n")
     with pytest.raises(gj.SpecError, match=r"t.yaml:2:10: render.jacobians: graph 't' has no node named 'w'"):
         gj.load(spec)
+
+
+def test_a_model_script_that_exits_is_a_clear_error(tmp_path):
+    script = write(tmp_path, "model.py", "import sys\nsys.exit(3)\n")
+    code, out, err = installed("run", script)
+    assert code == 2 and "model.py:2: the script raised SystemExit: 3" in err, err
