@@ -159,9 +159,16 @@ class Notation:
             return _number(float(record.value))
         return record.label
 
+    def inlined(self, node_id) -> bool:
+        """An unnamed −u of a named u is written as −u wherever it appears (e^{−x}, not e^{neg₁})."""
+        r = self.records[node_id]
+        return r.auto_named and r.op == "neg" and not self.records[r.inputs[0]].auto_named
+
     def symbol(self, node_id, sample=None, index=None) -> str:
         """The node's symbol: x⃗⁽ⁱ⁾, or x⃗⁽²⁾ for sample "2"; its element ``index`` (x_k)."""
         r = self.records[node_id]
+        if self.inlined(node_id):
+            return "-" + self.symbol(r.inputs[0], sample, index)
         superscript = (sample or GENERIC) if r.batch else None
         return self.symbols[node_id].latex(vector=len(r.sample_shape) == 1, sample=superscript, index=index,
                                            vector_style=self.vector_style)
@@ -170,8 +177,13 @@ class Notation:
         return "J" if self.target is None else self.symbol(self.target, sample)
 
     def gradient_symbol(self, node_id, sample=None) -> str:
-        """∂T/∂node."""
-        return partial(self.target_symbol(), self.symbol(node_id, sample))
+        """∂T/∂node (∂T/∂(−x) for an inlined −x)."""
+        return partial(self.target_symbol(), self._operand(node_id, sample))
+
+    def _operand(self, node_id, sample=None) -> str:
+        """The symbol as the variable of a derivative: an inlined −x in parentheses."""
+        symbol = self.symbol(node_id, sample)
+        return "(" + symbol + ")" if self.inlined(node_id) else symbol
 
     def mapping(self, record, sample=None) -> TemplateSymbols:
         """What the op's templates read: $out, the slots' symbols (and their elements $x_j, $x_k),
@@ -182,7 +194,7 @@ class Notation:
             m[key] = self.symbol(node_id, sample)
             for index in "jk":  # element indices; i is the sample
                 m[f"{key}_{index}"] = self.symbol(node_id, sample, index=index)
-        m["g"] = "" if record.id == self.target else partial(self.target_symbol(), m["out"])
+        m["g"] = "" if record.id == self.target else self.gradient_symbol(record.id, sample)
         m.update(op.placeholders(record.attrs))
         first = self.records[record.inputs[0]]
         m.vector_out = len(record.sample_shape) >= 1
@@ -200,6 +212,8 @@ class Notation:
         record = self.records[node_id]
         if record.op is None:
             return None
+        if self.inlined(node_id):   # "−x", not "−x = −x"
+            return self.symbol(node_id, sample)
         return fill(REGISTRY[record.op].latex, self.mapping(record, sample))
 
     def _slot(self, dst, slot_index):
@@ -225,7 +239,7 @@ class Notation:
         rhs = fill(slot.local, m)
         if self._diagonal(op, record, src) and rhs not in ("I", "-I"):
             rhs = r"\mathrm{diag}(" + rhs + ")"
-        return partial(m["out"], self.symbol(src.id, sample)) + " = " + rhs
+        return partial(self._operand(record.id, sample), self._operand(src.id, sample)) + " = " + rhs
 
     def chain(self, dst, slot_index, sample=None) -> Optional[str]:
         """∂T/∂src through the slot, as the chain rule writes it (Σᵢ for a shared operand of a
