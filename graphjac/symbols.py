@@ -21,12 +21,18 @@ GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu 
 _LETTER = r"([A-Za-z]|" + "|".join(GREEK) + ")"
 _SUBSCRIPTED = re.compile(_LETTER + r"(?:_([A-Za-z0-9]+)|(\d+))?")
 _HAT = re.compile(_LETTER + r"_?hat")
+MAX_SHOWN = 60        # characters of a name a figure shows
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                  "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
 
 
 def _letter(s):
     return "\\" + s if s in GREEK else s
+
+
+def shortened(name: str) -> str:
+    """A name as a figure shows it: a very long one (past 60 characters) cut, with an ellipsis."""
+    return name if len(name) <= MAX_SHOWN else name[:MAX_SHOWN - 1] + "…"
 
 
 def escape_text(text: str) -> str:
@@ -53,6 +59,7 @@ class Symbol:
     def from_name(cls, name: str, label: Optional[str] = None) -> "Symbol":
         if label is not None:
             return cls(label, upright=True)
+        name = shortened(name)
         hat = _HAT.fullmatch(name)
         if hat:
             return cls(r"\hat{" + _letter(hat.group(1)) + "}")

@@ -275,3 +275,12 @@ def test_a_model_script_that_exits_is_a_clear_error(tmp_path):
     script = write(tmp_path, "model.py", "import sys\nsys.exit(3)\n")
     code, out, err = installed("run", script)
     assert code == 2 and "model.py:2: the script raised SystemExit: 3" in err, err
+
+
+def test_a_very_long_name_is_shortened_in_figures_and_renders_at_once(tmp_path):
+    g = gj.Graph("long")
+    x = g.param("x" * 100_000, 1.0)
+    g.backward(g.square(x, name="z"))
+    text = g.render(tmp_path / "fig.tex").read_text()
+    assert "x" * 59 in text and "x" * 61 not in text      # the first 59 characters, then an ellipsis
+    assert g.grad("x" * 100_000) == 2.0                  # the name itself is kept whole

@@ -9,6 +9,7 @@ their labels room between the ranks instead of laying them over other edges.
 from __future__ import annotations
 
 from .mathhtml import to_html
+from ..symbols import shortened
 from .quoting import html_label, quote
 from .themes import THEMES
 
@@ -108,7 +109,7 @@ def _node(node, theme):
     lines = node.label + tuple(t.latex() for t in node.tables)
     return f"{node.id} " + _attrs(
         label=html_label(label(lines, None, theme.sizes["value"])), fillcolor=quote(theme.fills[node.role]),
-        tooltip=quote(node.name if node.sample is None else f"{node.name} (sample {node.sample})"),
+        tooltip=quote(shortened(node.name) + ("" if node.sample is None else f" (sample {node.sample})")),
         id=quote(node.id), penwidth=theme.width("target") if node.role == "target" else None) + ";"
 
 
