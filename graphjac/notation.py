@@ -337,11 +337,5 @@ def for_figure(graph, options) -> Annotations:
 
 def _check_names(graph, options):
     """Every node an option names exists (the error names the option and suggests a node)."""
-    names = [("tables", n) for n in options.tables]
-    names += [(opt, n) for opt in ("jacobians", "highlight") for pair in getattr(options, opt) for n in pair]
-    for option, name in names:
-        if name not in graph:
-            try:
-                graph.node(name)
-            except GraphjacError as exc:
-                raise GraphjacError(f"render option {option}: {exc}") from None
+    for option, exc in options.unknown_nodes(graph)[:1]:
+        raise GraphjacError(f"render option {option}: {exc}")

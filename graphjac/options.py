@@ -100,6 +100,20 @@ class RenderOptions:
             values[name] = value
         return cls(**values)
 
+    def unknown_nodes(self, graph) -> list:
+        """(option, the graph's NodeError) for every node that tables, jacobians or highlight names
+        and ``graph`` lacks (the error suggests a name)."""
+        named = [("tables", n) for n in self.tables]
+        named += [(key, n) for key in ("jacobians", "highlight") for pair in getattr(self, key) for n in pair]
+        found = []
+        for option, name in named:
+            if name not in graph:
+                try:
+                    graph.node(name)
+                except GraphjacError as exc:
+                    found.append((option, exc))
+        return found
+
     def updated(self, **changes) -> "RenderOptions":
         """A copy with some options changed (validated like the rest)."""
         return replace(self, **changes) if changes else self

@@ -414,15 +414,8 @@ def graph_from_spec(spec, new_graph, source="<spec>", locate=None):
 
 def _check_render_names(reader, graph):
     """The nodes that ``render: tables / jacobians / highlight`` name exist."""
-    options = RenderOptions.from_mapping(graph.render_options)
-    named = [("tables", name) for name in options.tables]
-    named += [(key, name) for key in ("jacobians", "highlight") for pair in getattr(options, key) for name in pair]
-    for key, name in named:
-        if name not in graph:
-            try:
-                graph.node(name)
-            except GraphjacError as exc:
-                reader.fail(("render", key), str(exc))
+    for key, exc in RenderOptions.from_mapping(graph.render_options).unknown_nodes(graph)[:1]:
+        reader.fail(("render", key), str(exc))
 
 
 def _render_options(reader, render):
