@@ -284,3 +284,23 @@ def test_a_very_long_name_is_shortened_in_figures_and_renders_at_once(tmp_path):
     text = g.render(tmp_path / "fig.tex").read_text()
     assert "x" * 59 in text and "x" * 61 not in text      # the first 59 characters, then an ellipsis
     assert g.grad("x" * 100_000) == 2.0                  # the name itself is kept whole
+
+
+def test_stopping_a_build_stops_its_workers(tmp_path):
+    """As Ctrl-C does: the build ends, and no queued figure goes on rendering."""
+    import multiprocessing
+    import time
+
+    from graphjac import folders
+    spec_folder = tmp_path / "specs"
+    spec_folder.mkdir()
+    for k in range(6):
+        write(spec_folder, f"neuron{k}.yaml", gj.gallery.spec_path("neuron").read_text())
+    results = folders.run(folders.plan(spec_folder, tmp_path / "out", formats=("svg",)), workers=2)
+    next(results)
+    results.close()                        # GeneratorExit, where Ctrl-C raises KeyboardInterrupt
+    deadline = time.time() + 10
+    while multiprocessing.active_children() and time.time() < deadline:
+        time.sleep(0.05)
+    assert not multiprocessing.active_children()
+    assert len(list((tmp_path / "out").glob("*.svg"))) < 6
