@@ -213,8 +213,9 @@ def _results(build, workers):
         for future in as_completed(futures):
             yield future.result()
     except BaseException:   # Ctrl-C, or the caller stopped early: no figure goes on rendering
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in processes:
             process.terminate()
         raise
     pool.shutdown()

@@ -294,7 +294,7 @@ def test_stopping_a_build_stops_its_workers(tmp_path):
     from graphjac import folders
     spec_folder = tmp_path / "specs"
     spec_folder.mkdir()
-    for k in range(6):
+    for k in range(20):
         write(spec_folder, f"neuron{k}.yaml", gj.gallery.spec_path("neuron").read_text())
     results = folders.run(folders.plan(spec_folder, tmp_path / "out", formats=("svg",)), workers=2)
     next(results)
@@ -303,4 +303,4 @@ def test_stopping_a_build_stops_its_workers(tmp_path):
     while multiprocessing.active_children() and time.time() < deadline:
         time.sleep(0.05)
     assert not multiprocessing.active_children()
-    assert len(list((tmp_path / "out").glob("*.svg"))) < 6
+    assert len(list((tmp_path / "out").glob("*.svg"))) < 20
