@@ -7,7 +7,7 @@ import click
 from graphjac.errors import TrainingDiverged
 from graphjac.report import number_text, table
 from graphjac.savers import save, spec_format
-from graphjac.training import steps as gradient_steps
+from graphjac.training import gradient_steps
 
 from .common import CheckFailed, load_graph, progressbar, spec_argument, target_option
 

@@ -18,7 +18,7 @@ import numpy as np
 from .errors import GraphjacError, TrainingDiverged
 
 
-def steps(graph, lr: float, count: int, ascent: bool = False) -> Iterator[float]:
+def gradient_steps(graph, lr: float, count: int, ascent: bool = False) -> Iterator[float]:
     """Run ``count`` gradient steps on ``graph`` (descent, or ascent p := p + α ∂J/∂p), yielding J
     after each; a J that stops being a finite number raises :class:`TrainingDiverged`."""
     target = graph.target
@@ -39,7 +39,4 @@ def steps(graph, lr: float, count: int, ascent: bool = False) -> Iterator[float]
 def train(graph, lr: float, steps: int, ascent: bool = False) -> list:
     """J before training, then after each of ``steps`` gradient steps."""
     start = float(graph.prepare().value(graph.target)) if graph.target is not None else None
-    return [start] + list(_steps(graph, lr, steps, ascent))
-
-
-_steps = steps
+    return [start] + list(gradient_steps(graph, lr, steps, ascent))
