@@ -40,7 +40,7 @@ def command(spec, target, lr, steps, ascent, every, output):
     every = every or max(1, steps // 10)
     losses = [float(graph.value(graph.target))]
     with progressbar("training", iterable=gradient_steps(graph, lr, steps, ascent), length=steps,
-                     item_show_func=lambda J: J is not None and f"J = {J:.6g}") as bar:
+                     item_show_func=lambda J: None if J is None else f"J = {J:.6g}") as bar:
         try:
             losses.extend(bar)
         except TrainingDiverged as exc:

@@ -577,3 +577,13 @@ def test_python_specs(invoke, tmp_path):
     assert code == 0 and out.startswith("product: z = 6\n")
     code, out, err = invoke("run", tmp_path / "graphs.py", "--target", "v")     # the one Graph in the file
     assert code == 0 and out.startswith("square: v = 25\n") and re.search(r"^u\s+param\s+u ∈ ℝ\s+5\s+10$", out, re.M)
+
+
+def test_train_in_a_real_terminal_shows_its_progress_bar(tmp_path):
+    """click draws the bar only on a terminal: run the installed command under `script`."""
+    typescript = tmp_path / "typescript"
+    done = subprocess.run(["script", "-qec", f"'{graphjac_command()}' train lecture:neuron --steps 30", str(typescript)],
+                          capture_output=True, text=True, timeout=120)
+    screen = typescript.read_text(errors="replace")
+    assert done.returncode == 0, screen[-2000:]
+    assert "training  [" in screen and "100%" in screen and "J = " in screen and "Error" not in screen
