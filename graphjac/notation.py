@@ -27,6 +27,7 @@ import numpy as np
 
 from .errors import GraphjacError
 from .ops import REGISTRY
+from .ops.base import number_latex
 from .symbols import Symbol, fill, lecture_shape, partial
 
 GENERIC = "i"   # the sample superscript of the generic form x⁽ⁱ⁾
@@ -107,9 +108,6 @@ class Annotations:
         ids = {n.name: n.id for n in self.nodes}
         return next(e for e in self.edges if e.src == ids[src] and e.dst == ids[dst])
 
-    def has(self, name: str) -> bool:
-        return any(n.name == name for n in self.nodes)
-
     # per-sample forms (``sample`` is the superscript's content: "1", "2", "N"; None for "i")
 
     def symbol(self, node_id, sample=None) -> str:
@@ -156,7 +154,7 @@ class Notation:
     @staticmethod
     def _label(record):
         if record.label is None and record.kind == "const" and record.auto_named and record.value.ndim == 0:
-            return _number(float(record.value))
+            return number_latex(record.value)
         return record.label
 
     def inlined(self, node_id) -> bool:
@@ -256,10 +254,6 @@ class Notation:
     def jacobian_caption(self, dst, src, sample=None) -> str:
         """∂dst/∂src (for one sample of a minibatch node)."""
         return partial(self.symbol(dst, sample), self.symbol(src, sample))
-
-
-def _number(x):
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _chain(slot, m, local, diagonal=False):

@@ -23,6 +23,12 @@ class OpError(Exception):
 REQUIRED = object()   # an attribute without a default must be given
 
 
+def first_bad(bad, values) -> str:
+    """'value at index (i, …)' of the first True entry of ``bad`` (just the value for a scalar)."""
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    return f"{np.asarray(values)[where]:g} at index {where}" if where else f"{float(values):g}"
+
+
 def number_latex(x) -> str:
     """A number as a formula writes it: 2, 0.5, 1e-05.
 

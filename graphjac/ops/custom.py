@@ -150,7 +150,7 @@ def check_op_derivatives(graph, eps=1e-6, atol=1e-5, rtol=1e-3):
             if src_record.kind == "const":
                 continue
             analytic = graph.jacobian(record.name, src_record.name)
-            numeric = _numeric_jacobian(graph, record, k)
+            numeric = _numeric_jacobian(graph, record, k, eps)
             error = np.abs(analytic - numeric)
             ok = bool(np.all(error <= atol + rtol * np.abs(numeric)))
             out.append((record.name, op.name, op.slots[k].name, ok, float(error.max(initial=0.0))))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, elementwise_slot, unbroadcast
+from .base import (Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, elementwise_slot, first_bad,
+                   unbroadcast)
 
 
 def _same_shape(shapes, attrs):
@@ -20,11 +21,6 @@ def _same_shape(shapes, attrs):
 
 def _broadcast(shapes, attrs):
     return broadcast_shapes(*shapes)
-
-
-def _first(bad, values):
-    where = tuple(int(i) for i in np.argwhere(bad)[0])
-    return f"{np.asarray(values)[where]:g} at index {where}" if where else f"{float(values):g}"
 
 
 def _unary(name, forward, local, latex, local_latex, summary):
@@ -51,7 +47,7 @@ EXP = _unary("exp", _exp, lambda ctx: ctx.out, "$out = e^{$u}", "e^{$u}", "z = e
 def _log(ctx):
     u = ctx.args[0]
     if np.any(u <= 0):
-        raise OpError(f"log u needs u > 0; got {_first(u <= 0, u)}")
+        raise OpError(f"log u needs u > 0; got {first_bad(u <= 0, u)}")
     return np.log(u)
 
 
@@ -64,7 +60,7 @@ LOG = _unary("log", _log, lambda ctx: 1.0 / ctx.args[0], r"$out = \log $u", r"\f
 def _sqrt(ctx):
     u = ctx.args[0]
     if np.any(u < 0):
-        raise OpError(f"√u needs u ≥ 0; got {_first(u < 0, u)}")
+        raise OpError(f"√u needs u ≥ 0; got {first_bad(u < 0, u)}")
     return np.sqrt(u)
 
 
@@ -91,7 +87,7 @@ COS = _unary("cos", lambda ctx: np.cos(ctx.args[0]), lambda ctx: -np.sin(ctx.arg
 def _div(ctx):
     v = align(ctx, 1)
     if np.any(v == 0):
-        raise OpError(f"division by zero: the divisor is {_first(ctx.args[1] == 0, ctx.args[1])}")
+        raise OpError(f"division by zero: the divisor is {first_bad(ctx.args[1] == 0, ctx.args[1])}")
     return align(ctx, 0) / v
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot
+from .base import Op, OpError, Slot, first_bad
 
 LOG_FLOOR = np.exp(-100.0)   # log(max(ŷ, e^−100)) == max(log ŷ, −100), without a warning
 DENOMINATOR_FLOOR = 1e-12
@@ -69,15 +69,9 @@ MSE = Op(
 # ---------------------------------------------------------------------------- BCE
 
 
-def _first(bad, values):
-    """'value at index (i, …)' of the first True entry of ``bad``."""
-    where = tuple(int(i) for i in np.argwhere(bad)[0])
-    return f"{values[where]:g} at index {where}"
-
-
 def _check_probability(yhat):
     if np.minimum.reduce(yhat, axis=None) < 0.0 or np.maximum.reduce(yhat, axis=None) > 1.0:
-        raise OpError(f"ŷ must lie in [0, 1] (a probability); got {_first((yhat < 0) | (yhat > 1), yhat)}")
+        raise OpError(f"ŷ must lie in [0, 1] (a probability); got {first_bad((yhat < 0) | (yhat > 1), yhat)}")
 
 
 def _bce(ctx):
@@ -131,7 +125,7 @@ def one_hot(ctx):
     k = yhat.shape[-1]
     bad = (y != np.round(y)) | (y < 0) | (y >= k)
     if bad.any():
-        raise OpError(f"class indices must be integers in 0…{k - 1}; got {_first(bad, y)}")
+        raise OpError(f"class indices must be integers in 0…{k - 1}; got {first_bad(bad, y)}")
     return (np.arange(k) == y[..., None]).astype(float)
 
 
