@@ -83,7 +83,7 @@ def progressbar(label, **kwargs):
     return click.progressbar(label=label, file=stream, hidden=not stream.isatty(), **kwargs)
 
 
-def write_output(path: str, data) -> None:
+def write_output(path: str, data, quiet: bool = False) -> None:
     """``data`` (str or bytes) to ``path`` atomically, or to standard output for ``-``."""
     if path == "-":
         if isinstance(data, bytes) and sys.stdout.isatty():
@@ -94,5 +94,6 @@ def write_output(path: str, data) -> None:
         stream.flush()
         return
     atomic_write(path, data)
-    size = len(data.encode("utf-8") if isinstance(data, str) else data)
-    click.echo(f"wrote {path} ({size / 1024:.1f} kB)", err=True)
+    if not quiet:
+        size = len(data.encode("utf-8") if isinstance(data, str) else data)
+        click.echo(f"wrote {path} ({size / 1024:.1f} kB)", err=True)

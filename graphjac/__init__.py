@@ -16,8 +16,8 @@ Build a graph, run the forward and backward passes, and read ∂J/∂· on every
 from .errors import GraphjacError, NodeError, RenderError, ShapeError, SpecError, ValueDomainError
 from .graph import Graph, Node, define_op
 from .loaders import load
+from .version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = ["Graph", "GraphjacError", "Node", "NodeError", "RenderError", "ShapeError", "SpecError",
            "ValueDomainError", "define_op", "load", "__version__"]

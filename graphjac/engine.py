@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import GraphjacError, ValueDomainError
-from .ops import FUSED_VJPS, Ctx, OpError
+from .ops import FUSED_FORWARDS, FUSED_VJPS, Ctx, OpError
 
 LEAF_KINDS = ("input", "param", "const")
 
@@ -26,7 +26,7 @@ class Step:
         self.arg_batch = arg_batch
         self.batch = record.batch
         self.attrs = record.attrs
-        self.fused_from = None  # id of the softmax whose log p this CCE reads
+        self.fused_from = None  # id of the producer (softmax, σ) whose output this loss reads
 
 
 class Plan:
@@ -42,9 +42,12 @@ class Plan:
         self.origins = [r.origin for r in records]
         self.order = [r.id for r in records]
         self.consumers = {r.id: [] for r in records}
+        self.edges = []          # (src, dst, slot), numbered in build order
         for r in records:
             for slot, src in enumerate(r.inputs):
                 self.consumers[src].append((r.id, slot))
+                self.edges.append((src, r.id, slot))
+        self.edge_number = {edge: i for i, edge in enumerate(self.edges)}
         self.steps = {}
         for r in records:
             if r.kind not in LEAF_KINDS:
@@ -57,7 +60,15 @@ class Plan:
                 step.fused_from = producer.id
                 self.fused_consumers.setdefault(producer.id, []).append((step.id, fused))
         self.forward_steps = [self.steps[i] for i in self.order if i in self.steps]
+        # the forward pass as flat tuples: (id, forward, operand ids, their batch flags, batch, attrs, fused from)
+        self.forward_plan = [(s.id, self._forward_of(s), s.inputs, s.arg_batch, s.batch, s.attrs, s.fused_from)
+                             for s in self.forward_steps]
         self._schedules = {}
+
+    def _forward_of(self, step):
+        if step.fused_from is None:
+            return step.op.forward
+        return FUSED_FORWARDS.get((step.op.name, self.steps[step.fused_from].op.name), step.op.forward)
 
     def grad_set(self, target):
         """Ids of the nodes that ``target`` depends on through differentiable slots (constants
@@ -74,15 +85,9 @@ class Plan:
         return seen
 
     def schedule(self, target):
-        """The backward pass for J = ``target``, cached: (step, fused, [(slot, src, vjp)]) in reverse
-        topological order, only the steps and slots through which J depends on something."""
+        """The :class:`BackwardPass` for J = ``target``, cached."""
         if target not in self._schedules:
-            needed = self.grad_set(target)
-            self._schedules[target] = [
-                (step, self.fused_consumers.get(step.id),
-                 [(slot, src, step.op.slots[slot].vjp) for slot, src in enumerate(step.inputs)
-                  if src in needed and step.op.slots[slot].differentiable])
-                for step in reversed(self.forward_steps) if step.id in needed]
+            self._schedules[target] = BackwardPass(self, target)
         return self._schedules[target]
 
 
@@ -110,16 +115,16 @@ def forward(plan, leaf_values):
     ctxs = [None] * plan.size
     for i, v in leaf_values.items():
         values[i] = v
-    for step in plan.forward_steps:
-        i = step.id
-        ctx = Ctx(tuple([values[j] for j in step.inputs]), step.arg_batch, step.batch, step.attrs)
-        if step.fused_from is not None:
-            ctx.extra = ctxs[step.fused_from].extra
+    for i, op_forward, inputs, arg_batch, batch, attrs, fused_from in plan.forward_plan:
+        ctx = Ctx(tuple([values[j] for j in inputs]), arg_batch, batch, attrs)
+        if fused_from is not None:
+            ctx.extra = ctxs[fused_from].extra
         try:
-            out = step.op.forward(ctx)
+            out = op_forward(ctx)
         except OpError as exc:
-            raise _op_failure(plan, step, exc) from None
-        out = frozen(out)
+            raise _op_failure(plan, plan.steps[i], exc) from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out, dtype=float)
         ctx.out = out
         values[i] = out
         ctxs[i] = ctx
@@ -127,35 +132,26 @@ def forward(plan, leaf_values):
 
 
 def backward(plan, ctxs, values, target):
-    """∂J/∂node for every node (None where J does not depend on it) and ∂J/∂src per edge.
+    """The gradients of J = ``target``: what the parameters need at once, the rest when read.
 
-    Edge shares are keyed by (src, dst, slot); a node's gradient is the sum of the shares of
-    its outgoing edges, so fan-out edges are kept apart and add up to the node's gradient.
+    Returns a :class:`Gradients`. Everything that can raise (a scalar J, the VJPs of ops that
+    check their operands, custom ops) runs here, so laziness never delays an error.
     """
     if values[target].shape != ():
         raise GraphjacError(
             f"backward needs a scalar J; node {plan.names[target]!r} has shape {values[target].shape} "
             f"(take g.mean(...) or g.sum(...) of it first)")
-    grads = [None] * plan.size
-    grads[target] = SEED
-    edges = {}
-    for step, fused, slots in plan.schedule(target):
-        g, ctx = grads[step.id], ctxs[step.id]
-        for slot, src, vjp in slots:
-            try:
-                share = _fused_share(plan, step, ctx, grads, edges, ctxs, fused) if fused else vjp(ctx, g)
-            except OpError as exc:
-                raise _op_failure(plan, step, exc) from None
-            share = edges[(src, step.id, slot)] = frozen(share)
-            if share.shape != values[src].shape:
-                raise _wrong_shape(plan, step, slot, src, share, values)
-            grads[src] = share if grads[src] is None else frozen(grads[src] + share)
-    return grads, edges
+    pass_ = plan.schedule(target)
+    gradients = Gradients(plan, pass_, ctxs, values)
+    gradients.run(pass_.eager)
+    for node in pass_.params:
+        gradients.sum(node)
+    return gradients
 
 
 def frozen(value):
-    """``value`` as a read-only array: values and gradients are shared, never changed in place
-    (and numpy turns 0-d results into numpy scalars)."""
+    """``value`` as a read-only array: what the graph hands out is shared, never changed in
+    place (and numpy turns 0-d results into numpy scalars)."""
     array = value if type(value) is np.ndarray else np.asarray(value, dtype=float)
     array.setflags(write=False)
     return array
@@ -164,19 +160,146 @@ def frozen(value):
 SEED = frozen(np.ones(()))   # ∂J/∂J = 1
 
 
-def _fused_share(plan, step, ctx, grads, edges, ctxs, fused):
-    """∂J/∂l for a softmax some of whose consumers are CCE losses: no division by p."""
-    fused_ids = {c for c, _ in fused}
-    rest = None
-    for dst, slot in plan.consumers[step.id]:
-        share = edges.get((step.id, dst, slot))
-        if share is not None and dst not in fused_ids:
-            rest = share if rest is None else rest + share
-    total = step.op.slots[0].vjp(ctx, rest) if rest is not None else 0.0
-    for consumer, vjp in fused:
-        if grads[consumer] is not None:
-            total = total + vjp(ctxs[consumer], grads[consumer])
-    return total
+class Gradients:
+    """∂J/∂node and ∂J/∂src per edge (``(src, dst, slot)``) of one backward pass, each computed
+    once, when backward needs it or when it is first read.
+
+    A node's gradient is the sum of the shares of its outgoing edges, so fan-out edges are kept
+    apart and add up to the node's gradient.
+    """
+
+    def __init__(self, plan, pass_, ctxs, values):
+        self.plan, self.pass_, self.ctxs, self.values = plan, pass_, ctxs, values
+        self.grads = [None] * plan.size
+        self.grads[pass_.target] = SEED
+        self.shares = [None] * len(plan.edges)
+
+    def grad(self, node):
+        """∂J/∂node, or None where J does not depend on it."""
+        if self.grads[node] is None and node in self.pass_.needed:
+            uses = self.pass_.uses[node]
+            for e in uses:
+                if self.shares[e] is None:
+                    self.run(self.pass_.tasks_for(uses, self.shares))
+                    break
+            self.sum(node)
+        return self.grads[node]
+
+    def share(self, edge):
+        """∂J/∂src through edge number ``edge`` of the plan, or None."""
+        if self.shares[edge] is None and edge in self.pass_.task_of:
+            self.run(self.pass_.tasks_for([edge], self.shares))
+        return self.shares[edge]
+
+    def all_shares(self) -> dict:
+        """(src, dst, slot) -> share, for every edge with a gradient."""
+        pending = [e for e in self.pass_.task_of if self.shares[e] is None]
+        if pending:
+            self.run(self.pass_.tasks_for(pending, self.shares))
+        return {self.plan.edges[e]: self.shares[e] for e in self.pass_.task_of}
+
+    def sum(self, node):
+        """∂J/∂node from the shares of its edges (all computed)."""
+        uses = self.pass_.uses[node]
+        total = self.shares[uses[0]]
+        for e in uses[1:]:
+            total = total + self.shares[e]
+        self.grads[node] = total
+        return total
+
+    def run(self, tasks):
+        """Compute shares in the given order (each after everything it reads)."""
+        grads, shares, ctxs = self.grads, self.shares, self.ctxs
+        for edge, src, dst, step, slot, vjp, fused in tasks:
+            try:
+                if fused is None:
+                    g = grads[dst]
+                    if g is None:
+                        g = self.sum(dst)
+                    share = vjp(ctxs[dst], g)
+                else:
+                    share = self._fused_share(step, fused)
+            except OpError as exc:
+                raise _op_failure(self.plan, step, exc) from None
+            if type(share) is not np.ndarray:
+                share = np.asarray(share, dtype=float)
+            if share.shape != self.values[src].shape:
+                raise _wrong_shape(self.plan, step, slot, src, share, self.values)
+            shares[edge] = share
+
+    def _fused_share(self, step, fused):
+        """∂J/∂l for a softmax (or σ) some of whose consumers are CCE (or BCE) losses: no division."""
+        other_edges, fused_consumers = fused
+        rest = None
+        for e in other_edges:
+            rest = self.shares[e] if rest is None else rest + self.shares[e]
+        total = step.op.slots[0].vjp(self.ctxs[step.id], rest) if rest is not None else 0.0
+        for consumer, vjp in fused_consumers:
+            g = self.grads[consumer]
+            if g is None:
+                g = self.sum(consumer)
+            total = total + vjp(self.ctxs[consumer], g)
+        return total
+
+
+class BackwardPass:
+    """What backward computes for one target J, planned once per graph structure.
+
+    ``needed``: the nodes J depends on; ``uses[n]``: the edges (numbers) whose shares add up to
+    ∂J/∂n; ``eager``: the tasks backward runs at once, in order: every share on the way to a
+    parameter, and every share whose VJP may raise. The rest (∂J/∂ data inputs, the shares a
+    fused softmax–CCE skips) waits until read.
+    """
+
+    def __init__(self, plan, target):
+        self.plan, self.target = plan, target
+        self.needed = plan.grad_set(target)
+        self.uses = {n: [] for n in self.needed}
+        self.task_of = {}   # edge number -> task
+        for step in reversed(plan.forward_steps):
+            if step.id not in self.needed:
+                continue
+            fused = self._fused(step)
+            for slot, src in enumerate(step.inputs):
+                if src in self.needed and step.op.slots[slot].differentiable:
+                    edge = plan.edge_number[(src, step.id, slot)]
+                    self.uses[src].append(edge)
+                    self.task_of[edge] = (edge, src, step.id, step, slot, step.op.slots[slot].vjp,
+                                          fused if slot == 0 else None)
+        self.order = {edge: i for i, edge in enumerate(self.task_of)}   # reverse topological
+        seeds = [e for e, t in self.task_of.items()
+                 if plan.kinds[t[1]] == "param" or t[3].op.slots[t[4]].may_raise]
+        self.params = [n for n in plan.order if plan.kinds[n] == "param" and self.uses.get(n)]
+        self.eager = self.tasks_for(seeds, None)
+
+    def _fused(self, step):
+        """(edges of the other consumers, [(loss id, fused vjp)]) if ``step`` feeds fused losses."""
+        fused = [(c, vjp) for c, vjp in self.plan.fused_consumers.get(step.id, ()) if c in self.needed]
+        if not fused:
+            return None
+        fused_ids = {c for c, _ in fused}
+        others = [self.plan.edge_number[(step.id, d, k)] for d, k in self.plan.consumers[step.id]
+                  if d in self.needed and d not in fused_ids and self.plan.steps[d].op.slots[k].differentiable]
+        return others, fused
+
+    def requires(self, edge):
+        """The edges whose shares the task of ``edge`` reads."""
+        _, _, dst, step, _, _, fused = self.task_of[edge]
+        if fused is None:
+            return self.uses.get(dst, ()) if dst != self.target else ()
+        others, consumers = fused
+        return list(others) + [e for c, _ in consumers if c != self.target for e in self.uses[c]]
+
+    def tasks_for(self, edges, done):
+        """The tasks computing ``edges`` and everything they read that is not ``done`` yet, in order."""
+        wanted, stack = set(), [e for e in edges if done is None or done[e] is None]
+        while stack:
+            edge = stack.pop()
+            if edge in wanted:
+                continue
+            wanted.add(edge)
+            stack.extend(e for e in self.requires(edge) if e not in wanted and (done is None or done[e] is None))
+        return [self.task_of[e] for e in sorted(wanted, key=self.order.__getitem__)]
 
 
 def sample_ctx(ctx, sample):

@@ -42,3 +42,9 @@ class TrainingDiverged(CheckFailed, ArithmeticError):
     def __init__(self, message, step=None, value=None):
         super().__init__(message)
         self.step, self.value = step, value
+
+
+def line_column(text: str, index: int) -> tuple:
+    """The (line, column) of character ``index`` of ``text``, both from 1."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1

@@ -550,8 +550,7 @@ class Graph:
         self._clear_grads()
 
     def _clear_grads(self):
-        self._grads = None
-        self._edge_grads = {}
+        self._grads = None      # engine.Gradients of the last backward
 
     @property
     def plan(self) -> engine.Plan:
@@ -598,7 +597,7 @@ class Graph:
         """The forward value of a node (runs forward if values are missing)."""
         node_id = self._id(ref)
         self._ensure_values()
-        return self._values[node_id]
+        return engine.frozen(self._values[node_id])
 
     # ------------------------------------------------------------------ gradients
 
@@ -625,7 +624,7 @@ class Graph:
             raise GraphjacError("backward needs the loss J: call g.backward(J) with a scalar node")
         target = self._target if J is None else self._id(J)
         self._ensure_values()
-        self._grads, self._edge_grads = engine.backward(self.plan, self._ctxs, self._values, target)
+        self._grads = engine.backward(self.plan, self._ctxs, self._values, target)
         self._target = target
 
     @property
@@ -635,7 +634,7 @@ class Graph:
     def grad(self, ref) -> Optional[np.ndarray]:
         """∂J/∂node (shape of the value), or None if J does not depend on it or no backward ran."""
         node_id = self._id(ref)
-        return None if self._grads is None else self._grads[node_id]
+        return None if self._grads is None else _frozen(self._grads.grad(node_id))
 
     def edge_grad(self, src, dst) -> Optional[np.ndarray]:
         """∂J/∂src through the edge src -> dst only (summed over the slots src feeds)."""
@@ -643,7 +642,8 @@ class Graph:
         slots = [k for k, i in enumerate(self._records[d].inputs) if i == s]
         if not slots:
             raise NodeError(f"there is no edge {self._records[s].name!r} -> {self._records[d].name!r}")
-        shares = [self._edge_grads[(s, d, k)] for k in slots if (s, d, k) in self._edge_grads]
+        shares = [self._share(s, d, k) for k in slots]
+        shares = [share for share in shares if share is not None]
         if not shares:
             return None
         return shares[0] if len(shares) == 1 else engine.frozen(sum(shares[1:], shares[0]))
@@ -654,11 +654,18 @@ class Graph:
         inputs = self._records[d].inputs
         if not 0 <= slot < len(inputs):
             raise NodeError(f"node {self._records[d].name!r} has no operand slot {slot}")
-        return self._edge_grads.get((inputs[slot], d, slot))
+        return self._share(inputs[slot], d, slot)
+
+    def _share(self, src, dst, slot):
+        if self._grads is None:
+            return None
+        return _frozen(self._grads.share(self.plan.edge_number[(src, dst, slot)]))
 
     def edge_grads(self) -> dict:
         """(src id, dst id, slot) -> ∂J/∂src through that slot, for every edge with a gradient."""
-        return dict(self._edge_grads)
+        if self._grads is None:
+            return {}
+        return {key: engine.frozen(share) for key, share in self._grads.all_shares().items()}
 
     def jacobian(self, dst, src, sample: int = 0) -> np.ndarray:
         """Local Jacobian ∂dst/∂src, 2-D in numerator layout; per sample i for minibatch nodes."""
@@ -681,7 +688,7 @@ class Graph:
             raise GraphjacError("step needs gradients: call g.backward(J) first")
         sign = 1.0 if ascent else -1.0
         for r in self._records:
-            grad = self._grads[r.id] if r.kind == "param" else None
+            grad = self._grads.grad(r.id) if r.kind == "param" else None
             if grad is not None:
                 updated = r.value + sign * lr * grad
                 updated.setflags(write=False)
@@ -744,17 +751,21 @@ class Graph:
         dag = nx.MultiDiGraph(name=self.name)
         for r in self._records:
             dag.add_node(r.name, kind=r.kind, op=r.op, shape=r.shape, batch=r.batch, group="/".join(r.group),
-                         value=None if self._values is None else self._values[r.id])
+                         value=None if self._values is None else self.value(r.id))
         for r in self._records:
             for slot, src in enumerate(r.inputs):
                 dag.add_edge(self._records[src].name, r.name, key=slot, slot=REGISTRY[r.op].slots[slot].name,
-                             grad=self._edge_grads.get((src, r.id, slot)))
+                             grad=self._share(src, r.id, slot))
         return dag
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """Jupyter: the figure as SVG when Graphviz is installed, else as DOT text."""
         from .render.jupyter import mimebundle
-        return mimebundle(self)
+        return mimebundle(self, include, exclude)
+
+
+def _frozen(array):
+    return None if array is None else engine.frozen(array)
 
 
 def define_op(name, forward, derivative=None, latex=None, derivative_latex=None, vjp=None, summary=""):

@@ -402,8 +402,64 @@ def _map_syms(node, change):
 
 def parse(latex: str) -> Seq:
     """The tree of ``latex`` (see :class:`Sym`, :class:`Seq`, :class:`Script`, :class:`Frac`,
-    :class:`Root`, :class:`Accent`, :class:`Env`, :class:`Space`)."""
-    reader = _Reader(str(latex))
+    :class:`Root`, :class:`Accent`, :class:`Env`, :class:`Space`).
+
+    A formula is read piece by piece where it can be split at a space between whole atoms
+    (``∂J/∂z = ∂J/∂a ⊙ a(1 − a)``): a figure's formulas share most pieces, and each is read once.
+
+    >>> parse(r"\frac{a}{b} = x^{2}") == Seq(parse(r"\frac{a}{b}").items + parse("=").items + parse("x^{2}").items)
+    True
+    """
+    latex = str(latex)
+    pieces = _pieces(latex)
+    if len(pieces) > 1:
+        try:
+            return Seq(tuple(item for piece in pieces for item in _parse_piece(piece).items))
+        except MathTextError:
+            pass   # read whole, for the message
+    return _parse_whole(latex)
+
+
+# a space at brace depth 0 splits a formula, unless a command or script reaches across it
+_SPLIT_UNSAFE = re.compile(r"\\\\|\\(left|right|middle|big|Big|begin|end|text|mbox|operatorname)|&")
+_BRACE_OR_SPACE = re.compile(r"(?<!\\)[{}]| ")
+_LAST_COMMAND = re.compile(r"\\([a-zA-Z]+)$")
+
+
+def _pieces(latex):
+    """``latex`` cut at the spaces between whole atoms, or [latex] where that is not safe."""
+    if len(latex) < 24 or _SPLIT_UNSAFE.search(latex):
+        return [latex]
+    pieces, depth, start = [], 0, 0
+    for match in _BRACE_OR_SPACE.finditer(latex):
+        char, i = match.group(), match.start()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0:
+            pieces.append(latex[start:i])
+            start = i + 1
+    pieces.append(latex[start:])
+    pieces = [p for p in pieces if p]
+    for left, right in zip(pieces, pieces[1:]):
+        command = _LAST_COMMAND.search(left)
+        if right[0] in "^_'" or left.endswith("\\") or (command and _takes_argument(command.group(1))):
+            return [latex]   # x ^{2}, \hat x, \frac {a}{b}: an argument across the space
+    return pieces
+
+
+def _takes_argument(name):
+    return name in ACCENTS or name in FONTS or name in ("frac", "sqrt")
+
+
+@lru_cache(maxsize=16384)
+def _parse_piece(piece):
+    return _parse_whole(piece)
+
+
+def _parse_whole(latex):
+    reader = _Reader(latex)
     seq = reader.sequence()
     if reader.peek() is not None:
         reader.fail(f"unexpected {_token_text(reader.peek())!r}")

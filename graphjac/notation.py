@@ -20,6 +20,8 @@ differentiates anything.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -150,6 +152,7 @@ class Notation:
         self.target = None if graph.target is None else graph.target.id
         self.vector_style = vector_style
         self.symbols = [Symbol.from_name(r.name, self._label(r)) for r in self.records]
+        self._symbol_cache, self._mapping_cache = {}, {}
 
     @staticmethod
     def _label(record):
@@ -164,12 +167,16 @@ class Notation:
 
     def symbol(self, node_id, sample=None, index=None) -> str:
         """The node's symbol: x⃗⁽ⁱ⁾, or x⃗⁽²⁾ for sample "2"; its element ``index`` (x_k)."""
-        r = self.records[node_id]
-        if self.inlined(node_id):
-            return "-" + self.symbol(r.inputs[0], sample, index)
-        superscript = (sample or GENERIC) if r.batch else None
-        return self.symbols[node_id].latex(vector=len(r.sample_shape) == 1, sample=superscript, index=index,
-                                           vector_style=self.vector_style)
+        key = (node_id, sample, index)
+        if key not in self._symbol_cache:
+            r = self.records[node_id]
+            if self.inlined(node_id):
+                self._symbol_cache[key] = "-" + self.symbol(r.inputs[0], sample, index)
+            else:
+                superscript = (sample or GENERIC) if r.batch else None
+                self._symbol_cache[key] = self.symbols[node_id].latex(
+                    vector=len(r.sample_shape) == 1, sample=superscript, index=index, vector_style=self.vector_style)
+        return self._symbol_cache[key]
 
     def target_symbol(self, sample=None) -> str:
         return "J" if self.target is None else self.symbol(self.target, sample)
@@ -185,7 +192,14 @@ class Notation:
 
     def mapping(self, record, sample=None) -> TemplateSymbols:
         """What the op's templates read: $out, the slots' symbols (and their elements $x_j, $x_k),
-        $g = ∂T/∂out, the attributes' placeholders and the facts that pick a template."""
+        $g = ∂T/∂out, the attributes' placeholders and the facts that pick a template (made once
+        per node and sample; read, never changed)."""
+        key = (record.id, sample)
+        if key not in self._mapping_cache:
+            self._mapping_cache[key] = self._new_mapping(record, sample)
+        return self._mapping_cache[key]
+
+    def _new_mapping(self, record, sample):
         op = REGISTRY[record.op]
         m = TemplateSymbols()
         for key, node_id in [("out", record.id)] + [(s.name, i) for s, i in zip(op.slots, record.inputs)]:
@@ -198,7 +212,7 @@ class Notation:
         m.vector_out = len(record.sample_shape) >= 1
         m.vector_in = len(first.sample_shape) >= 1
         m.batch_in = first.batch
-        m.count = int(np.prod(first.shape, dtype=int))
+        m.count = math.prod(first.shape)
         m.axis = record.attrs.get("axis")
         if m.axis is not None:
             m.axis_count = first.sample_shape[m.axis]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 
 from .errors import SpecError
 from .fileio import atomic_write
@@ -27,8 +26,7 @@ def dump_spec(spec: dict, fmt: str) -> str:
     if fmt == "yaml":
         nodes = [_OneLine(n) if len(json.dumps(n)) <= 90 else n for n in spec.get("nodes", [])]
         data = {**spec, "nodes": nodes} if "nodes" in spec else spec
-        return yaml.dump(data, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True,
-                         default_flow_style=None, width=100)
+        return _yaml(data)
     if fmt == "json":
         return json.dumps(spec, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "toml":
@@ -40,12 +38,17 @@ class _OneLine(dict):
     """A node short enough to be written on one line: ``- {name: x, kind: input, value: 1.0}``."""
 
 
-class _SpecDumper(yaml.SafeDumper):
-    pass
+def _yaml(data) -> str:
+    """YAML text with short nodes on one line (PyYAML is loaded only here)."""
+    import yaml
 
+    class SpecDumper(yaml.SafeDumper):
+        pass
 
-_SpecDumper.add_representer(
-    _OneLine, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
+    SpecDumper.add_representer(
+        _OneLine, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
+    return yaml.dump(data, Dumper=SpecDumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                     width=100)
 
 
 def _without_none(data):

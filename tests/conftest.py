@@ -19,3 +19,12 @@ def strict_numerics():
         warnings.simplefilter("error")
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_formula_cache(tmp_path_factory):
+    """The suite's typeset formulas are cached in a folder of its own, never in the user's."""
+    import os
+    os.environ["GRAPHJAC_CACHE_DIR"] = str(tmp_path_factory.mktemp("formula-cache"))
+    os.environ.pop("GRAPHJAC_NO_CACHE", None)
+    yield

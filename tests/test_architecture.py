@@ -119,7 +119,7 @@ PRIVATE = _private_fields()
 
 
 def test_the_private_fields_are_found():
-    assert {"_records", "_values", "_grads", "_edge_grads", "_target"} <= PRIVATE
+    assert {"_records", "_values", "_grads", "_target"} <= PRIVATE
 
 
 @pytest.mark.parametrize("name", sorted(set(MODULES) - {"graphjac.graph"}) + ["benchmarks"])

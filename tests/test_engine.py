@@ -437,3 +437,87 @@ def test_a_vjp_of_the_wrong_shape_is_an_error_naming_the_op_and_the_slot(monkeyp
     with pytest.raises(gj.GraphjacError, match=r"the VJP of op 'mul' for its slot 'u' \(node 'z', operand 'u'\) "
                                                r"returned shape \(\); the operand has shape \(2,\)"):
         g.backward(g.sum(z))
+
+
+# ---------------------------------------------------------------------------- what backward computes at once, and later
+
+
+def _counting(monkeypatch, op_name, slot_index):
+    """Count the calls of one slot's VJP (the registry's op is swapped for a copy that counts)."""
+    import dataclasses
+    op = ops.REGISTRY[op_name]
+    calls = []
+    slot = op.slots[slot_index]
+
+    def vjp(ctx, g):
+        calls.append(1)
+        return slot.vjp(ctx, g)
+
+    slots = list(op.slots)
+    slots[slot_index] = dataclasses.replace(slot, vjp=vjp)
+    monkeypatch.setitem(ops.REGISTRY, op_name, dataclasses.replace(op, slots=tuple(slots)))
+    return calls
+
+
+def test_the_gradient_of_the_data_is_computed_when_read_and_is_right(rng, monkeypatch):
+    calls = _counting(monkeypatch, "dense", 0)     # ∂J/∂X through the dense layer
+    g, J = minibatch_model(rng, 3, 2, "softmax", "cce")
+    g.backward(J)
+    assert calls == []                              # nobody asked for ∂J/∂X yet
+    assert g.grad("W") is not None and calls == []
+    dX = g.grad("X")
+    assert len(calls) == 1 and dX.shape == (N, 3)
+    g.grad("X"), g.edge_grad("X", "l")
+    assert len(calls) == 1                          # computed once
+    check_all(g, J)                                 # against autograd and finite differences
+
+
+def test_the_skipped_share_of_a_fused_loss_is_there_when_read(rng):
+    g, J = minibatch_model(rng, 3, 1, "sigmoid", "bce")
+    g.backward(J)
+    share = g.edge_grad("ŷ", "J0")                  # ∂J/∂ŷ, which the fused σ + BCE path skips
+    a, y = g.value("ŷ"), g.value("y")
+    np.testing.assert_allclose(share, (a - y) / (a * (1 - a)) / N, rtol=1e-12)
+    np.testing.assert_allclose(g.grad("ŷ"), share)
+    check_all(g, J)
+
+
+def test_backward_still_raises_at_once_where_a_vjp_checks_its_operand():
+    g = gj.Graph("root of the data")
+    x = g.input("x", [4.0, 0.0])
+    J = g.sum(g.sqrt(x), name="J")                  # ∂√x/∂x is infinite at 0, and x is data
+    with pytest.raises(gj.ValueDomainError, match="infinite at u = 0"):
+        g.backward(J)
+
+
+def test_read_out_of_order_every_share_adds_up_to_its_node(rng):
+    g, J = minibatch_model(rng, 4, 3, "tanh", "mse")
+    g.backward(J)
+    shares = g.edge_grads()                         # everything, read first
+    for node in g.nodes:
+        outgoing = [v for (src, dst, slot), v in shares.items() if src == node.id]
+        if outgoing:
+            np.testing.assert_allclose(g.grad(node), sum(outgoing[1:], outgoing[0]))
+
+
+def test_what_the_graph_hands_out_is_read_only(rng):
+    g, J = minibatch_model(rng, 3, 2, "sigmoid", "mse")
+    g.backward(J)
+    for array in (g.value("l"), g.grad("W"), g.grad("X"), g.edge_grad("W", "l")):
+        with pytest.raises(ValueError, match="read-only"):
+            array[...] = 0.0
+
+
+def test_a_custom_op_cannot_change_the_graphs_arrays():
+    def forward(u):
+        u += 1.0          # in place: refused
+        return u
+
+    gj.define_op("bump_in_place", forward, derivative=lambda u, out: np.ones_like(u),
+                 latex=r"$u + 1", derivative_latex="1")
+    g = gj.Graph("custom")
+    x = g.input("x", [1.0, 2.0])
+    with pytest.raises(gj.ValueDomainError, match="read-only"):
+        g.apply("bump_in_place", x, name="y")
+        g.forward()
+    np.testing.assert_array_equal(g.leaf_values()[x.id], [1.0, 2.0])

@@ -14,7 +14,10 @@ ACTIVATIONS = {op.name: op for op in activations.OPS}
 LOSSES = {op.name: op for op in losses.OPS}
 
 # Fused backward passes: (consumer op, producer op) -> vjp of the consumer w.r.t. the
-# producer's *input*, used instead of chaining through the producer (no division by p).
-FUSED_VJPS = {("cce", "softmax"): losses.softmax_cce_vjp}
+# producer's *input*, used instead of chaining through the producer (no division by p). The
+# shares they skip (∂J/∂p on the edge p → J₀) are computed when read.
+FUSED_VJPS = {("cce", "softmax"): losses.softmax_cce_vjp, ("bce", "sigmoid"): losses.sigmoid_bce_vjp}
+# Forward passes that trust their producer: a sigmoid's output is a probability, unchecked.
+FUSED_FORWARDS = {("bce", "sigmoid"): losses.bce_of_probabilities}
 
-__all__ = ["ACTIVATIONS", "Attr", "Ctx", "FUSED_VJPS", "LOSSES", "Op", "OpError", "REGISTRY", "Slot"]
+__all__ = ["ACTIVATIONS", "Attr", "Ctx", "FUSED_FORWARDS", "FUSED_VJPS", "LOSSES", "Op", "OpError", "REGISTRY", "Slot"]

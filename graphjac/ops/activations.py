@@ -26,11 +26,14 @@ _FORWARD_LATEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU
 
 
 def _sigmoid(ctx):
-    """σ(z) without overflow: e^{−|z|} never exceeds 1."""
+    """σ(z) = 1/(1 + e^{−z}), exact to rounding; below z = −700, where e^{−z} would overflow,
+    as e^{z}/(1 + e^{z})."""
     z = ctx.args[0]
-    e = np.exp(-np.abs(z))
-    r = 1.0 / (1.0 + e)
-    return np.where(z >= 0, r, e * r)
+    if z.size and z.min() < -700.0:
+        e = np.exp(-np.abs(z))
+        r = 1.0 / (1.0 + e)
+        return np.where(z >= 0, r, e * r)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _sigmoid_local(ctx):

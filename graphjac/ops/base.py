@@ -129,6 +129,7 @@ class Slot:
     jacobian: Optional[Callable] = None
     local: Optional[str] = None
     chain: Optional[str] = None
+    may_raise: bool = False   # the VJP checks its operands (u = 0 for √u): backward runs it at once
 
     @property
     def differentiable(self) -> bool:
@@ -196,7 +197,7 @@ class Op:
         return out
 
 
-def elementwise_slot(op_name, slot_name, local, local_latex) -> Slot:
+def elementwise_slot(op_name, slot_name, local, local_latex, may_raise=False) -> Slot:
     """The slot of a one-operand elementwise op whose derivative is ``local(ctx)`` (shape of the
     result): its VJP is g ⊙ local, its per-sample Jacobian diag(local)."""
     def vjp(ctx, g):
@@ -207,7 +208,7 @@ def elementwise_slot(op_name, slot_name, local, local_latex) -> Slot:
 
     vjp.__name__ = vjp.__qualname__ = f"{op_name}_vjp"
     jacobian.__name__ = jacobian.__qualname__ = f"{op_name}_jacobian"
-    return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local_latex)
+    return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local_latex, may_raise=may_raise)
 
 
 # --------------------------------------------------------------------------- shape helpers

@@ -28,7 +28,7 @@ def _broadcast(shapes, attrs):
 def _call(name, what, function, *args):
     """Call the user's function; anything it raises is an OpError naming the op."""
     try:
-        result = function(*args)
+        result = function(*map(_read_only, args))
     except OpError:
         raise
     except Exception as exc:
@@ -36,19 +36,26 @@ def _call(name, what, function, *args):
     return np.asarray(result, dtype=float)
 
 
+def _read_only(value):
+    """A read-only view: a user's function cannot change the graph's arrays in place."""
+    view = np.asarray(value).view()
+    view.setflags(write=False)
+    return view
+
+
 def _derivative_slot(name, derivative, local_latex):
     """The one slot of an elementwise op: ∂out/∂u = derivative(u, out)."""
     def local(ctx):
         return np.broadcast_to(_call(name, "derivative", derivative, ctx.args[0], ctx.out), ctx.out.shape)
 
-    return elementwise_slot(name, "u", local, local_latex)
+    return elementwise_slot(name, "u", local, local_latex, may_raise=True)
 
 
 def _vjp_slots(name, vjp, local_latex, arity):
     """One slot per operand from vjp(g, out, *operands) -> (∂J/∂u, ∂J/∂v, …)."""
     def shares(ctx, g):
         operands = [align(ctx, i) for i in range(arity)]
-        result = vjp(np.broadcast_to(g, ctx.out.shape), ctx.out, *operands)
+        result = vjp(np.broadcast_to(g, ctx.out.shape), _read_only(ctx.out), *map(_read_only, operands))
         if not isinstance(result, (tuple, list)) or len(result) != arity:
             raise OpError(f"the vjp of op {name!r} must return {arity} arrays, one per operand")
         return result
@@ -70,7 +77,7 @@ def _vjp_slots(name, vjp, local_latex, arity):
             return np.stack(rows) if rows else np.zeros((0, ctx.args[i].size))
 
         slot_vjp.__name__ = slot_vjp.__qualname__ = f"{name}_vjp_{SLOT_NAMES[i]}"
-        return Slot(SLOT_NAMES[i], vjp=slot_vjp, jacobian=jacobian, local=local_latex[i])
+        return Slot(SLOT_NAMES[i], vjp=slot_vjp, jacobian=jacobian, local=local_latex[i], may_raise=True)
 
     return tuple(slot(i) for i in range(arity))
 

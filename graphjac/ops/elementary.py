@@ -200,7 +200,7 @@ POW = Op(
     attrs=(Attr("exponent", float, help="the power p of u^p, a finite number", latex=_exponent_latex),),
     forward=_pow_forward, infer=_same_shape_infer,
     latex="$out = $u^{$p}",
-    slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local="$p $u^{$p_minus_1}"),),
+    slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local="$p $u^{$p_minus_1}", may_raise=True),),
 )
 
 # ---------------------------------------------------------------------------- z = Σ u, (1/n) Σ u (all elements, or along an axis)
@@ -246,11 +246,13 @@ def _sum(ctx):
     return ctx.args[0].sum() if axis is None else ctx.args[0].sum(axis=axis)
 
 
-def _spread(ctx, g):
-    """g back over the summed elements: everywhere, or repeated along the axis."""
+def _spread(ctx, g, scale=1.0):
+    """g (times ``scale``) back over the summed elements: everywhere, or repeated along the axis."""
     axis = _along(ctx)
     if axis is None:
-        return np.full(ctx.args[0].shape, g)
+        return np.full(ctx.args[0].shape, g * scale)
+    if scale != 1.0:
+        g = g * scale
     return np.broadcast_to(np.expand_dims(g, axis), ctx.args[0].shape).copy()
 
 
@@ -269,7 +271,7 @@ def _mean(ctx):
 
 
 def _mean_vjp(ctx, g):
-    return _spread(ctx, g) / _count(ctx)
+    return _spread(ctx, g, 1.0 / _count(ctx))
 
 
 def _mean_jacobian(ctx):

@@ -23,10 +23,10 @@ def _broadcast(shapes, attrs):
     return broadcast_shapes(*shapes)
 
 
-def _unary(name, forward, local, latex, local_latex, summary):
+def _unary(name, forward, local, latex, local_latex, summary, may_raise=False):
     """An elementwise gate of one operand: out = f(u), ∂out/∂u = ``local(ctx)`` (diagonal)."""
     return Op(name=name, kind=name, summary=summary, elementwise=True, forward=forward, infer=_same_shape,
-              latex=latex, slots=(elementwise_slot(name, "u", local, local_latex),))
+              latex=latex, slots=(elementwise_slot(name, "u", local, local_latex, may_raise),))
 
 
 # ---------------------------------------------------------------------------- −u
@@ -70,7 +70,8 @@ def _sqrt_local(ctx):
     return 0.5 / ctx.out
 
 
-SQRT = _unary("sqrt", _sqrt, _sqrt_local, r"$out = \sqrt{$u}", r"\frac{1}{2 \sqrt{$u}}", "z = √u, ∂z/∂u = 1/(2√u)")
+SQRT = _unary("sqrt", _sqrt, _sqrt_local, r"$out = \sqrt{$u}", r"\frac{1}{2 \sqrt{$u}}", "z = √u, ∂z/∂u = 1/(2√u)",
+               may_raise=True)
 
 # ---------------------------------------------------------------------------- |u|, sin u, cos u
 

@@ -70,13 +70,18 @@ MSE = Op(
 
 
 def _check_probability(yhat):
-    if np.minimum.reduce(yhat, axis=None) < 0.0 or np.maximum.reduce(yhat, axis=None) > 1.0:
+    if yhat.size and (yhat.min() < 0.0 or yhat.max() > 1.0):
         raise OpError(f"ŷ must lie in [0, 1] (a probability); got {first_bad((yhat < 0) | (yhat > 1), yhat)}")
 
 
 def _bce(ctx):
+    _check_probability(ctx.args[0])
+    return bce_of_probabilities(ctx)
+
+
+def bce_of_probabilities(ctx):
+    """BCE of a ŷ known to lie in [0, 1] (a sigmoid's output): no check."""
     yhat, y = ctx.args
-    _check_probability(yhat)
     log_p = np.log(np.maximum(yhat, LOG_FLOOR))
     log_q = np.log(np.maximum(1.0 - yhat, LOG_FLOOR))
     return _sum_per_sample(ctx, -(y * log_p + (1.0 - y) * log_q))
@@ -85,6 +90,12 @@ def _bce(ctx):
 def _bce_local(ctx):
     yhat, y = ctx.args
     return (yhat - y) / np.maximum(yhat * (1.0 - yhat), DENOMINATOR_FLOOR)
+
+
+def sigmoid_bce_vjp(ctx, g):
+    """∂J/∂z for BCE straight after a sigmoid a = σ(z): g (a − y), with no division by a(1 − a)."""
+    yhat, y = ctx.args
+    return _per_sample(ctx, g, yhat) * (yhat - y)
 
 
 def _bce_vjp(ctx, g):

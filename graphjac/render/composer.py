@@ -15,8 +15,7 @@ from typing import Optional
 
 from ..errors import RenderError
 from .dot import figure_to_dot
-from .graphviz import run_dot
-from .layout import Heading, lay_out, measured_dot, texts
+from .layout import Heading, lay_out, lay_out_and_draw, measured_dot, texts
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols
 
@@ -87,16 +86,21 @@ class Placed:
     marks: dict
     head: object
     head_marks: dict
+    drawing: Optional[bytes] = None    # Graphviz's SVG of the same layout, when asked for
 
 
-def place(figure, sizes=None) -> Placed:
-    """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around them."""
+def place(figure, sizes=None, draw=False) -> Placed:
+    """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
+    them (and draw it as SVG in the same run, with ``draw``)."""
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label) for key, label in marks.items()}
     if head is not None:
         boxes["heading"] = (head.width, head.height)
     source = measured_dot(figure_to_dot(figure), figure, boxes)
+    if draw:
+        layout, drawing = lay_out_and_draw(source, figure.options.timeout)
+        return Placed(source, layout, marks, head, head_marks, drawing)
     return Placed(source, lay_out(source, figure.options.timeout), marks, head, head_marks)
 
 
@@ -109,14 +113,14 @@ def svg_tree(figure) -> tuple:
     """(SVG element tree, :class:`Placed`): Graphviz's drawing with an id ``e<k>`` on every edge and,
     with ``math="typeset"``, every label typeset in a group ``label-<key>``; otherwise Graphviz's
     own labels."""
-    timeout = figure.options.timeout
     if figure.options.math == "typeset":
-        placed = place(figure)
+        placed = place(figure, draw=True)
     else:
         source = measured_dot(figure_to_dot(figure), figure, {})
-        placed = Placed(source, lay_out(source, timeout), {}, None, {})
+        layout, drawing = lay_out_and_draw(source, figure.options.timeout)
+        placed = Placed(source, layout, {}, None, {}, drawing)
     layout = placed.layout
-    svg = ET.fromstring(run_dot(placed.source, "svg", timeout=timeout))
+    svg = ET.fromstring(placed.drawing)
     graph = svg.find(f"{{{SVG_NS}}}g")
     layer = ET.SubElement(graph, f"{{{SVG_NS}}}g", {"class": "typeset"})
     for key, label in placed.marks.items():
@@ -205,5 +209,3 @@ def convert(svg_text: str, format: str, dpi: int = 150):
         return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), dpi=dpi)
     return _CREATION_DATE.sub(rb"\g<1>20000101000000", cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
 
-
-_CREATION_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")

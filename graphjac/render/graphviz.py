@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 from ..errors import RenderError
 
@@ -19,10 +21,28 @@ def find_dot():
 
 def run_dot(source: str, format: str, timeout: float = 60.0, dpi: int = 150) -> bytes:
     """Lay out DOT ``source`` and return the ``format`` output (svg, png, pdf) as bytes."""
+    return _run([f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else []), source, format, timeout)
+
+
+def run_dot_all(source: str, formats: tuple, timeout: float = 60.0) -> dict:
+    """One layout of DOT ``source`` written in several formats at once (``{format: bytes}``):
+    the layout of ``json`` and the drawing of ``svg`` agree to the point, and dot runs once."""
+    with tempfile.TemporaryDirectory(prefix="graphjac-dot-") as folder:
+        paths = {format: Path(folder) / f"out.{format}" for format in formats}
+        options = [arg for format, path in paths.items() for arg in (f"-T{format}", f"-o{path}")]
+        _run(options, source, "/".join(formats), timeout, output_expected=False)
+        outputs = {format: path.read_bytes() if path.exists() else b"" for format, path in paths.items()}
+    for format, data in outputs.items():
+        if not data:
+            raise RenderError(f"Graphviz's dot wrote no {format} output")
+    return outputs
+
+
+def _run(options, source, format, timeout, output_expected=True):
     executable = find_dot()
     if executable is None:
         raise RenderError(INSTALL)
-    command = [executable, f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else [])
+    command = [executable] + options
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -34,6 +54,6 @@ def run_dot(source: str, format: str, timeout: float = 60.0, dpi: int = 150) -> 
     if done.returncode != 0:
         raise RenderError(f"Graphviz's dot failed (exit status {done.returncode}) making {format}:\n"
                           f"{stderr or '(no message)'}")
-    if not done.stdout:
+    if output_expected and not done.stdout:
         raise RenderError(f"Graphviz's dot wrote no {format} output" + (f":\n{stderr}" if stderr else ""))
     return done.stdout

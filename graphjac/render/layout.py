@@ -212,6 +212,13 @@ def lay_out(dot_text: str, timeout: float = 60.0) -> Layout:
     return parse_json(run_dot(dot_text, "json", timeout=timeout))
 
 
+def lay_out_and_draw(dot_text: str, timeout: float = 60.0) -> tuple:
+    """(:class:`Layout`, Graphviz's SVG bytes) of one run of dot."""
+    from .graphviz import run_dot_all
+    outputs = run_dot_all(dot_text, ("json", "svg"), timeout=timeout)
+    return parse_json(outputs["json"]), outputs["svg"]
+
+
 def parse_json(text) -> Layout:
     """A :class:`Layout` from ``dot -Tjson`` output (objects without an ``id`` use their name)."""
     try:

@@ -71,7 +71,22 @@ def _merged(markup):
     return markup.replace("</I><I>", "")
 
 
+_MARKUP_OF = {}   # id(node) -> (node, markup): the parser's cached pieces recur in many formulas
+
+
 def _html(node):
+    """The markup of one node of the tree, remembered for the node (held, so its id stays its own)."""
+    hit = _MARKUP_OF.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    markup = _node_html(node)
+    if len(_MARKUP_OF) >= 65536:
+        _MARKUP_OF.clear()
+    _MARKUP_OF[id(node)] = (node, markup)
+    return markup
+
+
+def _node_html(node):
     if isinstance(node, Sym):
         text = escape_html(node.text.replace("-", "−") if node.style != "text" else node.text)
         if node.style == "it" and is_letter(node.text):

@@ -17,9 +17,8 @@ import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-import ziamath
-
 from ..errors import RenderError
+from . import formula_cache
 from .latex import for_ziamath
 
 LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
@@ -29,30 +28,52 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 @dataclass(frozen=True)
 class Formula:
-    """One line of math set by ziamath: its size in points and how to draw it."""
+    """One line of math set by ziamath: its size in points and how to draw it.
+
+    ``fragment`` is the SVG ziamath drew with the formula's top-left corner at (0, 0); drawing
+    it elsewhere moves it there, so a fragment from the cache and a fresh one give the same bytes.
+    """
 
     latex: str
     size: float
     color: str
     width: float
     height: float
-    math: object = field(repr=False, compare=False)
+    fragment: str = field(repr=False, compare=False)
 
     def draw(self, parent: ET.Element, x: float, top: float) -> None:
         """Draw the formula into ``parent`` with its top-left corner at (x, top), SVG coordinates."""
-        self.math.drawon(parent, x, top, halign="left", valign="top")
+        group = ET.fromstring(self.fragment)
+        group.set("transform", f"translate({x:.3f} {top:.3f})")
+        parent.append(group)
 
 
 @functools.lru_cache(maxsize=4096)
 def formula(latex: str, size: float, color: str = "black") -> Formula:
-    """``latex`` (math mode, no ``$``) set at ``size`` points, measured; cached."""
+    """``latex`` (math mode, no ``$``) set at ``size`` points, measured; cached in memory and on
+    disk (:mod:`.formula_cache`), so ziamath runs once per formula."""
+    cached = formula_cache.load(latex, size, color)
+    if cached is None:
+        cached = _set(latex, size, color)
+        formula_cache.store(latex, size, color, *cached)
+    return Formula(latex, size, color, *cached)
+
+
+def _set(latex, size, color):
+    """(width, height, fragment) of ``latex`` set by ziamath (imported only here: it is slow to load)."""
+    import ziamath
     try:
         math = ziamath.Latex(for_ziamath(latex), size=size, color=color)
         width, height = math.getsize()
+        group = ET.Element("g")
+        math.drawon(group, 0, 0, halign="left", valign="top")
     except Exception as err:   # ziamath raises bare assertions and parser errors of several kinds
         reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
         raise RenderError(f"cannot typeset the LaTeX {latex!r} ({reason})") from None
-    return Formula(latex, size, color, round(width, 3), round(height, 3), math)
+    inner = group[0] if len(group) == 1 and group[0].tag == "g" and not group[0].attrib else group
+    fragment = ET.Element("g")
+    fragment.extend(list(inner))
+    return round(width, 3), round(height, 3), ET.tostring(fragment, encoding="unicode")
 
 
 # --- a label: lines of math, centred -----------------------------------------------------------

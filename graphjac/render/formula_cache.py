@@ -1,0 +1,153 @@
+"""A persistent cache of typeset formulas, so that re-rendering a figure does no typesetting.
+
+Each formula set by ziamath is kept as one small JSON file in the user's cache folder
+(``platformdirs.user_cache_dir("graphjac")``, or ``$GRAPHJAC_CACHE_DIR``), named by a hash of
+the LaTeX, the size, the colour, graphjac's version and the ziamath installation. Entries are
+written atomically (a temporary file, then a rename), so processes of ``graphjac build -j``
+share the folder safely. An entry is used only if its content checks out: the same LaTeX, size,
+colour and version as asked for, finite measures, and an SVG fragment made only of the
+elements and attributes ziamath draws (glyph outlines, their uses, fraction rules), with no
+references outside itself. Anything else — a corrupt, truncated or foreign file — is ignored
+and replaced. ``GRAPHJAC_NO_CACHE=1`` turns the cache off; a folder that cannot be written
+only costs speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Optional
+
+from ..version import __version__
+
+FORMAT = 1   # the layout of an entry; bump when it changes
+
+# What ziamath draws, and nothing else: tags, and each attribute's allowed values.
+_NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+_ALLOWED_TAGS = {"g", "symbol", "path", "use", "rect"}
+_ALLOWED_VALUES = {
+    "id": re.compile(r"[A-Za-z][\w.-]{0,80}"),
+    "href": re.compile(r"#[A-Za-z][\w.-]{0,80}"),
+    "x": re.compile(_NUMBER), "y": re.compile(_NUMBER),
+    "width": re.compile(_NUMBER), "height": re.compile(_NUMBER),
+    "viewBox": re.compile(rf"{_NUMBER}( {_NUMBER}){{3}}"),
+    "fill": re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{1,20}|none"),
+    "d": re.compile(r"[MLQCZHVmlqczhvAaSsTt0-9eE .,+-]*"),
+}
+
+
+def folder() -> Optional[Path]:
+    """Where entries live, or None when the cache is turned off."""
+    if os.environ.get("GRAPHJAC_NO_CACHE", "") not in ("", "0"):
+        return None
+    base = os.environ.get("GRAPHJAC_CACHE_DIR")
+    if not base:
+        import platformdirs
+        base = platformdirs.user_cache_dir("graphjac", appauthor=False)
+    return Path(base) / "formulas"
+
+
+@lru_cache(maxsize=1)
+def _installation() -> str:
+    """graphjac's version and the ziamath files in use (found, not imported: imports cost time)."""
+    spec = find_spec("ziamath")
+    origin = spec.origin if spec and spec.origin else "?"
+    try:
+        stat = os.stat(origin)
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        stamp = "?"
+    return f"graphjac {__version__}; ziamath {origin} {stamp}; format {FORMAT}"
+
+
+def _request(latex: str, size: float, color: str) -> dict:
+    return {"latex": latex, "size": size, "color": color, "installation": _installation()}
+
+
+def _path(where: Path, request: dict) -> Path:
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    return where / digest[:2] / f"{digest}.json"
+
+
+def load(latex: str, size: float, color: str) -> Optional[tuple]:
+    """(width, height, fragment) of a cached formula, or None if absent or not to be trusted."""
+    where = folder()
+    if where is None:
+        return None
+    request = _request(latex, size, color)
+    try:
+        entry = json.loads(_path(where, request).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return _checked(entry, request)
+
+
+def store(latex: str, size: float, color: str, width: float, height: float, fragment: str) -> None:
+    """Keep a formula for next time (quietly nothing if the folder cannot be written)."""
+    where = folder()
+    if where is None:
+        return
+    request = _request(latex, size, color)
+    entry = dict(request, width=width, height=height, fragment=fragment)
+    if _checked(entry, request) is None:   # never store what would not be trusted
+        return
+    target = _path(where, request)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(entry, out)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+def _checked(entry, request) -> Optional[tuple]:
+    """The entry's (width, height, fragment) if its content is what ziamath would have made."""
+    if not isinstance(entry, dict) or set(entry) != set(request) | {"width", "height", "fragment"}:
+        return None
+    if any(entry[key] != value for key, value in request.items()):
+        return None
+    width, height, fragment = entry["width"], entry["height"], entry["fragment"]
+    for measure in (width, height):
+        if isinstance(measure, bool) or not isinstance(measure, (int, float)) or not math.isfinite(measure) \
+                or not 0 <= measure < 1e5:
+            return None
+    if not isinstance(fragment, str) or not _safe_fragment(fragment):
+        return None
+    return float(width), float(height), fragment
+
+
+def _safe_fragment(fragment: str) -> bool:
+    """A ``<g>`` of glyph symbols, uses of them, paths and rules; every use refers to a symbol in it."""
+    try:
+        root = ET.fromstring(fragment)
+    except ET.ParseError:
+        return False
+    if root.tag != "g" or root.attrib:
+        return False
+    ids, refs = set(), set()
+    for element in root.iter():
+        if element.tag not in _ALLOWED_TAGS or (element.text or "").strip() or (element.tail or "").strip():
+            return False
+        for name, value in element.attrib.items():
+            pattern = _ALLOWED_VALUES.get(name)
+            if pattern is None or not pattern.fullmatch(value):
+                return False
+        if "id" in element.attrib:
+            ids.add(element.get("id"))
+        if "href" in element.attrib:
+            refs.add(element.get("href")[1:])
+    return refs <= ids
