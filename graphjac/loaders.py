@@ -26,9 +26,8 @@ import sys
 import traceback
 from pathlib import Path
 
-import yaml
 
-from .errors import GraphjacError, SpecError
+from .errors import GraphjacError, SpecError, line_column
 from .gallery import PREFIX, spec_path
 from .graph import Graph
 
@@ -50,6 +49,25 @@ def load(path):
     if isinstance(data, dict) and "name" not in data:
         data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
     return Graph.from_spec(data, source=path, locate=locate)
+
+
+def load_text(text: str, source: str, format: str = "yaml", first_line: int = 1):
+    """A Graph from a spec's text (an inline spec in a page): errors name ``source`` and the
+    line, counting from ``first_line``."""
+    if format not in ("yaml", "json", "toml"):
+        raise GraphjacError(f"{source}: unknown spec format {format!r}: expected yaml, json or toml")
+    padded = "\n" * max(first_line - 1, 0) + text
+    data, locate = {"yaml": _read_yaml, "json": _read_json, "toml": _read_toml}[format](padded, source)
+    if isinstance(data, dict) and "name" not in data:
+        data["name"] = "figure"
+    return Graph.from_spec(data, source=source, locate=locate)
+
+
+def source_file(spec) -> Path:
+    """The file SPEC is read from (the installed YAML of ``lecture:NAME``, the script of
+    ``model.py:NAME``)."""
+    kind, path, _ = _parts(str(spec))
+    return spec_path(path) if kind == "lecture" else Path(path)
 
 
 def _parts(spec: str):
@@ -140,93 +158,10 @@ def _locator(data, root, children):
 
 # ------------------------------------------------------------------------------- YAML
 
-class _SpecYamlLoader(yaml.SafeLoader):
-    """safe_load plus errors for duplicate keys and aliases, and the position of every key and item."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise SpecError(f"{self.spec_source}:{mark.line + 1}:{mark.column + 1}: YAML aliases (*name) are "
-                            f"not supported in spec files; write the value out")
-        return super().compose_node(parent, index)
-
-
-def _mark(node):
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _construct_mapping(loader, node):
-    loader.flatten_mapping(node)
-    mapping, where = {}, {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, (str, int, float, bool)) or key is None:
-            line, column = _mark(key_node)
-            raise SpecError(f"{loader.spec_source}:{line}:{column}: a key must be a plain name; got {key!r}")
-        if key in mapping:
-            line, column = _mark(key_node)
-            raise SpecError(f"{loader.spec_source}:{line}:{column}: duplicate key {key!r}")
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        where[key] = _mark(key_node)
-    loader.children[id(mapping)] = where
-    loader.keep.append(mapping)
-    return mapping
-
-
-def _construct_sequence(loader, node):
-    items = [loader.construct_object(child, deep=True) for child in node.value]
-    loader.children[id(items)] = {i: _mark(child) for i, child in enumerate(node.value)}
-    loader.keep.append(items)
-    return items
-
-
-def _refuse_tag(loader, tag_suffix, node):
-    line, column = _mark(node)
-    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-    raise SpecError(f"{loader.spec_source}:{line}:{column}: the YAML tag {tag!r} is not allowed: spec "
-                    f"files hold plain data (numbers, text, lists, mappings), and tags that would run "
-                    f"code are never executed")
-
-
-# numbers as YAML 1.2 (and every user) reads them: 1e-3 and 2E5 are floats, not text
-_SpecYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)$"),
-    list("-+0123456789."))
-def _construct_int(loader, node):
-    digits = len(node.value.lstrip("+-"))
-    if digits > MAX_DIGITS:
-        line, column = _mark(node)
-        raise SpecError(f"{loader.spec_source}:{line}:{column}: a whole number of {digits} digits is too large")
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
-
-
-_SpecYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_SpecYamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_SpecYamlLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_SpecYamlLoader.add_multi_constructor("", _refuse_tag)
-
-
 def _read_yaml(text, source):
-    try:
-        loader = _SpecYamlLoader(text)
-    except yaml.reader.ReaderError as exc:
-        line, column = _line_column(text, exc.position)
-        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
-        raise SpecError(f"{source}:{line}:{column}: invalid YAML: the character {character!r} is not "
-                        f"allowed in a YAML file") from None
-    loader.spec_source, loader.children, loader.keep = source, {}, []
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"{where}: invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{source}: invalid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    return data, _locator(data, (1, 1), lambda container: loader.children.get(id(container)))
+    from .yaml_reader import read_yaml   # PyYAML is loaded only for YAML files
+    data, children = read_yaml(text, source, MAX_DIGITS)
+    return data, _locator(data, (1, 1), children)
 
 
 # ------------------------------------------------------------------------------- JSON
@@ -316,11 +251,6 @@ def _json_members(text, start):
     return members
 
 
-def _line_column(text, index):
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
 def _first_non_finite(text):
     """Offset of the first NaN/Infinity outside a JSON string."""
     for m in _JSON_TOKEN.finditer(text):
@@ -336,17 +266,17 @@ def _read_json(text, source):
     except json.JSONDecodeError as exc:
         raise SpecError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except _NonFinite as exc:
-        line, column = _line_column(text, _first_non_finite(text))
+        line, column = line_column(text, _first_non_finite(text))
         raise SpecError(f"{source}:{line}:{column}: {exc.args[0]} is not allowed: numbers must be finite") from None
     except _TooLarge as exc:
-        line, column = _line_column(text, text.find(exc.args[0]))
+        line, column = line_column(text, text.find(exc.args[0]))
         raise SpecError(f"{source}:{line}:{column}: a whole number of {len(exc.args[0])} digits is too large") from None
 
     def children(container):
         start = decoder.starts.get(id(container))
         if start is None:
             return None
-        return {key: _line_column(text, offset) for key, offset in _json_members(text, start)}
+        return {key: line_column(text, offset) for key, offset in _json_members(text, start)}
     return data, _locator(data, (1, 1), children)
 
 
