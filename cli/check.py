@@ -21,7 +21,7 @@ def command(spec, target, inputs, eps, atol, rtol):
     """Check every ∂J/∂param of SPEC against central finite differences.
 
     Exit code 1, with the worst mismatch, when an element is off by more than
-    atol + rtol·|finite difference|.
+    atol + rtol·abs(finite difference).
 
     SPEC is a spec file (.yaml, .json, .toml), file.py[:NAME] or lecture:NAME.
 

@@ -15,7 +15,7 @@ from graphjac.errors import CheckFailed, GraphjacError, RenderError
 
 # command name -> the module of this package that defines it as ``command`` (imported when used)
 COMMANDS = {"render": "render", "run": "run", "check": "check", "train": "train", "examples": "examples",
-            "build": "build", "frames": "frames", "watch": "watch"}
+            "build": "build", "frames": "frames", "watch": "watch", "schema": "schema"}
 
 
 class Application(click.Group):

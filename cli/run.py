@@ -14,7 +14,9 @@ from .common import load_graph, spec_argument, target_option
 @target_option
 @click.option("--precision", "-p", type=click.IntRange(1, 12), default=4, show_default=True,
               help="significant digits of the numbers shown")
-def command(spec, target, precision):
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "latex"]), default="text",
+              show_default=True, help="text for the terminal, markdown (math as $…$) or latex (tabulars) for notes")
+def command(spec, target, precision, fmt):
     """Run SPEC forward and backward; print every node's value and ∂J/∂node, and
     every edge's share of ∂J/∂·, in the lecture's notation.
 
@@ -24,5 +26,11 @@ def command(spec, target, precision):
     Examples:
       graphjac run lecture:neuron
       graphjac run model.yaml --target J --precision 6
+      graphjac run lecture:neuron --format markdown >> notes.md
     """
-    click.echo(report(load_graph(spec, target), precision=precision))
+    graph = load_graph(spec, target)
+    if fmt == "text":
+        click.echo(report(graph, precision=precision))
+        return
+    from graphjac.render import tables
+    click.echo((tables.markdown if fmt == "markdown" else tables.latex)(graph, precision=precision), nl=False)

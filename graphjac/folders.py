@@ -66,8 +66,22 @@ class FolderBuild:
     options: dict = field(default_factory=dict)
 
 
+PYTHON_FIGURE = ".graph.py"   # a Python model opts in to folder builds by this suffix
+
+
+def is_python_figure(path) -> bool:
+    """``model.graph.py``: a Python file that asks to be built (conf.py or setup.py never are)."""
+    return Path(path).name.lower().endswith(PYTHON_FIGURE) and len(Path(path).name) > len(PYTHON_FIGURE)
+
+
+def figure_name(name: str) -> str:
+    """The figure's path without suffix: ``nets/model.yaml`` and ``nets/model.graph.py`` → ``nets/model``."""
+    return name[:-len(PYTHON_FIGURE)] if is_python_figure(name) else Path(name).with_suffix("").as_posix()
+
+
 def find_specs(folder, out_dir=None) -> list:
-    """Spec-suffixed files under ``folder`` (hidden folders and ``out_dir`` left out), sorted."""
+    """Spec files (and ``*.graph.py`` models) under ``folder`` (hidden folders and ``out_dir``
+    left out), sorted."""
     folder = Path(folder)
     if not folder.is_dir():
         raise GraphjacError(f"{folder}: {'no such folder' if not folder.exists() else 'is not a folder'}")
@@ -75,7 +89,8 @@ def find_specs(folder, out_dir=None) -> list:
     found = []
     for path in sorted(folder.rglob("*")):
         parts = path.relative_to(folder).parts
-        if path.suffix.lower() not in DATA_SUFFIXES or any(p.startswith(".") for p in parts) or not path.is_file():
+        wanted = path.suffix.lower() in DATA_SUFFIXES or is_python_figure(path)
+        if not wanted or any(p.startswith(".") for p in parts) or not path.is_file():
             continue
         if out is not None and (out == path.resolve().parent or out in path.resolve().parents):
             continue
@@ -93,6 +108,8 @@ def _code_fingerprint() -> str:
 
 def _is_spec(path) -> bool:
     """False for a data file that is clearly not a graph spec (no 'nodes'); errors count as specs."""
+    if is_python_figure(path):
+        return True
     try:
         data, _ = read_spec(path)
     except GraphjacError:
@@ -117,7 +134,7 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
             result.skipped.append(source)
             continue
         name = source.relative_to(folder).as_posix()
-        outputs = tuple((out_dir / Path(name).with_suffix(f".{fmt}"), fmt) for fmt in formats)
+        outputs = tuple((out_dir / f"{figure_name(name)}.{fmt}", fmt) for fmt in formats)
         for path, _ in outputs:
             if path in claimed:
                 raise GraphjacError(f"{source} and {claimed[path]} would both write {path}; rename one of them")

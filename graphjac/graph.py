@@ -479,7 +479,7 @@ class Graph:
         return self.apply("sqrt", u, name=name, **kw)
 
     def abs(self, u, name=None, **kw) -> Node:
-        """z = |u| (abs′(0) = 0, as PyTorch)."""
+        """z = abs(u), the absolute value (abs′(0) = 0, as PyTorch)."""
         return self.apply("abs", u, name=name, **kw)
 
     def sin(self, u, name=None, **kw) -> Node:

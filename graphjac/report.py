@@ -79,22 +79,41 @@ def table(headers, rows) -> str:
     return "\n".join(lines)
 
 
+class Tables:
+    """What ``graphjac run`` shows, before it is written as text, Markdown or LaTeX: the heading
+    (the target's symbol and value), one row per node and one per edge, math as LaTeX."""
+
+    def __init__(self, graph):
+        notes = graph.prepare().annotate()
+        self.name = notes.name
+        self.target = next((n for n in notes.nodes if n.is_target), None)
+        self.J = self.target.symbol if self.target else "J"
+        # numbers in expressions are in their gate's formula, not rows of their own
+        self.nodes = [(n.name, n.op or n.kind, n.formula or f"{n.symbol} \\in {n.value_space}", n.value, n.grad)
+                      for n in notes.nodes if not (n.kind == "const" and n.auto_named)]
+        names = {n.id: n.name for n in notes.nodes}
+        self.edges = [] if self.target is None else [
+            (names[e.src], names[e.dst], e.equation if e.differentiable else None, e.symbol,
+             e.shape if e.differentiable else "", e.value) for e in notes.edges if not e.constant]
+
+    def headers(self, J):
+        return (("node", "kind", "math", "value", f"∂{J}/∂node"),
+                ("edge", f"∂{J}/∂· through the edge (chain rule)", "in", "share"))
+
+
 def report(graph, precision: int = 4) -> str:
     """Node and edge tables of ``graph`` (values computed if missing; gradients if it has a target)."""
-    notes = graph.prepare().annotate()
-    target = next((n for n in notes.nodes if n.is_target), None)
-    J = to_unicode(target.symbol) if target else "J"
-    head = shown(f"{notes.name}: {J} = {number_text(target.value, precision)}" if target else
-                 f"{notes.name}: no loss J (give the spec a 'target' to see ∂J/∂·)")
-    node_rows = [(n.name, n.op or n.kind, to_unicode(n.formula or f"{n.symbol} \\in {n.value_space}"),
-                  number_text(n.value, precision), number_text(n.grad, precision)) for n in notes.nodes
-                 if not (n.kind == "const" and n.auto_named)]   # numbers in expressions: in their gate's formula
-    parts = [head, "", table(("node", "kind", "math", "value", f"∂{J}/∂node"), node_rows)]
-    if target is not None:
-        names = {n.id: n.name for n in notes.nodes}
-        edge_rows = [(f"{names[e.src]} → {names[e.dst]}",
-                      to_unicode(e.equation) if e.differentiable else f"{to_unicode(e.symbol)}: no gradient",
-                      to_unicode(e.shape) if e.differentiable else "", number_text(e.value, precision))
-                     for e in notes.edges if not e.constant]
-        parts += ["", table(("edge", f"∂{J}/∂· through the edge (chain rule)", "in", "share"), edge_rows)]
+    tables = Tables(graph)
+    J = to_unicode(tables.J)
+    head = shown(f"{tables.name}: {J} = {number_text(tables.target.value, precision)}" if tables.target else
+                 f"{tables.name}: no loss J (give the spec a 'target' to see ∂J/∂·)")
+    node_head, edge_head = tables.headers(J)
+    node_rows = [(name, kind, to_unicode(math), number_text(value, precision), number_text(grad, precision))
+                 for name, kind, math, value, grad in tables.nodes]
+    parts = [head, "", table(node_head, node_rows)]
+    if tables.target is not None:
+        edge_rows = [(f"{src} → {dst}", to_unicode(equation) if equation else f"{to_unicode(symbol)}: no gradient",
+                      to_unicode(shape), number_text(value, precision))
+                     for src, dst, equation, symbol, shape, value in tables.edges]
+        parts += ["", table(edge_head, edge_rows)]
     return "\n".join(parts)

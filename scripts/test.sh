@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Installs graphjac with its test tools (Graphviz and TeX Live's pdflatex too, where missing),
-# then runs the whole test suite. The TikZ and Beamer tests compile with pdflatex: here they
-# never skip.
+# Installs graphjac with its test tools (Graphviz, TeX Live's pdflatex and latexmk, poppler's
+# pdfinfo too, where missing), runs the whole test suite, then builds the documentation site
+# with graphjac's own Sphinx directive, failing on any warning. The TikZ, Beamer, Sphinx-LaTeX
+# and notebook tests compile with pdflatex: here they never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
-if ! command -v pdflatex >/dev/null 2>&1; then
+if ! command -v pdflatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1 \
+    || ! command -v pdfinfo >/dev/null 2>&1 || ! kpsewhich tgtermes.sty >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    echo "installing TeX Live (pdflatex, TikZ, Beamer, standalone) with apt-get" >&2
+    echo "installing TeX Live (pdflatex, latexmk, TikZ, Beamer, standalone, Sphinx's fonts) and poppler with apt-get" >&2
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-      texlive-latex-base texlive-latex-recommended texlive-pictures texlive-latex-extra >/dev/null
+      texlive-latex-base texlive-latex-recommended texlive-pictures texlive-latex-extra \
+      texlive-fonts-recommended tex-gyre latexmk poppler-utils >/dev/null
   else
     echo "Please install a TeX distribution with pdflatex (TeX Live or MacTeX) and run this again." >&2
     exit 1
@@ -19,3 +22,6 @@ if ! command -v pdflatex >/dev/null 2>&1; then
 fi
 export GRAPHJAC_REQUIRE_TEX=1
 python3 -m pytest "$@"
+# the documentation site, drawn by graphjac's own directive; a warning fails the build
+rm -rf docs/_build
+python3 -m sphinx -W --keep-going -q -b html docs docs/_build/html

@@ -66,6 +66,11 @@ def for_pdflatex(latex: str) -> str:
     return _items(parse(latex).items, PDFLATEX)
 
 
+def text_for_pdflatex(text: str) -> str:
+    r"""Plain text (a node's name) as pdflatex sets it, every character inert: ``\text{…}``."""
+    return _text(str(text), PDFLATEX)
+
+
 def _items(items, dialect):
     """A sequence of atoms, with what the dialect needs between them (and a space where it reads
     best: none inside a number, after an opening bracket or before a closing one or a comma)."""

@@ -69,9 +69,14 @@ def _graphviz(format):
     def write(figure):
         if figure.options.math == "typeset":
             from .composer import write
-            return write(figure, format)
-        from .graphviz import run_dot
-        return run_dot(_dot_text(figure), format, timeout=figure.options.timeout, dpi=figure.options.dpi)
+            data = write(figure, format)
+        else:
+            from .graphviz import run_dot
+            data = run_dot(_dot_text(figure), format, timeout=figure.options.timeout, dpi=figure.options.dpi)
+        if format != "svg":
+            return data
+        from .svgids import prefixed   # unique ids: many figures can share one HTML page
+        return prefixed(data if isinstance(data, str) else data.decode("utf-8"))
     return write
 
 

@@ -1,0 +1,73 @@
+r"""graphjac figures in MkDocs (and any Markdown read by pymdownx SuperFences): a custom fence.
+
+In ``mkdocs.yml``::
+
+    markdown_extensions:
+      - attr_list
+      - pymdownx.superfences:
+          custom_fences:
+            - name: graphjac
+              class: graphjac
+              format: !!python/name:graphjac.mkdocs.fence
+              validator: !!python/name:graphjac.mkdocs.validate
+
+Then, in a page, a fence holding a YAML spec, or one line naming a spec file (relative to the
+folder mkdocs runs in), ``model.py[:NAME]`` or ``lecture:NAME``; render options go in the
+fence's header under their CLI names::
+
+    ```{.graphjac theme=print edge-labels=symbol,value}
+    lecture:neuron
+    ```
+
+The figure is inlined as SVG in a ``<figure class="graphjac">``. Its ids carry a prefix made
+from its content, and a second copy of the same figure on one page is numbered, so no two
+elements of a page share an id. A bad spec or option shows its message in the page (and is
+logged as a warning, which ``mkdocs build --strict`` turns into a failure).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from .errors import GraphjacError
+
+log = logging.getLogger("mkdocs.graphjac")
+REFERENCE = re.compile(r"(lecture:[\w-]+|\S+\.(?:ya?ml|json|toml)|\S+\.py(?::\w+)?)")
+
+
+def validate(language, inputs, options, attrs, md) -> bool:
+    """Take the header's render options (``theme=print``) as the fence's options."""
+    from .embedding import is_render_option
+    for key in list(inputs):
+        if is_render_option(key):
+            options[key] = inputs.pop(key)
+    attrs.update(inputs)
+    return True
+
+
+def fence(source, language, class_name, options, md, **kwargs) -> str:
+    """The fence's figure as inline SVG (or the error, in the page)."""
+    try:
+        svg = _svg(source, options)
+    except GraphjacError as exc:
+        log.warning(f"graphjac fence: {exc}")
+        return f'<pre class="graphjac-error">graphjac: {html.escape(str(exc))}</pre>'
+    counts = md.__dict__.setdefault("graphjac_figures", {})    # one Markdown instance per page
+    counts[svg] = counts.get(svg, 0) + 1
+    from .render.svgids import numbered
+    body = numbered(svg[svg.index("<svg"):], counts[svg])
+    return f'<figure class="{html.escape(class_name or "graphjac")}">{body}</figure>'
+
+
+def _svg(source, options) -> str:
+    from .loaders import load, load_text
+    from .render import draw
+    from .embedding import overrides
+    lines = [line for line in source.strip().splitlines() if line.strip()]
+    if len(lines) == 1 and REFERENCE.fullmatch(lines[0].strip()):
+        graph = load(lines[0].strip())
+    else:
+        graph = load_text(source, "graphjac fence")
+    return draw(graph, "svg", **overrides(options))

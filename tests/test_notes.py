@@ -1,0 +1,350 @@
+"""Figures inside lecture notes: a real Sphinx project (HTML, LaTeX compiled to PDF, MyST
+Markdown, MyST-NB notebooks), a real MkDocs site, an executed notebook, the spec schema, the
+tables for notes and Python figures in folder builds."""
+
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import graphjac as gj
+from graphjac.gallery import catalog, spec_path
+from graphjac.schema import spec_schema
+from test_cli import graphjac_command
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD_SPEC = """
+nodes:
+  - {name: x, kind: input, value: 2.0}
+  - {name: y, kind: sqaure, inputs: [x]}
+"""
+
+
+def _write(folder, files):
+    for name, text in files.items():
+        path = Path(folder) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _sphinx(src, builder, out, *extra, env=None):
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", *extra, str(src), str(out)],
+                          capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+    return done
+
+
+PROJECT = {
+    "conf.py": 'extensions = ["graphjac.sphinxext", "myst_parser"]\nnumfig = True\n',
+    "index.rst": """Notes
+=====
+
+.. toctree::
+
+   markdown
+
+.. graphjac:: figures/neuron.yaml
+   :caption: One neuron.
+   :name: fig-neuron
+   :edge-labels: symbol,value
+
+See :numref:`fig-neuron`.
+
+.. graphjac:: lecture:cs231n_sigmoid
+   :theme: print
+   :include-source:
+   :alt: the sigmoid circuit
+
+.. graphjac::
+
+   nodes:
+     - {name: x, kind: input, value: 2.0}
+     - {name: y, kind: square, inputs: [x]}
+   target: y
+
+.. graphjac::
+
+""" + "\n".join("   " + line for line in BAD_SPEC.strip().splitlines()) + """
+
+.. graphjac:: lecture:neuron
+   :legend: maybe
+
+Last paragraph.
+""",
+    "markdown.md": """# A MyST page
+
+```{graphjac} /figures/neuron.yaml
+:caption: From MyST.
+:name: fig-md
+```
+
+{numref}`fig-md` is numbered too.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sphinx")
+    _write(folder, PROJECT)
+    _write(folder, {"figures/neuron.yaml": spec_path("neuron").read_text(encoding="utf-8")})
+    return folder
+
+
+@pytest.fixture(scope="module")
+def html(project):
+    done = _sphinx(project, "html", project / "_build" / "html")
+    assert done.returncode == 0, done.stderr
+    return done, project / "_build" / "html"
+
+
+def test_sphinx_html_draws_every_kind_of_spec(html):
+    _, out = html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img alt="([^"]*)" src="(_images/[^"]+)"', index)
+    assert len(images) == 3 and all(src.endswith(".svg") for _, src in images)
+    for _, src in images:
+        assert (out / src).read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    alts = [alt for alt, _ in images]
+    assert alts[0].startswith("z = x⃗ᵀw⃗ + b; a = σ(z)") and alts[1] == "the sigmoid circuit" and alts[2] == "y = x²"
+    assert re.search(r"Fig\. \d", index) and 'href="#fig-neuron"' in index   # numbered, and numref links to it
+    assert "highlight-yaml" in index and "gate" in index             # :include-source:
+    assert "Last paragraph." in index                                # the build went on after the errors
+    page = (out / "markdown.html").read_text(encoding="utf-8")
+    assert re.search(r"Fig\. \d", page) and page.count("<img") == 1
+
+
+def test_sphinx_warns_with_the_page_and_line_of_a_bad_spec(html, project):
+    done, _ = html
+    warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
+    index = str(project / "index.rst")
+    lines = PROJECT["index.rst"].splitlines()
+    bad_line = next(i for i, line in enumerate(lines, 1) if "sqaure" in line)
+    assert any(w.startswith(f"{index}:{bad_line}: WARNING: graphjac:") and "did you mean 'square'" in w
+               for w in warnings), warnings
+    legend_line = next(i for i, line in enumerate(lines, 1) if ":legend: maybe" in line) - 1
+    assert any(w.startswith(f"{index}:{legend_line}: WARNING: graphjac: option legend: expected true or false")
+               for w in warnings), warnings
+    assert len(warnings) == 2 and "Traceback" not in done.stderr
+
+
+def test_editing_a_spec_rebuilds_its_pages(html, project):
+    before = {src for name in ("index", "markdown")
+              for src in re.findall(r'src="(_images/neuron-[^"]+)"', (html[1] / f"{name}.html").read_text())}
+    spec = project / "figures" / "neuron.yaml"
+    original = spec.read_text(encoding="utf-8")
+    try:
+        spec.write_text(original.replace("value: 0.1", "value: 0.25", 1), encoding="utf-8")
+        done = _sphinx(project, "html", project / "_build" / "html")
+        assert done.returncode == 0, done.stderr
+        out = project / "_build" / "html"
+        pages = {name: re.findall(r'src="(_images/neuron-[^"]+)"', (out / f"{name}.html").read_text(encoding="utf-8"))
+                 for name in ("index", "markdown")}
+        for name, sources in pages.items():     # both pages that use the spec show the new figure
+            assert sources and all(src not in before for src in sources), name
+    finally:
+        spec.write_text(original, encoding="utf-8")
+
+
+def _latexmk(folder):
+    done = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "notes.tex"],
+                          cwd=folder, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    return folder / "notes.pdf"
+
+
+@pytest.mark.parametrize("latex_format", ["pdf", "tikz"])
+def test_sphinx_latex_compiles_to_pdf_with_the_figures(project, tmp_path, latex_format):
+    src = tmp_path / "src"
+    shutil.copytree(project, src, ignore=shutil.ignore_patterns("_build"))
+    conf = src / "conf.py"
+    conf.write_text(conf.read_text() + f'project = "notes"\ngraphjac_latex_format = "{latex_format}"\n')
+    out = tmp_path / "latex"
+    done = _sphinx(src, "latex", out)
+    assert done.returncode == 0, done.stderr
+    tex = (out / "notes.tex").read_text(encoding="utf-8")
+    if latex_format == "pdf":
+        assert tex.count("sphinxincludegraphics") == 4 and len(list(out.glob("*.pdf"))) >= 3
+    else:
+        assert tex.count(r"\begin{tikzpicture}") == 4 and r"\usetikzlibrary{arrows.meta}" in tex
+    pdf = _latexmk(out)
+    pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= 2
+
+
+def test_mkdocs_pages_with_many_figures_have_no_duplicate_id(tmp_path):
+    _write(tmp_path, {
+        "mkdocs.yml": """site_name: notes
+markdown_extensions:
+  - attr_list
+  - pymdownx.superfences:
+      custom_fences:
+        - name: graphjac
+          class: graphjac
+          format: !!python/name:graphjac.mkdocs.fence
+          validator: !!python/name:graphjac.mkdocs.validate
+""",
+        "docs/index.md": "# Figures\n\n```graphjac\nlecture:neuron\n```\n\n"
+                         "```{.graphjac theme=print edge-labels=symbol,value}\ndocs/neuron.yaml\n```\n\n"
+                         "```graphjac\nlecture:neuron\n```\n\n```graphjac\nlecture:cs231n_sigmoid\n```\n\n"
+                         "```graphjac\nnodes:\n  - {name: x, kind: input, value: 2.0}\n"
+                         "  - {name: y, kind: square, inputs: [x]}\ntarget: y\n```\n",
+        "docs/neuron.yaml": spec_path("neuron").read_text(encoding="utf-8"),
+        "docs/bad.md": "# Bad\n\n```graphjac\n" + BAD_SPEC.strip() + "\n```\n",
+    })
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 5 and page.count('<figure class="graphjac">') == 5
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    duplicates = [k for k, v in collections.Counter(ids).items() if v > 1]
+    assert len(ids) > 100 and duplicates == []
+    for ref in re.findall(r'href="#([^"]+)"', page):
+        assert ref in ids or not ref.startswith("gj")
+    bad = (tmp_path / "site" / "bad" / "index.html").read_text(encoding="utf-8")
+    assert "graphjac-error" in bad and "did you mean" in bad
+    assert "sqaure" in done.stderr
+    strict = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600)
+    assert strict.returncode != 0
+
+
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "import graphjac as gj\ng = gj.load('lecture:neuron')\ng"},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "g2 = gj.Graph('plain')\nz = g2.mul(g2.input('x', 2.0), g2.param('w', 3.0), name='z')\n"
+                   "g2.target = z\ng2"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def _execute(path, env=None):
+    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           "--inplace", str(path)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+    assert done.returncode == 0, done.stderr
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def test_a_notebook_shows_every_graph_inline_as_svg_only(tmp_path):
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(NOTEBOOK))
+    cells = _execute(path)["cells"]
+    for cell in cells:
+        (output,) = cell["outputs"]
+        data = output["data"]
+        assert set(data) == {"text/plain", "image/svg+xml"}
+        svg = "".join(data["image/svg+xml"])
+        assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    assert "STIXTwoMath" in "".join(cells[0]["outputs"][0]["data"]["image/svg+xml"])   # typeset
+
+
+def test_a_notebook_asked_for_pdf_carries_it(tmp_path):
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(NOTEBOOK))
+    cells = _execute(path, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})["cells"]
+    assert set(cells[0]["outputs"][0]["data"]) == {"text/plain", "image/svg+xml", "application/pdf"}
+
+
+def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
+    _write(tmp_path, {"conf.py": 'project = "book"\nextensions = ["myst_nb"]\nnb_execution_mode = "force"\n',
+                      "index.md": "# Book\n\n```{toctree}\nchapter\n```\n",
+                      "chapter.ipynb": json.dumps(NOTEBOOK)})
+    out = tmp_path / "latex"
+    done = _sphinx(tmp_path, "latex", out, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
+    assert done.returncode == 0, done.stderr
+    tex = (out / "book.tex").read_text(encoding="utf-8")
+    assert tex.count("sphinxincludegraphics") == 2
+    done = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "book.tex"],
+                          cwd=out, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    html = tmp_path / "html"
+    done = _sphinx(tmp_path, "html", html, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
+    assert done.returncode == 0, done.stderr
+    assert (html / "chapter.html").read_text(encoding="utf-8").count(".svg") >= 2
+
+
+# ---------------------------------------------------------------------------- the schema, tables, folders
+
+VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
+
+
+def test_the_schema_is_valid_and_shipped_as_printed():
+    jsonschema.Draft202012Validator.check_schema(spec_schema())
+    shipped = json.loads((ROOT / "graphjac" / "spec.schema.json").read_text(encoding="utf-8"))
+    printed = subprocess.run([graphjac_command(), "schema"], capture_output=True, text=True, timeout=60)
+    assert shipped == spec_schema() == json.loads(printed.stdout)
+
+
+@pytest.mark.parametrize("name", list(catalog()))
+def test_every_gallery_spec_meets_the_schema(name):
+    assert list(VALIDATOR.iter_errors(yaml.safe_load(spec_path(name).read_text(encoding="utf-8")))) == []
+
+
+@pytest.mark.parametrize("spec", [
+    {"nodes": [{"name": "x", "kind": "sigmod", "inputs": ["y"]}]},
+    {"nodes": [{"name": "x", "kind": "input", "value": 1.0, "valeu": 2}]},
+    {"nodes": [{"name": "z", "kind": "leaky_relu", "inputs": ["x"], "slope": "steep"}]},
+    {"nodes": [], "render": {"theme": "neon"}},
+    {"nodes": [], "rendr": {}},
+])
+def test_the_schema_refuses_what_the_reader_refuses(spec):
+    assert list(VALIDATOR.iter_errors(spec))
+    with pytest.raises(gj.GraphjacError):
+        gj.Graph.from_spec(spec)
+
+
+def test_run_writes_markdown_and_latex_tables_for_notes(tmp_path):
+    markdown = subprocess.run([graphjac_command(), "run", "lecture:neuron", "--format", "markdown"],
+                              capture_output=True, text=True, timeout=60).stdout
+    lines = markdown.splitlines()
+    assert lines[0] == "neuron: $J = 1.171$" and lines[2].startswith("| node | kind | math |")
+    assert all(line.count("|") == lines[2].count("|") for line in lines[2:11])
+    assert r"| z | neuron | $z = \vec{x}^{T} \vec{w} + b$ | −0.8 | −0.69 |" in lines
+    latex = subprocess.run([graphjac_command(), "run", "lecture:neuron", "--format", "latex"],
+                           capture_output=True, text=True, timeout=60).stdout
+    document = (r"\documentclass{article}\usepackage{amsmath,amssymb}\begin{document}" + latex
+                + r"\end{document}")
+    (tmp_path / "t.tex").write_text(document)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_build_draws_python_figures_that_opt_in_and_nothing_else(tmp_path):
+    folder = tmp_path / "notes"
+    _write(folder, {
+        "sub/model.graph.py": "import graphjac as gj\ng = gj.Graph('py')\n"
+                              "g.target = g.mul(g.input('x', 2.0), g.param('w', 3.0), name='z')\n",
+        "conf.py": "raise SystemExit('conf.py must never run')\n",
+        "helper.py": "raise SystemExit('helpers must never run')\n",
+        "neuron.yaml": spec_path("neuron").read_text(encoding="utf-8"),
+    })
+    done = subprocess.run([graphjac_command(), "build", folder, "-o", tmp_path / "out", "-f", "svg"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.svg")) == \
+        ["neuron.svg", "sub/model.svg"]
+
+
+def test_svg_ids_are_prefixed_by_content_and_repeat_for_the_same_input():
+    from graphjac.render import draw
+    first = draw(gj.load("lecture:neuron"), "svg")
+    again = draw(gj.load("lecture:neuron"), "svg")
+    other = draw(gj.load("lecture:add"), "svg")
+    ids = re.findall(r'\bid="([^"]+)"', first)
+    prefix = ids[0].split("-")[0]
+    assert first == again and all(i.startswith(prefix + "-") for i in ids)
+    assert not set(ids) & set(re.findall(r'\bid="([^"]+)"', other))
