@@ -38,7 +38,7 @@ def target_option(command):
                         help="the scalar loss J to differentiate (default: the spec's 'target')")(command)
 
 
-def load_graph(spec: str, target=None, need_target=False):
+def load_graph(spec: str, target=None, need_target=False, target_flag=True):
     """The graph named by SPEC, with its loss target J set (or checked when ``need_target``)."""
     graph = gj.load(spec)
     if target is not None:
@@ -46,8 +46,20 @@ def load_graph(spec: str, target=None, need_target=False):
             graph.target = target
         except gj.GraphjacError as exc:
             raise gj.GraphjacError(f"--target {target}: {exc}") from None
-    if need_target and graph.target is None:
-        raise gj.GraphjacError(f"{spec}: no loss J to differentiate; add 'target: J' to the spec or pass --target J")
+    if graph.target is None:
+        candidates = [n.name for n in graph.target_candidates()]
+        if len(candidates) == 1:
+            graph.target = candidates[0]
+        elif need_target:
+            found = (f"; its scalar results {', '.join(map(repr, candidates))} could each be J"
+                     if candidates else " and it has no scalar result that could be J")
+            raise gj.GraphjacError(f"{spec}: no loss J to differentiate{found}; add 'target: NAME' to the spec "
+                                   f"or pass --target NAME")
+        else:
+            why = (f"its scalar results {', '.join(map(repr, candidates))} could each be J" if candidates
+                   else "it has no scalar result that could be J")
+            click.echo(f"note: no gradients shown: {spec} has no 'target' and {why}; add 'target: NAME' "
+                       f"to the spec" + (" or pass --target NAME" if target_flag else ""), err=True)
     return graph
 
 
@@ -60,7 +72,7 @@ def _flag(name, default, help, choices, kind):
     if kind == "bool":
         return click.option(f"{flag}/--no-{flag[2:]}", name, default=None, help=text)
     types = {"str": click.Choice(choices) if choices else str, "int": int, "float": float}
-    metavar = {"parts": "A,B", "names": "NAMES", "pairs": "A:B,…", "text": "TEXT"}.get(kind)
+    metavar = {"parts": "A,B", "names": "NAMES", "pairs": "A:B,…", "text": "TEXT", "words": "KEY=TEXT;…"}.get(kind)
     return click.option(flag, name, type=types.get(kind, str), default=None, metavar=metavar, help=text)
 
 

@@ -565,12 +565,27 @@ class Graph:
 
     def prepare(self) -> "Graph":
         """Run the passes that a figure or a report needs: forward if values are missing, backward
-        if the graph has a target J but no gradients. The one place that decides it."""
+        if the graph has a target J (given, or its one scalar sink) but no gradients. The one
+        place that decides it."""
         if self._records and self._values is None:
             self.forward()
+        if self._target is None and len(self.target_candidates()) == 1:
+            self._target = self.target_candidates()[0].id
         if self._target is not None and self._grads is None:
             self.backward(self.target)
         return self
+
+    def target_candidates(self) -> list:
+        """The nodes that could be the loss J: scalar results no other node uses (leaves aside).
+
+        >>> g = Graph("two")
+        >>> x = g.input("x", [1.0, 2.0])
+        >>> [n.name for n in g.target_candidates()], [n.name for n in (g.sum(x, name="s"), g.target_candidates())[1]]
+        ([], ['s'])
+        """
+        used = {i for r in self._records for i in r.inputs}
+        return [Node(self, r.id) for r in self._records
+                if r.op is not None and r.id not in used and r.shape == ()]
 
     def evaluate(self, ref, leaves: dict) -> np.ndarray:
         """The value of node ``ref`` computed afresh with some leaves replaced (``{leaf: array}``);
@@ -621,7 +636,12 @@ class Graph:
     def backward(self, J=None) -> None:
         """∂J/∂· for every node and every edge, seeded with ∂J/∂J = 1 (J must be a scalar)."""
         if J is None and self._target is None:
-            raise GraphjacError("backward needs the loss J: call g.backward(J) with a scalar node")
+            candidates = self.target_candidates()
+            if len(candidates) != 1:
+                found = (f"; the scalar results {', '.join(repr(n.name) for n in candidates)} could each be J"
+                         if candidates else "")
+                raise GraphjacError(f"backward needs the loss J: call g.backward(J) with a scalar node{found}")
+            J = candidates[0]
         target = self._target if J is None else self._id(J)
         self._ensure_values()
         self._grads = engine.backward(self.plan, self._ctxs, self._values, target)

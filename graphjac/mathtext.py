@@ -45,7 +45,7 @@ GREEK = {name: chr(code) for name, code in (
 # name -> (character, TeX atom class)
 SYMBOLS = {
     "partial": ("∂", "ord"), "nabla": ("∇", "ord"), "infty": ("∞", "ord"), "ldots": ("…", "ord"),
-    "cdots": ("⋯", "ord"), "vdots": ("⋮", "ord"), "dots": ("…", "ord"), "checkmark": ("✓", "ord"),
+    "cdots": ("⋯", "ord"), "vdots": ("⋮", "ord"), "dots": ("…", "ord"), "checkmark": ("✓", "ord"), "square": ("□", "ord"),
     "cdot": ("·", "bin"), "times": ("×", "bin"), "pm": ("±", "bin"), "circ": ("∘", "bin"),
     "odot": ("⊙", "bin"), "otimes": ("⊗", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
     "geq": ("≥", "rel"), "ne": ("≠", "rel"), "neq": ("≠", "rel"), "in": ("∈", "rel"),

@@ -73,6 +73,7 @@ class EdgeAnnotation:
     shape: str                # the lecture's shape of the gradient, \mathbb{R}^{1 \times 3}
     chained: bool = False     # the formula names ∂T/∂dst (false on the target's own edges)
     constant: bool = False    # from a constant: no gradient, no backward edge
+    local_value: Optional[float] = None   # ∂dst/∂src where it is one number (scalars, not minibatches)
 
     @property
     def equation(self) -> Optional[str]:
@@ -123,6 +124,10 @@ class Annotations:
 
     def edge_formula(self, edge, sample=None) -> Optional[str]:
         return self.notation.chain(edge.dst, edge.slot_index, sample)
+
+    def edge_local(self, edge, sample=None) -> Optional[str]:
+        """∂dst/∂src = the local derivative, as Colah's figures label an edge."""
+        return self.notation.local(edge.dst, edge.slot_index, sample)
 
     def grad_symbol(self, node_id, sample=None) -> str:
         """∂T/∂node, with the graph's actual target T."""
@@ -318,7 +323,16 @@ def _edges(graph, notation, record):
             local=notation.local(record.id, k), value=graph.slot_grad(record.name, k),
             shape=lecture_shape(notation.records[src].sample_shape),
             chained=carries and record.id != notation.target,
-            constant=notation.records[src].kind == "const")
+            constant=notation.records[src].kind == "const", local_value=_local_value(graph, record, src, carries))
+
+
+def _local_value(graph, record, src, carries):
+    """∂dst/∂src as one number, where it is one (a scalar op on scalars, outside a minibatch)."""
+    source = graph.records()[src]
+    if not carries or record.batch or source.batch or record.shape != () or source.shape != () \
+            or not graph.has_values:
+        return None
+    return float(graph.jacobian(record.name, source.name)[0, 0])
 
 
 def _jacobian(graph, notation, dst, src):

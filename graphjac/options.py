@@ -21,12 +21,17 @@ from .errors import GraphjacError
 
 DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
 THEMES = ("lecture", "print", "dark")
-EDGE_PARTS = ("symbol", "formula", "value", "shape")
+EDGE_PARTS = ("symbol", "formula", "value", "shape", "local")
 NODE_PARTS = ("formula", "value", "grad", "shape")
 MODELS = ("per-sample", "once")
 VECTOR_STYLES = ("arrow", "bold")
 MATH_MODES = ("html", "typeset")
 CONSTANTS = ("fold", "nodes")
+STYLES = ("lecture", "circuit")
+WORDS = {"forward": "forward: values", "backward": "backward:", "minibatch": "Minibatch",
+         "gradcheck_ok": "gradients agree with finite differences", "gradcheck_failed": "gradcheck failed:",
+         "blank": "answer"}
+PAGES = {"16:9": (16.0, 9.0), "4:3": (4.0, 3.0), "a4": (210.0, 297.0)}
 ALIASES = {"rankdir": "direction"}   # Graphviz's own name for it
 
 
@@ -46,8 +51,12 @@ class RenderOptions:
     theme: str = _option("lecture", "lecture (colour), print (grayscale; edges told apart by line style) "
                          "or dark (for slides)", THEMES)
     edge_labels: tuple = _option(("symbol", "formula"), "what backward edges say, comma separated: symbol "
-                                 "(∂J/∂x), formula (the chain rule ∂J/∂z·wᵀ), value, shape (ℝ¹ˣⁿ)",
+                                 "(∂J/∂x), formula (the chain rule ∂J/∂z·wᵀ), value, shape (ℝ¹ˣⁿ), local "
+                                 "(the local derivative ∂z/∂x, as Colah's figures label edges)",
                                  EDGE_PARTS, "parts")
+    style: str = _option("lecture", "lecture (boxes holding each node's formula and value) or circuit "
+                         "(CS231n's circuits: gates as small circles, values above and gradients below "
+                         "each wire)", STYLES)
     node_labels: tuple = _option(("formula", "value"), "what nodes say, comma separated: formula, value, "
                                  "grad (∂J/∂node), shape", NODE_PARTS, "parts")
     backward: bool = _option(True, "draw the backward edges (∂J/∂·)")
@@ -68,10 +77,21 @@ class RenderOptions:
     gradcheck: bool = _option(False, "run the gradient check and show its verdict as a badge")
     title: Optional[str] = _option(None, "the figure's title (default: the graph's name; '' for none)",
                                    None, "text")
+    blank: tuple = _option((), "an exercise sheet: hide values and/or grads (or the values and gradients "
+                           "of the nodes named, or the gradients of 'src:dst' edges) behind numbered "
+                           "blanks, numbered in the order backprop computes them", None, "names")
+    answers: bool = _option(False, "with blank: the answer key instead: every hidden number shown, with its "
+                            "blank's number beside it")
+    fit: Optional[str] = _option(None, "fit a page shape: 16:9, 4:3 (slides), a4 (portrait) or any W:H; "
+                                 "direction, spacing and wrapping chosen so the smallest text is as large "
+                                 "as it can be", None, "text")
+    words: tuple = _option((), "the figure's own words in your lecture's language, as key=text;key=text "
+                           "(keys: " + ", ".join(WORDS) + ")", None, "words")
     vector_style: str = _option("arrow", "vectors written with an arrow (x⃗) or in bold", VECTOR_STYLES)
     font: str = _option("DejaVu Serif", "font family of every label")
-    math: str = _option("html", "how SVG, PDF and PNG draw formulas: html (Graphviz text) or typeset (real "
-                        "math: stacked fractions, proper superscripts; no TeX needed)", MATH_MODES)
+    math: str = _option("typeset", "how SVG, PDF and PNG draw formulas: typeset (real math: stacked fractions, "
+                        "limits under Σ, proper superscripts; no TeX needed) or html (Graphviz's own text, "
+                        "selectable in an SVG)", MATH_MODES)
     standalone: bool = _option(False, "TikZ (.tex) output as a complete LaTeX document instead of a bare "
                                "tikzpicture")
     dpi: int = _option(150, "resolution of PNG output, dots per inch (36 to 600)")
@@ -150,7 +170,11 @@ def _validate(f, value):
     if kind == "text":
         if value is not None and not isinstance(value, str):
             _fail(name, value, "text")
+        if name == "fit" and value is not None:
+            page_shape(value)
         return value
+    if kind == "words":
+        return _words(value)
     items = _items(name, value)
     if kind == "parts":
         for item in items:
@@ -160,6 +184,49 @@ def _validate(f, value):
     if kind == "pairs":
         return tuple(_pair(name, item) for item in items)
     return tuple(str(item) for item in items)
+
+
+def page_shape(fit) -> tuple:
+    """(width, height) of a ``fit`` value: ``16:9``, ``4:3``, ``a4`` or ``W:H``.
+
+    >>> page_shape("16:9"), page_shape("a4"), page_shape("3:2")
+    ((16.0, 9.0), (210.0, 297.0), (3.0, 2.0))
+    """
+    key = str(fit).strip().lower()
+    if key in PAGES:
+        return PAGES[key]
+    parts = key.split(":")
+    try:
+        width, height = (float(p) for p in parts)
+    except ValueError:
+        width = height = -1.0
+    if len(parts) != 2 or not (0.05 <= width / height <= 20 if width > 0 and height > 0 else False):
+        _fail("fit", fit, "16:9, 4:3, a4 or a page shape W:H (such as 3:2)")
+    return width, height
+
+
+def _words(value) -> tuple:
+    """(key, text) pairs from a mapping or from 'key=text;key=text'."""
+    if isinstance(value, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in value):
+        value = dict(value)
+    if isinstance(value, str):
+        pairs = [part.split("=", 1) for part in value.split(";") if part.strip()]
+        if any(len(p) != 2 for p in pairs):
+            _fail("words", value, "key=text pairs separated by ; (such as 'forward=vorwärts: Werte')")
+        value = {k.strip(): v.strip() for k, v in pairs}
+    if not isinstance(value, dict):
+        _fail("words", value, "a mapping of words (" + ", ".join(WORDS) + ") to text")
+    for key, text in value.items():
+        if key not in WORDS:
+            _choice_error("words", key, tuple(WORDS))
+        if not isinstance(text, str):
+            _fail("words", text, f"text for {key!r}")
+    return tuple(sorted(value.items()))
+
+
+def word(options, key) -> str:
+    """The figure's word ``key`` in the lecture's language (English unless ``words`` says)."""
+    return dict(options.words).get(key, WORDS[key])
 
 
 def _choice_error(name, value, choices):

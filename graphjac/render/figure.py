@@ -22,13 +22,13 @@ turn them into their own markup. Node ids are stable (``n0, n1, …`` in build o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
 
 from ..errors import GraphjacError
-from ..options import RenderOptions
+from ..options import RenderOptions, word
 from ..symbols import escape_text
 from . import numbers
 from .samples import SampleSelection
@@ -118,14 +118,78 @@ class Figure:
 def build_figure(notes, options: RenderOptions) -> Figure:
     """The figure of the annotated graph ``notes`` as ``options`` ask."""
     plan = SampleSelection.of(notes, options)
-    nodes = _nodes(notes, options, plan)
-    edges = _edges(notes, options, plan)
+    blanks = Blanks.of(notes, options)
+    nodes = _nodes(notes, options, plan, blanks)
+    edges = _edges(notes, options, plan, blanks)
     backward = any(e.direction == "backward" for e in edges)
-    return Figure(
+    figure = Figure(
         title=_title(notes, options), direction=_direction(options, plan), theme=options.theme,
         nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
-        legend=_legend(backward, notes) if options.legend else (),
-        badge=_badge(notes.check) if options.gradcheck else None, options=options)
+        legend=_legend(backward, notes, options) if options.legend else (),
+        badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
+    return blanks.numbered(figure) if blanks else figure
+
+
+BLANK = "@blank@"   # where a hidden number goes, until the blanks are numbered
+
+
+@dataclass(frozen=True)
+class Blanks:
+    """What an exercise sheet hides (``blank``): node ids whose value is hidden, and graph edges
+    (src, dst) whose gradient is; ``answers`` draws the key instead (the numbers, each with its
+    blank's number)."""
+
+    values: frozenset
+    grads: frozenset
+    answers: bool
+
+    @classmethod
+    def of(cls, notes, options) -> "Blanks":
+        ids = {n.name: n.id for n in notes.nodes}
+        values, grads = set(), set()
+        for item in options.blank:
+            if item == "values":
+                values |= {n.id for n in notes.nodes if n.op is not None}
+            elif item == "grads":
+                grads |= {(e.src, e.dst) for e in notes.edges}
+            elif item in ids:
+                values.add(ids[item])
+                grads |= {(e.src, e.dst) for e in notes.edges if e.src == ids[item]}
+            elif ":" in item and all(part in ids for part in item.rsplit(":", 1)):
+                src, dst = (ids[part] for part in item.rsplit(":", 1))
+                if not any((e.src, e.dst) == (src, dst) for e in notes.edges):
+                    raise GraphjacError(f"render option blank: there is no edge {item.replace(':', ' → ')}")
+                grads.add((src, dst))
+            else:
+                raise GraphjacError(f"render option blank: {item!r} is not values, grads, a node name or an "
+                                    f"edge src:dst of this graph")
+        return cls(frozenset(values), frozenset(grads), options.answers)
+
+    def __bool__(self):
+        return bool(self.values or self.grads)
+
+    def value(self, text: str) -> str:
+        """A number as the sheet shows it: a blank, or (in the key) the number and its blank."""
+        return BLANK if not self.answers else text + r" \;" + BLANK
+
+    def numbered(self, figure):
+        """Blanks numbered in the order the passes compute them: values forward, then gradients
+        as backprop reaches them."""
+        counter = iter(range(1, 10**6))
+
+        def fill(label):
+            out = []
+            for line in label:
+                while BLANK in line:
+                    line = line.replace(BLANK, r"\square_{" + str(next(counter)) + "}", 1)
+                out.append(line)
+            return tuple(out)
+
+        nodes = tuple(replace(n, label=fill(n.label)) for n in figure.nodes)
+        edges = list(figure.edges)
+        for k in backward_steps(figure):
+            edges[k] = replace(edges[k], label=fill(edges[k].label))
+        return replace(figure, nodes=nodes, edges=tuple(edges))
 
 
 # ---------------------------------------------------------------------------- nodes
@@ -139,7 +203,7 @@ def _role(note, target):
     return "loss" if note.kind == "loss" else "op"
 
 
-def _nodes(notes, options, plan):
+def _nodes(notes, options, plan, blanks):
     ellipsis = r"\vdots" if _direction(options, plan) in ("LR", "RL") else r"\cdots"
     tables = _tables(notes, options)
     data = {e.src for e in notes.edges if e.differentiable}
@@ -148,15 +212,15 @@ def _nodes(notes, options, plan):
         if note.id in plan.hidden or note.id in plan.absorbed or _folded(note, options):
             continue
         group = note.group
-        if note.id in plan.expanded and note.id in data and note.kind == "input" \
-                and group[-1:] != ("Minibatch",):
-            group = group + ("Minibatch",)
+        minibatch = word(options, "minibatch")
+        if note.id in plan.expanded and note.id in data and note.kind == "input" and group[-1:] != (minibatch,):
+            group = group + (minibatch,)
         for node_id, sample in plan.ids(note.id):
             if node_id.endswith("e"):
                 out.append(FigureNode(node_id, "ellipsis", (ellipsis,), group, name=note.name))
                 continue
-            label = _node_label(notes, note, options, sample, plan)
-            label += tuple(_node_label(notes, notes.nodes[i], options, sample, plan)[0]
+            label = _node_label(notes, note, options, sample, plan, blanks)
+            label += tuple(_node_label(notes, notes.nodes[i], options, sample, plan, blanks)[0]
                            for i, dst in plan.absorbed.items() if dst == note.id)
             out.append(FigureNode(node_id, _role(note, notes.target), label, group,
                                   tables.get(note.id, ()) if sample in (None, 1) else (), note.name, sample))
@@ -168,7 +232,7 @@ def _folded(note, options):
     return note.kind == "const" and note.auto_named and options.constants == "fold"
 
 
-def _node_label(notes, note, options, sample, plan):
+def _node_label(notes, note, options, sample, plan, blanks):
     """LaTeX lines: the formula (or symbol), then value, gradient and space as asked."""
     parts, p = options.node_labels, options.precision
     superscript = plan.superscript(sample)
@@ -182,12 +246,15 @@ def _node_label(notes, note, options, sample, plan):
     if note.op is None and note.name in options.tables:   # the table says "W = […]" itself
         return ()
     lines = [formula if formula and "formula" in parts else symbol]
+    shown_value = numbers.value(value, p) if shown else None
+    if shown and note.id in blanks.values:
+        shown_value = blanks.value(shown_value)
     if note.op is None:
         constant_text = note.kind == "const" and value is not None and symbol == numbers.value(value, p)
         if shown and not constant_text:
-            lines[0] = symbol + " = " + numbers.value(value, p)
+            lines[0] = symbol + " = " + shown_value
     elif shown:
-        lines.append("= " + numbers.value(value, p))
+        lines.append("= " + shown_value)
     if "grad" in parts and grad is not None and numbers.fits(grad):
         lines.append(notes.grad_symbol(note.id, superscript) + " = " + numbers.value(grad, p))
     if "shape" in parts:
@@ -227,9 +294,15 @@ def _table(caption, rows, precision):
 # ---------------------------------------------------------------------------- edges
 
 
-def _edges(notes, options, plan):
+def _edges(notes, options, plan, blanks):
     ids = {n.name: n.id for n in notes.nodes}
     emphasis = {(ids[a], ids[b]) for a, b in options.highlight}
+    edges = {(e.src, e.dst) for e in notes.edges}
+    for a, b in options.highlight:
+        if (ids[a], ids[b]) not in edges:
+            into = sorted(notes.nodes[s].name for s, d in edges if d == ids[b])
+            raise GraphjacError(f"render option highlight: there is no edge {a} → {b} "
+                                f"({'edges into ' + b + ' come from ' + ', '.join(into) if into else b + ' has no operands'})")
     forward, backward = [], []
     for edge in notes.edges:
         if edge.src in plan.hidden or edge.src in plan.absorbed or _folded(notes.nodes[edge.src], options):
@@ -242,17 +315,17 @@ def _edges(notes, options, plan):
                 continue
             forward.append(FigureEdge(src, dst, "forward", emphasis=strong))
             if options.backward and edge.value is not None:   # only edges a gradient flows through
-                label = _edge_label(notes, edge, options, plan, s_sample, d_sample)
+                label = _edge_label(notes, edge, options, plan, s_sample, d_sample, blanks)
                 backward.append(FigureEdge(dst, src, "backward", label, strong))
     return forward + backward
 
 
-def _edge_label(notes, edge, options, plan, s_sample, d_sample):
+def _edge_label(notes, edge, options, plan, s_sample, d_sample, blanks):
     """∂T/∂src = chain-rule formula [= value] [∈ shape], as ``edge_labels`` asks."""
     parts, p = options.edge_labels, options.precision
     sample = s_sample or d_sample
     src_batch = notes.nodes[edge.src].batch
-    symbol, formula, value = edge.symbol, edge.formula, edge.value
+    symbol, formula, value, local = edge.symbol, edge.formula, edge.value, edge.local
     if sample is not None:
         if not src_batch:   # one sample's share of ∂T/∂(a shared node): drawn, not labelled
             return ()
@@ -260,8 +333,9 @@ def _edge_label(notes, edge, options, plan, s_sample, d_sample):
             value = value[sample - 1]
         superscript = plan.superscript(sample)
         symbol, formula = notes.edge_symbol(edge, superscript), notes.edge_formula(edge, superscript)
+        local = notes.edge_local(edge, superscript)
         if sample != plan.samples[0] and edge.chained:   # a chain rule once, on sample 1
-            formula = None
+            formula = local = None
     elif src_batch:   # every sample's ∂J/∂src⁽ⁱ⁾ at once: too much for one label
         value = None
     first = [x for x, part in ((symbol, "symbol"), (formula, "formula")) if x and part in parts]
@@ -269,13 +343,18 @@ def _edge_label(notes, edge, options, plan, s_sample, d_sample):
     if "value" in parts and value is not None and numbers.fits(value):
         text = numbers.value(value, p)
         if not (formula and "formula" in parts and formula == text):   # not "∂z/∂x = 1 = 1"
-            rest.append(text)
+            rest.append(blanks.value(text) if (edge.src, edge.dst) in blanks.grads else text)
     lines = [" = ".join(first)] if first else []
     if rest:
         if lines and formula and "formula" in parts:
             lines.append("= " + rest[0])
         else:
             lines = [" = ".join(first + rest)]
+    if "local" in parts and local:
+        if edge.local_value is not None and sample is None:
+            number = numbers.number(edge.local_value, p)
+            local = local if local.endswith("= " + number) else local + " = " + number
+        lines.append(local)
     if "shape" in parts:
         lines.append(r"\in " + edge.shape)
     return tuple(line for line in lines if line)
@@ -309,18 +388,22 @@ def _groups(nodes, notes, plan):
     return tuple(groups)
 
 
-def _legend(backward, notes):
-    entries = [LegendEntry("forward", (r"\text{forward: values}",))]
+def _text(words):
+    return r"\text{" + escape_text(words) + "}"
+
+
+def _legend(backward, notes, options):
+    entries = [LegendEntry("forward", (_text(word(options, "forward")),))]
     if backward:
-        entries.append(LegendEntry("backward", (r"\text{backward: } " + notes.legend_symbol(),)))
+        entries.append(LegendEntry("backward", (_text(word(options, "backward") + " ") + notes.legend_symbol(),)))
     return tuple(entries)
 
 
-def _badge(result):
+def _badge(result, options):
     """The gradient check's verdict, as the annotated graph carries it."""
     if result.ok:
-        return Badge(True, (r"\checkmark \text{ gradients agree with finite differences}",))
-    return Badge(False, (r"\times \text{ gradcheck failed: } \text{" + escape_text(result.worst.name) + "}",))
+        return Badge(True, (r"\checkmark " + _text(" " + word(options, "gradcheck_ok")),))
+    return Badge(False, (r"\times " + _text(" " + word(options, "gradcheck_failed") + " ") + _text(result.worst.name),))
 
 
 def backward_steps(figure) -> tuple:

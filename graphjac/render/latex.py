@@ -35,7 +35,7 @@ from ..mathtext import (ACCENTS, BLACKBOARD, GREEK, SYMBOLS, Accent, Env, Frac, 
 
 ZIAMATH, PDFLATEX = "ziamath", "pdflatex"
 COLUMN_GAPS = {ZIAMATH: {"cases": r"&\quad "}, PDFLATEX: {}}   # TeX: a quad after a case's value
-MATRIX_GAP = {ZIAMATH: r"&\enspace ", PDFLATEX: " & "}            # TeX: 2 × 5 pt between matrix columns
+MATRIX_GAP = {ZIAMATH: r"&\quad ", PDFLATEX: " & "}               # TeX: 2 × 5 pt between matrix columns
 FUNCTION_SPACE = (r"\log", r"\ln", r"\exp")                       # ziamath sets no space before these
 
 # characters outside ASCII as the math commands that draw them (for pdflatex)

@@ -146,7 +146,7 @@ def _html_env(env):
         if r == 0:
             cells = _brackets(env.kind, n, cells)
         rows.append("<TR>" + "".join(cells) + "</TR>")
-    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">' + "".join(rows) + "</TABLE>"
 
 
 def _brackets(kind, n, cells):

@@ -19,25 +19,44 @@ MAX_MATRIX = 6        # rows and columns a matrix shows in full
 ZERO = 1e-12          # |x| below this is rounding noise (0.1 + 0.2 − 0.3): shown as 0
 
 
-def number(x, precision: int) -> str:
-    """``x`` rounded to ``precision`` significant digits; large and small ones as a × 10ⁿ.
+PLAIN = (1e-4, 1e6)   # magnitudes written as plain decimals; outside, as a × 10ⁿ
 
-    >>> number(2.78e-17, 3), number(1234567.0, 3), number(-0.0, 3)
-    ('0', '1.23 \\\\times 10^{6}', '0')
+
+def number(x, precision: int, scientific=None) -> str:
+    r"""``x`` rounded to ``precision`` significant digits; large and small ones as a × 10ⁿ
+    (``scientific`` True or False writes every number of a vector or matrix of one size alike).
+
+    >>> number(2.78e-17, 3), number(1234567.0, 3), number(-0.0, 3), number(999.6, 3)
+    ('0', '1.23 \\times 10^{6}', '0', '1000')
+    >>> number(-0.000153, 3, scientific=True)
+    '-1.53 \\times 10^{-4}'
     """
     x = float(x)
     if abs(x) < ZERO:
         return "0"
-    text = f"{x:.{precision}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return mantissa + r" \times 10^{" + str(int(exponent)) + "}"
-    return text
+    rounded = float(f"{x:.{precision}g}")
+    if scientific is None:
+        scientific = not PLAIN[0] <= abs(rounded) < PLAIN[1]
+    if not scientific:
+        return np.format_float_positional(rounded, trim="-")
+    mantissa, exponent = f"{x:.{precision - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa + r" \times 10^{" + str(int(exponent)) + "}"
+
+
+def _alike(values) -> bool:
+    """Whether a vector or matrix is written in a × 10ⁿ form throughout: when any of its numbers
+    needs it (so −7.31 × 10⁻⁵ never stands beside −0.000153)."""
+    magnitudes = [abs(float(f"{v:.6g}")) for v in np.asarray(values, dtype=float).flat if abs(v) >= ZERO]
+    needed = any(not PLAIN[0] <= m < PLAIN[1] for m in magnitudes)
+    return needed and max(magnitudes) < 1e4 * min(magnitudes)   # numbers of one size, written alike
 
 
 def vector(values, precision: int) -> str:
     """``(a, b, c)``, or ``(a, b, c, …, z)`` past :data:`MAX_VECTOR` elements."""
-    items = [number(v, precision) for v in values]
+    scientific = _alike(values)
+    items = [number(v, precision, scientific) for v in values]
     if len(items) > MAX_VECTOR:
         items = items[:MAX_VECTOR - 2] + [r"\ldots", items[-1]]
     return "(" + ", ".join(items) + ")"
@@ -45,7 +64,8 @@ def vector(values, precision: int) -> str:
 
 def matrix(rows, precision: int) -> str:
     r"""A 2-D array as ``\begin{bmatrix} … \end{bmatrix}``."""
-    body = r" \\ ".join(" & ".join(number(v, precision) for v in row) for row in rows)
+    scientific = _alike(rows)
+    body = r" \\ ".join(" & ".join(number(v, precision, scientific) for v in row) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
 
 

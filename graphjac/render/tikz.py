@@ -9,6 +9,8 @@ The picture needs ``tikz`` with the ``arrows.meta`` library and ``amsmath``/``am
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import RenderError
 from .composer import centre_of, place
 from .figure import backward_steps
@@ -47,8 +49,11 @@ def write_beamer(figure) -> str:
     adds the k-th ∂J/∂· (``\only<k+1>`` highlighted, ``\only<k+2->`` drawn plainly). With
     ``standalone=True``, a complete Beamer document."""
     reveal = {k: step + 2 for step, k in enumerate(backward_steps(figure))}
+    title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
+    figure = replace(figure, title=())
     picture = _picture(figure, place(figure, THEMES[figure.theme].tex_sizes), reveal)
-    frame = f"\\begin{{frame}}\n\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
+    heading = f"\\frametitle{{${title}$}}\n" if title else ""
+    frame = f"\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
         return BEAMER + frame + "\\end{document}\n"
     return ("% graphjac backward pass, one step per slide; needs \\usepackage{tikz,amsmath,amssymb,adjustbox} "
