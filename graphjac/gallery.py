@@ -37,7 +37,7 @@ _CATALOG = {
     "minibatch_bce": "a minibatch of N samples, σ, BCE per sample and its mean J, left to right",
     "dense_cce": "a dense layer W, B with softmax and CCE on one-hot labels, W as a table",
     "softmax_jacobian": "the softmax and its K×K Jacobian ∂pᵢ/∂lⱼ, drawn as a table",
-    "gradient_descent": "one gradient-descent step x⃗ := x⃗ − α(∇ₓ f)ᵀ: the graph before and after",
+    "gradient_descent": "one gradient-descent step x⃗ := x⃗ − α(∇ₓ z)ᵀ: the graph before and after",
     # beyond this lecture: the figures of every backprop lecture
     "cs231n_circuit": "CS231n's circuit f = (x + y)z at x = −2, y = 5, z = −4: ∂f/∂x = ∂f/∂y = −4, ∂f/∂z = 3",
     "cs231n_sigmoid": "CS231n's neuron σ(w₀x₀ + w₁x₁ + w₂) gate by gate (×, +, ×−1, exp, +1, 1/x): f = 0.73",

@@ -125,6 +125,16 @@ class Annotations:
     def edge_formula(self, edge, sample=None) -> Optional[str]:
         return self.notation.chain(edge.dst, edge.slot_index, sample)
 
+    def whole_symbol(self, node_id) -> str:
+        """The symbol of a node's whole value: a minibatch as the matrix of its samples (X, not x⃗⁽ⁱ⁾)."""
+        record = self.notation.records[node_id]
+        if not record.batch:
+            return self.notation.symbol(node_id)
+        symbol = self.notation.symbols[node_id]
+        if len(symbol.core) == 1 and symbol.core.islower():   # the samples x⃗⁽ⁱ⁾ stacked are the matrix X
+            symbol = Symbol(symbol.core.upper(), symbol.sub, symbol.upright)
+        return symbol.latex(vector=False)
+
     def edge_local(self, edge, sample=None) -> Optional[str]:
         """∂dst/∂src = the local derivative, as Colah's figures label an edge."""
         return self.notation.local(edge.dst, edge.slot_index, sample)
@@ -147,6 +157,7 @@ class TemplateSymbols(dict):
     count = 1
     axis = axis_count = None
     constant = frozenset()
+    sample_shapes = {}     # slot name -> the shape of one sample of its operand
 
 
 class Notation:
@@ -211,6 +222,9 @@ class Notation:
             m[key] = self.symbol(node_id, sample)
             for index in "jk":  # element indices; i is the sample
                 m[f"{key}_{index}"] = self.symbol(node_id, sample, index=index)
+        if "y" in m:   # a loss's prediction at the label's class: ŷ_y
+            for key, node_id in [(s.name, i) for s, i in zip(op.slots, record.inputs) if s.name != "y"]:
+                m[f"{key}_at_y"] = self.symbol(node_id, sample, index=m["y"])
         m["g"] = "" if record.id == self.target else self.gradient_symbol(record.id, sample)
         m.update(op.placeholders(record.attrs))
         first = self.records[record.inputs[0]]
@@ -222,6 +236,7 @@ class Notation:
         if m.axis is not None:
             m.axis_count = first.sample_shape[m.axis]
         m.constant = frozenset(s.name for s, i in zip(op.slots, record.inputs) if self.records[i].kind == "const")
+        m.sample_shapes = {s.name: self.records[i].sample_shape for s, i in zip(op.slots, record.inputs)}
         return m
 
     def formula(self, node_id, sample=None) -> Optional[str]:

@@ -60,6 +60,9 @@ class Symbol:
         if label is not None:
             return cls(label, upright=True)
         name = shortened(name)
+        decomposed = unicodedata.normalize("NFD", name)
+        if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[0].isalpha() and decomposed[1] == "\u0302":
+            name = decomposed[0] + "_hat"   # ŷ typed as one character: the same symbol as y_hat
         hat = _HAT.fullmatch(name)
         if hat:
             return cls(r"\hat{" + _letter(hat.group(1)) + "}")
@@ -81,7 +84,11 @@ class Symbol:
         """The symbol, as a vector, for one sample ``(i)``, or its element ``index``."""
         core = self.core
         if vector and index is None and not self.upright:
-            core = (r"\mathbf{" if vector_style == "bold" else r"\vec{") + core + "}"
+            accent = re.fullmatch(r"\\(hat|bar|tilde)\{(.+)\}", core)
+            if accent:   # ŷ as a vector: a bold y under its hat (an arrow over a hat would stack)
+                core = "\\" + accent.group(1) + r"{\mathbf{" + accent.group(2) + "}}"
+            else:
+                core = (r"\mathbf{" if vector_style == "bold" else r"\vec{") + core + "}"
         subs = [s for s in (self.sub, index) if s is not None]
         text = core + ("_{" + ",".join(subs) + "}" if subs else "")
         if sample is not None:

@@ -162,6 +162,11 @@ def softmax_cce_vjp(ctx, g):
     return np.asarray(g)[..., None] * (p * y.sum(axis=-1, keepdims=True) - y)
 
 
+def _class_index(m):
+    """The labels are class indices (one number per sample), not one-hot vectors."""
+    return m.sample_shapes.get("y") == () and len(m.sample_shapes.get("yhat", ())) == 1
+
+
 def _cce_vjp(ctx, g):
     return np.asarray(g)[..., None] * _cce_local(ctx)
 
@@ -170,11 +175,11 @@ CCE = Op(
     name="cce", kind="loss", batch_from=0,
     summary="J₀ = −Σₖ yₖ log ŷₖ, ∂J₀/∂ŷⱼ = −yⱼ/ŷⱼ (labels one-hot or class indices)",
     forward=_cce, infer=_cce_infer,
-    latex=r"$out = -\sum_{k} $y_k \log $yhat_k",
+    latex=lambda m: r"$out = -\log $yhat_at_y" if _class_index(m) else r"$out = -\sum_{k} $y_k \log $yhat_k",
     slots=(
         Slot("yhat", vjp=_cce_vjp,
              jacobian=lambda ctx: _cce_local(ctx).reshape(1, -1),
-             local=r"-\frac{$y_k}{$yhat_k}"),
+             local=lambda m: r"-\frac{[k = $y]}{$yhat_at_y}" if _class_index(m) else r"-\frac{$y_k}{$yhat_k}"),
         Slot("y"),
     ),
 )

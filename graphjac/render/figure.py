@@ -243,7 +243,7 @@ def _node_label(notes, note, options, sample, plan, blanks):
     shown = value is not None and "value" in parts and numbers.fits(value) and note.name not in options.tables
     if sample is not None and sample != plan.samples[0]:   # the formula once, on the first sample
         formula = None
-    if note.op is None and note.name in options.tables:   # the table says "W = […]" itself
+    if note.op is None and note.name in options.tables and sample in (None, 1):   # the table says "W = […]"
         return ()
     lines = [formula if formula and "formula" in parts else symbol]
     shown_value = numbers.value(value, p) if shown else None
@@ -281,7 +281,7 @@ def _tables(notes, options):
         if rows.ndim > 2:
             raise GraphjacError(f"render option tables: node {name!r} has a {note.value.ndim}-D value "
                                 f"{note.value.shape}; only vectors and matrices can be drawn as a table")
-        out.setdefault(note.id, []).append(_table(note.symbol, rows, options.precision))
+        out.setdefault(note.id, []).append(_table(notes.whole_symbol(note.id), rows, options.precision))
     for jacobian in notes.jacobians:
         out.setdefault(jacobian.dst, []).append(_table(jacobian.caption, jacobian.matrix, options.precision))
     return {k: tuple(v) for k, v in out.items()}

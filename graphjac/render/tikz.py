@@ -103,8 +103,8 @@ def _styles(theme):
         f"gj backward arrow/.style={{arrows={{{arrow}-}}}}",
         f"gj emphasis/.style={{line width={w['tex_emphasis']}}}",
         f"gj group/.style={{draw=gjgroup, {theme.group_style}, rounded corners=6pt, line width={w['tex_group']}}}",
-        "gj label/.style={align=center, text=gjtext}",
-        "gj edge label/.style={align=center, text=gjbackward}",
+        "gj label/.style={align=center, text=gjtext, inner sep=2pt}",   # ink of a fraction runs past its box
+        "gj edge label/.style={align=center, text=gjbackward, inner sep=2pt}",
         "gj current/.style={fill=gjtarget, rounded corners=3pt, inner sep=2pt}",
     ]
 
