@@ -46,7 +46,7 @@ GREEK = {name: chr(code) for name, code in (
 SYMBOLS = {
     "partial": ("∂", "ord"), "nabla": ("∇", "ord"), "infty": ("∞", "ord"), "ldots": ("…", "ord"),
     "cdots": ("⋯", "ord"), "vdots": ("⋮", "ord"), "dots": ("…", "ord"), "checkmark": ("✓", "ord"), "square": ("□", "ord"),
-    "cdot": ("·", "bin"), "times": ("×", "bin"), "pm": ("±", "bin"), "circ": ("∘", "bin"),
+    "cdot": ("·", "bin"), "times": ("×", "bin"), "div": ("÷", "bin"), "pm": ("±", "bin"), "circ": ("∘", "bin"),
     "odot": ("⊙", "bin"), "otimes": ("⊗", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
     "geq": ("≥", "rel"), "ne": ("≠", "rel"), "neq": ("≠", "rel"), "in": ("∈", "rel"),
     "approx": ("≈", "rel"), "to": ("→", "rel"), "mapsto": ("↦", "rel"), "coloneqq": ("≔", "rel"),

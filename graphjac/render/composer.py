@@ -33,12 +33,19 @@ def labels(figure, sizes=None) -> dict:
     out = {}
     for key, lines in texts(figure).items():
         color = theme.backward if key.startswith("e") else theme.text
-        out[key] = _typeset(_what(figure, key), lines, sizes, color)
+        out[key] = _typeset(_what(figure, key), lines, sizes, color, theme)
     return out
 
 
-def _typeset(what, lines, sizes, color):
+def line_color(role, color, theme):
+    """A line's colour: a circuit wire's value and gradient have their own."""
+    return {"wire_value": theme.wire_value, "wire_grad": theme.backward}.get(role, color)
+
+
+def _typeset(what, lines, sizes, color, theme=None):
     try:
+        if theme is not None:
+            return Label.of([(latex, sizes[role], line_color(role, color, theme)) for latex, role in lines], color)
         return Label.of([(latex, sizes[role]) for latex, role in lines], color)
     except RenderError as err:
         raise RenderError(f"the label of {what}: {err}") from None
@@ -95,6 +102,9 @@ def place(figure, sizes=None, draw=False) -> Placed:
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label) for key, label in marks.items()}
+    for node in figure.nodes:
+        if node.role == "wire" and node.id in boxes:
+            boxes[node.id] = boxes[node.id][:2] + (THEMES[figure.theme].forward,)
     if head is not None:
         boxes["heading"] = (head.width, head.height)
     source = measured_dot(figure_to_dot(figure), figure, boxes)

@@ -14,6 +14,8 @@ from .quoting import html_label, quote
 from .themes import THEMES
 
 TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+# a circuit wire enters its label node on one side and leaves on the other, along the label's rule
+WIRE_PORTS = {"LR": ("w", "e"), "RL": ("e", "w")}
 
 
 def figure_to_dot(figure) -> str:
@@ -106,6 +108,20 @@ def _node(node, theme):
     if node.role == "ellipsis":
         text = html_label(label(node.label, theme.sizes["ellipsis"]))
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''))};"
+    if node.role == "wire":   # a circuit wire's numbers: the value above the wire, its gradient below
+        above, below = (to_html(line) for line in node.label)
+        rows = (f'<TR><TD>{_font(above, theme.sizes["wire_value"], theme.wire_value)}</TD></TR>'
+                f'<TR><TD HEIGHT="1" BORDER="1" SIDES="T" COLOR="{theme.forward}"></TD></TR>'
+                f'<TR><TD>{_font(below, theme.sizes["wire_grad"], theme.backward)}</TD></TR>')
+        text = f'<{TABLE}{rows}</TABLE>>'
+        return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''), margin='0', width='0', height='0', id=quote(node.id))};"
+    if node.role == "variable":
+        text = html_label(label(node.label, theme.sizes["node"]))
+        return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''), id=quote(node.id))};"
+    if node.role == "gate":
+        text = html_label(label(node.label, theme.sizes["gate"]))
+        return f"{node.id} " + _attrs(
+            label=text, shape="circle", margin=quote("0.02"), fillcolor=quote(theme.fills["op"]), id=quote(node.id)) + ";"
     lines = node.label + tuple(t.latex() for t in node.tables)
     return f"{node.id} " + _attrs(
         label=html_label(label(lines, None, theme.sizes["value"])), fillcolor=quote(theme.fills[node.role]),
@@ -161,6 +177,11 @@ def _edges(figure, theme):
             out.append(f"{edge.src} -> {edge.dst} [style=invis];")
         elif edge.direction == "forward":
             attrs = dict(label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None)
+            ports = WIRE_PORTS.get(figure.direction)
+            if edge.joint == "head":   # into a wire's label node: the wire runs on, through its numbers
+                attrs.update(arrowhead="none", **({"headport": ports[0]} if ports else {"headclip": "false"}))
+            elif edge.joint == "tail":
+                attrs.update(**({"tailport": ports[1]} if ports else {"tailclip": "false"}))
             if edge.emphasis:
                 attrs.update(penwidth=theme.width("emphasis"), color=quote(theme.emphasis))
             text = _attrs(**attrs)

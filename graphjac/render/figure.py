@@ -33,7 +33,7 @@ from ..symbols import escape_text
 from . import numbers
 from .samples import SampleSelection
 
-ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis")
+ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis", "gate", "variable", "wire")
 EDGE_DIRECTIONS = ("forward", "backward", "layout")   # layout: keeps ellipses in line, never drawn
 
 
@@ -74,6 +74,7 @@ class FigureEdge:
     direction: str
     label: tuple = ()
     emphasis: bool = False
+    joint: Optional[str] = None   # "head" or "tail": that end runs on into a wire's label node
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ class Figure:
 
 def build_figure(notes, options: RenderOptions) -> Figure:
     """The figure of the annotated graph ``notes`` as ``options`` ask."""
+    if options.style == "circuit":
+        return _circuit_figure(notes, options)
     plan = SampleSelection.of(notes, options)
     blanks = Blanks.of(notes, options)
     nodes = _nodes(notes, options, plan, blanks)
@@ -128,6 +131,36 @@ def build_figure(notes, options: RenderOptions) -> Figure:
         legend=_legend(backward, notes, options) if options.legend else (),
         badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
     return blanks.numbered(figure) if blanks else figure
+
+
+def _circuit_figure(notes, options):
+    """The circuit style (:mod:`.circuit`): gates, variables, and one labelled wire per edge."""
+    from .circuit import gate_label, wire_lines
+    nodes, edges, p = [], [], options.precision
+    for note in notes.nodes:
+        if _folded(note, options):
+            continue
+        if note.op is None:
+            nodes.append(FigureNode(f"n{note.id}", "variable", (notes.symbol(note.id),), note.group, name=note.name))
+        else:
+            nodes.append(FigureNode(f"n{note.id}", "gate", (gate_label(note, notes),), note.group, name=note.name))
+    wires = [(f"n{e.src}", f"n{e.dst}", notes.nodes[e.src], e.value, f"nw{e.src}_{e.dst}_{e.slot_index}")
+             for e in notes.edges if not _folded(notes.nodes[e.src], options)]
+    if notes.target is not None:
+        target = notes.nodes[notes.target]
+        nodes.append(FigureNode("nout", "variable", (notes.symbol(target.id),), name=target.name))
+        wires.append((f"n{target.id}", "nout", target, np.ones(()), "nwout"))
+    for src, dst, note, grad, wire in wires:
+        nodes.append(FigureNode(wire, "wire", wire_lines(note.value, grad if options.backward else None, p),
+                                name=note.name))
+        edges += [FigureEdge(src, wire, "forward", joint="head"), FigureEdge(wire, dst, "forward", joint="tail")]
+    direction = options.direction if options.direction != "auto" else "LR"
+    if direction not in ("LR", "RL"):
+        raise GraphjacError(f"render option direction: the circuit style draws its wires across the page "
+                            f"(LR or RL), with values above and gradients below; got {direction}")
+    return Figure(title=_title(notes, options), direction=direction, theme=options.theme, nodes=tuple(nodes),
+                  edges=tuple(edges), groups=_groups(nodes, notes, SampleSelection.of(notes, options)),
+                  legend=(), badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
 
 
 BLANK = "@blank@"   # where a hidden number goes, until the blanks are numbered

@@ -25,13 +25,19 @@ from ..errors import RenderError
 POINTS_PER_INCH = 72.0
 
 
-def placeholder(width: float, height: float) -> str:
-    """An HTML-like DOT label that is an empty box of ``width`` × ``height`` points.
+def placeholder(width: float, height: float, rule: Optional[str] = None) -> str:
+    """An HTML-like DOT label that is an empty box of ``width`` × ``height`` points (with a
+    horizontal ``rule`` of that colour through its middle: a circuit wire under its numbers).
 
     >>> placeholder(40, 12.5)   # doctest: +ELLIPSIS
     '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">...<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="13"></TD>...'
     """
     w, h = (max(1, math.ceil(v)) for v in (width, height))   # Graphviz takes whole points: round up
+    if rule is not None:
+        half = max(1, (h - 1) // 2)
+        cell = '<TR><TD FIXEDSIZE="TRUE" WIDTH="{}" HEIGHT="{}"{}></TD></TR>'
+        return ('<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">' + cell.format(w, half, "")
+                + cell.format(w, 1, f' BORDER="1" SIDES="T" COLOR="{rule}"') + cell.format(w, half, "") + "</TABLE>>")
     return (f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" '
             f'WIDTH="{w}" HEIGHT="{h}"></TD></TR></TABLE>>')
 
@@ -47,6 +53,10 @@ def texts(figure) -> dict:
     for node in figure.nodes:
         if node.role == "ellipsis":
             out[node.id] = tuple((line, "ellipsis") for line in node.label)
+        elif node.role == "wire":   # the wire runs through the gap between value and gradient
+            out[node.id] = ((node.label[0], "wire_value"), (r"\;", "wire_gap"), (node.label[1], "wire_grad"))
+        elif node.role == "gate":
+            out[node.id] = tuple((line, "gate") for line in node.label)
         else:
             lines = node.label + tuple(t.latex() for t in node.tables)
             out[node.id] = tuple((line, "node" if k == 0 else "value") for k, line in enumerate(lines))

@@ -81,6 +81,7 @@ def _picture(figure, placed, reveal=None):
 
 def _colors(theme):
     named = [("background", theme.background), ("text", theme.text), ("border", theme.border),
+             ("wirevalue", theme.wire_value),
              ("forward", theme.forward), ("backward", theme.backward), ("group", theme.group_border),
              ("emphasis", theme.emphasis), ("good", theme.good), ("bad", theme.bad)]
     return named + [(role, color) for role, color in theme.fills.items()]
@@ -125,7 +126,9 @@ def _text(lines, figure):
     """LaTeX lines as a node's text: each line display-style math in its role's size, stacked in a
     tabular so that a line with a fraction never runs into the next."""
     font = fonts(THEMES[figure.theme])
-    rows = r"\\[1pt]".join(f"{font[role]}$\\displaystyle {for_pdflatex(latex)}$" for latex, role in lines)
+    colors = {"wire_value": r"\color{gjwirevalue}", "wire_grad": r"\color{gjbackward}"}
+    rows = r"\\[1pt]".join(f"{font[role]}{colors.get(role, '')}$\\displaystyle {for_pdflatex(latex)}$"
+                           for latex, role in lines)
     return r"\begin{tabular}{@{}c@{}}" + rows + r"\end{tabular}"   # rows as tall as their math
 
 
@@ -137,8 +140,15 @@ def _nodes(figure, placed):
         if box is None:
             continue
         text = _text(content[node.id], figure)
-        if node.role == "ellipsis":
+        if node.role in ("ellipsis", "variable", "wire"):
             out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
+            if node.role == "wire":   # the wire runs on under the value, above the gradient
+                half = box.width / 2
+                out.append(f"\\draw[gj forward, arrows=-] {_pt((box.x - half, box.y))} -- {_pt((box.x + half, box.y))};")
+            continue
+        if node.role == "gate":
+            out.append(f"\\node[gj node, circle, fill=gjop, minimum size={box.width:.2f}pt] ({node.id}) "
+                       f"at {_pt((box.x, box.y))} {{{text}}};")
             continue
         style = "gj node, gj target" if node.role == "target" else "gj node"
         out.append(f"\\node[{style}, fill=gj{node.role}, minimum width={box.width:.2f}pt, "
@@ -169,6 +179,8 @@ def _edges(figure, placed, reveal):
         if path is None or edge.direction == "layout":
             continue
         style = "gj forward" if edge.direction == "forward" else "gj backward"
+        if edge.joint == "head":   # into a circuit wire's label: the wire runs on, no arrowhead yet
+            style += ", arrows=-"
         if edge.direction == "backward" and path.start is not None:
             style += ", gj backward arrow"
         if edge.emphasis:

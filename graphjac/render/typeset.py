@@ -86,8 +86,8 @@ class Label:
 
     @classmethod
     def of(cls, lines, color: str = "black") -> "Label":
-        """A label from ``(latex, size)`` pairs."""
-        return cls(tuple(formula(latex, size, color) for latex, size in lines))
+        """A label from ``(latex, size)`` pairs (or ``(latex, size, colour)`` for a line of its own colour)."""
+        return cls(tuple(formula(line[0], line[1], line[2] if len(line) > 2 else color) for line in lines))
 
     @property
     def width(self) -> float:

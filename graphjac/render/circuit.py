@@ -1,0 +1,66 @@
+r"""The circuit style (``style="circuit"``): a figure drawn as CS231n's backprop notes draw one.
+
+Gates are small circles labelled with their operation (+, ×, exp, 1/x, max, σ), numbers in the
+expression folded into the gate (+1, ×−1); variables are named where their wire starts; every
+forward edge is one wire with its value above (in the value colour) and its share of ∂J/∂·
+below (in the gradient colour); the output's wire ends the circuit with J's value and 1.
+
+Each wire is drawn through a small label node (role ``wire``) sitting on it, so that Graphviz
+keeps the numbers clear of every other node and wire. Dense layers, softmax and the losses are
+gates too (``XW+B``, ``softmax``, ``BCE``); a minibatch is drawn once, its wires carrying the
+whole minibatch's numbers where they fit and the variable's name where they do not.
+
+>>> import graphjac as gj
+>>> from graphjac.render import figure_for
+>>> g = gj.Graph("f")
+>>> f = g.mul(g.add(g.input("x", -2.0), g.input("y", 5.0), name="q"), g.input("z", -4.0), name="f")
+>>> g.backward(f)
+>>> fig = figure_for(g, style="circuit")
+>>> [(n.role, n.label) for n in fig.nodes if n.role == "gate"]
+[('gate', ('+',)), ('gate', ('\\times',))]
+>>> [n.label for n in fig.nodes if n.role == "wire"][:3]     # value above, ∂f/∂· below
+[('-2', '-4'), ('5', '-4'), ('3', '-4')]
+"""
+
+from __future__ import annotations
+
+from ..symbols import escape_text
+from . import numbers
+
+# What a gate shows: the op's sign (a constant operand is written after it: +1, ×−1)
+GATE = {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "neg": r"\times -1", "exp": r"\exp",
+        "log": r"\log", "sqrt": r"\sqrt{\cdot}", "abs": r"|\cdot|", "sin": r"\sin", "cos": r"\cos",
+        "square": r"(\cdot)^{2}", "pow": r"(\cdot)^{$p}", "maximum": r"\max", "minimum": r"\min",
+        "sum": r"\Sigma", "mean": r"\mathrm{mean}", "dot": r"\cdot", "matmul": r"\times", "transpose": "T",
+        "neuron": r"x^{T} w + b", "dense": r"XW + B", "sigmoid": r"\sigma", "tanh": r"\tanh",
+        "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LReLU}", "softplus": r"\mathrm{softplus}",
+        "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}", "mse": r"\mathrm{MSE}",
+        "bce": r"\mathrm{BCE}", "cce": r"\mathrm{CCE}"}
+
+
+def gate_label(note, notes) -> str:
+    """The gate's text: its op's sign, with a folded constant operand written in (+1, ×−1, 1/x)."""
+    operands = [notes.nodes[i] for i in note.inputs]
+    constants = [o for o in operands if o.kind == "const" and o.auto_named and o.value is not None
+                 and o.value.ndim == 0]
+    sign = GATE.get(note.op, r"\mathrm{" + escape_text(note.op) + "}")
+    if note.op == "pow":
+        exponent = notes.formula(note.id).rsplit("^{", 1)[-1].rstrip("}") if notes.formula(note.id) else "p"
+        return r"(\cdot)^{" + exponent + "}"
+    if note.op == "div" and constants and operands[0] is constants[0]:
+        return numbers.number(constants[0].value, 3) + r"/x"
+    if constants and note.op in ("add", "sub", "mul", "div", "maximum", "minimum"):
+        value = numbers.number(constants[0].value, 3)
+        if note.op in ("maximum", "minimum"):
+            return sign + "(" + value + r", \cdot)"
+        if note.op == "sub" and operands[0] is constants[0]:
+            return value + r" - x"
+        return sign + " " + value if not value.startswith("-") or note.op != "add" else "- " + value[1:]
+    return sign
+
+
+def wire_lines(value, grad, precision) -> tuple:
+    """The wire's two lines: its value (above) and its gradient (below); blank where not shown."""
+    above = numbers.value(value, precision) if value is not None and numbers.fits(value) else r"\;"
+    below = numbers.value(grad, precision) if grad is not None and numbers.fits(grad) else r"\;"
+    return above, below
