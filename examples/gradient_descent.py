@@ -4,7 +4,7 @@ before the step beside the graph after it (the figure ``lecture:gradient_descent
 import graphjac as gj
 
 alpha = 0.75
-g = gj.Graph("one gradient-descent step x := x − α (∇f)ᵀ, with α = 0.75")
+g = gj.Graph("one gradient-descent step x := x − α (∇z)ᵀ, with α = 0.75")
 with g.group("before the step"):
     x = g.param("x", [1.0, 2.0, 3.0])
     s = g.square(x, name="s")

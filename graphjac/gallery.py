@@ -47,6 +47,22 @@ _CATALOG = {
 }
 
 
+_VARIANTS = {
+    "cs231n_sigmoid.circuit": ("cs231n_sigmoid", {"style": "circuit"}),
+    "cs231n_circuit.circuit": ("cs231n_circuit", {"style": "circuit"}),
+    "micrograd.circuit": ("micrograd", {"style": "circuit"}),
+    "neuron.exercise": ("neuron", {"blank": "values,grads", "edge_labels": "symbol,formula,value"}),
+    "neuron.answers": ("neuron", {"blank": "values,grads", "answers": True, "edge_labels": "symbol,formula,value"}),
+    "colah.local": ("colah", {"edge_labels": "local"}),
+}
+
+
+def variants() -> dict:
+    """figure stem -> (built-in figure, render options): the gallery's figures drawn other ways
+    (the circuit style, an exercise sheet and its key, local derivatives on the edges)."""
+    return {stem: (name, dict(options)) for stem, (name, options) in _VARIANTS.items()}
+
+
 def catalog() -> dict:
     """name -> one-line description of every built-in lecture figure, in the lecture's order."""
     return dict(_CATALOG)

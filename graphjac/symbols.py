@@ -3,7 +3,7 @@
 >>> Symbol.from_name("J0").latex()
 'J_{0}'
 >>> Symbol.from_name("y_hat").latex(vector=True, sample="i")
-'\\\\vec{\\\\hat{y}}^{(i)}'
+'\\\\hat{\\\\mathbf{y}}^{(i)}'
 >>> Symbol.from_name("alpha").latex()
 '\\\\alpha'
 """

@@ -19,4 +19,10 @@ for name in catalog():
     graph = load_example(name)
     for suffix in ("dot", "svg") + (("png",) if png else ()):
         print(graph.render(folder / f"{name}.{suffix}"))
+# the same figures drawn other ways: the circuit style, an exercise sheet and its key, local derivatives
+from graphjac.gallery import variants
+for stem, (name, options) in variants().items():
+    graph = load_example(name)
+    for suffix in ("dot", "svg") + (("png",) if png else ()):
+        print(graph.render(folder / f"{stem}.{suffix}", **options))
 PY

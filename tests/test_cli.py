@@ -300,13 +300,20 @@ def test_run_regression_numbers_match_a_hand_computation(tmp_path):
     np.testing.assert_allclose([float(v) for v in shown], grad_w, rtol=1e-5)
 
 
-def test_run_without_a_target_shows_values(tmp_path):
+def test_run_without_a_target_takes_the_one_scalar_sink_or_says_why_not(tmp_path):
     spec = write(tmp_path, "plain.yaml", "nodes:\n  - {name: x, kind: input, value: 3}\n"
                                          "  - {name: z, kind: square, inputs: [x]}\n")
-    code, out, err = cli("run", spec)
+    code, out, err = cli("run", spec)     # z is the one scalar result: it is J
+    assert code == 0 and re.search(r"^x\s+input\s+x ∈ ℝ\s+3\s+6$", out, re.M) and err == ""
+    two = write(tmp_path, "two.yaml", "nodes:\n  - {name: x, kind: input, value: 3}\n"
+                                      "  - {name: z, kind: square, inputs: [x]}\n  - {name: u, kind: exp, inputs: [x]}\n")
+    code, out, err = cli("run", two)
     assert code == 0 and "no loss J" in out and re.search(r"^z\s+square\s+z = x²\s+9\s+—$", out, re.M)
-    code, out, err = cli("run", spec, "--target", "z")
+    assert "note: no gradients shown" in err and "'z', 'u' could each be J" in err and "--target NAME" in err
+    code, out, err = cli("run", two, "--target", "z")
     assert code == 0 and re.search(r"^x\s+input\s+x ∈ ℝ\s+3\s+6$", out, re.M)
+    code, out, err = cli("render", two, "-o", tmp_path / "two.dot")
+    assert code == 0 and "'z', 'u' could each be J" in err and "--target" not in err
 
 
 @BOTH
@@ -330,7 +337,14 @@ def test_check_fails_with_the_worst_mismatch(invoke, tmp_path):
 
 def test_check_needs_a_target(tmp_path):
     spec = write(tmp_path, "plain.yaml", "nodes:\n  - {name: x, kind: param, value: 3}\n")
-    assert_clean_error(*cli("check", spec), 2, "add 'target: J' to the spec or pass --target J")
+    assert_clean_error(*cli("check", spec), 2, "add 'target: NAME' to the spec or pass --target NAME")
+    two = write(tmp_path, "two.yaml", "nodes:\n  - {name: x, kind: param, value: 3}\n"
+                                      "  - {name: z, kind: square, inputs: [x]}\n  - {name: u, kind: exp, inputs: [x]}\n")
+    assert_clean_error(*cli("check", two), 2, "its scalar results 'z', 'u' could each be J")
+    one = write(tmp_path, "one.yaml", "nodes:\n  - {name: x, kind: param, value: 3}\n"
+                                      "  - {name: z, kind: square, inputs: [x]}\n")
+    code, out, err = cli("check", one)
+    assert code == 0 and "∂z/∂x" in out
 
 
 @BOTH

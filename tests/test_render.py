@@ -109,10 +109,19 @@ def test_render_runs_the_passes_a_figure_needs():
 
 def test_a_graph_without_target_has_no_backward_edges_nor_their_legend():
     g = gj.Graph("f")
-    g.add(g.input("x", 1.0), g.input("y", 2.0), name="z")
+    x = g.input("x", 1.0)
+    g.add(x, g.input("y", 2.0), name="z")
+    g.exp(x, name="u")              # two scalar results: neither is J
     fig = g.figure()
     assert {e.direction for e in fig.edges} == {"forward"}
     assert [entry.direction for entry in fig.legend] == ["forward"]
+
+
+def test_the_one_scalar_sink_is_the_target_when_none_is_given():
+    g = gj.Graph("f")
+    g.add(g.input("x", 1.0), g.input("y", 2.0), name="z")
+    fig = g.figure()
+    assert g.target.name == "z" and {e.direction for e in fig.edges} == {"forward", "backward"}
 
 
 def test_groups_nest_as_boxes():
@@ -226,7 +235,7 @@ def test_stored_render_options_are_used_and_keywords_override_them():
     ({"themes": "print"}, "unknown render option 'themes'; did you mean 'theme'?"),
     ({"theme": "prnt"}, "render option theme: 'prnt' is not one of lecture, print, dark; did you mean 'print'?"),
     ({"edge_labels": "symbol,valeu"}, "render option edge_labels: 'valeu' is not one of symbol, formula, value, "
-                                      "shape; did you mean 'value'?"),
+                                      "shape, local; did you mean 'value'?"),
     ({"precision": 0}, "render option precision: 0 is not a whole number from 1 to 12"),
     ({"samples": "many"}, "render option samples: 'many' is not a whole number from 0 to 1000"),
     ({"legend": "maybe"}, "render option legend: 'maybe' is not true or false"),

@@ -83,7 +83,9 @@ def test_a_failed_render_keeps_the_previous_file_whole(tmp_path, fake_dot):
 def test_empty_output_from_dot_is_an_error(tmp_path, fake_dot):
     fake_dot("exit 0")
     with pytest.raises(gj.RenderError, match="wrote no svg output"):
-        neuron().render(tmp_path / "fig.svg")
+        neuron().render(tmp_path / "fig.svg", math="html")
+    with pytest.raises(gj.RenderError, match="wrote no (json|svg) output"):
+        neuron().render(tmp_path / "fig.svg")        # typeset: one run of dot for layout and drawing
     assert not (tmp_path / "fig.svg").exists()
 
 
@@ -102,7 +104,7 @@ def test_same_graph_same_svg_bytes(tmp_path):
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_theme_renders(theme, tmp_path):
     for graph, options in ((neuron(), {}), (minibatch(), {"samples": 2, "edge_labels": "symbol,formula,value"})):
-        svg = graph.render(tmp_path / f"{theme}.svg", theme=theme, gradcheck=True, **options).read_text()
+        svg = graph.render(tmp_path / f"{theme}.svg", theme=theme, gradcheck=True, math="html", **options).read_text()
         assert "<svg" in svg and "∂" in svg and "✓" in svg
 
 
@@ -127,7 +129,7 @@ def test_tables_legend_and_badge_reach_the_svg(tmp_path):
     logits = g.dense(X, g.param("W", [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]), g.param("b", [0.0, 0.1]), name="l")
     p = g.activation(logits, "softmax", name="p")
     g.backward(g.mean(g.loss(p, g.input("y", [1], batch=True), "cce", name="J0"), name="J"))
-    svg = g.render(tmp_path / "s.svg", tables="W", jacobians="p:l", gradcheck=True).read_text()
+    svg = g.render(tmp_path / "s.svg", tables="W", jacobians="p:l", gradcheck=True, math="html").read_text()
     for text in ("−0.5", "0.6", "forward: values", "backward: ∂", "gradients agree with finite differences"):
         assert text in svg, text
     assert os.path.getsize(tmp_path / "s.svg") > 0

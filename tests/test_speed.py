@@ -167,7 +167,7 @@ def _read(path):
 def test_watch_rerenders_on_save_keeps_the_last_good_figure_and_stops_on_ctrl_c(tmp_path):
     spec, out = tmp_path / "m.yaml", tmp_path / "m.svg"
     spec.write_text(SPEC)
-    watcher = subprocess.Popen([graphjac_command(), "watch", spec, "-o", out, "--serve", "0"],
+    watcher = subprocess.Popen([graphjac_command(), "watch", spec, "-o", out, "--serve", "0", "--math", "html"],
                                stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         assert _wait(lambda: b"</svg>" in _read(out)), "no first figure"
@@ -225,8 +225,8 @@ def test_watch_follows_the_modules_a_model_imports(tmp_path):
                      "g = gj.Graph('m')\nz = g.mul(g.input('x', 2.0), g.param('w', WEIGHT), name='z')\n"
                      "g.target = z\n")
     out = tmp_path / "m.svg"
-    watcher = subprocess.Popen([graphjac_command(), "watch", model, "-o", out], stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path)
+    watcher = subprocess.Popen([graphjac_command(), "watch", model, "-o", out, "--math", "html"],
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         assert _wait(lambda: b"0.5" in _read(out))
         (tmp_path / "helper.py").write_text("WEIGHT = 0.875\n")

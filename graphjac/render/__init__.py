@@ -39,7 +39,11 @@ def figure_for(graph, options=None, **overrides) -> Figure:
     """The figure model of ``graph``: the graph prepared and annotated by the notation layer
     (:func:`graphjac.notation.for_figure`), then laid out as the options ask."""
     chosen = options_for(graph, options, **overrides)
-    return build_figure(for_figure(graph, chosen), chosen)
+    figure = build_figure(for_figure(graph, chosen), chosen)
+    if chosen.fit is None:
+        return figure
+    from .fitting import fitted
+    return fitted(figure)
 
 
 def to_dot(graph, options=None, **overrides) -> str:

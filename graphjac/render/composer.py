@@ -140,7 +140,27 @@ def svg_tree(figure) -> tuple:
     if placed.head is not None and layout.label is not None:
         _draw_heading(layer, placed.head, placed.head_marks, layout.label, figure)
     _fit(svg, layout, placed.marks)
+    if figure.page is not None:
+        _pad_to_page(svg, figure.page, THEMES[figure.theme].background)
     return svg, placed
+
+
+def _pad_to_page(svg, page, background):
+    """Grow the canvas evenly to the page's shape (the drawing centred), so the figure fills the
+    page when it is scaled to it."""
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
+    ratio = page[1] / page[0]
+    if vh / vw < ratio:
+        grow = vw * ratio - vh
+        vy, vh = vy - grow / 2, vh + grow
+    else:
+        grow = vh / ratio - vw
+        vx, vw = vx - grow / 2, vw + grow
+    svg.set("viewBox", f"{vx:.2f} {vy:.2f} {vw:.2f} {vh:.2f}")
+    svg.set("width", f"{vw:.0f}pt")
+    svg.set("height", f"{vh:.0f}pt")
+    svg.insert(0, ET.Element(f"{{{SVG_NS}}}rect", {"x": f"{vx:.2f}", "y": f"{vy:.2f}", "width": f"{vw:.2f}",
+                                                  "height": f"{vh:.2f}", "fill": background}))
 
 
 def serialize(svg) -> str:

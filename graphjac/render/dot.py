@@ -37,8 +37,9 @@ def _attrs(**attrs) -> str:
 
 def _defaults(figure, theme, font):
     wide = figure.direction in ("LR", "RL")
-    graph = dict(rankdir=figure.direction, newrank="true", nodesep="0.5" if wide else "0.6",
-                 ranksep="0.9" if wide else "0.7", fontname=font, fontcolor=quote(theme.text),
+    nodesep, ranksep = (0.5, 0.9) if wide else (0.6, 0.7)
+    graph = dict(rankdir=figure.direction, newrank="true", nodesep=f"{nodesep * figure.spacing:.2g}",
+                 ranksep=f"{ranksep * figure.spacing:.2g}", fontname=font, fontcolor=quote(theme.text),
                  bgcolor=quote(theme.background), pad="0.2", labelloc="t",
                  label=_heading(figure, theme))
     node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=theme.sizes["node"],

@@ -114,6 +114,8 @@ class Figure:
     legend: tuple
     badge: Optional[Badge]
     options: RenderOptions
+    spacing: float = 1.0      # Graphviz's node and rank separation, as a share of the usual
+    page: Optional[tuple] = None   # (width, height): the page shape the drawing is padded to
 
 
 def build_figure(notes, options: RenderOptions) -> Figure:

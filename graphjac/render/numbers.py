@@ -45,12 +45,12 @@ def number(x, precision: int, scientific=None) -> str:
     return mantissa + r" \times 10^{" + str(int(exponent)) + "}"
 
 
-def _alike(values) -> bool:
+def _alike(values):
     """Whether a vector or matrix is written in a × 10ⁿ form throughout: when any of its numbers
     needs it (so −7.31 × 10⁻⁵ never stands beside −0.000153)."""
     magnitudes = [abs(float(f"{v:.6g}")) for v in np.asarray(values, dtype=float).flat if abs(v) >= ZERO]
     needed = any(not PLAIN[0] <= m < PLAIN[1] for m in magnitudes)
-    return needed and max(magnitudes) < 1e4 * min(magnitudes)   # numbers of one size, written alike
+    return True if needed and max(magnitudes) < 1e4 * min(magnitudes) else None   # one size: alike
 
 
 def vector(values, precision: int) -> str:

@@ -1,0 +1,93 @@
+"""Figures that fit a page (``fit: 16:9 | 4:3 | a4 | W:H``): the direction and spacing chosen so
+that, scaled to fill the page, the figure's smallest text is as large as it can be.
+
+Every candidate (the figure's own direction and the other orientation, each at the usual and
+at a tighter spacing) is laid out by Graphviz with its labels measured as they will be drawn;
+the one whose smallest text comes out largest on the page wins, and the drawing is then padded
+to the page's shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..options import page_shape
+from .themes import THEMES
+
+SPACINGS = (1.0, 0.6)
+SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
+
+
+def smallest_text(figure, size: tuple) -> float:
+    """The smallest font size of ``figure`` in points once its drawing is scaled to fill a page
+    ``SLIDE_WIDTH`` wide of the shape ``(width, height)``."""
+    width, height = size
+    scale = min(SLIDE_WIDTH / width, SLIDE_WIDTH * _ratio(figure) / height) if width and height else 1.0
+    return scale * min(THEMES[figure.theme].sizes[role] for role in _roles(figure))
+
+
+def drawing_size(figure) -> tuple:
+    """(width, height) in points of the figure as Graphviz lays it out (labels measured)."""
+    from .composer import place
+    from .dot import figure_to_dot
+    from .layout import lay_out, measured_dot
+    if figure.options.math == "typeset":
+        layout = place(figure).layout
+    else:
+        layout = lay_out(measured_dot(figure_to_dot(figure), figure, {}), figure.options.timeout)
+    return layout.width, layout.height
+
+
+def fitted(figure):
+    """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded."""
+    page = page_shape(figure.options.fit)
+    best = None
+    for shown in (figure, wrapped(figure)):
+        for direction in [figure.direction] + list(_other(figure)):
+            for spacing in SPACINGS:
+                candidate = replace(shown, direction=direction, spacing=spacing, page=page)
+                text = smallest_text(candidate, drawing_size(candidate))
+                if best is None or text > best[0] + 1e-9:
+                    best = (text, candidate)
+    return best[1]
+
+
+WRAP = 28   # a label line longer than this (in LaTeX characters) is broken at its "="
+
+
+def wrapped(figure):
+    """The figure with long label lines broken before their ``=``: ``∂J/∂z`` over ``= ∂J/∂a · …``."""
+    def wrap(lines):
+        out = []
+        for line in lines:
+            head, sep, rest = line.partition(" = ")
+            if sep and len(line) > WRAP and "{" not in head[-1:] and head.count("{") == head.count("}"):
+                out += [head, "= " + rest]
+            else:
+                out.append(line)
+        return tuple(out)
+    nodes = tuple(replace(n, label=wrap(n.label)) if n.role not in ("wire", "gate", "ellipsis") else n
+                  for n in figure.nodes)
+    edges = tuple(replace(e, label=wrap(e.label)) for e in figure.edges)
+    return replace(figure, nodes=nodes, edges=edges)
+
+
+def _ratio(figure):
+    width, height = figure.page or (1.0, 1.0)
+    return height / width
+
+
+def _other(figure):
+    """The other orientation (a circuit's wires always run across the page)."""
+    if figure.options.style == "circuit":
+        return ()
+    return ("LR",) if figure.direction in ("BT", "TB") else ("BT",)
+
+
+def _roles(figure):
+    roles = {"node"}
+    if any(len(n.label) > 1 for n in figure.nodes):
+        roles.add("value")
+    if any(e.label for e in figure.edges):
+        roles.add("edge")
+    return roles

@@ -1,0 +1,233 @@
+"""Figures for any graph: the circuit style, local derivatives on edges, exercise sheets, the
+lecture's own words, slide-sized output, and the defaults and defects the issue lists. Expected
+numbers are computed here by hand (or taken from the published figures), never by the code."""
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+from graphjac.gallery import catalog, variants
+from graphjac.loaders import load_example
+from graphjac.render import figure_for
+from graphjac.render.fitting import drawing_size, smallest_text
+from graphjac.render.numbers import number, vector
+from latex import compile_tex, needs_tex
+
+
+def _number(latex):
+    """A figure's number (LaTeX) as a float: -0.197, 1.2 \\times 10^{-3}."""
+    m = re.fullmatch(r"(-?[\d.]+)(?: \\times 10\^\{(-?\d+)\})?", latex.strip())
+    assert m, latex
+    return float(m.group(1)) * 10 ** int(m.group(2) or 0)
+
+
+# ---------------------------------------------------------------------------- the circuit style
+
+
+def test_cs231n_sigmoid_as_a_circuit_shows_the_published_numbers():
+    fig = figure_for(load_example("cs231n_sigmoid"), style="circuit")
+    gates = [n.label[0] for n in fig.nodes if n.role == "gate"]
+    assert gates == [r"\times", r"\times", "+", "+", r"\times -1", r"\exp", "+ 1", "1/x"]
+    w, x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+    f = 1 / (1 + math.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    local = f * (1 - f)                                   # CS231n: ∂f/∂(w·x) = f(1 − f) = 0.20
+    expected = {"w0": (2, x[0] * local), "x0": (-1, w[0] * local), "w1": (-3, x[1] * local),
+                "x1": (-2, w[1] * local), "w2": (-3, local)}
+    wires = {n.name: n.label for n in fig.nodes if n.role == "wire"}
+    for name, (value, grad) in expected.items():
+        above, below = wires[name]
+        assert _number(above) == value and abs(_number(below) - grad) < 5e-4, name
+    assert abs(_number(wires["f"][0]) - 0.731) < 1e-3 and _number(wires["f"][1]) == 1    # the output wire
+    assert [n.label for n in fig.nodes if n.role == "variable"][-1] == ("f",)
+
+
+def test_a_circuit_has_one_wire_per_edge_through_its_label_and_no_backward_edges():
+    g = load_example("cs231n_circuit")
+    fig = figure_for(g, style="circuit")
+    wires = [n for n in fig.nodes if n.role == "wire"]
+    assert len(wires) == len(g.edges) + 1                  # one per edge, and the output's
+    assert {e.direction for e in fig.edges} == {"forward"}
+    for wire in wires:
+        into = [e for e in fig.edges if e.dst == wire.id]
+        out = [e for e in fig.edges if e.src == wire.id]
+        assert [e.joint for e in into] == ["head"] and [e.joint for e in out] == ["tail"]
+    dot = g.to_dot(style="circuit")
+    assert "shape=circle" in dot and 'arrowhead=none, headport=w' in dot and "tailport=e" in dot
+
+
+@pytest.mark.parametrize("name", ["cs231n_circuit", "cs231n_sigmoid", "micrograd"])
+@pytest.mark.parametrize("math_mode", ["typeset", "html"])
+def test_circuits_render_to_png_and_svg(name, math_mode, tmp_path):
+    g = load_example(name)
+    assert g.render(tmp_path / "c.png", style="circuit", math=math_mode).read_bytes().startswith(b"\x89PNG")
+    svg = ET.parse(g.render(tmp_path / "c.svg", style="circuit", math=math_mode)).getroot()
+    assert svg.tag.endswith("svg")
+
+
+@needs_tex
+@pytest.mark.parametrize("name", ["cs231n_circuit", "cs231n_sigmoid"])
+def test_circuit_tikz_compiles(name, tmp_path):
+    from graphjac.render import draw
+    tex = draw(gj.load(f"lecture:{name}"), "tex", style="circuit", standalone=True)
+    assert r"\color{gjwirevalue}" in tex and "circle" in tex
+    compile_tex(tmp_path, tex)
+
+
+def test_a_circuit_runs_across_the_page():
+    with pytest.raises(gj.GraphjacError, match="circuit style draws its wires across the page"):
+        figure_for(load_example("cs231n_circuit"), style="circuit", direction="BT")
+
+
+# ---------------------------------------------------------------------------- local derivatives
+
+
+def test_colah_local_derivatives_on_every_edge():
+    fig = figure_for(load_example("colah"), edge_labels="local")
+    labels = {e.label[0] for e in fig.edges if e.direction == "backward"}
+    a, b = 2.0, 1.0
+    c, d = a + b, b + 1                                  # Colah: ∂e/∂c = d = 2, ∂e/∂d = c = 3
+    assert rf"\frac{{\partial e}}{{\partial c}} = d = {d:g}" in labels
+    assert rf"\frac{{\partial e}}{{\partial d}} = c = {c:g}" in labels
+    assert r"\frac{\partial c}{\partial a} = 1" in labels and r"\frac{\partial d}{\partial b} = 1" in labels
+
+
+# ---------------------------------------------------------------------------- exercise sheets
+
+
+def test_blanks_hide_numbers_in_the_order_the_passes_compute_them():
+    g = load_example("neuron")
+    sheet = figure_for(g, blank="values,grads", edge_labels="symbol,formula,value")
+    key = figure_for(g, blank="values,grads", answers=True, edge_labels="symbol,formula,value")
+    by_name = {n.name: n.label for n in sheet.nodes}
+    assert by_name["z"] == (r"z = \vec{x}^{T} \vec{w} + b", r"= \square_{1}")     # formula kept, value hidden
+    assert by_name["a"][1] == r"= \square_{2}" and by_name["J"][1] == r"= \square_{3}"
+    assert by_name["x"] == (r"\vec{x} = (1, 2, -1)",)                            # the data stay
+    edges = {(e.src, e.dst): e.label for e in sheet.edges if e.direction == "backward"}
+    ids = {n.name: n.id for n in sheet.nodes}
+    assert edges[(ids["J"], ids["a"])][-1] == r"= \square_{4}"               # backprop: ∂J/∂a first
+    assert edges[(ids["a"], ids["z"])][-1] == r"= \square_{5}"
+    assert sorted(edges[(ids["z"], ids[n])][-1] for n in "xwb") == [rf"= \square_{{{k}}}" for k in (6, 7, 8)]
+    keyed = {n.name: n.label for n in key.nodes}
+    z = np.dot([1.0, 2.0, -1.0], [0.5, -0.3, 0.8]) + 0.1
+    assert keyed["z"][1] == rf"= {z:g} \;\square_{{1}}"                       # the answer and its number
+    assert not any(str(round(z, 2)) in line for label in by_name.values() for line in label[1:])
+
+
+def test_blanks_of_one_node_or_edge_and_bad_items():
+    g = load_example("cs231n_circuit")
+    fig = figure_for(g, blank="q", edge_labels="symbol,value")
+    hidden = [line for n in fig.nodes for line in n.label if r"\square" in line]
+    hidden += [line for e in fig.edges for line in e.label if r"\square" in line]
+    assert len(hidden) == 2                                 # q's value and ∂f/∂q
+    fig = figure_for(g, blank="x:q", edge_labels="symbol,value")
+    assert sum(r"\square" in line for e in fig.edges for line in e.label) == 1
+    with pytest.raises(gj.GraphjacError, match="blank: 'nowhere' is not values, grads"):
+        figure_for(g, blank="nowhere")
+    with pytest.raises(gj.GraphjacError, match="no edge z → x"):
+        figure_for(g, blank="z:x")
+
+
+# ---------------------------------------------------------------------------- words, defaults, defects
+
+
+def test_the_figure_speaks_the_lectures_language():
+    words = "forward=vorwärts: Werte;backward=rückwärts:;minibatch=Stichprobe;gradcheck_ok=Gradienten stimmen"
+    fig = figure_for(load_example("minibatch_bce"), words=words, gradcheck=True)
+    assert fig.legend[0].label == (r"\text{vorwärts: Werte}",) and fig.legend[1].label[0].startswith(r"\text{rückwärts: }")
+    assert any(group.path[-1] == "Stichprobe" for group in fig.groups)
+    assert "Gradienten stimmen" in fig.badge.label[0]
+    with pytest.raises(gj.GraphjacError, match="did you mean 'forward'"):
+        figure_for(load_example("neuron"), words="fowrard=x")
+
+
+def test_svg_png_and_pdf_are_typeset_by_default(tmp_path):
+    from graphjac.options import RenderOptions
+    assert RenderOptions().math == "typeset"
+    g = gj.Graph("g")
+    g.square(g.input("x", 2.0), name="y")
+    svg = g.render(tmp_path / "g.svg").read_text()
+    assert "STIXTwoMath" in svg and "<text" not in svg.split("</defs>")[-1].split("<title>")[0]
+
+
+def test_a_missing_highlight_edge_is_an_error():
+    with pytest.raises(gj.GraphjacError, match="no edge x → a .edges into a come from z."):
+        figure_for(load_example("neuron"), highlight="x:a")
+
+
+def test_beamer_frames_take_the_figures_title(tmp_path):
+    from graphjac.render.tikz import write_beamer
+    tex = write_beamer(figure_for(load_example("neuron"), title="Backprop, step by step"))
+    assert r"\frametitle{$\text{Backprop, step by step}$}" in tex
+
+
+def test_numbers_as_a_lecturer_writes_them():
+    assert number(999.6, 3) == "1000" and number(0.000153, 3) == "0.000153"
+    assert vector([-7.31e-5, -0.000153], 3) == r"(-7.31 \times 10^{-5}, -1.53 \times 10^{-4})"
+    assert vector([1e-5, 2.0, 3.0], 3) == r"(1 \times 10^{-5}, 2, 3)"
+
+
+def test_cce_on_class_indices_writes_minus_log_p_of_the_class():
+    g = gj.Graph("c")
+    p = g.activation(g.input("l", [[1.0, 2.0, 0.5]], batch=True), "softmax", name="p")
+    J = g.mean(g.loss(p, g.input("y", [1], batch=True), "cce", name="J0"), name="J")
+    g.backward(J)
+    notes = g.annotate()
+    assert notes.nodes[3].formula == r"J_{0}^{(i)} = -\log p_{y^{(i)}}^{(i)}"
+    assert any(e.local and r"[k = y^{(i)}]" in e.local for e in notes.edges)
+
+
+def test_a_minibatch_drawn_as_a_table_is_the_matrix_x():
+    fig = figure_for(load_example("minibatch_bce"), tables="x")
+    assert [t.caption for n in fig.nodes for t in n.tables] == ["X"]
+    assert [n.label for n in fig.nodes if n.name == "x" and n.sample not in (None, 1)][0]   # other samples named
+
+
+def test_a_vector_prediction_is_a_bold_y_under_its_hat():
+    from graphjac.symbols import Symbol
+    assert Symbol.from_name("ŷ").latex(vector=True) == r"\hat{\mathbf{y}}"
+    assert Symbol.from_name("y_hat").latex(vector=True, sample="i") == r"\hat{\mathbf{y}}^{(i)}"
+
+
+# ---------------------------------------------------------------------------- slide-sized figures
+
+
+@pytest.mark.parametrize("name", ["minibatch_mse", "minibatch_bce", "dense_cce"])
+def test_fit_makes_the_minibatch_figures_legible_on_a_4_3_slide(name, tmp_path):
+    g = load_example(name)
+    fitted = figure_for(g, fit="4:3")
+    text = smallest_text(fitted, drawing_size(fitted))
+    assert text >= 8.0, text
+    svg = ET.parse(g.render(tmp_path / "f.svg", fit="4:3")).getroot()
+    _, _, width, height = (float(v) for v in svg.get("viewBox").split())
+    assert abs(height / width - 0.75) < 0.01
+
+
+def test_fit_never_makes_text_smaller():
+    for name in ("neuron", "two_layer_l2", "cs231n_sigmoid"):
+        g = load_example(name)
+        natural = figure_for(g)
+        from dataclasses import replace
+        before = smallest_text(replace(natural, page=(16.0, 9.0)), drawing_size(natural))
+        fitted = figure_for(g, fit="16:9")
+        assert smallest_text(fitted, drawing_size(fitted)) >= before - 1e-9, name
+
+
+def test_a_bad_fit_names_what_it_takes():
+    with pytest.raises(gj.GraphjacError, match="fit: 'wide' is not 16:9, 4:3, a4 or a page shape"):
+        figure_for(load_example("neuron"), fit="wide")
+
+
+# ---------------------------------------------------------------------------- the committed variants
+
+
+@pytest.mark.parametrize("stem", list(variants()))
+def test_gallery_variant_is_up_to_date(stem):
+    from pathlib import Path
+    name, options = variants()[stem]
+    committed = (Path(__file__).parent.parent / "docs" / "figures" / f"{stem}.dot").read_text(encoding="utf-8")
+    assert load_example(name).to_dot(**options) == committed, f"run bash scripts/examples.sh ({stem})"
+    assert name in catalog()
