@@ -78,8 +78,8 @@ def test_circuit_tikz_compiles(name, tmp_path):
 
 
 def test_a_circuit_runs_across_the_page():
-    with pytest.raises(gj.GraphjacError, match="circuit style draws its wires across the page"):
-        figure_for(load_example("cs231n_circuit"), style="circuit", direction="BT")
+    assert figure_for(load_example("cs231n_circuit"), style="circuit", direction="BT").direction == "LR"
+    assert figure_for(load_example("cs231n_circuit"), style="circuit", direction="RL").direction == "RL"
 
 
 # ---------------------------------------------------------------------------- local derivatives
@@ -231,3 +231,46 @@ def test_gallery_variant_is_up_to_date(stem):
     committed = (Path(__file__).parent.parent / "docs" / "figures" / f"{stem}.dot").read_text(encoding="utf-8")
     assert load_example(name).to_dot(**options) == committed, f"run bash scripts/examples.sh ({stem})"
     assert name in catalog()
+
+
+# ---------------------------------------------------------------------------- labels that do not collide
+
+from graphjac.render.collisions import collisions  # noqa: E402
+from graphjac.render.composer import place  # noqa: E402
+
+CIRCUITS = ("cs231n_circuit", "cs231n_sigmoid", "micrograd", "colah")
+
+
+@pytest.mark.parametrize("name", list(catalog()))
+@pytest.mark.parametrize("options", [{}, {"theme": "print", "edge_labels": "symbol,formula,value"}],
+                         ids=["lecture", "print+values"])
+def test_no_gallery_figure_has_a_collision_in_graphvizs_own_geometry(name, options):
+    figure = figure_for(load_example(name), **options)
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []
+
+
+@pytest.mark.parametrize("name", CIRCUITS)
+def test_no_circuit_has_a_collision(name):
+    figure = figure_for(load_example(name), style="circuit")
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []
+
+
+def test_the_collision_check_finds_a_label_on_a_node_and_edges_on_top_of_each_other():
+    import dataclasses
+    figure = figure_for(load_example("neuron"))
+    placed = place(figure)
+    node = placed.layout.nodes["n0"]
+    labelled = next(e for e in placed.layout.edges if e.label is not None and e.id in placed.marks)
+    moved = dataclasses.replace(placed.layout, edges=tuple(
+        dataclasses.replace(e, label=(node.x, node.y)) if e is labelled else e for e in placed.layout.edges))
+    assert [c.kind for c in collisions(figure, moved, placed.marks)] == ["label-node"]
+    forward = next(k for k, e in enumerate(figure.edges) if e.direction == "forward")
+    back = next(k for k, e in enumerate(figure.edges) if e.direction == "backward"
+                and (e.dst, e.src) == (figure.edges[forward].src, figure.edges[forward].dst))
+    paths = {e.id: e for e in placed.layout.edges}
+    same = dataclasses.replace(paths[f"e{back}"], points=paths[f"e{forward}"].points)
+    on_top = dataclasses.replace(placed.layout, edges=tuple(same if e.id == f"e{back}" else e
+                                                            for e in placed.layout.edges))
+    assert "hidden-edge" in [c.kind for c in collisions(figure, on_top, placed.marks)]

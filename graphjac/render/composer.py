@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..errors import RenderError
+from .collisions import collisions
 from .dot import figure_to_dot
 from .layout import Heading, lay_out, lay_out_and_draw, measured_dot, texts
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
+# layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
+CHECKED_NODES = 150   # larger figures are laid out once (checking costs more than it saves there)
+RELAYOUTS = ((1.0, None), (1.5, None), (1.0, "polyline"), (1.5, "polyline"), (2.2, None), (2.2, "polyline"))
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -107,11 +111,22 @@ def place(figure, sizes=None, draw=False) -> Placed:
             boxes[node.id] = boxes[node.id][:2] + (THEMES[figure.theme].forward,)
     if head is not None:
         boxes["heading"] = (head.width, head.height)
-    source = measured_dot(figure_to_dot(figure), figure, boxes)
-    if draw:
-        layout, drawing = lay_out_and_draw(source, figure.options.timeout)
-        return Placed(source, layout, marks, head, head_marks, drawing)
-    return Placed(source, lay_out(source, figure.options.timeout), marks, head, head_marks)
+    best = None
+    for spread, splines in RELAYOUTS:   # laid out again, wider, while anything collides
+        candidate = replace(figure, spacing=figure.spacing * spread)
+        source = measured_dot(figure_to_dot(candidate), candidate, boxes)
+        if splines:
+            source = source.replace("graph [", f"graph [splines={splines}, ", 1)
+        if draw:
+            layout, drawing = lay_out_and_draw(source, figure.options.timeout)
+        else:
+            layout, drawing = lay_out(source, figure.options.timeout), None
+        found = len(collisions(candidate, layout, marks)) if len(figure.nodes) <= CHECKED_NODES else 0
+        if best is None or found < best[0]:
+            best = (found, Placed(source, layout, marks, head, head_marks, drawing))
+        if not found:
+            break
+    return best[1]
 
 
 def write_svg(figure) -> str:

@@ -156,10 +156,7 @@ def _circuit_figure(notes, options):
         nodes.append(FigureNode(wire, "wire", wire_lines(note.value, grad if options.backward else None, p),
                                 name=note.name))
         edges += [FigureEdge(src, wire, "forward", joint="head"), FigureEdge(wire, dst, "forward", joint="tail")]
-    direction = options.direction if options.direction != "auto" else "LR"
-    if direction not in ("LR", "RL"):
-        raise GraphjacError(f"render option direction: the circuit style draws its wires across the page "
-                            f"(LR or RL), with values above and gradients below; got {direction}")
+    direction = options.direction if options.direction in ("LR", "RL") else "LR"   # wires across the page
     return Figure(title=_title(notes, options), direction=direction, theme=options.theme, nodes=tuple(nodes),
                   edges=tuple(edges), groups=_groups(nodes, notes, SampleSelection.of(notes, options)),
                   legend=(), badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
