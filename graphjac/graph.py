@@ -569,8 +569,8 @@ class Graph:
         place that decides it."""
         if self._records and self._values is None:
             self.forward()
-        if self._target is None and len(self.target_candidates()) == 1:
-            self._target = self.target_candidates()[0].id
+        if self._target is None and self.target is not None:
+            self._target = self.target.id
         if self._target is not None and self._grads is None:
             self.backward(self.target)
         return self
@@ -618,8 +618,12 @@ class Graph:
 
     @property
     def target(self) -> Optional[Node]:
-        """The loss J that backward differentiates (the last backward target, or the spec's)."""
-        return None if self._target is None else Node(self, self._target)
+        """The loss J that backward differentiates: the last backward target, or the spec's, or
+        else the graph's one scalar sink (None when there are several or none)."""
+        if self._target is None:
+            candidates = self.target_candidates()
+            return candidates[0] if len(candidates) == 1 else None
+        return Node(self, self._target)
 
     @target.setter
     def target(self, ref):

@@ -78,10 +78,11 @@ def test_unknown_example_is_an_error_with_a_suggestion():
 
 # ------------------------------------------------------------------------------ the README's gallery
 
-def test_gallery_holds_one_figure_per_example():
+def test_gallery_holds_one_figure_per_example_and_variant():
+    from graphjac.gallery import variants
     for suffix in ("dot", "svg"):
         drawn = sorted(p.stem for p in FIGURES.glob(f"*.{suffix}"))
-        assert drawn == sorted(NAMES), f"docs/figures/*.{suffix} do not match the examples: {REGENERATE}"
+        assert drawn == sorted(NAMES + list(variants())), f"docs/figures/*.{suffix} do not match the examples: {REGENERATE}"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -189,10 +189,20 @@ def test_to_spec_is_json_and_round_trips_bit_for_bit(rng):
 
 def test_to_spec_of_a_graph_without_target(rng):
     g = gj.Graph("no target")
-    g.input("x", 1.0) + 2.0
+    x = g.input("x", 1.0)
+    x + 2.0
+    x * 3.0                      # two scalar results: neither is J
     spec = g.to_spec()
-    assert "target" not in spec
+    assert "target" not in spec and g.target is None
     assert gj.Graph.from_spec(spec).to_spec() == spec
+
+
+def test_the_one_scalar_sink_is_the_target_and_to_spec_writes_it():
+    g = gj.Graph("one sink")
+    z = g.input("x", 1.0) + 2.0
+    assert g.target.name == z.name and g.to_spec()["target"] == z.name
+    g.backward()
+    assert float(g.grad("x")) == 1.0
 
 
 def test_a_spec_with_a_cycle_is_an_error():
