@@ -32,7 +32,8 @@ def random_graph(seed: int, size: int = 10) -> gj.Graph:
     nodes = [g.input(f"x{k}", float(rng.normal())) for k in range(3)] + [g.param(f"w{k}", float(rng.normal()))
                                                                           for k in range(2)]
     for k in range(size):
-        op, a, b = rng.choice(["add", "mul", "sub", "exp", "tanh", "square"]), *rng.choice(nodes, 2)
+        op = rng.choice(["add", "mul", "sub", "exp", "tanh", "square"])
+        a, b = nodes[rng.integers(len(nodes))], nodes[rng.integers(len(nodes))]   # a == b too: x·x
         if op in ("add", "mul", "sub"):
             nodes.append(getattr(g, op)(a, b, name=f"v{k}"))
         elif op == "exp" and abs(float(a.value)) < 5:
