@@ -58,6 +58,7 @@ def fence(source, language, class_name, options, md, **kwargs) -> str:
     counts[svg] = counts.get(svg, 0) + 1
     from .render.svgids import numbered
     body = numbered(svg[svg.index("<svg"):], counts[svg])
+    body = body.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)   # fits the page's column
     return f'<figure class="{html.escape(class_name or "graphjac")}">{body}</figure>'
 
 
