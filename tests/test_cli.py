@@ -506,7 +506,7 @@ def test_shell_completion():
 
 
 def test_the_readme_shows_what_run_prints():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
     shown = re.search(r"`graphjac run lecture:neuron` prints:\n\n```text\n(.*?)```", readme, re.S).group(1)
     assert cli("run", "lecture:neuron")[1] == shown
 

@@ -275,9 +275,9 @@ def test_formats_are_chosen_by_suffix_with_suggestions():
         writer_for("fig")
 
 
-def test_readme_documents_every_option():
+def test_the_guide_documents_every_option():
     from pathlib import Path
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
     figures = readme[readme.index("## Figures"):]
     for name in option_help():
         assert f"| `{name}` |" in figures, name
