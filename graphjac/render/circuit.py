@@ -24,13 +24,14 @@ whole minibatch's numbers where they fit and the variable's name where they do n
 
 from __future__ import annotations
 
+from ..ops.base import number_latex
 from ..symbols import escape_text
 from . import numbers
 
 # What a gate shows: the op's sign (a constant operand is written after it: +1, ×−1)
 GATE = {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "neg": r"\times -1", "exp": r"\exp",
         "log": r"\log", "sqrt": r"\sqrt{\cdot}", "abs": r"|\cdot|", "sin": r"\sin", "cos": r"\cos",
-        "square": r"(\cdot)^{2}", "pow": r"(\cdot)^{$p}", "maximum": r"\max", "minimum": r"\min",
+        "square": r"(\cdot)^{2}", "maximum": r"\max", "minimum": r"\min",
         "sum": r"\Sigma", "mean": r"\mathrm{mean}", "dot": r"\cdot", "matmul": r"\times", "transpose": "T",
         "neuron": r"x^{T} w + b", "dense": r"XW + B", "sigmoid": r"\sigma", "tanh": r"\tanh",
         "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LReLU}", "softplus": r"\mathrm{softplus}",
@@ -45,8 +46,7 @@ def gate_label(note, notes) -> str:
                  and o.value.ndim == 0]
     sign = GATE.get(note.op, r"\mathrm{" + escape_text(note.op) + "}")
     if note.op == "pow":
-        exponent = notes.formula(note.id).rsplit("^{", 1)[-1].rstrip("}") if notes.formula(note.id) else "p"
-        return r"(\cdot)^{" + exponent + "}"
+        return r"(\cdot)^{" + number_latex(notes.notation.records[note.id].attrs["exponent"]) + "}"
     if note.op == "div" and constants and operands[0] is constants[0]:
         return numbers.number(constants[0].value, 3) + r"/x"
     if constants and note.op in ("add", "sub", "mul", "div", "maximum", "minimum"):
