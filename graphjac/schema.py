@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from .ops import ACTIVATIONS, LOSSES, REGISTRY
+from .ops.custom import CUSTOM
 from .options import RenderOptions
 from .spec import DISTRIBUTIONS, FAMILIES, LEAF_KINDS, RANDOM_FIELDS, SCHEMA_VERSION, fields_of
 from .version import __version__
@@ -57,8 +58,10 @@ def spec_schema() -> dict:
 
 
 def _node_kinds():
+    """The built-in node kinds (ops defined by ``define_op`` are the user's, not the format's)."""
     kinds = list(LEAF_KINDS)
-    kinds += [op.kind for op in REGISTRY.values() if op.kind not in FAMILIES and op.kind not in kinds]
+    kinds += [op.kind for op in REGISTRY.values()
+              if op.kind not in FAMILIES and op.kind not in kinds and op.name not in CUSTOM]
     return kinds + list(FAMILIES) + list(ACTIVATIONS) + list(LOSSES)
 
 
