@@ -22,6 +22,7 @@ turn them into their own markup. Node ids are stable (``n0, n1, …`` in build o
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -193,8 +194,10 @@ class Blanks:
                     raise GraphjacError(f"render option blank: there is no edge {item.replace(':', ' → ')}")
                 grads.add((src, dst))
             else:
+                close = difflib.get_close_matches(item, ["values", "grads", *ids], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise GraphjacError(f"render option blank: {item!r} is not values, grads, a node name or an "
-                                    f"edge src:dst of this graph")
+                                    f"edge src:dst of this graph{hint}")
         return cls(frozenset(values), frozenset(grads), options.answers)
 
     def __bool__(self):
