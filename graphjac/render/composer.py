@@ -46,11 +46,9 @@ def line_color(role, color, theme):
     return {"wire_value": theme.wire_value, "wire_grad": theme.backward}.get(role, color)
 
 
-def _typeset(what, lines, sizes, color, theme=None):
+def _typeset(what, lines, sizes, color, theme):
     try:
-        if theme is not None:
-            return Label.of([(latex, sizes[role], line_color(role, color, theme)) for latex, role in lines], color)
-        return Label.of([(latex, sizes[role]) for latex, role in lines], color)
+        return Label.of([(latex, sizes[role], line_color(role, color, theme)) for latex, role in lines], color)
     except RenderError as err:
         raise RenderError(f"the label of {what}: {err}") from None
 
@@ -72,13 +70,14 @@ def heading(figure, sizes=None):
     sizes = sizes or theme.sizes
     parts = {}
     if figure.title:
-        parts["title"] = _typeset("the title", [(line, "title") for line in figure.title], sizes, theme.text)
+        parts["title"] = _typeset("the title", [(line, "title") for line in figure.title], sizes, theme.text,
+                                   theme)
     for k, entry in enumerate(figure.legend):
         parts[f"legend-label{k}"] = _typeset("the legend", [(line, "edge") for line in entry.label], sizes,
-                                             theme.text)
+                                             theme.text, theme)
     if figure.badge is not None:
         parts["badge"] = _typeset("the badge", [(line, "edge") for line in figure.badge.label], sizes,
-                                  theme.good if figure.badge.ok else theme.bad)
+                                  theme.good if figure.badge.ok else theme.bad, theme)
     if not parts:
         return None, parts
     def size(key):
@@ -100,9 +99,10 @@ class Placed:
     drawing: Optional[bytes] = None    # Graphviz's SVG of the same layout, when asked for
 
 
-def place(figure, sizes=None, draw=False) -> Placed:
+def place(figure, sizes=None, draw=False, relayout=True) -> Placed:
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
-    them (and draw it as SVG in the same run, with ``draw``)."""
+    them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, laid out again
+    (:data:`RELAYOUTS`) while anything collides."""
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label) for key, label in marks.items()}
@@ -112,16 +112,15 @@ def place(figure, sizes=None, draw=False) -> Placed:
     if head is not None:
         boxes["heading"] = (head.width, head.height)
     best = None
-    for spread, splines in RELAYOUTS:   # laid out again, wider, while anything collides
-        candidate = replace(figure, spacing=figure.spacing * spread)
+    checked = relayout and len(figure.nodes) <= CHECKED_NODES
+    for spread, splines in RELAYOUTS if checked else RELAYOUTS[:1]:
+        candidate = replace(figure, spacing=figure.spacing * spread, splines=splines)
         source = measured_dot(figure_to_dot(candidate), candidate, boxes)
-        if splines:
-            source = source.replace("graph [", f"graph [splines={splines}, ", 1)
         if draw:
             layout, drawing = lay_out_and_draw(source, figure.options.timeout)
         else:
             layout, drawing = lay_out(source, figure.options.timeout), None
-        found = len(collisions(candidate, layout, marks)) if len(figure.nodes) <= CHECKED_NODES else 0
+        found = len(collisions(candidate, layout, marks)) if checked else 0
         if best is None or found < best[0]:
             best = (found, Placed(source, layout, marks, head, head_marks, drawing))
         if not found:

@@ -41,7 +41,7 @@ def _defaults(figure, theme, font):
     graph = dict(rankdir=figure.direction, newrank="true", nodesep=f"{nodesep * figure.spacing:.2g}",
                  ranksep=f"{ranksep * figure.spacing:.2g}", fontname=font, fontcolor=quote(theme.text),
                  bgcolor=quote(theme.background), pad="0.2", labelloc="t",
-                 label=_heading(figure, theme))
+                 label=_heading(figure, theme), splines=figure.splines)
     node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=theme.sizes["node"],
                 fontcolor=quote(theme.text), color=quote(theme.border), penwidth=theme.width("node"),
                 margin=quote("0.14,0.07"))

@@ -116,6 +116,7 @@ class Figure:
     badge: Optional[Badge]
     options: RenderOptions
     spacing: float = 1.0      # Graphviz's node and rank separation, as a share of the usual
+    splines: Optional[str] = None   # Graphviz's edge routing when not its own (polyline)
     page: Optional[tuple] = None   # (width, height): the page shape the drawing is padded to
 
 

@@ -32,7 +32,7 @@ def drawing_size(figure) -> tuple:
     from .dot import figure_to_dot
     from .layout import lay_out, measured_dot
     if figure.options.math == "typeset":
-        layout = place(figure).layout
+        layout = place(figure, relayout=False).layout   # candidates are compared as dot lays them out
     else:
         layout = lay_out(measured_dot(figure_to_dot(figure), figure, {}), figure.options.timeout)
     return layout.width, layout.height
