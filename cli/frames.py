@@ -4,31 +4,38 @@ from __future__ import annotations
 
 import click
 
-from graphjac.render.frames import FORMATS, write_frames
+from graphjac.render.frames import FORMATS, PASSES, write_frames
 
 from .common import chosen, load_graph, render_flags, spec_argument, target_option
 
 
-@click.command("frames", short_help="Draw the backward pass step by step into a folder (-o DIR).")
+@click.command("frames", short_help="Draw the forward and backward passes step by step into a folder (-o DIR).")
 @spec_argument
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="the folder the frames go to (made if missing)")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default="svg",
               show_default=True, help="format of the step-NN files")
+@click.option("--passes", type=click.Choice(("both", *PASSES), case_sensitive=False), default="both",
+              show_default=True, help="the passes stepped through: with backward alone, step-00 shows the forward pass whole; "
+                   "with forward alone, no gradient is drawn")
 @target_option
 @render_flags
-def command(spec, out_dir, fmt, target, **flags):
-    """Draw SPEC's backward pass one ∂J/∂· at a time, in the order backpropagation computes them.
+def command(spec, out_dir, fmt, passes, target, **flags):
+    """Draw SPEC's passes one step at a time, in the order backpropagation computes them.
 
-    Writes step-00 (the forward pass), step-01, … (each adding the next backward edge, highlighted),
-    backprop.tex (one Beamer frame with \\only<k> overlays; --standalone makes it a whole
-    document) and backprop-animated.svg (plays the steps in a loop in a browser).
+    Writes step-00 (what is given: the leaves' values, every op's formula), then one frame a
+    step, the newest highlighted: each op's value in forward order (in --style circuit, the
+    values on its output wires), then each ∂J/∂· (each backward edge, or each wire's gradient).
+    Also backprop.tex (one Beamer frame with overlays, a slide a step; --standalone makes it a
+    whole document) and backprop-animated.svg (plays the steps in a loop in a browser).
 
     \b
     Examples:
       graphjac frames lecture:neuron -o neuron-steps
-      graphjac frames model.yaml -o steps --format pdf --math typeset --standalone
+      graphjac frames lecture:cs231n_sigmoid -o steps --style circuit --format png
+      graphjac frames model.yaml -o steps --format pdf --passes backward --standalone
     """
-    graph = load_graph(spec, target, need_target=True)
-    paths = write_frames(graph, out_dir, fmt.lower(), **chosen(flags))
+    chosen_passes = PASSES if passes.lower() == "both" else (passes.lower(),)
+    graph = load_graph(spec, target, need_target="backward" in chosen_passes)
+    paths = write_frames(graph, out_dir, fmt.lower(), passes=chosen_passes, **chosen(flags))
     click.echo(f"wrote {len(paths)} files to {out_dir}", err=True)

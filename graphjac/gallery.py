@@ -43,6 +43,7 @@ _CATALOG = {
     "cs231n_sigmoid": "CS231n's neuron σ(w₀x₀ + w₁x₁ + w₂) gate by gate (×, +, ×−1, exp, +1, 1/x): f = 0.73",
     "colah": "Colah's e = (a + b)(b + 1): ∂e/∂b = 5, summed over b's two paths",
     "micrograd": "micrograd's README expression: g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773",
+    "two_layer": "a two-layer network on a minibatch: dense, tanh, dense, σ, BCE and the mean J",
     "two_layer_l2": "two layers with L2 regularisation (d2l.ai): ∂J/∂W₁ sums the loss path and the penalty path",
 }
 
@@ -54,12 +55,13 @@ _VARIANTS = {
     "neuron.exercise": ("neuron", {"blank": "values,grads", "edge_labels": "symbol,formula,value"}),
     "neuron.answers": ("neuron", {"blank": "values,grads", "answers": True, "edge_labels": "symbol,formula,value"}),
     "colah.local": ("colah", {"edge_labels": "local"}),
+    "two_layer.slide": ("two_layer", {"fit": "4:3"}),
 }
 
 
 def variants() -> dict:
     """figure stem -> (built-in figure, render options): the gallery's figures drawn other ways
-    (the circuit style, an exercise sheet and its key, local derivatives on the edges)."""
+    (the circuit style, an exercise sheet and its key, local derivatives on the edges, a slide)."""
     return {stem: (name, dict(options)) for stem, (name, options) in _VARIANTS.items()}
 
 

@@ -142,6 +142,14 @@ class Space:
 
 
 @dataclass(frozen=True)
+class Phantom:
+    """``\\phantom{…}``: room as wide as ``body``, nothing drawn (an exercise's blank for a number)."""
+
+    body: Seq
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
 class Accent:
     """``\\vec{x}``, ``\\hat{y}``: ``name`` is the LaTeX command, ``body`` what it decorates."""
 
@@ -253,6 +261,8 @@ class _Reader:
             return Frac(self.argument(style), self.argument(style))
         if name == "sqrt":
             return Root(self.argument(style))
+        if name == "phantom":
+            return Phantom(self.argument(style))
         if name in FONTS:
             return self.font(FONTS[name])
         if name in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
@@ -450,7 +460,7 @@ def _pieces(latex):
 
 
 def _takes_argument(name):
-    return name in ACCENTS or name in FONTS or name in ("frac", "sqrt")
+    return name in ACCENTS or name in FONTS or name in ("frac", "sqrt", "phantom")
 
 
 @lru_cache(maxsize=16384)
@@ -553,6 +563,8 @@ def _uni(node):
         return _bold(text) if node.style == "bf" else text
     if isinstance(node, Space):
         return node.text
+    if isinstance(node, Phantom):
+        return phantom_text(node)
     if isinstance(node, Accent):
         return _uni(accented(node, ""))
     if isinstance(node, Seq):
@@ -573,6 +585,11 @@ def _uni(node):
         join = " if " if node.kind == "cases" else " "
         return left + "; ".join(join.join(_uni(c) for c in row) for row in node.rows) + right
     raise TypeError(node)
+
+
+def phantom_text(node) -> str:
+    """A phantom as text: a figure space (a digit's width) for each character of what it hides."""
+    return "\u2007" * len(_uni(node.body))
 
 
 def _uni_part(seq, denominator):

@@ -103,18 +103,22 @@ def test_blanks_hide_numbers_in_the_order_the_passes_compute_them():
     sheet = figure_for(g, blank="values,grads", edge_labels="symbol,formula,value")
     key = figure_for(g, blank="values,grads", answers=True, edge_labels="symbol,formula,value")
     by_name = {n.name: n.label for n in sheet.nodes}
-    assert by_name["z"] == (r"z = \vec{x}^{T} \vec{w} + b", r"= \square_{1}")     # formula kept, value hidden
-    assert by_name["a"][1] == r"= \square_{2}" and by_name["J"][1] == r"= \square_{3}"
+    room = r"\phantom{-0.0 \;}"                                                 # as wide as −0.8, no answer in it
+    assert by_name["z"] == (r"z = \vec{x}^{T} \vec{w} + b", "= " + room + r"\square_{1}")   # formula kept
+    assert by_name["a"][1].endswith(r"\square_{2}") and by_name["J"][1].endswith(r"\square_{3}")
     assert by_name["x"] == (r"\vec{x} = (1, 2, -1)",)                            # the data stay
     edges = {(e.src, e.dst): e.label for e in sheet.edges if e.direction == "backward"}
     ids = {n.name: n.id for n in sheet.nodes}
-    assert edges[(ids["J"], ids["a"])][-1] == r"= \square_{4}"               # backprop: ∂J/∂a first
-    assert edges[(ids["a"], ids["z"])][-1] == r"= \square_{5}"
-    assert sorted(edges[(ids["z"], ids[n])][-1] for n in "xwb") == [rf"= \square_{{{k}}}" for k in (6, 7, 8)]
+    assert edges[(ids["J"], ids["a"])][-1].endswith(r"\;}\square_{4}")       # backprop: ∂J/∂a first
+    assert edges[(ids["a"], ids["z"])][-1].endswith(r"\;}\square_{5}")
+    assert sorted(edges[(ids["z"], ids[n])][-1][-11:] for n in "xwb") == [rf"\square_{{{k}}}" for k in (6, 7, 8)]
     keyed = {n.name: n.label for n in key.nodes}
     z = np.dot([1.0, 2.0, -1.0], [0.5, -0.3, 0.8]) + 0.1
     assert keyed["z"][1] == rf"= {z:g} \;\square_{{1}}"                       # the answer and its number
-    assert not any(str(round(z, 2)) in line for label in by_name.values() for line in label[1:])
+    import re
+    rooms = [room for label in list(by_name.values()) + list(edges.values()) for line in label
+             for room in re.findall(r"\\phantom\{([^}]*)\}", line)]
+    assert len(rooms) == 8 and all(set(re.findall(r"[0-9]", room)) == {"0"} for room in rooms)   # no answer in them
 
 
 def test_blanks_of_one_node_or_edge_and_bad_items():
@@ -195,12 +199,16 @@ def test_a_vector_prediction_is_a_bold_y_under_its_hat():
 # ---------------------------------------------------------------------------- slide-sized figures
 
 
-@pytest.mark.parametrize("name", ["minibatch_mse", "minibatch_bce", "dense_cce"])
-def test_fit_makes_the_minibatch_figures_legible_on_a_4_3_slide(name, tmp_path):
+@pytest.mark.parametrize("name", ["minibatch_mse", "minibatch_bce", "dense_cce", "two_layer"])
+def test_fit_makes_the_minibatch_figures_and_a_two_layer_net_legible_on_a_4_3_slide(name, tmp_path):
+    from graphjac.render.collisions import collisions
+    from graphjac.render.composer import place
     g = load_example(name)
     fitted = figure_for(g, fit="4:3")
     text = smallest_text(fitted, drawing_size(fitted))
     assert text >= 8.0, text
+    placed = place(fitted)                               # tighter, and still nothing runs into anything
+    assert collisions(fitted, placed.layout, placed.marks) == []
     svg = ET.parse(g.render(tmp_path / "f.svg", fit="4:3")).getroot()
     _, _, width, height = (float(v) for v in svg.get("viewBox").split())
     assert abs(height / width - 0.75) < 0.01
@@ -255,6 +263,49 @@ def test_no_circuit_has_a_collision(name):
     figure = figure_for(load_example(name), style="circuit")
     placed = place(figure)
     assert collisions(figure, placed.layout, placed.marks) == []
+
+
+RANDOM = [("scalar", seed) for seed in range(16)] + [("vector", seed) for seed in range(16)]
+
+
+@pytest.mark.parametrize("kind, seed", RANDOM, ids=[f"{k}{s}" for k, s in RANDOM])
+@pytest.mark.parametrize("options", [{}, {"theme": "print", "edge_labels": "symbol,formula,value"},
+                                     {"style": "circuit"}], ids=["lecture", "print+values", "circuit"])
+def test_no_random_graph_has_a_collision(kind, seed, options):
+    from random_graphs import scalar_graph, vector_graph
+    graph = (scalar_graph if kind == "scalar" else vector_graph)(seed)
+    figure = figure_for(graph, **options)
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_random_graph_has_a_collision_at_tikz_sizes(seed):
+    from graphjac.render.themes import THEMES
+    from random_graphs import vector_graph
+    figure = figure_for(vector_graph(seed))
+    placed = place(figure, THEMES[figure.theme].tex_sizes)
+    assert collisions(figure, placed.layout, placed.marks) == []
+
+
+def test_a_label_something_runs_into_moves_beside_its_own_edge():
+    import dataclasses
+    from graphjac.render.collisions import relabelled
+    figure = figure_for(load_example("neuron"))
+    placed = place(figure)
+    node = placed.layout.nodes["n4"]
+    labelled = next(e for e in placed.layout.edges if e.label is not None and e.id in placed.marks)
+    onto = dataclasses.replace(placed.layout, edges=tuple(
+        dataclasses.replace(e, label=(node.x, node.y)) if e is labelled else e for e in placed.layout.edges))
+    assert collisions(figure, onto, placed.marks)
+    mended = relabelled(figure, onto, placed.marks)
+    assert collisions(figure, mended, placed.marks) == []
+    spot = next(e.label for e in mended.edges if e.id == labelled.id)
+    label = placed.marks[labelled.id]
+    box = (spot[0] - label.width / 2, spot[1] - label.height / 2, spot[0] + label.width / 2, spot[1] + label.height / 2)
+    from graphjac.render.collisions import _curve
+    near = min(max(box[0] - x, x - box[2], box[1] - y, y - box[3]) for x, y in _curve(labelled))
+    assert near < 6.0                                    # beside its own edge, not anywhere free
 
 
 def test_the_collision_check_finds_a_label_on_a_node_and_edges_on_top_of_each_other():

@@ -225,6 +225,18 @@ def test_cce_after_softmax_uses_log_softmax_at_extreme_logits(strict_numerics):
     assert np.isfinite(g.edge_grad(p, J0)).all()   # −y/p, clamped at p = e^−2000 = 0
 
 
+def test_bce_after_sigmoid_is_exact_from_the_logits(strict_numerics):
+    z, y = [-800.0, 0.0, 40.0, -40.0], [1.0, 0.0, 0.0, 1.0]
+    g = gj.Graph("bce")
+    zn = g.input("z", z, batch=True)
+    J0 = g.loss(g.activation(zn, "sigmoid"), g.input("y", y, batch=True), "bce", name="J0")
+    g.backward(g.mean(J0))
+    softplus = [abs(v) + math.log1p(math.exp(-abs(v))) for v in (800.0, 0.0, 40.0, 40.0)]   # log(1 + e^|z|)
+    np.testing.assert_allclose(g.value(J0), softplus, rtol=1e-15)     # 800, not the clamp's 100
+    sigma = [1 / (1 + math.exp(-v)) if v > -700 else math.exp(v) for v in z]
+    np.testing.assert_allclose(g.grad(zn), [(s - t) / 4 for s, t in zip(sigma, y)], rtol=1e-15)
+
+
 def test_cce_of_probabilities_at_zero_is_clamped(strict_numerics):
     g = gj.Graph("cce")
     p = g.input("p", [[0.0, 1.0], [0.5, 0.5]], batch=True)

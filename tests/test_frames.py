@@ -11,7 +11,7 @@ from graphjac.gallery import catalog
 from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.themes import THEMES
-from graphjac.render.frames import animated_svg, backward_steps, frame_files, write_frames
+from graphjac.render.frames import animated_svg, backward_steps, frame_files, reveal_steps, write_frames
 from graphjac.render.tikz import write_beamer
 from graphjac_cli.main import main
 
@@ -47,46 +47,146 @@ def test_each_step_needs_only_gradients_already_computed(name):
         done.add(k)
 
 
+@pytest.mark.parametrize("style", ["lecture", "circuit"])
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_each_value_is_revealed_after_the_values_it_is_computed_from(name, style):
+    g = load_example(name)
+    figure = figure_for(g, style=style)
+    forward = [step for step in reveal_steps(figure) if not any(item[0] == "e" for item in step)
+               and all(_phase(figure, item) == "forward" for item in step)]
+    node_of = {node.id: node.name for node in figure.nodes}
+    order = [{node_of[item.split(".")[0]] for item in step} for step in forward]
+    assert all(len(names) == 1 for names in order)      # one graph node a step
+    order = [names.pop() for names in order]
+    ops = {g.record(n).name for n in g.nodes if g.record(n).op is not None}
+    assert set(order) <= ops and len(set(order)) == len(order) and order
+    operands = {}
+    for src, dst, _ in g.edges:                          # the graph's own operands, not the figure's
+        if g.record(src).op is not None:
+            operands.setdefault(dst.name, set()).add(src.name)
+    for k, name in enumerate(order):
+        assert operands.get(name, set()) & set(order) <= set(order[:k]), (name, order[:k])
+
+
+def _phase(figure, item):
+    from graphjac.render.layout import text_phases
+    key, line = item.split(".")
+    node = next(n for n in figure.nodes if n.id == key)
+    return text_phases(node)[int(line)]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_a_wire_gets_its_gradient_after_every_wire_leaving_its_gate(name):
+    figure = figure_for(load_example(name), style="circuit")
+    feeds = {e.src: e.dst for e in figure.edges if e.joint == "tail"}      # wire -> gate it enters
+    leaves = {e.dst: e.src for e in figure.edges if e.joint == "head"}     # wire -> gate or variable it leaves
+    steps = reveal_steps(figure)
+    backward = [step for step in steps if all(_phase(figure, item) == "backward" for item in step)]
+    assert all(len(step) == 1 for step in backward) and backward
+    done = []
+    for (item,) in backward:
+        wire = item.split(".")[0]
+        after = {w for w, gate in leaves.items() if gate == feeds[wire]}   # the gate's output wires
+        assert after <= set(done), (wire, after, done)
+        done.append(wire)
+    with_grad = {n.id for n in figure.nodes if n.role == "wire" and n.phases[1] == "backward"}
+    assert set(done) == with_grad
+
+
 def _edge_ids(svg):
     return {g.get("id") for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"}
 
 
+def _shapes(svg):
+    """Every node's outline and where its text lines start: equal in every frame when nothing moves."""
+    out = []
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            outline = next((e for e in g.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon", f"{SVG}ellipse")
+                            and e.get("stroke") != "transparent"), None)   # not a lit row's backdrop
+            out.append((None if outline is None else ET.tostring(outline),
+                        [(t.get("x"), t.get("y")) for t in g.iter(f"{SVG}text")]))
+    return out
+
+
+def _transparent_lines(svg):
+    """Text drawn in the colour behind it (a node's fill, or the page where a wire's numbers are)."""
+    theme = THEMES["lecture"]
+    return sum(1 for g in svg.iter(f"{SVG}g") if g.get("class") == "node"
+               for t in g.iter(f"{SVG}text")
+               if t.get("fill") == theme.background and (g.get("id") or "").startswith("nw")
+               or t.get("fill") in theme.fills.values())
+
+
+@pytest.mark.parametrize("style", ["lecture", "circuit"])
 @pytest.mark.parametrize("math", ["html", "typeset"])
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_frames_reveal_one_edge_at_a_time_on_one_layout(name, math):
-    figure = figure_for(load_example(name), math=math)
-    steps = backward_steps(figure)
+def test_frames_reveal_one_step_at_a_time_on_one_layout(name, math, style):
+    figure = figure_for(load_example(name), math=math, style=style)
+    steps = reveal_steps(figure)
     frames = frame_files(figure)
     assert len(frames) == len(steps) + 1
-    assert frames == frame_files(figure_for(load_example(name), math=math))
-    nodes = None
+    assert frames == frame_files(figure_for(load_example(name), math=math, style=style))
+    edges = {item for step in steps for item in step if item[0] == "e"}
+    lines = [item for step in steps for item in step if item[0] != "e"]
+    shapes = None
     for shown, text in enumerate(frames):
         svg = ET.fromstring(text.encode("utf-8"))
-        backward = {f"e{k}" for k in steps} & _edge_ids(svg)
-        assert backward == {f"e{k}" for k in steps[:shown]}
+        reached = {item for step in steps[:shown] for item in step}
+        assert edges & _edge_ids(svg) == edges & reached
         wide = [g.get("id") for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"
                 and any(p.get("stroke-width") == THEMES["lecture"].width("current") for p in g)]
-        assert wide == ([f"e{steps[shown - 1]}"] if shown else [])
-        shapes = [ET.tostring(g) for g in svg.iter(f"{SVG}g") if g.get("class") == "node"]
-        assert nodes is None or shapes == nodes          # nothing moves between frames
-        nodes = shapes
+        assert wide == [item for item in (steps[shown - 1] if shown else ()) if item[0] == "e"]
+        assert shapes is None or _shapes(svg) == shapes  # nothing moves between frames
+        shapes = _shapes(svg)
         if math == "typeset":
-            labels = {g.get("id") for g in svg.iter(f"{SVG}g") if (g.get("id") or "").startswith("label-e")}
-            assert labels == {f"label-e{k}" for k in steps[:shown] if figure.edges[k].label}
+            ids = {g.get("id") for g in svg.iter(f"{SVG}g")}
+            assert {f"label-{item}" for item in lines} & ids == {f"label-{item}" for item in lines if item in reached}
+            labels = {i for i in ids if (i or "").startswith("label-e") and "." not in i}
+            assert labels == {f"label-{k}" for k in edges & reached if figure.edges[int(k[1:])].label}
+        else:   # Graphviz's own text: a line not reached yet is there, in its place, but not seen
+            assert _transparent_lines(svg) >= len([item for item in lines if item not in reached])
+            assert shown < len(steps) or _transparent_lines(svg) == 0
 
 
-def test_the_animation_reveals_each_edge_at_its_step_and_loops():
+def test_frame_zero_shows_what_is_given_and_the_last_everything():
     figure = figure_for(load_example("neuron"), math="typeset")
-    steps = backward_steps(figure)
+    frames = frame_files(figure)
+    first, last = (ET.fromstring(f.encode("utf-8")) for f in (frames[0], frames[-1]))
+    ids = lambda svg: {g.get("id") for g in svg.iter(f"{SVG}g")}
+    assert "label-n0.0" in ids(first) and "label-n4.0" in ids(first)       # x = (1, 2, −1); z's formula
+    assert "label-n4.1" not in ids(first) and "label-n4.1" in ids(last)     # z's value comes with its step
+    whole = ET.fromstring(frame_files(figure, passes=("backward",))[-1].encode("utf-8"))
+    assert _edge_ids(whole) == _edge_ids(last)
+
+
+def test_passes_choose_what_is_stepped_through():
+    figure = figure_for(load_example("neuron"), math="typeset")
+    forward, backward = reveal_steps(figure, ("forward",)), reveal_steps(figure, ("backward",))
+    assert reveal_steps(figure) == forward + backward
+    assert [k for step in backward for k in step if k[0] == "e"] == [f"e{k}" for k in backward_steps(figure)]
+    only_back = frame_files(figure, passes=("backward",))
+    zero = {g.get("id") for g in ET.fromstring(only_back[0].encode("utf-8")).iter(f"{SVG}g")}
+    assert {"label-n4.1", "label-n5.1", "label-n6.1"} <= zero                # the forward pass, whole
+    only_forward = frame_files(figure, passes=("forward",))
+    assert len(only_forward) == len(forward) + 1
+    assert all(not (_edge_ids(ET.fromstring(f.encode("utf-8"))) & {f"e{k}" for k in backward_steps(figure)})
+               for f in only_forward)                                         # no gradient at all
+
+
+def test_the_animation_reveals_each_step_in_turn_and_loops():
+    figure = figure_for(load_example("neuron"), math="typeset")
+    steps = reveal_steps(figure)
     text = animated_svg(figure)
     assert text == animated_svg(figure_for(load_example("neuron"), math="typeset"))
     svg = ET.fromstring(text.encode("utf-8"))
     count = len(steps) + 1
-    for step, k in enumerate(steps, start=1):
-        group = next(g for g in svg.iter(f"{SVG}g") if g.get("id") == f"e{k}")
-        reveal = next(a for a in group if a.tag == f"{SVG}animate" and a.get("attributeName") == "opacity")
-        assert reveal.get("values") == "0;1" and reveal.get("repeatCount") == "indefinite"
-        assert float(reveal.get("keyTimes").split(";")[1]) == pytest.approx(step / count, abs=1e-4)
+    for step, items in enumerate(steps, start=1):
+        for item in items:
+            group = next(g for g in svg.iter(f"{SVG}g") if g.get("id") in (item, f"label-{item}"))
+            reveal = next(a for a in group if a.tag == f"{SVG}animate" and a.get("attributeName") == "opacity")
+            assert reveal.get("values") == "0;1" and reveal.get("repeatCount") == "indefinite"
+            assert float(reveal.get("keyTimes").split(";")[1]) == pytest.approx(step / count, abs=1e-4)
     for animate in svg.iter(f"{SVG}animate"):
         times = [float(t) for t in animate.get("keyTimes").split(";")]
         assert len(times) == len(animate.get("values").split(";")) and times == sorted(times)
@@ -99,7 +199,16 @@ def test_beamer_overlays_compile_to_one_slide_per_step(tmp_path, name):
     figure = figure_for(load_example(name), standalone=True)
     log = compile_tex(tmp_path, write_beamer(figure))
     pages = int(re.search(r"Output written on fig\.pdf \((\d+) pages?", log).group(1))
-    assert pages == len(backward_steps(figure)) + 1
+    assert pages == len(reveal_steps(figure)) + 1
+
+
+@needs_tex
+@pytest.mark.parametrize("name", ["cs231n_circuit", "cs231n_sigmoid", "neuron", "dense_cce"])
+def test_circuit_beamer_overlays_compile_to_one_slide_per_step(tmp_path, name):
+    circuit = figure_for(load_example(name), standalone=True, style="circuit")
+    log = compile_tex(tmp_path, write_beamer(circuit))
+    pages = int(re.search(r"Output written on fig\.pdf \((\d+) pages?", log).group(1))
+    assert pages == len(reveal_steps(circuit)) + 1
 
 
 @needs_tex
@@ -109,14 +218,15 @@ def test_the_bare_beamer_frame_goes_into_a_deck(tmp_path):
     deck = (r"\documentclass{beamer}\usepackage{tikz,amsmath,amssymb,adjustbox}\usetikzlibrary{arrows.meta}"
             r"\begin{document}\begin{frame}{Title}Intro\end{frame}" + frame + r"\end{document}")
     log = compile_tex(tmp_path, deck)
-    assert "(7 pages" in log                             # 1 + the neuron's 6 slides
+    slides = 1 + len(reveal_steps(figure_for(load_example("neuron"))))
+    assert f"({1 + slides} pages" in log                 # the title frame, then the neuron's slides
 
 
 @pytest.mark.parametrize("fmt, magic", [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
 def test_write_frames_writes_every_step_and_repeats(tmp_path, fmt, magic):
     g = load_example("neuron")
     paths = write_frames(g, tmp_path / "a", fmt, math="typeset", dpi=50)
-    steps = len(backward_steps(figure_for(load_example("neuron"))))
+    steps = len(reveal_steps(figure_for(load_example("neuron"))))
     names = sorted(p.name for p in paths)
     assert names == sorted([f"step-{k:02d}.{fmt}" for k in range(steps + 1)]
                            + ["backprop.tex", "backprop-animated.svg"])
@@ -126,7 +236,7 @@ def test_write_frames_writes_every_step_and_repeats(tmp_path, fmt, magic):
 
 
 def test_nothing_is_written_when_there_is_nothing_to_step_through(tmp_path):
-    with pytest.raises(GraphjacError, match="no backward edges"):
+    with pytest.raises(GraphjacError, match="no gradients to step through"):
         write_frames(load_example("neuron"), tmp_path / "out", backward=False)
     with pytest.raises(GraphjacError, match="format 'gif'"):
         write_frames(load_example("neuron"), tmp_path / "out", "gif")
@@ -140,4 +250,4 @@ def test_the_frames_command(tmp_path):
     assert done.exit_code == 0, done.output
     assert (tmp_path / "steps" / "step-00.svg").exists() and (tmp_path / "steps" / "backprop.tex").exists()
     bad = runner.invoke(main, ["frames", "lecture:neuron", "-o", str(tmp_path / "x"), "--no-backward"])
-    assert bad.exit_code == 2 and "no backward edges" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "no gradients" in bad.output and "Traceback" not in bad.output

@@ -18,6 +18,6 @@ LOSSES = {op.name: op for op in losses.OPS}
 # shares they skip (∂J/∂p on the edge p → J₀) are computed when read.
 FUSED_VJPS = {("cce", "softmax"): losses.softmax_cce_vjp, ("bce", "sigmoid"): losses.sigmoid_bce_vjp}
 # Forward passes that trust their producer: a sigmoid's output is a probability, unchecked.
-FUSED_FORWARDS = {("bce", "sigmoid"): losses.bce_of_probabilities}
+FUSED_FORWARDS = {("bce", "sigmoid"): losses.bce_of_logits}
 
 __all__ = ["ACTIVATIONS", "Attr", "Ctx", "FUSED_FORWARDS", "FUSED_VJPS", "LOSSES", "Op", "OpError", "REGISTRY", "Slot"]

@@ -29,6 +29,7 @@ def _sigmoid(ctx):
     """σ(z) = 1/(1 + e^{−z}), exact to rounding; below z = −700, where e^{−z} would overflow,
     as e^{z}/(1 + e^{z})."""
     z = ctx.args[0]
+    ctx.extra = z   # for a BCE straight after it, which is exact from z (the logits)
     if z.size and z.min() < -700.0:
         e = np.exp(-np.abs(z))
         r = 1.0 / (1.0 + e)

@@ -80,11 +80,18 @@ def _bce(ctx):
 
 
 def bce_of_probabilities(ctx):
-    """BCE of a ŷ known to lie in [0, 1] (a sigmoid's output): no check."""
+    """BCE of probabilities ŷ, each log clamped at ≥ −100 (as PyTorch's BCELoss clamps them)."""
     yhat, y = ctx.args
     log_p = np.log(np.maximum(yhat, LOG_FLOOR))
     log_q = np.log(np.maximum(1.0 - yhat, LOG_FLOOR))
     return _sum_per_sample(ctx, -(y * log_p + (1.0 - y) * log_q))
+
+
+def bce_of_logits(ctx):
+    """BCE straight after a sigmoid ŷ = σ(z), from z (the sigmoid's ``extra``), exact where ŷ
+    rounds to 0 or 1 (as PyTorch's BCEWithLogitsLoss): log(1 + e^{−z}) + (1 − y) z."""
+    z, y = ctx.extra, ctx.args[1]
+    return _sum_per_sample(ctx, np.logaddexp(0.0, -z) + (1.0 - y) * z)
 
 
 def _bce_local(ctx):

@@ -4,13 +4,16 @@
 ``dot -Tjson``) and the measured size of every label, and lists every place where an edge's
 spline passes through a node that is not one of its ends, through a label box that is not its
 own, where two label boxes overlap, and where a forward and a backward edge run on top of each
-other. The figures' layout step uses it to choose among candidate layouts; the tests hold the
-gallery to it.
+other. The figures' layout step uses it to choose among candidate layouts, and
+:func:`relabelled` moves an edge label that something runs into to a free place beside its
+own edge; the tests hold the gallery and random graphs to it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 SAMPLES = 48        # points per Bézier segment
 MARGIN = 1.0        # points of tolerance at every box edge
@@ -45,17 +48,15 @@ def collisions(figure, layout, marks) -> list:
     rects = boxes(layout, marks, figure)
     labels = {e.id for e in layout.edges if e.id in rects}
     nodes = set(layout.nodes)
-    ends = {e.id: {e.tail, e.head} for e in layout.edges}
     for edge in layout.edges:
         points = _curve(edge)
-        if not points:
+        if not len(points):
             continue
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        reach = (min(xs), min(ys), max(xs), max(ys))
+        reach = (*points.min(axis=0), *points.max(axis=0))
         for key, rect in rects.items():
-            if key in ends[edge.id] or key == edge.id or not _overlap(reach, rect):
+            if key in (edge.tail, edge.head, edge.id) or not _overlap(reach, rect):
                 continue
-            if any(_inside(p, rect) for p in points):
+            if not _clear(rect, points):
                 found.append(Collision("edge-node" if key in nodes else "edge-label", edge.id, key))
     keys = sorted(rects)
     for i, a in enumerate(keys):
@@ -66,22 +67,18 @@ def collisions(figure, layout, marks) -> list:
     return found
 
 
-def _curve(edge):
-    points = edge.points
-    out = []
-    for i in range(0, len(points) - 3, 3):
-        p0, p1, p2, p3 = points[i:i + 4]
-        for k in range(1, SAMPLES):
-            t = k / SAMPLES
-            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
-            out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
-    return out
+_T = np.arange(1, SAMPLES) / SAMPLES
+_BERNSTEIN = np.stack([(1 - _T) ** 3, 3 * _T * (1 - _T) ** 2, 3 * _T * _T * (1 - _T), _T ** 3], axis=1)
 
 
-def _inside(point, rect):
-    x, y = point
-    x0, y0, x1, y1 = rect
-    return x0 + MARGIN < x < x1 - MARGIN and y0 + MARGIN < y < y1 - MARGIN
+def _curve(edge) -> np.ndarray:
+    """Points along the edge's Bézier segments, ``SAMPLES − 1`` a segment (an (n, 2) array)."""
+    points = np.asarray(edge.points, dtype=float)
+    segments = (len(points) - 1) // 3
+    if segments < 1:
+        return np.zeros((0, 2))
+    controls = np.stack([points[3 * k:3 * k + 4] for k in range(segments)])   # (segments, 4, 2)
+    return np.einsum("tc,scd->std", _BERNSTEIN, controls).reshape(-1, 2)
 
 
 def _overlap(a, b):
@@ -101,12 +98,11 @@ def _hidden_edges(figure, layout):
         if len(both) < 2:
             continue
         forward, backward = _curve(by_id[both["forward"]]), _curve(by_id[both["backward"]])
-        length = near = 0.0    # along the forward edge's length, how much lies on the backward one
-        for p, q in zip(forward, forward[1:]):
-            step = _distance(p, q)
-            length += step
-            if min(_distance(p, r) for r in backward) < CLOSE:
-                near += step
+        if len(forward) < 2 or not len(backward):
+            continue
+        steps = np.hypot(*np.diff(forward, axis=0).T)          # along the forward edge's length …
+        nearest = np.sqrt(((forward[:-1, None, :] - backward[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+        length, near = steps.sum(), steps[nearest < CLOSE].sum()   # … how much lies on the backward one
         if length and near / length > HIDDEN:
             found.append(Collision("hidden-edge", both["forward"], both["backward"]))
     return found
@@ -114,3 +110,112 @@ def _hidden_edges(figure, layout):
 
 def _distance(p, q):
     return ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5
+
+
+GAP = 2.0   # points between a moved label and its own edge
+
+
+def relabelled(figure, layout, marks):
+    """``layout`` with every edge label that an edge, a node or another label runs into moved
+    along its own edge to the nearest place where nothing does (beside the edge, inside the
+    drawing, or inside the page a ``fit`` figure is padded to); a label with no such place stays
+    where Graphviz put it."""
+    rects = boxes(layout, marks, figure)
+    curves = {e.id: np.array(_curve(e)) for e in layout.edges}
+    labels = set(curves) & set(marks)     # edge labels: what can move
+    culprits = sorted({c.other if c.other in labels else c.what for c in collisions(figure, layout, marks)
+                       if c.kind in ("edge-label", "label-label", "label-node")} & labels)
+    if not culprits:
+        return layout
+    moved = {}
+    for key in culprits:
+        others = np.concatenate([c for k, c in curves.items() if k != key and len(c)] or [np.zeros((0, 2))])
+        spot = _free_spot(key, curves[key], marks[key], rects, others, _bounds(figure, layout))
+        if spot is not None:
+            moved[key] = spot
+            w, h = marks[key].width / 2, marks[key].height / 2
+            rects[key] = (spot[0] - w, spot[1] - h, spot[0] + w, spot[1] + h)
+    return replace(layout, edges=tuple(replace(e, label=moved[e.id]) if e.id in moved else e for e in layout.edges))
+
+
+def _bounds(figure, layout):
+    """(x0, y0, x1, y1) a label may be moved within: the drawing, grown to its page's shape."""
+    width, height = layout.width, layout.height
+    if figure.page is not None:
+        ratio = figure.page[1] / figure.page[0]
+        width, height = max(width, height / ratio), max(height, width * ratio)
+    dx, dy = (width - layout.width) / 2, (height - layout.height) / 2
+    return -dx, -dy, layout.width + dx, layout.height + dy
+
+
+def _free_spot(key, curve, label, rects, points, bounds):
+    """The centre nearest to label ``key``'s own where its box touches its edge's ``curve`` from
+    one side and no other edge, node or label is in it (None if there is none)."""
+    if len(curve) < 3:
+        return None
+    w, h = label.width / 2, label.height / 2
+    x, y = (rects[key][0] + rects[key][2]) / 2, (rects[key][1] + rects[key][3]) / 2
+    others = [rect for other, rect in rects.items() if other != key]
+    best = None
+    ends = max(1, len(curve) // 10)
+    for k in range(ends, len(curve) - ends, 2):
+        (px, py), (tx, ty) = curve[k], curve[k + 1] - curve[k - 1]
+        norm = (tx * tx + ty * ty) ** 0.5 or 1.0
+        nx, ny = -ty / norm, tx / norm
+        reach = w * abs(nx) + h * abs(ny) + GAP    # the box's extent along the normal
+        for side in (1, -1):
+            cx, cy = px + side * nx * reach, py + side * ny * reach
+            rect = (cx - w, cy - h, cx + w, cy + h)
+            distance = (cx - x) ** 2 + (cy - y) ** 2
+            if (best is not None and distance >= best[0]) or rect[0] < bounds[0] or rect[1] < bounds[1] \
+                    or rect[2] > bounds[2] or rect[3] > bounds[3]:
+                continue
+            inner = (rect[0] + GAP, rect[1] + GAP, rect[2] - GAP, rect[3] - GAP)   # its own edge may graze it
+            if _clear(rect, points) and _clear(inner, curve) and not any(_overlap(rect, o) for o in others):
+                best = (distance, (float(cx), float(cy)))
+    return None if best is None else best[1]
+
+
+def _clear(rect, points):
+    """No point of ``points`` inside ``rect``."""
+    x0, y0, x1, y1 = rect
+    xs, ys = points[:, 0], points[:, 1]
+    return not np.any((xs > x0 + MARGIN) & (xs < x1 - MARGIN) & (ys > y0 + MARGIN) & (ys < y1 - MARGIN))
+
+
+APART = 4.0   # points between a forward edge and the backward edge moved off it
+
+
+def separated(figure, layout):
+    """(layout, shifts): every backward edge that lies on top of its forward edge moved off it,
+    whole (spline, arrowhead and label), by ``shifts[edge id] = (dx, dy)`` — across the ranks,
+    so that its ends slide along the sides of its nodes."""
+    by_id = {e.id: e for e in layout.edges}
+    across = figure.direction in ("BT", "TB")
+    shifts = {}
+    for hit in _hidden_edges(figure, layout):
+        forward, backward = by_id[hit.what], by_id[hit.other]
+        (x0, y0), (x1, y1) = backward.points[0], backward.points[-1]
+        length = _distance((x0, y0), (x1, y1)) or 1.0
+        slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
+        step = min(APART / max(slant, 0.3), 3 * APART)
+        side = _side(forward, backward, across)
+        shifts[backward.id] = (side * step, 0.0) if across else (0.0, side * step)
+    if not shifts:
+        return layout, {}
+    return replace(layout, edges=tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else e
+                                       for e in layout.edges)), shifts
+
+
+def _side(forward, backward, across):
+    """+1 or −1: the side of the forward edge the backward one already leans to (+1 if neither)."""
+    axis = 0 if across else 1
+    lean = sum(b[axis] - f[axis] for f, b in zip(_curve(forward), _curve(backward)))
+    return -1.0 if lean < 0 else 1.0
+
+
+def _shifted(edge, dx, dy):
+    def move(point):
+        return None if point is None else (point[0] + dx, point[1] + dy)
+    return replace(edge, points=tuple(move(p) for p in edge.points), start=move(edge.start), end=move(edge.end),
+                   label=move(edge.label))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..errors import RenderError
-from .collisions import collisions
+from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
 from .layout import Heading, lay_out, lay_out_and_draw, measured_dot, texts
 from .themes import THEMES
@@ -48,9 +48,18 @@ def line_color(role, color, theme):
 
 def _typeset(what, lines, sizes, color, theme):
     try:
-        return Label.of([(latex, sizes[role], line_color(role, color, theme)) for latex, role in lines], color)
+        return Label.of([_line(latex, sizes[role], line_color(role, color, theme), role) for latex, role in lines],
+                        color)
     except RenderError as err:
         raise RenderError(f"the label of {what}: {err}") from None
+
+
+def _line(latex, size, color, role):
+    """A line to set; a wire's blank number keeps a number's height, so the wire runs between
+    the lines (an invisible digit)."""
+    if role in ("wire_value", "wire_grad") and latex == r"\;":
+        return "0", size, "none"
+    return latex, size, color
 
 
 def _what(figure, key):
@@ -97,12 +106,13 @@ class Placed:
     head: object
     head_marks: dict
     drawing: Optional[bytes] = None    # Graphviz's SVG of the same layout, when asked for
+    shifts: tuple = ()                 # (edge id, dx, dy): edges moved whole off another after Graphviz drew them
 
 
-def place(figure, sizes=None, draw=False, relayout=True) -> Placed:
+def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> Placed:
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
-    them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, laid out again
-    (:data:`RELAYOUTS`) while anything collides."""
+    them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
+    out again (the next of ``layouts``) while anything collides."""
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label) for key, label in marks.items()}
@@ -113,7 +123,7 @@ def place(figure, sizes=None, draw=False, relayout=True) -> Placed:
         boxes["heading"] = (head.width, head.height)
     best = None
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
-    for spread, splines in RELAYOUTS if checked else RELAYOUTS[:1]:
+    for spread, splines in layouts if checked else layouts[:1]:
         candidate = replace(figure, spacing=figure.spacing * spread, splines=splines)
         source = measured_dot(figure_to_dot(candidate), candidate, boxes)
         if draw:
@@ -121,8 +131,14 @@ def place(figure, sizes=None, draw=False, relayout=True) -> Placed:
         else:
             layout, drawing = lay_out(source, figure.options.timeout), None
         found = len(collisions(candidate, layout, marks)) if checked else 0
+        shifts = {}
+        if found:   # a backward edge on its forward edge moves off it; a label in the way, beside its edge
+            layout, shifts = separated(candidate, layout)
+            layout = relabelled(candidate, layout, marks)
+            found = len(collisions(candidate, layout, marks))
         if best is None or found < best[0]:
-            best = (found, Placed(source, layout, marks, head, head_marks, drawing))
+            best = (found, Placed(source, layout, marks, head, head_marks, drawing,
+                                  tuple((key, *shift) for key, shift in shifts.items())))
         if not found:
             break
     return best[1]
@@ -133,10 +149,10 @@ def write_svg(figure) -> str:
     return serialize(svg_tree(figure)[0])
 
 
-def svg_tree(figure) -> tuple:
+def svg_tree(figure, split_lines: bool = False) -> tuple:
     """(SVG element tree, :class:`Placed`): Graphviz's drawing with an id ``e<k>`` on every edge and,
-    with ``math="typeset"``, every label typeset in a group ``label-<key>``; otherwise Graphviz's
-    own labels."""
+    with ``math="typeset"``, every label typeset in a group ``label-<key>`` (and each of its lines
+    in a group ``label-<key>.<line>``, with ``split_lines``); otherwise Graphviz's own labels."""
     if figure.options.math == "typeset":
         placed = place(figure, draw=True)
     else:
@@ -145,18 +161,46 @@ def svg_tree(figure) -> tuple:
         placed = Placed(source, layout, {}, None, {}, drawing)
     layout = placed.layout
     svg = ET.fromstring(placed.drawing)
+    _shift_edges(svg, placed.shifts)
     graph = svg.find(f"{{{SVG_NS}}}g")
     layer = ET.SubElement(graph, f"{{{SVG_NS}}}g", {"class": "typeset"})
     for key, label in placed.marks.items():
         centre = centre_of(layout, key)
         if centre is not None:
-            label.draw(ET.SubElement(layer, f"{{{SVG_NS}}}g", {"id": f"label-{key}"}), centre[0], -centre[1])
+            label.draw(ET.SubElement(layer, f"{{{SVG_NS}}}g", {"id": f"label-{key}"}), centre[0], -centre[1],
+                       f"label-{key}" if split_lines else None)
     if placed.head is not None and layout.label is not None:
         _draw_heading(layer, placed.head, placed.head_marks, layout.label, figure)
+    _join_wires(svg, layout, figure)
     _fit(svg, layout, placed.marks)
     if figure.page is not None:
         _pad_to_page(svg, figure.page, THEMES[figure.theme].background)
     return svg, placed
+
+
+def _shift_edges(svg, shifts):
+    """Move the edges the layout step moved (:func:`.collisions.separated`) in Graphviz's drawing too."""
+    moved = {key: (dx, dy) for key, dx, dy in shifts}
+    for group in svg.iter(f"{{{SVG_NS}}}g"):
+        if group.get("id") in moved:
+            dx, dy = moved[group.get("id")]
+            group.set("transform", f"translate({dx:.2f} {-dy:.2f})")
+
+
+def _join_wires(svg, layout, figure):
+    """Run each circuit wire's rule from where its incoming edge ends to where its outgoing edge
+    starts (Graphviz draws a table's rule a point short of the node's sides)."""
+    ends = {}
+    for path in layout.edges:
+        ends.setdefault(path.head, {})["in"] = path.points[-1]
+        ends.setdefault(path.tail, {})["out"] = path.points[0]
+    wires = {node.id for node in figure.nodes if node.role == "wire"}
+    for group in svg.iter(f"{{{SVG_NS}}}g"):
+        meets = ends.get(group.get("id"), {}) if group.get("id") in wires else {}
+        rule = group.find(f"{{{SVG_NS}}}polyline") if len(meets) == 2 else None
+        if rule is not None:
+            (x0, y0), (x1, y1) = meets["in"], meets["out"]
+            rule.set("points", f"{x0:.2f},{-y0:.2f} {x1:.2f},{-y1:.2f}")
 
 
 def _pad_to_page(svg, page, background):

@@ -53,16 +53,30 @@ def _defaults(figure, theme, font):
 # ---------------------------------------------------------------------------- labels
 
 
-def label(lines, first_size=None, rest_size=None, padding=0) -> str:
+def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=None, lit=(), backdrop=None) -> str:
     """HTML-like markup for LaTeX ``lines``: one line as it is, several as the rows of a table
-    (``padding`` points around the text also makes a table)."""
+    (``padding`` points around the text also makes a table). Lines numbered in ``hidden`` keep
+    their room but are not seen, written in ``ground``, the colour behind them (a frame's lines
+    not computed yet: Graphviz's SVG has no transparent text); rows in ``lit`` are set on
+    ``backdrop`` (the step a frame adds)."""
     marks = [to_html(line) for line in lines]
     sizes = [first_size] + [rest_size] * (len(marks) - 1)
+    colors = [ground if k in hidden else None for k in range(len(marks))]
     if len(marks) == 1 and not padding:
-        return _font(marks[0], first_size)
+        return _font(marks[0], first_size, colors[0])
     # table rows, not <BR/>: Graphviz leaves room for sub- and superscripts only between rows
-    rows = "".join(f"<TR><TD>{_font(m, s)}</TD></TR>" for m, s in zip(marks, sizes))
+    rows = "".join(f'<TR><TD{_backdrop(k in lit, backdrop)}>{_font(m, s, c)}</TD></TR>'
+                   for k, (m, s, c) in enumerate(zip(marks, sizes, colors)))
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="{max(2, padding)}" CELLPADDING="0">' + rows + "</TABLE>"
+
+
+def _backdrop(lit, color):
+    return f' BGCOLOR="{color}"' if lit and color else ""
+
+
+def _lines_in(items, key) -> set:
+    """The line numbers of label ``key`` among a frame's ``items`` (``<key>.<line>``)."""
+    return {int(item[len(key) + 1:]) for item in items if item.startswith(key + ".")}
 
 
 def _font(markup, size, color=None):
@@ -105,15 +119,19 @@ def _legend(entries, theme):
 # ---------------------------------------------------------------------------- nodes and groups
 
 
-def _node(node, theme):
+def _node(node, theme, figure):
+    hidden, lit = _lines_in(figure.hidden, node.id), _lines_in(figure.current, node.id)
     if node.role == "ellipsis":
         text = html_label(label(node.label, theme.sizes["ellipsis"]))
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''))};"
     if node.role == "wire":   # a circuit wire's numbers: the value above the wire, its gradient below
-        above, below = (to_html(line) for line in node.label)
-        rows = (f'<TR><TD>{_font(above, theme.sizes["wire_value"], theme.wire_value)}</TD></TR>'
+        (above, below), mark = (to_html(line) for line in node.label), theme.fills["target"]
+
+        def color(k, own):
+            return theme.background if k in hidden else own
+        rows = (f'<TR><TD{_backdrop(0 in lit, mark)}>{_font(above, theme.sizes["wire_value"], color(0, theme.wire_value))}</TD></TR>'
                 f'<TR><TD HEIGHT="1" BORDER="1" SIDES="T" COLOR="{theme.forward}"></TD></TR>'
-                f'<TR><TD>{_font(below, theme.sizes["wire_grad"], theme.backward)}</TD></TR>')
+                f'<TR><TD{_backdrop(2 in lit, mark)}>{_font(below, theme.sizes["wire_grad"], color(2, theme.backward))}</TD></TR>')
         text = f'<{TABLE}{rows}</TABLE>>'
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''), margin='0', width='0', height='0', id=quote(node.id))};"
     if node.role == "variable":
@@ -124,8 +142,10 @@ def _node(node, theme):
         return f"{node.id} " + _attrs(
             label=text, shape="circle", margin=quote("0.02"), fillcolor=quote(theme.fills["op"]), id=quote(node.id)) + ";"
     lines = node.label + tuple(t.latex() for t in node.tables)
+    text = label(lines, None, theme.sizes["value"], hidden=hidden, ground=theme.fills[node.role], lit=lit,
+                 backdrop=theme.fills["target"])
     return f"{node.id} " + _attrs(
-        label=html_label(label(lines, None, theme.sizes["value"])), fillcolor=quote(theme.fills[node.role]),
+        label=html_label(text), fillcolor=quote(theme.fills[node.role]),
         tooltip=quote(shortened(node.name) + ("" if node.sample is None else f" (sample {node.sample})")),
         id=quote(node.id), penwidth=theme.width("target") if node.role == "target" else None) + ";"
 
@@ -140,7 +160,7 @@ def _body(figure, theme):
         pad = "  " * depth
         for node in figure.nodes:
             if node.group == path:
-                out.append(pad + _node(node, theme))
+                out.append(pad + _node(node, theme, figure))
         for child in (p for p in cluster_ids if len(p) == len(path) + 1 and p[:len(path)] == path):
             out.append(f"{pad}subgraph cluster_{cluster_ids[child]} {{")
             out.append(f"{pad}  graph {_cluster(labels[child], theme)};")
@@ -173,7 +193,7 @@ def _edges(figure, theme):
     # the two side by side instead of on top of each other.
     spaced = {(e.dst, e.src) for e in figure.edges if e.direction == "backward" and e.label}
     out = []
-    for edge in figure.edges:
+    for k, edge in enumerate(figure.edges):
         if edge.direction == "layout":
             out.append(f"{edge.src} -> {edge.dst} [style=invis];")
         elif edge.direction == "forward":
@@ -188,10 +208,13 @@ def _edges(figure, theme):
             text = _attrs(**attrs)
             out.append(f"{edge.src} -> {edge.dst}" + (f" {text}" if text != "[]" else "") + ";")
         else:
+            key = f"e{k}"   # a frame's edge not reached yet is invisible, in its place in the layout
+            text = html_label(label(edge.label, padding=4)) if edge.label else None
             out.append(f"{edge.dst} -> {edge.src} " + _attrs(
-                dir="back", style=quote(theme.backward_style), color=quote(theme.backward),
-                fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
-                penwidth=theme.width("emphasis") if edge.emphasis else None,
-                label=html_label(label(edge.label, padding=4)) if edge.label else None) + ";")
+                dir="back", style=quote("invis" if key in figure.hidden else theme.backward_style),
+                color=quote(theme.backward), fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
+                penwidth=theme.width("current" if key in figure.current else "emphasis")
+                if edge.emphasis or key in figure.current else None,
+                label=text) + ";")
     return out
 

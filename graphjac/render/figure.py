@@ -23,6 +23,7 @@ turn them into their own markup. Node ids are stable (``n0, n1, …`` in build o
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -55,7 +56,9 @@ class Table:
 class FigureNode:
     """A drawn node. ``name`` is the graph node it shows; ``sample`` the sample it stands for
     (1-based; None when it stands for all of them). ``label`` is empty for a leaf drawn as a
-    table (the table's caption names it)."""
+    table (the table's caption names it). ``phases`` says, line by line of the label and then
+    table by table, which pass computes what it shows (``forward``, ``backward``, or ``""`` for
+    what is given); step-by-step frames reveal the lines in that order. Empty: all given."""
 
     id: str
     role: str
@@ -64,6 +67,7 @@ class FigureNode:
     tables: tuple = ()
     name: Optional[str] = None
     sample: Optional[int] = None
+    phases: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class Figure:
     spacing: float = 1.0      # Graphviz's node and rank separation, as a share of the usual
     splines: Optional[str] = None   # Graphviz's edge routing when not its own (polyline)
     page: Optional[tuple] = None   # (width, height): the page shape the drawing is padded to
+    hidden: frozenset = frozenset()    # a frame's items not shown yet (``e<k>``, ``<label key>.<line>``)
+    current: frozenset = frozenset()   # a frame's items it highlights (the step it adds)
 
 
 def build_figure(notes, options: RenderOptions) -> Figure:
@@ -155,8 +161,9 @@ def _circuit_figure(notes, options):
         nodes.append(FigureNode("nout", "variable", (notes.symbol(target.id),), name=target.name))
         wires.append((f"n{target.id}", "nout", target, np.ones(()), "nwout"))
     for src, dst, note, grad, wire in wires:
-        nodes.append(FigureNode(wire, "wire", wire_lines(note.value, grad if options.backward else None, p),
-                                name=note.name))
+        grad = grad if options.backward else None
+        nodes.append(FigureNode(wire, "wire", wire_lines(note.value, grad, p), name=note.name,
+                                phases=("forward" if note.op else "", "backward" if grad is not None else "")))
         edges += [FigureEdge(src, wire, "forward", joint="head"), FigureEdge(wire, dst, "forward", joint="tail")]
     direction = options.direction if options.direction in ("LR", "RL") else "LR"   # wires across the page
     return Figure(title=_title(notes, options), direction=direction, theme=options.theme, nodes=tuple(nodes),
@@ -165,6 +172,7 @@ def _circuit_figure(notes, options):
 
 
 BLANK = "@blank@"   # where a hidden number goes, until the blanks are numbered
+_DIGIT = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True)
@@ -205,8 +213,12 @@ class Blanks:
         return bool(self.values or self.grads)
 
     def value(self, text: str) -> str:
-        """A number as the sheet shows it: a blank, or (in the key) the number and its blank."""
-        return BLANK if not self.answers else text + r" \;" + BLANK
+        """A number as the sheet shows it: a blank with room for the answer (as wide as the number,
+        its digits all zeros, so that the sheet and its key lay out alike and the sheet's files
+        never hold the answer), or (in the key) the number and its blank."""
+        if self.answers:
+            return text + r" \;" + BLANK
+        return r"\phantom{" + _DIGIT.sub("0", text) + r" \;}" + BLANK
 
     def numbered(self, figure):
         """Blanks numbered in the order the passes compute them: values forward, then gradients
@@ -255,11 +267,13 @@ def _nodes(notes, options, plan, blanks):
             if node_id.endswith("e"):
                 out.append(FigureNode(node_id, "ellipsis", (ellipsis,), group, name=note.name))
                 continue
-            label = _node_label(notes, note, options, sample, plan, blanks)
-            label += tuple(_node_label(notes, notes.nodes[i], options, sample, plan, blanks)[0]
-                           for i, dst in plan.absorbed.items() if dst == note.id)
-            out.append(FigureNode(node_id, _role(note, notes.target), label, group,
-                                  tables.get(note.id, ()) if sample in (None, 1) else (), note.name, sample))
+            lines = list(_node_label(notes, note, options, sample, plan, blanks))
+            lines += [_node_label(notes, notes.nodes[i], options, sample, plan, blanks)[0]
+                      for i, dst in plan.absorbed.items() if dst == note.id]
+            drawn = tables.get(note.id, ()) if sample in (None, 1) else ()
+            label, phases = zip(*lines) if lines else ((), ())
+            out.append(FigureNode(node_id, _role(note, notes.target), label, group, tuple(t for t, _ in drawn),
+                                  note.name, sample, phases + tuple(phase for _, phase in drawn)))
     return out
 
 
@@ -269,7 +283,7 @@ def _folded(note, options):
 
 
 def _node_label(notes, note, options, sample, plan, blanks):
-    """LaTeX lines: the formula (or symbol), then value, gradient and space as asked."""
+    """(LaTeX line, phase) pairs: the formula (or symbol), then value, gradient and space as asked."""
     parts, p = options.node_labels, options.precision
     superscript = plan.superscript(sample)
     symbol = notes.symbol(note.id, superscript)
@@ -281,20 +295,20 @@ def _node_label(notes, note, options, sample, plan, blanks):
         formula = None
     if note.op is None and note.name in options.tables and sample in (None, 1):   # the table says "W = […]"
         return ()
-    lines = [formula if formula and "formula" in parts else symbol]
+    lines = [(formula if formula and "formula" in parts else symbol, "")]
     shown_value = numbers.value(value, p) if shown else None
     if shown and note.id in blanks.values:
         shown_value = blanks.value(shown_value)
     if note.op is None:
         constant_text = note.kind == "const" and value is not None and symbol == numbers.value(value, p)
         if shown and not constant_text:
-            lines[0] = symbol + " = " + shown_value
+            lines[0] = (symbol + " = " + shown_value, "")
     elif shown:
-        lines.append("= " + shown_value)
+        lines.append(("= " + shown_value, "forward"))
     if "grad" in parts and grad is not None and numbers.fits(grad):
-        lines.append(notes.grad_symbol(note.id, superscript) + " = " + numbers.value(grad, p))
+        lines.append((notes.grad_symbol(note.id, superscript) + " = " + numbers.value(grad, p), "backward"))
     if "shape" in parts:
-        lines.append(r"\in " + note.value_space)
+        lines.append((r"\in " + note.value_space, ""))
     return tuple(lines)
 
 
@@ -308,7 +322,8 @@ def _sample_value(array, batch, sample):
 
 
 def _tables(notes, options):
-    """graph node id -> tables drawn on it: values listed in ``tables``, Jacobians in ``jacobians``."""
+    """graph node id -> (table, phase) pairs drawn on it: values listed in ``tables`` (computed by
+    the forward pass for an op), local Jacobians in ``jacobians`` (used by the backward pass)."""
     by_name = {n.name: n for n in notes.nodes}
     out = {}
     for name in options.tables:
@@ -317,9 +332,11 @@ def _tables(notes, options):
         if rows.ndim > 2:
             raise GraphjacError(f"render option tables: node {name!r} has a {note.value.ndim}-D value "
                                 f"{note.value.shape}; only vectors and matrices can be drawn as a table")
-        out.setdefault(note.id, []).append(_table(notes.whole_symbol(note.id), rows, options.precision))
+        table = _table(notes.whole_symbol(note.id), rows, options.precision)
+        out.setdefault(note.id, []).append((table, "forward" if note.op is not None else ""))
     for jacobian in notes.jacobians:
-        out.setdefault(jacobian.dst, []).append(_table(jacobian.caption, jacobian.matrix, options.precision))
+        table = _table(jacobian.caption, jacobian.matrix, options.precision)
+        out.setdefault(jacobian.dst, []).append((table, "backward"))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -2,9 +2,9 @@
 that, scaled to fill the page, the figure's smallest text is as large as it can be.
 
 Every candidate (the figure's own direction and the other orientation, each at the usual and
-at a tighter spacing) is laid out by Graphviz with its labels measured as they will be drawn;
-the one whose smallest text comes out largest on the page wins, and the drawing is then padded
-to the page's shape.
+at tighter spacings, with long lines broken or not) is laid out by Graphviz with its labels
+measured as they will be drawn; the one whose smallest text comes out largest on the page and
+that lays out with nothing colliding wins, and the drawing is then padded to the page's shape.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import replace
 from ..options import page_shape
 from .themes import THEMES
 
-SPACINGS = (1.0, 0.6)
+SPACINGS = (1.0, 0.6, 0.4, 0.25)
+VERIFIED = 4   # the best candidates checked for collisions, in turn
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
 
 
@@ -39,17 +40,28 @@ def drawing_size(figure) -> tuple:
 
 
 def fitted(figure):
-    """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded."""
+    """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded: the
+    one with the largest smallest text among those that lay out without a collision (typeset
+    math; the best one outright when none of the first :data:`VERIFIED` does)."""
     page = page_shape(figure.options.fit)
-    best = None
+    scored = []
     for shown in (figure, wrapped(figure)):
         for direction in [figure.direction] + list(_other(figure)):
             for spacing in SPACINGS:
                 candidate = replace(shown, direction=direction, spacing=spacing, page=page)
-                text = smallest_text(candidate, drawing_size(candidate))
-                if best is None or text > best[0] + 1e-9:
-                    best = (text, candidate)
-    return best[1]
+                scored.append((-smallest_text(candidate, drawing_size(candidate)), len(scored), candidate))
+    ranked = [candidate for _, _, candidate in sorted(scored, key=lambda s: s[:2])]
+    if figure.options.math != "typeset":
+        return ranked[0]
+    return next((c for c in ranked[:VERIFIED] if _lays_out_clean(c)), ranked[0])
+
+
+def _lays_out_clean(candidate) -> bool:
+    """Whether the candidate's own layout (moved edges and labels included) has no collision."""
+    from .collisions import collisions
+    from .composer import RELAYOUTS, place
+    placed = place(candidate, layouts=RELAYOUTS[:1])
+    return not collisions(candidate, placed.layout, placed.marks)
 
 
 WRAP = 28   # a label line longer than this (in LaTeX characters) is broken at its "="
@@ -57,19 +69,25 @@ WRAP = 28   # a label line longer than this (in LaTeX characters) is broken at i
 
 def wrapped(figure):
     """The figure with long label lines broken before their ``=``: ``∂J/∂z`` over ``= ∂J/∂a · …``."""
-    def wrap(lines):
-        out = []
-        for line in lines:
+    def wrap(lines, phases):
+        out, out_phases = [], []
+        for line, phase in zip(lines, phases):
             head, sep, rest = line.partition(" = ")
             if sep and len(line) > WRAP and "{" not in head[-1:] and head.count("{") == head.count("}"):
                 out += [head, "= " + rest]
+                out_phases += [phase, phase]
             else:
                 out.append(line)
-        return tuple(out)
-    nodes = tuple(replace(n, label=wrap(n.label)) if n.role not in ("wire", "gate", "ellipsis") else n
-                  for n in figure.nodes)
-    edges = tuple(replace(e, label=wrap(e.label)) for e in figure.edges)
-    return replace(figure, nodes=nodes, edges=edges)
+                out_phases.append(phase)
+        return tuple(out), tuple(out_phases)
+
+    def node(n):
+        if n.role in ("wire", "gate", "ellipsis"):
+            return n
+        label, phases = wrap(n.label, n.phases or ("",) * len(n.label))
+        return replace(n, label=label, phases=phases + n.phases[len(n.label):])
+    edges = tuple(replace(e, label=wrap(e.label, ("",) * len(e.label))[0]) for e in figure.edges)
+    return replace(figure, nodes=tuple(node(n) for n in figure.nodes), edges=edges)
 
 
 def _ratio(figure):

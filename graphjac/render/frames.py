@@ -1,9 +1,12 @@
-"""Backpropagation step by step: one frame per backward edge, in the order the backward pass runs.
+"""Backpropagation step by step: the forward pass, then the backward pass, one step a frame.
 
-Frame 0 shows the forward pass; frame k adds the k-th ∂J/∂· in reverse topological order and
-highlights it. Every frame shares one layout, so nothing moves between frames. The same steps
-come as separate figures (SVG, PNG, PDF), as one Beamer frame with ``\\only<k>`` overlays, and
-as an animated SVG (SMIL, no script) for web notes.
+Frame 0 shows what is given: the leaves' values and every op's formula. The forward pass then
+adds each op's value in the order the pass computes them (in the circuit style, the values on
+a gate's output wires), and the backward pass each ∂J/∂· in reverse topological order (each
+backward edge, or in the circuit style each wire's gradient), the newest highlighted. Every
+frame shares one layout, so nothing moves between frames. The same steps come as separate
+figures (SVG, PNG, PDF), as one Beamer frame with overlays, and as an animated SVG (SMIL, no
+script) for web notes.
 
 >>> import graphjac as gj
 >>> g = gj.Graph("xy")
@@ -19,90 +22,78 @@ from __future__ import annotations
 
 import copy
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import GraphjacError
 from ..fileio import atomic_write_all
-from .composer import convert, serialize, svg_tree
+from .composer import centre_of, convert, serialize, svg_tree
 from .dot import figure_to_dot
-from .figure import backward_steps
+from .figure import backward_steps  # noqa: F401  (the backward pass's order, for callers of frames)
 from .graphviz import run_dot
 from .layout import measured_dot
+from .steps import PASSES, backward_items, frames_of, reveal_steps
 from .themes import THEMES
 from .typeset import SVG_NS
 
 FORMATS = ("svg", "png", "pdf")
-
 SECONDS_PER_STEP = 1.5
 
 
-def frame_files(figure, format: str = "svg") -> list:
-    """The contents of every frame in ``format`` (svg text, png or pdf bytes): frame 0 without
-    backward edges, then one per step. Typeset math is drawn into Graphviz's SVG and converted;
-    Graphviz's own labels are left to Graphviz, with the hidden edges made invisible."""
+def frame_files(figure, format: str = "svg", passes=PASSES) -> list:
+    """The contents of every frame in ``format`` (svg text, png or pdf bytes), on one layout.
+    Typeset math is drawn into Graphviz's SVG and converted; Graphviz's own labels are left to
+    Graphviz, the lines and edges not reached yet drawn invisible in their places."""
+    frames = frames_of(figure, passes)
     if figure.options.math != "typeset":
-        return _graphviz_frames(figure, format)
-    svg, placed = svg_tree(figure)
-    steps = backward_steps(figure)
+        source = [measured_dot(figure_to_dot(frame), frame, {}) for frame in frames]
+        return [_decoded(run_dot(text, format, timeout=figure.options.timeout, dpi=figure.options.dpi), format)
+                for text in source]
+    svg, placed = svg_tree(figure, split_lines=True)
     theme = THEMES[figure.theme]
     out = []
-    for shown in range(len(steps) + 1):
-        frame = copy.deepcopy(svg)
-        hidden = {f"e{k}" for k in steps[shown:]} | {f"label-e{k}" for k in steps[shown:]}
-        _remove(frame, hidden)
-        if shown:
-            _highlight(frame, steps[shown - 1], placed, theme)
-        out.append(convert(serialize(frame), format, figure.options.dpi))
+    for frame in frames:
+        drawn = copy.deepcopy(svg)
+        _remove(drawn, {f"label-{item}" for item in frame.hidden} | {item for item in frame.hidden if item[0] == "e"})
+        for item in frame.current:
+            _highlight(drawn, item, placed, theme)
+        out.append(convert(serialize(drawn), format, figure.options.dpi))
     return out
 
 
-def _graphviz_frames(figure, format):
-    """Frames drawn by Graphviz from one DOT text: invisible edges keep their place in the layout."""
-    source = measured_dot(figure_to_dot(figure), figure, {})
-    steps = backward_steps(figure)
-    out = []
-    for shown in range(len(steps) + 1):
-        text = source
-        for k in steps[shown:]:
-            text = _restyle(text, k, "style=invis")
-        if shown:
-            text = _restyle(text, steps[shown - 1], f"penwidth={THEMES[figure.theme].width('current')}")
-        data = run_dot(text, format, timeout=figure.options.timeout, dpi=figure.options.dpi)
-        out.append(data.decode("utf-8") if format == "svg" else data)
-    return out
+def _decoded(data, format):
+    return data.decode("utf-8") if format == "svg" else data
 
 
-def _restyle(source, k, attribute):
-    """``source`` with ``attribute`` added last (so it wins) to the statement of edge ``e<k>``."""
-    mark = f'id="e{k}"'
-    lines = source.split("\n")
-    for i, line in enumerate(lines):
-        if mark in line:
-            end = line.rindex("]")
-            lines[i] = line[:end] + ", " + attribute + line[end:]
-    return "\n".join(lines)
-
-
-def animated_svg(figure, seconds: float = SECONDS_PER_STEP) -> str:
-    """One SVG that plays the frames in a loop (SMIL); viewers without animation show the last frame."""
-    svg, placed = svg_tree(figure)
-    steps = backward_steps(figure)
+def animated_svg(figure, seconds: float = SECONDS_PER_STEP, passes=PASSES) -> str:
+    """One SVG that plays the frames in a loop (SMIL); viewers without animation show the last frame.
+    Its math is typeset whatever the figure's ``math`` (each line is revealed in turn, and only
+    typeset lines are elements of their own)."""
+    if figure.options.math != "typeset":
+        figure = replace(figure, options=replace(figure.options, math="typeset"))
+    svg, placed = svg_tree(figure, split_lines=True)
+    steps = reveal_steps(figure, passes)
     theme = THEMES[figure.theme]
-    total = (len(steps) + 1) * seconds
-    for step, k in enumerate(steps, start=1):
-        start = _fraction(step, len(steps) + 1)
-        after = f";{_fraction(step + 1, len(steps) + 1)}" if step < len(steps) else ""   # the last stays lit
-        for element in _by_id(svg, {f"e{k}", f"label-e{k}"}):
-            _animate(element, "opacity", "0;1", f"0;{start}", total)
-        for stroke in _strokes(svg, k):
-            width = stroke.get("stroke-width", "1")
-            current = theme.width("current")
-            _animate(stroke, "stroke-width", f"{width};{current}" + (f";{width}" if after else ""),
-                     f"0;{start}{after}", total)
-        backdrop = _backdrop(svg, k, placed, theme)
-        if backdrop is not None:
-            backdrop.set("opacity", "0")
-            _animate(backdrop, "opacity", "0;1" + (";0" if after else ""), f"0;{start}{after}", total)
+    count = len(steps) + 1
+    total = count * seconds
+    if "backward" not in passes:
+        _remove(svg, {f"label-{item}" for step in backward_items(figure) for item in step}
+                | {item for step in backward_items(figure) for item in step if item[0] == "e"})
+    for step, items in enumerate(steps, start=1):
+        start = _fraction(step, count)
+        after = f";{_fraction(step + 1, count)}" if step < len(steps) else ""   # the last stays lit
+        for item in items:
+            for element in _by_id(svg, {item, f"label-{item}"}):
+                _animate(element, "opacity", "0;1", f"0;{start}", total)
+            if item[0] == "e":
+                for stroke in _strokes(svg, item):
+                    width = stroke.get("stroke-width", "1")
+                    _animate(stroke, "stroke-width", f"{width};{theme.width('current')}" + (f";{width}" if after else ""),
+                             f"0;{start}{after}", total)
+            backdrop = _backdrop(svg, item, placed, theme)
+            if backdrop is not None:
+                backdrop.set("opacity", "0")
+                _animate(backdrop, "opacity", "0;1" + (";0" if after else ""), f"0;{start}{after}", total)
     return serialize(svg)
 
 
@@ -127,56 +118,66 @@ def _remove(svg, ids):
                 parent.remove(child)
 
 
-def _strokes(svg, k):
-    """The path and arrowhead of edge ``k``."""
-    return [e for group in _by_id(svg, {f"e{k}"}) for e in group if e.tag in (f"{{{SVG_NS}}}path",
-                                                                              f"{{{SVG_NS}}}polygon")]
+def _strokes(svg, edge):
+    """The path and arrowhead of ``edge`` (``e<k>``)."""
+    return [e for group in _by_id(svg, {edge}) for e in group if e.tag in (f"{{{SVG_NS}}}path",
+                                                                           f"{{{SVG_NS}}}polygon")]
 
 
-def _highlight(svg, k, placed, theme):
-    for stroke in _strokes(svg, k):
+def _highlight(svg, item, placed, theme):
+    for stroke in (_strokes(svg, item) if item[0] == "e" else ()):
         stroke.set("stroke-width", theme.width("current"))
-    _backdrop(svg, k, placed, theme)
+    _backdrop(svg, item, placed, theme)
 
 
-def _backdrop(svg, k, placed, theme):
-    """A soft box behind edge ``k``'s typeset label (None when Graphviz drew the label itself)."""
-    label = placed.marks.get(f"e{k}")
-    centre = next((e.label for e in placed.layout.edges if e.id == f"e{k}"), None)
-    groups = _by_id(svg, {f"label-e{k}"})
+def _backdrop(svg, item, placed, theme):
+    """A soft box behind ``item``'s typeset text (None when it has none): an edge's label, or a line."""
+    key, _, line = item.partition(".")
+    label, centre = placed.marks.get(key), centre_of(placed.layout, key)
+    groups = _by_id(svg, {f"label-{item}"})
     if label is None or centre is None or not groups:
         return None
-    pad = 3.0
+    boxes = label.boxes(centre[0], -centre[1])
+    x, top, width, height = boxes[int(line)] if line else (centre[0] - label.width / 2, -centre[1] - label.height / 2,
+                                                          label.width, label.height)
+    pad = 3.0 if not line else 1.5
     box = ET.Element(f"{{{SVG_NS}}}rect", {
-        "x": f"{centre[0] - label.width / 2 - pad:.2f}", "y": f"{-centre[1] - label.height / 2 - pad:.2f}",
-        "width": f"{label.width + 2 * pad:.2f}", "height": f"{label.height + 2 * pad:.2f}",
-        "rx": "4", "fill": theme.fills["target"]})
+        "x": f"{x - pad:.2f}", "y": f"{top - pad:.2f}", "width": f"{width + 2 * pad:.2f}",
+        "height": f"{height + 2 * pad:.2f}", "rx": "3", "fill": theme.fills["target"]})
     groups[0].insert(0, box)
     return box
 
 
-def write_frames(graph, directory, format: str = "svg", options=None, **overrides) -> list:
-    """Write the steps of ``graph``'s backward pass into ``directory`` (made if missing):
+def write_frames(graph, directory, format: str = "svg", options=None, passes=PASSES, **overrides) -> list:
+    """Write ``graph``'s passes step by step into ``directory`` (made if missing):
     ``step-00.<format>`` …, ``backprop.tex`` (a Beamer frame with overlays; a whole document with
     ``standalone=True``) and ``backprop-animated.svg``, all or none of them; the steps an earlier,
-    longer pass left there are removed. Returns the paths written."""
+    longer run left there are removed. ``passes``: the ones stepped through (forward, backward
+    or both). Returns the paths written."""
     from . import figure_for
     from .tikz import write_beamer
     if format not in FORMATS:
         raise GraphjacError(f"frames: format {format!r} is not one of {', '.join(FORMATS)}")
+    passes = tuple(passes)
+    if not passes or set(passes) - set(PASSES):
+        raise GraphjacError(f"frames: passes {', '.join(passes) or '(none)'}: give forward, backward or both")
     figure = figure_for(graph, options, **overrides)
-    if not backward_steps(figure):
-        raise GraphjacError("frames: the figure has no backward edges to step through; give the graph a "
-                            "loss J (g.backward(J) or a target in the spec) and keep the option backward on")
+    if "backward" in passes and not backward_items(figure):
+        raise GraphjacError("frames: the figure has no gradients to step through; give the graph a loss J "
+                            "(g.backward(J) or a target in the spec) and keep the option backward on")
+    if not reveal_steps(figure, passes):
+        raise GraphjacError("frames: the forward pass has no op to step through (the graph is all inputs)")
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise GraphjacError(f"{directory}: is a file, not a folder for the frames")
-    files = {f"step-{k:02d}.{format}": data for k, data in enumerate(frame_files(figure, format))}
-    files["backprop.tex"] = write_beamer(figure)
-    files["backprop-animated.svg"] = animated_svg(figure)
+    frames = frame_files(figure, format, passes)
+    digits = max(2, len(str(len(frames) - 1)))
+    files = {f"step-{k:0{digits}d}.{format}": data for k, data in enumerate(frames)}
+    files["backprop.tex"] = write_beamer(figure, passes)
+    files["backprop-animated.svg"] = animated_svg(figure, passes=passes)
     directory.mkdir(parents=True, exist_ok=True)
     written = atomic_write_all({directory / name: data for name, data in files.items()})   # all or nothing
-    for old in directory.glob("step-[0-9][0-9].*"):   # the steps of an earlier, longer pass
-        if old.name not in files and old.suffix[1:] in FORMATS:
+    for old in directory.glob("step-*.*"):   # the steps of an earlier, longer run
+        if old.name not in files and old.stem[5:].isdigit() and old.suffix[1:] in FORMATS:
             old.unlink()
     return written

@@ -68,6 +68,14 @@ def texts(figure) -> dict:
     return out
 
 
+def text_phases(node) -> tuple:
+    """The pass that computes each line of ``node``'s text (as :func:`texts` gives the lines):
+    ``forward``, ``backward`` or ``""`` (given)."""
+    if node.role == "wire":
+        return (node.phases or ("", ""))[:1] + ("",) + (node.phases or ("", ""))[1:]
+    return node.phases or ("",) * (len(node.label) + len(node.tables))
+
+
 @dataclass(frozen=True)
 class Heading:
     """The graph's label above the drawing: title, legend entries, badge, stacked and centred.

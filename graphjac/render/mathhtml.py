@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..mathtext import (Accent, Env, Frac, Root, Script, Seq, Space, Sym, accented, is_letter, needs_parens, parse,
-                        spaced, to_unicode_tree)
+from ..mathtext import (Accent, Env, Frac, Phantom, Root, Script, Seq, Space, Sym, accented, is_letter, needs_parens,
+                        parse, phantom_text, spaced, to_unicode_tree)
 from .quoting import escape_html
 
 @lru_cache(maxsize=4096)
@@ -96,10 +96,12 @@ def _node_html(node):
         return text
     if isinstance(node, Space):
         return escape_html(node.text)
+    if isinstance(node, Phantom):
+        return escape_html(phantom_text(node))
     if isinstance(node, Accent):
         return _html(accented(node, ""))
     if isinstance(node, Seq):
-        return spaced(node.items, _html, escape_html)
+        return spaced(_clear_of_brackets(node.items), _html, escape_html)
     if isinstance(node, Frac):
         return _html_part(node.num, False) + "/" + _html_part(node.den, True)
     if isinstance(node, Root):
@@ -114,6 +116,22 @@ def _node_html(node):
     if isinstance(node, Env):   # nested inside a fraction or a script: inline
         return escape_html(to_unicode_tree(node))
     raise TypeError(node)
+
+
+def _clear_of_brackets(items):
+    """A thin space between an opening bracket and a vector after it: Graphviz sets the arrow of
+    x⃗ reaching left over a narrow letter's edge, into the bracket of softmax(l⃗)."""
+    out = list(items[:1])
+    for left, item in zip(items, items[1:]):
+        if isinstance(left, Sym) and left.text in "([{" and _vector(item):
+            out.append(Space("\u2009"))
+        out.append(item)
+    return tuple(out)
+
+
+def _vector(node):
+    base = node.base if isinstance(node, Script) else node
+    return isinstance(base, Accent) and base.name == "vec"
 
 
 def _tight(markup):

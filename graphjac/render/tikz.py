@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ..errors import RenderError
 from .composer import centre_of, place
-from .figure import backward_steps
+from .steps import PASSES, reveal_steps
 from .latex import for_pdflatex
 from .layout import texts
 from .themes import THEMES
@@ -44,11 +44,14 @@ def write_tikz(figure) -> str:
             + body)
 
 
-def write_beamer(figure) -> str:
-    r"""The backward pass step by step as one Beamer frame: slide 1 shows the forward pass, slide k + 1
-    adds the k-th ∂J/∂· (``\only<k+1>`` highlighted, ``\only<k+2->`` drawn plainly). With
+def write_beamer(figure, passes=PASSES) -> str:
+    r"""The passes step by step as one Beamer frame (:func:`.frames.reveal_steps`): slide 1 shows
+    what is given, slide k + 1 adds the k-th step, highlighted there and drawn plainly after
+    (``\only``, ``\uncover`` and ``\alt`` overlays, one layout for every slide). With
     ``standalone=True``, a complete Beamer document."""
-    reveal = {k: step + 2 for step, k in enumerate(backward_steps(figure))}
+    reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
+    if "backward" not in passes:
+        reveal.update({item: None for items in reveal_steps(figure, ("backward",)) for item in items})
     title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
     figure = replace(figure, title=())
     picture = _picture(figure, place(figure, THEMES[figure.theme].tex_sizes), reveal)
@@ -56,13 +59,16 @@ def write_beamer(figure) -> str:
     frame = f"\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
         return BEAMER + frame + "\\end{document}\n"
-    return ("% graphjac backward pass, one step per slide; needs \\usepackage{tikz,amsmath,amssymb,adjustbox} "
+    return ("% graphjac passes step by step, one step per slide; needs \\usepackage{tikz,amsmath,amssymb,adjustbox} "
             "and \\usetikzlibrary{arrows.meta}\n" + frame)
 
 
 def _picture(figure, placed, reveal=None):
+    """The tikzpicture; ``reveal`` maps a frame item (:mod:`.frames`) to the slide it appears on
+    (None: never)."""
     theme = THEMES[figure.theme]
     layout = placed.layout
+    reveal = reveal or {}
     lines = [r"\begin{tikzpicture}[x=1pt, y=1pt, inner sep=0pt, outer sep=0pt,"]
     lines += ["  " + style + "," for style in _styles(theme)]
     lines[-1] = lines[-1][:-1] + "]"
@@ -72,8 +78,8 @@ def _picture(figure, placed, reveal=None):
         corner = (layout.width + pad, layout.height + pad)
         lines.append(f"\\fill[gjbackground] {_pt((-pad, -pad))} rectangle {_pt(corner)};")
     lines += _groups(figure, placed)
-    lines += _nodes(figure, placed)
-    lines += _edges(figure, placed, reveal or {})
+    lines += _nodes(figure, placed, reveal)
+    lines += _edges(figure, placed, reveal)
     lines += _heading(figure, placed)
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines) + "\n"
@@ -122,24 +128,33 @@ def _pt(point):
     return f"({point[0]:.2f},{point[1]:.2f})"
 
 
-def _text(lines, figure):
+def _text(lines, figure, slides=None):
     """LaTeX lines as a node's text: each line display-style math in its role's size, stacked in a
-    tabular so that a line with a fraction never runs into the next."""
+    tabular so that a line with a fraction never runs into the next. ``slides``: line number ->
+    the Beamer slide it appears on, in the emphasis colour there (None: never, its room kept)."""
     font = fonts(THEMES[figure.theme])
     colors = {"wire_value": r"\color{gjwirevalue}", "wire_grad": r"\color{gjbackward}"}
-    rows = r"\\[1pt]".join(f"{font[role]}{colors.get(role, '')}$\\displaystyle {for_pdflatex(latex)}$"
-                           for latex, role in lines)
-    return r"\begin{tabular}{@{}c@{}}" + rows + r"\end{tabular}"   # rows as tall as their math
+    rows = []
+    for k, (latex, role) in enumerate(lines):
+        color, math = colors.get(role, ""), f"$\\displaystyle {for_pdflatex(latex)}$"
+        slide = slides.get(k, 0) if slides else 0
+        if slide is None:
+            math = f"\\phantom{{{math}}}"
+        elif slide:
+            math = f"\\uncover<{slide}->{{{color}\\alt<{slide}>{{\\color{{gjemphasis}}}}{{}}{math}}}"
+        rows.append(font[role] + (color if not slide else "") + math)
+    return r"\begin{tabular}{@{}c@{}}" + r"\\[1pt]".join(rows) + r"\end{tabular}"   # rows as tall as their math
 
 
-def _nodes(figure, placed):
+def _nodes(figure, placed, reveal):
     content = texts(figure)
     out = []
     for node in figure.nodes:
         box = placed.layout.nodes.get(node.id)
         if box is None:
             continue
-        text = _text(content[node.id], figure)
+        slides = {k: reveal[f"{node.id}.{k}"] for k in range(len(content[node.id])) if f"{node.id}.{k}" in reveal}
+        text = _text(content[node.id], figure, slides)
         if node.role in ("ellipsis", "variable", "wire"):
             out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
             if node.role == "wire":   # the wire runs on under the value, above the gradient
@@ -190,12 +205,14 @@ def _edges(figure, placed, reveal):
         label = (lambda extra: f"\\node[gj edge label{extra}] at {_pt(at)} {{{_text(content[key], figure)}}};") \
             if at is not None else None
         spline = _spline(path)
-        if k not in reveal:
+        if key not in reveal:
             out.append(f"\\draw[{style}] {spline};")
             out += [label("")] if label else []
             continue
-        slide = reveal[k]   # highlighted on its own slide, then drawn like the rest
-        later = slide < max(reveal.values())
+        slide = reveal[key]   # highlighted on its own slide, then drawn like the rest
+        if slide is None:
+            continue
+        later = slide < max(s for s in reveal.values() if s is not None)
         out.append(f"\\only<{slide}>{{\\draw[{style}, gj emphasis] {spline};}}")
         out += [f"\\only<{slide + 1}->{{\\draw[{style}] {spline};}}"] if later else []
         if label:

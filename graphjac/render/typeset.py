@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ..errors import RenderError
 from . import formula_cache
@@ -100,12 +101,20 @@ class Label:
     def _gaps(self):
         return [LINE_GAP * min(a.size, b.size) for a, b in zip(self.lines, self.lines[1:])]
 
-    def draw(self, parent: ET.Element, cx: float, cy: float) -> None:
-        """Draw the label centred on (cx, cy), SVG coordinates (y down)."""
-        top = cy - self.height / 2
+    def boxes(self, cx: float, cy: float) -> list:
+        """(x, top, width, height) of each line when the label is centred on (cx, cy), SVG coordinates."""
+        out, top = [], cy - self.height / 2
         for line, gap in zip(self.lines, self._gaps() + [0.0]):
-            line.draw(parent, cx - line.width / 2, top)
+            out.append((cx - line.width / 2, top, line.width, line.height))
             top += line.height + gap
+        return out
+
+    def draw(self, parent: ET.Element, cx: float, cy: float, line_ids: Optional[str] = None) -> None:
+        """Draw the label centred on (cx, cy), SVG coordinates (y down); with ``line_ids``, each
+        line in a group of its own, ``<line_ids>.<k>`` (frames reveal them one at a time)."""
+        for k, (line, (x, top, _, _)) in enumerate(zip(self.lines, self.boxes(cx, cy))):
+            into = parent if line_ids is None else ET.SubElement(parent, f"{{{SVG_NS}}}g", {"id": f"{line_ids}.{k}"})
+            line.draw(into, x, top)
 
 
 def hoist_symbols(svg: ET.Element) -> None:
