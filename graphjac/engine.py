@@ -312,7 +312,9 @@ def sample_ctx(ctx, sample):
     args = tuple(a[sample] if b else a for a, b in zip(ctx.args, ctx.arg_batch))
     one = Ctx(args, (False,) * len(args), False, ctx.attrs)
     one.out = ctx.out[sample]
-    if ctx.extra is not None:
+    if isinstance(ctx.extra, tuple):   # several arrays (a sigmoid's z and e^{−z})
+        one.extra = tuple(None if x is None else x[sample] for x in ctx.extra)
+    elif ctx.extra is not None:
         one.extra = ctx.extra[sample]
     return one
 

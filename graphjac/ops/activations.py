@@ -29,12 +29,14 @@ def _sigmoid(ctx):
     """σ(z) = 1/(1 + e^{−z}), exact to rounding; below z = −700, where e^{−z} would overflow,
     as e^{z}/(1 + e^{z})."""
     z = ctx.args[0]
-    ctx.extra = z   # for a BCE straight after it, which is exact from z (the logits)
     if z.size and z.min() < -700.0:
+        ctx.extra = (z, None)   # for a BCE straight after it, which is exact from z (the logits)
         e = np.exp(-np.abs(z))
         r = 1.0 / (1.0 + e)
         return np.where(z >= 0, r, e * r)
-    return 1.0 / (1.0 + np.exp(-z))
+    e = np.exp(-z)
+    ctx.extra = (z, e)          # … and from e^{−z}: log(1 + e^{−z}) is log1p(e)
+    return 1.0 / (1.0 + e)
 
 
 def _sigmoid_local(ctx):

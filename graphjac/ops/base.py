@@ -106,11 +106,11 @@ class Ctx:
         self.batch = batch
         self.attrs = attrs
         self.out = None
-        self.extra = None  # op-private cache (softmax keeps log p here)
+        self.extra = None  # op-private cache (softmax keeps log p here; a sigmoid z and e^{−z})
 
     def sample_axes(self, value):
         """Axes of ``value`` that belong to one sample (all axes if not a minibatch)."""
-        return tuple(range(1 if self.batch else 0, np.ndim(value)))
+        return tuple(range(1 if self.batch else 0, value.ndim if type(value) is np.ndarray else np.ndim(value)))
 
 
 @dataclass(frozen=True)

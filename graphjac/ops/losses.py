@@ -90,8 +90,9 @@ def bce_of_probabilities(ctx):
 def bce_of_logits(ctx):
     """BCE straight after a sigmoid ŷ = σ(z), from z (the sigmoid's ``extra``), exact where ŷ
     rounds to 0 or 1 (as PyTorch's BCEWithLogitsLoss): log(1 + e^{−z}) + (1 − y) z."""
-    z, y = ctx.extra, ctx.args[1]
-    return _sum_per_sample(ctx, np.logaddexp(0.0, -z) + (1.0 - y) * z)
+    (z, e), y = ctx.extra, ctx.args[1]
+    softplus = np.log1p(e) if e is not None else np.logaddexp(0.0, -z)   # log(1 + e^{−z})
+    return _sum_per_sample(ctx, softplus + (1.0 - y) * z)
 
 
 def _bce_local(ctx):
