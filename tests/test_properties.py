@@ -110,9 +110,14 @@ def _tame(g):
         if record.op in ("sigmoid", "softmax"):
             assume(np.all(np.minimum(v, 1 - v) > 1e-6))
         if record.op in ("leaky_relu", "relu", "abs", "maximum"):   # no difference quotient at a kink (x − x = 0)
-            operands = [values[i] for i in record.inputs]
+            operands = [_per_sample(values[i], g.record(g.nodes[i]).batch, np.ndim(v)) for i in record.inputs]
             gap = operands[0] - operands[1] if record.op == "maximum" else operands[0]
             assume(np.all(np.abs(gap) > 1e-4))
+
+
+def _per_sample(value, batch, ndim):
+    """A minibatch operand with trailing unit axes, to broadcast sample by sample as the op does."""
+    return np.reshape(value, np.shape(value) + (1,) * (ndim - np.ndim(value))) if batch else value
 
 
 @SETTINGS
