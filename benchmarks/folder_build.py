@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--copies", type=int, default=4, help="copies of each lecture spec")
     parser.add_argument("--format", default="svg", help="output format")
     args = parser.parse_args()
-    cores = build.default_workers()
+    cores = folders.default_workers()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "notes"
         for k in range(args.copies):

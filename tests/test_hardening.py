@@ -5,9 +5,7 @@ the API's bad arguments are GraphjacErrors that name the argument."""
 import os
 import stat
 import subprocess
-import sys
 
-import numpy as np
 import pytest
 
 import graphjac as gj
