@@ -39,6 +39,7 @@ class Plan:
         self.size = len(records)
         self.names = [r.name for r in records]
         self.kinds = [r.kind for r in records]
+        self.leaves = [r.id for r in records if r.kind in LEAF_KINDS]
         self.origins = [r.origin for r in records]
         self.order = [r.id for r in records]
         self.consumers = {r.id: [] for r in records}

@@ -561,7 +561,8 @@ class Graph:
 
     def leaf_values(self) -> dict:
         """Leaf id -> value, as the engine takes them."""
-        return {r.id: r.value for r in self._records if r.op is None}
+        records = self._records
+        return {i: records[i].value for i in self.plan.leaves}
 
     def prepare(self) -> "Graph":
         """Run the passes that a figure or a report needs: forward if values are missing, backward
