@@ -11,13 +11,14 @@ own edge; the tests hold the gallery and random graphs to it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 SAMPLES = 48        # points per Bézier segment
 MARGIN = 1.0        # points of tolerance at every box edge
-CLOSE = 2.5         # a forward and a backward edge nearer than this …
+CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
 
 
@@ -108,10 +109,6 @@ def _hidden_edges(figure, layout):
     return found
 
 
-def _distance(p, q):
-    return ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5
-
-
 GAP = 2.0   # points between a moved label and its own edge
 
 
@@ -121,7 +118,7 @@ def relabelled(figure, layout, marks):
     drawing, or inside the page a ``fit`` figure is padded to); a label with no such place stays
     where Graphviz put it."""
     rects = boxes(layout, marks, figure)
-    curves = {e.id: np.array(_curve(e)) for e in layout.edges}
+    curves = {e.id: _curve(e) for e in layout.edges}
     labels = set(curves) & set(marks)     # edge labels: what can move
     culprits = sorted({c.other if c.other in labels else c.what for c in collisions(figure, layout, marks)
                        if c.kind in ("edge-label", "label-label", "label-node")} & labels)
@@ -183,20 +180,21 @@ def _clear(rect, points):
     return not np.any((xs > x0 + MARGIN) & (xs < x1 - MARGIN) & (ys > y0 + MARGIN) & (ys < y1 - MARGIN))
 
 
-APART = 4.0   # points between a forward edge and the backward edge moved off it
+APART = 6.0   # points between a forward edge and the backward edge moved off it
 
 
-def separated(figure, layout):
-    """(layout, shifts): every backward edge that lies on top of its forward edge moved off it,
-    whole (spline, arrowhead and label), by ``shifts[edge id] = (dx, dy)`` — across the ranks,
-    so that its ends slide along the sides of its nodes."""
+def separated(figure, layout, found):
+    """(layout, shifts): every backward edge that ``found`` (the layout's collisions) says lies
+    on top of its forward edge moved off it, whole (spline, arrowhead and label), by
+    ``shifts[edge id] = (dx, dy)`` — across the ranks, so that its ends slide along the sides of
+    its nodes."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
     shifts = {}
-    for hit in _hidden_edges(figure, layout):
+    for hit in (c for c in found if c.kind == "hidden-edge"):
         forward, backward = by_id[hit.what], by_id[hit.other]
         (x0, y0), (x1, y1) = backward.points[0], backward.points[-1]
-        length = _distance((x0, y0), (x1, y1)) or 1.0
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
         slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
         step = min(APART / max(slant, 0.3), 3 * APART)
         side = _side(forward, backward, across)
@@ -210,8 +208,9 @@ def separated(figure, layout):
 def _side(forward, backward, across):
     """+1 or −1: the side of the forward edge the backward one already leans to (+1 if neither)."""
     axis = 0 if across else 1
-    lean = sum(b[axis] - f[axis] for f, b in zip(_curve(forward), _curve(backward)))
-    return -1.0 if lean < 0 else 1.0
+    f, b = _curve(forward), _curve(backward)
+    n = min(len(f), len(b))
+    return -1.0 if (b[:n, axis] - f[:n, axis]).sum() < 0 else 1.0
 
 
 def _shifted(edge, dx, dy):

@@ -130,14 +130,14 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
             layout, drawing = lay_out_and_draw(source, figure.options.timeout)
         else:
             layout, drawing = lay_out(source, figure.options.timeout), None
-        found = len(collisions(candidate, layout, marks)) if checked else 0
+        found = collisions(candidate, layout, marks) if checked else []
         shifts = {}
         if found:   # a backward edge on its forward edge moves off it; a label in the way, beside its edge
-            layout, shifts = separated(candidate, layout)
+            layout, shifts = separated(candidate, layout, found)
             layout = relabelled(candidate, layout, marks)
-            found = len(collisions(candidate, layout, marks))
-        if best is None or found < best[0]:
-            best = (found, Placed(source, layout, marks, head, head_marks, drawing,
+            found = collisions(candidate, layout, marks)
+        if best is None or len(found) < best[0]:
+            best = (len(found), Placed(source, layout, marks, head, head_marks, drawing,
                                   tuple((key, *shift) for key, shift in shifts.items())))
         if not found:
             break

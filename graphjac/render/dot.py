@@ -125,13 +125,10 @@ def _node(node, theme, figure):
         text = html_label(label(node.label, theme.sizes["ellipsis"]))
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''))};"
     if node.role == "wire":   # a circuit wire's numbers: the value above the wire, its gradient below
-        (above, below), mark = (to_html(line) for line in node.label), theme.fills["target"]
-
-        def color(k, own):
-            return theme.background if k in hidden else own
-        rows = (f'<TR><TD{_backdrop(0 in lit, mark)}>{_font(above, theme.sizes["wire_value"], color(0, theme.wire_value))}</TD></TR>'
-                f'<TR><TD HEIGHT="1" BORDER="1" SIDES="T" COLOR="{theme.forward}"></TD></TR>'
-                f'<TR><TD{_backdrop(2 in lit, mark)}>{_font(below, theme.sizes["wire_grad"], color(2, theme.backward))}</TD></TR>')
+        above, below = node.label   # text lines 0 and 2 (line 1 is the wire)
+        rows = (_wire_row(above, 0, "wire_value", theme.wire_value, hidden, lit, theme)
+                + f'<TR><TD HEIGHT="1" BORDER="1" SIDES="T" COLOR="{theme.forward}"></TD></TR>'
+                + _wire_row(below, 2, "wire_grad", theme.backward, hidden, lit, theme))
         text = f'<{TABLE}{rows}</TABLE>>'
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''), margin='0', width='0', height='0', id=quote(node.id))};"
     if node.role == "variable":
@@ -148,6 +145,12 @@ def _node(node, theme, figure):
         label=html_label(text), fillcolor=quote(theme.fills[node.role]),
         tooltip=quote(shortened(node.name) + ("" if node.sample is None else f" (sample {node.sample})")),
         id=quote(node.id), penwidth=theme.width("target") if node.role == "target" else None) + ";"
+
+
+def _wire_row(latex, line, role, color, hidden, lit, theme):
+    """A wire's number as a table row, in its colour (in the page's, while a frame hides it)."""
+    font = _font(to_html(latex), theme.sizes[role], theme.background if line in hidden else color)
+    return f'<TR><TD{_backdrop(line in lit, theme.fills["target"])}>{font}</TD></TR>'
 
 
 def _body(figure, theme):

@@ -32,7 +32,7 @@ from .dot import figure_to_dot
 from .figure import backward_steps  # noqa: F401  (the backward pass's order, for callers of frames)
 from .graphviz import run_dot
 from .layout import measured_dot
-from .steps import PASSES, backward_items, frames_of, reveal_steps
+from .steps import PASSES, backward_items, frames_of, never_shown, reveal_steps
 from .themes import THEMES
 from .typeset import SVG_NS
 
@@ -54,7 +54,7 @@ def frame_files(figure, format: str = "svg", passes=PASSES) -> list:
     out = []
     for frame in frames:
         drawn = copy.deepcopy(svg)
-        _remove(drawn, {f"label-{item}" for item in frame.hidden} | {item for item in frame.hidden if item[0] == "e"})
+        _hide(drawn, frame.hidden)
         for item in frame.current:
             _highlight(drawn, item, placed, theme)
         out.append(convert(serialize(drawn), format, figure.options.dpi))
@@ -76,9 +76,7 @@ def animated_svg(figure, seconds: float = SECONDS_PER_STEP, passes=PASSES) -> st
     theme = THEMES[figure.theme]
     count = len(steps) + 1
     total = count * seconds
-    if "backward" not in passes:
-        _remove(svg, {f"label-{item}" for step in backward_items(figure) for item in step}
-                | {item for step in backward_items(figure) for item in step if item[0] == "e"})
+    _hide(svg, never_shown(figure, passes))
     for step, items in enumerate(steps, start=1):
         start = _fraction(step, count)
         after = f";{_fraction(step + 1, count)}" if step < len(steps) else ""   # the last stays lit
@@ -109,6 +107,11 @@ def _animate(element, attribute, values, key_times, total):
 
 def _by_id(svg, ids):
     return [element for element in svg.iter() if element.get("id") in ids]
+
+
+def _hide(svg, items):
+    """Take frame ``items`` out of the drawing: an edge's group, a typeset line's or label's group."""
+    _remove(svg, {f"label-{item}" for item in items} | {item for item in items if item[0] == "e"})
 
 
 def _remove(svg, ids):

@@ -86,11 +86,16 @@ def backward_items(figure) -> list:
     return [tuple(steps[k]) for k in edges]
 
 
+def never_shown(figure, passes=PASSES) -> set:
+    """The items no frame shows: the backward pass's, when it is left out of ``passes``."""
+    return set() if "backward" in passes else {item for step in backward_items(figure) for item in step}
+
+
 def frames_of(figure, passes=PASSES) -> list:
     """The figure of every frame: ``figure`` with the items not reached yet ``hidden`` and the
     step just taken ``current``."""
     steps = reveal_steps(figure, passes)
-    never = set() if "backward" in passes else {item for step in backward_items(figure) for item in step}
+    never = never_shown(figure, passes)
     out = []
     for shown in range(len(steps) + 1):
         hidden = never.union(*steps[shown:])

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ..errors import RenderError
 from .composer import centre_of, place
-from .steps import PASSES, reveal_steps
+from .steps import PASSES, never_shown, reveal_steps
 from .latex import for_pdflatex
 from .layout import texts
 from .themes import THEMES
@@ -45,13 +45,12 @@ def write_tikz(figure) -> str:
 
 
 def write_beamer(figure, passes=PASSES) -> str:
-    r"""The passes step by step as one Beamer frame (:func:`.frames.reveal_steps`): slide 1 shows
+    r"""The passes step by step as one Beamer frame (:func:`.steps.reveal_steps`): slide 1 shows
     what is given, slide k + 1 adds the k-th step, highlighted there and drawn plainly after
     (``\only``, ``\uncover`` and ``\alt`` overlays, one layout for every slide). With
     ``standalone=True``, a complete Beamer document."""
     reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
-    if "backward" not in passes:
-        reveal.update({item: None for items in reveal_steps(figure, ("backward",)) for item in items})
+    reveal.update(dict.fromkeys(never_shown(figure, passes)))
     title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
     figure = replace(figure, title=())
     picture = _picture(figure, place(figure, THEMES[figure.theme].tex_sizes), reveal)
@@ -64,7 +63,7 @@ def write_beamer(figure, passes=PASSES) -> str:
 
 
 def _picture(figure, placed, reveal=None):
-    """The tikzpicture; ``reveal`` maps a frame item (:mod:`.frames`) to the slide it appears on
+    """The tikzpicture; ``reveal`` maps a frame item (:mod:`.steps`) to the slide it appears on
     (None: never)."""
     theme = THEMES[figure.theme]
     layout = placed.layout
