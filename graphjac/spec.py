@@ -36,7 +36,6 @@ import re
 import numpy as np
 
 from .errors import GraphjacError, SpecError
-from .mathtext import parse
 from .ops import ACTIVATIONS, LOSSES, REGISTRY, OpError
 from .options import RenderOptions
 
@@ -336,6 +335,7 @@ def _check_label(reader, label, path):
     """A label is LaTeX math that the figures can set."""
     if not isinstance(label, str):
         reader.fail(path, f"label must be LaTeX math text such as '\\hat{{y}}'; got {label!r}")
+    from .mathtext import parse   # the LaTeX reader loads only for a spec with labels
     try:
         parse(label)
     except GraphjacError as exc:

@@ -6,12 +6,40 @@ from __future__ import annotations
 import re
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from .errors import SpecError, line_column
 
+try:   # libyaml's scanner and parser, when PyYAML was built with it: several times faster
+    from yaml.cyaml import CParser as _Parser
+    _OFFSETS = "utf-8"    # libyaml reports where a bad character is in the UTF-8 bytes
+except ImportError:       # pragma: no cover - PyYAML without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+    _OFFSETS = None
 
-class _SpecYamlLoader(yaml.SafeLoader):
-    """safe_load plus errors for duplicate keys and aliases, and the position of every key and item."""
+    class _Parser(Reader, Scanner, Parser):
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+
+
+class _SpecYamlLoader(Composer, _Parser, SafeConstructor, Resolver):
+    """safe_load plus errors for duplicate keys and aliases, and the position of every key and item.
+
+    The nodes are composed in Python (from libyaml's events where it is there), so that an alias
+    is refused where it stands.
+    """
+
+    def __init__(self, stream):
+        _Parser.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -67,7 +95,7 @@ def _construct_int(loader, node):
     if digits > loader.max_digits:
         line, column = _mark(node)
         raise SpecError(f"{loader.spec_source}:{line}:{column}: a whole number of {digits} digits is too large")
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
+    return SafeConstructor.construct_yaml_int(loader, node)
 
 
 _SpecYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -79,16 +107,16 @@ _SpecYamlLoader.add_multi_constructor("", _refuse_tag)
 def read_yaml(text, source, max_digits):
     """(data, children) of a YAML spec: ``children(container)`` maps each key or index of a
     mapping or list to its (line, column)."""
+    loader = None
     try:
         loader = _SpecYamlLoader(text)
+        loader.spec_source, loader.children, loader.keep, loader.max_digits = source, {}, [], max_digits
+        data = loader.get_single_data()
     except yaml.reader.ReaderError as exc:
-        line, column = line_column(text, exc.position)
+        line, column = line_column(text, _character_index(text, exc.position))
         character = chr(exc.character) if isinstance(exc.character, int) else exc.character
         raise SpecError(f"{source}:{line}:{column}: invalid YAML: the character {character!r} is not "
                         f"allowed in a YAML file") from None
-    loader.spec_source, loader.children, loader.keep, loader.max_digits = source, {}, [], max_digits
-    try:
-        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -97,5 +125,13 @@ def read_yaml(text, source, max_digits):
     except yaml.YAMLError as exc:
         raise SpecError(f"{source}: invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lambda container: loader.children.get(id(container))
+
+
+def _character_index(text, position):
+    """The index in ``text`` of a reader error's ``position`` (libyaml counts UTF-8 bytes)."""
+    if _OFFSETS is None:
+        return position
+    return len(text.encode(_OFFSETS)[:position].decode(_OFFSETS, errors="ignore"))

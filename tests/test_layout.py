@@ -6,7 +6,7 @@ from graphjac import GraphjacError
 from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.dot import figure_to_dot
-from graphjac.render.layout import lay_out, measured_dot, parse_json, placeholder
+from graphjac.render.layout import lay_out, parse_json, placeholder
 
 pytestmark = pytest.mark.dot
 
@@ -54,12 +54,12 @@ def test_cluster_box_holds_its_nodes_and_its_label():
     assert box.x0 < box.label[0] < box.x1 and box.y0 < box.label[1] < box.y1
 
 
-def test_measured_dot_ids_every_edge_by_its_place_in_the_figure():
+def test_dot_ids_every_edge_by_its_place_in_the_figure_and_boxes_the_measured_labels():
     figure = figure_for(load_example("neuron"))
     boxes = {node.id: (30, 20) for node in figure.nodes}
     boxes.update({f"e{k}": (50, 10) for k, e in enumerate(figure.edges) if e.direction == "backward"})
     boxes["heading"] = (80, 30)
-    lay = lay_out(measured_dot(figure_to_dot(figure), figure, boxes))
+    lay = lay_out(figure_to_dot(figure, boxes))
     edges = {e.id: e for e in lay.edges}
     for k, edge in enumerate(figure.edges):
         drawn = edges[f"e{k}"]

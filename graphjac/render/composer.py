@@ -16,7 +16,7 @@ from typing import Optional
 from ..errors import RenderError
 from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
-from .layout import Heading, lay_out, lay_out_and_draw, measured_dot, texts
+from .layout import Heading, lay_out, lay_out_and_draw, texts
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols
 
@@ -125,7 +125,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
     for spread, splines in layouts if checked else layouts[:1]:
         candidate = replace(figure, spacing=figure.spacing * spread, splines=splines)
-        source = measured_dot(figure_to_dot(candidate), candidate, boxes)
+        source = figure_to_dot(candidate, boxes)
         if draw:
             layout, drawing = lay_out_and_draw(source, figure.options.timeout)
         else:
@@ -156,7 +156,7 @@ def svg_tree(figure, split_lines: bool = False) -> tuple:
     if figure.options.math == "typeset":
         placed = place(figure, draw=True)
     else:
-        source = measured_dot(figure_to_dot(figure), figure, {})
+        source = figure_to_dot(figure)
         layout, drawing = lay_out_and_draw(source, figure.options.timeout)
         placed = Placed(source, layout, {}, None, {}, drawing)
     layout = placed.layout

@@ -8,7 +8,7 @@ their labels room between the ranks instead of laying them over other edges.
 
 from __future__ import annotations
 
-from .mathhtml import to_html
+from .layout import placeholder
 from ..symbols import shortened
 from .quoting import html_label, quote
 from .themes import THEMES
@@ -18,16 +18,29 @@ TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
 WIRE_PORTS = {"LR": ("w", "e"), "RL": ("e", "w")}
 
 
-def figure_to_dot(figure) -> str:
-    """DOT text for ``figure`` (see :mod:`graphjac.render.figure`)."""
+def figure_to_dot(figure, boxes=None) -> str:
+    """DOT text for ``figure`` (see :mod:`graphjac.render.figure`), every edge with the id
+    ``e<k>`` of its place in ``figure.edges``.
+
+    With ``boxes``, each label whose key is there is an empty box of that (width, height) (a
+    wire's also has its rule's colour): writers that draw the labels themselves have Graphviz
+    lay the figure out around them. Keys are node ids, ``e<k>`` for edges, ``cluster_<k>`` for
+    groups and ``heading`` for the graph's own label (title, legend, badge).
+    """
     theme = THEMES[figure.theme]
     font = quote(figure.options.font)
+    boxes = boxes or {}
     lines = ["digraph graphjac {"]
-    lines += ["  " + s for s in _defaults(figure, theme, font)]
-    lines += _body(figure, theme)
-    lines += ["  " + s for s in _edges(figure, theme)]
+    lines += ["  " + s for s in _defaults(figure, theme, font, boxes)]
+    lines += _body(figure, theme, boxes)
+    lines += ["  " + s for s in _edges(figure, theme, boxes)]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _box(boxes, key):
+    """The placeholder for label ``key``, when it is measured (None otherwise)."""
+    return placeholder(*boxes[key]) if key in boxes else None
 
 
 def _attrs(**attrs) -> str:
@@ -35,13 +48,13 @@ def _attrs(**attrs) -> str:
     return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items() if v is not None) + "]"
 
 
-def _defaults(figure, theme, font):
+def _defaults(figure, theme, font, boxes):
     wide = figure.direction in ("LR", "RL")
     nodesep, ranksep = (0.5, 0.9) if wide else (0.6, 0.7)
     graph = dict(rankdir=figure.direction, newrank="true", nodesep=f"{nodesep * figure.spacing:.2g}",
                  ranksep=f"{ranksep * figure.spacing:.2g}", fontname=font, fontcolor=quote(theme.text),
                  bgcolor=quote(theme.background), pad="0.2", labelloc="t",
-                 label=_heading(figure, theme), splines=figure.splines)
+                 label=_box(boxes, "heading") or _heading(figure, theme), splines=figure.splines)
     node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=theme.sizes["node"],
                 fontcolor=quote(theme.text), color=quote(theme.border), penwidth=theme.width("node"),
                 margin=quote("0.14,0.07"))
@@ -59,7 +72,7 @@ def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=N
     their room but are not seen, written in ``ground``, the colour behind them (a frame's lines
     not computed yet: Graphviz's SVG has no transparent text); rows in ``lit`` are set on
     ``backdrop`` (the step a frame adds)."""
-    marks = [to_html(line) for line in lines]
+    marks = [_html(line) for line in lines]
     sizes = [first_size] + [rest_size] * (len(marks) - 1)
     colors = [ground if k in hidden else None for k in range(len(marks))]
     if len(marks) == 1 and not padding:
@@ -68,6 +81,13 @@ def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=N
     rows = "".join(f'<TR><TD{_backdrop(k in lit, backdrop)}>{_font(m, s, c)}</TD></TR>'
                    for k, (m, s, c) in enumerate(zip(marks, sizes, colors)))
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="{max(2, padding)}" CELLPADDING="0">' + rows + "</TABLE>"
+
+
+def _html(latex):
+    """``latex`` as HTML-like markup; the LaTeX reader loads on the first label written this way
+    (a figure whose labels are all measured boxes never needs it)."""
+    from .mathhtml import to_html
+    return to_html(latex)
 
 
 def _backdrop(lit, color):
@@ -119,41 +139,47 @@ def _legend(entries, theme):
 # ---------------------------------------------------------------------------- nodes and groups
 
 
-def _node(node, theme, figure):
+def _node(node, theme, figure, boxes):
     hidden, lit = _lines_in(figure.hidden, node.id), _lines_in(figure.current, node.id)
+    measured = _box(boxes, node.id)
     if node.role == "ellipsis":
-        text = html_label(label(node.label, theme.sizes["ellipsis"]))
+        text = measured or html_label(label(node.label, theme.sizes["ellipsis"]))
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''))};"
     if node.role == "wire":   # a circuit wire's numbers: the value above the wire, its gradient below
-        above, below = node.label   # text lines 0 and 2 (line 1 is the wire)
-        rows = (_wire_row(above, 0, "wire_value", theme.wire_value, hidden, lit, theme)
-                + f'<TR><TD HEIGHT="1" BORDER="1" SIDES="T" COLOR="{theme.forward}"></TD></TR>'
-                + _wire_row(below, 2, "wire_grad", theme.backward, hidden, lit, theme))
-        text = f'<{TABLE}{rows}</TABLE>>'
+        text = measured or _wire_label(node, hidden, lit, theme)
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''), margin='0', width='0', height='0', id=quote(node.id))};"
     if node.role == "variable":
-        text = html_label(label(node.label, theme.sizes["node"]))
+        text = measured or html_label(label(node.label, theme.sizes["node"]))
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''), id=quote(node.id))};"
     if node.role == "gate":
-        text = html_label(label(node.label, theme.sizes["gate"]))
+        text = measured or html_label(label(node.label, theme.sizes["gate"]))
         return f"{node.id} " + _attrs(
             label=text, shape="circle", margin=quote("0.02"), fillcolor=quote(theme.fills["op"]), id=quote(node.id)) + ";"
     lines = node.label + tuple(t.latex() for t in node.tables)
-    text = label(lines, None, theme.sizes["value"], hidden=hidden, ground=theme.fills[node.role], lit=lit,
-                 backdrop=theme.fills["target"])
+    text = measured or html_label(label(lines, None, theme.sizes["value"], hidden=hidden, lit=lit,
+                                        ground=theme.fills[node.role], backdrop=theme.fills["target"]))
     return f"{node.id} " + _attrs(
-        label=html_label(text), fillcolor=quote(theme.fills[node.role]),
+        label=text, fillcolor=quote(theme.fills[node.role]),
         tooltip=quote(shortened(node.name) + ("" if node.sample is None else f" (sample {node.sample})")),
         id=quote(node.id), penwidth=theme.width("target") if node.role == "target" else None) + ";"
 
 
+def _wire_label(node, hidden, lit, theme):
+    """A circuit wire's numbers: the value above the wire (text line 0), its gradient below (line 2)."""
+    above, below = node.label
+    rows = (_wire_row(above, 0, "wire_value", theme.wire_value, hidden, lit, theme)
+            + f'<TR><TD HEIGHT="1" BORDER="1" SIDES="T" COLOR="{theme.forward}"></TD></TR>'
+            + _wire_row(below, 2, "wire_grad", theme.backward, hidden, lit, theme))
+    return f'<{TABLE}{rows}</TABLE>>'
+
+
 def _wire_row(latex, line, role, color, hidden, lit, theme):
     """A wire's number as a table row, in its colour (in the page's, while a frame hides it)."""
-    font = _font(to_html(latex), theme.sizes[role], theme.background if line in hidden else color)
+    font = _font(_html(latex), theme.sizes[role], theme.background if line in hidden else color)
     return f'<TR><TD{_backdrop(line in lit, theme.fills["target"])}>{font}</TD></TR>'
 
 
-def _body(figure, theme):
+def _body(figure, theme, boxes):
     """Nodes nested in their groups' clusters (``cluster_0``, … in order of first appearance)."""
     cluster_ids = {group.path: k for k, group in enumerate(figure.groups)}
     labels = {group.path: group.label for group in figure.groups}
@@ -163,10 +189,11 @@ def _body(figure, theme):
         pad = "  " * depth
         for node in figure.nodes:
             if node.group == path:
-                out.append(pad + _node(node, theme, figure))
+                out.append(pad + _node(node, theme, figure, boxes))
         for child in (p for p in cluster_ids if len(p) == len(path) + 1 and p[:len(path)] == path):
             out.append(f"{pad}subgraph cluster_{cluster_ids[child]} {{")
-            out.append(f"{pad}  graph {_cluster(labels[child], theme)};")
+            key = f"cluster_{cluster_ids[child]}"
+            out.append(f"{pad}  graph {_cluster(_box(boxes, key) or _group_label(labels[child], theme), theme)};")
             emit(child, depth + 1)
             out.append(pad + "}")
 
@@ -183,24 +210,29 @@ def _sample_order(figure):
     return [f"  {{rank=same; {' -> '.join(ids)} [style=invis];}}" for ids in copies.values() if len(ids) > 1]
 
 
-def _cluster(group_label, theme):
-    return _attrs(label=html_label(label(group_label, theme.sizes["group"])), style=quote("rounded," + theme.group_style),
+def _group_label(lines, theme):
+    return html_label(label(lines, theme.sizes["group"]))
+
+
+def _cluster(text, theme):
+    return _attrs(label=text, style=quote("rounded," + theme.group_style),
                   color=quote(theme.group_border), fontcolor=quote(theme.text), margin="12")
 
 
 # ---------------------------------------------------------------------------- edges
 
 
-def _edges(figure, theme):
+def _edges(figure, theme, boxes):
     # A forward edge beside a labelled backward edge gets a blank label too: Graphviz then lays
     # the two side by side instead of on top of each other.
     spaced = {(e.dst, e.src) for e in figure.edges if e.direction == "backward" and e.label}
     out = []
     for k, edge in enumerate(figure.edges):
+        key = f"e{k}"
         if edge.direction == "layout":
-            out.append(f"{edge.src} -> {edge.dst} [style=invis];")
+            out.append(f"{edge.src} -> {edge.dst} [id={key}, style=invis];")
         elif edge.direction == "forward":
-            attrs = dict(label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None)
+            attrs = dict(id=key, label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None)
             ports = WIRE_PORTS.get(figure.direction)
             if edge.joint == "head":   # into a wire's label node: the wire runs on, through its numbers
                 attrs.update(arrowhead="none", **({"headport": ports[0]} if ports else {"headclip": "false"}))
@@ -208,13 +240,11 @@ def _edges(figure, theme):
                 attrs.update(**({"tailport": ports[1]} if ports else {"tailclip": "false"}))
             if edge.emphasis:
                 attrs.update(penwidth=theme.width("emphasis"), color=quote(theme.emphasis))
-            text = _attrs(**attrs)
-            out.append(f"{edge.src} -> {edge.dst}" + (f" {text}" if text != "[]" else "") + ";")
-        else:
-            key = f"e{k}"   # a frame's edge not reached yet is invisible, in its place in the layout
-            text = html_label(label(edge.label, padding=4)) if edge.label else None
+            out.append(f"{edge.src} -> {edge.dst} {_attrs(**attrs)};")
+        else:   # a frame's edge not reached yet is invisible, in its place in the layout
+            text = (_box(boxes, key) or html_label(label(edge.label, padding=4))) if edge.label else None
             out.append(f"{edge.dst} -> {edge.src} " + _attrs(
-                dir="back", style=quote("invis" if key in figure.hidden else theme.backward_style),
+                id=key, dir="back", style=quote("invis" if key in figure.hidden else theme.backward_style),
                 color=quote(theme.backward), fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
                 penwidth=theme.width("current" if key in figure.current else "emphasis")
                 if edge.emphasis or key in figure.current else None,

@@ -31,11 +31,11 @@ def drawing_size(figure) -> tuple:
     """(width, height) in points of the figure as Graphviz lays it out (labels measured)."""
     from .composer import place
     from .dot import figure_to_dot
-    from .layout import lay_out, measured_dot
+    from .layout import lay_out
     if figure.options.math == "typeset":
         layout = place(figure, relayout=False).layout   # candidates are compared as dot lays them out
     else:
-        layout = lay_out(measured_dot(figure_to_dot(figure), figure, {}), figure.options.timeout)
+        layout = lay_out(figure_to_dot(figure), figure.options.timeout)
     return layout.width, layout.height
 
 

@@ -31,7 +31,6 @@ from .composer import centre_of, convert, serialize, svg_tree
 from .dot import figure_to_dot
 from .figure import backward_steps  # noqa: F401  (the backward pass's order, for callers of frames)
 from .graphviz import run_dot
-from .layout import measured_dot
 from .steps import PASSES, backward_items, frames_of, never_shown, reveal_steps
 from .themes import THEMES
 from .typeset import SVG_NS
@@ -46,7 +45,7 @@ def frame_files(figure, format: str = "svg", passes=PASSES) -> list:
     Graphviz, the lines and edges not reached yet drawn invisible in their places."""
     frames = frames_of(figure, passes)
     if figure.options.math != "typeset":
-        source = [measured_dot(figure_to_dot(frame), frame, {}) for frame in frames]
+        source = [figure_to_dot(frame) for frame in frames]
         return [_decoded(run_dot(text, format, timeout=figure.options.timeout, dpi=figure.options.dpi), format)
                 for text in source]
     svg, placed = svg_tree(figure, split_lines=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -48,7 +47,7 @@ HEADING_GAP = 4.0
 
 def texts(figure) -> dict:
     """What every label says, as ``(latex, role)`` lines; roles (node, value, edge, group,
-    ellipsis) pick the font size. Keys as in :func:`measured_dot`."""
+    ellipsis) pick the font size. Keys as in :func:`.dot.figure_to_dot`'s ``boxes``."""
     out = {}
     for node in figure.nodes:
         if node.role == "ellipsis":
@@ -116,63 +115,6 @@ class Heading:
                 x += pw
             top -= h + HEADING_GAP
         return cls(round(width, 3), round(height, 3), tuple(parts))
-
-
-_STATEMENT = re.compile(r"\s*(?:(graph) \[|subgraph (cluster_\d+) \{|(n\w+)(?: -> (n\w+))?(?: \[|(?=;)))")
-
-
-def measured_dot(dot_text: str, figure, boxes: dict) -> str:
-    """The DOT text of ``figure`` with an ``id`` on every edge (``e3`` is ``figure.edges[3]``) and
-    each label whose key is in ``boxes`` replaced by an empty box of that (width, height).
-
-    Keys are node ids, ``e<k>`` for edges, ``cluster_<k>`` for groups and ``heading`` for the
-    graph's own label (title, legend, badge).
-    """
-    queues = {}
-    for k, edge in enumerate(figure.edges):
-        key = (edge.dst, edge.src, True) if edge.direction == "backward" else (edge.src, edge.dst, False)
-        queues.setdefault(key, []).append(f"e{k}")
-    out, cluster = [], "heading"
-    for line in dot_text.splitlines():
-        match = _STATEMENT.match(line)
-        if match is None:
-            out.append(line)
-            continue
-        graph, subgraph, a, b = match.groups()
-        if subgraph:
-            cluster = subgraph
-            key = None
-        elif graph:
-            key = cluster
-        elif b is None:
-            key = a
-        else:
-            queue = queues.get((a, b, "dir=back" in line), [])
-            key = queue.pop(0) if queue else None
-            if key and "id=" not in line:
-                attrs = f'id="{key}", ' if line[match.end() - 1] == "[" else f' [id="{key}"]'
-                line = line[:match.end()] + attrs + line[match.end():]
-        if key in boxes:
-            line = _replace_label(line, placeholder(*boxes[key]))
-        out.append(line)
-    return "\n".join(out) + "\n"
-
-
-def _replace_label(line, label):
-    """``line`` with its HTML-like ``label=<…>`` (or a missing label) set to ``label``."""
-    start = line.find("label=<")
-    if start < 0:
-        end = line.rfind("]")
-        if end < 0:
-            end = line.rindex(";")
-            return line[:end] + " [label=" + label + "]" + line[end:]
-        return line[:end] + ", label=" + label + line[end:]
-    depth, i = 0, start + len("label=")
-    while True:
-        depth += (line[i] == "<") - (line[i] == ">")
-        i += 1
-        if depth == 0:
-            return line[:start] + "label=" + label + line[i:]
 
 
 @dataclass(frozen=True)

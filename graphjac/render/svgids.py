@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-_REFERENCES = re.compile(r'(\bid=")([^"]+)(")|((?:xlink:)?href="#)([^"]+)(")|(url\(#)([^)]+)(\))')
+_REFERENCES = re.compile(r'(\sid="|href="#|url\(#)(?=[^")])')   # what comes before an id or a reference to one
 _PREFIX = re.compile(r'\bid="(gj[0-9a-f]{6})-')
 
 
 def prefixed(svg: str) -> str:
     """``svg`` with every id (and every reference to one) prefixed by ``gj`` and a hash of ``svg``."""
     prefix = "gj" + hashlib.sha256(svg.encode("utf-8")).hexdigest()[:6] + "-"
-    return _REFERENCES.sub(lambda m: _rewrite(m, prefix), svg)
+    return _REFERENCES.sub(r"\g<1>" + prefix, svg)
 
 
 def numbered(svg: str, copy: int) -> str:
@@ -35,9 +35,3 @@ def numbered(svg: str, copy: int) -> str:
         return svg
     return svg.replace(found.group(1) + "-", f"{found.group(1)}-{copy}-")
 
-
-def _rewrite(match, prefix):
-    for start in (1, 4, 7):
-        if match.group(start) is not None:
-            return match.group(start) + prefix + match.group(start + 1) + match.group(start + 2)
-    return match.group(0)

@@ -20,7 +20,6 @@ from typing import Optional
 
 from ..errors import RenderError
 from . import formula_cache
-from .latex import for_ziamath
 
 LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -63,6 +62,8 @@ def formula(latex: str, size: float, color: str = "black") -> Formula:
 def _set(latex, size, color):
     """(width, height, fragment) of ``latex`` set by ziamath (imported only here: it is slow to load)."""
     import ziamath
+
+    from .latex import for_ziamath
     try:
         math = ziamath.Latex(for_ziamath(latex), size=size, color=color)
         width, height = math.getsize()
@@ -125,15 +126,14 @@ def hoist_symbols(svg: ET.Element) -> None:
     (ziamath numbers stretched glyphs by a formula that can collide) are told apart by renaming.
     """
     tag = svg.tag.split("}")[0] + "}" if svg.tag.startswith("{") else ""
-    symbols, text = {}, {}
+    symbols, outlines = {}, {}
     for parent in list(svg.iter()):
         for child in list(parent):
             if child.tag not in (tag + "symbol", "symbol"):
                 continue
             parent.remove(child)
-            key, body = child.get("id"), _outline(child)
-            n = 1
-            while key in text and text[key] != body:
+            key, n = child.get("id"), 1
+            while key in symbols and outlines.setdefault(key, _outline(symbols[key])) != _outline(child):
                 n += 1
                 key = f"{child.get('id')}-{n}"
             if key != child.get("id"):
@@ -142,7 +142,6 @@ def hoist_symbols(svg: ET.Element) -> None:
                         use.set("href", "#" + key)
                 child.set("id", key)
             symbols.setdefault(key, child)
-            text.setdefault(key, body)
     if symbols:
         defs = ET.Element(tag + "defs")
         defs.extend(symbols[key] for key in sorted(symbols))
@@ -151,4 +150,5 @@ def hoist_symbols(svg: ET.Element) -> None:
 
 def _outline(symbol):
     """What a glyph ``<symbol>`` draws, without its id."""
-    return symbol.get("viewBox", "").encode() + b"".join(ET.tostring(c) for c in symbol)
+    parts = [(part.tag, sorted(part.attrib.items())) for part in symbol.iter() if part is not symbol]
+    return symbol.get("viewBox"), parts
