@@ -432,7 +432,6 @@ def parse(latex: str) -> Seq:
 
 # a space at brace depth 0 splits a formula, unless a command or script reaches across it
 _SPLIT_UNSAFE = re.compile(r"\\\\|\\(left|right|middle|big|Big|begin|end|text|mbox|operatorname)|&")
-_BRACE_OR_SPACE = re.compile(r"(?<!\\)[{}]| ")
 _LAST_COMMAND = re.compile(r"\\([a-zA-Z]+)$")
 
 
@@ -440,18 +439,14 @@ def _pieces(latex):
     """``latex`` cut at the spaces between whole atoms, or [latex] where that is not safe."""
     if len(latex) < 24 or _SPLIT_UNSAFE.search(latex):
         return [latex]
-    pieces, depth, start = [], 0, 0
-    for match in _BRACE_OR_SPACE.finditer(latex):
-        char, i = match.group(), match.start()
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif depth == 0:
-            pieces.append(latex[start:i])
-            start = i + 1
-    pieces.append(latex[start:])
-    pieces = [p for p in pieces if p]
+    pieces, words, depth = [], [], 0
+    for word in latex.split(" "):
+        words.append(word)
+        depth += word.count("{") - word.count("\\{") - word.count("}") + word.count("\\}")
+        if depth == 0:
+            pieces.append(" ".join(words))
+            words = []
+    pieces = [p for p in pieces + [" ".join(words)] if p]
     for left, right in zip(pieces, pieces[1:]):
         command = _LAST_COMMAND.search(left)
         if right[0] in "^_'" or left.endswith("\\") or (command and _takes_argument(command.group(1))):

@@ -18,6 +18,7 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 # the backslash is written as an entity; a zero-width space after a backslash keeps it literal.
 _ZWSP = "&#8203;"
 _ASCII_HTML = str.maketrans({**_HTML, "\\": "\\" + _ZWSP})
+_ASCII_QUOTED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': '\\"', "\\": "\\\\" + _ZWSP})
 
 
 def escape_html(text: str) -> str:
@@ -56,6 +57,8 @@ def quote(text: str) -> str:
     decodes entities in ordinary strings too).
     """
     text = str(text).replace("\r\n", "\n")
+    if text.isascii() and text.isprintable():   # the usual case, in one pass
+        return '"' + text.translate(_ASCII_QUOTED) + '"'
     out = []
     for char in text:
         if char == "\\":
