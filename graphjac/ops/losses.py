@@ -18,13 +18,14 @@ DENOMINATOR_FLOOR = 1e-12
 def _per_sample(ctx, g, like):
     """g (one entry per sample) with unit axes to broadcast over each sample's components."""
     g = np.asarray(g)
-    return g.reshape(g.shape + (1,) * (like.ndim - g.ndim))
+    return g if g.ndim == like.ndim else g.reshape(g.shape + (1,) * (like.ndim - g.ndim))
 
 
 def _sum_per_sample(ctx, value):
     """One number per sample: the sum over each sample's components (if it has any)."""
-    axes = ctx.sample_axes(value)
-    return value.sum(axis=axes) if axes else value
+    if value.ndim == (1 if ctx.batch else 0):   # one number per sample already
+        return value
+    return value.sum(axis=ctx.sample_axes(value))
 
 
 def _same_shape_infer(shapes, attrs):
