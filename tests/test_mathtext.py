@@ -148,3 +148,16 @@ def test_graphviz_sets_every_construct(tmp_path):
     joined = " ".join(texts)
     for expected in ("x⃗", "∂", "Σ", "σ", "ℝ", "−", "·", "≥", "ŷ", "δ", "(", "a_b & c"):
         assert expected in joined, expected
+
+
+@pytest.mark.parametrize("precision", [1, 3, 6])
+def test_number_lines_are_written_as_their_formulas_would_be(precision):
+    from graphjac.render import mathhtml
+    from graphjac.render.numbers import number
+    rng = np.random.default_rng(precision)
+    values = np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-9, 9, 200), [0.0, -0.0, 1.0, -1e-5, 1e6]])
+    lines = [number(v, precision) for v in values]
+    lines += ["= " + line for line in lines] + [number(v, precision, scientific=True) for v in values[:50]]
+    for line in lines:
+        assert mathhtml._NUMBER.fullmatch(line), line      # every number line takes the short way …
+        assert to_html(line) == mathhtml._formula_html(line), line   # … to the same markup

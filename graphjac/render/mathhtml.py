@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..mathtext import (Accent, Env, Frac, Phantom, Root, Script, Seq, Space, Sym, accented, is_letter, needs_parens,
@@ -34,6 +35,12 @@ def to_html(latex: str) -> str:
     >>> to_html(r"\text{A & B}")
     'A &amp; B'
     """
+    number = _NUMBER.fullmatch(latex)
+    return _formula_html(latex) if number is None else _number_html(*number.groups())
+
+
+def _formula_html(latex):
+    """:func:`to_html` of any formula, read as a tree."""
     seq = parse(latex)
     blocks = [item for item in seq.items if _is_block(item)]
     if not blocks:
@@ -45,6 +52,22 @@ def to_html(latex: str) -> str:
         cells += ["<TD>" + _html_block(block) + "</TD>", _html_cell(text)]
     cells = [c for c in cells if c != "<TD></TD>"]
     return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>' + "".join(cells) + "</TR></TABLE>"
+
+
+# a number as :mod:`.numbers` writes it, after "= " or alone: the commonest line of a figure
+_NUMBER = re.compile(r"(= )?(-?[0-9]+(?:\.[0-9]+)?)(?: \\times 10\^\{(-?[0-9]+)\})?")
+
+
+def _number_html(equals, mantissa, exponent):
+    """The markup of a number line, written without reading it as a formula (it is the same).
+
+    >>> _number_html("= ", "-1.5", "-4")
+    '= &#8722;1.5 &#215; 10<SUP>&#8722;4</SUP>'
+    """
+    out = (equals or "") + mantissa.replace("-", "&#8722;")
+    if exponent is not None:
+        out += " &#215; 10<SUP>" + exponent.replace("-", "&#8722;") + "</SUP>"
+    return out
 
 
 def _is_block(item):
