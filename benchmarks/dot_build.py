@@ -39,9 +39,12 @@ def layered_graph(nodes: int) -> gj.Graph:
 
 
 def cold(action, **options):
-    """Run ``action`` with the math-text caches emptied, as a first render would."""
+    """Run ``action`` with every math-text cache emptied (formulas, their pieces, the pieces'
+    markup), as the first render in a new process would."""
     mathhtml.to_html.cache_clear()
+    mathhtml._MARKUP_OF.clear()
     mathtext.to_unicode.cache_clear()
+    mathtext._parse_piece.cache_clear()
     return action(**options)
 
 
