@@ -1,7 +1,8 @@
 """The figure model as Graphviz DOT text: pure string work, the same figure gives the same bytes.
 
-Ids are the figure's own (``n0``, ``n4s1``, …); every label is an HTML-like label built by
-:mod:`graphjac.mathtext` and every other user text goes through :func:`~.quoting.quote`.
+Ids are the figure's own (``n0``, ``n4s1``, …; edges ``e0``, ``e1``, …); every label is an
+HTML-like label built by :mod:`.mathhtml` (or, for a writer that draws the labels itself, an
+empty box of the measured size) and every other user text goes through :func:`~.quoting.quote`.
 Backward edges are written in the forward direction with ``dir=back``, so Graphviz gives
 their labels room between the ranks instead of laying them over other edges.
 """
