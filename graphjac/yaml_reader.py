@@ -121,13 +121,21 @@ def read_yaml(text, source, max_digits):
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"{where}: invalid YAML: {problem}") from None
+        raise SpecError(f"{where}: invalid YAML: {problem}{_tab_hint(text, mark)}") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{source}: invalid YAML: {exc}") from None
     finally:
         if loader is not None:
             loader.dispose()
     return data, lambda container: loader.children.get(id(container))
+
+
+def _tab_hint(text, mark):
+    """What to do about a tab where YAML expected indentation (libyaml does not name the character)."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines) or lines[mark.line][mark.column:mark.column + 1] != "\t":
+        return ""
+    return " (a tab: YAML indents with spaces)"
 
 
 def _character_index(text, position):

@@ -227,6 +227,7 @@ BAD_SPECS = [
     ("python.yaml", "nodes: !!python/object/apply:os.system [echo hacked]\n", "1:8",
      "the YAML tag '!!python/object/apply:os.system' is not allowed"),
     ("alias.yaml", "base: &v [1, 2]\nnodes:\n  - {name: x, kind: input, value: *v}\n", "3:35", "aliases"),
+    ("tab.yaml", "nodes:\n\t- {name: x, kind: input, value: 1}\n", "2:1", "a tab: YAML indents with spaces"),
     ("control.yaml", "# ∂J/∂é\nnodes: [\x07]\n", "2:9", "the character '\\x07' is not allowed"),
     ("target.yaml", "target: J\nnodes:\n  - {name: x, kind: input, value: [1, 2]}\n", "1:1",
      "target 'J' is not a node"),
