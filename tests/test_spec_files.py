@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import graphjac as gj
 from graphjac.savers import dump_spec, save
@@ -286,6 +287,35 @@ def test_bad_spec_names_file_line_column(tmp_path, name, text, where, message):
     assert error.startswith(f"{path}:{where}: " if where else f"{path}: "), error
     assert message in error
     assert "\n" not in error
+
+
+@pytest.fixture
+def python_yaml_parser(monkeypatch):
+    """The YAML reader as it is where PyYAML has no libyaml: its own pure-Python parser."""
+    import importlib
+
+    from graphjac import yaml_reader
+    monkeypatch.setitem(sys.modules, "yaml.cyaml", None)   # import yaml.cyaml now raises ImportError
+    importlib.reload(yaml_reader)
+    assert yaml_reader._OFFSETS is None
+    yield yaml_reader
+    monkeypatch.undo()
+    importlib.reload(yaml_reader)
+
+
+def test_without_libyaml_specs_read_alike(python_yaml_parser):
+    from graphjac import gallery
+    for name in gallery.catalog():
+        text = gallery.spec_path(name).read_text(encoding="utf-8")
+        assert python_yaml_parser.read_yaml(text, name, 100)[0] == yaml.safe_load(text)
+    for name, text, where, message in BAD_SPECS:
+        if name.endswith(".yaml") and where and message in ("aliases", "duplicate key 'kind'", "invalid YAML",
+                                                            "a tab: YAML indents with spaces"):
+            with pytest.raises(gj.SpecError) as info:
+                python_yaml_parser.read_yaml(text, name, 100)
+            assert str(info.value).startswith(f"{name}:{where}: ") and message in str(info.value)
+    with pytest.raises(gj.SpecError, match=r"^c\.yaml:2:9: .*the character '\\x07' is not allowed"):
+        python_yaml_parser.read_yaml("# ∂J/∂é\nnodes: [\x07]\n", "c.yaml", 100)
 
 
 def test_python_tag_is_never_executed(tmp_path):
