@@ -448,7 +448,7 @@ def _pieces(latex):
             words = []
     pieces = [p for p in pieces + [" ".join(words)] if p]
     for left, right in zip(pieces, pieces[1:]):
-        command = _LAST_COMMAND.search(left)
+        command = _LAST_COMMAND.search(left) if left[-1].isalpha() else None
         if right[0] in "^_'" or left.endswith("\\") or (command and _takes_argument(command.group(1))):
             return [latex]   # x ^{2}, \hat x, \frac {a}{b}: an argument across the space
     return pieces
