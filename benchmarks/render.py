@@ -103,10 +103,11 @@ def main():
         render = [graphjac_command(), "render", "lecture:neuron", "-o", str(folder / "neuron.svg")]
         timed(render, warm_env)   # fills the warm cache
         best = dict.fromkeys(("floor", "warm imports", "cold imports", "warm", "cold"), float("inf"))
+
+        def with_dot(imports):
+            return lambda: timed([sys.executable, "-c", imports]) + timed([dot, "-Tsvg"], stdin=source)
         for k in range(args.rounds):
             cold_env = {**os.environ, "GRAPHJAC_CACHE_DIR": str(folder / f"cold{k}")}
-            def with_dot(imports):
-                return lambda: timed([sys.executable, "-c", imports]) + timed([dot, "-Tsvg"], stdin=source)
             runs = {
                 "floor": with_dot("import numpy"),
                 "warm imports": with_dot(WARM_IMPORTS),

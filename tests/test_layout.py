@@ -5,8 +5,8 @@ import pytest
 from graphjac import GraphjacError
 from graphjac.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.dot import figure_to_dot
-from graphjac.render.layout import lay_out, parse_json, placeholder
+from graphjac.render.dot import figure_to_dot, placeholder
+from graphjac.render.layout import lay_out, parse_json
 
 pytestmark = pytest.mark.dot
 

@@ -9,7 +9,9 @@ their labels room between the ranks instead of laying them over other edges.
 
 from __future__ import annotations
 
-from .layout import placeholder
+import math
+from typing import Optional
+
 from ..symbols import shortened
 from .quoting import html_label, quote
 from .themes import THEMES
@@ -37,6 +39,23 @@ def figure_to_dot(figure, boxes=None) -> str:
     lines += ["  " + s for s in _edges(figure, theme, boxes)]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def placeholder(width: float, height: float, rule: Optional[str] = None) -> str:
+    """An HTML-like DOT label that is an empty box of ``width`` × ``height`` points (with a
+    horizontal ``rule`` of that colour through its middle: a circuit wire under its numbers).
+
+    >>> placeholder(40, 12.5)   # doctest: +ELLIPSIS
+    '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">...<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="13"></TD>...'
+    """
+    w, h = (max(1, math.ceil(v)) for v in (width, height))   # Graphviz takes whole points: round up
+    if rule is not None:
+        half = max(1, (h - 1) // 2)
+        cell = '<TR><TD FIXEDSIZE="TRUE" WIDTH="{}" HEIGHT="{}"{}></TD></TR>'
+        return ('<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">' + cell.format(w, half, "")
+                + cell.format(w, 1, f' BORDER="1" SIDES="T" COLOR="{rule}"') + cell.format(w, half, "") + "</TABLE>>")
+    return (f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" '
+            f'WIDTH="{w}" HEIGHT="{h}"></TD></TR></TABLE>>')
 
 
 def _box(boxes, key):

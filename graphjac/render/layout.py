@@ -2,7 +2,7 @@ r"""Graphviz's layout read back: node boxes, edge splines, label positions and c
 
 Writers that draw the figure themselves (TikZ, typeset math) let ``dot`` place everything,
 with every label replaced by an empty box of the label's measured size
-(:func:`placeholder`), then read the positions from ``dot -Tjson``. Coordinates are
+(:func:`.dot.placeholder`), then read the positions from ``dot -Tjson``. Coordinates are
 Graphviz points (1/72 inch) with y pointing up, as ``dot`` reports them.
 
 >>> layout = parse_json('''{"bb": "0,0,100,50", "objects": [
@@ -15,30 +15,12 @@ NodeBox(id='n0', x=30.0, y=25.0, width=36.0, height=18.0)
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import RenderError
 
 POINTS_PER_INCH = 72.0
-
-
-def placeholder(width: float, height: float, rule: Optional[str] = None) -> str:
-    """An HTML-like DOT label that is an empty box of ``width`` × ``height`` points (with a
-    horizontal ``rule`` of that colour through its middle: a circuit wire under its numbers).
-
-    >>> placeholder(40, 12.5)   # doctest: +ELLIPSIS
-    '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">...<TD FIXEDSIZE="TRUE" WIDTH="40" HEIGHT="13"></TD>...'
-    """
-    w, h = (max(1, math.ceil(v)) for v in (width, height))   # Graphviz takes whole points: round up
-    if rule is not None:
-        half = max(1, (h - 1) // 2)
-        cell = '<TR><TD FIXEDSIZE="TRUE" WIDTH="{}" HEIGHT="{}"{}></TD></TR>'
-        return ('<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">' + cell.format(w, half, "")
-                + cell.format(w, 1, f' BORDER="1" SIDES="T" COLOR="{rule}"') + cell.format(w, half, "") + "</TABLE>>")
-    return (f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" '
-            f'WIDTH="{w}" HEIGHT="{h}"></TD></TR></TABLE>>')
 
 
 LEGEND_LINE, LEGEND_GAP, LEGEND_SPACE = 34.0, 6.0, 18.0   # legend: line sample, gap, between entries
