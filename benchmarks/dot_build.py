@@ -42,6 +42,7 @@ def cold(action, **options):
     """Run ``action`` with every math-text cache emptied (formulas, their pieces, the pieces'
     markup), as the first render in a new process would."""
     mathhtml.to_html.cache_clear()
+    mathhtml._shape_html.cache_clear()
     mathhtml._MARKUP_OF.clear()
     mathtext.to_unicode.cache_clear()
     mathtext._parse_piece.cache_clear()

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..mathtext import (Accent, Env, Frac, Phantom, Root, Script, Seq, Space, Sym, accented, is_letter, needs_parens,
-                        parse, phantom_text, spaced, to_unicode_tree)
+from ..mathtext import (Accent, Env, Frac, MathTextError, Phantom, Root, Script, Seq, Space, Sym, accented, is_letter,
+                        needs_parens, parse, phantom_text, spaced, to_unicode_tree)
 from .quoting import escape_html
 
 @lru_cache(maxsize=4096)
@@ -36,7 +36,9 @@ def to_html(latex: str) -> str:
     'A &amp; B'
     """
     number = _NUMBER.fullmatch(latex)
-    return _formula_html(latex) if number is None else _number_html(*number.groups())
+    if number is not None:
+        return _number_html(*number.groups())
+    return _indexed_html(latex) or _formula_html(latex)
 
 
 def _formula_html(latex):
@@ -68,6 +70,50 @@ def _number_html(equals, mantissa, exponent):
     if exponent is not None:
         out += " &#215; 10<SUP>" + exponent.replace("-", "&#8722;") + "</SUP>"
     return out
+
+
+# a numeric subscript, as in the names a large graph numbers its nodes by (\mathrm{add}_{270});
+# not where its characters may be rewritten: a matrix set inline is Unicode (x₃), a phantom is
+# as wide as its characters, blackboard letters are swapped
+_INDEX = re.compile(r"_\{([0-9]+)\}")
+_NOT_AS_DIGITS = re.compile(r"\\(phantom|begin|mathbb)(?![a-zA-Z])")
+_SLOT = 0xE000   # placeholders from the private-use area: an ASCII formula holds none; markup writes each as an entity
+
+
+def _indexed_html(latex):
+    """The markup of a formula with numeric subscripts, from that of its shape, read once: the
+    formula with each subscript's digits replaced by a placeholder (``\\mathrm{add}_{270} =
+    \\mathrm{add}_{266} + 1`` and ``\\mathrm{add}_{5} = \\mathrm{add}_{1} + 1`` share one). Digits and a
+    placeholder are read and set alike (one ordinary upright symbol run), so the shape's markup
+    with the digits put back is the formula's. None where the shortcut does not apply.
+
+    >>> _indexed_html(r"\mathrm{add}_{270} = x_{12}")
+    'add<SUB>270</SUB> = <I>x</I><SUB>12</SUB>'
+    """
+    indices = _INDEX.findall(latex)
+    if not indices or len(indices) > 64 or not latex.isascii() or _NOT_AS_DIGITS.search(latex):
+        return None
+    slots = iter(range(len(indices)))
+    shape = _INDEX.sub(lambda _: "_{" + chr(_SLOT + next(slots)) + "}", latex)
+    markup = _shape_html(shape, len(indices))
+    if markup is None:
+        return None
+    for k, digits in enumerate(indices):
+        markup = markup.replace(f"&#{_SLOT + k};", digits)
+    return markup
+
+
+@lru_cache(maxsize=1024)
+def _shape_html(shape, slots):
+    """The markup of a formula's shape, if each of its ``slots`` placeholders is in it exactly once
+    (else None)."""
+    try:
+        markup = _formula_html(shape)
+    except MathTextError:
+        return None   # the formula itself is read, for its own message
+    if any(markup.count(f"&#{_SLOT + k};") != 1 for k in range(slots)):
+        return None
+    return markup
 
 
 def _is_block(item):
