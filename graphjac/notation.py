@@ -158,6 +158,13 @@ class TemplateSymbols(dict):
     axis = axis_count = None
     constant = frozenset()
     sample_shapes = {}     # slot name -> the shape of one sample of its operand
+    element = None         # (key, index) -> the symbol of element index of that operand: $x_j, $out_k
+
+    def __missing__(self, key):
+        name, _, index = key.rpartition("_")
+        if index in ("j", "k") and name in self and self.element is not None:   # i is the sample
+            return self.element(name, index)
+        raise KeyError(key)
 
 
 class Notation:
@@ -218,10 +225,10 @@ class Notation:
     def _new_mapping(self, record, sample):
         op = REGISTRY[record.op]
         m = TemplateSymbols()
-        for key, node_id in [("out", record.id)] + [(s.name, i) for s, i in zip(op.slots, record.inputs)]:
+        operands = {"out": record.id, **{s.name: i for s, i in zip(op.slots, record.inputs)}}
+        for key, node_id in operands.items():
             m[key] = self.symbol(node_id, sample)
-            for index in "jk":  # element indices; i is the sample
-                m[f"{key}_{index}"] = self.symbol(node_id, sample, index=index)
+        m.element = lambda key, index: self.symbol(operands[key], sample, index=index)
         if "y" in m:   # a loss's prediction at the label's class: ŷ_y
             for key, node_id in [(s.name, i) for s, i in zip(op.slots, record.inputs) if s.name != "y"]:
                 m[f"{key}_at_y"] = self.symbol(node_id, sample, index=m["y"])

@@ -10,6 +10,7 @@ their labels room between the ranks instead of laying them over other edges.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Optional
 
 from ..symbols import shortened
@@ -106,8 +107,13 @@ def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=N
 def _html(latex):
     """``latex`` as HTML-like markup; the LaTeX reader loads on the first label written this way
     (a figure whose labels are all measured boxes never needs it)."""
-    from .mathhtml import to_html
-    return to_html(latex)
+    return _latex_reader().to_html(latex)
+
+
+@lru_cache(maxsize=None)
+def _latex_reader():
+    from . import mathhtml
+    return mathhtml
 
 
 def _backdrop(lit, color):
@@ -246,6 +252,7 @@ def _edges(figure, theme, boxes):
     # A forward edge beside a labelled backward edge gets a blank label too: Graphviz then lays
     # the two side by side instead of on top of each other.
     spaced = {(e.dst, e.src) for e in figure.edges if e.direction == "backward" and e.label}
+    style, hidden_style, color = quote(theme.backward_style), quote("invis"), quote(theme.backward)
     out = []
     for k, edge in enumerate(figure.edges):
         key = f"e{k}"
@@ -264,8 +271,8 @@ def _edges(figure, theme, boxes):
         else:   # a frame's edge not reached yet is invisible, in its place in the layout
             text = (_box(boxes, key) or html_label(label(edge.label, padding=4))) if edge.label else None
             out.append(f"{edge.dst} -> {edge.src} " + _attrs(
-                id=key, dir="back", style=quote("invis" if key in figure.hidden else theme.backward_style),
-                color=quote(theme.backward), fontcolor=quote(theme.backward), arrowtail=theme.backward_arrow,
+                id=key, dir="back", style=hidden_style if key in figure.hidden else style, color=color,
+                fontcolor=color, arrowtail=theme.backward_arrow,
                 penwidth=theme.width("current" if key in figure.current else "emphasis")
                 if edge.emphasis or key in figure.current else None,
                 label=text) + ";")

@@ -90,11 +90,11 @@ def _indexed_html(latex):
     >>> _indexed_html(r"\mathrm{add}_{270} = x_{12}")
     'add<SUB>270</SUB> = <I>x</I><SUB>12</SUB>'
     """
-    indices = _INDEX.findall(latex)
+    parts = _INDEX.split(latex)   # text, digits, text, digits, …, text
+    indices = parts[1::2]
     if not indices or len(indices) > 64 or not latex.isascii() or _NOT_AS_DIGITS.search(latex):
         return None
-    slots = iter(range(len(indices)))
-    shape = _INDEX.sub(lambda _: "_{" + chr(_SLOT + next(slots)) + "}", latex)
+    shape = "".join(text + "_{" + chr(_SLOT + k) + "}" for k, text in enumerate(parts[:-1:2])) + parts[-1]
     markup = _shape_html(shape, len(indices))
     if markup is None:
         return None
