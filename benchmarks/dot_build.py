@@ -1,9 +1,10 @@
 """Building the DOT text of a 1,000-node graph against the time Graphviz's dot needs to lay it out.
 
-    python3 benchmarks/dot_build.py [--nodes 1000] [--repeat 5]
+    python3 benchmarks/dot_build.py [--nodes 1000] [--repeat 5] [--layouts 2]
 
 Prints both times side by side and their ratio (the target: building takes at most 2% of
-dot's layout time). The graph is forward- and backward-evaluated first, so the timing covers
+dot's layout time). The two take turns (builds, a layout, builds, a layout, builds) and each
+keeps its best time, as a shared machine's slow spells would otherwise fall on one of them. The graph is forward- and backward-evaluated first, so the timing covers
 annotating it, building the figure model and writing the DOT text, with every backward edge
 labelled.
 """
@@ -62,16 +63,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--layouts", type=int, default=2, help="dot runs, each followed by --repeat builds")
     args = parser.parse_args(argv)
     g = layered_graph(args.nodes)
-    build, text = best_of(args.repeat, lambda: cold(g.to_dot, edge_labels="symbol,formula,value"))
+
+    def builds():
+        return best_of(args.repeat, lambda: cold(g.to_dot, edge_labels="symbol,formula,value"))
+    build, text = builds()
     print(f"graph: {len(g)} nodes, {len(g.edges)} edges, DOT text {len(text) / 1e3:.0f} kB")
     dot = find_dot()
     if dot is None:
         print(f"build DOT text: {build * 1e3:9.1f} ms    (Graphviz's dot is not installed: no layout time)")
         return 1
-    layout, _ = best_of(1, lambda: subprocess.run([dot, "-Tsvg"], input=text.encode(), capture_output=True,
-                                                   check=True))
+    layout = float("inf")
+    for _ in range(args.layouts):   # turns, so that a slow spell of a shared machine slows one of each
+        layout = min(layout, best_of(1, lambda: subprocess.run([dot, "-Tsvg"], input=text.encode(),
+                                                               capture_output=True, check=True))[0])
+        build = min(build, builds()[0])
     print(f"{'build DOT text (graphjac)':<28}{'layout (dot -Tsvg)':>22}{'ratio':>10}")
     print(f"{build * 1e3:>22.1f} ms{layout * 1e3:>19.1f} ms{build / layout:>10.4f}   (target: ≤ 0.02)")
     return 0
