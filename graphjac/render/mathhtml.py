@@ -77,7 +77,9 @@ def _number_html(equals, mantissa, exponent):
 # as wide as its characters, blackboard letters are swapped
 _INDEX = re.compile(r"_\{([0-9]+)\}")
 _NOT_AS_DIGITS = re.compile(r"\\(phantom|begin|mathbb)(?![a-zA-Z])")
-_SLOT = 0xE000   # placeholders from the private-use area: an ASCII formula holds none; markup writes each as an entity
+_SLOT = 0xE000   # placeholders from the private-use area: an ASCII formula holds none
+_BRACED_SLOTS = ["_{" + chr(_SLOT + k) + "}" for k in range(64)]
+_SLOT_MARKUP = re.compile("&#(" + "|".join(str(_SLOT + k) for k in range(64)) + ");")   # as markup writes them
 
 
 def _indexed_html(latex):
@@ -92,28 +94,28 @@ def _indexed_html(latex):
     """
     parts = _INDEX.split(latex)   # text, digits, text, digits, …, text
     indices = parts[1::2]
-    if not indices or len(indices) > 64 or not latex.isascii() or _NOT_AS_DIGITS.search(latex):
+    if not indices or len(indices) > len(_BRACED_SLOTS) or not latex.isascii() or _NOT_AS_DIGITS.search(latex):
         return None
-    shape = "".join(text + "_{" + chr(_SLOT + k) + "}" for k, text in enumerate(parts[:-1:2])) + parts[-1]
-    markup = _shape_html(shape, len(indices))
-    if markup is None:
+    parts[1::2] = _BRACED_SLOTS[:len(indices)]
+    pieces = _shape_html("".join(parts), len(indices))
+    if pieces is None:
         return None
-    for k, digits in enumerate(indices):
-        markup = markup.replace(f"&#{_SLOT + k};", digits)
-    return markup
+    out = list(pieces)
+    out[1::2] = [indices[k] for k in pieces[1::2]]
+    return "".join(out)
 
 
 @lru_cache(maxsize=1024)
 def _shape_html(shape, slots):
-    """The markup of a formula's shape, if each of its ``slots`` placeholders is in it exactly once
-    (else None)."""
+    """The markup of a formula's shape cut at its placeholders: (text, slot, text, slot, …, text),
+    if each of the ``slots`` placeholders is in it exactly once (else None)."""
     try:
         markup = _formula_html(shape)
     except MathTextError:
         return None   # the formula itself is read, for its own message
-    if any(markup.count(f"&#{_SLOT + k};") != 1 for k in range(slots)):
-        return None
-    return markup
+    pieces = _SLOT_MARKUP.split(markup)
+    pieces[1::2] = [int(code) - _SLOT for code in pieces[1::2]]
+    return tuple(pieces) if sorted(pieces[1::2]) == list(range(slots)) else None
 
 
 def _is_block(item):
