@@ -313,12 +313,13 @@ def _chain(slot, m, local, diagonal=False):
     return m["g"] + (r" \odot " if diagonal else r" \cdot ") + local
 
 
-def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None, local_values: bool = True) -> Annotations:
+def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None, local: bool = True) -> Annotations:
     """Annotate every node and edge of ``graph`` (values and gradients as far as computed).
 
     ``jacobians`` lists (dst, src) name pairs whose local Jacobian a figure draws; ``check``
-    is a gradient check's result to show; ``local_values=False`` leaves out each scalar edge's
-    local derivative as a number (a figure that does not show it need not compute it).
+    is a gradient check's result to show; ``local=False`` leaves out each edge's local
+    derivative, its formula and (for a scalar edge) its number: a figure that does not show
+    them need not write them.
     """
     notation = Notation(graph, vector_style)
     values = graph.has_values
@@ -331,23 +332,23 @@ def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None, local
             value_space=lecture_shape(r.sample_shape, gradient=False), is_target=r.id == notation.target,
             inputs=r.inputs, auto_named=r.auto_named))
         if r.op is not None:
-            edges.extend(_edges(graph, notation, r, local_values))
+            edges.extend(_edges(graph, notation, r, local))
     return Annotations(graph.name, notation.target, tuple(nodes), tuple(edges), notation,
                        tuple(_jacobian(graph, notation, dst, src) for dst, src in jacobians), check)
 
 
-def _edges(graph, notation, record, local_values):
+def _edges(graph, notation, record, local):
     op = REGISTRY[record.op]
     for k, (slot, src) in enumerate(zip(op.slots, record.inputs)):
         carries = notation.carries_gradient(record.id, k)
         yield EdgeAnnotation(
             src=src, dst=record.id, slot=slot.name, slot_index=k, differentiable=carries,
             symbol=notation.gradient_symbol(src), formula=notation.chain(record.id, k),
-            local=notation.local(record.id, k), value=graph.slot_grad(record.name, k),
+            local=notation.local(record.id, k) if local else None, value=graph.slot_grad(record.name, k),
             shape=lecture_shape(notation.records[src].sample_shape),
             chained=carries and record.id != notation.target,
             constant=notation.records[src].kind == "const",
-            local_value=_local_value(graph, notation, record, src, carries) if local_values else None)
+            local_value=_local_value(graph, notation, record, src, carries) if local else None)
 
 
 def _local_value(graph, notation, record, src, carries):
@@ -378,7 +379,7 @@ def for_figure(graph, options) -> Annotations:
             raise GraphjacError("render option gradcheck: the graph has no loss J to check; "
                                 "call g.backward(J) first or name the target in the spec")
         check = graph.gradcheck()
-    return annotate(graph, options.vector_style, options.jacobians, check, local_values="local" in options.edge_labels)
+    return annotate(graph, options.vector_style, options.jacobians, check, local="local" in options.edge_labels)
 
 
 def _check_names(graph, options):
