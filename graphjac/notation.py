@@ -175,7 +175,7 @@ class Notation:
         self.target = None if graph.target is None else graph.target.id
         self.vector_style = vector_style
         self.symbols = [Symbol.from_name(r.name, self._label(r)) for r in self.records]
-        self._symbol_cache, self._mapping_cache = {}, {}
+        self._symbol_cache, self._mapping_cache, self._formula_cache = {}, {}, {}
 
     @staticmethod
     def _label(record):
@@ -247,7 +247,13 @@ class Notation:
         return m
 
     def formula(self, node_id, sample=None) -> Optional[str]:
-        """The op's forward formula (None for a leaf)."""
+        """The op's forward formula (None for a leaf); written once per node and sample."""
+        key = (node_id, sample)
+        if key not in self._formula_cache:
+            self._formula_cache[key] = self._new_formula(node_id, sample)
+        return self._formula_cache[key]
+
+    def _new_formula(self, node_id, sample):
         record = self.records[node_id]
         if record.op is None:
             return None
