@@ -83,9 +83,9 @@ _SLOT_MARKUP = re.compile("&#(" + "|".join(str(_SLOT + k) for k in range(64)) + 
 
 
 def _indexed_html(latex):
-    """The markup of a formula with numeric subscripts, from that of its shape, read once: the
-    formula with each subscript's digits replaced by a placeholder (``\\mathrm{add}_{270} =
-    \\mathrm{add}_{266} + 1`` and ``\\mathrm{add}_{5} = \\mathrm{add}_{1} + 1`` share one). Digits and a
+    r"""The markup of a formula with numeric subscripts, from that of its shape, read once: the
+    formula with each subscript's digits replaced by a placeholder (``\mathrm{add}_{270} =
+    \mathrm{add}_{266} + 1`` and ``\mathrm{add}_{5} = \mathrm{add}_{1} + 1`` share one). Digits and a
     placeholder are read and set alike (one ordinary upright symbol run), so the shape's markup
     with the digits put back is the formula's. None where the shortcut does not apply.
 
