@@ -130,3 +130,16 @@ def test_nothing_outside_graph_py_reads_private_graph_fields(name):
             if isinstance(node, ast.Attribute) and node.attr in PRIVATE and not (
                     isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
                 pytest.fail(f"{path.relative_to(ROOT)}:{node.lineno} reads .{node.attr} of a Graph")
+
+
+def test_every_source_compiles_without_a_warning():
+    """No invalid escape sequence (a LaTeX backslash in a docstring that is not raw) and nothing
+    else the compiler warns about: Python prints such warnings to a user who imports graphjac."""
+    import warnings
+    for path in list(MODULES.values()) + sorted(ROOT.glob("tests/*.py")) + sorted(ROOT.glob("benchmarks/*.py")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                compile(path.read_text(encoding="utf-8"), str(path), "exec")
+            except (SyntaxError, Warning) as err:
+                pytest.fail(f"{path.relative_to(ROOT)}: {err}")
