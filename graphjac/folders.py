@@ -30,6 +30,7 @@ from typing import Iterator, Optional
 from .errors import GraphjacError, RenderError
 from .fileio import atomic_write
 from .loaders import DATA_SUFFIXES, load, read_spec
+from .render.typesetter import usable_cores
 
 MANIFEST = ".graphjac-build.json"
 
@@ -191,8 +192,8 @@ def render_job(job: Job, options: dict) -> Result:
 
 
 def default_workers() -> int:
-    """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The cores this process may use: one figure on each."""
+    return usable_cores()
 
 
 def run(build: FolderBuild, workers: Optional[int] = None) -> Iterator[Result]:

@@ -19,7 +19,7 @@ NEURON = gj.load("lecture:neuron")
 
 
 def _render_svg(graph=NEURON):
-    typeset.formula.cache_clear()          # only the disk cache may help
+    typeset.forget()          # only the disk cache may help
     return draw(graph, "svg")
 
 
@@ -29,7 +29,7 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GRAPHJAC_CACHE_DIR", str(folder))
     monkeypatch.delenv("GRAPHJAC_NO_CACHE", raising=False)
     yield folder / "formulas"
-    typeset.formula.cache_clear()
+    typeset.forget()
 
 
 def _entries(folder):
@@ -39,7 +39,7 @@ def _entries(folder):
 def test_a_warm_render_sets_no_formula_and_draws_the_same_bytes(cache, monkeypatch):
     cold = _render_svg()
     assert len(_entries(cache)) > 10
-    monkeypatch.setattr(typeset, "_set", lambda *a: pytest.fail(f"typeset again: {a[0]!r}"))
+    monkeypatch.setattr(typeset, "set_formula", lambda *a: pytest.fail(f"typeset again: {a[0]!r}"))
     assert _render_svg() == cold
 
 
@@ -60,8 +60,8 @@ def test_corrupt_truncated_and_foreign_entries_are_ignored_and_replaced(cache, m
     wrong["latex"] = wrong["latex"] + " "
     entries[4].write_text(json.dumps(wrong))
     calls = []
-    original = typeset._set
-    monkeypatch.setattr(typeset, "_set", lambda *a: calls.append(a) or original(*a))
+    original = typeset.set_formula
+    monkeypatch.setattr(typeset, "set_formula", lambda *a: calls.append(a) or original(*a))
     again = _render_svg()
     assert again == cold and "script" not in again and "example.org" not in again
     assert len(calls) == 5                                    # each bad entry typeset afresh …
@@ -69,6 +69,46 @@ def test_corrupt_truncated_and_foreign_entries_are_ignored_and_replaced(cache, m
     for entry in entries[:5]:
         assert formula_cache._checked(json.loads(entry.read_text()), {k: json.loads(entry.read_text())[k]
                                        for k in ("latex", "size", "color", "installation")}) is not None
+
+
+MANY = gj.load("lecture:micrograd")   # more new formulas than typeset.WORKERS_FROM
+
+
+def test_a_first_render_with_many_formulas_sets_them_in_workers_alike(cache, monkeypatch, tmp_path):
+    monkeypatch.setenv("GRAPHJAC_TYPESET_WORKERS", "1")
+    here = _render_svg(MANY)
+    stored_here = {entry.name: entry.read_text() for entry in _entries(cache)}
+    assert len(stored_here) >= typeset.WORKERS_FROM
+    monkeypatch.setenv("GRAPHJAC_CACHE_DIR", str(tmp_path / "second"))
+    monkeypatch.setenv("GRAPHJAC_TYPESET_WORKERS", "2")
+    monkeypatch.setattr(typeset, "set_formula", lambda *a: pytest.fail(f"set in this process: {a[0]!r}"))
+    assert _render_svg(MANY) == here
+    stored = {entry.name: entry.read_text() for entry in _entries(tmp_path / "second" / "formulas")}
+    assert stored == stored_here   # the same entries, byte for byte
+
+
+def test_what_a_worker_cannot_set_is_set_here_for_its_message(cache):
+    from graphjac.render.typesetter import set_in_workers
+    requests = [(f"x_{{{k}}} = {k}", 14, "black") for k in range(6)] + [(r"\text{}", 14, "black")]
+    done = set_in_workers(requests, 2)
+    assert set(done) == set(requests[:-1])
+    assert done[requests[0]] == typeset.set_formula(*requests[0])
+    with pytest.raises(gj.GraphjacError, match=r"cannot typeset the LaTeX '\\\\text\{\}'"):
+        typeset.formula(*requests[-1])
+
+
+def test_workers_that_cannot_start_cost_only_speed(cache, monkeypatch):
+    from graphjac.render import typesetter
+    monkeypatch.setenv("GRAPHJAC_TYPESET_WORKERS", "2")
+    monkeypatch.setattr(typesetter.sys, "executable", str(cache.parent / "no-python"))
+    assert typesetter.set_in_workers([("x", 14, "black")] * 2, 2) == {}
+    assert _render_svg(MANY).startswith("<?xml")
+
+
+def test_no_workers_inside_a_process_pool():
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(1) as pool:
+        assert pool.submit(typeset._cores).result() == 1
 
 
 def test_fragments_carry_only_glyph_ids(cache):

@@ -18,7 +18,7 @@ from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
 from .layout import Heading, lay_out, lay_out_and_draw, texts
 from .themes import THEMES
-from .typeset import SVG_NS, Label, hoist_symbols
+from .typeset import SVG_NS, Label, hoist_symbols, prepare
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
 # layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
@@ -34,11 +34,24 @@ def labels(figure, sizes=None) -> dict:
     :func:`.layout.texts`."""
     theme = THEMES[figure.theme]
     sizes = sizes or theme.sizes
-    out = {}
-    for key, lines in texts(figure).items():
-        color = theme.backward if key.startswith("e") else theme.text
-        out[key] = _typeset(_what(figure, key), lines, sizes, color, theme)
-    return out
+    return {key: _typeset(_what(figure, key), lines, sizes, color, theme)
+            for key, (lines, color) in _label_lines(figure, theme).items()}
+
+
+def _label_lines(figure, theme):
+    """key -> (``(latex, role)`` lines, colour) of every label."""
+    return {key: (lines, theme.backward if key.startswith("e") else theme.text) for key, lines in texts(figure).items()}
+
+
+def _typeset_all(figure, sizes):
+    """Set every formula the figure's labels and heading show, on every core if there are many
+    new ones (:func:`.typeset.prepare`)."""
+    theme = THEMES[figure.theme]
+    sizes = sizes or theme.sizes
+    parts = list(_label_lines(figure, theme).values()) + [(lines, color) for _, lines, color in
+                                                          _heading_lines(figure, theme).values()]
+    prepare([_line(latex, sizes[role], line_color(role, color, theme), role)
+             for lines, color in parts for latex, role in lines])
 
 
 def line_color(role, color, theme):
@@ -77,23 +90,29 @@ def heading(figure, sizes=None):
     """(Heading geometry, {part key: Label}) for the title, legend and badge; None without them."""
     theme = THEMES[figure.theme]
     sizes = sizes or theme.sizes
-    parts = {}
-    if figure.title:
-        parts["title"] = _typeset("the title", [(line, "title") for line in figure.title], sizes, theme.text,
-                                   theme)
-    for k, entry in enumerate(figure.legend):
-        parts[f"legend-label{k}"] = _typeset("the legend", [(line, "edge") for line in entry.label], sizes,
-                                             theme.text, theme)
-    if figure.badge is not None:
-        parts["badge"] = _typeset("the badge", [(line, "edge") for line in figure.badge.label], sizes,
-                                  theme.good if figure.badge.ok else theme.bad, theme)
+    parts = {key: _typeset(what, lines, sizes, color, theme)
+             for key, (what, lines, color) in _heading_lines(figure, theme).items()}
     if not parts:
         return None, parts
+
     def size(key):
         return (parts[key].width, parts[key].height) if key in parts else None
 
     legend = [size(f"legend-label{k}") for k in range(len(figure.legend))]
     return Heading.of(size("title"), legend, size("badge")), parts
+
+
+def _heading_lines(figure, theme):
+    """part key -> (what, ``(latex, role)`` lines, colour) of the title, legend entries and badge."""
+    parts = {}
+    if figure.title:
+        parts["title"] = ("the title", [(line, "title") for line in figure.title], theme.text)
+    for k, entry in enumerate(figure.legend):
+        parts[f"legend-label{k}"] = ("the legend", [(line, "edge") for line in entry.label], theme.text)
+    if figure.badge is not None:
+        parts["badge"] = ("the badge", [(line, "edge") for line in figure.badge.label],
+                          theme.good if figure.badge.ok else theme.bad)
+    return parts
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
     them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
     out again (the next of ``layouts``) while anything collides."""
+    _typeset_all(figure, sizes)
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label) for key, label in marks.items()}

@@ -90,6 +90,12 @@ def load(latex: str, size: float, color: str) -> Optional[tuple]:
     return _checked(entry, request)
 
 
+def holds(latex: str, size: float, color: str) -> bool:
+    """Whether an entry for the formula is there (a quick look: :func:`load` still checks it)."""
+    where = folder()
+    return where is not None and _path(where, _request(latex, size, color)).is_file()
+
+
 def store(latex: str, size: float, color: str, width: float, height: float, fragment: str) -> None:
     """Keep a formula for next time (quietly nothing if the folder cannot be written)."""
     where = folder()

@@ -13,13 +13,13 @@ True
 
 from __future__ import annotations
 
-import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import RenderError
 from . import formula_cache
+from .typesetter import set_formula, set_in_workers, usable_cores
 
 LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -48,34 +48,55 @@ class Formula:
         parent.append(group)
 
 
-@functools.lru_cache(maxsize=4096)
+MEMORY = 4096     # formulas a process keeps (the oldest are let go first)
+_KEPT = {}        # (latex, size, colour) -> Formula, set or read in this process
+_SET_BY_WORKERS = {}   # (latex, size, colour) -> (width, height, fragment), until formula() takes it
+WORKERS_FROM = 48      # new formulas from which worker processes pay for their start (ziamath loads in each)
+
+
 def formula(latex: str, size: float, color: str = "black") -> Formula:
-    """``latex`` (math mode, no ``$``) set at ``size`` points, measured; cached in memory and on
+    """``latex`` (math mode, no ``$``) set at ``size`` points, measured; kept in memory and on
     disk (:mod:`.formula_cache`), so ziamath runs once per formula."""
-    cached = formula_cache.load(latex, size, color)
-    if cached is None:
-        cached = _set(latex, size, color)
-        formula_cache.store(latex, size, color, *cached)
-    return Formula(latex, size, color, *cached)
+    key = (latex, size, color)
+    if key not in _KEPT:
+        cached = formula_cache.load(*key)
+        if cached is None:
+            cached = _SET_BY_WORKERS.pop(key, None) or set_formula(*key)
+            formula_cache.store(*key, *cached)
+        if len(_KEPT) >= MEMORY:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[key] = Formula(*key, *cached)
+    return _KEPT[key]
 
 
-def _set(latex, size, color):
-    """(width, height, fragment) of ``latex`` set by ziamath (imported only here: it is slow to load)."""
-    import ziamath
+def forget() -> None:
+    """Let go of the formulas kept in memory (the disk cache stays)."""
+    _KEPT.clear()
+    _SET_BY_WORKERS.clear()
 
-    from .latex import for_ziamath
-    try:
-        math = ziamath.Latex(for_ziamath(latex), size=size, color=color)
-        width, height = math.getsize()
-        group = ET.Element("g")
-        math.drawon(group, 0, 0, halign="left", valign="top")
-    except Exception as err:   # ziamath raises bare assertions and parser errors of several kinds
-        reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
-        raise RenderError(f"cannot typeset the LaTeX {latex!r} ({reason})") from None
-    inner = group[0] if len(group) == 1 and group[0].tag == "g" and not group[0].attrib else group
-    fragment = ET.Element("g")
-    fragment.extend(list(inner))
-    return round(width, 3), round(height, 3), ET.tostring(fragment, encoding="unicode")
+
+def prepare(requests) -> None:
+    """Set the ``(latex, size, colour)`` requests that neither cache holds in worker processes,
+    one per core, when there are many (a large figure's first render): :func:`formula` then finds
+    them. A formula a worker could not set is set again by :func:`formula`, for its message."""
+    missing = [key for key in dict.fromkeys(requests)
+               if key not in _KEPT and key not in _SET_BY_WORKERS and not formula_cache.holds(*key)]
+    if len(missing) < WORKERS_FROM:
+        return
+    workers = min(_cores(), len(missing) // (WORKERS_FROM // 2))
+    if workers >= 2:
+        _SET_BY_WORKERS.update(set_in_workers(missing, workers))
+
+
+def _cores():
+    """How many workers may set formulas: ``GRAPHJAC_TYPESET_WORKERS`` if set, else the cores this
+    process may use (1 inside a process pool: ``graphjac build -j`` has one figure per core)."""
+    import multiprocessing
+    import os
+    chosen = os.environ.get("GRAPHJAC_TYPESET_WORKERS", "")
+    if chosen.isdigit():
+        return int(chosen)
+    return 1 if multiprocessing.parent_process() is not None else usable_cores()
 
 
 # --- a label: lines of math, centred -----------------------------------------------------------
