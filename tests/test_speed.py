@@ -43,6 +43,22 @@ def test_a_warm_render_sets_no_formula_and_draws_the_same_bytes(cache, monkeypat
     assert _render_svg() == cold
 
 
+def test_other_typesetting_code_sets_every_formula_afresh(cache, monkeypatch):
+    """An entry is graphjac's typesetting code's too: what ziamath is given may change within a version."""
+    _render_svg()
+    calls = []
+    original = typeset.set_formula
+    monkeypatch.setattr(typeset, "set_formula", lambda *a: calls.append(a) or original(*a))
+    monkeypatch.setattr(formula_cache, "_TYPESETTING", ("latex.py", "typesetter.py"))   # as if mathtext.py changed
+    formula_cache._installation.cache_clear()
+    try:
+        _render_svg()
+    finally:
+        monkeypatch.undo()
+        formula_cache._installation.cache_clear()
+    assert calls and len(calls) == len(_entries(cache)) / 2
+
+
 def test_corrupt_truncated_and_foreign_entries_are_ignored_and_replaced(cache, monkeypatch):
     cold = _render_svg()
     entries = _entries(cache)

@@ -2,7 +2,8 @@
 
 Each formula set by ziamath is kept as one small JSON file in the user's cache folder
 (``platformdirs.user_cache_dir("graphjac")``, or ``$GRAPHJAC_CACHE_DIR``), named by a hash of
-the LaTeX, the size, the colour, graphjac's version and the ziamath installation. Entries are
+the LaTeX, the size, the colour, graphjac's version and typesetting code (the files that decide
+what ziamath is given) and the ziamath installation. Entries are
 written atomically (a temporary file, then a rename), so processes of ``graphjac build -j``
 share the folder safely. An entry is used only if its content checks out: the same LaTeX, size,
 colour and version as asked for, finite measures, and an SVG fragment made only of the
@@ -55,9 +56,14 @@ def folder() -> Optional[Path]:
     return Path(base) / "formulas"
 
 
+# graphjac's code that decides what ziamath draws for a formula: its reader, what ziamath is given, how
+_TYPESETTING = ("../mathtext.py", "latex.py", "typesetter.py")
+
+
 @lru_cache(maxsize=1)
 def _installation() -> str:
-    """graphjac's version and the ziamath files in use (found, not imported: imports cost time)."""
+    """graphjac's version and typesetting code, and the ziamath files in use (found, not imported:
+    imports cost time). A change to either sets formulas afresh, also within one version."""
     spec = find_spec("ziamath")
     origin = spec.origin if spec and spec.origin else "?"
     try:
@@ -65,7 +71,10 @@ def _installation() -> str:
         stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
     except OSError:
         stamp = "?"
-    return f"graphjac {__version__}; ziamath {origin} {stamp}; format {FORMAT}"
+    code = hashlib.sha256()
+    for name in _TYPESETTING:
+        code.update((Path(__file__).parent / name).read_bytes())
+    return f"graphjac {__version__} {code.hexdigest()[:16]}; ziamath {origin} {stamp}; format {FORMAT}"
 
 
 def _request(latex: str, size: float, color: str) -> dict:
