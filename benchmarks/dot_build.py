@@ -4,9 +4,9 @@
 
 Prints both times side by side and their ratio (the target: building takes at most 2% of
 dot's layout time). The two take turns (builds, a layout, builds, a layout, builds) and each
-keeps its best time, as a shared machine's slow spells would otherwise fall on one of them. The graph is forward- and backward-evaluated first, so the timing covers
-annotating it, building the figure model and writing the DOT text, with every backward edge
-labelled.
+keeps its best time, as a shared machine's slow spells would otherwise fall on one of them.
+The graph is forward- and backward-evaluated first, so the timing covers annotating it,
+building the figure model and writing the DOT text, with every backward edge labelled.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ class TemplateSymbols(dict):
     axis = axis_count = None
     constant = frozenset()
     sample_shapes = {}     # slot name -> the shape of one sample of its operand
-    element = None         # (key, index) -> the symbol of element index of that operand: $x_j, $out_k
+    element = None         # (key, j or k) -> the symbol of that element of the key's operand: $x_j, $out_k
 
     def __missing__(self, key):
         name, _, index = key.rpartition("_")
