@@ -7,6 +7,7 @@ import click
 from graphjac import folders
 from graphjac.render import WRITERS, writer_for
 
+from .commands import SUMMARIES
 from .common import CheckFailed, chosen, progressbar, render_flags
 
 
@@ -18,7 +19,7 @@ def _formats(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command("build", short_help="Render every spec in a folder, skipping unchanged figures.")
+@click.command("build", short_help=SUMMARIES["build"])
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), metavar="OUT",
               help="the folder the figures go to (made if missing), mirroring FOLDER's layout")

@@ -6,10 +6,11 @@ import click
 
 from graphjac.gradcheck import ATOL, EPS, RTOL
 
+from .commands import SUMMARIES
 from .common import CheckFailed, load_graph, spec_argument, target_option
 
 
-@click.command("check", short_help="Check ∂J/∂· against finite differences (exit 1 on a mismatch).")
+@click.command("check", short_help=SUMMARIES["check"])
 @spec_argument
 @target_option
 @click.option("--inputs", is_flag=True, help="check ∂J/∂x for the inputs as well as the params")

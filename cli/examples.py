@@ -7,8 +7,10 @@ import click
 from graphjac.gallery import PREFIX, catalog
 from graphjac.report import table
 
+from .commands import SUMMARIES
 
-@click.command("examples", short_help="List the built-in lecture figures (lecture:NAME).")
+
+@click.command("examples", short_help=SUMMARIES["examples"])
 def command():
     """List the built-in lecture figures, one line each; use them as SPEC (lecture:NAME).
 

@@ -6,10 +6,11 @@ import click
 
 from graphjac.render.frames import FORMATS, PASSES, write_frames
 
+from .commands import SUMMARIES
 from .common import chosen, load_graph, render_flags, spec_argument, target_option
 
 
-@click.command("frames", short_help="Draw the forward and backward passes step by step into a folder (-o DIR).")
+@click.command("frames", short_help=SUMMARIES["frames"])
 @spec_argument
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="the folder the frames go to (made if missing)")

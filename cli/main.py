@@ -13,24 +13,25 @@ import click
 import graphjac
 from graphjac.errors import CheckFailed, GraphjacError, RenderError
 
-# command name -> the module of this package that defines it as ``command`` (imported when used)
-COMMANDS = {"render": "render", "run": "run", "check": "check", "train": "train", "examples": "examples",
-            "build": "build", "frames": "frames", "watch": "watch", "schema": "schema"}
+from .commands import SUMMARIES
 
 
 class Application(click.Group):
     """The command group: turns graphjac's errors into one line and an exit code, never a traceback.
 
     Exit codes: 0 success, 1 a check or a figure that failed, 2 bad usage or bad input.
-    Each command's module is imported only when that command runs (or help lists it).
+    Each command's module is imported only when that command runs (or its help is asked for).
     """
 
     def list_commands(self, ctx):
-        return sorted(COMMANDS)
+        return sorted(SUMMARIES)
 
     def get_command(self, ctx, name):
-        module = COMMANDS.get(name)
-        return None if module is None else importlib.import_module(f"{__package__}.{module}").command
+        return importlib.import_module(f"{__package__}.{name}").command if name in SUMMARIES else None
+
+    def format_commands(self, ctx, formatter):
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SUMMARIES[name]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx):
         debug, shown = ctx.params.get("debug"), warnings.showwarning

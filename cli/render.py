@@ -10,6 +10,7 @@ from graphjac.errors import GraphjacError
 from graphjac.loaders import figure_stem
 from graphjac.render import WRITERS, draw, writer_for
 
+from .commands import SUMMARIES
 from .common import chosen, load_graph, render_flags, spec_argument, write_output
 
 
@@ -28,7 +29,7 @@ def _output_path(spec: str, output, fmt) -> str:
     return str(Path(output) / name) if output is not None else name
 
 
-@click.command("render", short_help="Draw SPEC as SVG, PNG, PDF, DOT, … (-o OUT).")
+@click.command("render", short_help=SUMMARIES["render"])
 @spec_argument
 @click.option("-o", "--output", metavar="OUT",
               help="the figure file (its suffix picks the format), a folder to put it in, or '-' for "

@@ -6,10 +6,11 @@ import click
 
 from graphjac.report import report
 
+from .commands import SUMMARIES
 from .common import load_graph, spec_argument, target_option
 
 
-@click.command("run", short_help="Print every node's value and ∂J/∂·, and every edge's share.")
+@click.command("run", short_help=SUMMARIES["run"])
 @spec_argument
 @target_option
 @click.option("--precision", "-p", type=click.IntRange(1, 12), default=4, show_default=True,

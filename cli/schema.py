@@ -8,8 +8,10 @@ import click
 
 from graphjac.schema import spec_schema
 
+from .commands import SUMMARIES
 
-@click.command("schema", short_help="Print the JSON Schema of spec files (for editors).")
+
+@click.command("schema", short_help=SUMMARIES["schema"])
 def command():
     """Print the JSON Schema of spec files. Editors complete and check specs with it: save it
     (graphjac schema > graphjac.schema.json) and name it in a spec's first line,

@@ -9,10 +9,11 @@ from graphjac.report import number_text, table
 from graphjac.savers import save, spec_format
 from graphjac.training import gradient_steps
 
+from .commands import SUMMARIES
 from .common import CheckFailed, load_graph, progressbar, spec_argument, target_option
 
 
-@click.command("train", short_help="Gradient descent on the params, with J per step.")
+@click.command("train", short_help=SUMMARIES["train"])
 @spec_argument
 @target_option
 @click.option("--lr", "-a", "lr", type=click.FloatRange(min=0, min_open=True), default=0.1, show_default=True,

@@ -10,6 +10,7 @@ from graphjac.errors import GraphjacError
 from graphjac.render import WRITERS, draw, writer_for
 from graphjac.watching import Sources
 
+from .commands import SUMMARIES
 from .common import chosen, render_flags, spec_argument, write_output
 from .render import _output_path
 
@@ -17,7 +18,7 @@ POLL = 0.03          # seconds between looks at the files
 SETTLE = 0.02        # a change is rendered once the files have been still this long
 
 
-@click.command("watch", short_help="Re-render SPEC on every save (-o OUT), optionally with a live preview.")
+@click.command("watch", short_help=SUMMARIES["watch"])
 @spec_argument
 @click.option("-o", "--output", metavar="OUT",
               help="the figure file (its suffix picks the format) or a folder [default: SPEC's name, as SVG]")

@@ -13,6 +13,8 @@ import pytest
 
 import graphjac as gj
 from graphjac.render import draw, formula_cache, typeset
+from graphjac_cli.commands import SUMMARIES
+from graphjac_cli.main import main
 from test_cli import graphjac_command
 
 NEURON = gj.load("lecture:neuron")
@@ -191,6 +193,21 @@ def test_each_format_loads_its_own_parser(tmp_path):
     spec.write_text(json.dumps({"nodes": [{"name": "x", "kind": "input", "value": 1.0}]}))
     assert {"yaml", "tomllib", "tomli"} & _modules_after(f"import graphjac as gj; gj.load({str(spec)!r})") == set()
 
+
+
+def test_the_command_list_imports_no_command():
+    code = ("import contextlib, io\nfrom graphjac_cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    main(['--help'], standalone_mode=False)\n"
+            "assert 'Re-render SPEC on every save' in out.getvalue()")
+    loaded = _modules_after(code)
+    assert {f"graphjac_cli.{name}" for name in SUMMARIES} & loaded == set()
+    assert {"graphjac.render", "yaml", "ziamath"} & loaded == set()
+
+
+def test_each_command_is_listed_with_its_own_summary():
+    for name in main.list_commands(None):
+        assert main.get_command(None, name).get_short_help_str(limit=1000) == SUMMARIES[name]
 
 # ---------------------------------------------------------------------------- graphjac watch
 
