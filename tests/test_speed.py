@@ -35,7 +35,7 @@ def cache(tmp_path, monkeypatch):
 
 
 def _entries(folder):
-    return sorted(folder.rglob("*.json"))
+    return sorted(entry for entry in folder.rglob("*.json") if not entry.name.startswith(".tmp-"))
 
 
 def test_a_warm_render_sets_no_formula_and_draws_the_same_bytes(cache, monkeypatch):
@@ -148,6 +148,54 @@ def test_an_unwritable_cache_costs_only_speed(tmp_path, monkeypatch):
     blocked.write_text("not a folder")
     monkeypatch.setenv("GRAPHJAC_CACHE_DIR", str(blocked))
     assert _render_svg().startswith("<?xml")
+
+
+DAY = 24 * 3600
+
+
+def test_the_folder_keeps_the_most_recently_used_formulas_within_its_limit(cache):
+    _render_svg()
+    entries = _entries(cache)
+    now = time.time()
+    for age, entry in enumerate(entries, start=1):                  # entries[0] the newest
+        os.utime(entry, (now - age * DAY, now - age * DAY))
+    for entry in entries[-3:]:                                       # the three oldest read again
+        fields = json.loads(entry.read_text())
+        assert formula_cache.load(fields["latex"], fields["size"], fields["color"]) is not None
+    left_behind, writing = cache / "00" / ".tmp-dead.json", cache / "00" / ".tmp-live.json"
+    left_behind.parent.mkdir(exist_ok=True)
+    for name in (left_behind, writing):
+        name.write_text("{")
+    os.utime(left_behind, (now - 2 * 3600, now - 2 * 3600))
+    sizes = {entry: entry.stat().st_size for entry in entries}
+    formula_cache.sweep(cache, sum(sizes.values()))                  # within the limit: only the dead file goes
+    assert _entries(cache) == entries and not left_behind.exists() and writing.exists()
+
+    limit = sum(sizes.values()) // 2
+    formula_cache.sweep(cache, limit)
+    kept, held = [], 0
+    for entry in entries[-3:] + entries[:-3]:                        # most recently used first
+        if held + sizes[entry] > 0.8 * limit:
+            break
+        kept.append(entry)
+        held += sizes[entry]
+    assert _entries(cache) == sorted(kept) and set(entries[-3:]) <= set(kept) and len(kept) < len(entries)
+
+
+def test_a_store_looks_at_the_folder_at_most_once_a_day(cache, monkeypatch):
+    monkeypatch.setattr(formula_cache, "LIMIT", 1)                  # every look empties the folder
+    monkeypatch.setattr(formula_cache, "_SWEPT", set())
+    _render_svg()                                                    # looks once, after its first store
+    marker, first = cache / ".last-sweep", len(_entries(cache))
+    assert marker.exists() and first > 10
+    monkeypatch.setattr(formula_cache, "_SWEPT", set())             # another process, the same day
+    _render_svg(gj.load("lecture:product"))
+    assert len(_entries(cache)) > first
+    long_ago = time.time() - 2 * DAY
+    os.utime(marker, (long_ago, long_ago))
+    monkeypatch.setattr(formula_cache, "_SWEPT", set())             # a process the next day
+    _render_svg(gj.load("lecture:add"))
+    assert len(_entries(cache)) < first
 
 
 def test_parallel_builds_share_one_cache(tmp_path):

@@ -11,6 +11,11 @@ elements and attributes ziamath draws (glyph outlines, their uses, fraction rule
 references outside itself. Anything else — a corrupt, truncated or foreign file — is ignored
 and replaced. ``GRAPHJAC_NO_CACHE=1`` turns the cache off; a folder that cannot be written
 only costs speed.
+
+The folder stays within :data:`LIMIT`: every value edited in a figure makes new formulas, and
+every new version of graphjac new entries for all of them. About once a day, after a formula is
+stored, the least recently used entries are removed (each entry's time is refreshed when it is
+read), and so are temporary files a killed process left behind.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import math
 import os
 import re
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from importlib.util import find_spec
@@ -30,6 +36,9 @@ from typing import Optional
 from ..version import __version__
 
 FORMAT = 1   # the layout of an entry; bump when it changes
+LIMIT = 100 * 2**20          # bytes the folder may hold (about 12,000 formulas)
+SWEEP_EVERY = 24 * 3600      # seconds between two looks at the folder's size
+_LEFT_BEHIND = 3600          # a temporary file older than this belongs to a process that died
 
 # What ziamath draws, and nothing else: tags, and each attribute's allowed values.
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
@@ -92,11 +101,15 @@ def load(latex: str, size: float, color: str) -> Optional[tuple]:
     if where is None:
         return None
     request = _request(latex, size, color)
+    path = _path(where, request)
     try:
-        entry = json.loads(_path(where, request).read_text(encoding="utf-8"))
+        entry = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         return None
-    return _checked(entry, request)
+    found = _checked(entry, request)
+    if found is not None:
+        _quietly(os.utime, path)      # used now: the sweep removes the least recently used first
+    return found
 
 
 def holds(latex: str, size: float, color: str) -> bool:
@@ -126,7 +139,60 @@ def store(latex: str, size: float, color: str, width: float, height: float, frag
             os.unlink(tmp)
             raise
     except OSError:
+        return
+    _sweep_now_and_then(where)
+
+
+_SWEPT = set()   # the folders this process has looked at
+
+
+def _sweep_now_and_then(where: Path) -> None:
+    """Keep ``where`` within :data:`LIMIT`, looking at most once per process and per day."""
+    if where in _SWEPT:
+        return
+    _SWEPT.add(where)
+    marker = where / ".last-sweep"
+    try:
+        if time.time() - marker.stat().st_mtime < SWEEP_EVERY:
+            return
+    except OSError:
         pass
+    if _quietly(marker.touch) is not False:
+        sweep(where, LIMIT)
+
+
+def sweep(where: Path, limit: int) -> None:
+    """Remove the least recently used entries of ``where`` until it holds at most 80% of ``limit``
+    bytes (nothing, if it holds no more than ``limit``), and temporary files left behind.
+
+    Other processes may be reading and writing meanwhile: what they lose costs them only speed.
+    """
+    entries, total, now = [], 0, time.time()
+    for path in where.glob("*/*"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if not path.name.startswith(".tmp-"):
+            entries.append((stat.st_mtime, stat.st_size, path))
+            total += stat.st_size
+        elif now - stat.st_mtime > _LEFT_BEHIND:
+            _quietly(path.unlink)
+    if total <= limit:
+        return
+    for _, size, path in sorted(entries):
+        if total <= 0.8 * limit:
+            break
+        if _quietly(path.unlink) is not False:
+            total -= size
+
+
+def _quietly(action, *args):
+    """``action(*args)``, or False if the file system refused (the cache only ever costs speed)."""
+    try:
+        return action(*args)
+    except OSError:
+        return False
 
 
 def _checked(entry, request) -> Optional[tuple]:
