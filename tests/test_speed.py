@@ -167,7 +167,7 @@ def test_the_folder_keeps_the_most_recently_used_formulas_within_its_limit(cache
     for name in (left_behind, writing):
         name.write_text("{")
     os.utime(left_behind, (now - 2 * 3600, now - 2 * 3600))
-    sizes = {entry: entry.stat().st_size for entry in entries}
+    sizes = {entry: formula_cache.footprint(entry.stat()) for entry in entries}
     formula_cache.sweep(cache, sum(sizes.values()))                  # within the limit: only the dead file goes
     assert _entries(cache) == entries and not left_behind.exists() and writing.exists()
 

@@ -174,8 +174,8 @@ def sweep(where: Path, limit: int) -> None:
         except OSError:
             continue
         if not path.name.startswith(".tmp-"):
-            entries.append((stat.st_mtime, stat.st_size, path))
-            total += stat.st_size
+            entries.append((stat.st_mtime, footprint(stat), path))
+            total += footprint(stat)
         elif now - stat.st_mtime > _LEFT_BEHIND:
             _quietly(path.unlink)
     if total <= limit:
@@ -185,6 +185,11 @@ def sweep(where: Path, limit: int) -> None:
             break
         if _quietly(path.unlink) is not False:
             total -= size
+
+
+def footprint(stat: os.stat_result) -> int:
+    """The bytes a file takes on disk, as ``du`` counts them (its size where blocks are not told)."""
+    return max(stat.st_size, 512 * getattr(stat, "st_blocks", 0))
 
 
 def _quietly(action, *args):
