@@ -33,6 +33,12 @@ class Application(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, SUMMARIES[name]) for name in self.list_commands(ctx)])
 
+    def shell_complete(self, ctx, incomplete):
+        from click.shell_completion import CompletionItem
+        commands = [CompletionItem(name, help=SUMMARIES[name])
+                    for name in self.list_commands(ctx) if name.startswith(incomplete)]
+        return commands + click.Command.shell_complete(self, ctx, incomplete)
+
     def invoke(self, ctx):
         debug, shown = ctx.params.get("debug"), warnings.showwarning
         if not debug:

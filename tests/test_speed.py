@@ -243,12 +243,16 @@ def test_each_format_loads_its_own_parser(tmp_path):
 
 
 
-def test_the_command_list_imports_no_command():
+@pytest.mark.parametrize("args, env", [(["--help"], {}),                                    # the command list
+                                       ([], {"_GRAPHJAC_COMPLETE": "zsh_complete",            # tab completion
+                                             "COMP_WORDS": "graphjac ", "COMP_CWORD": "1"})])
+def test_the_command_list_imports_no_command(args, env):
     code = ("import contextlib, io\nfrom graphjac_cli.main import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-            "    main(['--help'], standalone_mode=False)\n"
-            "assert 'Re-render SPEC on every save' in out.getvalue()")
-    loaded = _modules_after(code)
+            "with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):\n"
+            f"    main({args!r}, prog_name='graphjac')\n"
+            "assert 'Re-render SPEC on every save' in out.getvalue() and 'train' in out.getvalue()\n"
+            f"assert ('Usage:' in out.getvalue()) == {not env}")
+    loaded = _modules_after(code, env)
     assert {f"graphjac_cli.{name}" for name in SUMMARIES} & loaded == set()
     assert {"graphjac.render", "yaml", "ziamath"} & loaded == set()
 
