@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import errno
 import importlib
 import os
@@ -28,6 +29,14 @@ class Application(click.Group):
 
     def get_command(self, ctx, name):
         return importlib.import_module(f"{__package__}.{name}").command if name in SUMMARIES else None
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name not in SUMMARIES and not name.startswith("-") and not ctx.resilient_parsing:
+            close = difflib.get_close_matches(name, SUMMARIES, n=1)
+            if close:
+                ctx.fail(f"No such command {name!r}; did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx, formatter):
         with formatter.section("Commands"):

@@ -174,7 +174,8 @@ def test_bad_usage_exits_2(tmp_path):
         (["train", spec, "-o", tmp_path / "trained.txt", "--steps", "1"], "cannot tell the spec format"),
         (["run", "lecture:nueron"], "did you mean lecture:neuron?"),
         (["render"], "Missing argument 'SPEC'"),
-        (["frobnicate"], "No such command 'frobnicate'"),
+        (["frobnicate"], "No such command 'frobnicate'."),
+        (["rendr", spec], "No such command 'rendr'; did you mean 'render'?"),
     ]:
         code, out, err = cli(*args)
         assert code == 2, (args, code, out, err)
