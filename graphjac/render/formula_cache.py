@@ -157,7 +157,7 @@ def _sweep_now_and_then(where: Path) -> None:
             return
     except OSError:
         pass
-    if _quietly(marker.touch) is not False:
+    if _quietly(marker.touch):
         sweep(where, LIMIT)
 
 
@@ -175,7 +175,7 @@ def sweep(where: Path, limit: int) -> None:
             continue
         if not path.name.startswith(".tmp-"):
             entries.append((stat.st_mtime, footprint(stat), path))
-            total += footprint(stat)
+            total += entries[-1][1]
         elif now - stat.st_mtime > _LEFT_BEHIND:
             _quietly(path.unlink)
     if total <= limit:
@@ -183,7 +183,7 @@ def sweep(where: Path, limit: int) -> None:
     for _, size, path in sorted(entries):
         if total <= 0.8 * limit:
             break
-        if _quietly(path.unlink) is not False:
+        if _quietly(path.unlink):
             total -= size
 
 
@@ -192,10 +192,11 @@ def footprint(stat: os.stat_result) -> int:
     return max(stat.st_size, 512 * getattr(stat, "st_blocks", 0))
 
 
-def _quietly(action, *args):
-    """``action(*args)``, or False if the file system refused (the cache only ever costs speed)."""
+def _quietly(action, *args) -> bool:
+    """Whether ``action(*args)`` was done: the file system may refuse (the cache only costs speed)."""
     try:
-        return action(*args)
+        action(*args)
+        return True
     except OSError:
         return False
 
