@@ -174,7 +174,7 @@ def test_the_folder_keeps_the_most_recently_used_formulas_within_its_limit(cache
     limit = sum(sizes.values()) // 2
     formula_cache.sweep(cache, limit)
     kept, held = [], 0
-    for entry in entries[-3:] + entries[:-3]:                        # most recently used first
+    for entry in entries[:-4:-1] + entries[:-3]:                     # most recently used first
         if held + sizes[entry] > 0.8 * limit:
             break
         kept.append(entry)
@@ -242,7 +242,6 @@ def test_each_format_loads_its_own_parser(tmp_path):
     assert {"yaml", "tomllib", "tomli"} & _modules_after(f"import graphjac as gj; gj.load({str(spec)!r})") == set()
 
 
-
 @pytest.mark.parametrize("args, env", [(["--help"], {}),                                    # the command list
                                        ([], {"_GRAPHJAC_COMPLETE": "zsh_complete",            # tab completion
                                              "COMP_WORDS": "graphjac ", "COMP_CWORD": "1"})])
@@ -260,6 +259,7 @@ def test_the_command_list_imports_no_command(args, env):
 def test_each_command_is_listed_with_its_own_summary():
     for name in main.list_commands(None):
         assert main.get_command(None, name).get_short_help_str(limit=1000) == SUMMARIES[name]
+
 
 # ---------------------------------------------------------------------------- graphjac watch
 
