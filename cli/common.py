@@ -95,8 +95,9 @@ def progressbar(label, **kwargs):
     return click.progressbar(label=label, file=stream, hidden=not stream.isatty(), **kwargs)
 
 
-def write_output(path: str, data, quiet: bool = False) -> None:
-    """``data`` (str or bytes) to ``path`` atomically, or to standard output for ``-``."""
+def write_output(path: str, data, quiet: bool = False, inputs=()) -> None:
+    """``data`` (str or bytes) to ``path`` atomically, or to standard output for ``-``; never over
+    one of ``inputs`` (the files the figure was made from)."""
     if path == "-":
         if isinstance(data, bytes) and sys.stdout.isatty():
             raise gj.GraphjacError("-o -: not writing binary figure data to a terminal; redirect it "
@@ -105,7 +106,7 @@ def write_output(path: str, data, quiet: bool = False) -> None:
         stream.write(data)
         stream.flush()
         return
-    atomic_write(path, data)
+    atomic_write(path, data, inputs=inputs)
     if not quiet:
         size = len(data.encode("utf-8") if isinstance(data, str) else data)
         click.echo(f"wrote {path} ({size / 1024:.1f} kB)", err=True)

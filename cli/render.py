@@ -52,5 +52,5 @@ def command(spec, output, fmt, **flags):
     output = _output_path(spec, output, fmt)
     writer = writer_for(format=fmt or "svg") if output == "-" else writer_for(output, fmt)
     graph = load_graph(spec, target_flag=False)
-    write_output(output, draw(graph, writer.format, **chosen(flags)))
+    write_output(output, draw(graph, writer.format, **chosen(flags)), inputs=graph.sources)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from graphjac.errors import TrainingDiverged
+from graphjac.fileio import refuse_inputs
 from graphjac.report import number_text, table
 from graphjac.savers import save, spec_format
 from graphjac.training import gradient_steps
@@ -37,7 +38,8 @@ def command(spec, target, lr, steps, ascent, every, output):
     """
     graph = load_graph(spec, target, need_target=True)
     if output:
-        spec_format(output)   # a bad suffix is said before training, not after
+        spec_format(output)   # a bad suffix, or the spec itself, is said before training, not after
+        refuse_inputs(output, graph.sources)
     every = every or max(1, steps // 10)
     losses = [float(graph.value(graph.target))]
     with progressbar("training", iterable=gradient_steps(graph, lr, steps, ascent), length=steps,

@@ -7,6 +7,8 @@ import time
 import click
 
 from graphjac.errors import GraphjacError
+from graphjac.fileio import refuse_inputs
+from graphjac.loaders import inputs_of
 from graphjac.render import WRITERS, draw, writer_for
 from graphjac.watching import Sources
 
@@ -45,6 +47,7 @@ def command(spec, output, fmt, port, **flags):
     output = _output_path(spec, output, fmt)
     writer = writer_for(output, fmt)
     sources = Sources(spec)
+    refuse_inputs(output, inputs_of(spec))
     preview = None
     if port is not None:
         from graphjac_cli.preview import Preview
@@ -84,7 +87,7 @@ def _render(spec, output, writer, sources, preview, options):
         graph = gj.load(spec)
         sources.after_load(before)
         data = draw(graph, writer.format, **options)
-        write_output(output, data, quiet=True)
+        write_output(output, data, quiet=True, inputs=graph.sources + tuple(sources.files))
     except GraphjacError as exc:
         click.secho(f"{stamp} error: {exc}", fg="red", err=True)
         if preview is not None:

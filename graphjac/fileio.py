@@ -3,7 +3,17 @@
 A regular file (or a link to one) is written atomically: a temporary file beside it, then a
 rename, keeping the mode of the file it replaces (a new file gets 0666 less the umask, as
 ``open`` would). Anything else that already exists — ``/dev/null``, ``/dev/stdout``, a pipe — is
-written through, never replaced by a regular file.
+written through, never replaced by a regular file. An output is never one of the figure's own
+inputs (its spec, its script, a module the script imported), under any name or link; and a
+writer that owns its folder (``graphjac build``) can refuse to write through a link at all.
+
+>>> import tempfile, pathlib
+>>> spec = pathlib.Path(tempfile.mkdtemp()) / "m.yaml"; _ = spec.write_text("nodes: []")
+>>> try:
+...     atomic_write(spec, "<svg/>", inputs=[spec])
+... except GraphjacError as error:
+...     print(str(error).replace(str(spec), "m.yaml"))
+m.yaml: is this figure's own input m.yaml; refusing to replace it (name another output file)
 """
 
 from __future__ import annotations
@@ -16,14 +26,21 @@ from pathlib import Path
 from .errors import GraphjacError
 
 
-def atomic_write(path, data) -> Path:
-    """Write ``data`` (bytes or str) to ``path`` so that no partial file is ever left behind."""
-    return atomic_write_all({path: data})[0]
+def atomic_write(path, data, inputs=(), through_links=True) -> Path:
+    """Write ``data`` (bytes or str) to ``path`` so that no partial file is ever left behind;
+    ``inputs``: files it must never replace; ``through_links=False``: refuse a link at ``path``."""
+    return atomic_write_all({path: data}, inputs, through_links)[0]
 
 
-def atomic_write_all(files: dict) -> list:
+def atomic_write_all(files: dict, inputs=(), through_links=True) -> list:
     """Write every ``{path: data}`` or none: each is staged beside its target first, and only
-    when all are staged are they moved into place. Returns the paths."""
+    when all are staged are they moved into place. Returns the paths. Nothing is written if a
+    path is one of ``inputs``, or a link while ``through_links`` is false."""
+    for path in files:
+        refuse_inputs(path, inputs)
+        if not through_links and os.path.islink(path):
+            raise GraphjacError(f"{path}: is a link to {os.readlink(path)}, which this folder's writer did not "
+                                f"make; it writes only files of its own (remove the link)")
     staged, current = [], None
     try:
         for current, data in files.items():
@@ -40,6 +57,20 @@ def atomic_write_all(files: dict) -> list:
             if tmp is not None:
                 _remove(tmp)
     return [Path(path) for path in files]
+
+
+def refuse_inputs(path, inputs) -> None:
+    """Raise a GraphjacError if ``path`` is (under any name, through any link) one of ``inputs``."""
+    if not inputs or not os.path.exists(path):
+        return
+    for source in inputs:
+        try:
+            same = os.path.samefile(path, source)
+        except OSError:
+            continue
+        if same:
+            raise GraphjacError(f"{path}: is this figure's own input {source}; refusing to replace it "
+                                f"(name another output file)")
 
 
 def _stage(path, data):

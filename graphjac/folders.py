@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -30,6 +31,8 @@ from typing import Iterator, Optional
 from .errors import GraphjacError, RenderError
 from .fileio import atomic_write
 from .loaders import DATA_SUFFIXES, load, read_spec
+from .ops.custom import scoped_ops
+from .render import draw
 from .render.typesetter import usable_cores
 
 MANIFEST = ".graphjac-build.json"
@@ -43,6 +46,8 @@ class Job:
     name: str                 # the spec's path inside the folder: the manifest's key
     outputs: tuple            # (path, format) pairs
     digest: str
+    root: Path = Path(".")    # the specs' folder
+    out_dir: Path = Path(".")
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
                 raise GraphjacError(f"{source} and {claimed[path]} would both write {path}; rename one of them")
             claimed[path] = source
         digest = hashlib.sha256(source.read_bytes() + settings.encode()).hexdigest()
-        job = Job(source, name, outputs, digest)
+        job = Job(source, name, outputs, digest, folder, out_dir)
         fresh = not force and _describes(manifest.get(name), digest, outputs, out_dir)
         (result.fresh if fresh else result.stale).append(job)
     return result
@@ -173,13 +178,11 @@ def _describes(entry, digest, outputs, out_dir) -> bool:
 
 
 def render_job(job: Job, options: dict) -> Result:
-    """Render one job's figures (in a worker process); errors come back as the result."""
+    """Render one job's figures (in a worker process); errors come back as the result. The ops
+    a figure's script defines are forgotten after it."""
     try:
-        graph = load(job.source)
-        written = []
-        for path, fmt in job.outputs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            written.append((path, _file_hash(graph.render(path, fmt, options=options))))
+        with scoped_ops():
+            return Result(job, "built", files=tuple(_render_outputs(job, options)))
     except RenderError as exc:
         return Result(job, "failed", f"{job.source}: {exc}")
     except GraphjacError as exc:
@@ -188,7 +191,36 @@ def render_job(job: Job, options: dict) -> Result:
         return Result(job, "failed", f"{job.source}: cannot write {exc.filename or 'its figure'}: {exc.strerror}")
     except Exception as exc:  # a bug: report it with the file, keep building the others
         return Result(job, "failed", f"{job.source}: internal error {type(exc).__name__}: {exc}")
-    return Result(job, "built", files=tuple(written))
+
+
+def _render_outputs(job: Job, options: dict):
+    """(path, sha256) of each figure file of ``job``, written only into real folders below the
+    output folder and never through a link (the build makes none)."""
+    if is_python_figure(job.source) and not _inside(job.source, job.root):
+        raise GraphjacError(f"{job.source}: is a link to {os.path.realpath(job.source)}, outside {job.root}; "
+                            f"a build runs only the scripts of its own folder")
+    graph = load(job.source)
+    for path, fmt in job.outputs:
+        _make_folders(path.parent, job.out_dir)
+        yield path, _file_hash(atomic_write(path, draw(graph, fmt, options=options), inputs=graph.sources,
+                                            through_links=False))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, links followed, is within ``folder``."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, top]) == top
+
+
+def _make_folders(folder: Path, top: Path) -> None:
+    """Make ``folder`` and the folders between it and ``top``, refusing a link among them."""
+    for part in reversed([folder, *folder.parents]):
+        if part == top or top not in part.parents:
+            continue
+        if part.is_symlink():
+            raise GraphjacError(f"{part}: is a link to {os.readlink(part)}, which the build did not make; "
+                                f"it writes only into folders of its own (remove the link)")
+        part.mkdir(exist_ok=True)
 
 
 def default_workers() -> int:
@@ -217,23 +249,44 @@ def run(build: FolderBuild, workers: Optional[int] = None) -> Iterator[Result]:
         if build.stale or done:
             out.mkdir(parents=True, exist_ok=True)
             figures = dict(sorted(done.items()))
-            atomic_write(out / MANIFEST, json.dumps({"version": 2, "figures": figures}, indent=1) + "\n")
+            atomic_write(out / MANIFEST, json.dumps({"version": 2, "figures": figures}, indent=1) + "\n",
+                         through_links=False)
 
 
 def _results(build, workers):
+    """Each stale job's result. A script that ends its process (``os._exit``, a crash) fails its
+    own figure only: scripts run in a process of their own when the build is serial, and when a
+    script breaks the shared pool, the figures left are drawn one by one, each in its own."""
     if workers <= 1 or len(build.stale) <= 1:
         for job in build.stale:
-            yield render_job(job, build.options)
+            yield _alone(job, build.options) if is_python_figure(job.source) else render_job(job, build.options)
         return
     pool = ProcessPoolExecutor(max_workers=min(workers, len(build.stale)))
+    futures = {pool.submit(render_job, job, build.options): job for job in build.stale}
     try:
-        futures = [pool.submit(render_job, job, build.options) for job in build.stale]
+        left = dict(futures)
         for future in as_completed(futures):
+            if future.exception() is not None:
+                break
+            del left[future]
             yield future.result()
+        pool.shutdown(wait=not left, cancel_futures=True)
+        for future, job in left.items():   # only if the pool broke: done ones kept, the rest alone
+            done = future.done() and not future.cancelled() and future.exception() is None
+            yield future.result() if done else _alone(job, build.options)
     except BaseException:   # Ctrl-C, or the caller stopped early: no figure goes on rendering
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
         raise
-    pool.shutdown()
+
+
+def _alone(job: Job, options: dict) -> Result:
+    """``render_job`` in a process of its own, which the job's script may end."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(render_job, job, options).result()
+        except BrokenProcessPool:
+            return Result(job, "failed", f"{job.source}: the script ended its process before the figure was "
+                                         f"drawn (os._exit, a crash or a signal)", bad_input=True)

@@ -190,6 +190,7 @@ class Graph:
         self._group_stack: list[str] = []
         self._target: Optional[int] = None
         self.render_options: dict = {}
+        self.sources: tuple = ()   # the files gj.load read it from, which no output may replace
         self._invalidate(structure=True)
 
     # ------------------------------------------------------------------ node access

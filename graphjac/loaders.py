@@ -20,6 +20,7 @@ import difflib
 import json
 import json.decoder
 import json.scanner
+import os
 import re
 import runpy
 import sys
@@ -48,7 +49,9 @@ def load(path):
     data, locate = read_spec(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
-    return Graph.from_spec(data, source=path, locate=locate)
+    graph = Graph.from_spec(data, source=path, locate=locate)
+    graph.sources = (Path(path),)
+    return graph
 
 
 def load_text(text: str, source: str, format: str = "yaml", first_line: int = 1):
@@ -70,13 +73,22 @@ def source_file(spec) -> Path:
     return spec_path(path) if kind == "lecture" else Path(path)
 
 
+def inputs_of(spec) -> tuple:
+    """The files a figure of SPEC is made from, as far as they are known before it is loaded: the
+    spec file, or a script and the Python files beside it that it may import."""
+    main = source_file(spec)
+    return (main,) + _modules_from(str(main.resolve().parent)) if main.suffix.lower() == ".py" else (main,)
+
+
 def _parts(spec: str):
     """(kind, path, attribute) of a SPEC: ``lecture``, ``python`` or ``data``."""
     if spec.startswith(PREFIX):
         return "lecture", spec[len(PREFIX):], None
-    script, _, attribute = spec.partition(".py:")
-    if attribute or spec.endswith(".py"):
-        return "python", script + ".py" if attribute else spec, attribute or None
+    cut = spec.lower().find(".py:")
+    if cut >= 0 and spec[cut + 4:]:
+        return "python", spec[:cut + 3], spec[cut + 4:]
+    if spec.lower().endswith(".py"):     # model.PY is a script as model.py is, everywhere
+        return "python", spec, None
     return "data", spec, None
 
 
@@ -381,7 +393,7 @@ def load_python(path, attribute=None):
     """Run a Python file and take its graph: ``attribute`` (a Graph or a function returning one),
     else the one Graph among its globals, else its function ``build()``."""
     _read_text(path)  # the same missing-file / directory errors as for specs
-    folder = str(Path(path).resolve().parent)
+    folder, here = str(Path(path).resolve().parent), os.getcwd()
     sys.path.insert(0, folder)   # as `python file.py` does: the script may import its neighbours
     try:
         namespace = runpy.run_path(path, run_name="__graphjac__")
@@ -393,6 +405,7 @@ def load_python(path, attribute=None):
         raise GraphjacError(f"{_script_line(path, exc)}: the script raised {type(exc).__name__}: {exc}") from exc
     finally:
         sys.path.remove(folder)
+        os.chdir(here)           # a script's os.chdir does not move the outputs named after it
     if attribute is not None:
         if attribute not in namespace:
             close = difflib.get_close_matches(attribute, [k for k in namespace if not k.startswith("_")], n=1)
@@ -411,9 +424,23 @@ def load_python(path, attribute=None):
     if callable(found) and not isinstance(found, Graph):
         try:
             found = found()
-        except Exception as exc:
+        except (Exception, SystemExit, GeneratorExit) as exc:
             raise GraphjacError(f"{_script_line(path, exc)}: {getattr(found, '__name__', 'the function')}() "
                                 f"raised {type(exc).__name__}: {exc}") from exc
+        finally:
+            os.chdir(here)
     if not isinstance(found, Graph):
         raise GraphjacError(f"{path}: {attribute or 'build()'} is a {type(found).__name__}, not a graphjac.Graph")
+    found.sources = (Path(path),) + _modules_from(folder)
     return found
+
+
+def _modules_from(folder: str) -> tuple:
+    """The Python files a script in ``folder`` may import: its neighbours and the modules loaded
+    from there."""
+    files = set(Path(folder).glob("*.py")) | set(Path(folder).glob("*.PY"))
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__file__", None)
+        if name and os.path.dirname(os.path.realpath(name)) == folder:
+            files.add(Path(name))
+    return tuple(sorted(files))

@@ -112,5 +112,6 @@ def spec_format(path) -> str:
 
 
 def save(graph, path) -> Path:
-    """Write ``graph.to_spec()`` to ``path`` (.yaml, .yml, .json or .toml) atomically."""
-    return atomic_write(path, dump_spec(graph.to_spec(), spec_format(path)))
+    """Write ``graph.to_spec()`` to ``path`` (.yaml, .yml, .json or .toml) atomically, never over
+    a file the graph was loaded from."""
+    return atomic_write(path, dump_spec(graph.to_spec(), spec_format(path)), inputs=graph.sources)

@@ -60,7 +60,7 @@ class Sources:
 
     def after_load(self, before: set) -> None:
         """Note the modules a Python model imported from its folder (to watch them too)."""
-        if self.main.suffix != ".py":
+        if self.main.suffix.lower() != ".py":
             return
         folder = self.main.resolve().parent
         for name in set(sys.modules) - before:

@@ -13,6 +13,8 @@ derivative (or a VJP for several operands) and the LaTeX of both, like the built
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from .base import Op, OpError, Slot, align, broadcast_shapes, elementwise_slot, unbroadcast
@@ -125,6 +127,30 @@ def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=
     REGISTRY[name] = op
     CUSTOM.add(name)
     return op
+
+
+@contextmanager
+def scoped_ops():
+    """Ops defined inside the ``with`` block are forgotten after it (and ones it redefined come
+    back): each figure of a folder build defines its own ops, and none leaks into the next.
+
+    >>> with scoped_ops():
+    ...     _ = define_op("twice", forward=lambda u: 2 * u, derivative=lambda u, out: 2 + 0 * u,
+    ...                   latex="2 {$u}", derivative_latex="2")
+    ...     "twice" in CUSTOM
+    True
+    >>> "twice" in CUSTOM
+    False
+    """
+    from . import REGISTRY
+    registry, custom = dict(REGISTRY), set(CUSTOM)
+    try:
+        yield
+    finally:
+        REGISTRY.clear()
+        REGISTRY.update(registry)
+        CUSTOM.clear()
+        CUSTOM.update(custom)
 
 
 def _result_shape(ctx, arity):

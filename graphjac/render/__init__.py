@@ -59,4 +59,4 @@ def draw(graph, format: str, options=None, **overrides):
 def render(graph, path, format=None, options=None, **overrides) -> Path:
     """Write the figure to ``path`` atomically; the format comes from the suffix or ``format``."""
     writer = writer_for(path, format)
-    return atomic_write(path, writer.write(figure_for(graph, options, **overrides)))
+    return atomic_write(path, writer.write(figure_for(graph, options, **overrides)), inputs=graph.sources)

@@ -178,7 +178,8 @@ def write_frames(graph, directory, format: str = "svg", options=None, passes=PAS
     files["backprop.tex"] = write_beamer(figure, passes)
     files["backprop-animated.svg"] = animated_svg(figure, passes=passes)
     directory.mkdir(parents=True, exist_ok=True)
-    written = atomic_write_all({directory / name: data for name, data in files.items()})   # all or nothing
+    written = atomic_write_all({directory / name: data for name, data in files.items()},   # all or nothing
+                               inputs=graph.sources)
     for old in directory.glob("step-*.*"):   # the steps of an earlier, longer run
         if old.name not in files and old.stem[5:].isdigit() and old.suffix[1:] in FORMATS:
             old.unlink()
