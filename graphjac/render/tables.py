@@ -12,23 +12,32 @@ amsmath and amssymb).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..mathtext import to_unicode
-from ..report import Tables, number_text
+from ..report import Tables, number_text, shown
 from .latex import for_pdflatex, text_for_pdflatex
 
 
 def markdown(graph, precision: int = 4) -> str:
-    """The node and edge tables as Markdown pipe tables under a heading line."""
+    r"""The node and edge tables as Markdown pipe tables under a heading line.
+
+    Whatever the names hold, a cell shows text, never markup: in text, every character that
+    Markdown or HTML reads (``<``, ``|``, ``[``, ``*``, ``$``, …) is a character reference, and
+    control characters are shown as escapes; in math, ``<``, ``>``, ``&`` and ``|`` become
+    ``\lt``, ``\gt``, ``\&`` and ``\vert``, so that a renderer without math support passes no
+    HTML through and no row is split.
+    """
     tables = Tables(graph)
-    lines = [_heading(tables, precision, lambda tex: f"${tex}$", _md_text), ""]
+    lines = [_heading(tables, precision, _md_math, _md_text), ""]
     node_head, edge_head = tables.headers(to_unicode(tables.J))
-    lines += _md_table(node_head, [(_md_text(name), _md_text(kind), f"${math}$", _md_number(value, precision),
+    lines += _md_table(node_head, [(_md_text(name), _md_text(kind), _md_math(math), _md_number(value, precision),
                                     _md_number(grad, precision)) for name, kind, math, value, grad in tables.nodes])
     if tables.target is not None:
-        rows = [(_md_text(f"{src} → {dst}"), f"${equation}$" if equation else f"${symbol}$: no gradient",
-                 f"${shape}$" if shape else "", _md_number(value, precision))
+        rows = [(_md_text(f"{src} → {dst}"), _md_math(equation) if equation else f"{_md_math(symbol)}: no gradient",
+                 _md_math(shape) if shape else "", _md_number(value, precision))
                 for src, dst, equation, symbol, shape, value in tables.edges]
         lines += [""] + _md_table(edge_head, rows)
     return "\n".join(lines) + "\n"
@@ -62,8 +71,57 @@ def _plain(value, precision):
     return f"{float(value):.{precision}g}"
 
 
-def _md_text(text):
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("$", "\\$")
+_MD_READS = "\\`*_{}[]()<>#+!|~$&\"':@="     # characters Markdown, HTML or an autolink may act on
+
+
+def _md_text(text) -> str:
+    r"""``text`` as Markdown that shows it as it is.
+
+    >>> _md_text("<b>x</b> | [a](u) $y$")
+    '&#60;b&#62;x&#60;/b&#62; &#124; &#91;a&#93;&#40;u&#41; &#36;y&#36;'
+    """
+    text = shown(str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    text = "".join(f"&#{ord(c)};" if c in _MD_READS else c for c in text)
+    return re.sub(r"(?i)(www)\.", r"\1&#46;", text)
+
+
+_MATH_SIGNS = {"<": r"\lt", ">": r"\gt", "&": r"\&", "|": r"\vert", "$": r"\$"}
+_TEXT_SIGNS = {**_MATH_SIGNS, "[": r"\lbrack", "]": r"\rbrack", "*": r"\ast", "`": r"\grave{}"}   # no link, emphasis, code
+
+
+def _md_math(tex: str) -> str:
+    r"""``tex`` between dollars, with no character that Markdown, HTML or a table would act on:
+    the signs ``< > & | $`` become math commands, and in a ``\text{…}`` (which is closed around
+    them) so do ``[ ] * `` ` ``.
+
+    >>> _md_math(r"\text{a<b} = |x|")
+    '$\\text{a}\\lt\\text{b} = \\vert x\\vert $'
+    """
+    out, groups, i = [], [], 0   # groups: for each open brace, whether it opened a \text
+    tex = tex.replace("\r", " ").replace("\n", " ")
+    while i < len(tex):
+        if tex.startswith("\\text{", i):
+            out.append("\\text{")
+            groups.append(True)
+            i += 6
+            continue
+        c = tex[i]
+        if c == "\\" and i + 1 < len(tex):
+            out.append(tex[i:i + 2])
+            i += 2
+            continue
+        if c == "{":
+            groups.append(False)
+        elif c == "}" and groups:
+            groups.pop()
+        in_text = bool(groups) and groups[-1]
+        if c in (_TEXT_SIGNS if in_text else _MATH_SIGNS):
+            sign = _TEXT_SIGNS[c]
+            out.append("}" + sign + "\\text{" if in_text and c != "&" else sign + ("" if c in "&$`" else " "))
+        else:
+            out.append(c)
+        i += 1
+    return "$" + "".join(out) + "$"
 
 
 def _md_number(value, precision):
