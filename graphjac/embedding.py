@@ -1,5 +1,6 @@
 """What the Sphinx directive and the MkDocs fence share: render options written as text under
-their command-line names (``edge-labels: symbol,value``, ``legend: false``).
+their command-line names (``edge-labels: symbol,value``, ``legend: false``), and which spec
+files a page may name (those inside the documentation's folders; Python only when allowed).
 
 >>> overrides({"edge-labels": "symbol,value", "legend": "false", "samples": "2"})
 {'edge_labels': 'symbol,value', 'legend': False, 'samples': 2}
@@ -9,8 +10,36 @@ their command-line names (``edge-labels: symbol,value``, ``legend: false``).
 
 from __future__ import annotations
 
+import os
+
 from .errors import GraphjacError
 from .options import option_help
+
+
+def allowed_spec(spec: str, folders, run_python: bool, how_to_widen: str, how_to_run: str) -> str:
+    """``spec`` as a page names it, if it may be read: its file (links followed) lies inside one of
+    ``folders``, and a Python model only with ``run_python``; else a GraphjacError saying which
+    setting allows it (``how_to_widen``, ``how_to_run``).
+
+    >>> allowed_spec("lecture:neuron", ["/docs"], False, "", "")
+    'lecture:neuron'
+    >>> allowed_spec("/docs/../secret.yaml", ["/docs"], False, "widen it", "")
+    Traceback (most recent call last):
+    ...
+    graphjac.errors.GraphjacError: /docs/../secret.yaml: outside the documentation's folder /docs; widen it
+    """
+    from .loaders import source_file, spec_kind
+    kind = spec_kind(spec)
+    if kind == "lecture":
+        return spec
+    real = os.path.realpath(source_file(spec))
+    tops = [os.path.realpath(folder) for folder in folders]
+    if not any(os.path.commonpath([real, top]) == top for top in tops):
+        where = " or ".join(str(folder) for folder in folders)
+        raise GraphjacError(f"{spec}: outside the documentation's folder {where}; {how_to_widen}")
+    if kind == "python" and not run_python:
+        raise GraphjacError(f"{spec}: a page runs no Python figure unless it is allowed; {how_to_run}")
+    return spec
 
 
 def render_option_names() -> dict:

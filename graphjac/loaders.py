@@ -80,6 +80,15 @@ def inputs_of(spec) -> tuple:
     return (main,) + _modules_from(str(main.resolve().parent)) if main.suffix.lower() == ".py" else (main,)
 
 
+def spec_kind(spec) -> str:
+    """``lecture``, ``python`` or ``data``: what SPEC names.
+
+    >>> spec_kind("lecture:neuron"), spec_kind("nets/Model.PY:big"), spec_kind("m.yaml")
+    ('lecture', 'python', 'data')
+    """
+    return _parts(str(spec))[0]
+
+
 def _parts(spec: str):
     """(kind, path, attribute) of a SPEC: ``lecture``, ``python`` or ``data``."""
     if spec.startswith(PREFIX):

@@ -19,6 +19,11 @@ fence's header under their CLI names::
     lecture:neuron
     ```
 
+A fence reads only files inside the folder mkdocs runs in (links followed) or inside the
+folders that ``GRAPHJAC_SPEC_FOLDERS`` lists (separated as in ``PATH``), and runs no
+``model.py``: a page may come from anyone who can send a change to the documentation. To run
+Python figures, name ``graphjac.mkdocs.fence_running_python`` as the fence's ``format`` instead.
+
 The figure is inlined as SVG in a ``<figure class="graphjac">``. Its ids carry a prefix made
 from its content, and a second copy of the same figure on one page is numbered, so no two
 elements of a page share an id. A bad spec or option shows its message in the page (and is
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 
 from .errors import GraphjacError
@@ -47,10 +53,10 @@ def validate(language, inputs, options, attrs, md) -> bool:
     return True
 
 
-def fence(source, language, class_name, options, md, **kwargs) -> str:
+def fence(source, language, class_name, options, md, run_python=False, **kwargs) -> str:
     """The fence's figure as inline SVG (or the error, in the page)."""
     try:
-        svg = _svg(source, options)
+        svg = _svg(source, options, run_python)
     except GraphjacError as exc:
         log.warning(f"graphjac fence: {exc}")
         return f'<pre class="graphjac-error">graphjac: {html.escape(str(exc))}</pre>'
@@ -62,13 +68,22 @@ def fence(source, language, class_name, options, md, **kwargs) -> str:
     return f'<figure class="{html.escape(class_name or "graphjac")}">{body}</figure>'
 
 
-def _svg(source, options) -> str:
+def fence_running_python(source, language, class_name, options, md, **kwargs) -> str:
+    """:func:`fence` that also draws ``model.py[:NAME]`` figures (it runs them)."""
+    return fence(source, language, class_name, options, md, run_python=True, **kwargs)
+
+
+def _svg(source, options, run_python) -> str:
     from .loaders import load, load_text
     from .render import draw
-    from .embedding import overrides
+    from .embedding import allowed_spec, overrides
     lines = [line for line in source.strip().splitlines() if line.strip()]
     if len(lines) == 1 and REFERENCE.fullmatch(lines[0].strip()):
-        graph = load(lines[0].strip())
+        folders = [os.getcwd()] + [f for f in os.environ.get("GRAPHJAC_SPEC_FOLDERS", "").split(os.pathsep) if f]
+        graph = load(allowed_spec(lines[0].strip(), folders, run_python,
+                                  "list its folder in GRAPHJAC_SPEC_FOLDERS to allow it",
+                                  "name graphjac.mkdocs.fence_running_python as the fence's format in "
+                                  "mkdocs.yml to run model.py figures"))
     else:
         graph = load_text(source, "graphjac fence")
     return draw(graph, "svg", **overrides(options))

@@ -15,6 +15,10 @@ or in MyST Markdown::
 
 The argument is a spec file, ``model.py[:NAME]`` or ``lecture:NAME``, relative to the page (a
 leading ``/`` means the source folder); or the directive's content is a YAML spec (not both).
+A page reads only files inside the source folder (links followed), or inside the folders that
+``graphjac_spec_folders`` lists (relative to ``conf.py``); it runs a ``model.py`` only when
+``conf.py`` says ``graphjac_run_python = True``, since a page may come from anyone who can
+send a change to the documentation.
 Every render option is an option under its CLI name (``:edge-labels:``, ``:direction:``,
 ``:theme:``, ``:samples:``, …; booleans as ``:legend: false``), beside the image and figure
 options ``:alt:``, ``:align:``, ``:width:``, ``:height:``, ``:scale:``, ``:class:``, ``:name:``,
@@ -44,7 +48,7 @@ from sphinx.util import logging
 
 from .errors import GraphjacError
 from .fileio import atomic_write
-from .embedding import overrides, render_option_names
+from .embedding import allowed_spec, overrides, render_option_names
 from .version import __version__
 
 logger = logging.getLogger(__name__)
@@ -86,7 +90,7 @@ class GraphjacDirective(Directive):
             raise GraphjacError("give a spec file (.. graphjac:: model.yaml) or a YAML spec as the content")
         options = overrides(self.options)
         if reference:
-            spec = self._resolve(env, reference)
+            spec = self._allowed(env, self._resolve(env, reference))
             graph = load(spec)
             path = source_file(spec)
             if not spec.startswith("lecture:"):
@@ -118,6 +122,16 @@ class GraphjacDirective(Directive):
         else:
             full = Path(env.doc2path(env.docname)).parent / path
         return str(full) + (":" + name if colon else "")
+
+    @staticmethod
+    def _allowed(env, spec):
+        """``spec`` if the project lets a page read it: inside the source folder (or a folder of
+        ``graphjac_spec_folders``), and a Python model only with ``graphjac_run_python = True``."""
+        config = env.app.config
+        folders = [Path(env.srcdir)] + [Path(env.app.confdir) / folder for folder in config.graphjac_spec_folders]
+        return allowed_spec(spec, folders, config.graphjac_run_python,
+                            "add its folder to graphjac_spec_folders in conf.py to allow it",
+                            "set graphjac_run_python = True in conf.py to run model.py figures")
 
     @staticmethod
     def _format(config, builder_format):
@@ -229,6 +243,8 @@ def _add_latex_setup(app, config):
 def setup(app):
     app.add_config_value("graphjac_html_format", "svg", "env", [str])
     app.add_config_value("graphjac_latex_format", "pdf", "env", [str])
+    app.add_config_value("graphjac_spec_folders", [], "env", [list, tuple])
+    app.add_config_value("graphjac_run_python", False, "env", [bool])
     app.add_directive("graphjac", GraphjacDirective)
     app.connect("config-inited", _add_latex_setup)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
