@@ -214,6 +214,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _make_folders(folder: Path, top: Path) -> None:
     """Make ``folder`` and the folders between it and ``top``, refusing a link among them."""
+    top.mkdir(parents=True, exist_ok=True)
     for part in reversed([folder, *folder.parents]):
         if part == top or top not in part.parents:
             continue

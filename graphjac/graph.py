@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -184,7 +185,7 @@ class Graph:
     """
 
     def __init__(self, name: str = "graph"):
-        self.name = str(name)
+        self.name = _nfc(str(name))
         self._records: list[NodeRecord] = []
         self._by_name: dict[str, int] = {}
         self._group_stack: list[str] = []
@@ -245,6 +246,7 @@ class Graph:
                 raise NodeError(f"node {ref.name!r} belongs to graph {ref.graph.name!r}, not to {self.name!r}")
             return ref.id
         if isinstance(ref, str):
+            ref = _nfc(ref)
             if ref in self._by_name:
                 return self._by_name[ref]
             close = difflib.get_close_matches(ref, self._by_name, n=1)
@@ -291,7 +293,7 @@ class Graph:
         if group is None:
             return tuple(self._group_stack)
         if isinstance(group, str):
-            return tuple(part for part in group.split("/") if part)
+            return tuple(_nfc(part) for part in group.split("/") if part)
         if not isinstance(group, (list, tuple)) or not all(isinstance(part, str) for part in group):
             raise GraphjacError(f"group must be a name such as 'Dataset/Minibatch' or a list of names; got {group!r}")
         return tuple(group)
@@ -306,6 +308,7 @@ class Graph:
     def _claim_name(self, name, base):
         if name is None:
             return self._fresh_name(base), True
+        name = _nfc(name)
         if not isinstance(name, str) or not name:
             raise GraphjacError(f"a node name must be a non-empty string; got {name!r}")
         taken = self._by_name.get(name)
@@ -325,6 +328,7 @@ class Graph:
         """Give a node a new name (an unnamed node that holds the name moves aside)."""
         node_id = self._id(ref)
         record = self._records[node_id]
+        name = _nfc(name)
         if name == record.name:
             record.auto_named = False
             return
@@ -805,10 +809,24 @@ def define_op(name, forward, derivative=None, latex=None, derivative_latex=None,
 
 
 def _label(label, shown):
-    """A node's LaTeX label: None (the name decides) or text."""
-    if label is not None and not isinstance(label, str):
+    """A node's LaTeX label: None (the name decides) or math text that reads (checked now, so a
+    label no figure could set is refused where it is given)."""
+    if label is None:
+        return None
+    if not isinstance(label, str):
         raise GraphjacError(f"{shown}: label must be LaTeX math text such as '\\hat{{y}}'; got {label!r}")
+    from .mathtext import parse
+    label = unicodedata.normalize("NFC", label)
+    try:
+        parse(label)
+    except GraphjacError as exc:
+        raise GraphjacError(f"{shown}: label: {exc}") from None
     return label
+
+
+def _nfc(name):
+    """A name as one spelling: ``é`` and ``e`` + U+0301 (as macOS writes file names) are one name."""
+    return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
 
 
 def _choose(function, table, what):

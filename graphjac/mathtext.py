@@ -70,6 +70,8 @@ BRACKETS = {"bmatrix": "[]", "pmatrix": "()", "matrix": "[]", "cases": "{}"}
 TEXT_ESCAPES = {"textbackslash": "\\", "^": "^", "~": "~"}
 MATH_ESCAPES = {"\\": r"\backslash", "^": r"\hat{}", "~": r"\sim"}
 DELIMITERS = ("(", ")", "[", "]", "|", "/", ".")
+CONTROL_SYMBOLS = set("{}_&%$#|\\")   # \{ \_ \% …: the one-character commands math mode knows
+MAX_NESTING = 64     # groups inside groups a formula may hold (deeper is no formula anyone sets)
 
 SUPERSCRIPT = dict(zip("0123456789+-=()niTNjkKmMabcdeghlprstuvwxyzABDEGHIJLOPRUVW",
                        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᴺʲᵏᴷᵐᴹᵃᵇᶜᵈᵉᵍʰˡᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴸᴼᴾᴿᵁⱽᵂ"))
@@ -173,10 +175,11 @@ class _Reader:
         # (command, special, char, end); a word is (None, None, None, end, word); spaces are dropped
         # (math ignores them; \text reads the source)
         self.tokens = [_token(m) for m in _TOKEN.finditer(latex) if m.lastindex != 5]
-        self.pos = 0
+        self.pos = self.depth = 0
 
     def fail(self, what):
-        raise MathTextError(f"cannot read the LaTeX {self.source!r}: {what}")
+        source = self.source if len(self.source) <= 80 else self.source[:50] + " … " + self.source[-20:]
+        raise MathTextError(f"cannot read the LaTeX {source!r}: {what}")
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -188,10 +191,14 @@ class _Reader:
 
     def sequence(self, stop=(), style="it"):
         """Items up to a token in ``stop`` (``}``, ``&``, ``\\\\``, ``\\right``, ``\\end``)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.fail(f"formula too deeply nested (limit {MAX_NESTING} groups, fractions or scripts inside each other)")
         items = []
         while True:
             token = self.peek()
             if token is None or _token_text(token) in stop:
+                self.depth -= 1
                 return Seq(tuple(items))
             item = self.atom(style)
             if item is None:
@@ -272,8 +279,11 @@ class _Reader:
         if name in TEXT_ESCAPES:
             self.empty_braces()
             return Sym(TEXT_ESCAPES[name], "rm", tex=MATH_ESCAPES[TEXT_ESCAPES[name]])
-        if len(name) == 1 and not name.isalpha():
+        if name in CONTROL_SYMBOLS:
             return Sym(name, "rm", CHAR_CLASS.get(name, "ord"), tex)
+        if name in ("[", "]", "(", ")"):
+            self.fail(f"\\{name} starts or ends a formula in LaTeX; a label is a formula already: "
+                      f"write {name} without the backslash")
         self.fail(f"unknown command \\{name}")
 
     def empty_braces(self):

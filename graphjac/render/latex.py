@@ -186,6 +186,8 @@ def _command(char):
         for accent in accents:
             inner = "\\" + _ACCENT_NAMES[accent] + "{" + inner + "}"
         return inner
+    if len(char) != 1:       # a letter with marks that have no command (e, then U+0301 twice)
+        return None
     kind, _, code = unicodedata.decomposition(char).partition(" ")
     if kind in _SCRIPTS and code and " " not in code and int(code, 16) < 128:
         return _SCRIPTS[kind] + "{" + chr(int(code, 16)) + "}"

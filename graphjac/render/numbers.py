@@ -12,11 +12,18 @@ The result is LaTeX (a minus is ``-``; the math-text layer turns it into −).
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 MAX_VECTOR = 6        # longer vectors show their first and last elements around …
 MAX_MATRIX = 6        # rows and columns a matrix shows in full
 ZERO = 1e-12          # |x| below this is rounding noise (0.1 + 0.2 − 0.3): shown as 0
+
+
+class NonFiniteWarning(RuntimeWarning):
+    """A figure shows a value that is infinite or NaN."""
 
 
 PLAIN = (1e-4, 1e6)   # magnitudes written as plain decimals; outside, as a × 10ⁿ
@@ -30,8 +37,18 @@ def number(x, precision: int, scientific=None) -> str:
     ('0', '1.23 \\times 10^{6}', '0', '1000')
     >>> number(-0.000153, 3, scientific=True)
     '-1.53 \\times 10^{-4}'
+
+    Infinite and undefined values (an overflow) are drawn as such, with a warning:
+
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> number(float("inf"), 3), number(float("-inf"), 3), number(float("nan"), 3)
+    ('\\infty', '-\\infty', '\\mathrm{NaN}')
     """
     x = float(x)
+    if not math.isfinite(x):
+        warnings.warn("a value or gradient is infinite or NaN (an overflow?); the figure shows it as ∞ or NaN",
+                      NonFiniteWarning, stacklevel=2)
+        return r"\mathrm{NaN}" if math.isnan(x) else ("-" if x < 0 else "") + r"\infty"
     if abs(x) < ZERO:
         return "0"
     rounded = float(f"{x:.{precision}g}")
@@ -48,7 +65,8 @@ def number(x, precision: int, scientific=None) -> str:
 def _alike(values):
     """Whether a vector or matrix is written in a × 10ⁿ form throughout: when any of its numbers
     needs it (so −7.31 × 10⁻⁵ never stands beside −0.000153)."""
-    magnitudes = [abs(float(f"{v:.6g}")) for v in np.asarray(values, dtype=float).flat if abs(v) >= ZERO]
+    magnitudes = [abs(float(f"{v:.6g}")) for v in np.asarray(values, dtype=float).flat
+                  if abs(v) >= ZERO and math.isfinite(v)]
     needed = any(not PLAIN[0] <= m < PLAIN[1] for m in magnitudes)
     return True if needed and max(magnitudes) < 1e4 * min(magnitudes) else None   # one size: alike
 

@@ -54,7 +54,9 @@ def quote(text: str) -> str:
     A backslash is doubled and followed by a zero-width space (so ``\\N`` or ``\\G`` in a
     name is no escape), quotes are escaped,
     a line break becomes Graphviz's ``\\n``, and ``&`` ``<`` ``>`` become entities (Graphviz
-    decodes entities in ordinary strings too).
+    decodes entities in ordinary strings too). A character beyond the Basic Multilingual Plane
+    (an emoji, 𝔸) is written as its escape ``\\U0001f600``: Graphviz copies quoted strings into
+    SVG attributes as malformed UTF-8 otherwise.
     """
     text = str(text).replace("\r\n", "\n")
     if text.isascii() and text.isprintable():   # the usual case, in one pass
@@ -73,6 +75,8 @@ def quote(text: str) -> str:
             out.append(" ")
         elif 0xD800 <= ord(char) <= 0xDFFF:
             out.append(f"\\\\{_ZWSP}u{ord(char):04x}")
+        elif ord(char) > 0xFFFF:   # Graphviz writes these into SVG attributes as broken UTF-8
+            out.append(f"\\\\{_ZWSP}U{ord(char):08x}")
         elif ord(char) > 126:
             out.append(f"&#{ord(char)};")
         else:

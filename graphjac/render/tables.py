@@ -71,7 +71,7 @@ def _plain(value, precision):
     return f"{float(value):.{precision}g}"
 
 
-_MD_READS = "\\`*_{}[]()<>#+!|~$&\"':@="     # characters Markdown, HTML or an autolink may act on
+_MD_READS = "\\`*_{}[]()<>#!|~$&:@"     # characters Markdown, HTML or an autolink may act on within a line
 
 
 def _md_text(text) -> str:
