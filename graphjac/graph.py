@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import math
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -190,11 +192,26 @@ class Graph:
         self._by_name: dict[str, int] = {}
         self._group_stack: list[str] = []
         self._target: Optional[int] = None
-        self.render_options: dict = {}
+        self._render_options: dict = {}
         self.sources: tuple = ()   # the files gj.load read it from, which no output may replace
         self._invalidate(structure=True)
 
     # ------------------------------------------------------------------ node access
+
+    @property
+    def render_options(self) -> dict:
+        """The options a figure of this graph is drawn with unless told otherwise (a spec's
+        ``render:``): option names and values, such as ``{"direction": "BT"}``."""
+        return self._render_options
+
+    @render_options.setter
+    def render_options(self, options):
+        from .options import RenderOptions
+        if not isinstance(options, Mapping):
+            raise GraphjacError(f"render_options must be a mapping of option names to values, such as "
+                                f"{{'direction': 'BT'}}; got {type(options).__name__} {options!r}"[:300])
+        RenderOptions.from_mapping(dict(options))     # unknown names and bad values are said now
+        self._render_options = dict(options)
 
     def __len__(self):
         return len(self._records)
@@ -351,7 +368,7 @@ class Graph:
     def _operand(self, ref):
         """The id of an operand: a node, a node name, or a number (which becomes a constant)."""
         if isinstance(ref, (int, float, np.number)) and not isinstance(ref, bool):
-            return self.const(float(ref)).id
+            return self.const(ref).id
         if isinstance(ref, (list, tuple, np.ndarray)):
             raise NodeError(f"an operand is a node, a node name or a number; make the array a node first, "
                             f"e.g. g.const({np.asarray(ref).tolist()!r}, name=...)")
@@ -712,8 +729,8 @@ class Graph:
 
     def step(self, lr: float = 0.1, ascent: bool = False) -> float:
         """p := p − lr·(∂J/∂p) for every param (p + … with ``ascent``); returns the new J."""
-        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)) or not np.isfinite(lr):
-            raise GraphjacError(f"step needs a finite number lr (the learning rate α); got {lr!r}")
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)) or not math.isfinite(_as_float(lr)):
+            raise GraphjacError(f"step needs a finite number lr (the learning rate α); got {_shown_number(lr)}")
         if self._grads is None or self._target is None:
             raise GraphjacError("step needs gradients: call g.backward(J) first")
         sign = 1.0 if ascent else -1.0
@@ -822,6 +839,19 @@ def _label(label, shown):
     except GraphjacError as exc:
         raise GraphjacError(f"{shown}: label: {exc}") from None
     return label
+
+
+def _as_float(number) -> float:
+    """``number`` as a float; an integer too large for one is infinite."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf
+
+
+def _shown_number(number) -> str:
+    text = repr(number)
+    return text if len(text) <= 40 else f"a number of {len(text)} digits"
 
 
 def _nfc(name):

@@ -13,11 +13,13 @@ derivative (or a VJP for several operands) and the LaTeX of both, like the built
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import numpy as np
 
-from .base import Op, OpError, Slot, align, broadcast_shapes, elementwise_slot, unbroadcast
+from ..errors import GraphjacError
+from .base import Op, OpError, Slot, align, broadcast_shapes, elementwise_slot, first_bad, unbroadcast
 
 SLOT_NAMES = ("u", "v", "w")
 CUSTOM = set()       # names of the ops defined by define_op (they may be defined again)
@@ -27,15 +29,54 @@ def _broadcast(shapes, attrs):
     return broadcast_shapes(*shapes)
 
 
-def _call(name, what, function, *args):
-    """Call the user's function; anything it raises is an OpError naming the op."""
+def _call(name, what, function, *args, shape=None):
+    """Call the user's function; anything it raises (a ``sys.exit`` too) or returns that is not
+    finite real numbers of the result's shape is an OpError naming the op."""
     try:
         result = function(*map(_read_only, args))
     except OpError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise OpError(f"the {what} of op {name!r} raised {type(exc).__name__}: {exc}") from None
-    return np.asarray(result, dtype=float)
+    return _numbers(name, what, result, shape)
+
+
+def _numbers(name, what, result, shape=None) -> np.ndarray:
+    """``result`` as finite float64 numbers (broadcast to ``shape``), or an OpError saying what it is."""
+    told = f"the {what} of op {name!r}"
+    array = np.asarray(result) if isinstance(result, (np.ndarray, np.number, int, float, list, tuple)) else None
+    if array is None or array.dtype.kind not in "biuf":
+        kind = "complex numbers" if array is not None and array.dtype.kind == "c" else \
+            f"{type(result).__name__} {str(result)[:40]!r}" if array is None else f"an array of {array.dtype}"
+        raise OpError(f"{told} must return real numbers (a float or a numpy array); it returned {kind}")
+    array = array.astype(float)
+    if not np.all(np.isfinite(array)):
+        raise OpError(f"{told} returned {first_bad(~np.isfinite(array), array)}; it must return finite numbers")
+    if shape is not None:
+        try:
+            return np.broadcast_to(array, shape)
+        except ValueError:
+            raise OpError(f"{told} returned shape {array.shape} where the result has shape {shape}") from None
+    return array
+
+
+_PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _check_template(name, what, template, arity):
+    """A template names only the op's operands (``$u`` …, with ``_j`` or ``_k`` for an element)
+    and ``$out``, and reads as LaTeX once they are filled in."""
+    from ..mathtext import parse
+    names = set(SLOT_NAMES[:arity]) | {"out"}
+    for found in _PLACEHOLDER.findall(template):
+        base, _, index = found.rpartition("_")
+        if found not in names and not (index in ("j", "k") and base in names):
+            known = ", ".join("$" + n for n in (*SLOT_NAMES[:arity], "out"))
+            raise OpError(f"define_op {name!r}: {what} names ${found}, which the op lacks (it has {known})")
+    try:
+        parse(_PLACEHOLDER.sub("x", template))
+    except GraphjacError as exc:
+        raise OpError(f"define_op {name!r}: {what}: {exc}") from None
 
 
 def _read_only(value):
@@ -48,7 +89,7 @@ def _read_only(value):
 def _derivative_slot(name, derivative, local_latex):
     """The one slot of an elementwise op: ∂out/∂u = derivative(u, out)."""
     def local(ctx):
-        return np.broadcast_to(_call(name, "derivative", derivative, ctx.args[0], ctx.out), ctx.out.shape)
+        return _call(name, "derivative", derivative, ctx.args[0], ctx.out, shape=ctx.out.shape)
 
     return elementwise_slot(name, "u", local, local_latex, may_raise=True)
 
@@ -68,10 +109,9 @@ def _vjp_slots(name, vjp, local_latex, arity):
                 share = shares(ctx, g)[i]
             except OpError:
                 raise
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 raise OpError(f"the vjp of op {name!r} raised {type(exc).__name__}: {exc}") from None
-            share = np.broadcast_to(np.asarray(share, dtype=float), ctx.out.shape)
-            return unbroadcast(ctx, i, share)
+            return unbroadcast(ctx, i, _numbers(name, "vjp", share, ctx.out.shape))
 
         def jacobian(ctx):
             rows = [slot_vjp(ctx, np.eye(ctx.out.size)[k].reshape(ctx.out.shape)).reshape(-1)
@@ -115,9 +155,11 @@ def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=
     if not isinstance(latex, str):
         raise OpError(f"define_op {name!r}: latex must be the LaTeX of the result, such as r'{{$u}}^{{3}}'")
 
+    for what, template in (("latex", latex), *(("derivative_latex", t) for t in local_latex)):
+        _check_template(name, what, template, arity)
+
     def run(ctx):
-        return np.broadcast_to(_call(name, "forward", forward, *[align(ctx, i) for i in range(arity)]),
-                               _result_shape(ctx, arity))
+        return _call(name, "forward", forward, *[align(ctx, i) for i in range(arity)], shape=_result_shape(ctx, arity))
 
     run.__name__ = run.__qualname__ = f"{name}_forward"
     slots = (_derivative_slot(name, derivative, local_latex[0]),) if derivative is not None \
