@@ -6,7 +6,9 @@ import difflib
 import errno
 import importlib
 import os
+import signal
 import sys
+import threading
 import warnings
 
 import click
@@ -52,10 +54,13 @@ class Application(click.Group):
         debug, shown = ctx.params.get("debug"), warnings.showwarning
         if not debug:
             warnings.showwarning = _one_line_warning
+        _stop_cleanly_on_sigterm()
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()
             return result
+        except Terminated:   # `kill`, a CI's time limit: workers and temporary folders were cleaned up on the way
+            raise click.exceptions.Exit(128 + signal.SIGTERM) from None
         except BrokenPipeError:   # `graphjac run … | head -1`: stop quietly, as Unix tools do
             _silence_stdout()
             raise click.exceptions.Exit(141) from None
@@ -74,6 +79,22 @@ class Application(click.Group):
             raise _as_click_error(exc) from None
         finally:
             warnings.showwarning = shown
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the program is, so that every ``finally`` runs (typesetting
+    workers are stopped, temporary folders removed), as for Ctrl-C. A BaseException, so that no
+    ``except Exception`` (a model script's errors) takes it for something else."""
+
+
+def _stop_cleanly_on_sigterm():
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a second SIGTERM ends the process at once
+    raise Terminated
 
 
 def _silence_stdout():
@@ -97,6 +118,8 @@ def _as_click_error(exc):
         message, code = str(exc), 1 if isinstance(exc, (RenderError, CheckFailed)) else 2
     elif isinstance(exc, OSError) and exc.filename:
         message, code = f"{exc.filename}: {exc.strerror}", 2
+    elif isinstance(exc, OSError) and exc.strerror:   # the system refused (no memory, too many files)
+        message, code = f"the system refused: {exc.strerror}", 1
     else:
         message, code = (f"internal error {type(exc).__name__}: {exc} (run `graphjac --debug …` to see the "
                          f"traceback, and please report it)"), 1

@@ -9,6 +9,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from graphjac.errors import GraphjacError
+
 TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 PAGE = """<!DOCTYPE html>
@@ -52,7 +54,11 @@ class Preview:
         self.format, self.version, self.error, self.data = format, 0, None, b""
         self.title = html.escape(Path(output).name)
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        except OSError as exc:   # the port is taken, or below 1024 without the right
+            raise GraphjacError(f"--serve {port}: cannot serve the preview there ({exc.strerror}); "
+                                f"pick another port, or 0 for a free one") from None
         self.server.daemon_threads = True
         self.url = f"http://localhost:{self.server.server_address[1]}/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

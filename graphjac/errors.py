@@ -32,6 +32,11 @@ class RenderError(GraphjacError, RuntimeError):
     """Graphviz is missing, failed, or timed out."""
 
 
+class OutputError(RenderError):
+    """A figure or table that could not be written: a full disk, a folder without permission, a
+    file system that takes no files (exit code 1, as for standard output that is full)."""
+
+
 class CheckFailed(GraphjacError):
     """A check that did not pass: a gradient check, or training whose loss stopped being finite."""
 

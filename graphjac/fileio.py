@@ -23,7 +23,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import GraphjacError
+from .errors import GraphjacError, OutputError
 
 
 def atomic_write(path, data, inputs=(), through_links=True) -> Path:
@@ -51,7 +51,7 @@ def atomic_write_all(files: dict, inputs=(), through_links=True) -> list:
             else:
                 os.replace(tmp, target)
     except OSError as exc:   # named by the file asked for, never by a temporary one
-        raise GraphjacError(f"{current}: cannot write it ({exc.strerror})") from None
+        raise OutputError(f"{current}: cannot write it ({exc.strerror})") from None
     finally:
         for _, tmp, _, _ in staged:
             if tmp is not None:
@@ -88,14 +88,14 @@ def _stage(path, data):
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise GraphjacError(f"{path}: cannot write it ({exc.strerror})") from None
+        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, mode)
     except OSError as exc:
         _remove(tmp)
-        raise GraphjacError(f"{path}: cannot write it ({exc.strerror})") from None
+        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     return path, tmp, target, data
 
 

@@ -16,6 +16,7 @@ sum.json:1:87: nodes[1].kind: unknown node kind 'squar'; did you mean 'square'?
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import json.decoder
@@ -293,12 +294,29 @@ def _read_json(text, source):
         line, column = line_column(text, text.find(exc.args[0]))
         raise SpecError(f"{source}:{line}:{column}: a whole number of {len(exc.args[0])} digits is too large") from None
 
+    position = _Positions(text)
+    found = {}      # id of a container -> its members' positions, each container scanned once
+
     def children(container):
         start = decoder.starts.get(id(container))
         if start is None:
             return None
-        return {key: line_column(text, offset) for key, offset in _json_members(text, start)}
+        if start not in found:
+            found[start] = {key: position(offset) for key, offset in _json_members(text, start)}
+        return found[start]
     return data, _locator(data, (1, 1), children)
+
+
+class _Positions:
+    """(line, column) of an offset in ``text``, both from 1, found in the table of line starts
+    (``errors.line_column`` counts from the start each time: a spec of many nodes took minutes)."""
+
+    def __init__(self, text):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def __call__(self, offset):
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 # ------------------------------------------------------------------------------- TOML

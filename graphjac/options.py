@@ -95,7 +95,7 @@ class RenderOptions:
     standalone: bool = _option(False, "TikZ (.tex) output as a complete LaTeX document instead of a bare "
                                "tikzpicture")
     dpi: int = _option(150, "resolution of PNG output, dots per inch (36 to 600)")
-    timeout: float = _option(60.0, "seconds Graphviz may take before rendering is stopped")
+    timeout: float = _option(60.0, "seconds a render may take (Graphviz and typesetting) before it is stopped")
 
     def __post_init__(self):
         for f in fields(self):

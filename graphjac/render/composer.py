@@ -303,6 +303,22 @@ def write(figure, format: str):
     return convert(write_svg(figure), format, figure.options.dpi)
 
 
+CAIRO_SIDE = 32767       # pixels a side of the largest image cairo draws
+_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"')
+
+
+def _check_pixels(svg_text: str, dpi: int) -> None:
+    """A RenderError naming the size and a dpi that fits, for a PNG larger than cairo draws."""
+    size = _SIZE.search(svg_text)
+    if size is None:
+        return
+    width, height = (float(points) * dpi / 72 for points in size.groups())
+    if max(width, height) > CAIRO_SIDE:
+        fits = int(CAIRO_SIDE * 72 / max(float(points) for points in size.groups()))
+        raise RenderError(f"the PNG would be {width:,.0f} × {height:,.0f} pixels at --dpi {dpi}, more than "
+                          f"cairo draws ({CAIRO_SIDE:,} a side); use --dpi {fits} or less, or write SVG or PDF")
+
+
 def convert(svg_text: str, format: str, dpi: int = 150):
     """SVG text as svg, pdf or png (cairosvg); a PDF's creation date is fixed so that the bytes repeat."""
     if format == "svg":
@@ -314,6 +330,7 @@ def convert(svg_text: str, format: str, dpi: int = 150):
                           f"({err}); install the Cairo library ('sudo apt-get install libcairo2', "
                           f"'brew install cairo') or write SVG") from None
     if format == "png":
+        _check_pixels(svg_text, dpi)
         return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), dpi=dpi)
     return _CREATION_DATE.sub(rb"\g<1>20000101000000", cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
 

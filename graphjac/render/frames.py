@@ -28,6 +28,7 @@ from pathlib import Path
 from ..errors import GraphjacError
 from ..fileio import atomic_write_all
 from .composer import centre_of, convert, serialize, svg_tree
+from .deadline import within
 from .dot import figure_to_dot
 from .figure import backward_steps  # noqa: F401  (the backward pass's order, for callers of frames)
 from .graphviz import run_dot
@@ -172,11 +173,12 @@ def write_frames(graph, directory, format: str = "svg", options=None, passes=PAS
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise GraphjacError(f"{directory}: is a file, not a folder for the frames")
-    frames = frame_files(figure, format, passes)
-    digits = max(2, len(str(len(frames) - 1)))
-    files = {f"step-{k:0{digits}d}.{format}": data for k, data in enumerate(frames)}
-    files["backprop.tex"] = write_beamer(figure, passes)
-    files["backprop-animated.svg"] = animated_svg(figure, passes=passes)
+    with within(figure.options.timeout):
+        frames = frame_files(figure, format, passes)
+        digits = max(2, len(str(len(frames) - 1)))
+        files = {f"step-{k:0{digits}d}.{format}": data for k, data in enumerate(frames)}
+        files["backprop.tex"] = write_beamer(figure, passes)
+        files["backprop-animated.svg"] = animated_svg(figure, passes=passes)
     directory.mkdir(parents=True, exist_ok=True)
     written = atomic_write_all({directory / name: data for name, data in files.items()},   # all or nothing
                                inputs=graph.sources)

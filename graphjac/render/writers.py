@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import GraphjacError
+from .deadline import within
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ WRITERS: dict = {}
 
 
 def register(format: str, write: Callable, description: str, needs_graphviz: bool = False) -> Writer:
-    """Make ``format`` available to :func:`writer_for` (the last registration wins)."""
-    writer = Writer(format, write, description, needs_graphviz)
+    """Make ``format`` available to :func:`writer_for` (the last registration wins); the writer
+    is bounded by the figure's ``timeout``."""
+    writer = Writer(format, _bounded(write), description, needs_graphviz)
     WRITERS[format] = writer
     return writer
 
@@ -54,6 +56,14 @@ def writer_for(path=None, format: Optional[str] = None) -> Writer:
         where = f"{path}: " if path is not None else ""
         raise GraphjacError(f"{where}unknown output format {format!r}{hint} (formats: {_choices()})")
     return WRITERS[key]
+
+
+def _bounded(write):
+    def bounded(figure):
+        with within(figure.options.timeout):
+            return write(figure)
+    bounded.__doc__ = write.__doc__
+    return bounded
 
 
 def _choices():

@@ -1,0 +1,54 @@
+"""A whole render bounded by its ``timeout`` option: typesetting long formulas as well as Graphviz.
+
+Graphviz runs with its own timeout; typesetting runs in this process, so the bound is an alarm
+(``SIGALRM``) that stops whatever is running when the time is up. Where there is no alarm (on
+Windows, or outside the main thread) only Graphviz is bounded.
+
+>>> import time
+>>> try:
+...     with within(0.05):
+...         time.sleep(1)
+... except RenderError as error:
+...     print(error)
+the figure took longer than its timeout of 0.05 s; raise --timeout (render option timeout) or shorten its longest labels
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+from ..errors import RenderError
+
+
+class _Expired(BaseException):
+    """The alarm went off (a BaseException, so that no ``except Exception`` on the way swallows it)."""
+
+
+_ACTIVE = []   # the bound in force, if any: an inner one adds nothing
+
+
+@contextmanager
+def within(seconds):
+    """Run the block for at most ``seconds`` (None: unbounded), then raise a RenderError."""
+    if (not seconds or seconds <= 0 or _ACTIVE or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    _ACTIVE.append(seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise RenderError(f"the figure took longer than its timeout of {seconds:g} s; raise --timeout "
+                          f"(render option timeout) or shorten its longest labels") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _ACTIVE.pop()
