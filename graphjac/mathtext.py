@@ -431,10 +431,10 @@ def parse(latex: str) -> Seq:
     True
     """
     latex = str(latex)
-    pieces = _pieces(latex)
-    if len(pieces) > 1:
+    parts = pieces(latex)
+    if len(parts) > 1:
         try:
-            return Seq(tuple(item for piece in pieces for item in _parse_piece(piece).items))
+            return Seq(tuple(item for piece in parts for item in _parse_piece(piece).items))
         except MathTextError:
             pass   # read whole, for the message
     return _parse_whole(latex)
@@ -445,8 +445,12 @@ _SPLIT_UNSAFE = re.compile(r"\\\\|\\(left|right|middle|big|Big|begin|end|text|mb
 _LAST_COMMAND = re.compile(r"\\([a-zA-Z]+)$")
 
 
-def _pieces(latex):
-    """``latex`` cut at the spaces between whole atoms, or [latex] where that is not safe."""
+def pieces(latex):
+    """``latex`` cut at the spaces between whole atoms, or [latex] where that is not safe.
+
+    >>> pieces("a_{1} + b_{2} + c_{3} + d_{4}")
+    ['a_{1}', '+', 'b_{2}', '+', 'c_{3}', '+', 'd_{4}']
+    """
     if len(latex) < 24 or _SPLIT_UNSAFE.search(latex):
         return [latex]
     pieces, words, depth = [], [], 0

@@ -224,7 +224,9 @@ def test_png_is_converted_from_the_typeset_svg_at_the_asked_resolution_and_repea
 def test_a_label_that_cannot_be_typeset_names_its_node_and_leaves_no_file(tmp_path):
     import graphjac as gj
     g = gj.Graph("bad")
-    x = g.input("x", 1.0, label=r"\frac{a")
+    with pytest.raises(GraphjacError, match=r"input 'x': label: cannot read the LaTeX '\\\\frac\{a'"):
+        g.input("x", 1.0, label=r"\frac{a")          # LaTeX that cannot be read: refused where it is given
+    x = g.input("x", 1.0, label=r"\text{}")          # read, but ziamath cannot set it
     g.backward(g.mul(x, x, name="y"))
     with pytest.raises(GraphjacError, match="node 'x'"):
         g.render(tmp_path / "fig.svg", math="typeset")

@@ -78,6 +78,7 @@ _ALLOWED_VALUES = {
     "viewBox": re.compile(rf"{_NUMBER}( {_NUMBER}){{3}}"),
     "fill": re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{1,20}|none"),
     "d": re.compile(r"[MLQCZHVmlqczhvAaSsTt0-9eE .,+-]*"),
+    "transform": re.compile(rf"translate\({_NUMBER} {_NUMBER}\)"),   # a chunk of a long formula
 }
 
 

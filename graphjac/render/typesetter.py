@@ -20,8 +20,53 @@ import xml.etree.ElementTree as ET
 from ..errors import RenderError
 
 
+CHUNK = 300    # characters of a long formula set at a time: ziamath's time grows with the square of a row
+
+
 def set_formula(latex, size, color):
-    """(width, height, fragment) of ``latex`` set by ziamath (imported only here: it is slow to load)."""
+    """(width, height, fragment) of ``latex`` set by ziamath (imported only here: it is slow to load).
+
+    A long formula (a sum of hundreds of terms) is set in chunks cut before its operators,
+    placed side by side on one baseline, so that its time grows with its length, not its square.
+    """
+    parts = [_set(chunk, size, color, latex) for chunk in chunks(latex)]
+    if len(parts) == 1:
+        width, height, _, elements = parts[0]
+    else:
+        width, height, elements = _side_by_side(parts)
+    fragment = ET.Element("g")
+    fragment.extend(elements)
+    return round(width, 3), round(height, 3), ET.tostring(fragment, encoding="unicode")
+
+
+def chunks(latex: str) -> list:
+    """``latex`` cut into pieces of about :data:`CHUNK` characters, each after the first starting
+    at a binary operator or relation (written after ``{}``, so that it keeps its spacing); a
+    formula that cannot be cut so stays whole.
+
+    >>> chunks("a + b")
+    ['a + b']
+    >>> parts = chunks(" + ".join(f"x_{{{k}}}" for k in range(200)))
+    >>> len(parts), all(part.startswith("{} + x_") for part in parts[1:])
+    (5, True)
+    """
+    if len(latex) <= 2 * CHUNK:
+        return [latex]
+    from ..mathtext import pieces
+    out, current = [], []
+    for piece in pieces(latex):
+        if current and sum(map(len, current)) >= CHUNK and piece in _OPERATORS:
+            out.append(" ".join(current))
+            current = ["{}"]
+        current.append(piece)
+    return out + [" ".join(current)]
+
+
+_OPERATORS = {"+", "-", "=", "<", ">", r"\cdot", r"	imes", r"\odot", r"\le", r"\ge", r"pprox", r"\pm"}
+
+
+def _set(latex, size, color, whole):
+    """(width, height, ascent, elements) of ``latex`` drawn by ziamath with its top-left at (0, 0)."""
     import ziamath
 
     from .latex import for_ziamath
@@ -30,13 +75,25 @@ def set_formula(latex, size, color):
         width, height = math.getsize()
         group = ET.Element("g")
         math.drawon(group, 0, 0, halign="left", valign="top")
+        ascent = height + math.getyofst()      # getyofst: the baseline's height above the bottom, negated
     except Exception as err:   # ziamath raises bare assertions and parser errors of several kinds
         reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
-        raise RenderError(f"cannot typeset the LaTeX {latex!r} ({reason})") from None
+        raise RenderError(f"cannot typeset the LaTeX {whole!r} ({reason})") from None
     inner = group[0] if len(group) == 1 and group[0].tag == "g" and not group[0].attrib else group
-    fragment = ET.Element("g")
-    fragment.extend(list(inner))
-    return round(width, 3), round(height, 3), ET.tostring(fragment, encoding="unicode")
+    return width, height, ascent, list(inner)
+
+
+def _side_by_side(parts):
+    """(width, height, elements) of drawn chunks placed left to right on one baseline."""
+    ascent = max(part[2] for part in parts)
+    height = ascent + max(part[1] - part[2] for part in parts)
+    elements, x = [], 0.0
+    for width, _, top, drawn in parts:
+        group = ET.Element("g", {"transform": f"translate({x:.3f} {ascent - top:.3f})"})
+        group.extend(drawn)
+        elements.append(group)
+        x += width
+    return x, height, elements
 
 
 def usable_cores() -> int:
