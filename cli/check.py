@@ -7,18 +7,19 @@ import click
 from graphjac.gradcheck import ATOL, EPS, RTOL
 
 from .commands import SUMMARIES
-from .common import CheckFailed, load_graph, spec_argument, target_option
+from .common import CheckFailed, load_graph, spec_argument, target_option, torch_option
 
 
 @click.command("check", short_help=SUMMARIES["check"])
 @spec_argument
+@torch_option
 @target_option
 @click.option("--inputs", is_flag=True, help="check ∂J/∂x for the inputs as well as the params")
 @click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=EPS, show_default=True,
               help="finite-difference step")
 @click.option("--atol", type=click.FloatRange(min=0), default=ATOL, show_default=True, help="absolute tolerance")
 @click.option("--rtol", type=click.FloatRange(min=0), default=RTOL, show_default=True, help="relative tolerance")
-def command(spec, target, inputs, eps, atol, rtol):
+def command(spec, target, inputs, eps, atol, rtol, torch):
     """Check every ∂J/∂param of SPEC against central finite differences.
 
     Exit code 1, with the worst mismatch, when an element is off by more than
@@ -31,7 +32,7 @@ def command(spec, target, inputs, eps, atol, rtol):
       graphjac check lecture:dense_cce
       graphjac check model.yaml --inputs --rtol 1e-4
     """
-    graph = load_graph(spec, target, need_target=True)
+    graph = load_graph(spec, target, need_target=True, torch=torch)
     result = graph.gradcheck(inputs=inputs, eps=eps, atol=atol, rtol=rtol)
     click.echo(str(result))
     if not result.checks:

@@ -38,9 +38,16 @@ def target_option(command):
                         help="the scalar loss J to differentiate (default: the spec's 'target')")(command)
 
 
-def load_graph(spec: str, target=None, need_target=False, target_flag=True):
+def torch_option(command):
+    """--torch: SPEC's PyTorch module (model.py:NAME) rather than a Graph it defines."""
+    return click.option("--torch", "torch", is_flag=True,
+                        help="SPEC is a PyTorch model: model.py[:NAME] defining the nn.Module, example_inputs, "
+                             "and loss and target for a loss J")(command)
+
+
+def load_graph(spec: str, target=None, need_target=False, target_flag=True, torch=False):
     """The graph named by SPEC, with its loss target J set (or checked when ``need_target``)."""
-    graph = gj.load(spec)
+    graph = gj.load(spec, torch=torch)
     if target is not None:
         try:
             graph.target = target

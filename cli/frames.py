@@ -7,11 +7,12 @@ import click
 from graphjac.render.frames import FORMATS, PASSES, write_frames
 
 from .commands import SUMMARIES
-from .common import chosen, load_graph, render_flags, spec_argument, target_option
+from .common import chosen, load_graph, render_flags, spec_argument, target_option, torch_option
 
 
 @click.command("frames", short_help=SUMMARIES["frames"])
 @spec_argument
+@torch_option
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="the folder the frames go to (made if missing)")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default="svg",
@@ -21,7 +22,7 @@ from .common import chosen, load_graph, render_flags, spec_argument, target_opti
                    "with forward alone, no gradient is drawn")
 @target_option
 @render_flags
-def command(spec, out_dir, fmt, passes, target, **flags):
+def command(spec, out_dir, fmt, passes, target, torch, **flags):
     """Draw SPEC's passes one step at a time, in the order backpropagation computes them.
 
     Writes step-00 (what is given: the leaves' values, every op's formula), then one frame a
@@ -37,6 +38,6 @@ def command(spec, out_dir, fmt, passes, target, **flags):
       graphjac frames model.yaml -o steps --format pdf --passes backward --standalone
     """
     chosen_passes = PASSES if passes.lower() == "both" else (passes.lower(),)
-    graph = load_graph(spec, target, need_target="backward" in chosen_passes)
+    graph = load_graph(spec, target, need_target="backward" in chosen_passes, torch=torch)
     paths = write_frames(graph, out_dir, fmt.lower(), passes=chosen_passes, **chosen(flags))
     click.echo(f"wrote {len(paths)} files to {out_dir}", err=True)

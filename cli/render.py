@@ -11,7 +11,7 @@ from graphjac.loaders import figure_stem
 from graphjac.render import WRITERS, draw, writer_for
 
 from .commands import SUMMARIES
-from .common import chosen, load_graph, render_flags, spec_argument, write_output
+from .common import chosen, load_graph, render_flags, spec_argument, torch_option, write_output
 
 
 def _output_path(spec: str, output, fmt) -> str:
@@ -31,13 +31,14 @@ def _output_path(spec: str, output, fmt) -> str:
 
 @click.command("render", short_help=SUMMARIES["render"])
 @spec_argument
+@torch_option
 @click.option("-o", "--output", metavar="OUT",
               help="the figure file (its suffix picks the format), a folder to put it in, or '-' for "
                    "standard output [default: SPEC's name, with the format as suffix]")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(WRITERS), case_sensitive=False),
               help="the output format, when OUT's suffix does not say it [default: svg]")
 @render_flags
-def command(spec, output, fmt, **flags):
+def command(spec, output, fmt, torch, **flags):
     """Draw SPEC as a figure: SVG, PNG, PDF, DOT or another format the renderers know.
 
     SPEC is a spec file (.yaml, .json, .toml), file.py[:NAME] or lecture:NAME.
@@ -51,6 +52,6 @@ def command(spec, output, fmt, **flags):
     """
     output = _output_path(spec, output, fmt)
     writer = writer_for(format=fmt or "svg") if output == "-" else writer_for(output, fmt)
-    graph = load_graph(spec, target_flag=False)
+    graph = load_graph(spec, target_flag=False, torch=torch)
     write_output(output, draw(graph, writer.format, **chosen(flags)), inputs=graph.sources)
 

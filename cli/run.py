@@ -7,17 +7,18 @@ import click
 from graphjac.report import report
 
 from .commands import SUMMARIES
-from .common import load_graph, spec_argument, target_option
+from .common import load_graph, spec_argument, target_option, torch_option
 
 
 @click.command("run", short_help=SUMMARIES["run"])
 @spec_argument
+@torch_option
 @target_option
 @click.option("--precision", "-p", type=click.IntRange(1, 12), default=4, show_default=True,
               help="significant digits of the numbers shown")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "latex"]), default="text",
               show_default=True, help="text for the terminal, markdown (math as $…$) or latex (tabulars) for notes")
-def command(spec, target, precision, fmt):
+def command(spec, target, precision, fmt, torch):
     """Run SPEC forward and backward; print every node's value and ∂J/∂node, and
     every edge's share of ∂J/∂·, in the lecture's notation.
 
@@ -29,7 +30,7 @@ def command(spec, target, precision, fmt):
       graphjac run model.yaml --target J --precision 6
       graphjac run lecture:neuron --format markdown >> notes.md
     """
-    graph = load_graph(spec, target)
+    graph = load_graph(spec, target, torch=torch)
     if fmt == "text":
         click.echo(report(graph, precision=precision))
         return

@@ -19,5 +19,11 @@ from .loaders import load
 from .version import __version__
 
 
+def from_torch(model, example_inputs, loss=None, target=None, **options):
+    """The Graph of a PyTorch model (see :func:`graphjac.pytorch.from_torch`; torch is imported only here)."""
+    from .pytorch import from_torch as trace
+    return trace(model, example_inputs, loss, target, **options)
+
+
 __all__ = ["Graph", "GraphjacError", "Node", "NodeError", "RenderError", "ShapeError", "SpecError",
-           "ValueDomainError", "define_op", "load", "__version__"]
+           "ValueDomainError", "define_op", "from_torch", "load", "__version__"]

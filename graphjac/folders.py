@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -262,7 +263,7 @@ def _results(build, workers):
         for job in build.stale:
             yield _alone(job, build.options) if is_python_figure(job.source) else render_job(job, build.options)
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(build.stale)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(build.stale)), initializer=_worker_start)
     futures = {pool.submit(render_job, job, build.options): job for job in build.stale}
     try:
         left = dict(futures)
@@ -283,9 +284,15 @@ def _results(build, workers):
         raise
 
 
+def _worker_start():
+    """A worker ends quietly when its pool stops it: SIGTERM as the system handles it, not as the
+    parent's command line does (which unwinds, for its own clean-up, and would print a traceback)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _alone(job: Job, options: dict) -> Result:
     """``render_job`` in a process of its own, which the job's script may end."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_worker_start) as pool:
         try:
             return pool.submit(render_job, job, options).result()
         except BrokenProcessPool:

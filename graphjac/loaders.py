@@ -39,14 +39,15 @@ MAX_DIGITS = 400          # an integer literal longer than this is no value a gr
 SUFFIXES = tuple(DATA_SUFFIXES) + (".py",)
 
 
-def load(path):
-    """A Graph from a spec file (.yaml/.yml/.json/.toml), a Python file (``graph.py[:name]``)
-    or a built-in lecture figure (``lecture:neuron``)."""
+def load(path, torch: bool = False):
+    """A Graph from a spec file (.yaml/.yml/.json/.toml), a Python file (``graph.py[:name]``: a
+    Graph, a function returning one, or a PyTorch module) or a built-in lecture figure
+    (``lecture:neuron``); ``torch``: the Python file's PyTorch module rather than its Graph."""
     kind, path, attribute = _parts(str(path))
     if kind == "lecture":
         return load_example(path)
     if kind == "python":
-        return load_python(path, attribute)
+        return load_python(path, attribute, torch)
     data, locate = read_spec(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
@@ -416,9 +417,11 @@ def _script_line(path, exc):
     return f"{path}:{frames[-1].lineno}" if frames else path
 
 
-def load_python(path, attribute=None):
-    """Run a Python file and take its graph: ``attribute`` (a Graph or a function returning one),
-    else the one Graph among its globals, else its function ``build()``."""
+def load_python(path, attribute=None, torch=False):
+    """Run a Python file and take its graph: ``attribute`` (a Graph, a function returning one, or
+    a PyTorch module), else the one Graph among its globals (the one module, with ``torch``),
+    else its function ``build()``. A module is drawn by :func:`graphjac.from_torch` on the
+    script's ``example_inputs``, with its ``loss`` and ``target`` when it defines them."""
     _read_text(path)  # the same missing-file / directory errors as for specs
     folder, here = str(Path(path).resolve().parent), os.getcwd()
     sys.path.insert(0, folder)   # as `python file.py` does: the script may import its neighbours
@@ -440,14 +443,9 @@ def load_python(path, attribute=None):
             raise GraphjacError(f"{path}: defines no {attribute!r}{hint}")
         found = namespace[attribute]
     else:
-        graphs = [v for k, v in namespace.items() if isinstance(v, Graph) and not k.startswith("_")]
-        if len(graphs) == 1:
-            found = graphs[0]
-        elif callable(namespace.get("build")):
-            found = namespace["build"]
-        else:
-            what = "several Graphs" if graphs else "no Graph and no build() function"
-            raise GraphjacError(f"{path}: defines {what}; name one as {path}:NAME")
+        found = _the_graph(path, namespace, torch)
+    if _is_torch_module(found):
+        found = _torch_graph(path, namespace, found, attribute)
     if callable(found) and not isinstance(found, Graph):
         try:
             found = found()
@@ -460,6 +458,41 @@ def load_python(path, attribute=None):
         raise GraphjacError(f"{path}: {attribute or 'build()'} is a {type(found).__name__}, not a graphjac.Graph")
     found.sources = (Path(path),) + _modules_from(folder)
     return found
+
+
+def _the_graph(path, namespace, torch):
+    """The one Graph among a script's globals (the one PyTorch module, with ``torch``), else build()."""
+    def model(value):   # a PyTorch module that is not the script's loss
+        return _is_torch_module(value) and value is not namespace.get("loss")
+
+    wanted, what = (model, "PyTorch module") if torch else (lambda v: isinstance(v, Graph), "Graph")
+    found = [v for k, v in namespace.items() if wanted(v) and not k.startswith("_")]
+    if not torch and not found:   # a script with a model and no Graph: the model
+        found, what = [v for k, v in namespace.items() if model(v) and not k.startswith("_")], "PyTorch module"
+    if len(found) == 1:
+        return found[0]
+    if callable(namespace.get("build")) and not torch:
+        return namespace["build"]
+    many = f"several {what}s" if found else (f"no {what}" if torch else "no Graph and no build() function")
+    raise GraphjacError(f"{path}: defines {many}; name one as {path}:NAME")
+
+
+def _is_torch_module(value) -> bool:
+    """Whether ``value`` is a ``torch.nn.Module`` (told without importing torch)."""
+    return any(f"{c.__module__}.{c.__qualname__}" == "torch.nn.modules.module.Module" for c in type(value).__mro__)
+
+
+def _torch_graph(path, namespace, module, attribute):
+    from .pytorch import from_torch
+    if "example_inputs" not in namespace:
+        raise GraphjacError(f"{path}: {attribute or 'the module'} is a PyTorch module; the script must also define "
+                            f"example_inputs (a tensor, or a tuple of tensors), and loss and target for a loss J")
+    graph = from_torch(module, namespace["example_inputs"], namespace.get("loss"), namespace.get("target"),
+                       expand=bool(namespace.get("expand", False)), name=namespace.get("name"))
+    render = namespace.get("render_options")
+    if render is not None:
+        graph.render_options = render
+    return graph
 
 
 def _modules_from(folder: str) -> tuple:

@@ -162,14 +162,21 @@ MINIMUM = _extreme("minimum", np.minimum, False, "min")
 
 def _matmul_infer(shapes, attrs):
     a, b = shapes
+    if len(a) == 1 and len(b) == 2 and a[0] == b[0]:     # a row vector times a matrix: x⃗ W
+        return (b[1],)
     if len(a) != 2 or len(b) != 2 or a[1] != b[0]:
-        raise OpError(f"A @ B needs matrices (m, n) and (n, k); got shapes {a} and {b} "
-                      f"(for two vectors u @ v is the dot product)")
+        raise OpError(f"A @ B needs matrices (m, n) and (n, k), or a vector (n,) and a matrix (n, k); got "
+                      f"shapes {a} and {b} (for two vectors u @ v is the dot product)")
     return (a[0], b[1])
 
 
+def _row_vector(ctx):
+    """Whether A's samples are vectors (x⃗ W) rather than matrices."""
+    return np.ndim(ctx.args[0]) - ctx.arg_batch[0] == 1
+
+
 def _matmul(ctx):
-    return align(ctx, 0) @ align(ctx, 1)
+    return ctx.args[0] @ align(ctx, 1)      # A as it is: numpy's matmul broadcasts a vector's batch itself
 
 
 def _matmul_vjp_a(ctx, g):
@@ -177,11 +184,15 @@ def _matmul_vjp_a(ctx, g):
 
 
 def _matmul_vjp_b(ctx, g):
-    return unbroadcast(ctx, 1, np.swapaxes(align(ctx, 0), -1, -2) @ g)
+    a = ctx.args[0]
+    share = a[..., :, None] * g[..., None, :] if _row_vector(ctx) else np.swapaxes(a, -1, -2) @ g
+    return unbroadcast(ctx, 1, share)
 
 
 def _matmul_jacobian_a(ctx):
     a, b = ctx.args
+    if a.ndim == 1:
+        return b.T.copy()                          # ∂(x⃗W)_k/∂x_j = W_{jk}
     return np.kron(np.eye(a.shape[0]), b.T)        # ∂(AB)_{ik}/∂A_{ij} = B_{jk}
 
 

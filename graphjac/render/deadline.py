@@ -10,7 +10,7 @@ Windows, or outside the main thread) only Graphviz is bounded.
 ...         time.sleep(1)
 ... except RenderError as error:
 ...     print(error)
-the figure took longer than its timeout of 0.05 s; raise --timeout (render option timeout) or shorten its longest labels
+the figure took longer than 0.05 s, its timeout; raise --timeout (render option timeout) or shorten its longest labels
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class _Expired(BaseException):
 
 
 _ACTIVE = []   # the bound in force, if any: an inner one adds nothing
+GRACE = 0.25   # seconds past the timeout: Graphviz, bounded by the same timeout, says so itself first
 
 
 @contextmanager
@@ -42,11 +43,11 @@ def within(seconds):
 
     previous = signal.signal(signal.SIGALRM, expired)
     _ACTIVE.append(seconds)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds + GRACE)
     try:
         yield
     except _Expired:
-        raise RenderError(f"the figure took longer than its timeout of {seconds:g} s; raise --timeout "
+        raise RenderError(f"the figure took longer than {seconds:g} s, its timeout; raise --timeout "
                           f"(render option timeout) or shorten its longest labels") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
