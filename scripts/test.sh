@@ -20,6 +20,12 @@ if ! command -v pdflatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1
     exit 1
   fi
 fi
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "installing Chromium (the interactive figures' browser tests) with apt-get" >&2
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 export GRAPHJAC_REQUIRE_TEX=1
 python3 -m pytest "$@"
 # the documentation site, drawn by graphjac's own directive; a warning fails the build

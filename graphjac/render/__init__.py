@@ -53,10 +53,14 @@ def to_dot(graph, options=None, **overrides) -> str:
 
 def draw(graph, format: str, options=None, **overrides):
     """The figure's file contents in ``format`` (str for text formats, bytes otherwise)."""
-    return writer_for(format=format).write(figure_for(graph, options, **overrides))
+    return _written(graph, writer_for(format=format), options, overrides)
 
 
 def render(graph, path, format=None, options=None, **overrides) -> Path:
     """Write the figure to ``path`` atomically; the format comes from the suffix or ``format``."""
-    writer = writer_for(path, format)
-    return atomic_write(path, writer.write(figure_for(graph, options, **overrides)), inputs=graph.sources)
+    return atomic_write(path, _written(graph, writer_for(path, format), options, overrides), inputs=graph.sources)
+
+
+def _written(graph, writer, options, overrides):
+    figure = figure_for(graph, options, **overrides)
+    return writer.write(figure, graph) if writer.needs_graph else writer.write(figure)

@@ -28,15 +28,17 @@ class Writer:
     write: Callable
     description: str
     needs_graphviz: bool = False
+    needs_graph: bool = False     # write(figure, graph): the page shows the engine's numbers in full
 
 
 WRITERS: dict = {}
 
 
-def register(format: str, write: Callable, description: str, needs_graphviz: bool = False) -> Writer:
+def register(format: str, write: Callable, description: str, needs_graphviz: bool = False,
+             needs_graph: bool = False) -> Writer:
     """Make ``format`` available to :func:`writer_for` (the last registration wins); the writer
     is bounded by the figure's ``timeout``."""
-    writer = Writer(format, _bounded(write), description, needs_graphviz)
+    writer = Writer(format, _bounded(write), description, needs_graphviz, needs_graph)
     WRITERS[format] = writer
     return writer
 
@@ -59,9 +61,9 @@ def writer_for(path=None, format: Optional[str] = None) -> Writer:
 
 
 def _bounded(write):
-    def bounded(figure):
+    def bounded(figure, *graph):
         with within(figure.options.timeout):
-            return write(figure)
+            return write(figure, *graph)
     bounded.__doc__ = write.__doc__
     return bounded
 
@@ -99,4 +101,11 @@ register("dot", _dot_text, "Graphviz DOT text (needs no Graphviz)")
 register("gv", _dot_text, "Graphviz DOT text (needs no Graphviz)")
 for _format, _what in (("svg", "SVG"), ("png", "PNG image"), ("pdf", "PDF")):
     register(_format, _graphviz(_format), f"{_what}, laid out by Graphviz's dot", needs_graphviz=True)
+def _html(figure, graph):
+    from .interactive import html_page
+    return html_page(graph, figure)
+
+
 register("tex", _tikz, "TikZ picture for LaTeX, laid out by Graphviz's dot", needs_graphviz=True)
+register("html", _html, "an interactive web page: step through the passes, every number in full",
+         needs_graphviz=True, needs_graph=True)

@@ -1,0 +1,169 @@
+"""Interactive HTML figures in a real browser (headless Chromium driven by Playwright): every
+step shows what the frames show, every number shown is the engine's to the last digit, the
+keyboard reaches everything, and two figures on one page keep to themselves."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+from graphjac.render import figure_for
+from graphjac.render.interactive import RATES, html_fragment, html_page
+from graphjac.render.steps import PASSES, reveal_steps
+
+playwright = pytest.importorskip("playwright.sync_api", reason="the browser tests use Playwright (pip install playwright)")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (apt-get install chromium)")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = Path(os.environ.get("GRAPHJAC_SCREENSHOTS", "")) if os.environ.get("GRAPHJAC_SCREENSHOTS") else None
+
+FIGURES = {"neuron": ("lecture:neuron", {}), "circuit": ("lecture:cs231n_sigmoid", {"style": "circuit"})}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser, tmp_path, text, scheme="light"):
+    path = tmp_path / "page.html"
+    path.write_text(text, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, color_scheme=scheme)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    return page, errors
+
+
+def _shot(page, name, tmp_path):
+    folder = SHOTS or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def _visible_items(page, root=".graphjac-interactive"):
+    return set(page.eval_on_selector_all(f"{root} [data-gj-item]:not(.gj-hidden)",
+                                         "els => els.map(e => e.getAttribute('data-gj-item'))"))
+
+
+def _numbers(text):
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)]
+
+
+@pytest.mark.parametrize("figure", sorted(FIGURES))
+def test_every_step_shows_what_the_frames_show(browser, tmp_path, figure):
+    spec, options = FIGURES[figure]
+    graph = gj.load(spec)
+    steps = reveal_steps(figure_for(graph, **options), PASSES)
+    page, errors = _open(browser, tmp_path, html_page(graph, figure_for(graph, **options)))
+    assert _visible_items(page) == set()
+    for k in range(1, len(steps) + 1):
+        page.click(".gj-next")
+        assert _visible_items(page) == set().union(*steps[:k]), k
+        assert page.inner_text(".gj-step").startswith(f"step {k} of {len(steps)}")
+        if k in (1, len(steps) // 2, len(steps)):
+            _shot(page, f"{figure}-step-{k}", tmp_path)
+    page.click(".gj-first")
+    assert _visible_items(page) == set()
+    page.locator(".graphjac-interactive").first.press("ArrowRight")
+    assert _visible_items(page) == set(steps[0])
+    page.locator(".graphjac-interactive").first.press("End")
+    assert _visible_items(page) == set().union(*steps)
+    assert errors == []
+
+
+@pytest.mark.parametrize("figure", sorted(FIGURES))
+def test_each_node_and_edge_shows_the_engines_numbers_in_full(browser, tmp_path, figure):
+    spec, options = FIGURES[figure]
+    graph = gj.load(spec)
+    drawn = figure_for(graph, **options)
+    page, errors = _open(browser, tmp_path, html_page(graph, drawn))
+    page.click(".gj-last")
+    checked = 0
+    for node in drawn.nodes:
+        if node.name is None:
+            continue
+        page.focus(f"[data-gj-detail='{node.id}']")
+        value = page.inner_text(".gj-details .gj-value")
+        assert np.array_equal(_numbers(value), np.ravel(graph.value(node.name))), node.name
+        grad = graph.grad(node.name)
+        if grad is not None:
+            assert np.array_equal(_numbers(page.inner_text(".gj-details .gj-grad")), np.ravel(grad)), node.name
+        checked += 1
+    by_id = {n.id: n for n in drawn.nodes}
+    for k, edge in enumerate(drawn.edges):
+        if edge.direction != "backward" or page.locator(f"[data-gj-detail='e{k}']").count() == 0:
+            continue
+        page.focus(f"[data-gj-detail='e{k}']")
+        operand, op = by_id[edge.dst].name, by_id[edge.src].name
+        assert np.array_equal(_numbers(page.inner_text(".gj-details .gj-grad")), np.ravel(graph.edge_grad(operand, op)))
+        assert np.array_equal(_numbers(page.inner_text(".gj-details .gj-jacobian")),
+                              np.ravel(graph.jacobian(op, operand)))
+        checked += 1
+    assert checked >= 6 and errors == []
+    _shot(page, f"{figure}-details", tmp_path)
+
+
+def test_a_descent_step_shows_the_new_loss(browser, tmp_path):
+    graph = gj.load("lecture:neuron")
+    drawn = figure_for(graph)
+    page, errors = _open(browser, tmp_path, html_page(graph, drawn))
+    w = next(node for node in drawn.nodes if node.name == "w")
+    page.focus(f"[data-gj-detail='{w.id}']")
+    for rate in (0.1, 1.0, 0.5):
+        page.fill(".gj-details .gj-rate", str(rate))
+        shown = page.inner_text(".gj-details .gj-new-J")
+        if rate in RATES:
+            trial = gj.load("lecture:neuron")
+            trial.set_value("w", graph.value("w") - rate * graph.grad("w"))
+            trial.forward()
+            assert _numbers(shown) == [float(trial.value(trial.target))]
+        else:
+            assert "one of" in shown
+    assert errors == []
+
+
+def test_the_keyboard_reaches_every_control_and_element_with_a_spoken_label(browser, tmp_path):
+    graph = gj.load("lecture:neuron")
+    page, errors = _open(browser, tmp_path, html_page(graph, figure_for(graph)), scheme="dark")
+    page.click(".gj-last")
+    reached = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("() => [document.activeElement.getAttribute('data-gj-detail'), "
+                                     "document.activeElement.getAttribute('aria-label'), document.activeElement.tagName]"))
+    focused = [r for r in reached if r[0]]
+    assert len({r[0] for r in focused}) >= 8 and all(r[1] for r in focused)
+    assert any(r[2] == "BUTTON" for r in reached) and any(r[2] == "INPUT" for r in reached)
+    assert "∂J/∂" in " ".join(r[1] for r in focused)
+    _shot(page, "neuron-dark-keyboard", tmp_path)
+    assert errors == []
+
+
+def test_two_figures_on_one_page_keep_to_themselves(browser, tmp_path):
+    one, two = gj.load("lecture:neuron"), gj.load("lecture:product")
+    body = html_fragment(one, figure_for(one)) + html_fragment(two, figure_for(two))
+    page, errors = _open(browser, tmp_path, f"<!DOCTYPE html><html><body>{body}</body></html>")
+    figures = page.locator(".graphjac-interactive")
+    assert figures.count() == 2
+    figures.nth(0).locator(".gj-last").click()
+    assert page.locator(".graphjac-interactive:nth-of-type(2) [data-gj-item]:not(.gj-hidden)").count() == 0
+    assert page.locator(".graphjac-interactive:nth-of-type(1) [data-gj-item]:not(.gj-hidden)").count() > 0
+    ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids)) and errors == []
+
+
+def test_the_cli_writes_a_page_that_needs_no_network(tmp_path):
+    from test_cli import cli
+    code, out, err = cli("render", "lecture:neuron", "-o", tmp_path / "neuron.html")
+    text = (tmp_path / "neuron.html").read_text(encoding="utf-8")
+    assert code == 0 and text.startswith("<!DOCTYPE html>")
+    assert not re.search(r"(src|href)=\"(https?:)?//", text) and "@import" not in text
