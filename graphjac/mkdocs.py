@@ -19,6 +19,9 @@ fence's header under their CLI names::
     lecture:neuron
     ```
 
+``interactive=true`` in the header inlines the interactive figure instead (step through the
+passes, every number in full; its script and style travel with it).
+
 A fence reads only files inside the folder mkdocs runs in (links followed) or inside the
 folders that ``GRAPHJAC_SPEC_FOLDERS`` lists (separated as in ``PATH``), and runs no
 ``model.py``: a page may come from anyone who can send a change to the documentation. To run
@@ -47,7 +50,7 @@ def validate(language, inputs, options, attrs, md) -> bool:
     """Take the header's render options (``theme=print``) as the fence's options."""
     from .embedding import is_render_option
     for key in list(inputs):
-        if is_render_option(key):
+        if is_render_option(key) or key == "interactive":
             options[key] = inputs.pop(key)
     attrs.update(inputs)
     return True
@@ -63,6 +66,8 @@ def fence(source, language, class_name, options, md, run_python=False, **kwargs)
     counts = md.__dict__.setdefault("graphjac_figures", {})    # one Markdown instance per page
     counts[svg] = counts.get(svg, 0) + 1
     from .render.svgids import numbered
+    if svg.startswith('<div class="graphjac-interactive">'):
+        return numbered(svg, counts[svg])
     body = numbered(svg[svg.index("<svg"):], counts[svg])
     body = body.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)   # fits the page's column
     return f'<figure class="{html.escape(class_name or "graphjac")}">{body}</figure>'
@@ -86,4 +91,9 @@ def _svg(source, options, run_python) -> str:
                                   "mkdocs.yml to run model.py figures"))
     else:
         graph = load_text(source, "graphjac fence")
-    return draw(graph, "svg", **overrides(options))
+    chosen = overrides({key: value for key, value in options.items() if key != "interactive"})
+    if str(options.get("interactive", "false")).lower() in ("true", "yes", "1"):
+        from .render import figure_for
+        from .render.interactive import html_fragment
+        return html_fragment(graph, figure_for(graph, **chosen))
+    return draw(graph, "svg", **chosen)

@@ -26,7 +26,7 @@ options ``:alt:``, ``:align:``, ``:width:``, ``:height:``, ``:scale:``, ``:class
 
 The figure is an ordinary image (or a figure, with a caption: numbered, and ``numref`` finds it
 by ``:name:``), so every builder treats it as its own: HTML gets SVG (``graphjac_html_format``:
-``"svg"`` or ``"png"``), LaTeX gets PDF (``graphjac_latex_format``: ``"pdf"``, ``"png"`` or
+``"svg"``, ``"png"`` or ``"html"``, the interactive figure), LaTeX gets PDF (``graphjac_latex_format``: ``"pdf"``, ``"png"`` or
 ``"tikz"``, which writes the figure as TikZ in the document's own fonts and adds the packages it
 needs to the preamble). Figures are rendered once per content: files are named by a hash of the
 spec's text, the options and graphjac's version. The spec file (and a model.py) is a dependency
@@ -57,7 +57,7 @@ IMAGE_OPTIONS = {"alt": directives.unchanged, "align": directives.unchanged, "wi
                  "height": directives.length_or_unitless, "scale": directives.percentage,
                  "class": directives.class_option, "name": directives.unchanged,
                  "caption": directives.unchanged, "include-source": directives.flag}
-HTML_FORMATS, LATEX_FORMATS = ("svg", "png"), ("pdf", "png", "tikz")
+HTML_FORMATS, LATEX_FORMATS = ("svg", "png", "html"), ("pdf", "png", "tikz")
 TIKZ_PACKAGES = ("tikz", "amsmath", "amssymb")
 
 
@@ -105,8 +105,11 @@ class GraphjacDirective(Directive):
                 options["title"] = ""    # an inline spec without a name: no title (a caption says it)
         builder = env.app.builder
         format = self._format(env.app.config, builder.format)
-        figure_file = _render(graph, options, text, format, Path(env.app.outdir), Path(env.app.doctreedir))
-        made = [self._picture(env, graph, options, figure_file, format)]
+        if format == "html":
+            made = self._interactive(env, graph, options)
+        else:
+            figure_file = _render(graph, options, text, format, Path(env.app.outdir), Path(env.app.doctreedir))
+            made = [self._picture(env, graph, options, figure_file, format)]
         if "include-source" in self.options:
             block = nodes.literal_block(text, text, language=language)
             made.insert(0, block)
@@ -144,6 +147,20 @@ class GraphjacDirective(Directive):
         if format not in HTML_FORMATS:
             raise GraphjacError(f"graphjac_html_format must be one of {', '.join(HTML_FORMATS)}; got {format!r}")
         return format
+
+    def _interactive(self, env, graph, options):
+        """The interactive figure, inlined (its script and style inside it), under its caption."""
+        from .render import figure_for
+        from .render.interactive import html_fragment
+        from .render.svgids import numbered
+        fragment = html_fragment(graph, figure_for(graph, **options))
+        counts = env.temp_data.setdefault("graphjac_figures", {})     # the same figure twice on a page
+        key = (env.docname, hash(fragment))
+        counts[key] = counts.get(key, 0) + 1
+        made = [nodes.raw("", numbered(fragment, counts[key]), format="html")]
+        if "caption" in self.options:
+            made.append(nodes.paragraph("", self.options["caption"], classes=["caption"]))
+        return made
 
     def _picture(self, env, graph, options, figure_file, format):
         alt = self.options.get("alt") or _alt_text(graph, options)

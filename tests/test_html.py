@@ -167,3 +167,44 @@ def test_the_cli_writes_a_page_that_needs_no_network(tmp_path):
     text = (tmp_path / "neuron.html").read_text(encoding="utf-8")
     assert code == 0 and text.startswith("<!DOCTYPE html>")
     assert not re.search(r"(src|href)=\"(https?:)?//", text) and "@import" not in text
+
+
+def test_sphinx_mkdocs_and_jupyter_embed_the_interactive_figure(browser, tmp_path):
+    import subprocess
+    import sys
+
+    import markdown as python_markdown
+
+    from graphjac.mkdocs import fence, validate
+    from graphjac.render import jupyter
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text('extensions = ["graphjac.sphinxext"]\ngraphjac_html_format = "html"\n')
+    (docs / "index.rst").write_text("Notes\n=====\n\n.. graphjac:: lecture:neuron\n   :caption: One neuron.\n\n"
+                                    ".. graphjac:: lecture:neuron\n")
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(docs), str(tmp_path / "html")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    page, errors = _open(browser, tmp_path, (tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert page.locator(".graphjac-interactive").count() == 2 and "One neuron." in page.content()
+    page.locator(".graphjac-interactive").nth(1).locator(".gj-last").click()
+    assert page.locator(".graphjac-interactive").nth(0).locator("[data-gj-item]:not(.gj-hidden)").count() == 0
+    assert page.locator(".graphjac-interactive").nth(1).locator("[data-gj-item]:not(.gj-hidden)").count() > 0
+    ids = page.eval_on_selector_all("svg [id]", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids)) and errors == []
+
+    md, options = python_markdown.Markdown(), {}
+    validate("graphjac", {"interactive": "true"}, options, {}, md)
+    body = "".join(fence("lecture:product", "graphjac", "graphjac", options, md) for _ in range(2))
+    page, errors = _open(browser, tmp_path, f"<!DOCTYPE html><html><body>{body}</body></html>")
+    page.locator(".graphjac-interactive").nth(0).locator(".gj-next").click()
+    assert page.locator(".graphjac-interactive").nth(0).locator(".gj-step").inner_text().startswith("step 1")
+    assert page.locator(".graphjac-interactive").nth(1).locator(".gj-step").inner_text() == "the given values"
+    assert errors == []
+
+    jupyter.display_formats("html")
+    try:
+        bundle = jupyter.mimebundle(gj.load("lecture:product"))
+    finally:
+        jupyter._chosen = None
+    assert bundle["text/html"].startswith('<div class="graphjac-interactive">')

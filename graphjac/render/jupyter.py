@@ -5,8 +5,9 @@ A notebook keeps every output it is given, so a graph offers SVG alone by defaul
 sharp, typeset when its spec says ``math: typeset``). A book built to PDF (Jupyter Book /
 MyST-NB, Quarto, nbconvert's ``--to pdf``) needs a format its LaTeX path takes: ask for it
 where the book is built, ``GRAPHJAC_NOTEBOOK_FORMATS=svg,pdf jupyter-book build --builder pdflatex …``,
-or in the notebook, ``graphjac.render.jupyter.display_formats("svg", "png")``. Without Graphviz
-the DOT text is shown.
+or in the notebook, ``graphjac.render.jupyter.display_formats("svg", "png")``;
+``display_formats("html")`` shows the interactive figure (step through the passes, every number
+in full). Without Graphviz the DOT text is shown.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .graphviz import find_dot
 from .svgids import numbered
 from .writers import WRITERS
 
-MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf", "html": "text/html"}
 _chosen = None               # formats set by display_formats(), else the environment's
 _shown = Counter()           # how often each figure was displayed in this kernel (for unique ids)
 
@@ -29,7 +30,7 @@ def display_formats(*formats) -> tuple:
     global _chosen
     unknown = [f for f in formats if f not in MIME]
     if unknown or not formats:
-        raise ValueError(f"display_formats takes svg, png and/or pdf; got {formats!r}")
+        raise ValueError(f"display_formats takes svg, png, pdf and/or html (interactive); got {formats!r}")
     _chosen = tuple(formats)
     return _chosen
 
@@ -55,8 +56,12 @@ def mimebundle(graph, include=None, exclude=None) -> dict:
         mime = MIME[format]
         if (include and mime not in include) or (exclude and mime in exclude):
             continue
-        data = WRITERS[format].write(figure)
-        if format == "svg":
+        if format == "html":
+            from .interactive import html_fragment
+            data = html_fragment(graph, figure)
+        else:
+            data = WRITERS[format].write(figure)
+        if format in ("svg", "html"):
             key = hash(data)
             _shown[key] += 1
             data = numbered(data, _shown[key])
