@@ -136,8 +136,7 @@ def _details(graph, figure) -> dict:
 
 def _descent(graph, name) -> list:
     """[(η, J after p ← p − η ∂J/∂p)] for every rate, the other parameters as they are."""
-    from ..graph import Graph
-    trial = Graph.from_spec(graph.to_spec())
+    trial = type(graph).from_spec(graph.to_spec())   # a copy to try the steps on
     start, grad = graph.value(name), graph.grad(name)
     out = []
     for rate in RATES:
