@@ -35,12 +35,16 @@ LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss")
 
 
 def from_torch(model, example_inputs, loss=None, target=None, *, expand: bool = False, ops: Optional[dict] = None,
-               name: Optional[str] = None):
+               name: Optional[str] = None, names: Optional[dict] = None, labels: Optional[dict] = None,
+               groups: Optional[dict] = None, render_options: Optional[dict] = None):
     """The Graph of ``model`` run on ``example_inputs`` (a tensor or a tuple of them), with the
     loss J = ``loss(model(*inputs), target)`` as its target (``loss=None``: the output is J).
 
     ``expand``: a Linear as its matmul and add gates instead of one dense node. ``ops``: torch
     functions mapped to ops defined with :func:`graphjac.define_op` (``{torch.sinh: "sinh"}``).
+    ``names`` renames nodes (``{"0.weight": "W1"}``), ``labels`` sets their LaTeX (None: drawn
+    from the name), ``groups`` puts them in boxes (``{"W1": "Model"}``), all keyed by the names
+    the graph would otherwise have; ``render_options`` are stored as a spec's ``render:``.
     """
     torch = _torch()
     from torch import fx
@@ -68,7 +72,31 @@ def from_torch(model, example_inputs, loss=None, target=None, *, expand: bool = 
         raise GraphjacError(f"from_torch: the model's output has shape {tuple(graph.record(output).shape)}; give "
                             f"loss= and target= (an nn.MSELoss, …) or a model whose output is the scalar J")
     graph.target = output
-    return graph
+    if render_options is not None:
+        graph.render_options = render_options
+    return _dressed(graph, names or {}, labels or {}, groups or {}) if names or labels or groups else graph
+
+
+def _dressed(graph, names, labels, groups):
+    """``graph`` with nodes renamed, relabelled and grouped: its spec (plain data) changed and read back."""
+    spec = graph.to_spec()
+    unknown = (set(names) | set(labels) | set(groups)) - {node["name"] for node in spec["nodes"]}
+    if unknown:
+        raise GraphjacError(f"from_torch: no node named {', '.join(map(repr, sorted(unknown)))} (the nodes: "
+                            f"{', '.join(node['name'] for node in spec['nodes'])})")
+    for node in spec["nodes"]:
+        old = node["name"]
+        if old in labels:
+            node.pop("label", None)
+            if labels[old] is not None:
+                node["label"] = labels[old]
+        if old in groups:
+            node["group"] = groups[old]
+        node["name"] = names.get(old, old)
+        if "inputs" in node:
+            node["inputs"] = [names.get(source, source) for source in node["inputs"]]
+    spec["target"] = names.get(spec["target"], spec["target"])
+    return type(graph).from_spec(spec)
 
 
 def _torch():

@@ -198,3 +198,36 @@ def test_a_model_script_without_example_inputs_is_one_clear_line(tmp_path):
     write(tmp_path, "model.py", "from torch import nn\nnet = nn.Linear(2, 1)\n")
     code, out, err = cli("render", "model.py:net", "--torch", "-o", "x.svg", cwd=tmp_path)
     assert code == 2 and "must also define example_inputs" in err
+
+
+def test_the_two_layer_net_built_in_torch_is_the_gallerys_figure():
+    gallery = gj.load("lecture:two_layer")
+    net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1), nn.Sigmoid()).double()
+    with torch.no_grad():       # the gallery's numbers: W = weightᵀ
+        net[0].weight.copy_(torch.tensor(gallery.value("W1")).T)
+        net[0].bias.copy_(torch.tensor(gallery.value("B1")))
+        net[2].weight.copy_(torch.tensor(gallery.value("W2")).T)
+        net[2].bias.copy_(torch.tensor(gallery.value("B2")))
+    names = {"0.weight": "W1", "0.bias": "B1", "2.weight": "W2", "2.bias": "B2", "l1": "L1", "h1": "H",
+             "l2": "L2", "y_hat": "p"}
+    model = {name: "Model" for name in names}
+    graph = gj.from_torch(net, torch.tensor(gallery.value("X")), nn.BCELoss(), torch.tensor(gallery.value("y")),
+                          name=gallery.name, names=names, labels={"h1": r"\vec{h}"},
+                          groups={"X": "Minibatch", "y": "Minibatch", **model},
+                          render_options=gallery.render_options)
+    assert graph.to_dot() == gallery.to_dot()
+
+
+def test_the_dense_cce_layer_built_in_torch_is_the_gallerys_figure():
+    gallery = gj.load("lecture:dense_cce")
+    net = nn.Sequential(nn.Linear(2, 3)).double()
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(gallery.value("W")).T)
+        net[0].bias.copy_(torch.tensor(gallery.value("B")))
+    graph = gj.from_torch(net, torch.tensor(gallery.value("x")), nn.CrossEntropyLoss(), torch.tensor(gallery.value("y")),
+                          name=gallery.name, names={"X": "x", "0.weight": "W", "0.bias": "B"},
+                          labels={"0.weight": None, "0.bias": None, "l": None},
+                          groups={"X": "Dataset", "y": "Dataset", "0.weight": "Model", "0.bias": "Model", "l": "Model",
+                                  "y_hat": "Model"},
+                          render_options=gallery.render_options)
+    assert graph.to_dot() == gallery.to_dot()
