@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from graphjac.errors import GraphjacError
 from graphjac.gradcheck import ATOL, EPS, RTOL
 
 from .commands import SUMMARIES
@@ -34,8 +35,9 @@ def command(spec, target, inputs, eps, atol, rtol, torch):
     """
     graph = load_graph(spec, target, need_target=True, torch=torch)
     result = graph.gradcheck(inputs=inputs, eps=eps, atol=atol, rtol=rtol)
+    if not result.checks:   # bad input, not a failed check: nothing is printed as passed
+        hint = "" if inputs else "; pass --inputs to check ∂J/∂ its inputs"
+        raise GraphjacError(f"{spec}: nothing to check: J depends on no param{' or input' if inputs else ''}{hint}")
     click.echo(str(result))
-    if not result.checks:
-        raise CheckFailed(f"{spec}: nothing to check: no param (or input, with --inputs) that J depends on")
     if not result.ok:
         raise CheckFailed(f"{spec}: gradient check failed; worst: {result.worst.describe(result.target, mark=False)}")

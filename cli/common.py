@@ -11,6 +11,22 @@ from graphjac.fileio import atomic_write
 from graphjac.render import option_help
 
 
+class Choice(click.Choice):
+    """click's Choice that suggests the nearest choice: "'darkk' is not one of …; did you mean 'dark'?"."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            import difflib
+            wanted = str(value).lower() if not self.case_sensitive else str(value)
+            choices = [str(c).lower() if not self.case_sensitive else str(c) for c in self.choices]
+            close = difflib.get_close_matches(wanted, choices, n=1)
+            if not close:
+                raise
+            self.fail(f"{error.message.rstrip('.')}; did you mean {close[0]!r}?", param, ctx)
+
+
 class CheckFailed(click.ClickException):
     """A check (or a figure) that failed: exit code 1."""
 
@@ -78,7 +94,7 @@ def _flag(name, default, help, choices, kind):
     text = help if "default" in help else f"{help} [default: {shown}]"
     if kind == "bool":
         return click.option(f"{flag}/--no-{flag[2:]}", name, default=None, help=text)
-    types = {"str": click.Choice(choices) if choices else str, "int": int, "float": float}
+    types = {"str": Choice(choices) if choices else str, "int": int, "float": float}
     metavar = {"parts": "A,B", "names": "NAMES", "pairs": "A:B,…", "text": "TEXT", "words": "KEY=TEXT;…"}.get(kind)
     return click.option(flag, name, type=types.get(kind, str), default=None, metavar=metavar, help=text)
 

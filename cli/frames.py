@@ -7,7 +7,7 @@ import click
 from graphjac.render.frames import FORMATS, PASSES, write_frames
 
 from .commands import SUMMARIES
-from .common import chosen, load_graph, render_flags, spec_argument, target_option, torch_option
+from .common import Choice, chosen, load_graph, render_flags, spec_argument, target_option, torch_option
 
 
 @click.command("frames", short_help=SUMMARIES["frames"])
@@ -15,9 +15,9 @@ from .common import chosen, load_graph, render_flags, spec_argument, target_opti
 @torch_option
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="the folder the frames go to (made if missing)")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default="svg",
+@click.option("-f", "--format", "fmt", type=Choice(FORMATS, case_sensitive=False), default="svg",
               show_default=True, help="format of the step-NN files")
-@click.option("--passes", type=click.Choice(("both", *PASSES), case_sensitive=False), default="both",
+@click.option("--passes", type=Choice(("both", *PASSES), case_sensitive=False), default="both",
               show_default=True, help="the passes stepped through: with backward alone, step-00 shows the forward pass whole; "
                    "with forward alone, no gradient is drawn")
 @target_option

@@ -11,7 +11,7 @@ from graphjac.loaders import figure_stem
 from graphjac.render import WRITERS, draw, writer_for
 
 from .commands import SUMMARIES
-from .common import chosen, load_graph, render_flags, spec_argument, torch_option, write_output
+from .common import Choice, chosen, load_graph, render_flags, spec_argument, torch_option, write_output
 
 
 def _output_path(spec: str, output, fmt) -> str:
@@ -35,7 +35,7 @@ def _output_path(spec: str, output, fmt) -> str:
 @click.option("-o", "--output", metavar="OUT",
               help="the figure file (its suffix picks the format), a folder to put it in, or '-' for "
                    "standard output [default: SPEC's name, with the format as suffix]")
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(WRITERS), case_sensitive=False),
+@click.option("-f", "--format", "fmt", type=Choice(sorted(WRITERS), case_sensitive=False),
               help="the output format, when OUT's suffix does not say it [default: svg]")
 @render_flags
 def command(spec, output, fmt, torch, **flags):

@@ -7,7 +7,7 @@ import click
 from graphjac.report import report
 
 from .commands import SUMMARIES
-from .common import load_graph, spec_argument, target_option, torch_option
+from .common import Choice, load_graph, spec_argument, target_option, torch_option
 
 
 @click.command("run", short_help=SUMMARIES["run"])
@@ -16,7 +16,7 @@ from .common import load_graph, spec_argument, target_option, torch_option
 @target_option
 @click.option("--precision", "-p", type=click.IntRange(1, 12), default=4, show_default=True,
               help="significant digits of the numbers shown")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "latex"]), default="text",
+@click.option("--format", "-f", "fmt", type=Choice(["text", "markdown", "latex"]), default="text",
               show_default=True, help="text for the terminal, markdown (math as $…$) or latex (tabulars) for notes")
 def command(spec, target, precision, fmt, torch):
     """Run SPEC forward and backward; print every node's value and ∂J/∂node, and

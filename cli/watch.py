@@ -13,7 +13,7 @@ from graphjac.render import WRITERS, draw, writer_for
 from graphjac.watching import Sources
 
 from .commands import SUMMARIES
-from .common import chosen, render_flags, spec_argument, write_output
+from .common import Choice, chosen, render_flags, spec_argument, write_output
 from .render import _output_path
 
 POLL = 0.03          # seconds between looks at the files
@@ -24,7 +24,7 @@ SETTLE = 0.02        # a change is rendered once the files have been still this 
 @spec_argument
 @click.option("-o", "--output", metavar="OUT",
               help="the figure file (its suffix picks the format) or a folder [default: SPEC's name, as SVG]")
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(WRITERS), case_sensitive=False),
+@click.option("-f", "--format", "fmt", type=Choice(sorted(WRITERS), case_sensitive=False),
               help="the output format, when OUT's suffix does not say it [default: svg]")
 @click.option("--serve", "port", type=click.IntRange(0, 65535), default=None, metavar="PORT",
               help="also show the figure at http://localhost:PORT/, reloading itself on every change "

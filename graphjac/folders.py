@@ -71,6 +71,7 @@ class FolderBuild:
     fresh: list = field(default_factory=list)
     skipped: list = field(default_factory=list)   # data files that are not graph specs
     options: dict = field(default_factory=dict)
+    previous: dict = field(default_factory=dict)  # the manifest's figures: what earlier builds wrote
 
 
 PYTHON_FIGURE = ".graph.py"   # a Python model opts in to folder builds by this suffix
@@ -135,7 +136,7 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
     options = dict(options or {})
     settings = json.dumps([list(formats), options, _code_fingerprint()], sort_keys=True, default=str)
     manifest = _read_manifest(out_dir)
-    result, claimed = FolderBuild(out_dir, options=options), {}
+    result, claimed = FolderBuild(out_dir, options=options, previous=manifest), {}
     for source in find_specs(folder, out_dir):
         if not _is_spec(source):
             result.skipped.append(source)
@@ -248,11 +249,31 @@ def run(build: FolderBuild, workers: Optional[int] = None) -> Iterator[Result]:
         for job in build.fresh:
             yield Result(job, "unchanged")
     finally:
-        if build.stale or done:
+        _remove_unmade(build, done)
+        if build.stale or done or build.previous:
             out.mkdir(parents=True, exist_ok=True)
             figures = dict(sorted(done.items()))
             atomic_write(out / MANIFEST, json.dumps({"version": 2, "figures": figures}, indent=1) + "\n",
                          through_links=False)
+
+
+def _remove_unmade(build: FolderBuild, done: dict) -> None:
+    """Remove the files earlier builds wrote (as the manifest records them) that this build no
+    longer makes: a format no longer asked for, a spec removed. A file is removed only if it is
+    still, byte for byte, what the build wrote (a regular file, no link, inside the output folder);
+    a figure that failed this time keeps its old files."""
+    made = {path.relative_to(build.out_dir).as_posix() for job in build.stale + build.fresh for path, _ in job.outputs}
+    kept = {name for name in build.previous if name not in done and any(job.name == name for job in build.stale)}
+    for name, entry in build.previous.items():
+        files = entry.get("files") if isinstance(entry, dict) else None
+        if name in kept or not isinstance(files, dict):
+            continue
+        for relative, digest in files.items():
+            path = build.out_dir / relative
+            if relative in made or not isinstance(relative, str) or ".." in Path(relative).parts:
+                continue
+            if path.is_file() and not path.is_symlink() and _inside(path, build.out_dir) and _file_hash(path) == digest:
+                path.unlink()
 
 
 def _results(build, workers):
