@@ -2,7 +2,8 @@
 # Installs graphjac with its test tools (Graphviz, TeX Live's pdflatex and latexmk, poppler's
 # pdfinfo too, where missing), runs the whole test suite, then builds the documentation site
 # with graphjac's own Sphinx directive, failing on any warning. The TikZ, Beamer, Sphinx-LaTeX
-# and notebook tests compile with pdflatex: here they never skip.
+# and notebook tests compile with pdflatex, the browser tests run in Chromium and the PyTorch
+# tests on its CPU build: here none of them skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
@@ -27,7 +28,9 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 export GRAPHJAC_REQUIRE_TEX=1
-python3 -m pytest "$@"
+# the tests are independent: one worker per core (pytest-xdist); the slowest 15 are listed
+python3 -m pytest -n auto --durations=15 "$@"
 # the documentation site, drawn by graphjac's own directive; a warning fails the build
 rm -rf docs/_build
 python3 -m sphinx -W --keep-going -q -b html docs docs/_build/html
+echo "the documentation site is built: docs/_build/html/index.html"

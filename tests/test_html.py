@@ -208,3 +208,24 @@ def test_sphinx_mkdocs_and_jupyter_embed_the_interactive_figure(browser, tmp_pat
     finally:
         jupyter._chosen = None
     assert bundle["text/html"].startswith('<div class="graphjac-interactive">')
+
+
+@pytest.mark.parametrize("math", ["typeset", "html"])
+def test_a_screen_reader_and_a_page_search_read_the_svgs_formulas(browser, tmp_path, math):
+    import xml.etree.ElementTree as ET
+    graph = gj.load("lecture:neuron")
+    first, again = (graph.render(tmp_path / f"{k}.svg", math=math).read_bytes() for k in range(2))
+    assert first == again                                                  # byte-stable
+    root = ET.fromstring(first)
+    svg = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img" and root.get("aria-label") == "neuron"
+    summary = root.find(f"{svg}desc").text
+    assert "z = x⃗ᵀw⃗ + b = −0.8" in summary and "∂J/∂x⃗ = ∂J/∂z · w⃗ᵀ" in summary
+    titles = [t.text for t in root.iter(f"{svg}title")]
+    assert not [t for t in titles if re.fullmatch(r"(gj\w+-)?n\d+(->n\d+)?|n\d+&#45;&gt;n\d+", t or "")], titles
+    page = browser.new_page()
+    page.goto((tmp_path / "0.svg").as_uri())
+    tree = page.accessibility.snapshot(interesting_only=False) if hasattr(page, "accessibility") else None
+    spoken = page.evaluate("() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
+    assert "a = σ(z) = 0.31" in spoken and any(s.startswith("∂J/∂w⃗ = ∂J/∂z · x⃗ᵀ") for s in spoken)
+    assert page.evaluate("() => window.find('∂J/∂b')") or tree is not None

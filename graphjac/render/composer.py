@@ -18,6 +18,7 @@ from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
 from .layout import Heading, lay_out, lay_out_and_draw, texts
 from .themes import THEMES
+from .accessible import label_elements
 from .typeset import SVG_NS, Label, hoist_symbols, prepare
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
@@ -195,6 +196,9 @@ def svg_tree(figure, split_lines: bool = False) -> tuple:
     _fit(svg, layout, placed.marks)
     if figure.page is not None:
         _pad_to_page(svg, figure.page, THEMES[figure.theme].background)
+    centres = {key: (centre[0], -centre[1]) for key in placed.marks
+               for centre in [centre_of(layout, key)] if centre is not None}
+    label_elements(svg, figure, centres)
     return svg, placed
 
 

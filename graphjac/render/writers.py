@@ -87,6 +87,9 @@ def _graphviz(format):
             data = run_dot(_dot_text(figure), format, timeout=figure.options.timeout, dpi=figure.options.dpi)
         if format != "svg":
             return data
+        if figure.options.math != "typeset":
+            from .accessible import labelled
+            data = labelled(data if isinstance(data, str) else data.decode("utf-8"), figure)
         from .svgids import prefixed   # unique ids: many figures can share one HTML page
         return prefixed(data if isinstance(data, str) else data.decode("utf-8"))
     return write

@@ -1,0 +1,46 @@
+"""What a new user tripped on: one outcome for a check with nothing to check, a suggestion for
+every choice option, and builds that remove the figures they no longer make."""
+
+import pytest
+
+import graphjac as gj
+from test_cli import assert_clean_error, cli, write
+
+NO_PARAMS = "target: f\nnodes:\n  - {name: x, kind: input, value: 2.0}\n  - {name: f, kind: square, inputs: [x]}\n"
+
+
+def test_a_check_with_nothing_to_check_is_one_message_and_bad_input(tmp_path):
+    spec = write(tmp_path, "f.yaml", NO_PARAMS)
+    code, out, err = cli("check", spec)
+    assert_clean_error(code, out, err, 2, "nothing to check: J depends on no param", "--inputs")
+    assert out == ""
+    code, out, err = cli("check", spec, "--inputs")
+    assert code == 0 and "passed" in out
+
+
+@pytest.mark.parametrize("args, suggestion", [
+    (("render", "lecture:neuron", "--theme", "darkk", "-o", "x.svg"), "did you mean 'dark'?"),
+    (("render", "lecture:neuron", "--style", "circut", "-o", "x.svg"), "did you mean 'circuit'?"),
+    (("render", "lecture:neuron", "-f", "pgn", "-o", "x"), "did you mean 'png'?"),
+    (("run", "lecture:neuron", "--format", "markdwn"), "did you mean 'markdown'?"),
+    (("frames", "lecture:neuron", "-o", "f", "--passes", "backwrd"), "did you mean 'backward'?"),
+])
+def test_every_choice_option_suggests(tmp_path, args, suggestion):
+    code, out, err = cli(*args, cwd=tmp_path)
+    assert code == 2 and suggestion in err and "Traceback" not in err
+
+
+def test_a_build_removes_what_it_no_longer_makes_and_nothing_else(tmp_path):
+    specs, out = tmp_path / "specs", tmp_path / "out"
+    specs.mkdir()
+    for name in ("a", "b"):
+        write(specs, f"{name}.yaml", gj.gallery.spec_path("product").read_text())
+    assert cli("build", specs, "-o", out, "-f", "svg,pdf")[0] == 0
+    (out / "mine.pdf").write_text("the user's own file")
+    assert cli("build", specs, "-o", out, "-f", "svg,png")[0] == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
+        ["a.png", "a.svg", "b.png", "b.svg", "mine.pdf"]
+    (specs / "b.yaml").unlink()
+    (out / "a.png").write_text("edited by hand since")      # no longer what the build wrote: kept
+    assert cli("build", specs, "-o", out, "-f", "svg")[0] == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["a.png", "a.svg", "mine.pdf"]
