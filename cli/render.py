@@ -48,7 +48,8 @@ def command(spec, output, fmt, torch, **flags):
     Examples:
       graphjac render lecture:neuron -o neuron.svg
       graphjac render model.yaml -o model.pdf --theme print --edge-labels symbol,value
-      graphjac render model.yaml -o - --format dot | dot -Tpng > model.png
+      graphjac render model.yaml -o - --format png > model.png
+      graphjac render model.yaml -o model.dot        # the DOT text, for Graphviz's own tools
     """
     output = _output_path(spec, output, fmt)
     writer = writer_for(format=fmt or "svg") if output == "-" else writer_for(output, fmt)

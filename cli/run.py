@@ -14,8 +14,9 @@ from .common import Choice, load_graph, spec_argument, target_option, torch_opti
 @spec_argument
 @torch_option
 @target_option
-@click.option("--precision", "-p", type=click.IntRange(1, 12), default=4, show_default=True,
-              help="significant digits of the numbers shown")
+@click.option("--precision", "-p", type=click.IntRange(1, 12), default=None,
+              help="significant digits of the numbers shown [default: the spec's render precision, else 3, "
+                   "as in its figures]")
 @click.option("--format", "-f", "fmt", type=Choice(["text", "markdown", "latex"]), default="text",
               show_default=True, help="text for the terminal, markdown (math as $…$) or latex (tabulars) for notes")
 def command(spec, target, precision, fmt, torch):

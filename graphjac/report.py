@@ -101,8 +101,19 @@ class Tables:
                 ("edge", f"∂{J}/∂· through the edge (chain rule)", "in", "share"))
 
 
-def report(graph, precision: int = 4) -> str:
-    """Node and edge tables of ``graph`` (values computed if missing; gradients if it has a target)."""
+def precision_of(graph, precision=None) -> int:
+    """``precision``, else the graph's render option ``precision`` (the spec's ``render:``), else
+    the figures' default: one setting governs every table and figure."""
+    if precision is not None:
+        return precision
+    from .options import RenderOptions
+    return RenderOptions.from_mapping(dict(graph.render_options)).precision
+
+
+def report(graph, precision=None) -> str:
+    """Node and edge tables of ``graph`` (values computed if missing; gradients if it has a target),
+    numbers to ``precision`` significant digits (:func:`precision_of`)."""
+    precision = precision_of(graph, precision)
     tables = Tables(graph)
     J = to_unicode(tables.J)
     head = shown(f"{tables.name}: {J} = {number_text(tables.target.value, precision)}" if tables.target else

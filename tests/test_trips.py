@@ -44,3 +44,18 @@ def test_a_build_removes_what_it_no_longer_makes_and_nothing_else(tmp_path):
     (out / "a.png").write_text("edited by hand since")      # no longer what the build wrote: kept
     assert cli("build", specs, "-o", out, "-f", "svg")[0] == 0
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["a.png", "a.svg", "mine.pdf"]
+
+
+def test_one_precision_setting_governs_the_figures_and_the_tables(tmp_path):
+    spec = gj.gallery.spec_path("neuron").read_text().replace("render: {", "render: {precision: 5, ", 1)
+    assert "precision: 5" in spec
+    path = write(tmp_path, "neuron.yaml", spec)
+    graph = gj.load(path)
+    J = float(graph.prepare().value(graph.target))
+    for source, digits in (("lecture:neuron", f"{J:.3g}"), (path, f"{J:.5g}")):
+        code, out, err = cli("run", source)
+        assert code == 0 and f"J = {digits}\n" in out, out
+        assert f"= {digits}" in gj.load(source).to_dot()
+        code, markdown, err = cli("run", source, "--format", "markdown")
+        assert f"$J = {digits}$" in markdown
+    assert f"J = {J:.7g}\n" in cli("run", path, "--precision", "7")[1]

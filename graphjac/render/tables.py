@@ -17,11 +17,11 @@ import re
 import numpy as np
 
 from ..mathtext import to_unicode
-from ..report import Tables, number_text, shown
+from ..report import Tables, number_text, precision_of, shown
 from .latex import for_pdflatex, text_for_pdflatex
 
 
-def markdown(graph, precision: int = 4) -> str:
+def markdown(graph, precision=None) -> str:
     r"""The node and edge tables as Markdown pipe tables under a heading line.
 
     Whatever the names hold, a cell shows text, never markup: in text, every character that
@@ -30,6 +30,7 @@ def markdown(graph, precision: int = 4) -> str:
     ``\lt``, ``\gt``, ``\&`` and ``\vert``, so that a renderer without math support passes no
     HTML through and no row is split.
     """
+    precision = precision_of(graph, precision)
     tables = Tables(graph)
     lines = [_heading(tables, precision, _md_math, _md_text), ""]
     node_head, edge_head = tables.headers(to_unicode(tables.J))
@@ -43,8 +44,9 @@ def markdown(graph, precision: int = 4) -> str:
     return "\n".join(lines) + "\n"
 
 
-def latex(graph, precision: int = 4) -> str:
+def latex(graph, precision=None) -> str:
     """The node and edge tables as LaTeX ``tabular`` environments (math in ``$…$``)."""
+    precision = precision_of(graph, precision)
     tables = Tables(graph)
     J = for_pdflatex(tables.J)
     parts = [_heading(tables, precision, lambda tex: f"${for_pdflatex(tex)}$", text_for_pdflatex) + "\n"]
