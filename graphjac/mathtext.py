@@ -152,6 +152,14 @@ class Phantom:
 
 
 @dataclass(frozen=True)
+class Underline:
+    """``\\underline{…}``: ``body`` on a rule (an exercise's blank: a line to write the number on)."""
+
+    body: Seq
+    cls: str = "ord"
+
+
+@dataclass(frozen=True)
 class Accent:
     """``\\vec{x}``, ``\\hat{y}``: ``name`` is the LaTeX command, ``body`` what it decorates."""
 
@@ -270,6 +278,8 @@ class _Reader:
             return Root(self.argument(style))
         if name == "phantom":
             return Phantom(self.argument(style))
+        if name == "underline":
+            return Underline(self.argument(style))
         if name in FONTS:
             return self.font(FONTS[name])
         if name in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
@@ -469,7 +479,7 @@ def pieces(latex):
 
 
 def _takes_argument(name):
-    return name in ACCENTS or name in FONTS or name in ("frac", "sqrt", "phantom")
+    return name in ACCENTS or name in FONTS or name in ("frac", "sqrt", "phantom", "underline")
 
 
 @lru_cache(maxsize=16384)
@@ -574,6 +584,8 @@ def _uni(node):
         return node.text
     if isinstance(node, Phantom):
         return phantom_text(node)
+    if isinstance(node, Underline):
+        return underlined(_uni(node.body))
     if isinstance(node, Accent):
         return _uni(accented(node, ""))
     if isinstance(node, Seq):
@@ -594,6 +606,11 @@ def _uni(node):
         join = " if " if node.kind == "cases" else " "
         return left + "; ".join(join.join(_uni(c) for c in row) for row in node.rows) + right
     raise TypeError(node)
+
+
+def underlined(text: str) -> str:
+    """Text on a rule: a blank's room as underscores, other characters with a combining low line."""
+    return "".join("_" if c == "\u2007" else c + "\u0332" for c in text)
 
 
 def phantom_text(node) -> str:

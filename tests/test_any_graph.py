@@ -103,32 +103,34 @@ def test_blanks_hide_numbers_in_the_order_the_passes_compute_them():
     sheet = figure_for(g, blank="values,grads", edge_labels="symbol,formula,value")
     key = figure_for(g, blank="values,grads", answers=True, edge_labels="symbol,formula,value")
     by_name = {n.name: n.label for n in sheet.nodes}
-    room = r"\phantom{-0.0 \;}"                                                 # as wide as −0.8, no answer in it
-    assert by_name["z"] == (r"z = \vec{x}^{T} \vec{w} + b", "= " + room + r"\square_{1}")   # formula kept
-    assert by_name["a"][1].endswith(r"\square_{2}") and by_name["J"][1].endswith(r"\square_{3}")
+    rule = r"\underline{\phantom{-0.0} \phantom{00}}"            # as wide as −0.8 and room to write, no answer in it
+    assert by_name["z"] == (r"z = \vec{x}^{T} \vec{w} + b", "= " + rule + "_{1}")   # formula kept, a rule right after =
+    assert by_name["a"][1].endswith("}_{2}") and by_name["J"][1].endswith("}_{3}")
     assert by_name["x"] == (r"\vec{x} = (1, 2, -1)",)                            # the data stay
     edges = {(e.src, e.dst): e.label for e in sheet.edges if e.direction == "backward"}
     ids = {n.name: n.id for n in sheet.nodes}
-    assert edges[(ids["J"], ids["a"])][-1].endswith(r"\;}\square_{4}")       # backprop: ∂J/∂a first
-    assert edges[(ids["a"], ids["z"])][-1].endswith(r"\;}\square_{5}")
-    assert sorted(edges[(ids["z"], ids[n])][-1][-11:] for n in "xwb") == [rf"\square_{{{k}}}" for k in (6, 7, 8)]
+    assert edges[(ids["J"], ids["a"])][-1].endswith("}}_{4}")       # backprop: ∂J/∂a first
+    assert edges[(ids["a"], ids["z"])][-1].endswith("}}_{5}")
+    assert sorted(edges[(ids["z"], ids[n])][-1][-4:] for n in "xwb") == [f"_{{{k}}}" for k in (6, 7, 8)]
     keyed = {n.name: n.label for n in key.nodes}
     z = np.dot([1.0, 2.0, -1.0], [0.5, -0.3, 0.8]) + 0.1
-    assert keyed["z"][1] == rf"= {z:g} \;\square_{{1}}"                       # the answer and its number
+    assert keyed["z"][1] == rf"= \underline{{{z:g} \phantom{{00}}}}_{{1}}"   # the answer on the same rule
     import re
     rooms = [room for label in list(by_name.values()) + list(edges.values()) for line in label
              for room in re.findall(r"\\phantom\{([^}]*)\}", line)]
-    assert len(rooms) == 8 and all(set(re.findall(r"[0-9]", room)) == {"0"} for room in rooms)   # no answer in them
+    assert len(rooms) == 16 and all(set(re.findall(r"[0-9]", room)) == {"0"} for room in rooms)   # no answer in them
+    assert all(line.count(r"\underline{") == line.count("_{") for label in by_name.values() for line in label
+               if r"\underline" in line)
 
 
 def test_blanks_of_one_node_or_edge_and_bad_items():
     g = load_example("cs231n_circuit")
     fig = figure_for(g, blank="q", edge_labels="symbol,value")
-    hidden = [line for n in fig.nodes for line in n.label if r"\square" in line]
-    hidden += [line for e in fig.edges for line in e.label if r"\square" in line]
+    hidden = [line for n in fig.nodes for line in n.label if r"\underline" in line]
+    hidden += [line for e in fig.edges for line in e.label if r"\underline" in line]
     assert len(hidden) == 2                                 # q's value and ∂f/∂q
     fig = figure_for(g, blank="x:q", edge_labels="symbol,value")
-    assert sum(r"\square" in line for e in fig.edges for line in e.label) == 1
+    assert sum(r"\underline" in line for e in fig.edges for line in e.label) == 1
     with pytest.raises(gj.GraphjacError, match="blank: 'nowhere' is not values, grads"):
         figure_for(g, blank="nowhere")
     with pytest.raises(gj.GraphjacError, match="no edge z → x"):

@@ -213,12 +213,14 @@ class Blanks:
         return bool(self.values or self.grads)
 
     def value(self, text: str) -> str:
-        """A number as the sheet shows it: a blank with room for the answer (as wide as the number,
-        its digits all zeros, so that the sheet and its key lay out alike and the sheet's files
-        never hold the answer), or (in the key) the number and its blank."""
+        """A number as the sheet shows it: a rule to write the answer on, right after the "=",
+        numbered below its end; as long as the number (its digits all zeros, so that the sheet
+        and its key lay out alike and the sheet's files never hold the answer) and half as long
+        again, for handwriting. The key writes the number on the same rule."""
+        room = r"\phantom{" + "0" * max(2, (len(_DIGIT.findall(text)) + 1) // 2) + "}"
         if self.answers:
-            return text + r" \;" + BLANK
-        return r"\phantom{" + _DIGIT.sub("0", text) + r" \;}" + BLANK
+            return r"\underline{" + text + " " + room + "}" + BLANK
+        return r"\underline{\phantom{" + _DIGIT.sub("0", text) + "} " + room + "}" + BLANK
 
     def numbered(self, figure):
         """Blanks numbered in the order the passes compute them: values forward, then gradients
@@ -229,7 +231,7 @@ class Blanks:
             out = []
             for line in label:
                 while BLANK in line:
-                    line = line.replace(BLANK, r"\square_{" + str(next(counter)) + "}", 1)
+                    line = line.replace(BLANK, "_{" + str(next(counter)) + "}", 1)
                 out.append(line)
             return tuple(out)
 

@@ -30,8 +30,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..mathtext import (ACCENTS, BLACKBOARD, GREEK, SYMBOLS, Accent, Env, Frac, Phantom, Root, Script, Seq,
-                        Space, Sym, classes, parse)
+from ..mathtext import (ACCENTS, BLACKBOARD, GREEK, SYMBOLS, Accent, Env, Frac, Phantom, Root, Script, Seq, Space,
+                        Sym, Underline, classes, parse)
 
 ZIAMATH, PDFLATEX = "ziamath", "pdflatex"
 COLUMN_GAPS = {ZIAMATH: {"cases": r"&\quad "}, PDFLATEX: {}}   # TeX: a quad after a case's value
@@ -115,6 +115,8 @@ def _emit(node, dialect):
         return r"\sqrt" + _group(node.body, dialect)
     if isinstance(node, Phantom):
         return r"\phantom" + _group(node.body, dialect)
+    if isinstance(node, Underline):
+        return r"\underline" + _group(node.body, dialect)
     if isinstance(node, Script):
         return _script(node, dialect)
     if isinstance(node, Env):

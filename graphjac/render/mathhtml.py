@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..mathtext import (Accent, Env, Frac, MathTextError, Phantom, Root, Script, Seq, Space, Sym, accented, is_letter,
-                        needs_parens, parse, phantom_text, spaced, to_unicode_tree)
+from ..mathtext import (Accent, Env, Frac, MathTextError, Phantom, Root, Script, Seq, Space, Sym, Underline, accented,
+                        is_letter, needs_parens, parse, phantom_text, spaced, to_unicode_tree)
 from .quoting import escape_html
 
 @lru_cache(maxsize=4096)
@@ -169,6 +169,8 @@ def _node_html(node):
         return escape_html(node.text)
     if isinstance(node, Phantom):
         return escape_html(phantom_text(node))
+    if isinstance(node, Underline):
+        return "<U>" + _html(node.body) + "</U>"
     if isinstance(node, Accent):
         return _html(accented(node, ""))
     if isinstance(node, Seq):
