@@ -309,7 +309,7 @@ def test_the_schema_refuses_what_the_reader_refuses(spec):
 
 
 def test_run_writes_markdown_and_latex_tables_for_notes(tmp_path):
-    markdown = subprocess.run([graphjac_command(), "run", "lecture:neuron", "--format", "markdown"],
+    markdown = subprocess.run([graphjac_command(), "run", "lecture:neuron", "--format", "markdown", "--precision", "4"],
                               capture_output=True, text=True, timeout=60).stdout
     lines = markdown.splitlines()
     assert lines[0] == "neuron: $J = 1.171$" and lines[2].startswith("| node | kind | math |")

@@ -172,8 +172,10 @@ def test_every_example_typesets_as_svg_that_parses_and_repeats(name):
     text = _typeset_svg(name)
     svg = ET.fromstring(text.encode("utf-8"))
     assert text == _typeset_svg(name)
-    visible = [t.text for t in svg.iter(f"{SVG}text") if t.text and t.text.strip("\xa0 ")]
-    assert visible == []                                       # every label is drawn as outlines
+    texts = list(svg.iter(f"{SVG}text"))
+    visible = [t.text for t in texts if t.text and t.text.strip("\xa0 ") and t.get("fill-opacity") != "0"]
+    assert visible == []                                       # every label is drawn as outlines …
+    assert texts and all(t.get("aria-hidden") == "true" for t in texts if t.get("fill-opacity") == "0")   # … and found by a search
     ids = [e.get("id") for e in svg.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
     defined = {s.get("id") for s in svg.iter(f"{SVG}symbol")}

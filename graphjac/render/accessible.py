@@ -56,14 +56,6 @@ def _short(text: str) -> str:
     return text.split(" = ")[0].split(",")[0]
 
 
-def labelled(svg_text: str, figure) -> str:
-    """``svg_text`` (Graphviz's SVG of ``figure``) with :func:`label_elements` done."""
-    from .composer import serialize
-    svg = ET.fromstring(svg_text)
-    label_elements(svg, figure)
-    return serialize(svg)
-
-
 def label_elements(svg: ET.Element, figure, centres=None) -> None:
     """Give ``svg`` (Graphviz's drawing of ``figure``) its readable titles, labels and summary,
     and each label its words as invisible text where it is drawn (at ``centres[key]``, SVG

@@ -4,7 +4,7 @@
 :func:`register` call in the module that implements it.
 
 >>> sorted(WRITERS)
-['dot', 'gv', 'pdf', 'png', 'svg', 'tex']
+['dot', 'gv', 'html', 'pdf', 'png', 'svg', 'tex']
 >>> writer_for("figure.SVG").format
 'svg'
 """
@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -87,12 +88,26 @@ def _graphviz(format):
             data = run_dot(_dot_text(figure), format, timeout=figure.options.timeout, dpi=figure.options.dpi)
         if format != "svg":
             return data
-        if figure.options.math != "typeset":
-            from .accessible import labelled
-            data = labelled(data if isinstance(data, str) else data.decode("utf-8"), figure)
+        if figure.options.math != "typeset":   # Graphviz's own labels: titled and summarised too
+            data = _labelled(data if isinstance(data, str) else data.decode("utf-8"), figure)
         from .svgids import prefixed   # unique ids: many figures can share one HTML page
         return prefixed(data if isinstance(data, str) else data.decode("utf-8"))
     return write
+
+
+# Graphviz writes a script inside a script as two baseline-shift attributes of one <text>, which is
+# no XML (browsers refuse the file); the inner one is the one that holds
+_TWICE_SHIFTED = re.compile(r'baseline-shift="[^"]*" (?=baseline-shift=")')
+
+
+def _labelled(svg_text: str, figure) -> str:
+    """Graphviz's SVG of ``figure`` with its readable titles and summary (:mod:`.accessible`)."""
+    import xml.etree.ElementTree as ET
+    from .accessible import label_elements
+    from .composer import serialize
+    svg = ET.fromstring(_TWICE_SHIFTED.sub("", svg_text).encode("utf-8"))
+    label_elements(svg, figure)
+    return serialize(svg)
 
 
 def _tikz(figure):
