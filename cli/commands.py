@@ -13,6 +13,7 @@ SUMMARIES = {
     "render": "Draw SPEC as SVG, PNG, PDF, DOT, … (-o OUT).",
     "run": "Print every node's value and ∂J/∂·, and every edge's share.",
     "schema": "Print the JSON Schema of spec files (for editors).",
+    "sheet": "A printable worksheet of SPEC's figures with numbered blanks, and its key (PDF).",
     "train": "Gradient descent on the params, with J per step.",
     "watch": "Re-render SPEC on every save (-o OUT), optionally with a live preview.",
 }

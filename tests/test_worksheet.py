@@ -1,0 +1,70 @@
+"""Worksheets: an A4 PDF of exercise sheets with numbered questions, and an answer key whose
+numbers are the engine's (the worked chain rule multiplies the numbers it shows)."""
+
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+from graphjac.mathtext import to_unicode
+from graphjac.render.worksheet import questions, worksheet
+from test_cli import assert_clean_error, cli
+
+SHEETS = ["lecture:neuron", "lecture:cs231n_sigmoid", "lecture:two_layer"]
+
+
+def _pages(pdf, tmp_path, name):
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", tmp_path / f"{name}.pdf"], capture_output=True, text=True, timeout=60).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1)), re.search(r"Page size:\s+(.*)", info).group(1)
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler) reads the pages")
+def test_a_sheet_and_its_key_have_a_page_per_figure_on_a4(tmp_path):
+    graphs = [gj.load(spec) for spec in SHEETS]
+    sheet, key = worksheet(graphs), worksheet(graphs, answers=True)
+    assert _pages(sheet, tmp_path, "sheet") == (3, "595 x 842 pts (A4)")
+    assert _pages(key, tmp_path, "key")[0] == 3
+    assert worksheet(graphs) == sheet                          # the same input, the same bytes
+
+
+def test_the_sheet_holds_no_answer_and_asks_for_every_blank():
+    graph = gj.load("lecture:neuron")
+    asked = questions(graph)
+    assert [number for number, _, _ in asked] == [str(k) for k in range(1, len(asked) + 1)]
+    assert len(asked) == 8 + 2                                 # the 8 blanks of the figure, then two questions
+    for number, question, _ in asked:
+        assert not re.search(r"\d\.\d", question), question   # no number of the key in what is asked
+
+
+def test_the_keys_numbers_are_the_engines():
+    graph = gj.load("lecture:neuron")
+    graph.backward(graph.target)
+    answers = {number: to_unicode(answer) for number, _, answer in questions(graph)}
+    assert answers["1"].endswith(f"= {graph.value('z'):.3g}".replace("-", "−"))
+    assert answers["3"].endswith(f"= {float(graph.value('J')):.3g}")
+    upstream, local = float(graph.grad("z")), graph.value("w")
+    worked = answers["6"]                                      # ∂J/∂x⃗ = ∂J/∂z · w⃗ᵀ, worked
+    shown = [float(x.replace("−", "-")) for x in re.findall(r"−?\d+\.?\d*", worked.split("=", 2)[-1])]
+    np.testing.assert_allclose(shown[:1], [upstream], rtol=5e-3)
+    np.testing.assert_allclose(shown[1:4], local, rtol=5e-3)
+    np.testing.assert_allclose(shown[4:7], upstream * local, rtol=5e-3)
+    element = answers["9"]                                     # ∂J/∂w₂ from the values given
+    assert element.endswith(f"{graph.grad('w')[1]:.3g}".replace("-", "−"))
+    assert answers["10"] == "none"
+
+
+def test_the_cli_writes_both_files_and_refuses_what_it_should(tmp_path):
+    code, out, err = cli("sheet", "lecture:neuron", "lecture:product", "-o", tmp_path / "week.pdf")
+    assert code == 0 and (tmp_path / "week.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "week.key.pdf").read_bytes().startswith(b"%PDF") and "2 pages each" in err
+    code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "week.svg")
+    assert code == 2 and "the worksheet is a PDF" in err
+    spec = tmp_path / "m.yaml"
+    spec.write_text(gj.gallery.spec_path("product").read_text())
+    code, out, err = cli("sheet", spec, "-o", tmp_path / "s.pdf", "--key", spec)
+    assert_clean_error(code, out, err, 2, "own input")
+    assert spec.read_text() == gj.gallery.spec_path("product").read_text() and not (tmp_path / "s.pdf").exists()
