@@ -29,7 +29,7 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 fi
 export GRAPHJAC_REQUIRE_TEX=1
 # the tests are independent: one worker per core (pytest-xdist); the slowest 15 are listed
-python3 -m pytest -n auto --durations=15 "$@"
+python3 -m pytest -n auto --dist worksteal --durations=15 "$@"
 # the documentation site, drawn by graphjac's own directive; a warning fails the build
 rm -rf docs/_build
 python3 -m sphinx -W --keep-going -q -b html docs docs/_build/html

@@ -221,7 +221,8 @@ def _modules_after(code, env=None):
     return set(done.stdout.split())
 
 
-HEAVY = {"networkx", "yaml", "ziamath", "cairosvg", "tomlkit", "tomllib", "tomli", "graphviz", "click"}
+HEAVY = {"networkx", "yaml", "ziamath", "cairosvg", "tomlkit", "tomllib", "tomli", "graphviz", "click", "torch",
+         "playwright"}
 
 
 def test_import_graphjac_loads_no_heavy_library():
