@@ -126,3 +126,18 @@ def test_a_preview_port_in_use_is_one_line(tmp_path):
         port = taken.getsockname()[1]
         code, out, err = installed("watch", "lecture:product", "-o", tmp_path / "w.svg", "--serve", port)
     assert_clean_error(code, out, err, 2, f"--serve {port}: cannot serve the preview there", "pick another port")
+
+
+def test_a_program_that_uses_sigalrm_itself_keeps_its_alarm(tmp_path):
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *args: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        gj.load("lecture:product").render(tmp_path / "p.svg")
+        deadline = time.monotonic() + 5
+        while not fired and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert fired and signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

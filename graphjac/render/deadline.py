@@ -2,7 +2,8 @@
 
 Graphviz runs with its own timeout; typesetting runs in this process, so the bound is an alarm
 (``SIGALRM``) that stops whatever is running when the time is up. Where there is no alarm (on
-Windows, or outside the main thread) only Graphviz is bounded.
+Windows, outside the main thread, or in a program that uses SIGALRM itself) only Graphviz is
+bounded.
 
 >>> import time
 >>> try:
@@ -30,11 +31,16 @@ _ACTIVE = []   # the bound in force, if any: an inner one adds nothing
 GRACE = 0.25   # seconds past the timeout: Graphviz, bounded by the same timeout, says so itself first
 
 
+def _alarm_in_use() -> bool:
+    """Whether the program uses SIGALRM itself (a handler of its own, a timer running): then it keeps it."""
+    return signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, None) or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+
+
 @contextmanager
 def within(seconds):
     """Run the block for at most ``seconds`` (None: unbounded), then raise a RenderError."""
     if (not seconds or seconds <= 0 or _ACTIVE or not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()):
+            or threading.current_thread() is not threading.main_thread() or _alarm_in_use()):
         yield
         return
 
