@@ -23,6 +23,7 @@ torch is an optional extra (``pip install graphjac[torch]``); importing graphjac
 from __future__ import annotations
 
 import operator
+from functools import lru_cache
 from typing import Optional
 
 import numpy as np
@@ -97,6 +98,39 @@ def _dressed(graph, names, labels, groups):
             node["inputs"] = [names.get(source, source) for source in node["inputs"]]
     spec["target"] = names.get(spec["target"], spec["target"])
     return type(graph).from_spec(spec)
+
+
+@lru_cache(maxsize=1)
+def _calls(torch) -> dict:
+    """Torch function or tensor method (by name) -> (kind, graphjac op): what each call becomes."""
+    calls = {}
+    for kind, pairs in {
+        "binary": [(operator.add, "add"), (operator.sub, "sub"), (operator.mul, "mul"), (operator.truediv, "div"),
+                   (operator.matmul, "matmul"), (torch.add, "add"), (torch.sub, "sub"), (torch.mul, "mul"),
+                   (torch.div, "div"), (torch.matmul, "matmul"), (torch.maximum, "maximum"),
+                   (torch.minimum, "minimum")],
+        "unary": [(operator.neg, "neg"), (torch.neg, "neg"), (torch.exp, "exp"), (torch.log, "log"),
+                  (torch.sqrt, "sqrt"), (torch.abs, "abs"), (torch.sin, "sin"), (torch.cos, "cos")],
+        "activation": [(torch.tanh, "tanh"), (torch.sigmoid, "sigmoid"), (torch.relu, "relu")],
+        "pow": [(operator.pow, "pow"), (torch.pow, "pow")],
+        "reduce": [(torch.sum, "sum"), (torch.mean, "mean")],
+        "transpose": [(torch.transpose, "transpose"), (torch.t, "transpose")],
+        "softmax": [(torch.softmax, "softmax"), (torch.nn.functional.softmax, "softmax")],
+    }.items():
+        for target, op in pairs:
+            calls[target] = (kind, op)
+            calls.setdefault(getattr(target, "__name__", op), (kind, op))   # the tensor method x.exp()
+    calls.update({"add": ("binary", "add"), "sub": ("binary", "sub"), "mul": ("binary", "mul"),
+                  "div": ("binary", "div"), "matmul": ("binary", "matmul"), "t": ("transpose", "transpose")})
+    return calls
+
+
+def _hashable(target) -> bool:
+    try:
+        hash(target)
+        return True
+    except TypeError:
+        return False
 
 
 def _torch():
@@ -183,6 +217,8 @@ class _Builder:
             return self.nodes[argument]
         if isinstance(argument, (int, float)) and not isinstance(argument, bool):
             return argument
+        if isinstance(argument, (str, tuple, type(None))):   # an attribute's name (x.T), dims, None
+            return argument
         raise GraphjacError(f"from_torch: an argument {argument!r} that is neither a tensor nor a number")
 
     def fresh(self, base):
@@ -257,43 +293,40 @@ class _Builder:
                                 f"sample's last axis (dim=-1)")
 
     def function(self, node, target, what):
-        g = self.graph
-        args = [self.value(a) for a in node.args]
-        kwargs = dict(node.kwargs)
-        name = getattr(target, "__name__", str(target))
-        torch = self.torch
+        """A torch function or tensor method: the graphjac op that computes the same."""
+        args, kwargs = [self.value(a) for a in node.args], dict(node.kwargs)
         if target in self.ops:
-            return g.apply(self.ops[target], *args)
-        binary = {operator.add: g.add, operator.sub: g.sub, operator.mul: g.mul, operator.truediv: g.div,
-                  operator.matmul: g.matmul, torch.add: g.add, torch.sub: g.sub, torch.mul: g.mul,
-                  torch.div: g.div, torch.matmul: g.matmul, "add": g.add, "sub": g.sub, "mul": g.mul,
-                  "div": g.div, "matmul": g.matmul, torch.maximum: g.maximum, torch.minimum: g.minimum}
-        unary = {torch.exp: g.exp, torch.log: g.log, operator.neg: g.neg, torch.neg: g.neg, torch.sqrt: g.sqrt, torch.abs: g.abs, torch.sin: g.sin,
-                 torch.cos: g.cos, "exp": g.exp, "log": g.log, "neg": g.neg, "sqrt": g.sqrt, "abs": g.abs,
-                 "sin": g.sin, "cos": g.cos}
-        activations = {torch.tanh: "tanh", torch.sigmoid: "sigmoid", torch.relu: "relu", "tanh": "tanh",
-                       "sigmoid": "sigmoid", "relu": "relu"}
+            return self.graph.apply(self.ops[target], *args)
+        kind, op = _calls(self.torch).get(target, (None, None)) if _hashable(target) else (None, None)
+        if target is getattr and args[1:] == ["T"]:
+            kind = "transpose"
         try:
-            if target in activations and len(args) == 1 and not kwargs:
-                return g.activation(args[0], activations[target])
-            if target in binary and len(args) == 2 and not kwargs:
-                return binary[target](*args)
-            if target in unary and len(args) == 1 and not kwargs:
-                return unary[target](args[0])
-            if target in (operator.pow, torch.pow, "pow") and len(args) == 2 and isinstance(args[1], (int, float)):
-                return g.pow(args[0], args[1])
-            if target in (torch.sum, torch.mean, "sum", "mean"):
-                return self.reduce(node, "sum" if target in (torch.sum, "sum") else "mean", args, kwargs)
-            if target in (torch.transpose, "transpose", "t", torch.t) or (target == getattr and args[1:] == ["T"]):
-                return self.transposed(node, args, kwargs)
-            if target in (torch.softmax, "softmax") or getattr(target, "__name__", "") == "softmax":
-                dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
-                self.last_axis(node, dim, args[0], what)
-                return g.activation(args[0], "softmax")
+            made = self.made(node, kind, op, args, kwargs, what)
         except GraphjacError as exc:
             raise GraphjacError(f"from_torch: {what} at {node.name!r}: {exc}") from None
-        raise GraphjacError(f"from_torch: {what} at {node.name!r}: no graphjac op; use gj.define_op for it "
-                            f"and pass ops={{{name}: 'your_op'}}")
+        if made is None:
+            name = getattr(target, "__name__", str(target))
+            raise GraphjacError(f"from_torch: {what} at {node.name!r}: no graphjac op; use gj.define_op for it "
+                                f"and pass ops={{{name}: 'your_op'}}")
+        return made
+
+    def made(self, node, kind, op, args, kwargs, what):
+        """The node for a call of ``kind`` (see :func:`_calls`), or None if graphjac has no op for it."""
+        g, plain = self.graph, not kwargs
+        if kind == "activation" and len(args) == 1 and plain:
+            return g.activation(args[0], op)
+        if kind in ("binary", "unary") and len(args) == (2 if kind == "binary" else 1) and plain:
+            return getattr(g, op)(*args)
+        if kind == "pow" and len(args) == 2 and isinstance(args[1], (int, float)):
+            return g.pow(args[0], args[1])
+        if kind == "reduce":
+            return self.reduce(node, op, args, kwargs)
+        if kind == "transpose":
+            return self.transposed(node, args[:1] if args[1:] == ["T"] else args, kwargs)
+        if kind == "softmax":
+            self.last_axis(node, kwargs.get("dim", args[1] if len(args) > 1 else None), args[0], what)
+            return g.activation(args[0], "softmax")
+        return None
 
     def reduce(self, node, kind, args, kwargs):
         x = args[0]

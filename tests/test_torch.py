@@ -115,7 +115,7 @@ class Functional(nn.Module):
         h = torch.tanh(x @ self.w + self.b)
         z = torch.exp(-h) * 2 - h / 3 + torch.matmul(h, self.m.t())
         s = torch.sigmoid(z).sum(dim=1).mean() + torch.relu(h).sum() + torch.log(1 + z * z).mean()
-        return s + (self.m.transpose(0, 1) @ self.m).sum() / 4 + torch.softmax(z, dim=-1).sum()
+        return s + (self.m.transpose(0, 1) @ self.m).sum() / 4 + torch.softmax(z, dim=-1).sum() + (self.m.T * self.m).mean()
 
 
 def test_a_forward_of_operators_and_functions_matches_autograd():

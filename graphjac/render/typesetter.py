@@ -108,7 +108,7 @@ def set_in_workers(requests: list, workers: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="graphjac-typeset-") as folder:
         try:
             for k, share in enumerate(shares):
-                running.append((share, *_start(share, os.path.join(folder, str(k)))))
+                _start(share, os.path.join(folder, str(k)), running)
             for share, process, output in running:
                 out.update((r, result) for r, result in zip(share, _results(process, output, len(share)))
                            if result is not None)
@@ -122,13 +122,14 @@ def set_in_workers(requests: list, workers: int) -> dict:
     return out
 
 
-def _start(share, stem):
+def _start(share, stem, running):
+    """Start a worker on ``share``, noted in ``running`` at once: a SIGTERM or Ctrl-C that comes
+    next finds it there, to be stopped."""
     with open(stem + ".in", "w", encoding="utf-8") as requests:
         json.dump(share, requests)
     with open(stem + ".in", "rb") as stdin, open(stem + ".out", "wb") as stdout:
-        process = subprocess.Popen([sys.executable, "-m", __name__], stdin=stdin, stdout=stdout,
-                                   stderr=subprocess.DEVNULL)
-    return process, stem + ".out"
+        running.append((share, subprocess.Popen([sys.executable, "-m", __name__], stdin=stdin, stdout=stdout,
+                                                stderr=subprocess.DEVNULL), stem + ".out"))
 
 
 def _results(process, output, count):
