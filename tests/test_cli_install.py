@@ -15,7 +15,7 @@ import graphjac
 
 ROOT = Path(__file__).resolve().parent.parent
 LEFT_OUT = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", "build", "dist", ".venv", ".pytest_cache",
-                                  ".hypothesis")
+                                  ".hypothesis", "_build")
 
 
 def run(*args, cwd):
