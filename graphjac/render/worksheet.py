@@ -60,12 +60,12 @@ def pages(graphs, title: str = "Backpropagation", text: str = "", answers: bool 
             for k, graph in enumerate(graphs)]
 
 
-def questions(graph, precision: int = 3, answers: bool = False) -> list:
+def questions(graph, precision: int = 3, figures=None) -> list:
     """``(number, what the blank asks, the key's answer)`` for every blank of the sheet, then
     the questions about the whole graph; all LaTeX. The key's answer to a gradient blank is its
     worked chain rule: the formula, the numbers it multiplies, the result."""
-    sheet = _blanks(_figure(graph, precision, answers=False))
-    keyed = _blanks(key_figure := _figure(graph, precision, answers=True))
+    sheet_figure, key_figure = figures or (_figure(graph, precision, False), _figure(graph, precision, True))
+    sheet, keyed = _blanks(sheet_figure), _blanks(key_figure)
     out = []
     for (where, number, asked, _), (_, _, _, answer) in zip(sheet, keyed):
         answer = re.sub(r"\\phantom\{[^{}]*\}", "", answer).strip()
@@ -74,6 +74,7 @@ def questions(graph, precision: int = 3, answers: bool = False) -> list:
 
 
 def _figure(graph, precision, answers, fit=None):
+    """The exercise figure (``answers``: the key's), laid out for a page shape ``fit``."""
     return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
                       edge_labels=("symbol", "formula", "value"), title="", legend=False, fit=fit)
 
@@ -143,8 +144,9 @@ def _page(graph, index, title, text, answers, precision):
     y = _line(page, rf"\text{{{_text(heading)}}}", "heading", y) + 4
     if text:
         y = _line(page, rf"\text{{{_text(text)}}}", "question", y) + 4
-    asked = questions(graph, precision, answers)
-    numbered = {number for _, number, _, _ in _blanks(_figure(graph, precision, False))}
+    figures = (_figure(graph, precision, False), _figure(graph, precision, True))
+    asked = questions(graph, precision, figures)
+    numbered = {number for _, number, _, _ in _blanks(figures[0])}
     room = max(height - MARGIN - y - 27 * (len(asked) + 1), 200.0)
     shape = f"{int(width - 2 * MARGIN)}:{int(room)}"          # the figure laid out for the room it has
     y = _place_figure(page, _figure(graph, precision, answers, fit=shape), y, room) + 12
