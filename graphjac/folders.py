@@ -263,10 +263,10 @@ def _remove_unmade(build: FolderBuild, done: dict) -> None:
     still, byte for byte, what the build wrote (a regular file, no link, inside the output folder);
     a figure that failed this time keeps its old files."""
     made = {path.relative_to(build.out_dir).as_posix() for job in build.stale + build.fresh for path, _ in job.outputs}
-    kept = {name for name in build.previous if name not in done and any(job.name == name for job in build.stale)}
+    failed = {job.name for job in build.stale} - set(done)     # drawn again and failed: their old files stay
     for name, entry in build.previous.items():
         files = entry.get("files") if isinstance(entry, dict) else None
-        if name in kept or not isinstance(files, dict):
+        if name in failed or not isinstance(files, dict):
             continue
         for relative, digest in files.items():
             path = build.out_dir / relative

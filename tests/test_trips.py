@@ -59,3 +59,14 @@ def test_one_precision_setting_governs_the_figures_and_the_tables(tmp_path):
         code, markdown, err = cli("run", source, "--format", "markdown")
         assert f"$J = {digits}$" in markdown
     assert f"J = {J:.7g}\n" in cli("run", path, "--precision", "7")[1]
+
+
+def test_a_figure_that_fails_keeps_the_files_of_its_last_good_build(tmp_path):
+    specs, out = tmp_path / "specs", tmp_path / "out"
+    specs.mkdir()
+    spec = write(specs, "a.yaml", gj.gallery.spec_path("product").read_text())
+    assert cli("build", specs, "-o", out, "-f", "svg")[0] == 0
+    spec.write_text(spec.read_text().replace("kind: mul", "kind: mull"))
+    code, out_text, err = cli("build", specs, "-o", out, "-f", "svg,pdf")
+    assert code == 2 and "unknown node kind 'mull'" in err
+    assert (out / "a.svg").read_text().startswith("<?xml")
