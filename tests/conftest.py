@@ -25,6 +25,11 @@ def strict_numerics():
 def _private_formula_cache(tmp_path_factory):
     """The suite's typeset formulas are cached in a folder of its own, never in the user's."""
     import os
-    os.environ["GRAPHJAC_CACHE_DIR"] = str(tmp_path_factory.mktemp("formula-cache"))
+    base = tmp_path_factory.getbasetemp()
+    # pytest-xdist's workers share one folder (the cache's writes are atomic): each formula is set once
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "formula-cache"
+    folder.mkdir(exist_ok=True)
+    os.environ["GRAPHJAC_CACHE_DIR"] = str(folder)
     os.environ.pop("GRAPHJAC_NO_CACHE", None)
     yield
