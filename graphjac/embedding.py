@@ -10,9 +10,8 @@ files a page may name (those inside the documentation's folders; Python only whe
 
 from __future__ import annotations
 
-import os
-
 from .errors import GraphjacError
+from .fileio import within
 from .options import option_help
 
 
@@ -32,9 +31,7 @@ def allowed_spec(spec: str, folders, run_python: bool, how_to_widen: str, how_to
     kind = spec_kind(spec)
     if kind == "lecture":
         return spec
-    real = os.path.realpath(source_file(spec))
-    tops = [os.path.realpath(folder) for folder in folders]
-    if not any(os.path.commonpath([real, top]) == top for top in tops):
+    if not any(within(source_file(spec), folder) for folder in folders):
         where = " or ".join(str(folder) for folder in folders)
         raise GraphjacError(f"{spec}: outside the documentation's folder {where}; {how_to_widen}")
     if kind == "python" and not run_python:

@@ -59,6 +59,16 @@ def atomic_write_all(files: dict, inputs=(), through_links=True) -> list:
     return [Path(path) for path in files]
 
 
+def within(path, folder) -> bool:
+    """Whether ``path``, links followed, lies inside ``folder`` (links followed too).
+
+    >>> within("/docs/figures/../model.yaml", "/docs"), within("/docs/../secret.yaml", "/docs")
+    (True, False)
+    """
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, top]) == top
+
+
 def refuse_inputs(path, inputs) -> None:
     """Raise a GraphjacError if ``path`` is (under any name, through any link) one of ``inputs``."""
     if not inputs or not os.path.exists(path):

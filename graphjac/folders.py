@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from .errors import GraphjacError, RenderError
-from .fileio import atomic_write
+from .fileio import atomic_write, within
 from .loaders import DATA_SUFFIXES, load, read_spec
 from .ops.custom import scoped_ops
 from .render import draw
@@ -198,7 +198,7 @@ def render_job(job: Job, options: dict) -> Result:
 def _render_outputs(job: Job, options: dict):
     """(path, sha256) of each figure file of ``job``, written only into real folders below the
     output folder and never through a link (the build makes none)."""
-    if is_python_figure(job.source) and not _inside(job.source, job.root):
+    if is_python_figure(job.source) and not within(job.source, job.root):
         raise GraphjacError(f"{job.source}: is a link to {os.path.realpath(job.source)}, outside {job.root}; "
                             f"a build runs only the scripts of its own folder")
     graph = load(job.source)
@@ -206,12 +206,6 @@ def _render_outputs(job: Job, options: dict):
         _make_folders(path.parent, job.out_dir)
         yield path, _file_hash(atomic_write(path, draw(graph, fmt, options=options), inputs=graph.sources,
                                             through_links=False))
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """Whether ``path``, links followed, is within ``folder``."""
-    real, top = os.path.realpath(path), os.path.realpath(folder)
-    return os.path.commonpath([real, top]) == top
 
 
 def _make_folders(folder: Path, top: Path) -> None:
@@ -272,7 +266,7 @@ def _remove_unmade(build: FolderBuild, done: dict) -> None:
             path = build.out_dir / relative
             if relative in made or not isinstance(relative, str) or ".." in Path(relative).parts:
                 continue
-            if path.is_file() and not path.is_symlink() and _inside(path, build.out_dir) and _file_hash(path) == digest:
+            if path.is_file() and not path.is_symlink() and within(path, build.out_dir) and _file_hash(path) == digest:
                 path.unlink()
 
 

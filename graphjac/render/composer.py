@@ -336,5 +336,10 @@ def convert(svg_text: str, format: str, dpi: int = 150):
     if format == "png":
         _check_pixels(svg_text, dpi)
         return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), dpi=dpi)
-    return _CREATION_DATE.sub(rb"\g<1>20000101000000", cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
+    return fixed_date(cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
+
+
+def fixed_date(pdf: bytes) -> bytes:
+    """``pdf`` with cairo's creation date fixed, so that the same figure gives the same bytes."""
+    return _CREATION_DATE.sub(rb"\g<1>20000101000000", pdf)
 

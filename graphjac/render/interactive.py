@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import json
-import xml.etree.ElementTree as ET
 from dataclasses import replace
 from importlib.resources import files
 
@@ -52,7 +51,7 @@ def html_fragment(graph, figure) -> str:
     steps = [list(step) for step in reveal_steps(figure, PASSES)]
     items = {item for step in steps for item in step} | never_shown(figure, PASSES)
     details = _details(graph, figure)
-    _mark(svg, items, details, figure)
+    _mark(svg, items, details)
     data = {"steps": steps, "backward": len(forward), "details": details, "rates": list(RATES)}
     drawing = prefixed(serialize(svg).split("?>", 1)[-1].strip())
     assets = files("graphjac.render") / "assets"
@@ -147,9 +146,10 @@ def _descent(graph, name) -> list:
     return out
 
 
-def _mark(svg, items, details, figure) -> None:
+def _mark(svg, items, details) -> None:
     """Tag the step items and the elements with details, so the script finds them inside its own
-    figure (no page-wide ids), and put the nodes and edges in the tab order with a spoken label."""
+    figure (no page-wide ids), and put the nodes and edges in the tab order (their spoken labels
+    are the SVG's own: :mod:`.accessible`)."""
     for element in svg.iter():
         element_id = element.get("id", "")
         if element_id.startswith("label-") and element_id[6:] in items:
@@ -162,8 +162,3 @@ def _mark(svg, items, details, figure) -> None:
             element.set("tabindex", "0")
             element.set("focusable", "true")
             element.set("role", "img")
-            element.set("aria-label", entry["formula"])
-            title = element.find("{http://www.w3.org/2000/svg}title")
-            if title is not None:
-                title.text = entry["formula"]
-    ET.register_namespace("", "http://www.w3.org/2000/svg")

@@ -24,7 +24,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 from . import figure_for
-from .composer import _CREATION_DATE, serialize, svg_tree
+from ..symbols import escape_text
+from .composer import fixed_date, serialize, svg_tree
 from .numbers import value as number_latex
 from .typeset import SVG_NS, formula, hoist_symbols
 
@@ -139,11 +140,11 @@ def _page(graph, index, title, text, answers, precision):
     ET.SubElement(page, f"{{{SVG_NS}}}rect", {"width": str(width), "height": str(height), "fill": "white"})
     y = MARGIN
     if title:
-        y = _line(page, rf"\text{{{_text(title)}}}", "title", y) + 4
+        y = _line(page, rf"\text{{{escape_text(title)}}}", "title", y) + 4
     heading = f"{'Answer key' if answers else 'Exercise'} {index + 1}: {graph.name}"
-    y = _line(page, rf"\text{{{_text(heading)}}}", "heading", y) + 4
+    y = _line(page, rf"\text{{{escape_text(heading)}}}", "heading", y) + 4
     if text:
-        y = _line(page, rf"\text{{{_text(text)}}}", "question", y) + 4
+        y = _line(page, rf"\text{{{escape_text(text)}}}", "question", y) + 4
     figures = (_figure(graph, precision, False), _figure(graph, precision, True))
     asked = questions(graph, precision, figures)
     numbered = {number for _, number, _, _ in _blanks(figures[0])}
@@ -157,10 +158,6 @@ def _page(graph, index, title, text, answers, precision):
         y = _line(page, rf"\text{{{number}.\ }} " + shown, "question", y, indent=12) + 3
     hoist_symbols(page)
     return serialize(page)
-
-
-def _text(words):
-    return re.sub(r"([{}\\$&#%_^~])", r"\\\1", str(words))
 
 
 def _line(page, latex, role, top, indent=0.0):
@@ -200,4 +197,4 @@ def _pdf(pages) -> bytes:
         surface.cairo.show_page()
         surface.draw(Tree(bytestring=page.encode("utf-8")))
     surface.finish()
-    return _CREATION_DATE.sub(rb"\g<1>20000101000000", out.getvalue())
+    return fixed_date(out.getvalue())
