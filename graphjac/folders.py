@@ -25,7 +25,7 @@ import os
 import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -33,13 +33,14 @@ from .errors import GraphjacError, RenderError
 from .fileio import atomic_write, within
 from .loaders import DATA_SUFFIXES, load, read_spec
 from .ops.custom import scoped_ops
+from .records import field, record
 from .render import draw
 from .render.typesetter import usable_cores
 
 MANIFEST = ".graphjac-build.json"
 
 
-@dataclass(frozen=True)
+@record
 class Job:
     """One spec and the figure files it makes."""
 
@@ -51,7 +52,7 @@ class Job:
     out_dir: Path = Path(".")
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """What became of one job: built, unchanged or failed (with the one-line error)."""
 

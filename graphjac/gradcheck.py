@@ -6,17 +6,17 @@ worst element of each checked leaf (the one nearest to, or furthest past, its to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import GraphjacError
 from .ops.custom import check_op_derivatives
+from .records import record
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
 
 
-@dataclass(frozen=True)
+@record
 class LeafCheck:
     """The check of ∂J/∂leaf for one leaf, summarised by its worst element."""
 
@@ -37,7 +37,7 @@ class LeafCheck:
     __str__ = describe
 
 
-@dataclass(frozen=True)
+@record
 class OpCheck:
     """The local derivative of one node computing an op of your own, against central
     differences of that op's forward alone: a wrong derivative is named by its op."""
@@ -54,7 +54,7 @@ class OpCheck:
                 f"{'agrees with' if self.ok else 'differs from'} finite differences (|error| {self.abs_error:.3g})")
 
 
-@dataclass(frozen=True)
+@record
 class GradcheckResult:
     """``ok`` is true when every checked element of every leaf passes, and the derivative of
     every op of your own agrees with finite differences."""

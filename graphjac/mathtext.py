@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from dataclasses import dataclass
 from typing import Optional
 
 from .errors import GraphjacError
+from .records import record
 
 # ---------------------------------------------------------------------------- vocabulary
 
@@ -86,7 +86,7 @@ class MathTextError(GraphjacError, ValueError):
 # ---------------------------------------------------------------------------- the tree
 
 
-@dataclass(frozen=True)
+@record
 class Sym:
     """One run of characters in one style (it, rm, bf, text) and TeX atom class; ``tex`` is how
     LaTeX writes it when that is not the text itself (``\\alpha``, ``\\log``, ``\\left(``)."""
@@ -97,13 +97,13 @@ class Sym:
     tex: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@record
 class Seq:
     items: tuple
     cls: str = "ord"
 
 
-@dataclass(frozen=True)
+@record
 class Script:
     base: object
     sub: object = None
@@ -114,14 +114,14 @@ class Script:
         return getattr(self.base, "cls", "ord")
 
 
-@dataclass(frozen=True)
+@record
 class Frac:
     num: Seq
     den: Seq
     cls: str = "ord"
 
 
-@dataclass(frozen=True)
+@record
 class Root:
     """``\\sqrt{…}``."""
 
@@ -129,21 +129,21 @@ class Root:
     cls: str = "ord"
 
 
-@dataclass(frozen=True)
+@record
 class Env:
     kind: str
     rows: tuple       # rows of cells, each a Seq
     cls: str = "ord"
 
 
-@dataclass(frozen=True)
+@record
 class Space:
     text: str
     cls: str = "space"
     tex: str = " "
 
 
-@dataclass(frozen=True)
+@record
 class Phantom:
     """``\\phantom{…}``: room as wide as ``body``, nothing drawn (an exercise's blank for a number)."""
 
@@ -151,7 +151,7 @@ class Phantom:
     cls: str = "ord"
 
 
-@dataclass(frozen=True)
+@record
 class Underline:
     """``\\underline{…}``: ``body`` on a rule (an exercise's blank: a line to write the number on)."""
 
@@ -159,7 +159,7 @@ class Underline:
     cls: str = "ord"
 
 
-@dataclass(frozen=True)
+@record
 class Accent:
     """``\\vec{x}``, ``\\hat{y}``: ``name`` is the LaTeX command, ``body`` what it decorates."""
 

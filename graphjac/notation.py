@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -30,12 +29,13 @@ import numpy as np
 from .errors import GraphjacError
 from .ops import REGISTRY
 from .ops.base import number_latex
+from .records import field, record
 from .symbols import Symbol, fill, lecture_shape, partial
 
 GENERIC = "i"   # the sample superscript of the generic form x⁽ⁱ⁾
 
 
-@dataclass(frozen=True)
+@record
 class NodeAnnotation:
     """One node: its symbol (per sample), forward formula, value and ∂T/∂node."""
 
@@ -57,7 +57,7 @@ class NodeAnnotation:
     auto_named: bool = False  # named by graphjac (a number in an expression, an unnamed op)
 
 
-@dataclass(frozen=True)
+@record
 class EdgeAnnotation:
     """One edge src -> dst through one argument slot, with ∂T/∂src through it."""
 
@@ -81,7 +81,7 @@ class EdgeAnnotation:
         return None if self.formula is None else f"{self.symbol} = {self.formula}"
 
 
-@dataclass(frozen=True)
+@record
 class Jacobian:
     """A local Jacobian asked for by a figure: its caption (LaTeX) and its matrix."""
 
@@ -91,7 +91,7 @@ class Jacobian:
     matrix: np.ndarray
 
 
-@dataclass(frozen=True)
+@record
 class Annotations:
     """The annotated graph: its nodes and edges in build order, and the notation that writes
     them for one sample."""

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from typing import Optional
 
 from .errors import GraphjacError
+from .records import field, record
 
 DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
 THEMES = ("lecture", "print", "dark")
@@ -41,7 +42,7 @@ def _option(default, help, choices=None, kind=None):
     return field(default=default, metadata=meta)
 
 
-@dataclass(frozen=True)
+@record
 class RenderOptions:
     """What a figure shows and how it looks. Every field validates on construction."""
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Optional
+
+from .records import record
 
 GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
          "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
@@ -47,7 +48,7 @@ def escape_text(text: str) -> str:
                    for c in text)   # a line break is a space; a control character or lone surrogate its escape
 
 
-@dataclass(frozen=True)
+@record
 class Symbol:
     """A symbol split into its core (``x``, ``\\hat{y}``) and subscript, so decorations land right."""
 

@@ -17,7 +17,7 @@ PACKAGES = {"graphjac": ROOT / "graphjac", "graphjac_cli": ROOT / "cli"}
 CORE = ("graphjac.errors", "graphjac.ops", "graphjac.engine", "graphjac.graph", "graphjac.notation",
         "graphjac.symbols", "graphjac.mathtext", "graphjac.spec", "graphjac.loaders", "graphjac.options",
         "graphjac.gradcheck", "graphjac.training", "graphjac.gallery", "graphjac.savers", "graphjac.fileio",
-        "graphjac.report")
+        "graphjac.report", "graphjac.records")
 
 
 def _modules():

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
+
+from ..records import record
 
 
 class OpError(Exception):
@@ -39,7 +40,7 @@ def number_latex(x) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
-@dataclass(frozen=True)
+@record
 class Attr:
     """A parameter of an op (an exponent, a slope, an axis): its type, default and check, and
     how formulas show it. Everything else (``Graph.apply``'s keywords, the spec fields, the
@@ -113,7 +114,7 @@ class Ctx:
         return tuple(range(1 if self.batch else 0, value.ndim if type(value) is np.ndarray else np.ndim(value)))
 
 
-@dataclass(frozen=True)
+@record
 class Slot:
     """One argument of an op and everything backward needs to know about it.
 
@@ -136,7 +137,7 @@ class Slot:
         return self.vjp is not None
 
 
-@dataclass(frozen=True)
+@record
 class Op:
     """A registered operation.
 

@@ -12,9 +12,11 @@ own edge; the tests hold the gallery and random graphs to it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
+
+from ..records import record
 
 SAMPLES = 48        # points per Bézier segment
 MARGIN = 1.0        # points of tolerance at every box edge
@@ -22,7 +24,7 @@ CLOSE = 4.5         # a forward and a backward edge nearer than this (points) �
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
 
 
-@dataclass(frozen=True)
+@record
 class Collision:
     kind: str        # edge-node, edge-label, label-label, label-node, hidden-edge
     what: str

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 from ..errors import RenderError
+from ..records import record
+from .accessible import label_elements
 from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
 from .layout import Heading, lay_out, lay_out_and_draw, texts
 from .themes import THEMES
-from .accessible import label_elements
 from .typeset import SVG_NS, Label, hoist_symbols, prepare
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
@@ -116,7 +117,7 @@ def _heading_lines(figure, theme):
     return parts
 
 
-@dataclass(frozen=True)
+@record
 class Placed:
     """A figure laid out around its measured labels: the DOT sent to Graphviz and what came back."""
 

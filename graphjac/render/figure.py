@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
 
 from ..errors import GraphjacError
 from ..options import RenderOptions, word
+from ..records import record
 from ..symbols import escape_text
 from . import numbers
 from .samples import SampleSelection
@@ -39,7 +40,7 @@ ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis", "gate", 
 EDGE_DIRECTIONS = ("forward", "backward", "layout")   # layout: keeps ellipses in line, never drawn
 
 
-@dataclass(frozen=True)
+@record
 class Table:
     """A matrix drawn as a table: a caption (LaTeX) and rows of LaTeX cells."""
 
@@ -52,7 +53,7 @@ class Table:
         return self.caption + r" = \begin{bmatrix} " + body + r" \end{bmatrix}"
 
 
-@dataclass(frozen=True)
+@record
 class FigureNode:
     """A drawn node. ``name`` is the graph node it shows; ``sample`` the sample it stands for
     (1-based; None when it stands for all of them). ``label`` is empty for a leaf drawn as a
@@ -70,7 +71,7 @@ class FigureNode:
     phases: tuple = ()
 
 
-@dataclass(frozen=True)
+@record
 class FigureEdge:
     """A drawn edge: forward (value flow), backward (∂J/∂src) or layout (invisible)."""
 
@@ -82,7 +83,7 @@ class FigureEdge:
     joint: Optional[str] = None   # "head" or "tail": that end runs on into a wire's label node
 
 
-@dataclass(frozen=True)
+@record
 class FigureGroup:
     """A box around the nodes whose group path starts with ``path``."""
 
@@ -90,7 +91,7 @@ class FigureGroup:
     label: tuple
 
 
-@dataclass(frozen=True)
+@record
 class LegendEntry:
     """One line of the legend: an edge direction and what it means."""
 
@@ -98,7 +99,7 @@ class LegendEntry:
     label: tuple
 
 
-@dataclass(frozen=True)
+@record
 class Badge:
     """The gradient check's verdict, shown on the figure."""
 
@@ -106,7 +107,7 @@ class Badge:
     label: tuple
 
 
-@dataclass(frozen=True)
+@record
 class Figure:
     """Everything a writer draws. ``direction`` is resolved (BT, TB, LR or RL)."""
 
@@ -175,7 +176,7 @@ BLANK = "@blank@"   # where a hidden number goes, until the blanks are numbered
 _DIGIT = re.compile(r"[0-9]")
 
 
-@dataclass(frozen=True)
+@record
 class Blanks:
     """What an exercise sheet hides (``blank``): node ids whose value is hidden, and graph edges
     (src, dst) whose gradient is; ``answers`` draws the key instead (the numbers, each with its

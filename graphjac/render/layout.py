@@ -15,10 +15,10 @@ NodeBox(id='n0', x=30.0, y=25.0, width=36.0, height=18.0)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import RenderError
+from ..records import record
 
 POINTS_PER_INCH = 72.0
 
@@ -57,7 +57,7 @@ def text_phases(node) -> tuple:
     return node.phases or ("",) * (len(node.label) + len(node.tables))
 
 
-@dataclass(frozen=True)
+@record
 class Heading:
     """The graph's label above the drawing: title, legend entries, badge, stacked and centred.
 
@@ -99,7 +99,7 @@ class Heading:
         return cls(round(width, 3), round(height, 3), tuple(parts))
 
 
-@dataclass(frozen=True)
+@record
 class NodeBox:
     """A node's centre and size."""
 
@@ -110,7 +110,7 @@ class NodeBox:
     height: float
 
 
-@dataclass(frozen=True)
+@record
 class EdgePath:
     """An edge as ``dot`` routed it: a cubic B-spline given as Bézier control points
     ``p0 c1 c2 p1 c1 c2 p2 …``; ``end``/``start`` are arrow tips when the edge has arrowheads there."""
@@ -124,7 +124,7 @@ class EdgePath:
     label: Optional[tuple] = None      # centre of the edge label
 
 
-@dataclass(frozen=True)
+@record
 class ClusterBox:
     """A cluster's box (lower-left, upper-right corners) and the centre of its label."""
 
@@ -136,7 +136,7 @@ class ClusterBox:
     label: Optional[tuple] = None
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     """The whole drawing: its bounding box and every placed object, keyed by DOT ``id``."""
 

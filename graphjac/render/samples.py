@@ -6,10 +6,11 @@ there are at most k + 1), as the lecture draws x⁽¹⁾, x⁽²⁾, …, x⁽�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import record
 
 
-@dataclass(frozen=True)
+
+@record
 class SampleSelection:
     """Which graph nodes are drawn per sample, and which samples (1-based; None is the ellipsis)."""
 

@@ -7,7 +7,8 @@ survives grayscale printing, photocopying and colour-blind readers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..records import field, record
+
 
 # Font sizes in points by label role, on screen (Graphviz, typeset SVG) and in a 10 pt
 # document (TikZ sets its labels at exactly these sizes, whatever the document's own).
@@ -20,7 +21,7 @@ WIDTHS = {"node": 1.2, "target": 2.0, "emphasis": 2.4, "current": 2.6, "legend":
           "tex_node": 0.8, "tex_target": 1.4, "tex_edge": 0.7, "tex_emphasis": 1.6, "tex_group": 0.6}
 
 
-@dataclass(frozen=True)
+@record
 class Theme:
     background: str
     text: str

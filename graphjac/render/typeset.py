@@ -14,10 +14,10 @@ True
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import RenderError
+from ..records import field, record
 from . import formula_cache
 from .typesetter import set_formula, set_in_workers, usable_cores
 
@@ -26,7 +26,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 # --- one formula -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class Formula:
     """One line of math set by ziamath: its size in points and how to draw it.
 
@@ -101,7 +101,7 @@ def _cores():
 
 # --- a label: lines of math, centred -----------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class Label:
     """Lines of math stacked and centred, as a node or an edge shows them."""
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import GraphjacError
+from ..records import record
 from .deadline import within
 
 
-@dataclass(frozen=True)
+@record
 class Writer:
     """``write(figure)`` returns the file's contents (str or bytes)."""
 
