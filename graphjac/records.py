@@ -36,6 +36,8 @@ _FACTORY = object()   # the default of an argument whose field has a default_fac
 
 def record(cls):
     """``cls`` as a frozen dataclass (see the module's docstring)."""
+    if not cls.__doc__:   # else dataclasses writes one from inspect.signature, which is slow to load
+        cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
     cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False)
     fields = dataclasses.fields(cls)
     cls.__init__ = _init_of(cls, fields)
