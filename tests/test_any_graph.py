@@ -201,19 +201,26 @@ def test_a_vector_prediction_is_a_bold_y_under_its_hat():
 # ---------------------------------------------------------------------------- slide-sized figures
 
 
-@pytest.mark.parametrize("name", ["minibatch_mse", "minibatch_bce", "dense_cce", "two_layer"])
-def test_fit_makes_the_minibatch_figures_and_a_two_layer_net_legible_on_a_4_3_slide(name, tmp_path):
-    from graphjac.render.collisions import collisions
+LEGIBLE = 8.0    # pt: the smallest text a 4:3 slide may show (a fitted figure's; the collision tests check it too)
+TOO_DEEP_FOR_4_3 = {"micrograd": 4.4, "two_layer_l2": 6.7}   # pt their best candidate reaches: issue 22 is open
+
+
+@pytest.mark.xfail(strict=True, reason="their best layouts have 4.4 and 6.7 pt text at 4:3 (issue 22)")
+@pytest.mark.parametrize("name", list(TOO_DEEP_FOR_4_3))
+def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide(name):
     from graphjac.render.composer import place
-    g = load_example(name)
-    fitted = figure_for(g, fit="4:3")
-    text = smallest_text(fitted, drawing_size(fitted))
-    assert text >= 8.0, text
-    placed = place(fitted)                               # tighter, and still nothing runs into anything
-    assert collisions(fitted, placed.layout, placed.marks) == []
-    svg = ET.parse(g.render(tmp_path / "f.svg", fit="4:3")).getroot()
+    fitted = figure_for(load_example(name), fit="4:3")
+    placed = place(fitted)
+    assert smallest_text(fitted, (placed.layout.width, placed.layout.height)) >= LEGIBLE
+
+
+@pytest.mark.parametrize("shape", ["4:3", "16:9"])
+def test_a_fitted_figure_fills_its_page(tmp_path, shape):
+    g = load_example("two_layer")
+    svg = ET.parse(g.render(tmp_path / "f.svg", fit=shape)).getroot()
     _, _, width, height = (float(v) for v in svg.get("viewBox").split())
-    assert abs(height / width - 0.75) < 0.01
+    w, h = (float(v) for v in shape.split(":"))
+    assert abs(height / width - h / w) < 0.01
 
 
 def test_fit_never_makes_text_smaller():
@@ -248,23 +255,18 @@ def test_gallery_variant_is_up_to_date(stem):
 from graphjac.render.collisions import collisions  # noqa: E402
 from graphjac.render.composer import place  # noqa: E402
 
-CIRCUITS = ("cs231n_circuit", "cs231n_sigmoid", "micrograd", "colah")
+DRAWINGS = {"lecture": {}, "fit-16:9": {"fit": "16:9"}, "fit-4:3": {"fit": "4:3"}, "circuit": {"style": "circuit"},
+            "print": {"theme": "print"}, "print+values": {"theme": "print", "edge_labels": "symbol,formula,value"}}
 
 
 @pytest.mark.parametrize("name", list(catalog()))
-@pytest.mark.parametrize("options", [{}, {"theme": "print", "edge_labels": "symbol,formula,value"}],
-                         ids=["lecture", "print+values"])
-def test_no_gallery_figure_has_a_collision_in_graphvizs_own_geometry(name, options):
-    figure = figure_for(load_example(name), **options)
+@pytest.mark.parametrize("drawing", list(DRAWINGS))
+def test_no_gallery_figure_has_a_collision_in_graphvizs_own_geometry(name, drawing):
+    figure = figure_for(load_example(name), **DRAWINGS[drawing])
     placed = place(figure)
     assert collisions(figure, placed.layout, placed.marks) == []
-
-
-@pytest.mark.parametrize("name", CIRCUITS)
-def test_no_circuit_has_a_collision(name):
-    figure = figure_for(load_example(name), style="circuit")
-    placed = place(figure)
-    assert collisions(figure, placed.layout, placed.marks) == []
+    if drawing == "fit-4:3" and name not in TOO_DEEP_FOR_4_3:   # and legible on the slide
+        assert smallest_text(figure, (placed.layout.width, placed.layout.height)) >= LEGIBLE
 
 
 RANDOM = [("scalar", seed) for seed in range(16)] + [("vector", seed) for seed in range(16)]
@@ -327,3 +329,40 @@ def test_the_collision_check_finds_a_label_on_a_node_and_edges_on_top_of_each_ot
     on_top = dataclasses.replace(placed.layout, edges=tuple(same if e.id == f"e{back}" else e
                                                             for e in placed.layout.edges))
     assert "hidden-edge" in [c.kind for c in collisions(figure, on_top, placed.marks)]
+
+
+def _moved_label(layout, key, spot):
+    import dataclasses
+    return dataclasses.replace(layout, edges=tuple(dataclasses.replace(e, label=spot) if e.id == key else e
+                                                   for e in layout.edges))
+
+
+def test_a_label_on_a_groups_border_is_found_and_moved_to_one_side_of_it():
+    from graphjac.render.collisions import _inside, _overlap, boxes, relabelled
+    figure = figure_for(load_example("dense_cce"))
+    placed = place(figure)
+    group = next(iter(placed.layout.clusters.values()))
+    key = next(e.id for e in placed.layout.edges if e.id in placed.marks and e.label is not None)
+    on_border = _moved_label(placed.layout, key, (group.x0, (group.y0 + group.y1) / 2))
+    assert ("label-border", key) in [(c.kind, c.what) for c in collisions(figure, on_border, placed.marks)]
+    mended = relabelled(figure, on_border, placed.marks)
+    assert collisions(figure, mended, placed.marks) == []
+    rect, border = boxes(mended, placed.marks, figure)[key], (group.x0, group.y0, group.x1, group.y1)
+    assert _inside(rect, border) or not _overlap(rect, border)
+
+
+def test_a_group_title_an_edge_runs_through_slides_along_its_groups_top():
+    import dataclasses
+    from graphjac.render.collisions import _curve, relabelled
+    figure = figure_for(load_example("dense_cce"))
+    placed = place(figure)
+    key, group, edge, x = next((key, group, e, p[0]) for key, group in placed.layout.clusters.items()
+                               for e in placed.layout.edges for p in _curve(e)      # an edge crossing the title's line
+                               if abs(p[1] - group.label[1]) < 1 and group.x0 + 40 < p[0] < group.x1 - 40)
+    hit = dataclasses.replace(placed.layout, clusters={**placed.layout.clusters,
+                                                       key: dataclasses.replace(group, label=(x, group.label[1]))})
+    assert ("edge-label", edge.id, key) in [(c.kind, c.what, c.other) for c in collisions(figure, hit, placed.marks)]
+    mended = relabelled(figure, hit, placed.marks)
+    assert collisions(figure, mended, placed.marks) == []
+    title = mended.clusters[key].label
+    assert title[1] == group.label[1] and group.x0 < title[0] < group.x1

@@ -26,13 +26,14 @@ HIDDEN = 0.3        # … for this share of their length lie on top of each othe
 
 @record
 class Collision:
-    kind: str        # edge-node, edge-label, label-label, label-node, hidden-edge
+    kind: str        # edge-node, edge-label, label-label, label-node, label-border, hidden-edge
     what: str
     other: str
 
 
 def boxes(layout, marks, figure) -> dict:
-    """key -> (x0, y0, x1, y1) of every node and every placed edge label, in Graphviz points."""
+    """key -> (x0, y0, x1, y1) of every node, every placed edge label and every group's title,
+    in Graphviz points."""
     out = {}
     for key, node in layout.nodes.items():
         out[key] = (node.x - node.width / 2, node.y - node.height / 2, node.x + node.width / 2,
@@ -42,6 +43,11 @@ def boxes(layout, marks, figure) -> dict:
         if edge.label is not None and label is not None:
             x, y = edge.label
             out[edge.id] = (x - label.width / 2, y - label.height / 2, x + label.width / 2, y + label.height / 2)
+    for key, group in layout.clusters.items():
+        title = marks.get(key)
+        if group.label is not None and title is not None:
+            x, y = group.label
+            out[key] = (x - title.width / 2, y - title.height / 2, x + title.width / 2, y + title.height / 2)
     return out
 
 
@@ -66,8 +72,26 @@ def collisions(figure, layout, marks) -> list:
         for b in keys[i + 1:]:
             if (a in labels or b in labels) and _overlap(rects[a], rects[b]):
                 found.append(Collision("label-label" if a in labels and b in labels else "label-node", a, b))
+    found += _across_borders(layout, rects, marks)
     found += _hidden_edges(figure, layout)
     return found
+
+
+def _across_borders(layout, rects, marks):
+    """Node boxes and labels that a group's dashed border runs through (neither inside nor outside
+    it), and edges through a group's title."""
+    found = []
+    for key, group in layout.clusters.items():
+        border = (group.x0, group.y0, group.x1, group.y1)
+        for other, rect in rects.items():
+            if other != key and _overlap(rect, border) and not _inside(rect, border):
+                found.append(Collision("label-border", other, key))
+    return found
+
+
+def _inside(rect, box):
+    return box[0] - MARGIN <= rect[0] and rect[2] <= box[2] + MARGIN and box[1] - MARGIN <= rect[1] \
+        and rect[3] <= box[3] + MARGIN
 
 
 _T = np.arange(1, SAMPLES) / SAMPLES
@@ -115,26 +139,53 @@ GAP = 2.0   # points between a moved label and its own edge
 
 
 def relabelled(figure, layout, marks):
-    """``layout`` with every edge label that an edge, a node or another label runs into moved
-    along its own edge to the nearest place where nothing does (beside the edge, inside the
-    drawing, or inside the page a ``fit`` figure is padded to); a label with no such place stays
-    where Graphviz put it."""
+    """``layout`` with every edge label that an edge, a node, another label or a group's border
+    runs into moved along its own edge to the nearest place where nothing does (beside the edge,
+    inside the drawing, or inside the page a ``fit`` figure is padded to), and every group title
+    an edge or a label runs into slid along its group's top to the nearest free place; a label
+    with no such place stays where Graphviz put it."""
     rects = boxes(layout, marks, figure)
     curves = {e.id: _curve(e) for e in layout.edges}
-    labels = set(curves) & set(marks)     # edge labels: what can move
-    culprits = sorted({c.other if c.other in labels else c.what for c in collisions(figure, layout, marks)
-                       if c.kind in ("edge-label", "label-label", "label-node")} & labels)
-    if not culprits:
+    labels = set(curves) & set(marks)     # edge labels: they move along their edges
+    titles = set(layout.clusters) & set(rects)   # group titles: they slide along their group's top
+    found = [c for c in collisions(figure, layout, marks) if c.kind not in ("edge-node", "hidden-edge")]
+    culprits = {c.other if c.other in labels | titles and c.kind != "label-border" else c.what for c in found}
+    if not culprits & (labels | titles):
         return layout
+    everything = np.concatenate([c for c in curves.values() if len(c)] or [np.zeros((0, 2))])
     moved = {}
-    for key in culprits:
+    for key in sorted(culprits & labels):
         others = np.concatenate([c for k, c in curves.items() if k != key and len(c)] or [np.zeros((0, 2))])
-        spot = _free_spot(key, curves[key], marks[key], rects, others, _bounds(figure, layout))
-        if spot is not None:
-            moved[key] = spot
-            w, h = marks[key].width / 2, marks[key].height / 2
-            rects[key] = (spot[0] - w, spot[1] - h, spot[0] + w, spot[1] + h)
-    return replace(layout, edges=tuple(replace(e, label=moved[e.id]) if e.id in moved else e for e in layout.edges))
+        spot = _free_spot(key, curves[key], marks[key], rects, others, _bounds(figure, layout), layout.clusters)
+        moved.update(_placed(key, spot, marks, rects))
+    for key in sorted(culprits & titles):
+        moved.update(_placed(key, _free_title_spot(key, layout.clusters[key], marks[key], rects, everything),
+                             marks, rects))
+    return replace(layout, edges=tuple(replace(e, label=moved[e.id]) if e.id in moved else e for e in layout.edges),
+                   clusters={k: replace(c, label=moved[k]) if k in moved else c for k, c in layout.clusters.items()})
+
+
+def _placed(key, spot, marks, rects):
+    """{key: spot} with the label's box recorded at ``spot`` in ``rects`` ({} for no spot)."""
+    if spot is None:
+        return {}
+    w, h = marks[key].width / 2, marks[key].height / 2
+    rects[key] = (spot[0] - w, spot[1] - h, spot[0] + w, spot[1] + h)
+    return {key: spot}
+
+
+def _free_title_spot(key, group, title, rects, points):
+    """The centre nearest to the group title's own, on the same line inside its group's top, where
+    no edge, node or label is in its box (None if there is none)."""
+    x, y = group.label
+    w, h = title.width / 2, title.height / 2
+    others = [rect for other, rect in rects.items() if other != key]
+    steps = int((group.x1 - group.x0 - 2 * w - 2 * GAP) // 2)
+    for cx in sorted((group.x0 + GAP + w + 2 * k for k in range(max(steps, 0) + 1)), key=lambda c: abs(c - x)):
+        rect = (cx - w, y - h, cx + w, y + h)
+        if _clear(rect, points) and not any(_overlap(rect, o) for o in others):
+            return float(cx), float(y)
+    return None
 
 
 def _bounds(figure, layout):
@@ -147,9 +198,11 @@ def _bounds(figure, layout):
     return -dx, -dy, layout.width + dx, layout.height + dy
 
 
-def _free_spot(key, curve, label, rects, points, bounds):
+def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     """The centre nearest to label ``key``'s own where its box touches its edge's ``curve`` from
-    one side and no other edge, node or label is in it (None if there is none)."""
+    one side, no other edge, node or label is in it and no group's border runs through it (None
+    if there is none)."""
+    borders = [(g.x0, g.y0, g.x1, g.y1) for g in (clusters or {}).values()]
     if len(curve) < 3:
         return None
     w, h = label.width / 2, label.height / 2
@@ -170,7 +223,8 @@ def _free_spot(key, curve, label, rects, points, bounds):
                     or rect[2] > bounds[2] or rect[3] > bounds[3]:
                 continue
             inner = (rect[0] + GAP, rect[1] + GAP, rect[2] - GAP, rect[3] - GAP)   # its own edge may graze it
-            if _clear(rect, points) and _clear(inner, curve) and not any(_overlap(rect, o) for o in others):
+            if _clear(rect, points) and _clear(inner, curve) and not any(_overlap(rect, o) for o in others) \
+                    and not any(_overlap(rect, b) and not _inside(rect, b) for b in borders):
                 best = (distance, (float(cx), float(cy)))
     return None if best is None else best[1]
 

@@ -15,7 +15,6 @@ from ..options import page_shape
 from .themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
-VERIFIED = 4   # the best candidates checked for collisions, in turn
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
 
 
@@ -41,8 +40,10 @@ def drawing_size(figure) -> tuple:
 
 def fitted(figure):
     """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded: the
-    one with the largest smallest text among those that lay out without a collision (typeset
-    math; the best one outright when none of the first :data:`VERIFIED` does)."""
+    one with the largest smallest text (as dot first lays it out, without typeset math); with
+    typeset math, the one whose final layout (moved labels and relayouts included, as the render
+    draws it) has nothing colliding and the largest smallest text (the first outright when every
+    candidate collides)."""
     page = page_shape(figure.options.fit)
     scored = []
     for shown in (figure, wrapped(figure)):
@@ -50,18 +51,28 @@ def fitted(figure):
             for spacing in SPACINGS:
                 candidate = replace(shown, direction=direction, spacing=spacing, page=page)
                 scored.append((-smallest_text(candidate, drawing_size(candidate)), len(scored), candidate))
-    ranked = [candidate for _, _, candidate in sorted(scored, key=lambda s: s[:2])]
+    ranked = sorted(scored, key=lambda s: s[:2])
     if figure.options.math != "typeset":
-        return ranked[0]
-    return next((c for c in ranked[:VERIFIED] if _lays_out_clean(c)), ranked[0])
+        return ranked[0][2]
+    best = None
+    for promise, _, candidate in ranked:   # relayouts only spread a drawing: its text never grows
+        if best is not None and -promise <= best[0]:
+            break
+        text = _clean_text(candidate)
+        if text and (best is None or text > best[0]):
+            best = (text, candidate)
+    return ranked[0][2] if best is None else best[1]
 
 
-def _lays_out_clean(candidate) -> bool:
-    """Whether the candidate's own layout (moved edges and labels included) has no collision."""
+def _clean_text(candidate) -> float:
+    """The candidate's smallest text on its page as the render lays it out, or 0 if anything in
+    that layout collides."""
     from .collisions import collisions
-    from .composer import RELAYOUTS, place
-    placed = place(candidate, layouts=RELAYOUTS[:1])
-    return not collisions(candidate, placed.layout, placed.marks)
+    from .composer import place
+    placed = place(candidate)
+    if collisions(candidate, placed.layout, placed.marks):
+        return 0.0
+    return smallest_text(candidate, (placed.layout.width, placed.layout.height))
 
 
 WRAP = 28   # a label line longer than this (in LaTeX characters) is broken at its "="
