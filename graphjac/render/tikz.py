@@ -9,6 +9,8 @@ The picture needs ``tikz`` with the ``arrows.meta`` library and ``amsmath``/``am
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import replace
 
 from ..errors import RenderError
@@ -48,18 +50,51 @@ def write_beamer(figure, passes=PASSES) -> str:
     r"""The passes step by step as one Beamer frame (:func:`.steps.reveal_steps`): slide 1 shows
     what is given, slide k + 1 adds the k-th step, highlighted there and drawn plainly after
     (``\only``, ``\uncover`` and ``\alt`` overlays, one layout for every slide). With
-    ``standalone=True``, a complete Beamer document."""
+    ``standalone=True``, a complete Beamer document.
+
+    What no overlay touches (groups, forward edges, nodes shown from the start) is drawn once, in
+    a box set before the frame, that every slide places under the rest: Beamer sets a frame's
+    whole body again for each slide, and a figure of many steps drew its every spline each time."""
     reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
     reveal.update(dict.fromkeys(never_shown(figure, passes)))
     title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
     figure = replace(figure, title=())
-    picture = _picture(figure, place(figure, THEMES[figure.theme].tex_sizes), reveal)
+    placed = place(figure, THEMES[figure.theme].tex_sizes)
+    static, slides = _layers(_picture(figure, placed, reveal), placed.layout)
+    box = "\\gjstatic" + "".join(chr(ord("a") + int(c, 16)) for c in hashlib.sha256(static.encode()).hexdigest()[:12])
+    setup = f"\\ifdefined{box}\\else\\newsavebox{{{box}}}\\fi\n\\sbox{{{box}}}{{%\n{static}}}\n"
+    picture = slides.replace(STATIC_MARK, f"\\node[anchor=south west] at {_pt(_corner(placed.layout))} {{\\usebox{{{box}}}}};")
     heading = f"\\frametitle{{${title}$}}\n" if title else ""
-    frame = f"\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
+    frame = f"{setup}\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
         return BEAMER + frame + "\\end{document}\n"
     return ("% graphjac passes step by step, one step per slide; needs \\usepackage{tikz,amsmath,amssymb,adjustbox} "
             "and \\usetikzlibrary{arrows.meta}\n" + frame)
+
+
+OVERLAY = re.compile(r"\\(?:only|uncover|alt)<")
+STATIC_MARK = "%gj static layer"
+PAD = 4.0   # points of the pictures' common bounding box beyond Graphviz's
+
+
+def _corner(layout):
+    return -PAD, -PAD
+
+
+def _layers(picture, layout):
+    """(the lines of ``picture`` no overlay touches, as a picture; the picture with those lines
+    replaced by :data:`STATIC_MARK`): both with the same bounding box, so that the first, set
+    once, lies exactly under the second."""
+    lines = picture.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.endswith("]")) + 1   # after the picture's options
+    colours = [line for line in lines[start:] if line.startswith("\\definecolor")]
+    bounds = f"\\useasboundingbox {_pt(_corner(layout))} rectangle {_pt((layout.width + PAD, layout.height + PAD))};"
+    body = [line for line in lines[start:-1] if not line.startswith("\\definecolor")]
+    static = [line for line in body if not OVERLAY.search(line)]
+    changing = [line for line in body if OVERLAY.search(line)]
+    head = lines[:start] + colours + [bounds]
+    return ("\n".join(head + static + [lines[-1]]) + "\n",
+            "\n".join(head + [STATIC_MARK] + changing + [lines[-1]]) + "\n")
 
 
 def _picture(figure, placed, reveal=None):
