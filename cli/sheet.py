@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from graphjac.fileio import atomic_write_all
-from graphjac.render.worksheet import worksheet
+from graphjac.render.worksheet import compiled, worksheet, worksheet_tex
 
 from .commands import SUMMARIES
 from .common import load_graph, torch_option
@@ -21,22 +21,35 @@ from .common import load_graph, torch_option
 @click.option("--text", default="", help="a line of instructions under the title")
 @click.option("--precision", "-p", type=click.IntRange(1, 12), default=3, show_default=True,
               help="significant digits of the numbers given and asked for")
+@click.option("--tex", is_flag=True, help="make the PDFs with pdflatex, each figure a TikZ picture (needs TeX)")
 @torch_option
-def command(specs, output, key, title, text, precision, torch):
+def command(specs, output, key, title, text, precision, tex, torch):
     """A worksheet of each SPEC's figure, its values and gradients left as numbered rules to
     write on, with numbered questions, one page a figure (A4); and its answer key, laid out
-    alike, with the worked chain rule of every gradient. No TeX needed.
+    alike, with the worked chain rule of every gradient. No TeX needed; with ``--tex``, the
+    PDFs come from pdflatex and TikZ; with ``-o SHEET.tex``, the LaTeX documents themselves,
+    to edit and compile with your course's sheets.
 
     \b
     Examples:
       graphjac sheet lecture:neuron lecture:cs231n_sigmoid -o sheet.pdf
       graphjac sheet model.yaml -o week3.pdf --key week3-answers.pdf --title "Week 3"
+      graphjac sheet model.yaml -o week3.tex          # and week3.key.tex, for pdflatex
     """
-    if Path(output).suffix.lower() != ".pdf":
-        raise click.BadParameter(f"{output}: the worksheet is a PDF; name it {Path(output).stem}.pdf", param_hint="-o")
-    key = key or str(Path(output).with_suffix(".key.pdf"))
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".pdf", ".tex"):
+        raise click.BadParameter(f"{output}: the worksheet is a PDF or a LaTeX document; name it "
+                                 f"{Path(output).stem}.pdf or {Path(output).stem}.tex", param_hint="-o")
+    key = key or str(Path(output).with_suffix(".key" + suffix))
+    if Path(key).suffix.lower() in (".pdf", ".tex") and Path(key).suffix.lower() != suffix:   # a .tex key of a PDF
+        raise click.BadParameter(f"{key}: the key is written like the sheet; name it {Path(key).stem}{suffix}",
+                                 param_hint="--key")
     graphs = [load_graph(spec, need_target=True, torch=torch) for spec in specs]
     inputs = tuple(source for graph in graphs for source in graph.sources)
-    atomic_write_all({output: worksheet(graphs, title, text, answers=False, precision=precision),
-                      key: worksheet(graphs, title, text, answers=True, precision=precision)}, inputs=inputs)
+    if suffix == ".tex" or tex:
+        sources = [worksheet_tex(graphs, title, text, answers=answers, precision=precision) for answers in (False, True)]
+        files = sources if suffix == ".tex" else [compiled(source) for source in sources]
+    else:
+        files = [worksheet(graphs, title, text, answers=answers, precision=precision) for answers in (False, True)]
+    atomic_write_all({output: files[0], key: files[1]}, inputs=inputs)
     click.echo(f"wrote {output} and its key {key} ({len(graphs)} page{'s' if len(graphs) > 1 else ''} each)", err=True)

@@ -26,7 +26,8 @@ for stem, (name, options) in variants().items():
     for suffix in ("dot", "svg") + (("png",) if png else ()):
         print(graph.render(folder / f"{stem}.{suffix}", **options))
 PY
-# worksheets a lecturer prints, and their keys, with a PNG preview of every page
+# worksheets a lecturer prints, and their keys, with a PNG preview of every page, and each as the
+# LaTeX document a lecturer edits (graphjac sheet -o X.tex)
 python3 - docs/worksheets <<'PY'
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ from pathlib import Path
 from graphjac.fileio import atomic_write
 from graphjac.loaders import load_example
 from graphjac.render.composer import convert
-from graphjac.render.worksheet import pages, worksheet
+from graphjac.render.worksheet import pages, worksheet, worksheet_tex
 
 folder = Path(sys.argv[1])
 folder.mkdir(exist_ok=True)
@@ -42,6 +43,7 @@ for name in ("neuron", "cs231n_sigmoid", "two_layer"):
     graph = load_example(name)
     for answers, suffix in ((False, ""), (True, ".key")):
         print(atomic_write(folder / f"{name}{suffix}.pdf", worksheet([graph], answers=answers)))
+        print(atomic_write(folder / f"{name}{suffix}.tex", worksheet_tex([graph], answers=answers)))
         for page in pages([graph], answers=answers):
             print(atomic_write(folder / f"{name}{suffix}.png", convert(page, "png", 110)))
 PY

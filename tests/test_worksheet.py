@@ -10,7 +10,8 @@ import pytest
 
 import graphjac as gj
 from graphjac.mathtext import to_unicode
-from graphjac.render.worksheet import questions, worksheet
+from graphjac.render.worksheet import compiled, questions, worksheet, worksheet_tex
+from latex import needs_tex
 from test_cli import assert_clean_error, cli
 
 SHEETS = ["lecture:neuron", "lecture:cs231n_sigmoid", "lecture:two_layer"]
@@ -68,3 +69,31 @@ def test_the_cli_writes_both_files_and_refuses_what_it_should(tmp_path):
     code, out, err = cli("sheet", spec, "-o", tmp_path / "s.pdf", "--key", spec)
     assert_clean_error(code, out, err, 2, "own input")
     assert spec.read_text() == gj.gallery.spec_path("product").read_text() and not (tmp_path / "s.pdf").exists()
+
+
+@needs_tex
+def test_the_latex_worksheet_and_its_key_compile_to_a_page_a_graph(tmp_path):
+    import math
+    graphs = [gj.load(spec) for spec in SHEETS]
+    sheet, key = (compiled(worksheet_tex(graphs, "Week 3", answers=answers)) for answers in (False, True))
+    assert _pages(sheet, tmp_path, "sheet") == (3, "595.276 x 841.89 pts (A4)")   # the 21-blank circuit too
+    assert _pages(key, tmp_path, "key")[0] == 3
+    texts = {name: subprocess.run(["pdftotext", tmp_path / f"{name}.pdf", "-"], capture_output=True, text=True,
+                                  timeout=60).stdout for name in ("sheet", "key")}
+    f = 1 / (1 + math.exp(-(2 * -1 + -3 * -2 + -3)))          # CS231n's σ(w₀x₀ + w₁x₁ + w₂) at its numbers
+    assert f"{f:.3g}" in texts["key"] and f"{f:.3g}" not in texts["sheet"]
+    assert "Fill in each numbered blank" in texts["sheet"] and "The answers, blank by blank" in texts["key"]
+
+
+def test_the_cli_writes_the_latex_documents_and_says_when_tex_is_missing(tmp_path, monkeypatch):
+    code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "week.tex", "--title", "Week $3 \\input{x}")
+    assert code == 0 and "wrote" in err
+    tex = (tmp_path / "week.tex").read_text()
+    assert tex.startswith("\\documentclass") and "\\input{x}" not in tex        # the title is text, not TeX
+    assert "The answers, blank by blank" in (tmp_path / "week.key.tex").read_text()
+    code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "w.pdf", "--key", tmp_path / "k.tex")
+    assert code == 2 and "the key is written like the sheet; name it k.pdf" in err
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "pdflatex" else "/usr/bin/" + name)
+    code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "w.pdf", "--tex")
+    assert_clean_error(code, out, err, 1, "pdflatex is not installed")
+    assert not (tmp_path / "w.pdf").exists()

@@ -1,6 +1,8 @@
 r"""Worksheets a lecturer prints: each graph's exercise sheet (the figure with numbered rules to
 write on) and numbered questions on A4 pages, and an answer key laid out alike, with the
-worked chain rule of every gradient blank. Typeset without TeX (ziamath, then cairo's PDF).
+worked chain rule of every gradient blank. Typeset without TeX (ziamath, then cairo's PDF), or
+written as a LaTeX document with TikZ figures (:func:`worksheet_tex`) that a lecturer edits
+and compiles with pdflatex.
 
 The questions come from the figure and the notation layer: one per blank ("the value of z",
 "∂J/∂w⃗ = ∂J/∂z · x⃗ᵀ"), then two about the whole graph — one element of a parameter's gradient
@@ -105,8 +107,13 @@ def _worked(graph, figure, where, asked, answer, precision):
     if upstream is None or local.size > 36:
         return f"{asked} = {answer}"
     local = local.reshape(()) if local.size == 1 else local.reshape(-1) if 1 in local.shape else local
-    return (f"{asked} = {number_latex(np.asarray(upstream), precision)} \\cdot "
-            f"{number_latex(np.asarray(local), precision)} = {answer}")
+    return f"{asked} = {number_latex(np.asarray(upstream), precision)} \\cdot {_factor(local, precision)} = {answer}"
+
+
+def _factor(value, precision) -> str:
+    """A product's second number as a lecturer writes it: a negative scalar in parentheses."""
+    written = number_latex(np.asarray(value), precision)
+    return f"({written})" if np.ndim(value) == 0 and written.startswith("-") else written
 
 
 def _about(graph, precision, count):
@@ -145,19 +152,34 @@ def _page(graph, index, title, text, answers, precision):
     y = _line(page, rf"\text{{{escape_text(heading)}}}", "heading", y) + 4
     if text:
         y = _line(page, rf"\text{{{escape_text(text)}}}", "question", y) + 4
-    figures = (_figure(graph, precision, False), _figure(graph, precision, True))
-    asked = questions(graph, precision, figures)
-    numbered = {number for _, number, _, _ in _blanks(figures[0])}
+    asked = _asked(graph, answers, precision)
     room = max(height - MARGIN - y - 27 * (len(asked) + 1), 200.0)
-    shape = f"{int(width - 2 * MARGIN)}:{int(room)}"          # the figure laid out for the room it has
-    y = _place_figure(page, _figure(graph, precision, answers, fit=shape), y, room) + 12
-    instruction = "The answers, blank by blank:" if answers else "Fill in each numbered blank, then answer:"
-    y = _line(page, rf"\text{{{instruction}}}", "question", y) + 4
-    for number, question, answer in asked:
-        shown = answer if answers else (question if number not in numbered else rf"{question} = \underline{{\phantom{{00000000}}}}_{{{number}}}")
+    y = _place_figure(page, _figure(graph, precision, answers, fit=_shape(room)), y, room) + 12
+    y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
+    for number, shown in asked:
         y = _line(page, rf"\text{{{number}.\ }} " + shown, "question", y, indent=12) + 3
     hoist_symbols(page)
     return serialize(page)
+
+
+def _asked(graph, answers, precision) -> list:
+    """``(number, LaTeX)`` of each question as the page shows it: on the sheet, a blank's formula
+    with a numbered rule to write on (a question about the graph as it is asked); in the key, the
+    answer."""
+    figures = (_figure(graph, precision, False), _figure(graph, precision, True))
+    numbered = {number for _, number, _, _ in _blanks(figures[0])}
+    rule = r"\underline{\phantom{00000000}}"
+    return [(number, answer if answers else question if number not in numbered
+             else rf"{question} = {rule}_{{{number}}}") for number, question, answer in questions(graph, precision, figures)]
+
+
+def _shape(room) -> str:
+    """The page shape (``fit``) of the figure: the text's width by ``room`` points of height."""
+    return f"{int(PAGE[0] - 2 * MARGIN)}:{int(room)}"
+
+
+def _instruction(answers) -> str:
+    return "The answers, blank by blank:" if answers else "Fill in each numbered blank, then answer:"
 
 
 def _line(page, latex, role, top, indent=0.0):
@@ -198,3 +220,80 @@ def _pdf(pages) -> bytes:
         surface.draw(Tree(bytestring=page.encode("utf-8")))
     surface.finish()
     return fixed_date(out.getvalue())
+
+
+# ------------------------------------------------------------------------------ LaTeX
+
+TEX_PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[margin=17mm]{geometry}
+\usepackage{amsmath,amssymb,multicol,tikz}
+\usetikzlibrary{arrows.meta}
+\pagestyle{empty}
+\setlength{\parindent}{0pt}
+\begin{document}
+"""
+
+TEX_ROW = 34.0          # points a question takes, display-style sums and fractions included
+TEX_ONE_COLUMN = 10     # questions a page lists in one column (more go in two)
+
+
+def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False,
+                  precision: int = 3) -> str:
+    """The worksheet (``answers``: its key) as a LaTeX document for pdflatex, the same pages as
+    :func:`worksheet` with each figure a TikZ picture: a lecturer edits the questions, adds their
+    own, and compiles it with the rest of their course's sheets."""
+    from .composer import place
+    from .latex import for_pdflatex, text_for_pdflatex
+    from .themes import THEMES
+    from .tikz import write_tikz
+    out = [TEX_PREAMBLE]
+    for index, graph in enumerate(graphs):
+        if index:
+            out.append("\\newpage\n")
+        if title and not index:
+            out.append(f"{{\\LARGE {text_for_pdflatex(title)}}}\\par\\medskip\n")
+        out.append(f"{{\\large\\bfseries {'Answer key' if answers else 'Exercise'} {index + 1}: "
+                   f"{text_for_pdflatex(graph.name)}}}\\par\\smallskip\n")
+        if text and not index:
+            out.append(f"{text_for_pdflatex(text)}\\par\\smallskip\n")
+        asked = _asked(graph, answers, precision)
+        columns = 2 if len(asked) > TEX_ONE_COLUMN else 1     # a long list in two columns: one page a graph
+        room = max(PAGE[1] - 2 * MARGIN - 60 - TEX_ROW * (-(-len(asked) // columns) + 1), 200.0)
+        figure = _figure(graph, precision, answers, fit=_shape(room))
+        layout = place(figure, THEMES[figure.theme].tex_sizes).layout      # as write_tikz lays it out
+        scale = min((PAGE[0] - 2 * MARGIN) / layout.width, room / layout.height, 1.4)
+        picture = write_tikz(figure).split("\n", 1)[1]   # without its comment line
+        out.append(f"\\begin{{center}}\\scalebox{{{scale:.3f}}}{{%\n{picture}}}\\end{{center}}\n")
+        out.append(f"{_instruction(answers)}\n" + ("\\begin{multicols}{2}\n" if columns == 2 else "")
+                   + "\\begin{enumerate}\\setlength{\\itemsep}{3pt}\n")
+        out += [f"\\item[{number}.] $\\displaystyle {for_pdflatex(shown)}$\n" for number, shown in asked]
+        out.append("\\end{enumerate}\n" + ("\\end{multicols}\n" if columns == 2 else ""))
+    return "".join(out) + "\\end{document}\n"
+
+
+def compiled(tex: str, timeout: float = 120.0) -> bytes:
+    """The PDF pdflatex makes of ``tex`` (a :func:`worksheet_tex` document), compiled in a
+    folder of its own; a :class:`~graphjac.errors.RenderError` with TeX's own first error line
+    when it fails or pdflatex is not installed."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from ..errors import RenderError
+    if shutil.which("pdflatex") is None:
+        raise RenderError("pdflatex is not installed: install TeX Live (or MacTeX), or drop --tex to typeset "
+                          "the worksheet without TeX")
+    with tempfile.TemporaryDirectory(prefix="graphjac-sheet-") as folder:
+        (Path(folder) / "sheet.tex").write_text(tex, encoding="utf-8")
+        try:
+            done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+                                   "sheet.tex"], cwd=folder, capture_output=True, text=True, errors="replace",
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise RenderError(f"pdflatex took more than {timeout:g} s on the worksheet") from None
+        pdf = Path(folder) / "sheet.pdf"
+        if done.returncode != 0 or not pdf.exists():
+            error = next((line for line in done.stdout.splitlines() if line.startswith("!")), "no PDF was written")
+            raise RenderError(f"pdflatex could not compile the worksheet: {error}")
+        return pdf.read_bytes()
