@@ -15,8 +15,10 @@ from .common import load_graph, torch_option
 
 @click.command("sheet", short_help=SUMMARIES["sheet"])
 @click.argument("specs", metavar="SPEC...", nargs=-1, required=True)
-@click.option("-o", "--output", metavar="SHEET.pdf", required=True, help="the worksheet's PDF")
-@click.option("--key", metavar="KEY.pdf", help="the answer key's PDF [default: SHEET.key.pdf beside it]")
+@click.option("-o", "--output", metavar="SHEET.pdf|.tex", required=True,
+              help="the worksheet's PDF, or its LaTeX document")
+@click.option("--key", metavar="KEY.pdf|.tex", help="the answer key, written like the sheet [default: SHEET.key.pdf "
+                                                     "or SHEET.key.tex beside it]")
 @click.option("--title", default="Backpropagation", show_default=True, help="the sheet's title")
 @click.option("--text", default="", help="a line of instructions under the title")
 @click.option("--precision", "-p", type=click.IntRange(1, 12), default=3, show_default=True,
@@ -26,9 +28,9 @@ from .common import load_graph, torch_option
 def command(specs, output, key, title, text, precision, tex, torch):
     """A worksheet of each SPEC's figure, its values and gradients left as numbered rules to
     write on, with numbered questions, one page a figure (A4); and its answer key, laid out
-    alike, with the worked chain rule of every gradient. No TeX needed; with ``--tex``, the
-    PDFs come from pdflatex and TikZ; with ``-o SHEET.tex``, the LaTeX documents themselves,
-    to edit and compile with your course's sheets.
+    alike, with the worked chain rule of every gradient. No TeX needed; with --tex, the PDFs
+    come from pdflatex and TikZ; with -o SHEET.tex, the LaTeX documents themselves, to edit
+    and compile with your course's sheets.
 
     \b
     Examples:

@@ -63,7 +63,7 @@ def write_beamer(figure, passes=PASSES) -> str:
     static, slides = _layers(_picture(figure, placed, reveal), placed.layout)
     box = "\\gjstatic" + "".join(chr(ord("a") + int(c, 16)) for c in hashlib.sha256(static.encode()).hexdigest()[:12])
     setup = f"\\ifdefined{box}\\else\\newsavebox{{{box}}}\\fi\n\\sbox{{{box}}}{{%\n{static}}}\n"
-    picture = slides.replace(STATIC_MARK, f"\\node[anchor=south west] at {_pt(_corner(placed.layout))} {{\\usebox{{{box}}}}};")
+    picture = slides.replace(STATIC_MARK, f"\\node[anchor=south west] at {_pt(CORNER)} {{\\usebox{{{box}}}}};")
     heading = f"\\frametitle{{${title}$}}\n" if title else ""
     frame = f"{setup}\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
@@ -75,10 +75,7 @@ def write_beamer(figure, passes=PASSES) -> str:
 OVERLAY = re.compile(r"\\(?:only|uncover|alt)<")
 STATIC_MARK = "%gj static layer"
 PAD = 4.0   # points of the pictures' common bounding box beyond Graphviz's
-
-
-def _corner(layout):
-    return -PAD, -PAD
+CORNER = (-PAD, -PAD)
 
 
 def _layers(picture, layout):
@@ -88,7 +85,7 @@ def _layers(picture, layout):
     lines = picture.splitlines()
     start = next(k for k, line in enumerate(lines) if line.endswith("]")) + 1   # after the picture's options
     colours = [line for line in lines[start:] if line.startswith("\\definecolor")]
-    bounds = f"\\useasboundingbox {_pt(_corner(layout))} rectangle {_pt((layout.width + PAD, layout.height + PAD))};"
+    bounds = f"\\useasboundingbox {_pt(CORNER)} rectangle {_pt((layout.width + PAD, layout.height + PAD))};"
     body = [line for line in lines[start:-1] if not line.startswith("\\definecolor")]
     static = [line for line in body if not OVERLAY.search(line)]
     changing = [line for line in body if OVERLAY.search(line)]
