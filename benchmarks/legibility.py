@@ -23,6 +23,7 @@ from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.collisions import collisions
 from graphjac.render.composer import place
+from graphjac.render.fitting import smallest_text
 
 DRAWINGS = {"as given": {}, "fit 16:9": {"fit": "16:9"}, "fit 4:3": {"fit": "4:3"},
             "circuit": {"style": "circuit"}, "print": {"theme": "print"}}
@@ -30,7 +31,6 @@ DRAWINGS = {"as given": {}, "fit 16:9": {"fit": "16:9"}, "fit 4:3": {"fit": "4:3
 
 def measured(graph, options):
     """(width, height, smallest text at 4:3 in pt, Counter of collision kinds) of one drawing."""
-    from graphjac.render.fitting import smallest_text
     figure = figure_for(graph, **options)
     placed = place(figure)
     width, height = placed.layout.width, placed.layout.height

@@ -65,6 +65,8 @@ def _init_of(cls, fields):
         else:
             default = None
         if not f.init:
+            if default is None:   # no default: left unset, as dataclasses leaves it
+                continue
             value = f"_factory{k}()" if default == "_FACTORY" else default
         else:
             parameters.append(f.name if default is None else f"{f.name}={default}")

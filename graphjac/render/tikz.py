@@ -38,12 +38,17 @@ PREAMBLE = r"""\documentclass[tikz,border=4pt]{standalone}
 
 def write_tikz(figure) -> str:
     """The figure as a ``tikzpicture`` (a standalone document with ``standalone=True``)."""
-    placed = place(figure, THEMES[figure.theme].tex_sizes)
-    body = _picture(figure, placed)
+    body, _ = picture(figure)
     if figure.options.standalone:
         return PREAMBLE + body + "\\end{document}\n"
     return ("% graphjac figure; needs \\usepackage{tikz,amsmath,amssymb} and \\usetikzlibrary{arrows.meta}\n"
             + body)
+
+
+def picture(figure) -> tuple:
+    """(the bare ``tikzpicture``, the :class:`~.layout.Layout` it draws, in points)."""
+    placed = place(figure, THEMES[figure.theme].tex_sizes)
+    return _picture(figure, placed), placed.layout
 
 
 def write_beamer(figure, passes=PASSES) -> str:

@@ -242,10 +242,8 @@ def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answer
     """The worksheet (``answers``: its key) as a LaTeX document for pdflatex, the same pages as
     :func:`worksheet` with each figure a TikZ picture: a lecturer edits the questions, adds their
     own, and compiles it with the rest of their course's sheets."""
-    from .composer import place
     from .latex import for_pdflatex, text_for_pdflatex
-    from .themes import THEMES
-    from .tikz import write_tikz
+    from .tikz import picture
     out = [TEX_PREAMBLE]
     for index, graph in enumerate(graphs):
         if index:
@@ -259,11 +257,9 @@ def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answer
         asked = _asked(graph, answers, precision)
         columns = 2 if len(asked) > TEX_ONE_COLUMN else 1     # a long list in two columns: one page a graph
         room = max(PAGE[1] - 2 * MARGIN - 60 - TEX_ROW * (-(-len(asked) // columns) + 1), 200.0)
-        figure = _figure(graph, precision, answers, fit=_shape(room))
-        layout = place(figure, THEMES[figure.theme].tex_sizes).layout      # as write_tikz lays it out
+        drawn, layout = picture(_figure(graph, precision, answers, fit=_shape(room)))
         scale = min((PAGE[0] - 2 * MARGIN) / layout.width, room / layout.height, 1.4)
-        picture = write_tikz(figure).split("\n", 1)[1]   # without its comment line
-        out.append(f"\\begin{{center}}\\scalebox{{{scale:.3f}}}{{%\n{picture}}}\\end{{center}}\n")
+        out.append(f"\\begin{{center}}\\scalebox{{{scale:.3f}}}{{%\n{drawn}}}\\end{{center}}\n")
         out.append(f"{_instruction(answers)}\n" + ("\\begin{multicols}{2}\n" if columns == 2 else "")
                    + "\\begin{enumerate}\\setlength{\\itemsep}{3pt}\n")
         out += [f"\\item[{number}.] $\\displaystyle {for_pdflatex(shown)}$\n" for number, shown in asked]
