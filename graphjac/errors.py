@@ -32,6 +32,10 @@ class RenderError(GraphjacError, RuntimeError):
     """Graphviz is missing, failed, or timed out."""
 
 
+class LayoutFailed(RenderError):
+    """Graphviz's dot ran and could not lay the figure out (it exited with an error)."""
+
+
 class OutputError(RenderError):
     """A figure or table that could not be written: a full disk, a folder without permission, a
     file system that takes no files (exit code 1, as for standard output that is full)."""

@@ -86,6 +86,9 @@ class RenderOptions:
     fit: Optional[str] = _option(None, "fit a page shape: 16:9, 4:3 (slides), a4 (portrait) or any W:H; "
                                  "direction, spacing and wrapping chosen so the smallest text is as large "
                                  "as it can be", None, "text")
+    rows: int = _option(0, "the circuit style: the rows a long circuit is wrapped into, each wire into the next "
+                        "row returning below its own (0: one row for a circuit as wide as a slide, else as few as keep "
+                        "the figure within 3:1; with fit, the best for the page)")
     words: tuple = _option((), "the figure's own words in your lecture's language, as key=text;key=text "
                            "(keys: " + ", ".join(WORDS) + ")", None, "words")
     vector_style: str = _option("arrow", "vectors written with an arrow (x⃗) or in bold", VECTOR_STYLES)
@@ -163,7 +166,7 @@ def _validate(f, value):
     if kind == "bool":
         return _boolean(name, value)
     if kind == "int":
-        return _bounded(name, value, *{"precision": (1, 12), "samples": (0, 1000), "dpi": (36, 600)}[name])
+        return _bounded(name, value, *{"precision": (1, 12), "samples": (0, 1000), "dpi": (36, 600), "rows": (0, 12)}[name])
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
             _fail(name, value, "a number of seconds between 0 and 3600")

@@ -2,7 +2,8 @@
 
 :func:`scalar_graph` joins scalar gates on three inputs and two parameters; :func:`vector_graph`
 starts from a neuron on vectors and grows elementwise gates, activations and sums on it, with
-fan-out and repeated operands (x·x). Both end in one scalar J, so every figure has a backward
+fan-out and repeated operands (x·x); :func:`chain_graph` is a long circuit of scalar gates.
+All end in one scalar J, so every figure has a backward
 pass. The same seed gives the same graph.
 """
 
@@ -55,6 +56,30 @@ def vector_graph(seed: int, size: int = 8) -> gj.Graph:
             nodes.append(g.square(a, name=f"v{k}"))
         else:
             nodes.append(g.activation(a, "sigmoid" if op == "sigmoid" else "tanh", name=f"v{k}"))
+    return _joined(g)
+
+
+def chain_graph(seed: int, length: int = 12) -> gj.Graph:
+    """A long circuit, as CS231n's are: scalar gates one after another, each binary one taking a
+    new variable or, now and then, a node of the last few steps (fan-out close by)."""
+    rng = np.random.default_rng(2000 + seed)
+    g = gj.Graph(f"chain {seed}")
+    nodes = [g.input("x0", round(float(rng.normal()), 2))]
+    for k in range(length):
+        a = nodes[-1]
+        op = rng.choice(["add", "mul", "sub", "tanh", "neg", "exp", "square"])
+        if op in ("add", "mul", "sub"):
+            other = (nodes[-int(rng.integers(2, min(4, len(nodes)) + 1))] if len(nodes) > 2 and rng.random() < 0.3
+                     else g.param(f"w{k}", round(float(rng.normal()), 2)))
+            nodes.append(getattr(g, op)(a, other, name=f"v{k}"))
+        elif op == "exp" and abs(float(a.value)) < 3:
+            nodes.append(g.exp(a, name=f"v{k}"))
+        elif op == "neg":
+            nodes.append(g.neg(a, name=f"v{k}"))
+        elif op == "square" and abs(float(a.value)) < 3:
+            nodes.append(g.square(a, name=f"v{k}"))
+        else:
+            nodes.append(g.activation(a, "tanh", name=f"v{k}"))
     return _joined(g)
 
 

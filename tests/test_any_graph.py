@@ -15,6 +15,7 @@ from graphjac.loaders import load_example
 from graphjac.render import figure_for
 from graphjac.render.fitting import drawing_size, smallest_text
 from graphjac.render.numbers import number, vector
+from graphjac.render.rows import returning
 from latex import compile_tex, needs_tex
 
 
@@ -80,6 +81,140 @@ def test_circuit_tikz_compiles(name, tmp_path):
 def test_a_circuit_runs_across_the_page():
     assert figure_for(load_example("cs231n_circuit"), style="circuit", direction="BT").direction == "LR"
     assert figure_for(load_example("cs231n_circuit"), style="circuit", direction="RL").direction == "RL"
+
+
+# ---------------------------------------------------------------------------- a circuit in rows
+
+
+def _svg_shape(path):
+    _, _, width, height = (float(v) for v in ET.parse(path).getroot().get("viewBox").split())
+    return width, height
+
+
+@pytest.mark.parametrize("name", ["cs231n_sigmoid", "micrograd", "neuron", "mean_squares", "softmax_jacobian"])
+def test_a_long_circuit_is_wrapped_into_rows_within_3_to_1(name, tmp_path):
+    g = load_example(name)
+    width, height = _svg_shape(g.render(tmp_path / "c.svg", style="circuit"))
+    assert width <= 3 * height, (name, width, height)
+    one_row = _svg_shape(g.render(tmp_path / "one.svg", style="circuit", rows=1))
+    assert one_row[0] > 3 * one_row[1] and one_row[0] > 720      # wider than 3:1 and than a slide on one line
+
+
+def test_a_circuit_as_wide_as_a_slide_keeps_its_one_line_as_cs231n_draws_it(tmp_path):
+    g = load_example("cs231n_circuit")
+    assert figure_for(g, style="circuit").rows == ()
+    width, height = _svg_shape(g.render(tmp_path / "c.svg", style="circuit"))
+    assert width <= 720 and width > 3 * height
+
+
+def _rows_and_returns(figure, placed):
+    """Each row's node boxes, and each returning wire's path with the row it leaves."""
+    boxes = placed.layout.nodes
+    rows = [[boxes[i] for i in ids if i in boxes] for ids in figure.rows]
+    paths = {e.id: e for e in placed.layout.edges}
+    return rows, [(paths[f"e{k}"], row, figure.edges[k]) for k, row, _ in returning(figure)]
+
+
+@pytest.mark.parametrize("name, rows", [("cs231n_sigmoid", 2), ("cs231n_sigmoid", 3), ("micrograd", 2),
+                                        ("neuron", 3), ("neuron", 2), ("cs231n_circuit", 2)])
+def test_a_wire_into_the_next_row_returns_below_its_row_in_one_unbroken_line(name, rows):
+    figure = figure_for(load_example(name), style="circuit", rows=rows)
+    placed = place(figure)
+    assert len(figure.rows) == rows and all(figure.rows)
+    assert collisions(figure, placed.layout, placed.marks) == []
+    row_boxes, returns = _rows_and_returns(figure, placed)
+    assert returns, "a circuit in rows has a wire into the next row"
+    for k in range(rows - 1):    # rows stacked top to bottom (Graphviz's y points up)
+        assert min(b.y - b.height / 2 for b in row_boxes[k]) > max(b.y + b.height / 2 for b in row_boxes[k + 1])
+    for path, row, edge in returns:
+        points = path.points
+        assert path.tail == edge.src and path.head == edge.dst
+        segments = [points[i:i + 4] for i in range(0, len(points) - 1, 3)]
+        assert all(a[-1] == b[0] for a, b in zip(segments, segments[1:])), "the line is unbroken"
+        wire = placed.layout.nodes[edge.src]
+        assert abs(points[0][1] - wire.y) < 1.5 and points[0][0] >= wire.x     # leaves its numbers along the rule
+        (x0, y0), (x1, y1) = _return_line(path)
+        above = min(b.y - b.height / 2 for b in row_boxes[row])
+        below = max(b.y + b.height / 2 for b in row_boxes[row + 1])
+        assert below < y0 < above and abs(y1 - y0) < 1, "it returns level, in the gap under its own row"
+        assert x1 - x0 > 0.5 * (max(b.x for b in row_boxes[row]) - min(b.x for b in row_boxes[row]))
+        gate = placed.layout.nodes[edge.dst]
+        assert min(x for x, _ in points) < gate.x - gate.width / 2                 # comes in from the row's start
+        end = path.end or points[-1]
+        assert math.dist(end, (gate.x, gate.y)) <= gate.width / 2 + 1.5            # and ends on its gate
+
+
+def _return_line(path):
+    """The ends (left first) of the longest level stretch of a path (Bézier segments in a row
+    whose ends are all at one height)."""
+    ends = [(path.points[i], path.points[i + 3]) for i in range(0, len(path.points) - 1, 3)]
+    stretches, run = [], []
+    for a, b in ends:
+        if abs(a[1] - b[1]) < 1 and (not run or abs(a[1] - run[0][1]) < 1):
+            run = run + [a, b] if run else [a, b]
+        else:
+            stretches.append(run)
+            run = [a, b] if abs(a[1] - b[1]) < 1 else []
+    stretches.append(run)
+    longest = max((r for r in stretches if r), key=lambda r: max(x for x, _ in r) - min(x for x, _ in r))
+    return min(longest), max(longest)
+
+
+def test_rows_change_where_a_circuit_is_drawn_not_what_it_says():
+    g = load_example("micrograd")
+    one, three = figure_for(g, style="circuit", rows=1), figure_for(g, style="circuit", rows=3)
+    assert one.nodes == three.nodes and one.edges == three.edges and three.rows
+    assert sorted(i for ids in three.rows for i in ids) == sorted(n.id for n in one.nodes)
+
+
+def test_rows_as_an_option_a_flag_and_a_spec_key(tmp_path):
+    g = load_example("cs231n_sigmoid")
+    assert len(figure_for(g, style="circuit", rows=3).rows) == 3
+    assert figure_for(g, style="circuit", rows=1).rows == ()
+    assert figure_for(g, rows=3).rows == ()                          # the lecture style has no rows
+    with pytest.raises(gj.GraphjacError, match="rows"):
+        figure_for(g, style="circuit", rows=40)
+    spec = tmp_path / "s.yaml"
+    spec.write_text("render: {style: circuit, rows: 3}\nnodes:\n- {name: x, kind: input, value: 1.0}\n"
+                    "- {name: a, kind: exp, inputs: [x]}\n- {name: b, kind: neg, inputs: [a]}\n"
+                    "- {name: c, kind: exp, inputs: [b]}\n- {name: d, kind: neg, inputs: [c]}\n", encoding="utf-8")
+    assert len(figure_for(gj.load(str(spec))).rows) == 3
+
+
+@pytest.mark.parametrize("name", ["cs231n_sigmoid", "micrograd", "neuron"])
+def test_fit_wraps_a_circuit_to_fill_a_4_3_slide_legibly(name):
+    g = load_example(name)
+    fitted = figure_for(g, style="circuit", fit="4:3")
+    placed = place(fitted)
+    assert collisions(fitted, placed.layout, placed.marks) == []
+    text = smallest_text(fitted, (placed.layout.width, placed.layout.height))
+    from dataclasses import replace
+    one_line = figure_for(g, style="circuit", rows=1)
+    assert text > smallest_text(replace(one_line, page=(4.0, 3.0)), drawing_size(one_line))
+    assert text >= LEGIBLE or name in TOO_DEEP_FOR_4_3
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_circuits_wrap_into_rows_without_collisions(seed):
+    from random_graphs import chain_graph, scalar_graph
+    dense = figure_for(scalar_graph(seed, size=14), style="circuit", rows=3)
+    assert dense.rows == () or len(returning(dense)) <= 2 * (len(dense.rows) - 1)   # never a tangle of wires
+    graph = chain_graph(seed)
+    for rows in (2, 3):
+        figure = figure_for(graph, style="circuit", rows=rows)
+        placed = place(figure)
+        assert len(figure.rows) == rows and collisions(figure, placed.layout, placed.marks) == [], (seed, rows)
+        row_boxes, returns = _rows_and_returns(figure, placed)
+        for path, row, edge in returns:
+            (_, y), _ = _return_line(path)
+            assert path.head == edge.dst and y < min(b.y - b.height / 2 for b in row_boxes[row]), (seed, rows)
+
+
+@needs_tex
+def test_a_circuit_in_rows_compiles_as_tikz(tmp_path):
+    from graphjac.render import draw
+    tex = draw(load_example("cs231n_sigmoid"), "tex", style="circuit", rows=2, standalone=True)
+    compile_tex(tmp_path, tex)
 
 
 # ---------------------------------------------------------------------------- local derivatives

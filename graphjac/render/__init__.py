@@ -40,10 +40,10 @@ def figure_for(graph, options=None, **overrides) -> Figure:
     (:func:`graphjac.notation.for_figure`), then laid out as the options ask."""
     chosen = options_for(graph, options, **overrides)
     figure = build_figure(for_figure(graph, chosen), chosen)
-    if chosen.fit is None:
+    if chosen.fit is None and (chosen.style != "circuit" or chosen.rows):
         return figure
-    from .fitting import fitted
-    return fitted(figure)
+    from .fitting import fitted, within
+    return within(figure) if chosen.fit is None else fitted(figure)
 
 
 def to_dot(graph, options=None, **overrides) -> str:

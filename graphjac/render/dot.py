@@ -15,6 +15,7 @@ from typing import Optional
 
 from ..symbols import shortened
 from .quoting import html_label, quote
+from .rows import route
 from .themes import THEMES
 
 TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
@@ -247,13 +248,41 @@ def _cluster(text, theme):
 
 # ---------------------------------------------------------------------------- edges
 
+BEND = 'shape=point, style=invis, width=0, height=0, label=""'   # where a returning wire turns
+
+
+def _rows(plan):
+    """A circuit in rows (:func:`.rows.route`): its invisible bends and where they go."""
+    return ([f"{bend} [{BEND}];" for bend in plan.bends]
+            + ["{rank=same; " + "; ".join(ids) + ";}" for ids in plan.ranks]
+            + [f"{a} -> {b} [style=invis];" for a, b in plan.invisible])
+
+
+def _returning(pieces, key, attrs):
+    """A wire returning to the start of the next row, as the ``pieces`` of its route (the last
+    with the arrowhead, the long one back along the gap kept straight): edges ``<key>~0``,
+    ``~1``, … that :func:`.layout.parse_json` joins into the one edge ``<key>`` again."""
+    plain = {name: value for name, value in attrs.items() if name in ("penwidth", "color")}
+    out = []
+    for k, (a, b) in enumerate(pieces):
+        if k == 0:
+            piece = dict(attrs, arrowhead="none", weight="10")
+        elif k == len(pieces) - 1:
+            piece = dict(plain, weight="10")
+        else:
+            piece = dict(plain, dir="none", **({"weight": "20"} if k == 2 else {}))
+        piece["id"] = quote(f"{key}~{k}")
+        out.append(f"{a} -> {b} {_attrs(**piece)};")
+    return out
+
 
 def _edges(figure, theme, boxes):
     # A forward edge beside a labelled backward edge gets a blank label too: Graphviz then lays
     # the two side by side instead of on top of each other.
     spaced = {(e.dst, e.src) for e in figure.edges if e.direction == "backward" and e.label}
     style, hidden_style, color = quote(theme.backward_style), quote("invis"), quote(theme.backward)
-    out = []
+    plan = route(figure) if figure.rows else None
+    out = _rows(plan) if plan else []
     for k, edge in enumerate(figure.edges):
         key = f"e{k}"
         if edge.direction == "layout":
@@ -267,7 +296,8 @@ def _edges(figure, theme, boxes):
                 attrs.update(**({"tailport": ports[1]} if ports else {"tailclip": "false"}))
             if edge.emphasis:
                 attrs.update(penwidth=theme.width("emphasis"), color=quote(theme.emphasis))
-            out.append(f"{edge.src} -> {edge.dst} {_attrs(**attrs)};")
+            out += (_returning(plan.pieces[k], key, attrs) if plan and k in plan.pieces
+                    else [f"{edge.src} -> {edge.dst} {_attrs(**attrs)};"])
         else:   # a frame's edge not reached yet is invisible, in its place in the layout
             text = (_box(boxes, key) or html_label(label(edge.label, padding=4))) if edge.label else None
             out.append(f"{edge.dst} -> {edge.src} " + _attrs(

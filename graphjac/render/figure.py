@@ -125,6 +125,7 @@ class Figure:
     page: Optional[tuple] = None   # (width, height): the page shape the drawing is padded to
     hidden: frozenset = frozenset()    # a frame's items not shown yet (``e<k>``, ``<label key>.<line>``)
     current: frozenset = frozenset()   # a frame's items it highlights (the step it adds)
+    rows: tuple = ()          # a circuit wrapped into rows: each row's node ids (a wire into a later row returns)
 
 
 def build_figure(notes, options: RenderOptions) -> Figure:
@@ -147,6 +148,7 @@ def build_figure(notes, options: RenderOptions) -> Figure:
 def _circuit_figure(notes, options):
     """The circuit style (:mod:`.circuit`): gates, variables, and one labelled wire per edge."""
     from .circuit import gate_label, wire_lines
+    from .rows import in_rows
     nodes, edges, p = [], [], options.precision
     for note in notes.nodes:
         if _folded(note, options):
@@ -167,9 +169,10 @@ def _circuit_figure(notes, options):
                                 phases=("forward" if note.op else "", "backward" if grad is not None else "")))
         edges += [FigureEdge(src, wire, "forward", joint="head"), FigureEdge(wire, dst, "forward", joint="tail")]
     direction = options.direction if options.direction in ("LR", "RL") else "LR"   # wires across the page
-    return Figure(title=_title(notes, options), direction=direction, theme=options.theme, nodes=tuple(nodes),
-                  edges=tuple(edges), groups=_groups(nodes, notes, SampleSelection.of(notes, options)),
-                  legend=(), badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
+    figure = Figure(title=_title(notes, options), direction=direction, theme=options.theme, nodes=tuple(nodes),
+                    edges=tuple(edges), groups=_groups(nodes, notes, SampleSelection.of(notes, options)),
+                    legend=(), badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
+    return in_rows(figure, options.rows) if options.rows > 1 else figure
 
 
 BLANK = "@blank@"   # where a hidden number goes, until the blanks are numbered

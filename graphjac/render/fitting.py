@@ -1,8 +1,9 @@
 """Figures that fit a page (``fit: 16:9 | 4:3 | a4 | W:H``): the direction and spacing chosen so
-that, scaled to fill the page, the figure's smallest text is as large as it can be.
+that, scaled to fill the page, the figure's smallest text is as large as it can be; and a
+circuit without ``fit`` wrapped into as few rows as keep it within 3:1 (:func:`within`).
 
-Every candidate (the figure's own direction and the other orientation, each at the usual and
-at tighter spacings, with long lines broken or not) is laid out by Graphviz with its labels
+Every candidate (the figure's own direction and the other orientation, or for a circuit one to
+four rows, each at the usual and at tighter spacings, with long lines broken or not) is laid out by Graphviz with its labels
 measured as they will be drawn; the one whose smallest text comes out largest on the page and
 that lays out with nothing colliding wins, and the drawing is then padded to the page's shape.
 """
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..errors import LayoutFailed
 from ..options import page_shape
 from .themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
+ROWS = (1, 2, 3, 4)   # a circuit's rows tried
+WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
 
 
@@ -46,11 +50,13 @@ def fitted(figure):
     candidate collides)."""
     page = page_shape(figure.options.fit)
     scored = []
-    for shown in (figure, wrapped(figure)):
+    for shown in _shapes(figure):
         for direction in [figure.direction] + list(_other(figure)):
             for spacing in SPACINGS:
                 candidate = replace(shown, direction=direction, spacing=spacing, page=page)
-                scored.append((-smallest_text(candidate, drawing_size(candidate)), len(scored), candidate))
+                size = _measured(candidate, first=not scored)
+                if size is not None:
+                    scored.append((-smallest_text(candidate, size), len(scored), candidate))
     ranked = sorted(scored, key=lambda s: s[:2])
     if figure.options.math != "typeset":
         return ranked[0][2]
@@ -64,12 +70,65 @@ def fitted(figure):
     return ranked[0][2] if best is None else best[1]
 
 
+def within(figure):
+    """A circuit in the fewest rows (of :data:`ROWS`) whose drawing is at most :data:`WIDEST`
+    times as wide as it is tall or no wider than a slide (:data:`SLIDE_WIDTH`: on a slide its
+    text is at least its own size, and CS231n's short circuits stay on one line); a circuit that
+    no wrapping brings there in the rows that come nearest."""
+    candidates, best = _in_rows(figure), None
+    if len(candidates) == 1:
+        return figure
+    for candidate in candidates:
+        size = _measured(candidate, first=candidate is candidates[0])
+        if size is None:
+            continue
+        width, height = size
+        if width <= WIDEST * height or width <= SLIDE_WIDTH:
+            return candidate
+        if best is None or width / height < best[0]:
+            best = (width / height, candidate)
+    return best[1]
+
+
+def _measured(candidate, first: bool):
+    """The candidate's :func:`drawing_size`, or None when Graphviz cannot lay it out (a tight
+    spacing can leave dot no room to route an edge); the first candidate's failure is raised."""
+    try:
+        return drawing_size(candidate)
+    except LayoutFailed:
+        if first:
+            raise
+        return None
+
+
+def _in_rows(figure) -> list:
+    """The circuit in each number of :data:`ROWS` it can be wrapped into (fewer gates, fewer rows)."""
+    from .rows import in_rows
+    out = []
+    for rows in ROWS:
+        candidate = in_rows(figure, rows)
+        if not out or candidate.rows != out[-1].rows:
+            out.append(candidate)
+    return out
+
+
+def _shapes(figure) -> list:
+    """What ``fit`` tries besides directions and spacings: a circuit in rows (unless its rows are
+    given), other figures with long label lines broken or not."""
+    if figure.options.style == "circuit":
+        return [figure] if figure.options.rows else _in_rows(figure)
+    return [figure, wrapped(figure)]
+
+
 def _clean_text(candidate) -> float:
     """The candidate's smallest text on its page as the render lays it out, or 0 if anything in
     that layout collides."""
     from .collisions import collisions
     from .composer import place
-    placed = place(candidate)
+    try:
+        placed = place(candidate)
+    except LayoutFailed:
+        return 0.0
     if collisions(candidate, placed.layout, placed.marks):
         return 0.0
     return smallest_text(candidate, (placed.layout.width, placed.layout.height))

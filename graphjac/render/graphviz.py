@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import RenderError
+from ..errors import LayoutFailed, RenderError
 
 INSTALL = ("Graphviz's dot program was not found on PATH. Install Graphviz: "
            "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
@@ -52,7 +52,7 @@ def _run(options, source, format, timeout, output_expected=True):
         raise RenderError(f"could not run Graphviz's dot ({executable}): {exc}") from None
     stderr = done.stderr.decode("utf-8", "replace").strip()
     if done.returncode != 0:
-        raise RenderError(f"Graphviz's dot failed (exit status {done.returncode}) making {format}:\n"
+        raise LayoutFailed(f"Graphviz's dot failed (exit status {done.returncode}) making {format}:\n"
                           f"{stderr or '(no message)'}")
     if output_expected and not done.stdout:
         raise RenderError(f"Graphviz's dot wrote no {format} output" + (f":\n{stderr}" if stderr else ""))

@@ -15,6 +15,7 @@ NodeBox(id='n0', x=30.0, y=25.0, width=36.0, height=18.0)
 from __future__ import annotations
 
 import json
+import re
 from typing import Optional
 
 from ..errors import RenderError
@@ -174,7 +175,8 @@ def parse_json(text) -> Layout:
                 clusters[key] = ClusterBox(key, *_numbers(obj["bb"]), label=_point(obj.get("lp")))
             elif "pos" in obj:
                 nodes[key] = NodeBox(key, *_point(obj["pos"]), _inches(obj["width"]), _inches(obj["height"]))
-        edges = tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ())) if "pos" in e)
+        edges = _joined(tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ())) if "pos" in e))
+        nodes = {key: node for key, node in nodes.items() if not _BEND.fullmatch(key)}
     except (ValueError, KeyError, TypeError) as err:
         raise RenderError(f"cannot read Graphviz's layout: {type(err).__name__}: {err}") from None
     return Layout(x1 - x0, y1 - y0, nodes, edges, clusters, _point(data.get("lp")))
@@ -193,6 +195,42 @@ def _edge(obj, names, index):
         raise ValueError(f"edge {obj.get('id', index)}: {len(points)} spline points is not 3k+1")
     return EdgePath(obj.get("id") or f"edge {index}", names[obj["tail"]], names[obj["head"]], tuple(points),
                     end, start, _point(obj.get("lp")))
+
+
+_BEND = re.compile(r"e[0-9]+_b[1-4]")   # the invisible bends of a circuit in rows (.rows.route)
+
+
+def _joined(edges) -> tuple:
+    """The edges with every returning wire's pieces (``e7~0``, ``e7~1``, …, see
+    :func:`.dot._returning`) joined, end to end, into the one edge ``e7``."""
+    pieces, out = {}, []
+    for edge in edges:
+        key, sep, _ = edge.id.partition("~")
+        if sep:
+            if key not in pieces:
+                out.append(key)
+            pieces.setdefault(key, []).append(edge)
+        else:
+            out.append(edge)
+    return tuple(_chain(item, sorted(pieces[item], key=lambda e: int(e.id.partition("~")[2])))
+                 if isinstance(item, str) else item for item in out)
+
+
+def _chain(key, pieces):
+    """One path through ``pieces`` in order, each turned to start where the last one ended."""
+    points = list(pieces[0].points)
+    for piece in pieces[1:]:
+        ahead = list(piece.points)
+        if _distance(ahead[-1], points[-1]) < _distance(ahead[0], points[-1]):
+            ahead.reverse()
+        if ahead[0] != points[-1]:   # a straight step across the bend
+            points += [points[-1], ahead[0], ahead[0]]
+        points += ahead[1:]
+    return EdgePath(key, pieces[0].tail, pieces[-1].head, tuple(points), pieces[-1].end)
+
+
+def _distance(a, b):
+    return abs(a[0] - b[0]) + abs(a[1] - b[1])
 
 
 def _numbers(text):
