@@ -26,7 +26,8 @@ from graphjac.render.composer import place
 from graphjac.render.fitting import smallest_text
 
 DRAWINGS = {"as given": {}, "fit 16:9": {"fit": "16:9"}, "fit 4:3": {"fit": "4:3"},
-            "circuit": {"style": "circuit"}, "print": {"theme": "print"}}
+            "circuit": {"style": "circuit"}, "circuit fit 4:3": {"style": "circuit", "fit": "4:3"},
+            "print": {"theme": "print"}}
 
 
 def measured(graph, options):

@@ -26,43 +26,51 @@ def _labels(y, yhat):
     return np.eye(np.shape(yhat)[-1])[int(y)]
 
 
-PER_SAMPLE = {
-    "add": lambda u, v: u + v,
-    "sub": lambda u, v: u - v,
-    "mul": lambda u, v: u * v,
-    "square": lambda u: u ** 2,
-    "pow": lambda u, exponent: u ** exponent,
-    "dot": lambda u, v: anp.sum(u * v),
-    "neuron": lambda x, w, b: anp.dot(x, w) + b,
-    "dense": lambda x, W, B: anp.dot(anp.transpose(W), x) + B,
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: z * (z >= 0),          # ReLU′(0) = 1, as the lecture writes it
-    "leaky_relu": lambda z, slope: anp.where(z >= 0, z, slope * z),
-    "softplus": lambda z: anp.log(1.0 + anp.exp(z)),
-    # the gates of every backprop lecture
-    "neg": lambda u: -u,
-    "div": lambda u, v: u / v,
-    "exp": anp.exp,
-    "log": anp.log,
-    "sqrt": anp.sqrt,
-    "abs": anp.abs,
-    "sin": anp.sin,
-    "cos": anp.cos,
-    "maximum": anp.maximum,
-    "minimum": anp.minimum,
-    "matmul": anp.dot,
-    "transpose": anp.transpose,
-    "sum": lambda u, axis: anp.sum(u, axis=axis),
-    "mean": lambda u, axis: anp.mean(u, axis=axis),
-    "identity": lambda z: z,
-    "softmax": lambda l: anp.exp(l) / anp.sum(anp.exp(l)),
-    # losses: the target y is data, no gradient flows into it (getval drops autograd's trace)
-    "mse": lambda yhat, y: anp.sum((getval(y) - yhat) ** 2),
-    "bce": lambda yhat, y: -anp.sum(getval(y) * anp.log(yhat) + (1 - getval(y)) * anp.log(1 - yhat)),
-    "cce": lambda yhat, y: -anp.sum(_labels(y, yhat) * anp.log(yhat)),
-}
+def _definitions(xp):
+    """The lecture's per-sample definitions written with ``xp``: autograd.numpy, to be
+    differentiated, or numpy itself, for finite differences (the same text, without autograd's
+    wrappers around every call)."""
+    return {
+        "add": lambda u, v: u + v,
+        "sub": lambda u, v: u - v,
+        "mul": lambda u, v: u * v,
+        "square": lambda u: u ** 2,
+        "pow": lambda u, exponent: u ** exponent,
+        "dot": lambda u, v: xp.sum(u * v),
+        "neuron": lambda x, w, b: xp.dot(x, w) + b,
+        "dense": lambda x, W, B: xp.dot(xp.transpose(W), x) + B,
+        "sigmoid": lambda z: 1.0 / (1.0 + xp.exp(-z)),
+        "tanh": xp.tanh,
+        "relu": lambda z: z * (z >= 0),          # ReLU′(0) = 1, as the lecture writes it
+        "leaky_relu": lambda z, slope: xp.where(z >= 0, z, slope * z),
+        "softplus": lambda z: xp.log(1.0 + xp.exp(z)),
+        # the gates of every backprop lecture
+        "neg": lambda u: -u,
+        "div": lambda u, v: u / v,
+        "exp": xp.exp,
+        "log": xp.log,
+        "sqrt": xp.sqrt,
+        "abs": xp.abs,
+        "sin": xp.sin,
+        "cos": xp.cos,
+        "maximum": xp.maximum,
+        "minimum": xp.minimum,
+        "matmul": xp.dot,
+        "transpose": xp.transpose,
+        "sum": lambda u, axis: xp.sum(u, axis=axis),
+        "mean": lambda u, axis: xp.mean(u, axis=axis),
+        "identity": lambda z: z,
+        "softmax": lambda l: xp.exp(l) / xp.sum(xp.exp(l)),
+        # losses: the target y is data, no gradient flows into it (getval drops autograd's trace)
+        "mse": lambda yhat, y: xp.sum((getval(y) - yhat) ** 2),
+        "bce": lambda yhat, y: -xp.sum(getval(y) * xp.log(yhat) + (1 - getval(y)) * xp.log(1 - yhat)),
+        "cce": lambda yhat, y: -xp.sum(_labels(y, yhat) * xp.log(yhat)),
+    }
+
+
+PER_SAMPLE, PLAIN = _definitions(anp), _definitions(np)
 WHOLE = {"sum": anp.sum, "mean": anp.mean}   # over every element, the minibatch included
+WHOLE_PLAIN = {"sum": np.sum, "mean": np.mean}
 ATTRIBUTES = {"pow": ("exponent",), "leaky_relu": ("slope",), "sum": ("axis",), "mean": ("axis",)}   # in order
 
 
@@ -83,23 +91,25 @@ def is_batch(recs, r, batch):
     return not reduces_all(r) and any(batch[i] for i in r.inputs)
 
 
-def apply_op(r, args, arg_batch, out_batch):
-    """The value of op node ``r`` from its operands, sample by sample for a minibatch."""
+def apply_op(r, args, arg_batch, out_batch, plain=False):
+    """The value of op node ``r`` from its operands, sample by sample for a minibatch (with
+    ``plain``, by numpy itself: nothing here is differentiated)."""
     attrs = [r.attrs[name] for name in ATTRIBUTES.get(r.op, ())]
     if reduces_all(r):
-        return WHOLE[r.op](args[0])
-    f = PER_SAMPLE[r.op]
+        return (WHOLE_PLAIN if plain else WHOLE)[r.op](args[0])
+    f = (PLAIN if plain else PER_SAMPLE)[r.op]
     if not out_batch:
         return f(*args, *attrs)
     n = next(len(a) for a, b in zip(args, arg_batch) if b)
-    return anp.stack([f(*[a[i] if b else a for a, b in zip(args, arg_batch)], *attrs) for i in range(n)])
+    return (np if plain else anp).stack([f(*[a[i] if b else a for a, b in zip(args, arg_batch)], *attrs) for i in range(n)])
 
 
-def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None):
+def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None, plain=False, recs=None):
     """Every node's value; ``node_deltas[id]`` is added to a node's value, ``edge_deltas[(dst, slot)]``
-    to one operand as one op sees it (so that d J/d delta is ∂J/∂node or an edge's share)."""
+    to one operand as one op sees it (so that d J/d delta is ∂J/∂node or an edge's share). With
+    ``plain``, computed by numpy (for finite differences); ``recs``: the graph's records, if read."""
     node_deltas, edge_deltas, leaf_values = node_deltas or {}, edge_deltas or {}, leaf_values or {}
-    recs = records(g)
+    recs = recs or records(g)
     values, batch = [], []
     for r in recs:
         batch.append(is_batch(recs, r, batch))
@@ -108,7 +118,7 @@ def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None):
         else:
             args = [values[i] + edge_deltas[(r.id, k)] if (r.id, k) in edge_deltas else values[i]
                     for k, i in enumerate(r.inputs)]
-            value = apply_op(r, args, [batch[i] for i in r.inputs], batch[-1])
+            value = apply_op(r, args, [batch[i] for i in r.inputs], batch[-1], plain)
         values.append(value + node_deltas[r.id] if r.id in node_deltas else value)
     return values, batch
 
@@ -156,13 +166,14 @@ def fd_grad(g, target, key, shape, edge=False):
     The step is 1e−6 scaled down for small values (down to 1e−9), so that −y/p is
     still resolved at probabilities p near 1e−6.
     """
-    values, _ = evaluate(g)
-    at = values[records(g)[key[0]].inputs[key[1]]] if edge else values[key]
+    recs = records(g)
+    values, _ = evaluate(g, plain=True, recs=recs)
+    at = values[recs[key[0]].inputs[key[1]]] if edge else values[key]
     eps = 1e-6 * np.clip(np.abs(np.broadcast_to(at, shape)), 1e-3, 1.0)
 
     def J(delta):
         deltas = {key: delta}
-        values = evaluate(g, edge_deltas=deltas)[0] if edge else evaluate(g, node_deltas=deltas)[0]
+        values = evaluate(g, **{"edge_deltas" if edge else "node_deltas": deltas}, plain=True, recs=recs)[0]
         return float(values[target])
     return finite_difference(J, np.zeros(shape), eps)
 
