@@ -15,7 +15,7 @@ from graphjac.render.frames import animated_svg, backward_steps, frame_files, re
 from graphjac.render.tikz import write_beamer
 from graphjac_cli.main import main
 
-from latex import compile_tex, needs_tex
+from latex import compile_tex, compile_together, needs_tex
 
 pytestmark = pytest.mark.dot
 SVG = "{http://www.w3.org/2000/svg}"
@@ -194,22 +194,25 @@ def test_the_animation_reveals_each_step_in_turn_and_loops():
         assert times[0] == 0 and times[-1] < 1 and animate.get("calcMode") == "discrete"
 
 
-@needs_tex
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_beamer_overlays_compile_to_one_slide_per_step(tmp_path, name):
-    figure = figure_for(load_example(name), standalone=True)
-    log = compile_tex(tmp_path, write_beamer(figure))
-    pages = int(re.search(r"Output written on fig\.pdf \((\d+) pages?", log).group(1))
-    assert pages == len(reveal_steps(figure)) + 1
+def _slides_of_each(tmp_path, figures):
+    """Every figure's Beamer frames compiled in one document (one pdflatex run): each must make
+    one slide per step and one more with everything."""
+    parts = compile_together(tmp_path, {name: write_beamer(figure) for name, figure in figures.items()})
+    for name, figure in figures.items():
+        assert parts[name][0] == len(reveal_steps(figure)) + 1, name
 
 
 @needs_tex
-@pytest.mark.parametrize("name", ["cs231n_circuit", "cs231n_sigmoid", "neuron", "dense_cce"])
-def test_circuit_beamer_overlays_compile_to_one_slide_per_step(tmp_path, name):
-    circuit = figure_for(load_example(name), standalone=True, style="circuit")
-    log = compile_tex(tmp_path, write_beamer(circuit))
-    pages = int(re.search(r"Output written on fig\.pdf \((\d+) pages?", log).group(1))
-    assert pages == len(reveal_steps(circuit)) + 1
+@pytest.mark.parametrize("names", [[n for n in EXAMPLES if n != "micrograd"], ["micrograd"]],
+                         ids=["gallery", "micrograd"])        # micrograd's 65 slides on their own
+def test_beamer_overlays_compile_to_one_slide_per_step(tmp_path, names):
+    _slides_of_each(tmp_path, {name: figure_for(load_example(name), standalone=True) for name in names})
+
+
+@needs_tex
+def test_circuit_beamer_overlays_compile_to_one_slide_per_step(tmp_path):
+    _slides_of_each(tmp_path, {name: figure_for(load_example(name), standalone=True, style="circuit")
+                               for name in ["cs231n_circuit", "cs231n_sigmoid", "neuron", "dense_cce"]})
 
 
 @needs_tex

@@ -14,24 +14,27 @@ from graphjac.render.themes import THEMES
 
 SIZES = THEMES["lecture"].tex_sizes
 
-from latex import compile_tex, needs_tex
+from latex import compile_tex, compile_together, needs_tex
 
 pytestmark = pytest.mark.dot
 EXAMPLES = list(catalog())
 
 
 @needs_tex
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_every_example_compiles_as_a_standalone_document(tmp_path, name):
-    log = compile_tex(tmp_path, draw(load_example(name), "tex", standalone=True))
-    assert "Overfull" not in log
+def test_every_example_compiles_as_a_standalone_document(tmp_path):
+    parts = compile_together(tmp_path, {name: draw(load_example(name), "tex", standalone=True) for name in EXAMPLES})
+    for name in EXAMPLES:
+        pages, log = parts[name]
+        assert pages == 1 and "Overfull" not in log, name      # one page a picture, nothing sticking out
 
 
 @needs_tex
 @pytest.mark.parametrize("theme", ["print", "dark"])
-@pytest.mark.parametrize("name", ["neuron", "minibatch_bce", "dense_cce"])
-def test_themes_compile(tmp_path, name, theme):
-    compile_tex(tmp_path, draw(load_example(name), "tex", standalone=True, theme=theme))
+def test_themes_compile(tmp_path, theme):
+    names = ["neuron", "minibatch_bce", "dense_cce"]
+    parts = compile_together(tmp_path, {name: draw(load_example(name), "tex", standalone=True, theme=theme)
+                                        for name in names})
+    assert [parts[name][0] for name in names] == [1, 1, 1]
 
 
 @needs_tex
