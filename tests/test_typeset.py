@@ -252,3 +252,25 @@ def test_without_cairo_pdf_and_png_say_what_to_install(monkeypatch, tmp_path):
     with pytest.raises(GraphjacError, match="install the Cairo library"):
         load_example("add").render(tmp_path / "fig.png", math="typeset")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name", ["neuron", "softmax_jacobian", "cs231n_sigmoid"])
+def test_glyphs_drawn_in_place_for_cairo_make_the_same_picture(name):
+    import io
+
+    import cairosvg
+    import numpy as np
+    from PIL import Image
+
+    from graphjac.render import draw
+    from graphjac.render.typeset import inline_symbols
+    svg = draw(load_example(name), "svg", math="typeset")
+    tree = ET.fromstring(svg)
+    inline_symbols(tree)
+    inlined = ET.tostring(tree, encoding="unicode")
+    assert "<use" in svg and "use" not in {e.tag.split("}")[-1] for e in tree.iter()}
+    pictures = [np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(bytestring=text.encode(), dpi=96))).convert("L"),
+                           dtype=int) for text in (svg, inlined)]
+    assert pictures[0].shape == pictures[1].shape
+    assert np.abs(pictures[0] - pictures[1]).max() <= 32 and (pictures[0] < 128).sum() > 1000   # the same ink

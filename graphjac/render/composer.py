@@ -20,7 +20,7 @@ from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
 from .layout import Heading, lay_out, lay_out_and_draw, texts
 from .themes import THEMES
-from .typeset import SVG_NS, Label, hoist_symbols, prepare
+from .typeset import SVG_NS, Label, hoist_symbols, inline_symbols, prepare
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
 # layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
@@ -336,8 +336,18 @@ def convert(svg_text: str, format: str, dpi: int = 150):
                           f"'brew install cairo') or write SVG") from None
     if format == "png":
         _check_pixels(svg_text, dpi)
-        return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), dpi=dpi)
-    return fixed_date(cairosvg.svg2pdf(bytestring=svg_text.encode("utf-8")))
+        return cairosvg.svg2png(bytestring=_glyphs_inline(svg_text), dpi=dpi)
+    return fixed_date(cairosvg.svg2pdf(bytestring=_glyphs_inline(svg_text)))
+
+
+def _glyphs_inline(svg_text: str) -> bytes:
+    """The SVG with each glyph drawn where it is used (:func:`.typeset.inline_symbols`): the
+    same picture, which cairosvg draws in half the time."""
+    if "<use" not in svg_text:
+        return svg_text.encode("utf-8")
+    svg = ET.fromstring(svg_text)
+    inline_symbols(svg)
+    return ET.tostring(svg, encoding="utf-8", xml_declaration=True)
 
 
 def fixed_date(pdf: bytes) -> bytes:

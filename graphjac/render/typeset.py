@@ -173,3 +173,32 @@ def _outline(symbol):
     """What a glyph ``<symbol>`` draws, without its id."""
     parts = [(part.tag, sorted(part.attrib.items())) for part in symbol.iter() if part is not symbol]
     return symbol.get("viewBox"), parts
+
+
+def inline_symbols(svg: ET.Element) -> None:
+    """Draw every glyph ``<use>`` of a ``<symbol>`` as the symbol's own paths, placed as SVG
+    places a symbol in the use's viewport (``xMidYMid meet``): the same picture, for cairosvg,
+    which reads the whole document again for every ``<use>`` (two seconds for a figure of a
+    thousand glyphs)."""
+    tag = svg.tag.split("}")[0] + "}" if svg.tag.startswith("{") else ""
+    symbols = {s.get("id"): s for s in svg.iter(tag + "symbol")}
+    for parent in svg.iter():
+        for k, use in enumerate(list(parent)):
+            symbol = symbols.get((use.get("href") or "").removeprefix("#")) if use.tag == tag + "use" else None
+            if symbol is None or use.get("width") is None or symbol.get("viewBox") is None:
+                continue
+            vx, vy, vw, vh = (float(v) for v in symbol.get("viewBox").split())
+            x, y, width, height = (float(use.get(name, 0)) for name in ("x", "y", "width", "height"))
+            if min(vw, vh, width, height) <= 0:   # an empty viewport or viewBox draws nothing
+                parent[k] = ET.Element(tag + "g")
+                continue
+            scale = min(width / vw, height / vh)
+            dx, dy = x + (width - vw * scale) / 2 - vx * scale, y + (height - vh * scale) / 2 - vy * scale
+            group = ET.Element(tag + "g", {"transform": f"translate({dx:.4f} {dy:.4f}) scale({scale:.6f})"})
+            if use.get("fill"):
+                group.set("fill", use.get("fill"))
+            group.extend(symbol)
+            parent[k] = group
+    for defs in svg.iter(tag + "defs"):
+        for symbol in [s for s in defs if s.tag == tag + "symbol"]:
+            defs.remove(symbol)
