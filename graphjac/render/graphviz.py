@@ -1,10 +1,12 @@
-"""The one module that runs Graphviz: ``dot`` with a timeout, its errors as RenderError."""
+"""The one module that runs Graphviz: ``dot`` with a timeout, its errors as RenderError; the
+last few outputs are kept in memory, so that the same DOT text is laid out once a process."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import LayoutFailed, RenderError
@@ -19,14 +21,43 @@ def find_dot():
     return shutil.which("dot")
 
 
+RECENT = 32   # layouts kept in memory: a figure drawn again (fit's choice, a frame, a re-render) skips dot
+_recent: OrderedDict = OrderedDict()
+
+
 def run_dot(source: str, format: str, timeout: float = 60.0, dpi: int = 150) -> bytes:
     """Lay out DOT ``source`` and return the ``format`` output (svg, png, pdf) as bytes."""
-    return _run([f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else []), source, format, timeout)
+    key = ((format,), dpi if format == "png" else None, source)
+    drawn = next((k for k in _recent if k[2] == source and len(k[0]) > 1 and format in k[0]), None)
+    if drawn is not None:   # already made with other formats by one run (run_dot_all)
+        return _recalled(drawn)[format]
+    if key not in _recent:
+        _remember(key, _run([f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else []), source, format, timeout))
+    return _recalled(key)
+
+
+def _remember(key, output):
+    _recent[key] = output
+    while len(_recent) > RECENT:
+        _recent.popitem(last=False)
+
+
+def _recalled(key):
+    _recent.move_to_end(key)
+    output = _recent[key]
+    return dict(output) if isinstance(output, dict) else output
 
 
 def run_dot_all(source: str, formats: tuple, timeout: float = 60.0) -> dict:
     """One layout of DOT ``source`` written in several formats at once (``{format: bytes}``):
     the layout of ``json`` and the drawing of ``svg`` agree to the point, and dot runs once."""
+    key = (tuple(formats), None, source)
+    if key not in _recent:
+        _remember(key, _run_all(source, formats, timeout))
+    return _recalled(key)
+
+
+def _run_all(source, formats, timeout):
     with tempfile.TemporaryDirectory(prefix="graphjac-dot-") as folder:
         paths = {format: Path(folder) / f"out.{format}" for format in formats}
         options = [arg for format, path in paths.items() for arg in (f"-T{format}", f"-o{path}")]
