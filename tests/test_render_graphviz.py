@@ -133,3 +133,32 @@ def test_tables_legend_and_badge_reach_the_svg(tmp_path):
     for text in ("−0.5", "0.6", "forward: values", "backward: ∂", "gradients agree with finite differences"):
         assert text in svg, text
     assert os.path.getsize(tmp_path / "s.svg") > 0
+
+
+def test_the_same_dot_text_is_laid_out_once_a_process_and_a_failure_is_not_kept(monkeypatch):
+    import subprocess
+
+    from graphjac.render import graphviz
+    runs = []
+    real = subprocess.run
+
+    def counted(command, *args, **kwargs):
+        runs.append(command[0])
+        return real(command, *args, **kwargs)
+    monkeypatch.setattr(graphviz.subprocess, "run", counted)
+    monkeypatch.setattr(graphviz, "_recent", type(graphviz._recent)())
+    text = "digraph { a -> b }\n"
+    first = graphviz.run_dot(text, "svg")
+    assert graphviz.run_dot(text, "svg") == first and len(runs) == 1        # drawn again from memory
+    both = graphviz.run_dot_all(text + " ", ("json", "svg"))
+    assert graphviz.run_dot(text + " ", "json") == both["json"] and len(runs) == 2   # one run made both
+    graphviz.run_dot("digraph { a -> c }\n", "svg")
+    assert len(runs) == 3                                                   # other text: dot again
+    with pytest.raises(gj.RenderError):
+        graphviz.run_dot("digraph { a -> }\n", "svg")
+    with pytest.raises(gj.RenderError):
+        graphviz.run_dot("digraph { a -> }\n", "svg")
+    assert len(runs) == 5                                                   # a failure is tried again
+    for k in range(graphviz.RECENT + 1):
+        graphviz.run_dot(f"digraph {{ n{k} }}\n", "json")
+    assert len(graphviz._recent) == graphviz.RECENT                         # a bounded memory
