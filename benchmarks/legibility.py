@@ -4,7 +4,8 @@ runs into what, for each way of drawing it.
     python3 benchmarks/legibility.py [--names neuron two_layer …]
 
 For each built-in figure and each of: the spec's own drawing, ``--fit 16:9``, ``--fit 4:3``,
-``--style circuit`` and ``--theme print``: the drawing's size and aspect ratio, its smallest font
+``--style circuit`` (a long circuit wrapped into rows), ``--style circuit --fit 4:3`` and
+``--theme print``: the drawing's size and aspect ratio, its smallest font
 size in points once scaled to fill a 10-inch wide 4:3 slide (under about 8 pt is hard to read
 from the back of a room) and the collisions the layout check counts in Graphviz's geometry
 (edges through nodes, labels or group titles; labels on labels, nodes or group borders; a forward
@@ -44,7 +45,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--names", nargs="+", default=list(catalog()))
     args = parser.parse_args()
-    print(f"{'figure':18}{'drawing':10}{'size (pt)':>16}{'aspect':>8}{'text at 4:3':>13}   collisions")
+    print(f"{'figure':18}{'drawing':16}{'size (pt)':>16}{'aspect':>8}{'text at 4:3':>13}   collisions")
     totals, small = collections.Counter(), []
     for name in args.names:
         graph = load_example(name)
@@ -54,7 +55,7 @@ def main():
             if drawing == "fit 4:3" and text < 8.0:
                 small.append(name)
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(found.items())) or "0"
-            print(f"{name:18}{drawing:10}{width:>8.0f} × {height:<5.0f}{width / height:>7.1f}:1{text:>9.2f} pt   {kinds}")
+            print(f"{name:18}{drawing:16}{width:>8.0f} × {height:<5.0f}{width / height:>7.1f}:1{text:>9.2f} pt   {kinds}")
     print(f"\n{sum(totals.values())} collisions in all {dict(totals)}; under 8 pt at 4:3: {', '.join(small) or 'none'}")
 
 

@@ -28,6 +28,7 @@ from ..records import record
 
 CROSSING = 2   # the most wires a row may break across
 
+
 def in_rows(figure, rows: int):
     """``figure`` (a circuit) wrapped into at most ``rows`` rows of about as many gates each, each
     break put where the fewest wires cross it, and only where no more than :data:`CROSSING` do
@@ -85,11 +86,11 @@ class Route:
 def route(figure) -> Route:
     """The :class:`Route` of a circuit in rows: each returning wire turns down just after its
     numbers (bends 1 and 2, on one rank), runs back along the gap below its row (2 to 3), and
-    comes down (3 to 4) on the rank of the circuit's first
-    column, where the next row starts, then runs into its gate. Of the wires returning below
-    one row, each earlier lane (a higher line, see :func:`returning`) comes down a rank further
-    out, so that none crosses another; on the first rank, top to bottom: the first row's start,
-    then each gap's line and the next row's start, row by row."""
+    comes down (3 to 4) on the rank of the circuit's first column, where the next row starts,
+    then runs into its gate. Of the wires returning below one row, each earlier lane (a higher
+    line, see :func:`returning`) comes down a rank further out, so that none crosses another;
+    on the first rank, top to bottom: the first row's start, then each gap's line and the next
+    row's start, row by row."""
     column = _Columns(figure).column
     start = next(n.id for n in figure.nodes if column[n.id] == 0)
     turns = returning(figure)
@@ -112,7 +113,7 @@ def route(figure) -> Route:
     inner.sort()
     ranks.append((start,) + tuple(b for _, b3, b4 in inner for b in (b3, b4)))
     levels = [start] + [b for _, b3, b4 in inner for b in (b3, b4)]
-    invisible += [(a, b) for a, b in zip(levels, levels[1:]) if not b.endswith("_b4")]
+    invisible += [(a, b) for a, b in zip(levels, levels[1:]) if not b.endswith("_b4")]   # 3 to 4 is drawn
     return Route(tuple(bends), pieces, tuple(ranks), tuple(invisible))
 
 
