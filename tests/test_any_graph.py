@@ -160,6 +160,17 @@ def _return_line(path):
     return min(longest), max(longest)
 
 
+def test_a_wire_into_the_next_row_is_said_once_and_by_its_numbers(tmp_path):
+    svg = ET.parse(load_example("cs231n_sigmoid").render(tmp_path / "c.svg", style="circuit")).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    titles = [t.text for t in svg.iter(f"{ns}title")]
+    assert not [t for t in titles if re.search(r"\b(e\d+_b\d|nw\d+_\d+_\d+|n\d+)\b", t or "")], titles
+    pieces = [g for g in svg.iter(f"{ns}g") if "~" in (g.get("id") or "")]
+    assert len(pieces) == 5 and [g.get("aria-label") for g in pieces][1:] == [None] * 4
+    assert pieces[0].get("aria-label") == "1 → ×−1"          # the wire's value, into the ×−1 gate
+    assert all(g.get("aria-hidden") == "true" for g in pieces[1:])
+
+
 def test_rows_change_where_a_circuit_is_drawn_not_what_it_says():
     g = load_example("micrograd")
     one, three = figure_for(g, style="circuit", rows=1), figure_for(g, style="circuit", rows=3)

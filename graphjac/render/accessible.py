@@ -62,13 +62,16 @@ def label_elements(svg: ET.Element, figure, centres=None) -> None:
     coordinates, for typeset labels), so that a page search finds them."""
     said = spoken(figure)
     for element in list(svg.iter(f"{SVG}g")):
-        key = element.get("id", "")
+        key, _, piece = element.get("id", "").partition("~")   # e7~1: a piece of a wire returning to the next row
         text = said.get(key)
         if text is None:
             continue
         title = element.find(f"{SVG}title")
         if title is not None:
             title.text = text
+        if piece not in ("", "0"):   # the wire is said once, on its first piece
+            element.set("aria-hidden", "true")
+            continue
         element.set("aria-label", text)
         where = (centres or {}).get(key) or _first_text(element)
         if where is not None:
