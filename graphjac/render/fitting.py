@@ -3,8 +3,8 @@ that, scaled to fill the page, the figure's smallest text is as large as it can 
 circuit without ``fit`` wrapped into as few rows as keep it within 3:1 (:func:`within`).
 
 Every candidate (the figure's own direction and the other orientation, or for a circuit one to
-four rows, each at the usual and at tighter spacings, with long lines broken or not) is laid out by Graphviz with its labels
-measured as they will be drawn; the one whose smallest text comes out largest on the page and
+four rows, each at the usual and at tighter spacings, with long lines broken or not) is laid
+out by Graphviz with its labels measured as they will be drawn; the one whose smallest text comes out largest on the page and
 that lays out with nothing colliding wins, and the drawing is then padded to the page's shape.
 """
 

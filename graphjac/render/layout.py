@@ -15,11 +15,11 @@ NodeBox(id='n0', x=30.0, y=25.0, width=36.0, height=18.0)
 from __future__ import annotations
 
 import json
-import re
 from typing import Optional
 
 from ..errors import RenderError
 from ..records import record
+from .rows import BEND
 
 POINTS_PER_INCH = 72.0
 
@@ -176,7 +176,7 @@ def parse_json(text) -> Layout:
             elif "pos" in obj:
                 nodes[key] = NodeBox(key, *_point(obj["pos"]), _inches(obj["width"]), _inches(obj["height"]))
         edges = _joined(tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ())) if "pos" in e))
-        nodes = {key: node for key, node in nodes.items() if not _BEND.fullmatch(key)}
+        nodes = {key: node for key, node in nodes.items() if not BEND.fullmatch(key)}   # a circuit's bends
     except (ValueError, KeyError, TypeError) as err:
         raise RenderError(f"cannot read Graphviz's layout: {type(err).__name__}: {err}") from None
     return Layout(x1 - x0, y1 - y0, nodes, edges, clusters, _point(data.get("lp")))
@@ -195,9 +195,6 @@ def _edge(obj, names, index):
         raise ValueError(f"edge {obj.get('id', index)}: {len(points)} spline points is not 3k+1")
     return EdgePath(obj.get("id") or f"edge {index}", names[obj["tail"]], names[obj["head"]], tuple(points),
                     end, start, _point(obj.get("lp")))
-
-
-_BEND = re.compile(r"e[0-9]+_b[1-4]")   # the invisible bends of a circuit in rows (.rows.route)
 
 
 def _joined(edges) -> tuple:

@@ -22,11 +22,13 @@ row, back along the gap and down into its gate, and where those bends go.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..records import record
 
 CROSSING = 2   # the most wires a row may break across
+BEND = re.compile(r"e[0-9]+_b[1-4]")   # the ids of the bends route() adds: e<edge>_b<1 to 4>
 
 
 def in_rows(figure, rows: int):
