@@ -55,14 +55,15 @@ def in_rows(figure, rows: int):
                                       for k in range(len(breaks) + 1)))
 
 
-def returning(figure) -> list:
+def returning(figure, column=None) -> list:
     """(edge index, its row, its lane) of every wire of a circuit in rows that feeds a gate in a
     later row. Lanes number the wires returning below one row from the one whose row ends first:
-    it returns along the highest line, and comes down outermost."""
+    it returns along the highest line, and comes down outermost. ``column``: the circuit's
+    columns, when they are known."""
     if not figure.rows:
         return []
     row = _row_of(figure)
-    column = _Columns(figure).column
+    column = column or _Columns(figure).column
     wires = sorted((row[e.src], column[e.src], k) for k, e in enumerate(figure.edges)
                    if e.joint == "tail" and row[e.dst] > row[e.src])
     lanes, out = {}, []
@@ -95,7 +96,7 @@ def route(figure) -> Route:
     row's start, row by row."""
     column = _Columns(figure).column
     start = next(n.id for n in figure.nodes if column[n.id] == 0)
-    turns = returning(figure)
+    turns = returning(figure, column)
     last = {}
     for _, r, lane in turns:
         last[r] = max(last.get(r, 0), lane)
