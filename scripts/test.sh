@@ -28,6 +28,9 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 export GRAPHJAC_REQUIRE_TEX=1
+# graphjac's bytecode compiled once, even where PYTHONDONTWRITEBYTECODE is set: the suite starts the
+# command and its worker processes many times, and each would compile every module again
+python3 -m compileall -q graphjac cli
 # the tests are independent: one worker per core (pytest-xdist); the slowest 15 are listed
 python3 -m pytest -n auto --dist worksteal --durations=15 "$@"
 # the documentation site, drawn by graphjac's own directive; a warning fails the build
