@@ -173,9 +173,9 @@ def test_a_wire_into_the_next_row_is_said_once_and_by_its_numbers(tmp_path):
 
 def test_rows_change_where_a_circuit_is_drawn_not_what_it_says():
     g = load_example("micrograd")
-    one, three = figure_for(g, style="circuit", rows=1), figure_for(g, style="circuit", rows=3)
-    assert one.nodes == three.nodes and one.edges == three.edges and three.rows
-    assert sorted(i for ids in three.rows for i in ids) == sorted(n.id for n in one.nodes)
+    one, wrapped = figure_for(g, style="circuit", rows=1), figure_for(g, style="circuit", rows=3)
+    assert one.nodes == wrapped.nodes and one.edges == wrapped.edges and wrapped.rows
+    assert sorted(i for ids in wrapped.rows for i in ids) == sorted(n.id for n in one.nodes)
 
 
 def test_rows_as_an_option_a_flag_and_a_spec_key(tmp_path):
