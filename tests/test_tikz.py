@@ -130,3 +130,15 @@ def test_labels_as_pdflatex_sets_them_fit_the_room_the_layout_made(tmp_path, nam
         room = (placed.layout.nodes[key].width if key in placed.layout.nodes
                 else placed.marks[key].width + 2 * EDGE_PAD)
         assert width <= room, (key, latex, width, room)
+
+
+def test_a_circuit_wires_rule_runs_from_its_incoming_edge_to_its_outgoing_one():
+    tex = draw(load_example("cs231n_sigmoid"), "tex", style="circuit")
+    point = r"\((-?[\d.]+),(-?[\d.]+)\)"
+    rules = re.findall(r"\\draw\[gj forward, arrows=-\] " + point + " -- " + point + ";", tex)
+    edges = [line for line in tex.splitlines() if line.startswith(r"\draw[gj forward") and "controls" in line]
+    starts = {re.findall(point, line)[0] for line in edges}
+    ends = {re.findall(point, line)[-1] for line in edges}
+    wires = [n for n in figure_for(load_example("cs231n_sigmoid"), style="circuit").nodes if n.role == "wire"]
+    assert len(rules) == len(wires) == 13                       # 12 wires (constants folded) and the output's
+    assert all((x0, y0) in ends and (x1, y1) in starts for x0, y0, x1, y1 in rules)   # no gap at either side

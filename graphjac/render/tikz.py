@@ -184,6 +184,7 @@ def _text(lines, figure, slides=None):
 
 def _nodes(figure, placed, reveal):
     content = texts(figure)
+    meets = _wire_ends(placed.layout)
     out = []
     for node in figure.nodes:
         box = placed.layout.nodes.get(node.id)
@@ -193,9 +194,11 @@ def _nodes(figure, placed, reveal):
         text = _text(content[node.id], figure, slides)
         if node.role in ("ellipsis", "variable", "wire"):
             out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
-            if node.role == "wire":   # the wire runs on under the value, above the gradient
+            if node.role == "wire":   # the wire runs on under the value, above the gradient, edge to edge
                 half = box.width / 2
-                out.append(f"\\draw[gj forward, arrows=-] {_pt((box.x - half, box.y))} -- {_pt((box.x + half, box.y))};")
+                start, end = meets.get(node.id, {}).get("in", (box.x - half, box.y)), \
+                    meets.get(node.id, {}).get("out", (box.x + half, box.y))
+                out.append(f"\\draw[gj forward, arrows=-] {_pt(start)} -- {_pt(end)};")
             continue
         if node.role == "gate":
             out.append(f"\\node[gj node, circle, fill=gjop, minimum size={box.width:.2f}pt] ({node.id}) "
@@ -205,6 +208,16 @@ def _nodes(figure, placed, reveal):
         out.append(f"\\node[{style}, fill=gj{node.role}, minimum width={box.width:.2f}pt, "
                    f"minimum height={box.height:.2f}pt] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
     return out
+
+
+def _wire_ends(layout) -> dict:
+    """node id -> where its incoming edge ends ("in") and its outgoing edge starts ("out"): a
+    circuit wire's rule joins them (Graphviz stops an edge a little short of a node's side)."""
+    ends = {}
+    for path in layout.edges:
+        ends.setdefault(path.head, {})["in"] = path.points[-1]
+        ends.setdefault(path.tail, {})["out"] = path.points[0]
+    return ends
 
 
 def _groups(figure, placed):
