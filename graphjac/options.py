@@ -166,7 +166,8 @@ def _validate(f, value):
     if kind == "bool":
         return _boolean(name, value)
     if kind == "int":
-        return _bounded(name, value, *{"precision": (1, 12), "samples": (0, 1000), "dpi": (36, 600), "rows": (0, 12)}[name])
+        bounds = {"precision": (1, 12), "samples": (0, 1000), "dpi": (36, 600), "rows": (0, 12)}
+        return _bounded(name, value, *bounds[name])
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
             _fail(name, value, "a number of seconds between 0 and 3600")

@@ -64,4 +64,3 @@ def wire_lines(value, grad, precision) -> tuple:
     above = numbers.value(value, precision) if value is not None and numbers.fits(value) else r"\;"
     below = numbers.value(grad, precision) if grad is not None and numbers.fits(grad) else r"\;"
     return above, below
-

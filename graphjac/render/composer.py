@@ -18,7 +18,7 @@ from ..records import record
 from .accessible import label_elements
 from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
-from .layout import Heading, lay_out, lay_out_and_draw, texts
+from .layout import Heading, edge_ends, lay_out, lay_out_and_draw, texts
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols, inline_symbols, prepare
 
@@ -215,10 +215,7 @@ def _shift_edges(svg, shifts):
 def _join_wires(svg, layout, figure):
     """Run each circuit wire's rule from where its incoming edge ends to where its outgoing edge
     starts (Graphviz draws a table's rule a point short of the node's sides)."""
-    ends = {}
-    for path in layout.edges:
-        ends.setdefault(path.head, {})["in"] = path.points[-1]
-        ends.setdefault(path.tail, {})["out"] = path.points[0]
+    ends = edge_ends(layout)
     wires = {node.id for node in figure.nodes if node.role == "wire"}
     for group in svg.iter(f"{{{SVG_NS}}}g"):
         meets = ends.get(group.get("id"), {}) if group.get("id") in wires else {}

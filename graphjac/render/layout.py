@@ -149,6 +149,16 @@ class Layout:
     label: Optional[tuple] = None      # centre of the graph's own label (the title)
 
 
+def edge_ends(layout) -> dict:
+    """node id -> where its incoming edge ends (``"in"``) and its outgoing edge starts (``"out"``):
+    a circuit wire's rule joins them (Graphviz stops an edge a little short of a node's side)."""
+    ends = {}
+    for path in layout.edges:
+        ends.setdefault(path.head, {})["in"] = path.points[-1]
+        ends.setdefault(path.tail, {})["out"] = path.points[0]
+    return ends
+
+
 def lay_out(dot_text: str, timeout: float = 60.0) -> Layout:
     """Lay ``dot_text`` out with Graphviz and read the result back."""
     from .graphviz import run_dot

@@ -17,7 +17,7 @@ from ..errors import RenderError
 from .composer import centre_of, place
 from .steps import PASSES, never_shown, reveal_steps
 from .latex import for_pdflatex
-from .layout import texts
+from .layout import edge_ends, texts
 from .themes import THEMES
 
 ARROWS = {"normal": "Stealth[length=6pt,width=4.5pt]", "empty": "Stealth[open,length=6pt,width=4.5pt]"}
@@ -184,7 +184,7 @@ def _text(lines, figure, slides=None):
 
 def _nodes(figure, placed, reveal):
     content = texts(figure)
-    meets = _wire_ends(placed.layout)
+    meets = edge_ends(placed.layout)
     out = []
     for node in figure.nodes:
         box = placed.layout.nodes.get(node.id)
@@ -208,16 +208,6 @@ def _nodes(figure, placed, reveal):
         out.append(f"\\node[{style}, fill=gj{node.role}, minimum width={box.width:.2f}pt, "
                    f"minimum height={box.height:.2f}pt] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
     return out
-
-
-def _wire_ends(layout) -> dict:
-    """node id -> where its incoming edge ends ("in") and its outgoing edge starts ("out"): a
-    circuit wire's rule joins them (Graphviz stops an edge a little short of a node's side)."""
-    ends = {}
-    for path in layout.edges:
-        ends.setdefault(path.head, {})["in"] = path.points[-1]
-        ends.setdefault(path.tail, {})["out"] = path.points[0]
-    return ends
 
 
 def _groups(figure, placed):
