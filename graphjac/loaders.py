@@ -30,7 +30,7 @@ from pathlib import Path
 
 
 from .errors import GraphjacError, SpecError, line_column
-from .gallery import PREFIX, spec_path
+from .gallery import PREFIX, catalog, spec_path
 from .graph import Graph
 
 DATA_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
@@ -129,7 +129,7 @@ def _read_text(path):
     if p.is_dir():
         raise SpecError(f"{path}: is a directory, not a spec file")
     if not p.exists():
-        raise SpecError(f"{path}: no such file")
+        raise SpecError(f"{path}: no such file{_built_in_hint(path)}")
     if p.suffix.lower() not in SUFFIXES:
         raise SpecError(f"{path}: unknown spec format {p.suffix or '(no suffix)'!r}: "
                         f"expected one of {', '.join(SUFFIXES)}")
@@ -144,6 +144,19 @@ def _read_text(path):
         return data.decode("utf-8-sig")   # a byte-order mark, as some editors write, is dropped
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _built_in_hint(path) -> str:
+    """For a missing file named like a built-in figure (``micrograd``, ``neuron.yaml``), the
+    spelling that loads it.
+
+    >>> _built_in_hint("micrograd"), _built_in_hint("notes/neuron.yaml"), _built_in_hint("model.yaml")
+    ('; did you mean lecture:micrograd?', '', '')
+    """
+    text = str(path)
+    stem = text[:-len(Path(text).suffix)] if Path(text).suffix.lower() in SUFFIXES else text
+    close = difflib.get_close_matches(stem, catalog(), n=1) if "/" not in stem and os.sep not in stem else []
+    return f"; did you mean {PREFIX}{close[0]}?" if close else ""
 
 
 def read_spec(path):

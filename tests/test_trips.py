@@ -30,6 +30,16 @@ def test_every_choice_option_suggests(tmp_path, args, suggestion):
     assert code == 2 and suggestion in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("spec, suggestion", [("micrograd", "lecture:micrograd"), ("neuron.yaml", "lecture:neuron"),
+                                              ("two_layr", "lecture:two_layer")])
+def test_a_built_in_figure_named_as_a_file_is_pointed_to(tmp_path, spec, suggestion):
+    code, out, err = cli("render", spec, "-o", "x.svg", cwd=tmp_path)
+    assert_clean_error(code, out, err, 2, f"{spec}: no such file; did you mean {suggestion}?")
+    code, out, err = cli("render", "my_model.yaml", "-o", "x.svg", cwd=tmp_path)
+    assert_clean_error(code, out, err, 2, "my_model.yaml: no such file")
+    assert "did you mean" not in err
+
+
 def test_a_build_removes_what_it_no_longer_makes_and_nothing_else(tmp_path):
     specs, out = tmp_path / "specs", tmp_path / "out"
     specs.mkdir()
