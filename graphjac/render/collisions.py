@@ -124,15 +124,20 @@ def _hidden_edges(figure, layout):
     for both in pairs.values():
         if len(both) < 2:
             continue
-        forward, backward = _curve(by_id[both["forward"]]), _curve(by_id[both["backward"]])
-        if len(forward) < 2 or not len(backward):
-            continue
-        steps = np.hypot(*np.diff(forward, axis=0).T)          # along the forward edge's length …
-        nearest = np.sqrt(((forward[:-1, None, :] - backward[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
-        length, near = steps.sum(), steps[nearest < CLOSE].sum()   # … how much lies on the backward one
-        if length and near / length > HIDDEN:
+        if _on_top(_curve(by_id[both["forward"]]), _curve(by_id[both["backward"]])):
             found.append(Collision("hidden-edge", both["forward"], both["backward"]))
     return found
+
+
+def _on_top(forward, backward) -> bool:
+    """Whether more than :data:`HIDDEN` of the ``forward`` curve's length lies within
+    :data:`CLOSE` of the ``backward`` one (both as :func:`_curve` gives them)."""
+    if len(forward) < 2 or not len(backward):
+        return False
+    steps = np.hypot(*np.diff(forward, axis=0).T)          # along the forward edge's length …
+    nearest = np.sqrt(((forward[:-1, None, :] - backward[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    length, near = steps.sum(), steps[nearest < CLOSE].sum()   # … how much lies on the backward one
+    return bool(length) and near / length > HIDDEN
 
 
 GAP = 2.0   # points between a moved label and its own edge
@@ -237,28 +242,69 @@ def _clear(rect, points):
 
 
 APART = 6.0   # points between a forward edge and the backward edge moved off it
+SHALLOW = 0.5   # an edge running this near to along the ranks (the sine of its angle to them) is bowed
+BOW = 2 * APART   # how far a bowed edge's middle leaves its forward edge, in points
 
 
 def separated(figure, layout, found):
-    """(layout, shifts): every backward edge that ``found`` (the layout's collisions) says lies
-    on top of its forward edge moved off it, whole (spline, arrowhead and label), by
-    ``shifts[edge id] = (dx, dy)`` — across the ranks, so that its ends slide along the sides of
-    its nodes."""
+    """(layout, shifts, bowed): every backward edge that ``found`` (the layout's collisions) says
+    lies on top of its forward edge moved off it. One that runs across the ranks moves whole
+    (spline, arrowhead and label) by ``shifts[edge id] = (dx, dy)``, across the ranks, so that
+    its ends slide along the sides of its nodes; one that runs nearly along them (a leaf's edge
+    to a node far to its side) is bowed instead: its middle and label move off, its ends and
+    arrowhead stay (``bowed``: the ids of the splines to draw again from the layout)."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
-    shifts = {}
+    shifts, bows = {}, {}
     for hit in (c for c in found if c.kind == "hidden-edge"):
         forward, backward = by_id[hit.what], by_id[hit.other]
         (x0, y0), (x1, y1) = backward.points[0], backward.points[-1]
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
         slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
+        if slant < SHALLOW:
+            bows[backward.id] = _bow(forward, backward, np.array([y0 - y1, x1 - x0]) / length, layout)
+            continue
         step = min(APART / max(slant, 0.3), 3 * APART)
         side = _side(forward, backward, across)
         shifts[backward.id] = (side * step, 0.0) if across else (0.0, side * step)
-    if not shifts:
-        return layout, {}
-    return replace(layout, edges=tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else e
-                                       for e in layout.edges)), shifts
+    if not shifts and not bows:
+        return layout, {}, set()
+    edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows else e
+                  for e in layout.edges)
+    return replace(layout, edges=edges), shifts, set(bows)
+
+
+def _bow(forward, backward, normal, layout):
+    """The offset to bow ``backward`` by: off ``forward`` along ``normal`` on the side it leans to,
+    or the other, by :data:`BOW`, twice or three times that; the first that takes it off
+    ``forward`` and clears every other node box."""
+    f, b = _curve(forward), _curve(backward)
+    n = min(len(f), len(b))
+    side = -1.0 if ((b[:n] - f[:n]) @ normal).sum() < 0 else 1.0
+    others = [(node.x - node.width / 2, node.y - node.height / 2, node.x + node.width / 2, node.y + node.height / 2)
+              for key, node in layout.nodes.items() if key not in (backward.tail, backward.head)]
+    tries = [normal * BOW * s * k for k in (1, 2, 3) for s in (side, -side)]
+    for offset in tries:
+        curve = _curve(_bowed(backward, offset))
+        if not _on_top(f, curve) and all(_clear(rect, curve) for rect in others):
+            return offset
+    return tries[0]
+
+
+def _bowed(edge, offset):
+    """``edge`` with its middle (and label) moved by ``offset``, its ends and their directions kept:
+    the inner control points of a spline of several pieces move whole, a single piece's two
+    control points by 4/3 of it (its midpoint then moves by ``offset``)."""
+    points = [np.array(p) for p in edge.points]
+    if len(points) >= 7:
+        inner, scale = range(2, len(points) - 2), 1.0
+    else:
+        inner, scale = range(1, len(points) - 1), 4 / 3
+    for k in inner:
+        points[k] = points[k] + scale * offset
+    label = None if edge.label is None else tuple(np.array(edge.label) + offset)
+    return replace(edge, points=tuple((float(x), float(y)) for x, y in points),
+                   label=None if label is None else (float(label[0]), float(label[1])))
 
 
 def _side(forward, backward, across):

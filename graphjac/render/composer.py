@@ -18,7 +18,7 @@ from ..records import record
 from .accessible import label_elements
 from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
-from .layout import Heading, edge_ends, lay_out, lay_out_and_draw, texts
+from .layout import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
 from .themes import THEMES
 from .typeset import SVG_NS, Label, hoist_symbols, inline_symbols, prepare
 
@@ -36,7 +36,8 @@ def labels(figure, sizes=None) -> dict:
     :func:`.layout.texts`."""
     theme = THEMES[figure.theme]
     sizes = sizes or theme.sizes
-    return {key: _typeset(_what(figure, key), lines, sizes, color, theme)
+    across = side_by_side(figure)
+    return {key: _typeset(_what(figure, key), lines, sizes, color, theme, key in across)
             for key, (lines, color) in _label_lines(figure, theme).items()}
 
 
@@ -61,10 +62,10 @@ def line_color(role, color, theme):
     return {"wire_value": theme.wire_value, "wire_grad": theme.backward}.get(role, color)
 
 
-def _typeset(what, lines, sizes, color, theme):
+def _typeset(what, lines, sizes, color, theme, across=False):
     try:
         return Label.of([_line(latex, sizes[role], line_color(role, color, theme), role) for latex, role in lines],
-                        color)
+                        color, across)
     except RenderError as err:
         raise RenderError(f"the label of {what}: {err}") from None
 
@@ -101,7 +102,7 @@ def heading(figure, sizes=None):
         return (parts[key].width, parts[key].height) if key in parts else None
 
     legend = [size(f"legend-label{k}") for k in range(len(figure.legend))]
-    return Heading.of(size("title"), legend, size("badge")), parts
+    return Heading.of(size("title"), legend, size("badge"), across=figure.compact), parts
 
 
 def _heading_lines(figure, theme):
@@ -128,6 +129,7 @@ class Placed:
     head_marks: dict
     drawing: Optional[bytes] = None    # Graphviz's SVG of the same layout, when asked for
     shifts: tuple = ()                 # (edge id, dx, dy): edges moved whole off another after Graphviz drew them
+    bowed: tuple = ()                  # edge ids whose middle was moved off another: their splines drawn again
 
 
 def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> Placed:
@@ -137,7 +139,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     _typeset_all(figure, sizes)
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
-    boxes = {key: _box(key, label) for key, label in marks.items()}
+    boxes = {key: _box(key, label, figure.compact) for key, label in marks.items()}
     for node in figure.nodes:
         if node.role == "wire" and node.id in boxes:
             boxes[node.id] = boxes[node.id][:2] + (THEMES[figure.theme].forward,)
@@ -153,14 +155,14 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
         else:
             layout, drawing = lay_out(source, figure.options.timeout), None
         found = collisions(candidate, layout, marks) if checked else []
-        shifts = {}
+        shifts, bowed = {}, set()
         if found:   # a backward edge on its forward edge moves off it; a label in the way, beside its edge
-            layout, shifts = separated(candidate, layout, found)
+            layout, shifts, bowed = separated(candidate, layout, found)
             layout = relabelled(candidate, layout, marks)
             found = collisions(candidate, layout, marks)
         if best is None or len(found) < best[0]:
             best = (len(found), Placed(source, layout, marks, head, head_marks, drawing,
-                                  tuple((key, *shift) for key, shift in shifts.items())))
+                                       tuple((key, *shift) for key, shift in shifts.items()), tuple(sorted(bowed))))
         if not found:
             break
     return best[1]
@@ -184,6 +186,7 @@ def svg_tree(figure, split_lines: bool = False) -> tuple:
     layout = placed.layout
     svg = ET.fromstring(placed.drawing)
     _shift_edges(svg, placed.shifts)
+    _redraw_bowed(svg, layout, placed.bowed)
     graph = svg.find(f"{{{SVG_NS}}}g")
     layer = ET.SubElement(graph, f"{{{SVG_NS}}}g", {"class": "typeset"})
     for key, label in placed.marks.items():
@@ -210,6 +213,16 @@ def _shift_edges(svg, shifts):
         if group.get("id") in moved:
             dx, dy = moved[group.get("id")]
             group.set("transform", f"translate({dx:.2f} {-dy:.2f})")
+
+
+def _redraw_bowed(svg, layout, bowed):
+    """Draw each bowed edge's spline (:func:`.collisions.separated`) from its layout's control points."""
+    paths = {e.id: e.points for e in layout.edges if e.id in bowed}
+    for group in svg.iter(f"{{{SVG_NS}}}g"):
+        path = group.find(f"{{{SVG_NS}}}path") if group.get("id") in paths else None
+        if path is not None:
+            (x0, y0), *rest = paths[group.get("id")]
+            path.set("d", f"M{x0:.2f},{-y0:.2f}C" + " ".join(f"{x:.2f},{-y:.2f}" for x, y in rest))
 
 
 def _join_wires(svg, layout, figure):
@@ -249,8 +262,8 @@ def serialize(svg) -> str:
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(svg, encoding="unicode") + "\n"
 
 
-def _box(key, label):
-    pad = 2 * EDGE_PAD if key.startswith("e") else 0.0
+def _box(key, label, compact=False):
+    pad = (EDGE_PAD / 2 if compact else EDGE_PAD) * 2 if key.startswith("e") else 0.0
     return label.width + pad, label.height + pad
 
 

@@ -79,7 +79,8 @@ def _defaults(figure, theme, font, boxes):
                  label=_box(boxes, "heading") or _heading(figure, theme), splines=figure.splines)
     node = dict(shape="box", style=quote("rounded,filled"), fontname=font, fontsize=theme.sizes["node"],
                 fontcolor=quote(theme.text), color=quote(theme.border), penwidth=theme.width("node"),
-                margin=quote("0.14,0.07"))
+                margin=quote("0.1,0.03" if figure.compact else "0.14,0.07"),
+                height=quote("0.2") if figure.compact else None)
     edge = dict(fontname=font, fontsize=theme.sizes["edge"], arrowsize=theme.width("arrow"), color=quote(theme.forward),
                 fontcolor=quote(theme.text))
     return [f"graph {_attrs(**graph)};", f"node {_attrs(**node)};", f"edge {_attrs(**edge)};"]
@@ -88,20 +89,21 @@ def _defaults(figure, theme, font, boxes):
 # ---------------------------------------------------------------------------- labels
 
 
-def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=None, lit=(), backdrop=None) -> str:
+def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=None, lit=(), backdrop=None,
+          across=False) -> str:
     """HTML-like markup for LaTeX ``lines``: one line as it is, several as the rows of a table
-    (``padding`` points around the text also makes a table). Lines numbered in ``hidden`` keep
-    their room but are not seen, written in ``ground``, the colour behind them (a frame's lines
-    not computed yet: Graphviz's SVG has no transparent text); rows in ``lit`` are set on
-    ``backdrop`` (the step a frame adds)."""
+    (or, ``across``, the cells of one row; ``padding`` points around the text also makes a
+    table). Lines numbered in ``hidden`` keep their room but are not seen, written in
+    ``ground``, the colour behind them (a frame's lines not computed yet: Graphviz's SVG has no
+    transparent text); rows in ``lit`` are set on ``backdrop`` (the step a frame adds)."""
     marks = [_html(line) for line in lines]
     sizes = [first_size] + [rest_size] * (len(marks) - 1)
     colors = [ground if k in hidden else None for k in range(len(marks))]
     if len(marks) == 1 and not padding:
         return _font(marks[0], first_size, colors[0])
     # table rows, not <BR/>: Graphviz leaves room for sub- and superscripts only between rows
-    rows = "".join(f'<TR><TD{_backdrop(k in lit, backdrop)}>{_font(m, s, c)}</TD></TR>'
-                   for k, (m, s, c) in enumerate(zip(marks, sizes, colors)))
+    cells = [f'<TD{_backdrop(k in lit, backdrop)}>{_font(m, s, c)}</TD>' for k, (m, s, c) in enumerate(zip(marks, sizes, colors))]
+    rows = "<TR>" + "".join(cells) + "</TR>" if across else "".join(f"<TR>{cell}</TR>" for cell in cells)
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="{max(2, padding)}" CELLPADDING="0">' + rows + "</TABLE>"
 
 
@@ -143,6 +145,8 @@ def _heading(figure, theme):
         rows.append(f"<TR><TD>{_font(label(figure.badge.label), theme.sizes['edge'], color)}</TD></TR>")
     if not rows:
         return None
+    if figure.compact:   # a compact figure's heading: its parts side by side
+        rows = ["<TR>" + '<TD WIDTH="18"></TD>'.join(row[4:-5] for row in rows) + "</TR>"]
     rows.append('<TR><TD HEIGHT="8"></TD></TR>')
     return html_label('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows)
                       + "</TABLE>")
@@ -184,7 +188,8 @@ def _node(node, theme, figure, boxes):
             label=text, shape="circle", margin=quote("0.02"), fillcolor=quote(theme.fills["op"]), id=quote(node.id)) + ";"
     lines = node.label + tuple(t.latex() for t in node.tables)
     text = measured or html_label(label(lines, None, theme.sizes["value"], hidden=hidden, lit=lit,
-                                        ground=theme.fills[node.role], backdrop=theme.fills["target"]))
+                                        ground=theme.fills[node.role], backdrop=theme.fills["target"],
+                                        across=figure.compact))
     return f"{node.id} " + _attrs(
         label=text, fillcolor=quote(theme.fills[node.role]),
         tooltip=quote(shortened(node.name) + ("" if node.sample is None else f" (sample {node.sample})")),
@@ -283,12 +288,14 @@ def _edges(figure, theme, boxes):
     style, hidden_style, color = quote(theme.backward_style), quote("invis"), quote(theme.backward)
     plan = route(figure) if figure.rows else None
     out = _rows(plan) if plan else []
+    fanning = _fanning(figure)
     for k, edge in enumerate(figure.edges):
         key = f"e{k}"
         if edge.direction == "layout":
             out.append(f"{edge.src} -> {edge.dst} [id={key}, style=invis];")
         elif edge.direction == "forward":
-            attrs = dict(id=key, label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None)
+            attrs = dict(id=key, label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None,
+                         minlen="2" if edge.src in fanning else None)
             ports = WIRE_PORTS.get(figure.direction)
             if edge.joint == "head":   # into a wire's label node: the wire runs on, through its numbers
                 attrs.update(arrowhead="none", **({"headport": ports[0]} if ports else {"headclip": "false"}))
@@ -299,12 +306,29 @@ def _edges(figure, theme, boxes):
             out += (_returning(plan.pieces[k], key, attrs) if plan and k in plan.pieces
                     else [f"{edge.src} -> {edge.dst} {_attrs(**attrs)};"])
         else:   # a frame's edge not reached yet is invisible, in its place in the layout
-            text = (_box(boxes, key) or html_label(label(edge.label, padding=4))) if edge.label else None
+            text = (_box(boxes, key) or html_label(label(edge.label, padding=2 if figure.compact else 4))) \
+                if edge.label else None
             out.append(f"{edge.dst} -> {edge.src} " + _attrs(
                 id=key, dir="back", style=hidden_style if key in figure.hidden else style, color=color,
                 fontcolor=color, arrowtail=theme.backward_arrow,
                 penwidth=theme.width("current" if key in figure.current else "emphasis")
                 if edge.emphasis or key in figure.current else None,
-                label=text) + ";")
+                label=text, minlen="2" if edge.dst in fanning else None) + ";")
     return out
+
+
+FAN = 4   # a compact figure's node feeding this many gets two ranks' room above it
+
+
+def _fanning(figure) -> set:
+    """The nodes of a compact figure that feed :data:`FAN` or more others: their edges get
+    two ranks' height (``minlen``), so that they fan out instead of running flat along a
+    tight figure's rank, on top of each other."""
+    if not figure.compact:
+        return set()
+    fed = {}
+    for edge in figure.edges:
+        if edge.direction == "forward":
+            fed.setdefault(edge.src, set()).add(edge.dst)
+    return {node for node, targets in fed.items() if len(targets) >= FAN}
 

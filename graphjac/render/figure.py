@@ -126,6 +126,7 @@ class Figure:
     hidden: frozenset = frozenset()    # a frame's items not shown yet (``e<k>``, ``<label key>.<line>``)
     current: frozenset = frozenset()   # a frame's items it highlights (the step it adds)
     rows: tuple = ()          # a circuit wrapped into rows: each row's node ids (a wire into a later row returns)
+    compact: bool = False     # a deep figure fitted to a page: each node's lines side by side, in a snug box
 
 
 def build_figure(notes, options: RenderOptions) -> Figure:

@@ -20,6 +20,7 @@ SPACINGS = (1.0, 0.6, 0.4, 0.25)
 ROWS = (1, 2, 3, 4)   # a circuit's rows tried
 WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
+LEGIBLE = 8.0         # the smallest text, in points on that page, read from the back of a room
 
 
 def smallest_text(figure, size: tuple) -> float:
@@ -47,10 +48,22 @@ def fitted(figure):
     one with the largest smallest text (as dot first lays it out, without typeset math); with
     typeset math, the one whose final layout (moved labels and relayouts included, as the render
     draws it) has nothing colliding and the largest smallest text (the first outright when every
-    candidate collides)."""
+    candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
+    compact too (each node's lines side by side, snug boxes and labels), which wins if its
+    text comes out larger."""
+    text, best = _fittest(figure, _shapes(figure))
+    if text >= LEGIBLE or figure.options.style == "circuit":
+        return best
+    compact_text, compact = _fittest(figure, [replace(shown, compact=True) for shown in _shapes(figure)])
+    return compact if compact_text > text else best
+
+
+def _fittest(figure, shapes) -> tuple:
+    """(smallest text, candidate) of the best of ``shapes`` in every direction and spacing, as
+    :func:`fitted` chooses (text 0 when every candidate collides)."""
     page = page_shape(figure.options.fit)
     scored = []
-    for shown in _shapes(figure):
+    for shown in shapes:
         for direction in [figure.direction] + list(_other(figure)):
             for spacing in SPACINGS:
                 candidate = replace(shown, direction=direction, spacing=spacing, page=page)
@@ -59,7 +72,7 @@ def fitted(figure):
                     scored.append((-smallest_text(candidate, size), len(scored), candidate))
     ranked = sorted(scored, key=lambda s: s[:2])
     if figure.options.math != "typeset":
-        return ranked[0][2]
+        return -ranked[0][0], ranked[0][2]
     best = None
     for promise, _, candidate in ranked:   # relayouts only spread a drawing: its text never grows
         if best is not None and -promise <= best[0]:
@@ -67,7 +80,7 @@ def fitted(figure):
         text = _clean_text(candidate)
         if text and (best is None or text > best[0]):
             best = (text, candidate)
-    return ranked[0][2] if best is None else best[1]
+    return (0.0, ranked[0][2]) if best is None else best
 
 
 def within(figure):

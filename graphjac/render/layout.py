@@ -50,6 +50,13 @@ def texts(figure) -> dict:
     return out
 
 
+def side_by_side(figure) -> set:
+    """The keys of the labels whose lines a compact figure sets side by side: its boxed nodes'."""
+    if not figure.compact:
+        return set()
+    return {node.id for node in figure.nodes if node.role not in ("ellipsis", "wire", "gate")}
+
+
 def text_phases(node) -> tuple:
     """The pass that computes each line of ``node``'s text (as :func:`texts` gives the lines):
     ``forward``, ``backward`` or ``""`` (given)."""
@@ -60,7 +67,8 @@ def text_phases(node) -> tuple:
 
 @record
 class Heading:
-    """The graph's label above the drawing: title, legend entries, badge, stacked and centred.
+    """The graph's label above the drawing: title, legend entries, badge, stacked and centred
+    (``across``: side by side on one line, for a compact figure).
 
     ``parts`` are ``(kind, index, x, y, width, height)`` with (x, y) the centre of the part
     relative to the heading's centre, y up; kinds are title, legend (a line sample, then
@@ -72,7 +80,7 @@ class Heading:
     parts: tuple
 
     @classmethod
-    def of(cls, title, legend, badge) -> "Heading":
+    def of(cls, title, legend, badge, across=False) -> "Heading":
         """From measured ``(width, height)`` of the title (or None), each legend label, the badge."""
         rows = []
         if title:
@@ -85,6 +93,8 @@ class Heading:
             rows.append(row)
         if badge:
             rows.append([("badge", 0, *badge)])
+        if across and rows:
+            rows = [[part for k, row in enumerate(rows) for part in ([("gap", k, LEGEND_SPACE, 0.0)] if k else []) + row]]
         widths = [sum(p[2] for p in row) for row in rows]
         heights = [max(p[3] for p in row) for row in rows]
         width = max(widths, default=0.0)

@@ -17,7 +17,7 @@ from ..errors import RenderError
 from .composer import centre_of, place
 from .steps import PASSES, never_shown, reveal_steps
 from .latex import for_pdflatex
-from .layout import edge_ends, texts
+from .layout import edge_ends, side_by_side, texts
 from .themes import THEMES
 
 ARROWS = {"normal": "Stealth[length=6pt,width=4.5pt]", "empty": "Stealth[open,length=6pt,width=4.5pt]"}
@@ -164,10 +164,11 @@ def _pt(point):
     return f"({point[0]:.2f},{point[1]:.2f})"
 
 
-def _text(lines, figure, slides=None):
+def _text(lines, figure, slides=None, across=False):
     """LaTeX lines as a node's text: each line display-style math in its role's size, stacked in a
-    tabular so that a line with a fraction never runs into the next. ``slides``: line number ->
-    the Beamer slide it appears on, in the emphasis colour there (None: never, its room kept)."""
+    tabular so that a line with a fraction never runs into the next (``across``: its columns,
+    side by side). ``slides``: line number -> the Beamer slide it appears on, in the emphasis
+    colour there (None: never, its room kept)."""
     font = fonts(THEMES[figure.theme])
     colors = {"wire_value": r"\color{gjwirevalue}", "wire_grad": r"\color{gjbackward}"}
     rows = []
@@ -179,11 +180,13 @@ def _text(lines, figure, slides=None):
         elif slide:
             math = f"\\uncover<{slide}->{{{color}\\alt<{slide}>{{\\color{{gjemphasis}}}}{{}}{math}}}"
         rows.append(font[role] + (color if not slide else "") + math)
+    if across:
+        return r"\begin{tabular}{@{}" + r"@{\;}".join("c" * len(rows)) + r"@{}}" + "&".join(rows) + r"\end{tabular}"
     return r"\begin{tabular}{@{}c@{}}" + r"\\[1pt]".join(rows) + r"\end{tabular}"   # rows as tall as their math
 
 
 def _nodes(figure, placed, reveal):
-    content = texts(figure)
+    content, across = texts(figure), side_by_side(figure)
     meets = edge_ends(placed.layout)
     out = []
     for node in figure.nodes:
@@ -191,7 +194,7 @@ def _nodes(figure, placed, reveal):
         if box is None:
             continue
         slides = {k: reveal[f"{node.id}.{k}"] for k in range(len(content[node.id])) if f"{node.id}.{k}" in reveal}
-        text = _text(content[node.id], figure, slides)
+        text = _text(content[node.id], figure, slides, node.id in across)
         if node.role in ("ellipsis", "variable", "wire"):
             out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
             if node.role == "wire":   # the wire runs on under the value, above the gradient, edge to edge

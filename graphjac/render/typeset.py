@@ -9,6 +9,9 @@ True
 >>> label = Label.of([(r"z = \vec{x}^{T} \vec{w} + b", 14), ("= -0.7", 11)])
 >>> label.width == max(line.width for line in label.lines)
 True
+>>> across = Label.of([(r"z = \vec{x}^{T} \vec{w} + b", 14), ("= -0.7", 11)], across=True)
+>>> across.width > label.width and across.height < label.height      # side by side: wider, lower
+True
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from . import formula_cache
 from .typesetter import set_formula, set_in_workers, usable_cores
 
 LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
+SIDE_GAP = 0.35       # space between the lines of a label set side by side, in ems of the smaller line
 SVG_NS = "http://www.w3.org/2000/svg"
 
 # --- one formula -----------------------------------------------------------------------------------
@@ -103,32 +107,43 @@ def _cores():
 
 @record
 class Label:
-    """Lines of math stacked and centred, as a node or an edge shows them."""
+    """Lines of math stacked and centred, as a node or an edge shows them, or (``across``) set
+    side by side on one line, each centred on it (a compact figure's nodes)."""
 
     lines: tuple
+    across: bool = False
 
     @classmethod
-    def of(cls, lines, color: str = "black") -> "Label":
+    def of(cls, lines, color: str = "black", across: bool = False) -> "Label":
         """A label from ``(latex, size)`` pairs (or ``(latex, size, colour)`` for a line of its own colour)."""
-        return cls(tuple(formula(line[0], line[1], line[2] if len(line) > 2 else color) for line in lines))
+        return cls(tuple(formula(line[0], line[1], line[2] if len(line) > 2 else color) for line in lines), across)
 
     @property
     def width(self) -> float:
+        if self.across:
+            return sum(line.width for line in self.lines) + sum(self._gaps())
         return max((line.width for line in self.lines), default=0.0)
 
     @property
     def height(self) -> float:
+        if self.across:
+            return max((line.height for line in self.lines), default=0.0)
         return sum(line.height for line in self.lines) + sum(self._gaps())
 
     def _gaps(self):
-        return [LINE_GAP * min(a.size, b.size) for a, b in zip(self.lines, self.lines[1:])]
+        gap = SIDE_GAP if self.across else LINE_GAP
+        return [gap * min(a.size, b.size) for a, b in zip(self.lines, self.lines[1:])]
 
     def boxes(self, cx: float, cy: float) -> list:
         """(x, top, width, height) of each line when the label is centred on (cx, cy), SVG coordinates."""
-        out, top = [], cy - self.height / 2
+        out, x, top = [], cx - self.width / 2, cy - self.height / 2
         for line, gap in zip(self.lines, self._gaps() + [0.0]):
-            out.append((cx - line.width / 2, top, line.width, line.height))
-            top += line.height + gap
+            if self.across:
+                out.append((x, cy - line.height / 2, line.width, line.height))
+                x += line.width + gap
+            else:
+                out.append((cx - line.width / 2, top, line.width, line.height))
+                top += line.height + gap
         return out
 
     def draw(self, parent: ET.Element, cx: float, cy: float, line_ids: Optional[str] = None) -> None:
