@@ -348,12 +348,10 @@ def test_a_vector_prediction_is_a_bold_y_under_its_hat():
 
 
 LEGIBLE = 8.0    # pt: the smallest text a 4:3 slide may show (a fitted figure's; the collision tests check it too)
-TOO_DEEP_FOR_4_3 = ("two_layer_l2",)   # issue 22 is open for it: 7.46 pt compact
-CIRCUIT_TOO_LONG_FOR_4_3 = ("micrograd",)   # its circuit in rows: 7.65 pt
+CIRCUIT_TOO_LONG_FOR_4_3 = ("micrograd",)   # its circuit in rows: 7.65 pt (issue 22)
 
 
-@pytest.mark.parametrize("name", ["micrograd", pytest.param("two_layer_l2", marks=pytest.mark.xfail(
-    strict=True, reason="its best layout, compact, has 7.46 pt text at 4:3 (issue 22)"))])
+@pytest.mark.parametrize("name", ["micrograd", "two_layer_l2"])
 def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide(name):
     from graphjac.render.composer import place
     fitted = figure_for(load_example(name), fit="4:3")
@@ -442,7 +440,7 @@ def test_no_gallery_figure_has_a_collision_in_graphvizs_own_geometry(name, drawi
     figure = figure_for(load_example(name), **DRAWINGS[drawing])
     placed = place(figure)
     assert collisions(figure, placed.layout, placed.marks) == []
-    if drawing == "fit-4:3" and name not in TOO_DEEP_FOR_4_3:   # and legible on the slide
+    if drawing == "fit-4:3":   # and legible on the slide
         assert smallest_text(figure, (placed.layout.width, placed.layout.height)) >= LEGIBLE
 
 

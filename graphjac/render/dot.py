@@ -73,7 +73,8 @@ def _attrs(**attrs) -> str:
 def _defaults(figure, theme, font, boxes):
     wide = figure.direction in ("LR", "RL")
     nodesep, ranksep = (0.5, 0.9) if wide else (0.6, 0.7)
-    graph = dict(rankdir=figure.direction, newrank="true", nodesep=f"{nodesep * figure.spacing:.2g}",
+    beside = figure.spacing if figure.beside is None else figure.beside
+    graph = dict(rankdir=figure.direction, newrank="true", nodesep=f"{nodesep * beside:.2g}",
                  ranksep=f"{ranksep * figure.spacing:.2g}", fontname=font, fontcolor=quote(theme.text),
                  bgcolor=quote(theme.background), pad="0.2", labelloc="t",
                  label=_box(boxes, "heading") or _heading(figure, theme), splines=figure.splines)

@@ -121,6 +121,7 @@ class Figure:
     badge: Optional[Badge]
     options: RenderOptions
     spacing: float = 1.0      # Graphviz's node and rank separation, as a share of the usual
+    beside: Optional[float] = None   # the node separation's share instead, when it is not ``spacing``
     splines: Optional[str] = None   # Graphviz's edge routing when not its own (polyline)
     page: Optional[tuple] = None   # (width, height): the page shape the drawing is padded to
     hidden: frozenset = frozenset()    # a frame's items not shown yet (``e<k>``, ``<label key>.<line>``)

@@ -4,8 +4,10 @@ circuit without ``fit`` wrapped into as few rows as keep it within 3:1 (:func:`w
 
 Every candidate (the figure's own direction and the other orientation, or for a circuit one to
 four rows, each at the usual and at tighter spacings, with long lines broken or not) is laid
-out by Graphviz with its labels measured as they will be drawn; the one whose smallest text comes out largest on the page and
-that lays out with nothing colliding wins, and the drawing is then padded to the page's shape.
+out by Graphviz with its labels measured as they will be drawn; the one whose smallest text
+comes out largest on the page and that lays out with nothing colliding wins, and the drawing
+is then padded to the page's shape. A figure too deep for any of them to reach :data:`LEGIBLE`
+(micrograd's thirteen levels on a 4:3 slide) is tried compact as well (``Figure.compact``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..options import page_shape
 from .themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
+COMPACT_SPACINGS = (0.4, 0.25, 0.2, 0.15)   # a compact figure's ranks: down to 0.15 of the usual
 ROWS = (1, 2, 3, 4)   # a circuit's rows tried
 WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
@@ -49,27 +52,34 @@ def fitted(figure):
     typeset math, the one whose final layout (moved labels and relayouts included, as the render
     draws it) has nothing colliding and the largest smallest text (the first outright when every
     candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
-    compact too (each node's lines side by side, snug boxes and labels), which wins if its
-    text comes out larger."""
-    text, best = _fittest(figure, _shapes(figure))
+    compact too (each node's lines side by side, snug boxes and labels; ranks as close as
+    :data:`COMPACT_SPACINGS` and the room beside nodes as tight or as the usual), which wins if
+    its text comes out larger."""
+    text, best = _fittest(figure, _candidates(figure, _shapes(figure), SPACINGS))
     if text >= LEGIBLE or figure.options.style == "circuit":
         return best
-    compact_text, compact = _fittest(figure, [replace(shown, compact=True) for shown in _shapes(figure)])
-    return compact if compact_text > text else best
+    compact = [replace(shown, compact=True) for shown in _shapes(figure)]
+    compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)))
+    return chosen if compact_text > text else best
 
 
-def _fittest(figure, shapes) -> tuple:
-    """(smallest text, candidate) of the best of ``shapes`` in every direction and spacing, as
-    :func:`fitted` chooses (text 0 when every candidate collides)."""
+def _candidates(figure, shapes, spacings, besides=(None,)) -> list:
+    """Each of ``shapes`` in each direction and each of ``spacings`` between its ranks (and of
+    ``besides`` between the nodes of a rank, None: the same), on the ``fit`` page."""
     page = page_shape(figure.options.fit)
+    return [replace(shown, direction=direction, spacing=spacing, beside=beside, page=page)
+            for shown in shapes for direction in [figure.direction] + list(_other(figure))
+            for spacing in spacings for beside in besides]
+
+
+def _fittest(figure, candidates) -> tuple:
+    """(smallest text, candidate) of the best of ``candidates``, as :func:`fitted` chooses
+    (text 0 when every candidate collides)."""
     scored = []
-    for shown in shapes:
-        for direction in [figure.direction] + list(_other(figure)):
-            for spacing in SPACINGS:
-                candidate = replace(shown, direction=direction, spacing=spacing, page=page)
-                size = _measured(candidate, first=not scored)
-                if size is not None:
-                    scored.append((-smallest_text(candidate, size), len(scored), candidate))
+    for candidate in candidates:
+        size = _measured(candidate, first=not scored)
+        if size is not None:
+            scored.append((-smallest_text(candidate, size), len(scored), candidate))
     ranked = sorted(scored, key=lambda s: s[:2])
     if figure.options.math != "typeset":
         return -ranked[0][0], ranked[0][2]
