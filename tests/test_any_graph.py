@@ -91,13 +91,22 @@ def _svg_shape(path):
     return width, height
 
 
-@pytest.mark.parametrize("name", ["cs231n_sigmoid", "micrograd", "neuron", "mean_squares", "softmax_jacobian"])
+@pytest.mark.parametrize("name", ["cs231n_sigmoid", "micrograd", "neuron", "mean_squares", "softmax_jacobian",
+                                  "two_layer", "two_layer_l2"])
 def test_a_long_circuit_is_wrapped_into_rows_within_3_to_1(name, tmp_path):
     g = load_example(name)
     width, height = _svg_shape(g.render(tmp_path / "c.svg", style="circuit"))
     assert width <= 3 * height, (name, width, height)
     one_row = _svg_shape(g.render(tmp_path / "one.svg", style="circuit", rows=1))
     assert one_row[0] > 3 * one_row[1] and one_row[0] > 720      # wider than 3:1 and than a slide on one line
+
+
+def test_a_circuit_wrapped_into_rows_draws_no_group_boxes_and_one_row_keeps_them():
+    g = load_example("two_layer")
+    wrapped, one_row = figure_for(g, style="circuit"), figure_for(g, style="circuit", rows=1)
+    assert wrapped.rows and not wrapped.groups and all(n.group == () for n in wrapped.nodes)
+    assert {g.label for g in one_row.groups} and one_row.rows == ()
+    assert [n.label for n in wrapped.nodes] == [n.label for n in one_row.nodes]   # it says the same
 
 
 def test_a_circuit_as_wide_as_a_slide_keeps_its_one_line_as_cs231n_draws_it(tmp_path):

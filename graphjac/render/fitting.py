@@ -34,13 +34,14 @@ def smallest_text(figure, size: tuple) -> float:
     return scale * min(THEMES[figure.theme].sizes[role] for role in _roles(figure))
 
 
-def drawing_size(figure) -> tuple:
-    """(width, height) in points of the figure as Graphviz lays it out (labels measured)."""
+def drawing_size(figure, drawn=False) -> tuple:
+    """(width, height) in points of the figure as Graphviz first lays it out (labels measured),
+    or (``drawn``) as the render draws it, laid out again while anything collides."""
     from .composer import place
     from .dot import figure_to_dot
     from .layout import lay_out
     if figure.options.math == "typeset":
-        layout = place(figure, relayout=False).layout   # candidates are compared as dot lays them out
+        layout = place(figure, relayout=drawn).layout   # candidates are compared as dot lays them out
     else:
         layout = lay_out(figure_to_dot(figure), figure.options.timeout)
     return layout.width, layout.height
@@ -97,12 +98,12 @@ def within(figure):
     """A circuit in the fewest rows (of :data:`ROWS`) whose drawing is at most :data:`WIDEST`
     times as wide as it is tall or no wider than a slide (:data:`SLIDE_WIDTH`: on a slide its
     text is at least its own size, and CS231n's short circuits stay on one line); a circuit that
-    no wrapping brings there in the rows that come nearest."""
+    no wrapping brings there in the rows that come nearest. Each is measured as it is drawn."""
     candidates, best = _in_rows(figure), None
     if len(candidates) == 1:
         return figure
     for candidate in candidates:
-        size = _measured(candidate, first=candidate is candidates[0])
+        size = _measured(candidate, first=candidate is candidates[0], drawn=True)
         if size is None:
             continue
         width, height = size
@@ -113,11 +114,11 @@ def within(figure):
     return best[1]
 
 
-def _measured(candidate, first: bool):
+def _measured(candidate, first: bool, drawn=False):
     """The candidate's :func:`drawing_size`, or None when Graphviz cannot lay it out (a tight
     spacing can leave dot no room to route an edge); the first candidate's failure is raised."""
     try:
-        return drawing_size(candidate)
+        return drawing_size(candidate, drawn)
     except LayoutFailed:
         if first:
             raise

@@ -33,10 +33,8 @@ BEND = re.compile(r"e[0-9]+_b[1-4]")   # the ids of the bends route() adds: e<ed
 
 def in_rows(figure, rows: int):
     """``figure`` (a circuit) wrapped into at most ``rows`` rows of about as many gates each, each
-    break put where the fewest wires cross it, and only where no more than :data:`CROSSING` do
-    (a circuit with groups keeps its one row: a group's box cannot be cut)."""
-    if figure.groups:
-        return replace(figure, rows=())
+    break put where the fewest wires cross it, and only where no more than :data:`CROSSING` do;
+    wrapped, it draws no group boxes (:func:`_unboxed`)."""
     plan = _Columns(figure)
     starts = sorted({plan.column[g] for g in plan.gates})   # a row starts at a gate's column
     rows = max(1, min(rows, len(starts)))
@@ -51,8 +49,18 @@ def in_rows(figure, rows: int):
     if not breaks:
         return replace(figure, rows=())
     row = plan.rows(breaks)
-    return replace(figure, rows=tuple(tuple(n.id for n in figure.nodes if row[n.id] == k)
-                                      for k in range(len(breaks) + 1)))
+    return _unboxed(replace(figure, rows=tuple(tuple(n.id for n in figure.nodes if row[n.id] == k)
+                                               for k in range(len(breaks) + 1))))
+
+
+def _unboxed(figure):
+    """A circuit in rows without its groups' boxes. A box cannot follow a wrapped line, and
+    Graphviz orders a box's nodes as one block: cut into a box a row, a group pulled the next
+    row's start above the wire returning to it. A circuit's gates and wires tell its layers
+    apart; ``rows: 1`` keeps one row with the boxes."""
+    if not figure.groups:
+        return figure
+    return replace(figure, groups=(), nodes=tuple(replace(n, group=()) if n.group else n for n in figure.nodes))
 
 
 def returning(figure, column=None) -> list:
