@@ -361,17 +361,9 @@ CIRCUIT_TOO_LONG_FOR_4_3 = ("micrograd",)   # its circuit in rows: 7.65 pt (issu
 
 
 @pytest.mark.parametrize("name", ["micrograd", "two_layer_l2"])
-def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide(name):
-    from graphjac.render.composer import place
-    fitted = figure_for(load_example(name), fit="4:3")
-    placed = place(fitted)
-    assert smallest_text(fitted, (placed.layout.width, placed.layout.height)) >= LEGIBLE
-
-
-@pytest.mark.parametrize("name", ["micrograd", "two_layer_l2"])
-def test_a_figure_too_deep_for_the_page_is_drawn_compact_and_gains(name):
+def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide_drawn_compact(name):
     """Each node's lines side by side: the figure says the same, in larger text than any
-    stacked drawing of it on the page."""
+    stacked drawing of it on the page, and at least 8 pt on it."""
     from dataclasses import replace
     from graphjac.render.composer import place
     from graphjac.render.layout import texts
@@ -390,7 +382,8 @@ def test_a_figure_too_deep_for_the_page_is_drawn_compact_and_gains(name):
     best_stacked = max(smallest_text(replace(shown, direction=d, spacing=s, page=(4.0, 3.0)),
                                      drawing_size(replace(shown, direction=d, spacing=s)))
                        for shown in (natural, wrapped(natural)) for d in ("BT", "LR") for s in (1.0, 0.6, 0.4, 0.25))
-    assert smallest_text(fitted, (placed.layout.width, placed.layout.height)) > best_stacked
+    text = smallest_text(fitted, (placed.layout.width, placed.layout.height))
+    assert text > best_stacked and text >= LEGIBLE
 
 
 def test_a_figure_legible_on_its_page_keeps_its_stacked_lines():

@@ -13,6 +13,7 @@ is then padded to the page's shape. A figure too deep for any of them to reach :
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from ..errors import LayoutFailed
 from ..options import page_shape
@@ -47,6 +48,7 @@ def drawing_size(figure, drawn=False) -> tuple:
     return layout.width, layout.height
 
 
+@lru_cache(maxsize=16)   # a figure fitted again (its frames, a notebook's second look) is not measured again
 def fitted(figure):
     """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded: the
     one with the largest smallest text (as dot first lays it out, without typeset math); with
@@ -94,6 +96,7 @@ def _fittest(figure, candidates) -> tuple:
     return (0.0, ranked[0][2]) if best is None else best
 
 
+@lru_cache(maxsize=16)
 def within(figure):
     """A circuit in the fewest rows (of :data:`ROWS`) whose drawing is at most :data:`WIDEST`
     times as wide as it is tall or no wider than a slide (:data:`SLIDE_WIDTH`: on a slide its
