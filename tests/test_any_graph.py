@@ -211,7 +211,7 @@ def test_fit_wraps_a_circuit_to_fill_a_4_3_slide_legibly(name):
     from dataclasses import replace
     one_line = figure_for(g, style="circuit", rows=1)
     assert text > smallest_text(replace(one_line, page=(4.0, 3.0)), drawing_size(one_line))
-    assert text >= LEGIBLE or name in CIRCUIT_TOO_LONG_FOR_4_3
+    assert text >= LEGIBLE
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -357,9 +357,6 @@ def test_a_vector_prediction_is_a_bold_y_under_its_hat():
 
 
 LEGIBLE = 8.0    # pt: the smallest text a 4:3 slide may show (a fitted figure's; the collision tests check it too)
-CIRCUIT_TOO_LONG_FOR_4_3 = ("micrograd",)   # its circuit in rows: 7.65 pt (issue 22)
-
-
 @pytest.mark.parametrize("name", ["micrograd", "two_layer_l2"])
 def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide_drawn_compact(name):
     """Each node's lines side by side: the figure says the same, in larger text than any

@@ -56,11 +56,15 @@ def fitted(figure):
     draws it) has nothing colliding and the largest smallest text (the first outright when every
     candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
     compact too (each node's lines side by side, snug boxes and labels; ranks as close as
-    :data:`COMPACT_SPACINGS` and the room beside nodes as tight or as the usual), which wins if
-    its text comes out larger."""
+    :data:`COMPACT_SPACINGS` and the room beside nodes as tight or as the usual), a circuit at
+    the tighter of those spacings; that wins if its text comes out larger."""
     text, best = _fittest(figure, _candidates(figure, _shapes(figure), SPACINGS))
-    if text >= LEGIBLE or figure.options.style == "circuit":
+    if text >= LEGIBLE:
         return best
+    if figure.options.style == "circuit":
+        tighter = [s for s in COMPACT_SPACINGS if s < min(SPACINGS)]
+        tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter))
+        return tight if tight_text > text else best
     compact = [replace(shown, compact=True) for shown in _shapes(figure)]
     compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)))
     return chosen if compact_text > text else best
