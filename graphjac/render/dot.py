@@ -103,7 +103,8 @@ def label(lines, first_size=None, rest_size=None, padding=0, hidden=(), ground=N
     if len(marks) == 1 and not padding:
         return _font(marks[0], first_size, colors[0])
     # table rows, not <BR/>: Graphviz leaves room for sub- and superscripts only between rows
-    cells = [f'<TD{_backdrop(k in lit, backdrop)}>{_font(m, s, c)}</TD>' for k, (m, s, c) in enumerate(zip(marks, sizes, colors))]
+    cells = [f'<TD{_backdrop(k in lit, backdrop)}>{_font(m, s, c)}</TD>'
+             for k, (m, s, c) in enumerate(zip(marks, sizes, colors))]
     rows = "<TR>" + "".join(cells) + "</TR>" if across else "".join(f"<TR>{cell}</TR>" for cell in cells)
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="{max(2, padding)}" CELLPADDING="0">' + rows + "</TABLE>"
 
@@ -135,19 +136,21 @@ def _font(markup, size, color=None):
 
 
 def _heading(figure, theme):
-    """The graph label: the title, then the legend and the gradient-check badge, as one table."""
-    rows = []
+    """The graph label: the title, then the legend and the gradient-check badge, as one table
+    (a compact figure's on one line)."""
+    parts = []
     if figure.title:
-        rows.append(f"<TR><TD>{_font(label(figure.title), theme.sizes['title'])}</TD></TR>")
+        parts.append(_font(label(figure.title), theme.sizes["title"]))
     if figure.legend:
-        rows.append(f"<TR><TD>{_legend(figure.legend, theme)}</TD></TR>")
+        parts.append(_legend(figure.legend, theme))
     if figure.badge is not None:
         color = theme.good if figure.badge.ok else theme.bad
-        rows.append(f"<TR><TD>{_font(label(figure.badge.label), theme.sizes['edge'], color)}</TD></TR>")
-    if not rows:
+        parts.append(_font(label(figure.badge.label), theme.sizes["edge"], color))
+    if not parts:
         return None
-    if figure.compact:   # a compact figure's heading: its parts side by side
-        rows = ["<TR>" + '<TD WIDTH="18"></TD>'.join(row[4:-5] for row in rows) + "</TR>"]
+    cells = [f"<TD>{part}</TD>" for part in parts]
+    rows = (["<TR>" + '<TD WIDTH="18"></TD>'.join(cells) + "</TR>"] if figure.compact   # side by side
+            else [f"<TR>{cell}</TR>" for cell in cells])
     rows.append('<TR><TD HEIGHT="8"></TD></TR>')
     return html_label('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows)
                       + "</TABLE>")

@@ -42,7 +42,7 @@ def drawing_size(figure, drawn=False) -> tuple:
     from .dot import figure_to_dot
     from .layout import lay_out
     if figure.options.math == "typeset":
-        layout = place(figure, relayout=drawn).layout   # candidates are compared as dot lays them out
+        layout = place(figure, relayout=drawn).layout
     else:
         layout = lay_out(figure_to_dot(figure), figure.options.timeout)
     return layout.width, layout.height

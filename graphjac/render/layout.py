@@ -93,8 +93,9 @@ class Heading:
             rows.append(row)
         if badge:
             rows.append([("badge", 0, *badge)])
-        if across and rows:
-            rows = [[part for k, row in enumerate(rows) for part in ([("gap", k, LEGEND_SPACE, 0.0)] if k else []) + row]]
+        if across and rows:   # one row: the parts apart by a legend entry's space
+            gap = [("gap", 0, LEGEND_SPACE, 0.0)]
+            rows = [rows[0] + [part for row in rows[1:] for part in gap + row]]
         widths = [sum(p[2] for p in row) for row in rows]
         heights = [max(p[3] for p in row) for row in rows]
         width = max(widths, default=0.0)
