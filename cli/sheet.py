@@ -27,10 +27,11 @@ from .common import load_graph, torch_option
 @torch_option
 def command(specs, output, key, title, text, precision, tex, torch):
     """A worksheet of each SPEC's figure, its values and gradients left as numbered rules to
-    write on, with numbered questions, one page a figure (A4); and its answer key, laid out
-    alike, with the worked chain rule of every gradient. No TeX needed; with --tex, the PDFs
-    come from pdflatex and TikZ; with -o SHEET.tex, the LaTeX documents themselves, to edit
-    and compile with your course's sheets.
+    write on, with numbered questions, on A4 pages (a large figure gets a page of its own, and
+    questions that do not fit run on); and its answer key, laid out alike, with the worked
+    chain rule of every gradient. No TeX needed; with --tex, the PDFs come from pdflatex and
+    TikZ; with -o SHEET.tex, the LaTeX documents themselves, to edit and compile with your
+    course's sheets.
 
     \b
     Examples:
@@ -54,4 +55,4 @@ def command(specs, output, key, title, text, precision, tex, torch):
     else:
         files = [worksheet(graphs, title, text, answers=answers, precision=precision) for answers in (False, True)]
     atomic_write_all({output: files[0], key: files[1]}, inputs=inputs)
-    click.echo(f"wrote {output} and its key {key} ({len(graphs)} page{'s' if len(graphs) > 1 else ''} each)", err=True)
+    click.echo(f"wrote {output} and its key {key} ({len(graphs)} figure{'s' if len(graphs) > 1 else ''} each)", err=True)

@@ -44,6 +44,6 @@ for name in ("neuron", "cs231n_sigmoid", "two_layer"):
     for answers, suffix in ((False, ""), (True, ".key")):
         print(atomic_write(folder / f"{name}{suffix}.pdf", worksheet([graph], answers=answers)))
         print(atomic_write(folder / f"{name}{suffix}.tex", worksheet_tex([graph], answers=answers)))
-        for page in pages([graph], answers=answers):
-            print(atomic_write(folder / f"{name}{suffix}.png", convert(page, "png", 110)))
+        for k, page in enumerate(pages([graph], answers=answers)):   # name.png, then name-2.png, …
+            print(atomic_write(folder / f"{name}{suffix}{f'-{k + 1}' if k else ''}.png", convert(page, "png", 110)))
 PY

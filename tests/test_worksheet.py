@@ -32,6 +32,36 @@ def test_a_sheet_and_its_key_have_a_page_per_figure_on_a4(tmp_path):
     assert worksheet([gj.load(spec) for spec in ("lecture:neuron", "lecture:product")]) == sheet   # the same bytes
 
 
+def _question_tops(page):
+    """The tops of the question lines drawn on a typeset page (they are indented: x = 60 pt)."""
+    import xml.etree.ElementTree as ET
+    tops = []
+    for group in ET.fromstring(page).iter("{http://www.w3.org/2000/svg}g"):
+        found = re.fullmatch(r"translate\(60\.000 ([\d.]+)\)", group.get("transform", ""))
+        if found:
+            tops.append(float(found.group(1)))
+    return tops
+
+
+def test_a_large_graphs_questions_run_on_over_pages_none_lost():
+    from random_graphs import chain_graph
+    from graphjac.render.worksheet import MARGIN, PAGE, pages
+    graph = chain_graph(1, length=20)             # a circuit of 20 gates: 50 questions
+    asked = questions(graph)
+    for answers in (False, True):
+        drawn = pages([graph], answers=answers)
+        tops = [_question_tops(page) for page in drawn]
+        assert len(drawn) >= 2 and sum(map(len, tops)) == len(asked) == 50
+        assert tops[0] == []                      # a figure with this many questions has its first page to itself
+        assert all(top < PAGE[1] - MARGIN - 8 for page in tops for top in page)   # every line on its page
+
+
+def test_a_small_graph_keeps_its_figure_and_questions_on_one_page():
+    from graphjac.render.worksheet import pages
+    drawn = pages([gj.load("lecture:neuron")])
+    assert len(drawn) == 1 and len(_question_tops(drawn[0])) == len(questions(gj.load("lecture:neuron")))
+
+
 def test_the_sheet_holds_no_answer_and_asks_for_every_blank():
     graph = gj.load("lecture:neuron")
     asked = questions(graph)
@@ -61,7 +91,7 @@ def test_the_keys_numbers_are_the_engines():
 def test_the_cli_writes_both_files_and_refuses_what_it_should(tmp_path):
     code, out, err = cli("sheet", "lecture:neuron", "lecture:product", "-o", tmp_path / "week.pdf")
     assert code == 0 and (tmp_path / "week.pdf").read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "week.key.pdf").read_bytes().startswith(b"%PDF") and "2 pages each" in err
+    assert (tmp_path / "week.key.pdf").read_bytes().startswith(b"%PDF") and "2 figures each" in err
     code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "week.svg")
     assert code == 2 and "the worksheet is a PDF" in err
     spec = tmp_path / "m.yaml"

@@ -29,6 +29,7 @@ from . import figure_for
 from ..symbols import escape_text
 from .composer import fixed_date, serialize, svg_tree
 from .numbers import value as number_latex
+from .themes import THEMES
 from .typeset import SVG_NS, formula, hoist_symbols
 
 PAGE = (595.0, 842.0)          # A4, in points
@@ -53,14 +54,15 @@ def _rules(line: str):
 
 def worksheet(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False,
               precision: int = 3) -> bytes:
-    """The PDF of ``graphs``' exercise sheets (``answers``: their key), one page a graph."""
+    """The PDF of ``graphs``' exercise sheets (``answers``: their key), a page a graph (and more
+    pages for a graph whose questions do not fit on one)."""
     return _pdf(pages(graphs, title, text, answers, precision))
 
 
 def pages(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False, precision: int = 3) -> list:
     """The worksheet's pages as SVG text (a page's preview: ``composer.convert(page, "png")``)."""
-    return [_page(graph, k, title if k == 0 else "", text if k == 0 else "", answers, precision)
-            for k, graph in enumerate(graphs)]
+    return [page for k, graph in enumerate(graphs)
+            for page in _pages_of(graph, k, title if k == 0 else "", text if k == 0 else "", answers, precision)]
 
 
 def questions(graph, precision: int = 3, figures=None) -> list:
@@ -139,25 +141,61 @@ def _about(graph, precision, count):
 
 # ------------------------------------------------------------------------------ pages
 
-def _page(graph, index, title, text, answers, precision):
-    """One A4 page as SVG: heading, the figure scaled to fit, the numbered questions."""
+FIGURE_SHARE = 0.55   # of a page's room below its heading, the least a figure gets when its questions run on
+PRINTED = 6.0         # points: text smaller than this on the page gives the figure the whole page
+
+
+def _pages_of(graph, index, title, text, answers, precision) -> list:
+    """A graph's A4 pages as SVG: heading, the figure scaled to fit, the numbered questions; those
+    that do not fit under the figure run on over the next pages, each headed "(continued)". A
+    figure whose questions would leave it less than :data:`FIGURE_SHARE` of the page, or whose
+    text would print smaller than :data:`PRINTED` points, gets its first page to itself, its
+    questions starting on the next."""
+    heading = f"{'Answer key' if answers else 'Exercise'} {index + 1}: {graph.name}"
+    page, y = _blank_page()
+    if title:
+        y = _line(page, rf"\text{{{escape_text(title)}}}", "title", y) + 4
+    y = _line(page, rf"\text{{{escape_text(heading)}}}", "heading", y) + 4
+    if text:
+        y = _line(page, rf"\text{{{escape_text(text)}}}", "question", y) + 4
+    lines = [_set_line(rf"\text{{{number}.\ }} " + shown, "question", QUESTION_INDENT)
+             for number, shown in _asked(graph, answers, precision)]
+    below = PAGE[1] - MARGIN - y
+    room = below - sum(line.height + 3 for line in lines) - 40
+    figure = _figure(graph, precision, answers, fit=_shape(room)) if room >= FIGURE_SHARE * below else None
+    if figure is None or _printed_text(figure, room) < PRINTED:
+        room = below
+        figure = _figure(graph, precision, answers, fit=_shape(room))
+    y = _place_figure(page, figure, y, room) + 12
+    done = []
+    if y + 30 > PAGE[1] - MARGIN:   # the figure took the page: the questions begin the next
+        done.append(_finished(page))
+        page, y = _blank_page()
+        y = _line(page, rf"\text{{{escape_text(heading + ' (continued)')}}}", "heading", y) + 8
+    y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
+    for line in lines:
+        if y + line.height > PAGE[1] - MARGIN:
+            done.append(_finished(page))
+            page, y = _blank_page()
+            y = _line(page, rf"\text{{{escape_text(heading + ' (continued)')}}}", "heading", y) + 8
+        line.draw(page, MARGIN + QUESTION_INDENT, y)
+        y += line.height + 3
+    return done + [_finished(page)]
+
+
+QUESTION_INDENT = 12.0
+
+
+def _blank_page():
+    """(an empty white A4 page as an SVG element, the top of its text)."""
     width, height = PAGE
     page = ET.Element(f"{{{SVG_NS}}}svg", {"width": f"{width}pt", "height": f"{height}pt",
                                             "viewBox": f"0 0 {width} {height}"})
     ET.SubElement(page, f"{{{SVG_NS}}}rect", {"width": str(width), "height": str(height), "fill": "white"})
-    y = MARGIN
-    if title:
-        y = _line(page, rf"\text{{{escape_text(title)}}}", "title", y) + 4
-    heading = f"{'Answer key' if answers else 'Exercise'} {index + 1}: {graph.name}"
-    y = _line(page, rf"\text{{{escape_text(heading)}}}", "heading", y) + 4
-    if text:
-        y = _line(page, rf"\text{{{escape_text(text)}}}", "question", y) + 4
-    asked = _asked(graph, answers, precision)
-    room = max(height - MARGIN - y - 27 * (len(asked) + 1), 200.0)
-    y = _place_figure(page, _figure(graph, precision, answers, fit=_shape(room)), y, room) + 12
-    y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
-    for number, shown in asked:
-        y = _line(page, rf"\text{{{number}.\ }} " + shown, "question", y, indent=12) + 3
+    return page, MARGIN
+
+
+def _finished(page) -> str:
     hoist_symbols(page)
     return serialize(page)
 
@@ -184,20 +222,35 @@ def _instruction(answers) -> str:
 
 def _line(page, latex, role, top, indent=0.0):
     """Typeset ``latex`` at ``top``; returns where the next line goes (shrunk to fit the width)."""
+    set_ = _set_line(latex, role, indent)
+    set_.draw(page, MARGIN + indent, top)
+    return top + set_.height
+
+
+def _set_line(latex, role, indent=0.0):
+    """``latex`` typeset in its role's size, or smaller to fit the text's width less ``indent``."""
     size = SIZES[role]
     set_ = formula(latex, size)
     room = PAGE[0] - 2 * MARGIN - indent
-    if set_.width > room:
-        set_ = formula(latex, max(6.0, size * room / set_.width))
-    set_.draw(page, MARGIN + indent, top)
-    return top + set_.height
+    return set_ if set_.width <= room else formula(latex, max(6.0, size * room / set_.width))
+
+
+def _printed_text(figure, room) -> float:
+    """The smallest text of ``figure``, in points, once :func:`_place_figure` scales it into ``room``."""
+    _, scale = _scaled(svg_tree(figure)[0], room)
+    return scale * min(THEMES[figure.theme].sizes[role] for role in ("node", "value", "edge"))
+
+
+def _scaled(drawing, room):
+    """(viewBox, scale) of a figure's SVG drawn into the text's width and ``room`` of height."""
+    box = [float(v) for v in drawing.get("viewBox").split()]
+    return box, min((PAGE[0] - 2 * MARGIN) / box[2], room / box[3], 1.4)
 
 
 def _place_figure(page, figure, top, room):
     """The figure's SVG nested at ``top``, scaled to the page's width and ``room`` of height."""
     drawing, _ = svg_tree(figure)
-    box = [float(v) for v in drawing.get("viewBox").split()]
-    scale = min((PAGE[0] - 2 * MARGIN) / box[2], room / box[3], 1.4)
+    box, scale = _scaled(drawing, room)
     width, height = box[2] * scale, box[3] * scale
     drawing.set("x", f"{(PAGE[0] - width) / 2:.2f}")
     drawing.set("y", f"{top:.2f}")
