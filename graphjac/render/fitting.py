@@ -63,10 +63,10 @@ def fitted(figure):
         return best
     if figure.options.style == "circuit":
         tighter = [s for s in COMPACT_SPACINGS if s < min(SPACINGS)]
-        tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter))
+        tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter), beat=text)
         return tight if tight_text > text else best
-    compact = [replace(shown, compact=True) for shown in _shapes(figure)]
-    compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)))
+    compact = [replace(figure, compact=True)]   # its lines side by side: broken lines would undo it
+    compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)), beat=text)
     return chosen if compact_text > text else best
 
 
@@ -79,9 +79,13 @@ def _candidates(figure, shapes, spacings, besides=(None,)) -> list:
             for spacing in spacings for beside in besides]
 
 
-def _fittest(figure, candidates) -> tuple:
+CHECKED = 8   # candidates, the most promising first, laid out as the render draws them
+
+
+def _fittest(figure, candidates, beat=0.0) -> tuple:
     """(smallest text, candidate) of the best of ``candidates``, as :func:`fitted` chooses
-    (text 0 when every candidate collides)."""
+    (text 0 when every candidate collides). With typeset math, at most :data:`CHECKED` of them
+    are laid out in full, and none that could not bring more than ``beat`` points."""
     scored = []
     for candidate in candidates:
         size = _measured(candidate, first=not scored)
@@ -91,8 +95,8 @@ def _fittest(figure, candidates) -> tuple:
     if figure.options.math != "typeset":
         return -ranked[0][0], ranked[0][2]
     best = None
-    for promise, _, candidate in ranked:   # relayouts only spread a drawing: its text never grows
-        if best is not None and -promise <= best[0]:
+    for promise, _, candidate in ranked[:CHECKED]:   # relayouts only spread a drawing: its text never grows
+        if -promise <= max(beat, best[0] if best else 0.0):
             break
         text = _clean_text(candidate)
         if text and (best is None or text > best[0]):
