@@ -34,6 +34,9 @@ from .typeset import SVG_NS, formula, hoist_symbols
 
 PAGE = (595.0, 842.0)          # A4, in points
 MARGIN = 48.0
+QUESTION_INDENT = 12.0
+FIGURE_SHARE = 0.55   # of a page's room below its heading, the least a figure shares with its questions
+PRINTED = 6.0         # points: a figure whose text would print smaller gets a page of its own
 SIZES = {"title": 20.0, "heading": 13.0, "question": 11.5}
 
 
@@ -141,10 +144,6 @@ def _about(graph, precision, count):
 
 # ------------------------------------------------------------------------------ pages
 
-FIGURE_SHARE = 0.55   # of a page's room below its heading, the least a figure gets when its questions run on
-PRINTED = 6.0         # points: text smaller than this on the page gives the figure the whole page
-
-
 def _pages_of(graph, index, title, text, answers, precision) -> list:
     """A graph's A4 pages as SVG: heading, the figure scaled to fit, the numbered questions; those
     that do not fit under the figure run on over the next pages, each headed "(continued)". A
@@ -161,29 +160,38 @@ def _pages_of(graph, index, title, text, answers, precision) -> list:
     lines = [_set_line(rf"\text{{{number}.\ }} " + shown, "question", QUESTION_INDENT)
              for number, shown in _asked(graph, answers, precision)]
     below = PAGE[1] - MARGIN - y
-    room = below - sum(line.height + 3 for line in lines) - 40
-    figure = _figure(graph, precision, answers, fit=_shape(room)) if room >= FIGURE_SHARE * below else None
-    if figure is None or _printed_text(figure, room) < PRINTED:
-        room = below
-        figure = _figure(graph, precision, answers, fit=_shape(room))
-    y = _place_figure(page, figure, y, room) + 12
+    room, drawing = _figure_room(graph, precision, answers, below, sum(line.height + 3 for line in lines) + 40)
+    y = _place_figure(page, drawing, y, room) + 12
     done = []
     if y + 30 > PAGE[1] - MARGIN:   # the figure took the page: the questions begin the next
-        done.append(_finished(page))
-        page, y = _blank_page()
-        y = _line(page, rf"\text{{{escape_text(heading + ' (continued)')}}}", "heading", y) + 8
+        page, y = _next_page(done, page, heading)
     y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
     for line in lines:
         if y + line.height > PAGE[1] - MARGIN:
-            done.append(_finished(page))
-            page, y = _blank_page()
-            y = _line(page, rf"\text{{{escape_text(heading + ' (continued)')}}}", "heading", y) + 8
+            page, y = _next_page(done, page, heading)
         line.draw(page, MARGIN + QUESTION_INDENT, y)
         y += line.height + 3
     return done + [_finished(page)]
 
 
-QUESTION_INDENT = 12.0
+def _figure_room(graph, precision, answers, below, questions_need) -> tuple:
+    """(room, the figure's SVG drawing) for a page with ``below`` points under its heading: what
+    the questions leave, unless that is under :data:`FIGURE_SHARE` of it or prints the figure's
+    text under :data:`PRINTED` points; then all of it."""
+    room = below - questions_need
+    if room >= FIGURE_SHARE * below:
+        figure = _figure(graph, precision, answers, fit=_shape(room))
+        drawing, _ = svg_tree(figure)
+        if _printed_text(drawing, room, figure.theme) >= PRINTED:
+            return room, drawing
+    return below, svg_tree(_figure(graph, precision, answers, fit=_shape(below)))[0]
+
+
+def _next_page(done, page, heading) -> tuple:
+    """``page`` finished into ``done``; (the next page, headed "… (continued)", the top of its text)."""
+    done.append(_finished(page))
+    page, y = _blank_page()
+    return page, _line(page, rf"\text{{{escape_text(heading + ' (continued)')}}}", "heading", y) + 8
 
 
 def _blank_page():
@@ -235,10 +243,11 @@ def _set_line(latex, role, indent=0.0):
     return set_ if set_.width <= room else formula(latex, max(6.0, size * room / set_.width))
 
 
-def _printed_text(figure, room) -> float:
-    """The smallest text of ``figure``, in points, once :func:`_place_figure` scales it into ``room``."""
-    _, scale = _scaled(svg_tree(figure)[0], room)
-    return scale * min(THEMES[figure.theme].sizes[role] for role in ("node", "value", "edge"))
+def _printed_text(drawing, room, theme) -> float:
+    """The smallest text of a figure's SVG ``drawing`` in ``theme``, in points, once
+    :func:`_place_figure` scales it into ``room``."""
+    _, scale = _scaled(drawing, room)
+    return scale * min(THEMES[theme].sizes[role] for role in ("node", "value", "edge"))
 
 
 def _scaled(drawing, room):
@@ -247,9 +256,8 @@ def _scaled(drawing, room):
     return box, min((PAGE[0] - 2 * MARGIN) / box[2], room / box[3], 1.4)
 
 
-def _place_figure(page, figure, top, room):
-    """The figure's SVG nested at ``top``, scaled to the page's width and ``room`` of height."""
-    drawing, _ = svg_tree(figure)
+def _place_figure(page, drawing, top, room):
+    """A figure's SVG ``drawing`` nested at ``top``, scaled to the page's width and ``room`` of height."""
     box, scale = _scaled(drawing, room)
     width, height = box[2] * scale, box[3] * scale
     drawing.set("x", f"{(PAGE[0] - width) / 2:.2f}")
