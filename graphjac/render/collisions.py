@@ -34,10 +34,7 @@ class Collision:
 def boxes(layout, marks, figure) -> dict:
     """key -> (x0, y0, x1, y1) of every node, every placed edge label and every group's title,
     in Graphviz points."""
-    out = {}
-    for key, node in layout.nodes.items():
-        out[key] = (node.x - node.width / 2, node.y - node.height / 2, node.x + node.width / 2,
-                    node.y + node.height / 2)
+    out = {key: _rect(node) for key, node in layout.nodes.items()}
     for edge in layout.edges:
         label = marks.get(edge.id)
         if edge.label is not None and label is not None:
@@ -49,6 +46,11 @@ def boxes(layout, marks, figure) -> dict:
             x, y = group.label
             out[key] = (x - title.width / 2, y - title.height / 2, x + title.width / 2, y + title.height / 2)
     return out
+
+
+def _rect(node) -> tuple:
+    """(x0, y0, x1, y1) of a node's box."""
+    return node.x - node.width / 2, node.y - node.height / 2, node.x + node.width / 2, node.y + node.height / 2
 
 
 def collisions(figure, layout, marks) -> list:
@@ -281,8 +283,7 @@ def _bow(forward, backward, normal, layout):
     f, b = _curve(forward), _curve(backward)
     n = min(len(f), len(b))
     side = -1.0 if ((b[:n] - f[:n]) @ normal).sum() < 0 else 1.0
-    others = [(node.x - node.width / 2, node.y - node.height / 2, node.x + node.width / 2, node.y + node.height / 2)
-              for key, node in layout.nodes.items() if key not in (backward.tail, backward.head)]
+    others = [_rect(node) for key, node in layout.nodes.items() if key not in (backward.tail, backward.head)]
     tries = [normal * BOW * s * k for k in (1, 2, 3) for s in (side, -side)]
     for offset in tries:
         curve = _curve(_bowed(backward, offset))
@@ -302,9 +303,8 @@ def _bowed(edge, offset):
         inner, scale = range(1, len(points) - 1), 4 / 3
     for k in inner:
         points[k] = points[k] + scale * offset
-    label = None if edge.label is None else tuple(np.array(edge.label) + offset)
-    return replace(edge, points=tuple((float(x), float(y)) for x, y in points),
-                   label=None if label is None else (float(label[0]), float(label[1])))
+    label = None if edge.label is None else (float(edge.label[0] + offset[0]), float(edge.label[1] + offset[1]))
+    return replace(edge, points=tuple((float(x), float(y)) for x, y in points), label=label)
 
 
 def _side(forward, backward, across):

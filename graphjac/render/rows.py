@@ -55,8 +55,8 @@ def in_rows(figure, rows: int):
 
 def _unboxed(figure):
     """A circuit in rows without its groups' boxes. A box cannot follow a wrapped line, and
-    Graphviz orders a box's nodes as one block: cut into a box a row, a group pulled the next
-    row's start above the wire returning to it. A circuit's gates and wires tell its layers
+    Graphviz orders a box's nodes as one block: a group cut into one box a row put the next
+    row's start above the wire returning to it. The gates and wires tell a circuit's layers
     apart; ``rows: 1`` keeps one row with the boxes."""
     if not figure.groups:
         return figure
