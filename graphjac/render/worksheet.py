@@ -316,7 +316,7 @@ def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answer
         if text and not index:
             out.append(f"{text_for_pdflatex(text)}\\par\\smallskip\n")
         asked = _asked(graph, answers, precision)
-        columns = 2 if len(asked) > TEX_ONE_COLUMN else 1     # a long list in two columns: one page a graph
+        columns = 2 if len(asked) > TEX_ONE_COLUMN else 1     # a long list in two columns: most graphs keep one page
         room = max(PAGE[1] - 2 * MARGIN - 60 - TEX_ROW * (-(-len(asked) // columns) + 1), 200.0)
         drawn, layout = picture(_figure(graph, precision, answers, fit=_shape(room)))
         scale = min((PAGE[0] - 2 * MARGIN) / layout.width, room / layout.height, 1.4)
