@@ -103,10 +103,10 @@ def test_a_long_circuit_is_wrapped_into_rows_within_3_to_1(name, tmp_path):
 
 def test_a_circuit_wrapped_into_rows_draws_no_group_boxes_and_one_row_keeps_them():
     g = load_example("two_layer")
-    wrapped, one_row = figure_for(g, style="circuit"), figure_for(g, style="circuit", rows=1)
-    assert wrapped.rows and not wrapped.groups and all(n.group == () for n in wrapped.nodes)
-    assert {g.label for g in one_row.groups} and one_row.rows == ()
-    assert [n.label for n in wrapped.nodes] == [n.label for n in one_row.nodes]   # it says the same
+    in_rows, one_row = figure_for(g, style="circuit"), figure_for(g, style="circuit", rows=1)
+    assert in_rows.rows and not in_rows.groups and all(n.group == () for n in in_rows.nodes)
+    assert one_row.groups and one_row.rows == ()
+    assert [n.label for n in in_rows.nodes] == [n.label for n in one_row.nodes]   # it says the same
 
 
 def test_a_circuit_as_wide_as_a_slide_keeps_its_one_line_as_cs231n_draws_it(tmp_path):
@@ -381,6 +381,25 @@ def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide_drawn_comp
                        for shown in (natural, wrapped(natural)) for d in ("BT", "LR") for s in (1.0, 0.6, 0.4, 0.25))
     text = smallest_text(fitted, (placed.layout.width, placed.layout.height))
     assert text > best_stacked and text >= LEGIBLE
+
+
+def test_a_compact_candidate_graphviz_cannot_lay_out_is_passed_over(monkeypatch):
+    """The compact stage comes after a drawing was found: its failures never lose that drawing."""
+    from graphjac.errors import LayoutFailed
+    from graphjac.render import fitting
+    measure = fitting.drawing_size
+
+    def failing_compact(figure, drawn=False):
+        if figure.compact:
+            raise LayoutFailed("Graphviz's dot failed (exit status 1) making json: Pshortestpath failed")
+        return measure(figure, drawn)
+    monkeypatch.setattr(fitting, "drawing_size", failing_compact)
+    fitting.fitted.cache_clear()
+    try:
+        fitted = figure_for(load_example("micrograd"), fit="4:3")
+    finally:
+        fitting.fitted.cache_clear()
+    assert not fitted.compact and fitted.page == (4.0, 3.0)
 
 
 def test_a_figure_legible_on_its_page_keeps_its_stacked_lines():

@@ -56,18 +56,20 @@ def fitted(figure):
     draws it) has nothing colliding and the largest smallest text (the first outright when every
     candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
     compact too (each node's lines side by side, snug boxes and labels; ranks as close as
-    :data:`COMPACT_SPACINGS` and the room beside nodes as tight or as the usual), a circuit at
-    the tighter of those spacings; that wins if its text comes out larger."""
+    :data:`COMPACT_SPACINGS` and the room beside nodes as tight as they are or 0.6 of the usual),
+    a circuit at the tighter of those spacings; that wins if its text comes out larger (a
+    candidate of these that Graphviz cannot lay out is passed over)."""
     text, best = _fittest(figure, _candidates(figure, _shapes(figure), SPACINGS))
     if text >= LEGIBLE:
         return best
     if figure.options.style == "circuit":
         tighter = [s for s in COMPACT_SPACINGS if s < min(SPACINGS)]
-        tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter), beat=text)
-        return tight if tight_text > text else best
-    compact = [replace(figure, compact=True)]   # its lines side by side: broken lines would undo it
-    compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)), beat=text)
-    return chosen if compact_text > text else best
+        tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter), beat=text, fallback=True)
+        return tight if tight is not None and tight_text > text else best
+    compact = [replace(figure, compact=True)]   # lines unbroken only: broken ones double the candidates
+    compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)), beat=text,
+                                    fallback=True)
+    return chosen if chosen is not None and compact_text > text else best
 
 
 def _candidates(figure, shapes, spacings, besides=(None,)) -> list:
@@ -82,15 +84,19 @@ def _candidates(figure, shapes, spacings, besides=(None,)) -> list:
 CHECKED = 8   # candidates, the most promising first, laid out as the render draws them
 
 
-def _fittest(figure, candidates, beat=0.0) -> tuple:
+def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
     """(smallest text, candidate) of the best of ``candidates``, as :func:`fitted` chooses
     (text 0 when every candidate collides). With typeset math, at most :data:`CHECKED` of them
-    are laid out in full, and none that could not bring more than ``beat`` points."""
+    are laid out in full, and none that could not bring more than ``beat`` points. Graphviz's
+    failure on the first candidate is raised, unless this is a ``fallback`` after a best already
+    found (then (0, None) when none lays out)."""
     scored = []
     for candidate in candidates:
-        size = _measured(candidate, first=not scored)
+        size = _measured(candidate, first=not scored and not fallback)
         if size is not None:
             scored.append((-smallest_text(candidate, size), len(scored), candidate))
+    if not scored:
+        return 0.0, None
     ranked = sorted(scored, key=lambda s: s[:2])
     if figure.options.math != "typeset":
         return -ranked[0][0], ranked[0][2]
