@@ -1,11 +1,11 @@
 """Typesetting a long formula (a sum of N terms) against the same number of terms set as short
-formulas of ten terms each, as ziamath sets a figure's ordinary labels.
+formulas of ten terms each, as a figure's ordinary labels are.
 
     python3 benchmarks/long_labels.py [--terms 100,1000,2000]
 
 Prints, per length, both times, their ratio and the time per term; the target is near-linear
-typesetting: the time per term of the longest within 2× of the shortest (ziamath alone grows
-with the square of a row's length: 1,000 terms took 4.9 s, 2,000 would take about 20 s).
+typesetting: the time per term of the longest within 2× of the shortest (ziamath, which graphjac
+used before its own typesetter, grows with the square of a row's length: 1,000 terms took 4.9 s).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--terms", default="100,1000,2000")
     args = parser.parse_args()
-    set_formula("x", 14, "black")                      # ziamath's import and font load, paid once
+    set_formula("x", 14, "black")                      # the font's first reading, paid once
     print(f"{'terms':>6} {'one formula':>12} {'short ones':>11} {'ratio':>6} {'ms/term':>8}")
     per_term = []
     for count in (int(n) for n in args.terms.split(",")):

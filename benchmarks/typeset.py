@@ -3,7 +3,7 @@
     python3 benchmarks/typeset.py [--repeat 3]
 
 Renders every lecture figure as SVG with Graphviz's labels (math=html), as SVG with typeset
-math (math=typeset: every label set by ziamath and measured, one run of dot), and as TikZ.
+math (math=typeset: every label typeset and measured, one run of dot), and as TikZ.
 Prints the best of ``--repeat`` times per output side by side, with the ratio to math=html.
 Formulas are set once per process and cached, so the best time is that of a warm process; the
 first typeset figure of a process also loads the math font and is timed apart.

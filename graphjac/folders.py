@@ -35,7 +35,6 @@ from .loaders import DATA_SUFFIXES, load, read_spec
 from .ops.custom import scoped_ops
 from .records import field, record
 from .render import draw
-from .render.typesetter import usable_cores
 
 MANIFEST = ".graphjac-build.json"
 
@@ -223,7 +222,9 @@ def _make_folders(folder: Path, top: Path) -> None:
 
 def default_workers() -> int:
     """The cores this process may use: one figure on each."""
-    return usable_cores()
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def run(build: FolderBuild, workers: Optional[int] = None) -> Iterator[Result]:

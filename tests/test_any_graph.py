@@ -92,7 +92,7 @@ def _svg_shape(path):
 
 
 @pytest.mark.parametrize("name", ["cs231n_sigmoid", "micrograd", "neuron", "mean_squares", "softmax_jacobian",
-                                  "two_layer", "two_layer_l2"])
+                                  "two_layer"])
 def test_a_long_circuit_is_wrapped_into_rows_within_3_to_1(name, tmp_path):
     g = load_example(name)
     width, height = _svg_shape(g.render(tmp_path / "c.svg", style="circuit"))

@@ -46,12 +46,12 @@ def test_a_warm_render_sets_no_formula_and_draws_the_same_bytes(cache, monkeypat
 
 
 def test_other_typesetting_code_sets_every_formula_afresh(cache, monkeypatch):
-    """An entry is graphjac's typesetting code's too: what ziamath is given may change within a version."""
+    """An entry is graphjac's typesetting code's too: how a formula is set may change within a version."""
     _render_svg()
     calls = []
     original = typeset.set_formula
     monkeypatch.setattr(typeset, "set_formula", lambda *a: calls.append(a) or original(*a))
-    monkeypatch.setattr(formula_cache, "_TYPESETTING", ("latex.py", "typesetter.py"))   # as if mathtext.py changed
+    monkeypatch.setattr(formula_cache, "_TYPESETTING", ("typesetter.py", "opentype.py"))   # as if mathtext.py changed
     formula_cache._installation.cache_clear()
     try:
         _render_svg()
@@ -89,131 +89,6 @@ def test_corrupt_truncated_and_foreign_entries_are_ignored_and_replaced(cache, m
                                        for k in ("latex", "size", "color", "installation")}) is not None
 
 
-MANY = gj.load("lecture:micrograd")   # more new formulas than typeset.WORKERS_FROM
-
-
-def test_a_first_render_with_many_formulas_sets_them_in_workers_alike(cache, monkeypatch, tmp_path):
-    monkeypatch.setenv("GRAPHJAC_TYPESET_WORKERS", "1")
-    here = _render_svg(MANY)
-    stored_here = {entry.name: entry.read_text() for entry in _entries(cache)}
-    assert len(stored_here) >= typeset.WORKERS_FROM
-    monkeypatch.setenv("GRAPHJAC_CACHE_DIR", str(tmp_path / "second"))
-    monkeypatch.setenv("GRAPHJAC_TYPESET_WORKERS", "2")
-    monkeypatch.setattr(typeset, "set_formula", lambda *a: pytest.fail(f"set in this process: {a[0]!r}"))
-    assert _render_svg(MANY) == here
-    stored = {entry.name: entry.read_text() for entry in _entries(tmp_path / "second" / "formulas")}
-    assert stored == stored_here   # the same entries, byte for byte
-
-
-def test_what_a_worker_cannot_set_is_set_here_for_its_message(cache):
-    from graphjac.render.typesetter import set_in_workers
-    requests = [(f"x_{{{k}}} = {k}", 14, "black") for k in range(6)] + [(r"\text{}", 14, "black")]
-    done = set_in_workers(requests, 2)
-    assert set(done) == set(requests[:-1])
-    assert done[requests[0]] == typeset.set_formula(*requests[0])
-    with pytest.raises(gj.GraphjacError, match=r"cannot typeset the LaTeX '\\\\text\{\}'"):
-        typeset.formula(*requests[-1])
-
-
-def test_workers_that_cannot_start_cost_only_speed(cache, monkeypatch):
-    from graphjac.render import typesetter
-    monkeypatch.setenv("GRAPHJAC_TYPESET_WORKERS", "2")
-    monkeypatch.setattr(typesetter.sys, "executable", str(cache.parent / "no-python"))
-    assert typesetter.set_in_workers([("x", 14, "black")] * 2, 2) == {}
-    assert _render_svg(MANY).startswith("<?xml")
-
-
-def test_no_workers_inside_a_process_pool():
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(1) as pool:
-        assert pool.submit(typeset._cores).result() == 1
-
-
-def test_fragments_carry_only_glyph_ids(cache):
-    _render_svg()
-    for entry in _entries(cache):
-        fragment = json.loads(entry.read_text())["fragment"]
-        ids = [part.split('"')[0] for part in fragment.split(' id="')[1:]]
-        assert ids and all(i.startswith("STIXTwoMath") for i in ids), ids
-
-
-def test_no_cache_when_turned_off(cache, monkeypatch):
-    monkeypatch.setenv("GRAPHJAC_NO_CACHE", "1")
-    _render_svg()
-    assert not cache.exists()
-
-
-def test_an_unwritable_cache_costs_only_speed(tmp_path, monkeypatch):
-    blocked = tmp_path / "file"
-    blocked.write_text("not a folder")
-    monkeypatch.setenv("GRAPHJAC_CACHE_DIR", str(blocked))
-    assert _render_svg().startswith("<?xml")
-
-
-DAY = 24 * 3600
-
-
-def test_the_folder_keeps_the_most_recently_used_formulas_within_its_limit(cache):
-    _render_svg()
-    entries = _entries(cache)
-    now = time.time()
-    for age, entry in enumerate(entries, start=1):                  # entries[0] the newest
-        os.utime(entry, (now - age * DAY, now - age * DAY))
-    for entry in entries[-3:]:                                       # the three oldest read again
-        fields = json.loads(entry.read_text())
-        assert formula_cache.load(fields["latex"], fields["size"], fields["color"]) is not None
-    left_behind, writing = cache / "00" / ".tmp-dead.json", cache / "00" / ".tmp-live.json"
-    left_behind.parent.mkdir(exist_ok=True)
-    for name in (left_behind, writing):
-        name.write_text("{")
-    os.utime(left_behind, (now - 2 * 3600, now - 2 * 3600))
-    sizes = {entry: formula_cache.footprint(entry.stat()) for entry in entries}
-    formula_cache.sweep(cache, sum(sizes.values()))                  # within the limit: only the dead file goes
-    assert _entries(cache) == entries and not left_behind.exists() and writing.exists()
-
-    limit = sum(sizes.values()) // 2
-    formula_cache.sweep(cache, limit)
-    kept, held = [], 0
-    for entry in entries[:-4:-1] + entries[:-3]:                     # most recently used first
-        if held + sizes[entry] > 0.8 * limit:
-            break
-        kept.append(entry)
-        held += sizes[entry]
-    assert _entries(cache) == sorted(kept) and set(entries[-3:]) <= set(kept) and len(kept) < len(entries)
-
-
-def test_a_store_looks_at_the_folder_at_most_once_a_day(cache, monkeypatch):
-    monkeypatch.setattr(formula_cache, "LIMIT", 1)                  # every look empties the folder
-    monkeypatch.setattr(formula_cache, "_SWEPT", set())
-    _render_svg()                                                    # looks once, after its first store
-    marker, first = cache / ".last-sweep", len(_entries(cache))
-    assert marker.exists() and first > 10
-    monkeypatch.setattr(formula_cache, "_SWEPT", set())             # another process, the same day
-    _render_svg(gj.load("lecture:product"))
-    assert len(_entries(cache)) > first
-    long_ago = time.time() - 2 * DAY
-    os.utime(marker, (long_ago, long_ago))
-    monkeypatch.setattr(formula_cache, "_SWEPT", set())             # a process the next day
-    _render_svg(gj.load("lecture:add"))
-    assert len(_entries(cache)) < first
-
-
-def test_parallel_builds_share_one_cache(tmp_path):
-    folder = tmp_path / "specs"
-    folder.mkdir()
-    for name in ("neuron", "dense_cce", "minibatch_bce", "cs231n_sigmoid"):
-        (folder / f"{name}.yaml").write_text(gj.gallery.spec_path(name).read_text())
-    env = {**os.environ, "GRAPHJAC_CACHE_DIR": str(tmp_path / "cache")}
-    outputs = []
-    for jobs, out in (("2", "a"), ("2", "b"), ("1", "c")):
-        done = subprocess.run([graphjac_command(), "build", folder, "-o", tmp_path / out, "-j", jobs, "-f", "svg"],
-                              capture_output=True, text=True, env=env, timeout=300)
-        assert done.returncode == 0, done.stderr
-        outputs.append({p.name: p.read_bytes() for p in (tmp_path / out).glob("*.svg")})
-    assert outputs[0] == outputs[1] == outputs[2] and len(outputs[0]) == 4
-    assert not list((tmp_path / "cache").rglob(".tmp-*"))
-
-
 def _modules_after(code, env=None):
     done = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sorted(sys.modules)))"],
                           capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
@@ -229,12 +104,13 @@ def test_import_graphjac_loads_no_heavy_library():
     assert _modules_after("import graphjac") & HEAVY == set()
 
 
-def test_a_warm_typeset_render_loads_neither_ziamath_nor_cairosvg(tmp_path):
+def test_a_typeset_render_loads_neither_ziamath_nor_cairosvg_and_a_warm_one_no_typesetter(tmp_path):
     env = {"GRAPHJAC_CACHE_DIR": str(tmp_path)}
     code = "import graphjac as gj, graphjac.render; graphjac.render.draw(gj.load('lecture:neuron'), 'svg')"
-    assert "ziamath" in _modules_after(code, env)            # cold: sets the formulas
+    cold = _modules_after(code, env)                          # sets the formulas, with graphjac's typesetter
+    assert "graphjac.render.typesetter" in cold and {"ziamath", "ziafont", "latex2mathml", "cairosvg"} & cold == set()
     warm = _modules_after(code, env)
-    assert {"ziamath", "cairosvg", "networkx", "tomlkit"} & warm == set() and "yaml" in warm
+    assert {"ziamath", "cairosvg", "networkx", "tomlkit", "graphjac.render.typesetter"} & warm == set() and "yaml" in warm
 
 
 def test_each_format_loads_its_own_parser(tmp_path):

@@ -11,8 +11,9 @@ from graphjac.render import draw, figure_for
 from graphjac.render.composer import place
 from graphjac.render.latex import for_pdflatex
 from graphjac.render.themes import THEMES
+from graphjac.render.tikz import measured_sizes
 
-SIZES = THEMES["lecture"].tex_sizes
+SIZES = measured_sizes(THEMES["lecture"])
 
 from latex import compile_tex, compile_together, needs_tex
 

@@ -20,7 +20,7 @@ from .collisions import collisions, relabelled, separated
 from .dot import figure_to_dot
 from .layout import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
 from .themes import THEMES
-from .typeset import SVG_NS, Label, hoist_symbols, inline_symbols, prepare
+from .typeset import SVG_NS, Label, hoist_symbols, inline_symbols
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
 # layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
@@ -44,17 +44,6 @@ def labels(figure, sizes=None) -> dict:
 def _label_lines(figure, theme):
     """key -> (``(latex, role)`` lines, colour) of every label."""
     return {key: (lines, theme.backward if key.startswith("e") else theme.text) for key, lines in texts(figure).items()}
-
-
-def _typeset_all(figure, sizes):
-    """Set every formula the figure's labels and heading show, on every core if there are many
-    new ones (:func:`.typeset.prepare`)."""
-    theme = THEMES[figure.theme]
-    sizes = sizes or theme.sizes
-    parts = list(_label_lines(figure, theme).values()) + [(lines, color) for _, lines, color in
-                                                          _heading_lines(figure, theme).values()]
-    prepare([_line(latex, sizes[role], line_color(role, color, theme), role)
-             for lines, color in parts for latex, role in lines])
 
 
 def line_color(role, color, theme):
@@ -136,7 +125,6 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
     them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
     out again (the next of ``layouts``) while anything collides."""
-    _typeset_all(figure, sizes)
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label, figure.compact) for key, label in marks.items()}

@@ -1,9 +1,9 @@
 """A persistent cache of typeset formulas, so that re-rendering a figure does no typesetting.
 
-Each formula set by ziamath is kept as one small JSON file in the user's cache folder
+Each formula the typesetter sets is kept as one small JSON file in the user's cache folder
 (``platformdirs.user_cache_dir("graphjac")``, or ``$GRAPHJAC_CACHE_DIR``, in its ``formulas``
 folder), named by a hash of the LaTeX, the size, the colour, graphjac's version and typesetting
-code (the files that decide what ziamath is given) and the ziamath installation. Entries are
+code (the reader, the typesetter and its font reader) and the font file. Entries are
 written atomically (a temporary file, then a rename), so processes of ``graphjac build -j``
 share the folder safely.
 
@@ -16,7 +16,7 @@ The cache touches nothing it did not write:
 - An entry is read only if it is a regular file (never through a link, never a pipe or a
   device) of at most :data:`MAX_ENTRY_BYTES`, and used only if its content checks out: the same
   LaTeX, size, colour and version as asked for, a digest of all of it that matches, bounded
-  measures, and an SVG fragment made only of the elements and attributes ziamath draws (glyph
+  measures, and an SVG fragment made only of the elements and attributes the typesetter draws (glyph
   outlines, their uses, fraction rules), with no references outside itself. Anything else — a
   corrupt, truncated, edited or foreign file — is ignored and replaced.
 - The folder stays within :data:`LIMIT`: every value edited in a figure makes new formulas, and
@@ -43,13 +43,14 @@ import time
 import warnings
 import xml.etree.ElementTree as ET
 from functools import lru_cache
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Optional
 
+from ..errors import RenderError
 from ..version import __version__
+from .opentype import font_path
 
-FORMAT = 2   # the layout of an entry; bump when it changes
+FORMAT = 3   # the layout of an entry; bump when it changes
 LIMIT = 100 * 2**20          # bytes the folder may hold (about 12,000 formulas)
 MAX_ENTRY_BYTES = 4 * 2**20  # an entry larger than this is none of graphjac's
 SWEEP_EVERY = 24 * 3600      # seconds between two looks at the folder's size
@@ -67,7 +68,7 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NO_FOLLOW
 OFF_WORDS = ("1", "true", "yes", "on")   # GRAPHJAC_NO_CACHE values that turn the cache off
 
-# What ziamath draws, and nothing else: tags, and each attribute's allowed values.
+# What the typesetter draws, and nothing else: tags, and each attribute's allowed values.
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
 _ALLOWED_TAGS = {"g", "symbol", "path", "use", "rect"}
 _ALLOWED_VALUES = {
@@ -78,7 +79,6 @@ _ALLOWED_VALUES = {
     "viewBox": re.compile(rf"{_NUMBER}( {_NUMBER}){{3}}"),
     "fill": re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{1,20}|none"),
     "d": re.compile(r"[MLQCZHVmlqczhvAaSsTt0-9eE .,+-]*"),
-    "transform": re.compile(rf"translate\({_NUMBER} {_NUMBER}\)"),   # a chunk of a long formula
 }
 
 
@@ -168,16 +168,18 @@ def _tag(path: Path) -> bool:
         return False
 
 
-# graphjac's code that decides what ziamath draws for a formula: its reader, what ziamath is given, how
-_TYPESETTING = ("../mathtext.py", "latex.py", "typesetter.py")
+# graphjac's code that decides what a formula looks like: its reader, the typesetter, the font's reader
+_TYPESETTING = ("../mathtext.py", "typesetter.py", "opentype.py")
 
 
 @lru_cache(maxsize=1)
 def _installation() -> str:
-    """graphjac's version and typesetting code, and the ziamath files in use (found, not imported:
-    imports cost time). A change to either sets formulas afresh, also within one version."""
-    spec = find_spec("ziamath")
-    origin = spec.origin if spec and spec.origin else "?"
+    """graphjac's version and typesetting code, and the font file in use (found, not opened:
+    that costs time). A change to either sets formulas afresh, also within one version."""
+    try:
+        origin = font_path()
+    except RenderError:
+        origin = "?"
     try:
         info = os.stat(origin)
         stamp = f"{info.st_size}:{info.st_mtime_ns}"
@@ -186,7 +188,7 @@ def _installation() -> str:
     code = hashlib.sha256()
     for name in _TYPESETTING:
         code.update((Path(__file__).parent / name).read_bytes())
-    return f"graphjac {__version__} {code.hexdigest()[:16]}; ziamath {origin} {stamp}; format {FORMAT}"
+    return f"graphjac {__version__} {code.hexdigest()[:16]}; font {origin} {stamp}; format {FORMAT}"
 
 
 def _request(latex: str, size: float, color: str) -> dict:
@@ -373,7 +375,7 @@ def _quietly(action, *args, **kwargs) -> bool:
 
 
 def _checked(entry, request) -> Optional[tuple]:
-    """The entry's (width, height, fragment) if its content is what ziamath would have made for
+    """The entry's (width, height, fragment) if its content is what the typesetter would have made for
     ``request``: the same question, a digest that binds the answer to it, bounded measures and
     a fragment of glyphs only."""
     if not isinstance(entry, dict) or set(entry) != set(request) | {"width", "height", "fragment", "digest"}:

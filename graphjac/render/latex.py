@@ -1,23 +1,15 @@
-r"""Formulas as the LaTeX that ziamath and pdflatex read, emitted from the one LaTeX tree.
+r"""Formulas as the LaTeX that pdflatex reads, emitted from the one LaTeX tree.
 
-Both emitters walk the tree of :func:`graphjac.mathtext.parse`; no LaTeX text is rewritten by
-pattern. What each reader needs is said where the tree is written:
+The emitter walks the tree of :func:`graphjac.mathtext.parse`; no LaTeX text is rewritten by
+pattern. pdflatex reads ASCII, and whatever reaches a ``.tex`` file must be inert: text is
+TeX-escaped character by character (no ``^^`` sequence, no raw ``%``, ``#``, ``$``, ``&``,
+``~``, control character or line break can come through), characters outside ASCII become the
+commands that draw them (α → ``\alpha``, ŷ → ``\hat{y}``) or, for scripts TeX cannot set
+without packages (CJK, emoji), a ``?``; a group holding an accent and its superscript gets an
+empty atom, so that a further superscript is no double superscript.
 
-- **ziamath** (through latex2mathml) spaces every minus as binary, sets no space before
-  ``\log``, packs the columns of cases and matrices tight, lifts a superscript over an accent
-  and copies ``\text{…}`` into XML as it is: so a unary minus is written ``{-}``, a thin space
-  goes before ``\log`` after an ordinary atom, columns get TeX's gaps, an accented base gets an
-  empty group before its superscript, and text is XML-escaped (a superscript character such as
-  ᵀ, missing from the math font, becomes a real superscript).
-- **pdflatex** reads ASCII, and whatever reaches a ``.tex`` file must be inert: text is
-  TeX-escaped character by character (no ``^^`` sequence, no raw ``%``, ``#``, ``$``, ``&``,
-  ``~``, control character or line break can come through), characters outside ASCII become the
-  commands that draw them (α → ``\alpha``, ŷ → ``\hat{y}``) or, for scripts TeX cannot set
-  without packages (CJK, emoji), a ``?``; a group holding an accent and its superscript gets
-  an empty atom, so that a further superscript is no double superscript.
-
->>> for_ziamath(r"J = -[y \log a]")
-'J = {-}[y \\,\\log a]'
+>>> for_pdflatex(r"J = -[y \log a]")
+'J = -[y \\log a]'
 >>> for_pdflatex(r"\text{50% of #1 ^^5c}")
 '\\text{50\\% of \\#1 \\^{}\\^{}5c}'
 >>> for_pdflatex(r"{\vec{x}^{(1)}}^{T} = \text{Σ xᵢ}")
@@ -33,10 +25,6 @@ from functools import lru_cache
 from ..mathtext import (ACCENTS, BLACKBOARD, GREEK, SYMBOLS, Accent, Env, Frac, Phantom, Root, Script, Seq, Space,
                         Sym, Underline, classes, parse)
 
-ZIAMATH, PDFLATEX = "ziamath", "pdflatex"
-COLUMN_GAPS = {ZIAMATH: {"cases": r"&\quad "}, PDFLATEX: {}}   # TeX: a quad after a case's value
-MATRIX_GAP = {ZIAMATH: r"&\quad ", PDFLATEX: " & "}               # TeX: 2 × 5 pt between matrix columns
-FUNCTION_SPACE = (r"\log", r"\ln", r"\exp")                       # ziamath sets no space before these
 
 # characters outside ASCII as the math commands that draw them (for pdflatex)
 UNICODE = {char: "\\" + name for name, (char, _) in SYMBOLS.items() if len(name) > 1 and ord(char) > 126}
@@ -48,40 +36,27 @@ _ACCENT_NAMES = {char: name for name, char in reversed(list(ACCENTS.items()))}
 _MATH_SPECIALS = {"%": r"\%", "#": r"\#", "$": r"\$", "&": r"\&", "~": r"\sim"}
 _TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                   "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "\\": "&#92;", "%": "&#37;",
-        "#": "&#35;", "~": "&#126;", "^": "&#94;", "_": "&#95;", "$": "&#36;"}   # latex2mathml reads none of them
 _SCRIPTS = {"<super>": "^", "<sub>": "_"}
 _CLUSTER = re.compile(r".[\u0300-\u036f\u20d0-\u20ff]*", re.S)   # a character and its combining marks
 
 
 @lru_cache(maxsize=4096)
-def for_ziamath(latex: str) -> str:
-    """``latex`` as ziamath should read it to set it the way TeX does."""
-    return _items(parse(latex).items, ZIAMATH)
-
-
-@lru_cache(maxsize=4096)
 def for_pdflatex(latex: str) -> str:
     """``latex`` as pdflatex with amsmath reads it: ASCII only, every text inert."""
-    return _items(parse(latex).items, PDFLATEX)
+    return _items(parse(latex).items)
 
 
 def text_for_pdflatex(text: str) -> str:
     r"""Plain text (a node's name) as pdflatex sets it, every character inert: ``\text{…}``."""
-    return _text(str(text), PDFLATEX)
+    return _text(str(text))
 
 
-def _items(items, dialect):
-    """A sequence of atoms, with what the dialect needs between them (and a space where it reads
-    best: none inside a number, after an opening bracket or before a closing one or a comma)."""
+def _items(items):
+    """A sequence of atoms, with a space between them where it reads best (none inside a number,
+    after an opening bracket or before a closing one or a comma)."""
     out, previous, last = [], None, ""
     for item, cls in zip(items, classes(items)):
-        text = _emit(item, dialect)
-        if dialect == ZIAMATH and isinstance(item, Sym):
-            if cls == "unary" and item.text == "-":
-                text = "{-}"
-            elif item.tex in FUNCTION_SPACE and previous in ("ord", "close"):
-                text = r"\," + text
+        text = _emit(item)
         if text:
             tight = previous in ("open", "unary") or cls in ("close", "punct") or _numeric(last) and _numeric(text) \
                 or cls == "open" and previous in ("ord", "op", "close")
@@ -96,48 +71,46 @@ def _numeric(piece):
     return len(piece) == 1 and (piece.isdigit() or piece == ".")
 
 
-def _group(seq, dialect):
-    return "{" + _items(seq.items, dialect) + "}"
+def _group(seq):
+    return "{" + _items(seq.items) + "}"
 
 
-def _emit(node, dialect):
+def _emit(node):
     if isinstance(node, Sym):
-        return _sym(node, dialect)
+        return _sym(node)
     if isinstance(node, Space):
         return node.tex
     if isinstance(node, Seq):
-        return _group(node, dialect)
+        return _group(node)
     if isinstance(node, Accent):
-        return "\\" + node.name + _argument(node.body, dialect)
+        return "\\" + node.name + _argument(node.body)
     if isinstance(node, Frac):
-        return r"\frac" + _group(node.num, dialect) + _group(node.den, dialect)
+        return r"\frac" + _group(node.num) + _group(node.den)
     if isinstance(node, Root):
-        return r"\sqrt" + _group(node.body, dialect)
+        return r"\sqrt" + _group(node.body)
     if isinstance(node, Phantom):
-        return r"\phantom" + _group(node.body, dialect)
+        return r"\phantom" + _group(node.body)
     if isinstance(node, Underline):
-        return r"\underline" + _group(node.body, dialect)
+        return r"\underline" + _group(node.body)
     if isinstance(node, Script):
-        return _script(node, dialect)
+        return _script(node)
     if isinstance(node, Env):
-        return _environment(node, dialect)
+        return _environment(node)
     raise TypeError(node)
 
 
-def _argument(node, dialect):
-    return _group(node, dialect) if isinstance(node, Seq) else "{" + _emit(node, dialect) + "}"
+def _argument(node):
+    return _group(node) if isinstance(node, Seq) else "{" + _emit(node) + "}"
 
 
-def _script(node, dialect):
-    base = _emit(node.base, dialect)
-    if dialect == ZIAMATH and isinstance(node.base, Accent) and node.sup is not None and node.sub is None:
-        base += "{}"    # else latex2mathml sets the superscript over the accent
-    if dialect == PDFLATEX and _accent_with_superscript(node.base):
+def _script(node):
+    base = _emit(node.base)
+    if _accent_with_superscript(node.base):
         base = base[:-1] + "{}}"   # TeX takes {\vec{x}^{a}} for the accent atom: a second ^ would be double
     if node.sub is not None:
-        base += "_" + _argument(node.sub, dialect)
+        base += "_" + _argument(node.sub)
     if node.sup is not None:
-        base += "^" + _argument(node.sup, dialect)
+        base += "^" + _argument(node.sup)
     return base
 
 
@@ -146,19 +119,17 @@ def _accent_with_superscript(base):
             and isinstance(base.items[0].base, Accent) and base.items[0].sup is not None)
 
 
-def _environment(env, dialect):
-    gap = COLUMN_GAPS[dialect].get(env.kind, MATRIX_GAP[dialect])
-    rows = [gap.join(_items(cell.items, dialect) for cell in row) for row in env.rows]
+def _environment(env):
+    rows = [" & ".join(_items(cell.items) for cell in row) for row in env.rows]
     return rf"\begin{{{env.kind}}} " + r" \\ ".join(rows) + rf" \end{{{env.kind}}}"
 
 
-def _sym(node, dialect):
+def _sym(node):
     if node.style == "text":
-        return _text(node.text, dialect)
+        return _text(node.text)
     if node.tex is not None:
         return node.tex
-    text = "".join(_math_char(c.group()) for c in _CLUSTER.finditer(node.text)) if dialect == PDFLATEX \
-        else node.text
+    text = "".join(_math_char(c.group()) for c in _CLUSTER.finditer(node.text))
     if node.style == "bf":
         return r"\mathbf{" + text + "}"
     if node.style == "rm" and node.text.isalpha():
@@ -196,10 +167,8 @@ def _command(char):
     return None
 
 
-def _text(text, dialect):
+def _text(text):
     """``\\text{…}`` holding ``text`` (the characters themselves, escapes undone by the parser)."""
-    if dialect == ZIAMATH:
-        return _ziamath_text(text)
     out = []
     for char in (m.group() for m in _CLUSTER.finditer(text)):
         if char in _TEXT_SPECIALS:
@@ -223,25 +192,3 @@ def _text_char(char):
     if plain and plain.isascii() and plain.isprintable():
         return "".join(_TEXT_SPECIALS.get(c, c) for c in plain)
     return "?"
-
-
-def _ziamath_text(text):
-    """Text for ziamath: XML-escaped; superscript and subscript characters as real scripts."""
-    pieces, run = [], []
-
-    def close_run():
-        if run:
-            pieces.append(r"\text{" + "".join(run) + "}")
-            run.clear()
-
-    for char in text:
-        kind, _, code = unicodedata.decomposition(char).partition(" ")
-        if kind in _SCRIPTS and code and " " not in code:
-            script = chr(int(code, 16))
-            attached = bool(run)
-            close_run()
-            pieces.append(("" if attached else "{}") + _SCRIPTS[kind] + r"{\text{" + _XML.get(script, script) + "}}")
-            continue
-        run.append(_XML.get(char, char))
-    close_run()
-    return "".join(pieces) if pieces else r"\text{}"

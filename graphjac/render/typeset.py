@@ -1,7 +1,8 @@
-r"""LaTeX math drawn as SVG outlines by ziamath, measured first so a layout can make room for it.
+r"""LaTeX math drawn as SVG outlines, measured first so a layout can make room for it.
 
-No TeX installation is needed: ziamath sets the formula in the STIX Two Math font and draws
-every glyph as a path, so the SVG (and the PDF or PNG made from it) looks the same everywhere.
+No TeX installation is needed: graphjac's typesetter (:mod:`.typesetter`) sets the formula in
+the STIX Two Math font and draws every glyph as a path, so the SVG (and the PDF or PNG made
+from it) looks the same everywhere.
 
 >>> f = formula(r"\frac{\partial J}{\partial z}", 14)
 >>> f.height > 20 > f.width               # a stacked fraction: taller than it is wide
@@ -19,10 +20,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Optional
 
-from ..errors import RenderError
 from ..records import field, record
 from . import formula_cache
-from .typesetter import set_formula, set_in_workers, usable_cores
 
 LINE_GAP = 0.3        # space between the lines of a label, in ems of the smaller line
 SIDE_GAP = 0.35       # space between the lines of a label set side by side, in ems of the smaller line
@@ -32,9 +31,9 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 @record
 class Formula:
-    """One line of math set by ziamath: its size in points and how to draw it.
+    """One line of math, set: its size in points and how to draw it.
 
-    ``fragment`` is the SVG ziamath drew with the formula's top-left corner at (0, 0); drawing
+    ``fragment`` is the SVG the typesetter drew with the formula's top-left corner at (0, 0); drawing
     it elsewhere moves it there, so a fragment from the cache and a fresh one give the same bytes.
     """
 
@@ -54,18 +53,23 @@ class Formula:
 
 MEMORY = 4096     # formulas a process keeps (the oldest are let go first)
 _KEPT = {}        # (latex, size, colour) -> Formula, set or read in this process
-_SET_BY_WORKERS = {}   # (latex, size, colour) -> (width, height, fragment), until formula() takes it
-WORKERS_FROM = 48      # new formulas from which worker processes pay for their start (ziamath loads in each)
+
+
+def set_formula(latex: str, size: float, color: str = "black") -> tuple:
+    """(width, height, fragment) of a formula set afresh (the typesetter is loaded only then: a
+    render whose formulas are all cached needs none of it)."""
+    from .typesetter import set_formula as typeset
+    return typeset(latex, size, color)
 
 
 def formula(latex: str, size: float, color: str = "black") -> Formula:
     """``latex`` (math mode, no ``$``) set at ``size`` points, measured; kept in memory and on
-    disk (:mod:`.formula_cache`), so ziamath runs once per formula."""
+    disk (:mod:`.formula_cache`), so each formula is set once."""
     key = (latex, size, color)
     if key not in _KEPT:
         cached = formula_cache.load(*key)
         if cached is None:
-            cached = _SET_BY_WORKERS.pop(key, None) or set_formula(*key)
+            cached = set_formula(*key)
             formula_cache.store(*key, *cached)
         if len(_KEPT) >= MEMORY:
             del _KEPT[next(iter(_KEPT))]
@@ -76,31 +80,6 @@ def formula(latex: str, size: float, color: str = "black") -> Formula:
 def forget() -> None:
     """Let go of the formulas kept in memory (the disk cache stays)."""
     _KEPT.clear()
-    _SET_BY_WORKERS.clear()
-
-
-def prepare(requests) -> None:
-    """Set the ``(latex, size, colour)`` requests that neither cache holds in worker processes,
-    one per core, when there are many (a large figure's first render): :func:`formula` then finds
-    them. A formula a worker could not set is set again by :func:`formula`, for its message."""
-    missing = [key for key in dict.fromkeys(requests)
-               if key not in _KEPT and key not in _SET_BY_WORKERS and not formula_cache.holds(*key)]
-    if len(missing) < WORKERS_FROM:
-        return
-    workers = min(_cores(), len(missing) // (WORKERS_FROM // 2))
-    if workers >= 2:
-        _SET_BY_WORKERS.update(set_in_workers(missing, workers))
-
-
-def _cores():
-    """How many workers may set formulas: ``GRAPHJAC_TYPESET_WORKERS`` if set, else the cores this
-    process may use (1 inside a process pool: ``graphjac build -j`` has one figure per core)."""
-    import multiprocessing
-    import os
-    chosen = os.environ.get("GRAPHJAC_TYPESET_WORKERS", "")
-    if chosen.isdigit():
-        return int(chosen)
-    return 1 if multiprocessing.parent_process() is not None else usable_cores()
 
 
 # --- a label: lines of math, centred -----------------------------------------------------------
@@ -157,9 +136,9 @@ class Label:
 def hoist_symbols(svg: ET.Element) -> None:
     """Move every glyph ``<symbol>`` into one ``<defs>`` at the top of ``svg``, each id once.
 
-    ziamath puts a glyph's outline beside each formula that uses it; in one figure with many
-    formulas that would repeat ids, which SVG forbids. Two different outlines under one id
-    (ziamath numbers stretched glyphs by a formula that can collide) are told apart by renaming.
+    Each formula carries the outlines of its glyphs beside it (a cached one must stand alone);
+    in one figure with many formulas that would repeat ids, which SVG forbids. Two different
+    outlines under one id (a cache entry of an older font) are told apart by renaming.
     """
     tag = svg.tag.split("}")[0] + "}" if svg.tag.startswith("{") else ""
     symbols, outlines = {}, {}
