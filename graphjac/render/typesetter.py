@@ -72,12 +72,14 @@ class Box:
     """Something set: its advance ``width``, its ink above (``height``) and below (``depth``)
     the baseline, in points, and what it draws, placed relative to its origin (y up)."""
 
-    __slots__ = ("width", "height", "depth", "glyphs", "rules", "italic", "script_height", "overhang", "glyph")
+    __slots__ = ("width", "height", "depth", "glyphs", "rules", "room", "italic", "script_height", "overhang",
+                 "glyph")
 
-    def __init__(self, width=0.0, height=0.0, depth=0.0, glyphs=(), rules=(), italic=0.0, glyph=None):
+    def __init__(self, width=0.0, height=0.0, depth=0.0, glyphs=(), italic=0.0, glyph=None):
         self.width, self.height, self.depth = width, height, depth
         self.glyphs = list(glyphs)    # (x, y, glyph, scale)
-        self.rules = list(rules)      # (x, y, width, height): y is the rule's bottom
+        self.rules = []               # (x, y, width, height): y is the rule's bottom
+        self.room = []                # (left, bottom, right, top) measured as ink but not drawn (a phantom)
         self.italic = italic          # the italic correction of its last glyph, points
         self.script_height = height   # the height a script is placed against (an accent's body's)
         self.overhang = 0.0           # how far an accent reaches right of the body: a superscript clears it
@@ -87,10 +89,11 @@ class Box:
         """Draw ``other`` into this box with its origin at (dx, dy)."""
         self.glyphs.extend((x + dx, y + dy, g, s) for x, y, g, s in other.glyphs)
         self.rules.extend((x + dx, y + dy, w, h) for x, y, w, h in other.rules)
+        self.room.extend((x0 + dx, y0 + dy, x1 + dx, y1 + dy) for x0, y0, x1, y1 in other.room)
 
     @property
     def empty(self) -> bool:
-        return not self.glyphs and not self.rules
+        return not self.glyphs and not self.rules and not self.room
 
 
 class Style:
@@ -196,18 +199,7 @@ def _set_sym(sym: Sym, style: Style) -> Box:
     if sym.tex and sym.tex.startswith(("\\big", "\\Big")):
         return _sized(sym.text, BIG.get(sym.tex[1:].rstrip("()[]|/.\\{}"), 1), style)
     text = LARGE_OPERATORS.get(sym.tex, sym.text)
-    row = Box()
-    for char in text:
-        if char == " " and sym.style != "text":
-            continue
-        box = _char_box(_styled(char, sym.style), style)
-        row.add(box, row.width, 0.0)
-        row.width += box.width
-        row.height, row.depth = max(row.height, box.height), max(row.depth, box.depth)
-        row.italic = box.italic
-    if len(text) == 1 and len(row.glyphs) == 1:
-        row.glyph = row.glyphs[0][2]
-    return row
+    return _beside(_char_box(_styled(char, sym.style), style) for char in text if char != " " or sym.style == "text")
 
 
 def _char_box(char: str, style: Style) -> Box:
@@ -230,20 +222,37 @@ def _large_operator(sym: Sym, style: Style) -> Box:
     glyph = font.glyph_of(LARGE_OPERATORS[sym.tex])
     least = font.constant("displayOperatorMinHeight")
     sizes, _ = font.variants(glyph, True)
-    for candidate, advance in sizes:
+    for candidate, _ in sizes:
         glyph = candidate
         ink = font.box(candidate)
         if ink and ink.ymax - ink.ymin >= least:
             break
-    box = _glyph_box(glyph, style)
-    shift = style.constant("axisHeight") - (box.height - box.depth) / 2
-    return _raised(box, shift)
+    return _centred(_glyph_box(glyph, style), style)
 
 
 def _raised(box: Box, shift: float) -> Box:
     out = Box(box.width, box.height + shift, box.depth - shift, italic=box.italic)
     out.add(box, 0.0, shift)
     return out
+
+
+def _centred(box: Box, style: Style) -> Box:
+    """``box`` moved up or down to be centred on the math axis (a large operator, a delimiter)."""
+    return _raised(box, style.constant("axisHeight") - (box.height - box.depth) / 2)
+
+
+def _beside(boxes) -> Box:
+    """Boxes side by side on one baseline (a box with nothing drawn is a space: it takes no height)."""
+    row = Box()
+    for box in boxes:
+        row.add(box, row.width, 0.0)
+        row.width += box.width
+        if not box.empty:
+            row.height, row.depth = max(row.height, box.height), max(row.depth, box.depth)
+        row.italic = box.italic
+    if len(row.glyphs) == 1 and not row.rules and row.glyphs[0][:2] == (0.0, 0.0):
+        row.glyph = row.glyphs[0][2]        # one glyph at the origin: an accent finds its attachment
+    return row
 
 
 # ------------------------------------------------------------------------------------------ rows
@@ -284,26 +293,19 @@ def _set_seq(seq: Seq, style: Style) -> Box:
 
 
 def _row(items, style: Style) -> Box:
-    row, previous = Box(), None
+    """Atoms side by side with TeX's spaces between them (none but thin ones in scripts)."""
+    boxes, previous = [], None
     for item, cls in zip(items, classes(items)):
         if cls == "space":
-            row.width += _space_width(item, style)
+            boxes.append(Box(_space_width(item, style)))
             continue
         cls = "ord" if cls == "unary" else "inner" if isinstance(item, (Frac, _Group)) else cls
-        if previous is not None:
-            mu, only_big = _SPACING.get((previous, cls), (0, False))
-            if mu and not (only_big and style.level):
-                row.width += style.em(mu / 18)
-        box = _set_group(item, style) if isinstance(item, _Group) else set_node(item, style)
-        row.add(box, row.width, 0.0)
-        row.width += box.width
-        if not box.empty:
-            row.height, row.depth = max(row.height, box.height), max(row.depth, box.depth)
-        row.italic = box.italic
+        mu, only_big = _SPACING.get((previous, cls), (0, False))
+        if mu and not (only_big and style.level):
+            boxes.append(Box(style.em(mu / 18)))
+        boxes.append(_set_group(item, style) if isinstance(item, _Group) else set_node(item, style))
         previous = cls
-    if len(row.glyphs) == 1 and len(items) == 1:
-        row.glyph = row.glyphs[0][2]
-    return row
+    return _beside(boxes)
 
 
 def _space_width(space: Space, style: Style) -> float:
@@ -317,14 +319,7 @@ def _space_width(space: Space, style: Style) -> float:
 
 def _set_group(group: _Group, style: Style) -> Box:
     inner = _row(group.items, style)
-    row = Box()
-    parts = [_fence(group.left, inner, style), inner, _fence(group.right, inner, style)]
-    for box in parts:
-        row.add(box, row.width, 0.0)
-        row.width += box.width
-        if not box.empty:
-            row.height, row.depth = max(row.height, box.height), max(row.depth, box.depth)
-    return row
+    return _beside([_fence(group.left, inner, style), inner, _fence(group.right, inner, style)])
 
 
 def _fence(sym, inner: Box, style: Style) -> Box:
@@ -344,31 +339,26 @@ def _covering(inner: Box, style: Style) -> float:
 def _delimiter(char: str, size: float, style: Style) -> Box:
     """``char`` at least ``size`` points from top to bottom (a larger variant of its glyph, or
     one assembled from parts), centred on the axis."""
+    return _centred(_stretched(math_font().glyph_of(char), size, style), style)
+
+
+def _stretched(glyph: int, size: float, style: Style) -> Box:
+    """``glyph`` at least ``size`` points from top to bottom: the smallest of its sizes that is,
+    else assembled from its parts, else its largest size."""
     font = math_font()
-    glyph = font.glyph_of(_MATH_CHARS.get(char, char) if char != "-" else char)
-    if glyph == 0:
-        raise RenderError(f"cannot typeset the delimiter {char!r}: the math font has no glyph for it")
     sizes, assembly = font.variants(glyph, True)
-    chosen = None
     for candidate, _ in sizes:
         ink = font.box(candidate)
         if ink and style.units(ink.ymax - ink.ymin) >= size:
-            chosen = candidate
-            break
-    if chosen is not None or assembly is None:
-        box = _glyph_box(chosen if chosen is not None else sizes[-1][0], style)
-    else:
-        box = _assembled(assembly, size, style)
-    shift = style.constant("axisHeight") - (box.height - box.depth) / 2
-    return _raised(box, shift)
+            return _glyph_box(candidate, style)
+    return _assembled(assembly, size, style) if assembly else _glyph_box(sizes[-1][0], style)
 
 
 def _sized(char: str, step: int, style: Style) -> Box:
     r"""``\big(``, ``\Big(``: the font's first or second size larger than the delimiter's own."""
     font = math_font()
     sizes, _ = font.variants(font.glyph_of(char), True)
-    box = _glyph_box(sizes[min(step, len(sizes) - 1)][0], style)
-    return _raised(box, style.constant("axisHeight") - (box.height - box.depth) / 2)
+    return _centred(_glyph_box(sizes[min(step, len(sizes) - 1)][0], style), style)
 
 
 def _assembled(parts, size: float, style: Style) -> Box:
@@ -494,7 +484,7 @@ def _set_root(root: Root, style: Style) -> Box:
     body = set_node(root.body, style.crampedto())
     rule = style.constant("radicalRuleThickness")
     gap = style.constant("radicalDisplayStyleVerticalGap" if style.display else "radicalVerticalGap")
-    sign = _radical(body.height + body.depth + gap + rule, style)
+    sign = _stretched(math_font().glyph_of("\u221a"), body.height + body.depth + gap + rule, style)
     clearance = max(gap, (sign.height + sign.depth - rule - body.height - body.depth) / 2)
     top = body.height + clearance + rule
     out = Box(sign.width + body.width, top + style.constant("radicalExtraAscender"), max(body.depth, 0.0))
@@ -504,19 +494,6 @@ def _set_root(root: Root, style: Style) -> Box:
     out.rules.append((sign.width, top - rule, body.width, rule))
     out.height = top
     return out
-
-
-def _radical(size: float, style: Style) -> Box:
-    font = math_font()
-    glyph = font.glyph_of("\u221a")
-    sizes, assembly = font.variants(glyph, True)
-    for candidate, _ in sizes:
-        ink = font.box(candidate)
-        if ink and style.units(ink.ymax - ink.ymin) >= size:
-            return _glyph_box(candidate, style)
-    if assembly is not None:
-        return _assembled(assembly, size, style)
-    return _glyph_box(sizes[-1][0], style)
 
 
 # ------------------------------------------------------------------------------------------ accents, rules
@@ -575,7 +552,7 @@ def _set_underline(node: Underline, style: Style) -> Box:
 def _set_phantom(node: Phantom, style: Style) -> Box:
     body = set_node(node.body, style)
     out = Box(body.width, body.height, body.depth)
-    out.rules.append((0.0, -body.depth, body.width, 0.0))    # no ink, but room: a rule of no height
+    out.room.append((0.0, -body.depth, body.width, body.height))
     return out
 
 
@@ -611,15 +588,8 @@ def _set_env(env: Env, style: Style) -> Box:
             x += widths[k] + gap
     table.height, table.depth = total / 2 + centre, total / 2 - centre
     opening, closing = _ENV_DELIMITERS[env.kind]
-    out = Box()
-    for part in (opening, table, closing):
-        if part is None:
-            continue
-        box = part if isinstance(part, Box) else _delimiter(part, _covering(table, style), style)
-        out.add(box, out.width, 0.0)
-        out.width += box.width
-        out.height, out.depth = max(out.height, box.height), max(out.depth, box.depth)
-    return out
+    return _beside(part if isinstance(part, Box) else _delimiter(part, _covering(table, style), style)
+                   for part in (opening, table, closing) if part is not None)
 
 
 _SETTERS = {Sym: _set_sym, Seq: _set_seq, Script: _set_script, Frac: _set_frac, Root: _set_root,
@@ -640,6 +610,7 @@ def _drawn(box: Box, color: str) -> tuple:
         if ink:
             extents.append((x + ink.xmin * scale, y + ink.ymin * scale, x + ink.xmax * scale, y + ink.ymax * scale))
     extents.extend((x, y, x + w, y + h) for x, y, w, h in box.rules)
+    extents.extend(box.room)
     if not extents:
         return round(box.width, 3), 0.0, "<g />"
     left, top = min([0.0] + [e[0] for e in extents]), max(e[3] for e in extents)
