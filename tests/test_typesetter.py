@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 import ziafont
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import ziamath
 from PIL import Image
 
@@ -267,3 +269,41 @@ def test_a_character_the_font_lacks_is_drawn_as_its_missing_glyph_box():
     drawn = set_formula("\\text{a\U0001F600}", 14)[2]
     assert "#STIXTwoMath-0" in drawn                               # the font's own box, as a browser shows one
     assert "STIXTwoMath-0" not in set_formula(r"\text{wᵀ}", 14)[2]  # ᵀ: a T set as a superscript
+
+
+# --------------------------------------------------------------------- any formula the reader takes
+
+ATOMS = st.sampled_from(["x", "W", "2", "0.5", r"\alpha", r"\Sigma", r"\partial", "+", "-", "=", r"\cdot", r"\odot",
+                         r"\le", "(", ")", ",", r"\,", r"\;", r"\quad", r"\log", r"\ldots", r"\text{a b}",
+                         r"\mathbf{y}", r"\mathbb{R}", r"\infty", "'", "|"])
+
+
+def _wrapped(inner):
+    return st.one_of(
+        inner.map(lambda a: rf"\frac{{{a}}}{{x}}"), inner.map(lambda a: rf"{{{a}}}^{{2}}"),
+        inner.map(lambda a: rf"{{{a}}}_{{i}}^{{(k)}}"), inner.map(lambda a: rf"\vec{{{a}}}"),
+        inner.map(lambda a: rf"\hat{{{a}}}"), inner.map(lambda a: rf"\sqrt{{{a}}}"),
+        inner.map(lambda a: rf"\left( {a} \right)"), inner.map(lambda a: rf"\left[ {a} \right."),
+        inner.map(lambda a: rf"\underline{{{a}}}"), inner.map(lambda a: rf"\phantom{{{a}}}"),
+        inner.map(lambda a: rf"\overline{{{a}}}"), inner.map(lambda a: rf"\sum_{{i=1}}^{{N}} {a}"),
+        inner.map(lambda a: rf"\begin{{bmatrix}} {a} & 1 \\ 0 & {a} \end{{bmatrix}}"),
+        inner.map(lambda a: rf"\begin{{cases}} {a} & x \ge 0 \\ 0 & x < 0 \end{{cases}}"),
+        inner.map(lambda a: rf"\big( {a} \big)"))
+
+
+FORMULA = st.recursive(ATOMS, lambda inner: st.one_of(_wrapped(inner), st.lists(inner, min_size=2, max_size=4)
+                                                       .map(" ".join)), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FORMULA, st.sampled_from([5, 9, 11, 14, 24]))
+def test_any_formula_is_set_in_its_box_as_safe_glyphs(latex, size):
+    from graphjac.render.formula_cache import _safe_fragment
+    width, height, fragment = set_formula(latex, size, "#c0392b")
+    assert 0 <= width < 2 * size * (len(latex) + 2) and 0 <= height < 2 * size * (len(latex) + 2)
+    assert _safe_fragment(fragment)
+    tree = ET.fromstring(fragment)
+    for use in tree.iter("use"):           # every glyph inside the measured box
+        x, y, w, h = (float(use.get(k)) for k in ("x", "y", "width", "height"))
+        assert -0.01 <= x and x + w <= width + 0.01 and -0.01 <= y and y + h <= height + 0.01, latex
+    assert set_formula(latex, 2 * size)[0] == pytest.approx(2 * width, rel=0.01, abs=0.01)   # it scales
