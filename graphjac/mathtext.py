@@ -4,9 +4,10 @@ Formulas are authored once, as LaTeX (see :mod:`graphjac.symbols`); this module 
 small part of LaTeX they use into a tree (:class:`Sym`, :class:`Seq`, :class:`Script`,
 :class:`Frac`, :class:`Accent`, :class:`Env`, :class:`Space`) that keeps how each piece is
 written in LaTeX. Every output is emitted from that tree: Unicode for terminals (here),
-Graphviz HTML-like labels (:mod:`graphjac.render.mathhtml`), and the LaTeX that ziamath and
-pdflatex read (:mod:`graphjac.render.latex`). Letters are italic, digits and operators
-upright, spacing follows TeX's atom classes.
+Graphviz HTML-like labels (:mod:`graphjac.render.mathhtml`), typeset outlines
+(:mod:`graphjac.render.typesetter`) and the LaTeX that pdflatex reads
+(:mod:`graphjac.render.latex`). Letters are italic, digits and operators upright, spacing
+follows TeX's atom classes.
 
 >>> to_unicode(r"\frac{\partial J}{\partial \vec{x}} = \frac{\partial J}{\partial z} \cdot \vec{w}^{T}")
 '∂J/∂x⃗ = ∂J/∂z · w⃗ᵀ'

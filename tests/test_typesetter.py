@@ -307,3 +307,19 @@ def test_any_formula_is_set_in_its_box_as_safe_glyphs(latex, size):
         x, y, w, h = (float(use.get(k)) for k in ("x", "y", "width", "height"))
         assert -0.01 <= x and x + w <= width + 0.01 and -0.01 <= y and y + h <= height + 0.01, latex
     assert set_formula(latex, 2 * size)[0] == pytest.approx(2 * width, rel=0.01, abs=0.01)   # it scales
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not a font at all" * 10])
+def test_a_missing_or_broken_font_is_a_clear_error(tmp_path, monkeypatch, content):
+    from graphjac.errors import RenderError
+    from graphjac.render import opentype
+    path = tmp_path / "STIXTwoMath-Regular.ttf"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setattr(opentype, "font_path", lambda: str(path))
+    opentype.math_font.cache_clear()
+    try:
+        with pytest.raises(RenderError, match=r"cannot read the math font .*STIXTwoMath-Regular.ttf.*reinstall ziamath"):
+            opentype.math_font()
+    finally:
+        opentype.math_font.cache_clear()

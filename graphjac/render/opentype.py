@@ -1,6 +1,6 @@
 """An OpenType math font read lazily: only the tables and glyphs a formula asks for.
 
-The typesetter (:mod:`.mathlayout`) needs few things from the STIX Two Math font that ziamath
+The typesetter (:mod:`.typesetter`) needs few things from the STIX Two Math font that ziamath
 ships: each character's glyph, each glyph's advance, outline and ink box, and the font's ``MATH``
 table (its constants, italic corrections, accent attachments and the larger variants and
 assemblies of stretchy glyphs). A general font library reads all of a font's tables when it is
@@ -88,7 +88,13 @@ def font_path() -> str:
 @lru_cache(maxsize=1)
 def math_font() -> "Font":
     """The math font, opened once per process."""
-    return Font(font_path())
+    path = font_path()
+    try:
+        return Font(path)
+    except (OSError, struct.error) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else "not a font file graphjac can read"
+        raise RenderError(f"cannot read the math font {path}: {reason} (reinstall ziamath, which brings it: "
+                          f"pip install --force-reinstall ziamath)") from None
 
 
 class Font:

@@ -1,8 +1,8 @@
 r"""Worksheets a lecturer prints: each graph's exercise sheet (the figure with numbered rules to
 write on) and numbered questions on A4 pages, and an answer key laid out alike, with the
-worked chain rule of every gradient blank. Typeset without TeX (ziamath, then cairo's PDF), or
-written as a LaTeX document with TikZ figures (:func:`worksheet_tex`) that a lecturer edits
-and compiles with pdflatex.
+worked chain rule of every gradient blank. Typeset without TeX (graphjac's typesetter, then
+cairo's PDF), or written as a LaTeX document with TikZ figures (:func:`worksheet_tex`) that a
+lecturer edits and compiles with pdflatex.
 
 The questions come from the figure and the notation layer: one per blank ("the value of z",
 "∂J/∂w⃗ = ∂J/∂z · x⃗ᵀ"), then two about the whole graph — one element of a parameter's gradient
