@@ -278,24 +278,16 @@ ATOMS = st.sampled_from(["x", "W", "2", "0.5", r"\alpha", r"\Sigma", r"\partial"
                          r"\mathbf{y}", r"\mathbb{R}", r"\infty", "'", "|"])
 
 
-def _wrapped(inner):
-    return st.one_of(
-        inner.map(lambda a: rf"\frac{{{a}}}{{x}}"), inner.map(lambda a: rf"{{{a}}}^{{2}}"),
-        inner.map(lambda a: rf"{{{a}}}_{{i}}^{{(k)}}"), inner.map(lambda a: rf"\vec{{{a}}}"),
-        inner.map(lambda a: rf"\hat{{{a}}}"), inner.map(lambda a: rf"\sqrt{{{a}}}"),
-        inner.map(lambda a: rf"\left( {a} \right)"), inner.map(lambda a: rf"\left[ {a} \right."),
-        inner.map(lambda a: rf"\underline{{{a}}}"), inner.map(lambda a: rf"\phantom{{{a}}}"),
-        inner.map(lambda a: rf"\overline{{{a}}}"), inner.map(lambda a: rf"\sum_{{i=1}}^{{N}} {a}"),
-        inner.map(lambda a: rf"\begin{{bmatrix}} {a} & 1 \\ 0 & {a} \end{{bmatrix}}"),
-        inner.map(lambda a: rf"\begin{{cases}} {a} & x \ge 0 \\ 0 & x < 0 \end{{cases}}"),
-        inner.map(lambda a: rf"\big( {a} \big)"))
+WRAPS = [r"\frac{%s}{x}", r"{%s}^{2}", r"{%s}_{i}^{(k)}", r"\vec{%s}", r"\hat{%s}", r"\sqrt{%s}",
+         r"\left( %s \right)", r"\left[ %s \right.", r"\underline{%s}", r"\phantom{%s}", r"\overline{%s}",
+         r"\sum_{i=1}^{N} %s", r"\begin{bmatrix} %s & 1 \\ 0 & 2 \end{bmatrix}",
+         r"\begin{cases} %s & x \ge 0 \\ 0 & x < 0 \end{cases}", r"\big( %s \big)"]
+FORMULA = st.recursive(ATOMS, lambda inner: st.one_of(
+    st.tuples(st.sampled_from(WRAPS), inner).map(lambda wrap: wrap[0] % wrap[1]),
+    st.lists(inner, min_size=2, max_size=4).map(" ".join)), max_leaves=12)
 
 
-FORMULA = st.recursive(ATOMS, lambda inner: st.one_of(_wrapped(inner), st.lists(inner, min_size=2, max_size=4)
-                                                       .map(" ".join)), max_leaves=12)
-
-
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(FORMULA, st.sampled_from([5, 9, 11, 14, 24]))
 def test_any_formula_is_set_in_its_box_as_safe_glyphs(latex, size):
     from graphjac.render.formula_cache import _safe_fragment
