@@ -216,6 +216,14 @@ def test_scripts_are_smaller_and_shifted_as_the_font_says():
     two_bottom = up + font.box(font.script_glyph(font.glyph_of("2"), 1)).ymin * scale_up
     i_top = down + font.box(font.script_glyph(font.glyph_of("𝑖"), 1)).ymax * scale_down
     assert two_bottom - i_top >= _units("subSuperscriptGapMin") - 1e-9
+    tall = _box(r"x^{\frac{a}{b}}_{\frac{c}{d}}")          # scripts too close: the superscript rises first
+
+    def ink(char):
+        forms = {font.script_glyph(font.glyph_of(char), level) for level in (1, 2)}
+        return [(y + font.box(g).ymin * s, y + font.box(g).ymax * s) for _, y, g, s in tall.glyphs if g in forms]
+    (b_bottom, _), = ink("𝑏")
+    (_, c_top), = ink("𝑐")
+    assert b_bottom - c_top >= _units("subSuperscriptGapMin") - 1e-9
     deeper = _box("x^{a^{b}}")
     second = 20 * font.constant("scriptScriptPercentScaleDown") / 100 / 1000
     assert font.constant("scriptScriptPercentScaleDown") < 70 and any(s == pytest.approx(second) for *_, s in deeper.glyphs)

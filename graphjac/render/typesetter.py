@@ -408,15 +408,13 @@ def _set_script(script: Script, style: Style) -> Box:
         if not simple:
             down = max(down, base.depth + style.constant("subscriptBaselineDropMin"))
         down = max(down, sub.height - style.constant("subscriptTopMax"))
-    if sup is not None and sub is not None:
+    if sup is not None and sub is not None:     # too close: raise the superscript as far as allowed, then lower the subscript
         gap = (up - sup.depth) - (sub.height - down)
         least = style.constant("subSuperscriptGapMin")
         if gap < least:
-            down += least - gap
-            most = style.constant("superscriptBottomMaxWithSubscript") - (up - sup.depth)
-            if most > 0:
-                up += most
-                down -= most
+            raised = min(least - gap, max(0.0, style.constant("superscriptBottomMaxWithSubscript") - (up - sup.depth)))
+            up += raised
+            down += least - gap - raised
     out = Box(base.width, base.height, base.depth, italic=0.0)
     out.add(base, 0.0, 0.0)
     end = base.width
