@@ -277,6 +277,8 @@ def test_a_character_the_font_lacks_is_drawn_as_its_missing_glyph_box():
     drawn = set_formula("\\text{a\U0001F600}", 14)[2]
     assert "#STIXTwoMath-0" in drawn                               # the font's own box, as a browser shows one
     assert "STIXTwoMath-0" not in set_formula(r"\text{wᵀ}", 14)[2]  # ᵀ: a T set as a superscript
+    spaced = set_formula("\\text{a b}", 14)
+    assert set_formula("\\text{a\tb}", 14) == spaced == set_formula("\\text{a\u00a0b}", 14)   # a space, not a box
 
 
 # --------------------------------------------------------------------- any formula the reader takes

@@ -117,7 +117,8 @@ class Style:
             return Style(self.base, self.level, False, self.cramped if cramped is None else cramped)
         return self.script(cramped)
 
-    def crampedto(self) -> "Style":
+    def cramp(self) -> "Style":
+        """The same style, cramped (TeX: what stands under a bar or a radical keeps its exponents lower)."""
         return Style(self.base, self.level, self.display, True)
 
     def units(self, value: float) -> float:
@@ -205,6 +206,8 @@ def _set_sym(sym: Sym, style: Style) -> Box:
 def _char_box(char: str, style: Style) -> Box:
     """One character: its glyph, or for a superscript or subscript character the font lacks (ᵀ,
     ᵢ), its plain form set as a script."""
+    if char.isspace():
+        char = " "                   # a tab or a no-break space in text: a space
     if math_font().glyph_of(char) == 0:
         kind, _, plain = unicodedata.decomposition(char).partition(" ")
         if kind in ("<super>", "<sub>") and plain:
@@ -457,7 +460,7 @@ def _limits(script: Script, style: Style) -> Box:
 
 def _set_frac(frac: Frac, style: Style) -> Box:
     parts = style.text()
-    num, den = set_node(frac.num, parts), set_node(frac.den, parts.crampedto())
+    num, den = set_node(frac.num, parts), set_node(frac.den, parts.cramp())
     display = style.display
     rule = style.constant("fractionRuleThickness")
     axis = style.constant("axisHeight")
@@ -479,7 +482,7 @@ def _set_frac(frac: Frac, style: Style) -> Box:
 
 
 def _set_root(root: Root, style: Style) -> Box:
-    body = set_node(root.body, style.crampedto())
+    body = set_node(root.body, style.cramp())
     rule = style.constant("radicalRuleThickness")
     gap = style.constant("radicalDisplayStyleVerticalGap" if style.display else "radicalVerticalGap")
     sign = _stretched(math_font().glyph_of("\u221a"), body.height + body.depth + gap + rule, style)
@@ -498,7 +501,7 @@ def _set_root(root: Root, style: Style) -> Box:
 
 
 def _set_accent(accent: Accent, style: Style) -> Box:
-    body = set_node(accent.body, style.crampedto())
+    body = set_node(accent.body, style.cramp())
     if accent.name == "overline":
         return _overbar(body, style)
     font = math_font()
