@@ -115,9 +115,7 @@ class Font:
         head = self.tables["head"][0]
         self.units_per_em = struct.unpack_from(">H", data, head + 18)[0]
         self._long_loca = struct.unpack_from(">h", data, head + 50)[0] == 1
-        hhea = self.tables["hhea"][0]
-        self.ascender, self.descender = struct.unpack_from(">hh", data, hhea + 4)
-        self._metrics = struct.unpack_from(">H", data, hhea + 34)[0]
+        self._metrics = struct.unpack_from(">H", data, self.tables["hhea"][0] + 34)[0]   # advances hmtx lists
         self.glyph_count = struct.unpack_from(">H", data, self.tables["maxp"][0] + 4)[0]
         self._outlines = {}
 
@@ -125,7 +123,7 @@ class Font:
 
     @property
     def _cmap(self):
-        """(starts, ends, first glyphs) of the Unicode cmap's ranges."""
+        """(starts, ends, first glyphs) of the Unicode cmap's ranges, by start."""
         if "_ranges" not in self.__dict__:
             self._ranges = self._read_cmap()
         return self._ranges
@@ -138,13 +136,10 @@ class Font:
             platform, encoding, offset = struct.unpack_from(">HHI", data, base + 4 + 8 * k)
             form = struct.unpack_from(">H", data, base + offset)[0]
             chosen[(platform, encoding, form)] = base + offset
-        for key in ((3, 10, 12), (0, 4, 12), (0, 6, 12)):
+        for key in ((3, 10, 12), (0, 4, 12), (0, 6, 12)):   # the full-Unicode map every math font has
             if key in chosen:
                 return _format12(data, chosen[key])
-        for key in ((3, 1, 4), (0, 3, 4)):
-            if key in chosen:
-                return _format4(data, chosen[key])
-        raise RenderError("the math font has no Unicode character map")
+        raise RenderError("the math font has no full Unicode character map (cmap format 12)")
 
     def glyph_of(self, char: str) -> int:
         """The glyph of a character (0, the font's 'missing' glyph, when it has none)."""
@@ -153,15 +148,7 @@ class Font:
         k = bisect_right(starts, code) - 1
         if k < 0 or code > ends[k]:
             return 0
-        first = firsts[k]
-        if first < 0:            # format 4: an offset into its glyph array, read when asked
-            return self._format4_glyph(-first - 1, code, starts[k])
-        return first + code - starts[k]
-
-    def _format4_glyph(self, where, code, start):
-        glyph_at, delta = where >> 16, where & 0xFFFF   # packed by _format4
-        glyph = struct.unpack_from(">H", self.data, glyph_at + 2 * (code - start))[0]
-        return (glyph + delta) % 65536 if glyph else 0
+        return firsts[k] + code - starts[k]
 
     def advance(self, glyph: int) -> int:
         """The glyph's advance width, font units."""
@@ -330,24 +317,6 @@ def _format12(data, at):
     groups = struct.unpack_from(">I", data, at + 12)[0]
     flat = struct.unpack_from(f">{3 * groups}I", data, at + 16)
     return list(flat[0::3]), list(flat[1::3]), list(flat[2::3])
-
-
-def _format4(data, at):
-    segments = struct.unpack_from(">H", data, at + 6)[0] // 2
-    ends = struct.unpack_from(f">{segments}H", data, at + 14)
-    starts_at = at + 16 + 2 * segments
-    starts = struct.unpack_from(f">{segments}H", data, starts_at)
-    deltas = struct.unpack_from(f">{segments}h", data, starts_at + 2 * segments)
-    offsets_at = starts_at + 4 * segments
-    offsets = struct.unpack_from(f">{segments}H", data, offsets_at)
-    firsts = []
-    for k, (start, delta, offset) in enumerate(zip(starts, deltas, offsets)):
-        if offset == 0:
-            firsts.append((start + delta) % 65536)
-        else:    # the glyph array entry of ``start``, and the delta, packed as a negative number
-            firsts.append(-1 - (((offsets_at + 2 * k + offset) << 16) | (delta % 65536)))
-    pairs = sorted(zip(starts, ends, firsts))
-    return [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]
 
 
 def _coverage_index(data, at, glyph):
