@@ -32,6 +32,10 @@ class RenderError(GraphjacError, RuntimeError):
     """Graphviz is missing, failed, or timed out."""
 
 
+class FontError(RenderError):
+    """The math font that typeset labels are drawn in is missing or cannot be read (no label's fault)."""
+
+
 class LayoutFailed(RenderError):
     """Graphviz's dot ran and could not lay the figure out (it exited with an error)."""
 

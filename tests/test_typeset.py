@@ -3,6 +3,7 @@ spacing (tests/test_typesetter.py holds the typesetter to ziamath and the font r
 
 import sys
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 
 import pytest
 
@@ -37,26 +38,23 @@ ANNOTATIONS = _annotation_latex()
 
 def _glyphs(latex, size=14):
     """(character drawn, left edge, right edge) of each glyph of the formula, left to right."""
-    font = math_font()
-    names = {}
     out = []
-    fragment = ET.fromstring(formula(latex, size).fragment)
-    for use in fragment.iter("use"):
-        glyph = int(use.get("href").removeprefix("#STIXTwoMath-"))
-        if glyph not in names:
-            names[glyph] = _character_of(font, glyph)
+    for use in ET.fromstring(formula(latex, size).fragment).iter("use"):
         left = float(use.get("x"))
-        out.append((names[glyph], left, left + float(use.get("width"))))
+        out.append((_characters().get(int(use.get("href").removeprefix("#STIXTwoMath-"))), left,
+                    left + float(use.get("width"))))
     return sorted(out, key=lambda g: g[1])
 
 
-def _character_of(font, glyph):
-    """The character whose glyph (or script-size glyph) ``glyph`` is, if any."""
-    for code in list(range(32, 0x2300)) + list(range(0x1D400, 0x1D800)):
+@lru_cache(maxsize=1)
+def _characters():
+    """glyph -> the character it (or its script-size form) draws, for the characters formulas use."""
+    font, found = math_font(), {}
+    for code in reversed(list(range(32, 0x2300)) + list(range(0x1D400, 0x1D800))):   # the lowest code wins
         plain = font.glyph_of(chr(code))
-        if plain and glyph in (plain, font.script_glyph(plain, 1), font.script_glyph(plain, 2)):
-            return chr(code)
-    return None
+        if plain:
+            found.update(dict.fromkeys((plain, font.script_glyph(plain, 1), font.script_glyph(plain, 2)), chr(code)))
+    return found
 
 
 def _gap(latex, left, right, size=14):

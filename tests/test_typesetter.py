@@ -320,8 +320,15 @@ def test_a_missing_or_broken_font_is_a_clear_error(tmp_path, monkeypatch, conten
         path.write_bytes(content)
     monkeypatch.setattr(opentype, "font_path", lambda: str(path))
     opentype.math_font.cache_clear()
+    monkeypatch.setenv("GRAPHJAC_NO_CACHE", "1")
+    from graphjac.render import draw, typeset
+    typeset.forget()
     try:
         with pytest.raises(RenderError, match=r"cannot read the math font .*STIXTwoMath-Regular.ttf.*reinstall ziamath"):
             opentype.math_font()
+        with pytest.raises(RenderError) as error:              # a figure says so without blaming a label
+            draw(load_example("add"), "svg")
+        assert str(error.value).startswith("cannot read the math font")
     finally:
         opentype.math_font.cache_clear()
+        typeset.forget()

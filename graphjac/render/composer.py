@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Optional
 
-from ..errors import RenderError
+from ..errors import FontError, RenderError
 from ..records import record
 from .accessible import label_elements
 from .collisions import collisions, relabelled, separated
@@ -55,6 +55,8 @@ def _typeset(what, lines, sizes, color, theme, across=False):
     try:
         return Label.of([_line(latex, sizes[role], line_color(role, color, theme), role) for latex, role in lines],
                         color, across)
+    except FontError:
+        raise                    # the font's fault, not the label's
     except RenderError as err:
         raise RenderError(f"the label of {what}: {err}") from None
 

@@ -46,7 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from ..errors import RenderError
+from ..errors import FontError
 from ..version import __version__
 from .opentype import font_path
 
@@ -178,7 +178,7 @@ def _installation() -> str:
     that costs time). A change to either sets formulas afresh, also within one version."""
     try:
         origin = font_path()
-    except RenderError:
+    except FontError:
         origin = "?"
     try:
         info = os.stat(origin)

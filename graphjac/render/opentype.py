@@ -20,11 +20,11 @@ from __future__ import annotations
 import os
 import struct
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.util import find_spec
 from typing import NamedTuple, Optional
 
-from ..errors import RenderError
+from ..errors import FontError
 
 FONT_NAME = "STIXTwoMath-Regular.ttf"
 
@@ -80,7 +80,7 @@ def font_path() -> str:
     """The STIX Two Math font ziamath installs (found, not imported: importing ziamath loads its fonts)."""
     spec = find_spec("ziamath")
     if spec is None or not spec.submodule_search_locations:
-        raise RenderError("typeset math needs the ziamath package, which brings the STIX Two Math font: "
+        raise FontError("typeset math needs the ziamath package, which brings the STIX Two Math font: "
                           "pip install ziamath")
     return os.path.join(list(spec.submodule_search_locations)[0], "fonts", FONT_NAME)
 
@@ -93,7 +93,7 @@ def math_font() -> "Font":
         return Font(path)
     except (OSError, struct.error) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else "not a font file graphjac can read"
-        raise RenderError(f"cannot read the math font {path}: {reason} (reinstall ziamath, which brings it: "
+        raise FontError(f"cannot read the math font {path}: {reason} (reinstall ziamath, which brings it: "
                           f"pip install --force-reinstall ziamath)") from None
 
 
@@ -110,7 +110,7 @@ class Font:
             self.tables[tag.decode("latin-1")] = (offset, length)
         missing = {"head", "hhea", "hmtx", "maxp", "cmap", "loca", "glyf", "MATH"} - set(self.tables)
         if missing:
-            raise RenderError(f"the font {path} is not a math font with TrueType outlines "
+            raise FontError(f"the font {path} is not a math font with TrueType outlines "
                               f"(no {', '.join(sorted(missing))} table)")
         head = self.tables["head"][0]
         self.units_per_em = struct.unpack_from(">H", data, head + 18)[0]
@@ -121,14 +121,9 @@ class Font:
 
     # --- characters and metrics
 
-    @property
+    @cached_property
     def _cmap(self):
         """(starts, ends, first glyphs) of the Unicode cmap's ranges, by start."""
-        if "_ranges" not in self.__dict__:
-            self._ranges = self._read_cmap()
-        return self._ranges
-
-    def _read_cmap(self):
         data, base = self.data, self.tables["cmap"][0]
         count = struct.unpack_from(">H", data, base + 2)[0]
         chosen = {}
@@ -139,7 +134,7 @@ class Font:
         for key in ((3, 10, 12), (0, 4, 12), (0, 6, 12)):   # the full-Unicode map every math font has
             if key in chosen:
                 return _format12(data, chosen[key])
-        raise RenderError("the math font has no full Unicode character map (cmap format 12)")
+        raise FontError("the math font has no full Unicode character map (cmap format 12)")
 
     def glyph_of(self, char: str) -> int:
         """The glyph of a character (0, the font's 'missing' glyph, when it has none)."""
@@ -228,19 +223,17 @@ class Font:
         """A MATH constant, font units (percentages for the two scale-downs)."""
         return self._constants[name]
 
-    @property
+    @cached_property
     def _constants(self):
-        if "_math_constants" not in self.__dict__:
-            data = self.data
-            base = self._math + struct.unpack_from(">H", data, self._math + 4)[0]
-            values = dict(zip(("scriptPercentScaleDown", "scriptScriptPercentScaleDown",
-                               "delimitedSubFormulaMinHeight", "displayOperatorMinHeight"),
-                              struct.unpack_from(">hhHH", data, base)))
-            records = struct.unpack_from(">" + "hH" * len(_CONSTANTS), data, base + 8)
-            values.update(zip(_CONSTANTS, records[::2]))
-            values["radicalDegreeBottomRaisePercent"] = struct.unpack_from(">h", data, base + 8 + 4 * len(_CONSTANTS))[0]
-            self._math_constants = values
-        return self._math_constants
+        data = self.data
+        base = self._math + struct.unpack_from(">H", data, self._math + 4)[0]
+        values = dict(zip(("scriptPercentScaleDown", "scriptScriptPercentScaleDown",
+                           "delimitedSubFormulaMinHeight", "displayOperatorMinHeight"),
+                          struct.unpack_from(">hhHH", data, base)))
+        records = struct.unpack_from(">" + "hH" * len(_CONSTANTS), data, base + 8)   # (value, device table) pairs
+        values.update(zip(_CONSTANTS, records[::2]))
+        values["radicalDegreeBottomRaisePercent"] = struct.unpack_from(">h", data, base + 8 + 4 * len(_CONSTANTS))[0]
+        return values
 
     def _glyph_info(self, index):
         """Offset of a MathGlyphInfo subtable (0 italics corrections, 1 accent attachments), or 0."""
@@ -253,8 +246,9 @@ class Font:
     def italic_correction(self, glyph: int) -> int:
         return self._glyph_value(0, glyph, 0)
 
-    def accent_attachment(self, glyph: int) -> int:
-        """Where an accent over the glyph goes: its top accent attachment, else half its advance."""
+    def accent_attachment(self, glyph: int) -> Optional[int]:
+        """Where an accent over the glyph goes (its top accent attachment), or None where the font
+        gives none (the typesetter then centres the accent)."""
         return self._glyph_value(1, glyph, None)
 
     def _glyph_value(self, index, glyph, default):
@@ -267,7 +261,7 @@ class Font:
         return struct.unpack_from(">h", self.data, table + 4 + 4 * coverage)[0]
 
     def variants(self, glyph: int, vertical: bool) -> tuple:
-        """((glyph, advance), …) of the glyph's larger sizes, smallest first, and its assembly
+        """((glyph, advance), …) of the glyph's sizes, smallest (its own) first, and its assembly
         (a tuple of :class:`Part`, bottom or left first), or None."""
         data, math = self.data, self._math
         variants_at = math + struct.unpack_from(">H", data, math + 8)[0]
@@ -298,11 +292,9 @@ class Font:
                 return found
         return glyph
 
-    @property
+    @cached_property
     def _ssty_subtables(self):
-        if "_ssty" not in self.__dict__:
-            self._ssty = _feature_subtables(self.data, self.tables.get("GSUB", (0, 0))[0], b"ssty")
-        return self._ssty
+        return _feature_subtables(self.data, self.tables.get("GSUB", (0, 0))[0], b"ssty")
 
     def min_connector_overlap(self) -> int:
         variants_at = self._math + struct.unpack_from(">H", self.data, self._math + 8)[0]

@@ -221,16 +221,8 @@ def _char_box(char: str, style: Style) -> Box:
 
 def _large_operator(sym: Sym, style: Style) -> Box:
     """A display-style ∑: the font's display size, centred on the axis."""
-    font = math_font()
-    glyph = font.glyph_of(LARGE_OPERATORS[sym.tex])
-    least = font.constant("displayOperatorMinHeight")
-    sizes, _ = font.variants(glyph, True)
-    for candidate, _ in sizes:
-        glyph = candidate
-        ink = font.box(candidate)
-        if ink and ink.ymax - ink.ymin >= least:
-            break
-    return _centred(_glyph_box(glyph, style), style)
+    glyph = math_font().glyph_of(LARGE_OPERATORS[sym.tex])
+    return _centred(_stretched(glyph, style.constant("displayOperatorMinHeight"), style), style)
 
 
 def _raised(box: Box, shift: float) -> Box:
@@ -317,7 +309,7 @@ def _space_width(space: Space, style: Style) -> float:
     if space.tex.endswith("."):       # \left. or \right.: an empty delimiter
         return style.em(NULL_DELIMITER)
     font = math_font()
-    return font.advance(font.glyph_of(" ")) * style.size / font.units_per_em if space.text else 0.0
+    return style.units(font.advance(font.glyph_of(" "))) if space.text else 0.0
 
 
 def _set_group(group: _Group, style: Style) -> Box:
@@ -508,9 +500,8 @@ def _set_accent(accent: Accent, style: Style) -> Box:
     mark = font.glyph_of(_ACCENT_CHARS[accent.name])
     sizes, _ = font.variants(mark, False)
     scale = style.size / font.units_per_em
-    for candidate, _ in sizes:            # the widest variant no wider than the body
-        if font.advance(candidate) * scale <= body.width or candidate == mark:
-            mark = candidate
+    fitting = [size for size, _ in sizes[1:] if font.advance(size) * scale <= body.width]
+    mark = fitting[-1] if fitting else mark    # the widest size no wider than the body
     mark_box = _glyph_box(mark, style)
     mark_ink = font.box(mark)
     attach = font.accent_attachment(mark)
@@ -605,37 +596,25 @@ def _drawn(box: Box, color: str) -> tuple:
     """(width, height, fragment) of the box drawn with its top-left corner at (0, 0): across, its
     advance or its ink where that reaches further; up and down, its ink."""
     font = math_font()
-    extents = []
+    inked = []       # (left, bottom, right, top, glyph) of each glyph with ink
     for x, y, glyph, scale in box.glyphs:
         ink = font.box(glyph)
-        if ink:
-            extents.append((x + ink.xmin * scale, y + ink.ymin * scale, x + ink.xmax * scale, y + ink.ymax * scale))
-    extents.extend((x, y, x + w, y + h) for x, y, w, h in box.rules)
-    extents.extend(box.room)
+        if ink is not None and ink.xmax > ink.xmin and ink.ymax > ink.ymin:
+            inked.append((x + ink.xmin * scale, y + ink.ymin * scale, x + ink.xmax * scale, y + ink.ymax * scale, glyph))
+    extents = [g[:4] for g in inked] + [(x, y, x + w, y + h) for x, y, w, h in box.rules] + box.room
     if not extents:
         return round(box.width, 3), 0.0, "<g />"
     left, top = min([0.0] + [e[0] for e in extents]), max(e[3] for e in extents)
     right, bottom = max([box.width] + [e[2] for e in extents]), min(e[1] for e in extents)
     group = ET.Element("g")
-    symbols = {}
-    for x, y, glyph, scale in box.glyphs:
+    for glyph in dict.fromkeys(g[4] for g in inked):
         ink = font.box(glyph)
-        if ink is None or ink.xmax <= ink.xmin or ink.ymax <= ink.ymin:
-            continue
-        if glyph not in symbols:
-            symbols[glyph] = ET.Element("symbol", {"id": f"{GLYPH_ID}{glyph}",
-                                                   "viewBox": f"{ink.xmin} {-ink.ymax} {ink.xmax - ink.xmin} "
-                                                              f"{ink.ymax - ink.ymin}"})
-            ET.SubElement(symbols[glyph], "path", {"d": font.outline(glyph).path})
-    group.extend(symbols.values())
-    for x, y, glyph, scale in box.glyphs:
-        ink = font.box(glyph)
-        if ink is None or glyph not in symbols:
-            continue
-        ET.SubElement(group, "use", {"href": f"#{GLYPH_ID}{glyph}", "x": _f(x + ink.xmin * scale - left),
-                                     "y": _f(top - (y + ink.ymax * scale)),
-                                     "width": _f((ink.xmax - ink.xmin) * scale),
-                                     "height": _f((ink.ymax - ink.ymin) * scale), "fill": color})
+        symbol = ET.SubElement(group, "symbol", {"id": f"{GLYPH_ID}{glyph}", "viewBox": f"{ink.xmin} {-ink.ymax} "
+                                                 f"{ink.xmax - ink.xmin} {ink.ymax - ink.ymin}"})
+        ET.SubElement(symbol, "path", {"d": font.outline(glyph).path})
+    for x0, y0, x1, y1, glyph in inked:
+        ET.SubElement(group, "use", {"href": f"#{GLYPH_ID}{glyph}", "x": _f(x0 - left), "y": _f(top - y1),
+                                     "width": _f(x1 - x0), "height": _f(y1 - y0), "fill": color})
     for x, y, w, h in box.rules:
         if h > 0:
             ET.SubElement(group, "rect", {"x": _f(x - left), "y": _f(top - (y + h)), "width": _f(w),
