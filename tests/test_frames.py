@@ -226,17 +226,27 @@ def test_the_bare_beamer_frame_goes_into_a_deck(tmp_path):
     assert f"({1 + sum(slides)} pages" in log            # the title frame, then each figure's slides
 
 
-def test_what_no_overlay_touches_is_drawn_once_under_every_slide():
+def test_no_drawing_is_set_again_for_each_slide():
+    """Beamer sets a frame's body once per slide: the body only stacks boxes set before the frame
+    (each from its slide on) and draws a step's highlight on that step's slide alone."""
     import re
-    tex = write_beamer(figure_for(load_example("neuron")))
+    figure = figure_for(load_example("micrograd"))
+    tex = write_beamer(figure)
     setup, frame = tex.split("\\begin{frame}")
-    box = re.search(r"\\newsavebox\{(\\gjstatic[a-p]+)\}", setup).group(1)
-    overlay = re.compile(r"\\(only|uncover|alt)<")
-    drawn = lambda text: [line for line in text.splitlines() if line.startswith(("\\draw", "\\node", "\\only"))]
-    assert drawn(setup) and not any(overlay.search(line) for line in drawn(setup))
-    assert f"{{\\usebox{{{box}}}}}" in frame and all(overlay.search(line) for line in drawn(frame)[1:])
+    assert not re.search(r"\\(uncover|alt)<", tex)
+    saved = re.findall(r"\\sbox\{(\\gjbox[a-p]+)\}", setup)
+    highlights = re.compile(r"\\only<(\d+)>\{\\rlap\{%\n(\\begin\{tikzpicture\}.*?\\end\{tikzpicture\})%\n\}\}", re.S)
+    slides = len(reveal_steps(figure)) + 1
+    assert [int(k) for k, _ in highlights.findall(frame)] == list(range(2, slides + 1))   # each on its own
+    rest = highlights.sub("", frame)
+    assert not re.search(r"\\(draw|node)\b", rest)            # nothing else is drawn in the body
+    first = re.search(r"\\makebox\[\\wd(\\gjbox[a-p]+)\]\[l\]\{%\n\\rlap\{\\usebox\{(\\gjbox[a-p]+)\}\}%", rest)
+    assert first.group(1) == first.group(2) == saved[0]        # what slide 1 shows, under every slide
+    placed = [(int(k), box) for k, box in re.findall(r"\\only<(\d+)->\{\\rlap\{\\usebox\{(\\gjbox[a-p]+)\}\}\}", rest)]
+    assert placed == [(k + 1, box) for k, box in zip(range(2, slides), saved[1:])]   # each step plain after it
+    assert len(saved) == len(set(saved)) == slides - 1
     bounds = re.findall(r"\\useasboundingbox .*;", tex)
-    assert len(bounds) == 2 and bounds[0] == bounds[1]    # the box lies exactly under each slide's picture
+    assert len(bounds) == 2 * slides - 2 and len(set(bounds)) == 1   # the layers lie exactly over each other
 
 
 @pytest.mark.parametrize("fmt, magic", [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])

@@ -11,7 +11,6 @@ The picture needs ``tikz`` with the ``arrows.meta`` library and ``amsmath``/``am
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import replace
 
 from ..errors import RenderError
@@ -59,21 +58,29 @@ def picture(figure) -> tuple:
 def write_beamer(figure, passes=PASSES) -> str:
     r"""The passes step by step as one Beamer frame (:func:`.steps.reveal_steps`): slide 1 shows
     what is given, slide k + 1 adds the k-th step, highlighted there and drawn plainly after
-    (``\only``, ``\uncover`` and ``\alt`` overlays, one layout for every slide). With
-    ``standalone=True``, a complete Beamer document.
+    (``\only`` overlays, one layout for every slide). With ``standalone=True``, a complete Beamer
+    document.
 
-    What no overlay touches (groups, forward edges, nodes shown from the start) is drawn once, in
-    a box set before the frame, that every slide places under the rest: Beamer sets a frame's
-    whole body again for each slide, and a figure of many steps drew its every spline each time."""
+    Beamer sets a frame's whole body again for each slide, so the body holds no drawing that
+    more than one slide shows: what slide 1 shows, and each step drawn plainly, are pictures set
+    once in boxes before the frame, which every slide from theirs on places one over another;
+    only a step's highlighted drawing is in the body, on its own slide. A figure of 65 steps
+    sets each of its labels at most three times, not once per slide."""
     reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
     reveal.update(dict.fromkeys(never_shown(figure, passes)))
     title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
     figure = replace(figure, title=())
     placed = place(figure, measured_sizes(THEMES[figure.theme]))
-    static, slides = _layers(_picture(figure, placed, reveal), placed.layout)
-    box = "\\gjstatic" + "".join(chr(ord("a") + int(c, 16)) for c in hashlib.sha256(static.encode()).hexdigest()[:12])
-    setup = f"\\ifdefined{box}\\else\\newsavebox{{{box}}}\\fi\n\\sbox{{{box}}}{{%\n{static}}}\n"
-    picture = slides.replace(STATIC_MARK, f"\\node[anchor=south west] at {_pt(CORNER)} {{\\usebox{{{box}}}}};")
+    steps = sorted({slide for slide in reveal.values() if slide})
+    saved = {STATIC: _layer(figure, placed, reveal, STATIC)}
+    saved.update({slide: _layer(figure, placed, reveal, (slide, False)) for slide in steps[:-1]})
+    boxes = {layer: _box_name(text) for layer, text in saved.items()}
+    setup = "".join(f"\\ifdefined{boxes[layer]}\\else\\newsavebox{{{boxes[layer]}}}\\fi\n"
+                    f"\\sbox{{{boxes[layer]}}}{{%\n{text}}}\n" for layer, text in saved.items())
+    put = lambda layer: f"\\rlap{{\\usebox{{{boxes[layer]}}}}}"   # the layers share a corner and a size
+    stack = [put(STATIC)] + [f"\\only<{slide + 1}->{{{put(slide)}}}" for slide in steps[:-1]]
+    stack += [f"\\only<{slide}>{{\\rlap{{%\n{_layer(figure, placed, reveal, (slide, True))}}}}}" for slide in steps]
+    picture = f"\\makebox[\\wd{boxes[STATIC]}][l]{{%\n" + "%\n".join(stack) + "}\n"
     heading = f"\\frametitle{{${title}$}}\n" if title else ""
     frame = f"{setup}\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
@@ -82,48 +89,59 @@ def write_beamer(figure, passes=PASSES) -> str:
             "and \\usetikzlibrary{arrows.meta}\n" + frame)
 
 
-OVERLAY = re.compile(r"\\(?:only|uncover|alt)<")
-STATIC_MARK = "%gj static layer"
-PAD = 4.0   # points of the pictures' common bounding box beyond Graphviz's
+# a layer of a Beamer frame: STATIC, what slide 1 shows; or (slide, current), what that slide's
+# step adds, highlighted (current: on its own slide) or plain (on every slide after)
+STATIC = "static"
+PAD = 4.0   # points of the layers' common bounding box beyond Graphviz's
 CORNER = (-PAD, -PAD)
 
 
-def _layers(picture, layout):
-    """(the lines of ``picture`` no overlay touches, as a picture; the picture with those lines
-    replaced by :data:`STATIC_MARK`): both with the same bounding box, so that the first, set
-    once, lies exactly under the second."""
-    lines = picture.splitlines()
-    start = next(k for k, line in enumerate(lines) if line.endswith("]")) + 1   # after the picture's options
-    colours = [line for line in lines[start:] if line.startswith("\\definecolor")]
-    bounds = f"\\useasboundingbox {_pt(CORNER)} rectangle {_pt((layout.width + PAD, layout.height + PAD))};"
-    body = [line for line in lines[start:-1] if not line.startswith("\\definecolor")]
-    static = [line for line in body if not OVERLAY.search(line)]
-    changing = [line for line in body if OVERLAY.search(line)]
-    head = lines[:start] + colours + [bounds]
-    return ("\n".join(head + static + [lines[-1]]) + "\n",
-            "\n".join(head + [STATIC_MARK] + changing + [lines[-1]]) + "\n")
+def _layer(figure, placed, reveal, layer):
+    """One layer as a picture of the frame's bounding box, so that the layers, placed at one
+    corner, lie exactly over one another."""
+    lines = _opening(figure) + [_bounds(placed.layout)] + _drawn(figure, placed, reveal, layer)
+    return "\n".join(lines + [r"\end{tikzpicture}%"]) + "\n"   # no space after it: it would widen a box
 
 
-def _picture(figure, placed, reveal=None):
-    """The tikzpicture; ``reveal`` maps a frame item (:mod:`.steps`) to the slide it appears on
-    (None: never)."""
+def _bounds(layout):
+    return f"\\useasboundingbox {_pt(CORNER)} rectangle {_pt((layout.width + PAD, layout.height + PAD))};"
+
+
+def _box_name(text):
+    """A savebox's name, from its picture: the same picture in two frames may share its box."""
+    return "\\gjbox" + "".join(chr(ord("a") + int(c, 16)) for c in hashlib.sha256(text.encode()).hexdigest()[:12])
+
+
+def _picture(figure, placed):
+    """The whole tikzpicture, every step shown."""
+    return "\n".join(_opening(figure) + _drawn(figure, placed, {}, STATIC) + [r"\end{tikzpicture}"]) + "\n"
+
+
+def _opening(figure):
+    """The tikzpicture's first lines: its styles and the theme's colours."""
     theme = THEMES[figure.theme]
-    layout = placed.layout
-    reveal = reveal or {}
     lines = [r"\begin{tikzpicture}[x=1pt, y=1pt, inner sep=0pt, outer sep=0pt,"]
     lines += ["  " + style + "," for style in _styles(theme)]
     lines[-1] = lines[-1][:-1] + "]"
-    lines += [f"\\definecolor{{gj{name}}}{{HTML}}{{{_hex(value)}}}" for name, value in _colors(theme)]
-    if _hex(theme.background) != "FFFFFF":
-        pad = 8.0   # the slide colour a little past the outermost node
-        corner = (layout.width + pad, layout.height + pad)
-        lines.append(f"\\fill[gjbackground] {_pt((-pad, -pad))} rectangle {_pt(corner)};")
-    lines += _groups(figure, placed)
-    lines += _nodes(figure, placed, reveal)
-    lines += _edges(figure, placed, reveal)
-    lines += _heading(figure, placed)
-    lines.append(r"\end{tikzpicture}")
-    return "\n".join(lines) + "\n"
+    return lines + [f"\\definecolor{{gj{name}}}{{HTML}}{{{_hex(value)}}}" for name, value in _colors(theme)]
+
+
+def _drawn(figure, placed, reveal, layer):
+    """What ``layer`` draws; ``reveal`` maps a frame item (:mod:`.steps`) to the slide it appears
+    on (None: never; an item it does not name is there from the start)."""
+    lines = []
+    if layer == STATIC:
+        lines += _background(figure, placed.layout) + _groups(figure, placed)
+    lines += _nodes(figure, placed, reveal, layer) + _edges(figure, placed, reveal, layer)
+    return lines + (_heading(figure, placed) if layer == STATIC else [])
+
+
+def _background(figure, layout):
+    theme = THEMES[figure.theme]
+    if _hex(theme.background) == "FFFFFF":
+        return []
+    pad = 8.0   # the slide colour a little past the outermost node
+    return [f"\\fill[gjbackground] {_pt((-pad, -pad))} rectangle {_pt((layout.width + pad, layout.height + pad))};"]
 
 
 def _colors(theme):
@@ -174,28 +192,41 @@ def _pt(point):
     return f"({point[0]:.2f},{point[1]:.2f})"
 
 
-def _text(lines, figure, slides=None, across=False):
+def _text(lines, figure, shown=None, across=False):
     """LaTeX lines as a node's text: each line display-style math in its role's size, stacked in a
     tabular so that a line with a fraction never runs into the next (``across``: its columns,
-    side by side). ``slides``: line number -> the Beamer slide it appears on, in the emphasis
-    colour there (None: never, its room kept)."""
+    side by side). ``shown``: line number -> "plain", "current" (in the emphasis colour) or
+    "room" (not drawn, its room kept); a line it does not name is plain."""
     font = fonts(THEMES[figure.theme])
-    colors = {"wire_value": r"\color{gjwirevalue}", "wire_grad": r"\color{gjbackward}"}
+    colors = {"wire_value": r"\color{gjwirevalue}", "wire_grad": r"\color{gjbackward}",
+              "current": r"\color{gjemphasis}"}
     rows = []
     for k, (latex, role) in enumerate(lines):
-        color, math = colors.get(role, ""), f"$\\displaystyle {for_pdflatex(latex)}$"
-        slide = slides.get(k, 0) if slides else 0
-        if slide is None:
-            math = f"\\phantom{{{math}}}"
-        elif slide:
-            math = f"\\uncover<{slide}->{{{color}\\alt<{slide}>{{\\color{{gjemphasis}}}}{{}}{math}}}"
-        rows.append(font[role] + (color if not slide else "") + math)
+        math, how = f"$\\displaystyle {for_pdflatex(latex)}$", (shown or {}).get(k, "plain")
+        if how == "room":
+            rows.append(font[role] + f"\\phantom{{{math}}}")
+        else:
+            rows.append(font[role] + colors.get("current" if how == "current" else role, "") + math)
     if across:
         return r"\begin{tabular}{@{}" + r"@{\;}".join("c" * len(rows)) + r"@{}}" + "&".join(rows) + r"\end{tabular}"
     return r"\begin{tabular}{@{}c@{}}" + r"\\[1pt]".join(rows) + r"\end{tabular}"   # rows as tall as their math
 
 
-def _nodes(figure, placed, reveal):
+def _shown(slides, layer):
+    """line number -> how ``layer`` draws it (:func:`_text`), from the slide each line appears on
+    (0: from the start); None where the layer draws none of the node's lines."""
+    if layer == STATIC:
+        return {k: "plain" if slide == 0 else "room" for k, slide in slides.items()}
+    slide, current = layer
+    if slide not in slides.values():
+        return None
+    return {k: ("current" if current else "plain") if s == slide else "room" for k, s in slides.items()}
+
+
+def _nodes(figure, placed, reveal, layer):
+    """The nodes' lines that ``layer`` draws: the boxes and what they show from the start in the
+    static layer; a step's lines in its own layer, centred where the box's are, with no box (a
+    node's text is centred in it, whatever its size and shape)."""
     content, across = texts(figure), side_by_side(figure)
     meets = edge_ends(placed.layout)
     out = []
@@ -203,11 +234,17 @@ def _nodes(figure, placed, reveal):
         box = placed.layout.nodes.get(node.id)
         if box is None:
             continue
-        slides = {k: reveal[f"{node.id}.{k}"] for k in range(len(content[node.id])) if f"{node.id}.{k}" in reveal}
-        text = _text(content[node.id], figure, slides, node.id in across)
+        slides = {k: reveal.get(f"{node.id}.{k}", 0) for k in range(len(content[node.id]))}
+        shown = _shown(slides, layer)
+        if shown is None:
+            continue
+        text = _text(content[node.id], figure, shown, node.id in across)
+        if layer != STATIC:
+            out.append(f"\\node[gj label] at {_pt((box.x, box.y))} {{{text}}};")
+            continue
         if node.role in ("ellipsis", "variable", "wire"):
             out.append(f"\\node[gj label] ({node.id}) at {_pt((box.x, box.y))} {{{text}}};")
-            if node.role == "wire":   # the wire runs on under the value, above the gradient, edge to edge
+            if node.role == "wire":   # the wire runs on under the value, above the gradient
                 half = box.width / 2
                 start, end = meets.get(node.id, {}).get("in", (box.x - half, box.y)), \
                     meets.get(node.id, {}).get("out", (box.x + half, box.y))
@@ -237,14 +274,18 @@ def _groups(figure, placed):
     return out
 
 
-def _edges(figure, placed, reveal):
+def _edges(figure, placed, reveal, layer):
+    """The edges, and their labels, that ``layer`` draws: a step's edge highlighted on its own
+    slide (the current label on its tint), plain after."""
     content = texts(figure)
     paths = {edge.id: edge for edge in placed.layout.edges}
     out = []
     for k, edge in enumerate(figure.edges):
-        path = paths.get(f"e{k}")
-        if path is None or edge.direction == "layout":
+        path, key = paths.get(f"e{k}"), f"e{k}"
+        slide = reveal.get(key, 0)   # 0: from the start; None: never
+        if path is None or edge.direction == "layout" or slide != (0 if layer == STATIC else layer[0]):
             continue
+        current = layer != STATIC and layer[1]
         style = "gj forward" if edge.direction == "forward" else "gj backward"
         if edge.joint == "head":   # into a circuit wire's label: the wire runs on, no arrowhead yet
             style += ", arrows=-"
@@ -252,24 +293,11 @@ def _edges(figure, placed, reveal):
             style += ", gj backward arrow"
         if edge.emphasis:
             style += ", gj emphasis" + (", draw=gjemphasis" if edge.direction == "forward" else "")
-        key = f"e{k}"
+        out.append(f"\\draw[{style}{', gj emphasis' if current else ''}] {_spline(path)};")
         at = centre_of(placed.layout, key) if key in content else None
-        label = (lambda extra: f"\\node[gj edge label{extra}] at {_pt(at)} {{{_text(content[key], figure)}}};") \
-            if at is not None else None
-        spline = _spline(path)
-        if key not in reveal:
-            out.append(f"\\draw[{style}] {spline};")
-            out += [label("")] if label else []
-            continue
-        slide = reveal[key]   # highlighted on its own slide, then drawn like the rest
-        if slide is None:
-            continue
-        later = slide < max(s for s in reveal.values() if s is not None)
-        out.append(f"\\only<{slide}>{{\\draw[{style}, gj emphasis] {spline};}}")
-        out += [f"\\only<{slide + 1}->{{\\draw[{style}] {spline};}}"] if later else []
-        if label:
-            out.append(f"\\only<{slide}>{{{label(', gj current')}}}")
-            out += [f"\\only<{slide + 1}->{{{label('')}}}"] if later else []
+        if at is not None:
+            out.append(f"\\node[gj edge label{', gj current' if current else ''}] at {_pt(at)} "
+                       f"{{{_text(content[key], figure)}}};")
     return out
 
 
