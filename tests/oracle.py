@@ -104,15 +104,21 @@ def apply_op(r, args, arg_batch, out_batch, plain=False):
     return (np if plain else anp).stack([f(*[a[i] if b else a for a, b in zip(args, arg_batch)], *attrs) for i in range(n)])
 
 
-def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None, plain=False, recs=None):
+def evaluate(g, node_deltas=None, edge_deltas=None, leaf_values=None, plain=False, recs=None, base=None):
     """Every node's value; ``node_deltas[id]`` is added to a node's value, ``edge_deltas[(dst, slot)]``
     to one operand as one op sees it (so that d J/d delta is ∂J/∂node or an edge's share). With
-    ``plain``, computed by numpy (for finite differences); ``recs``: the graph's records, if read."""
+    ``plain``, computed by numpy (for finite differences); ``recs``: the graph's records, if read;
+    ``base``: the values without deltas, taken as they are where no delta reaches."""
     node_deltas, edge_deltas, leaf_values = node_deltas or {}, edge_deltas or {}, leaf_values or {}
     recs = recs or records(g)
-    values, batch = [], []
+    values, batch, reached = [], [], []
     for r in recs:
         batch.append(is_batch(recs, r, batch))
+        reached.append(r.id in node_deltas or r.id in leaf_values
+                       or any(reached[i] or (r.id, k) in edge_deltas for k, i in enumerate(r.inputs)))
+        if base is not None and not reached[-1]:
+            values.append(base[r.id])
+            continue
         if r.op is None:
             value = leaf_values.get(r.id, np.array(r.value))
         else:
@@ -142,9 +148,11 @@ def differentiable_ancestors(g, target):
 
 def oracle_grad(g, target, key, shape, edge=False):
     """∂J/∂node (or ∂J/∂src through one edge slot) by autograd."""
+    base = evaluate(g)[0]
+
     def J(delta):
         deltas = {key: delta}
-        return evaluate(g, edge_deltas=deltas) if edge else evaluate(g, node_deltas=deltas)
+        return evaluate(g, **{"edge_deltas" if edge else "node_deltas": deltas}, base=base)
     return autograd.grad(lambda d: J(d)[0][target])(np.zeros(shape))
 
 
@@ -167,13 +175,13 @@ def fd_grad(g, target, key, shape, edge=False):
     still resolved at probabilities p near 1e−6.
     """
     recs = records(g)
-    values, _ = evaluate(g, plain=True, recs=recs)
-    at = values[recs[key[0]].inputs[key[1]]] if edge else values[key]
+    base, _ = evaluate(g, plain=True, recs=recs)
+    at = base[recs[key[0]].inputs[key[1]]] if edge else base[key]
     eps = 1e-6 * np.clip(np.abs(np.broadcast_to(at, shape)), 1e-3, 1.0)
 
     def J(delta):
         deltas = {key: delta}
-        values = evaluate(g, **{"edge_deltas" if edge else "node_deltas": deltas}, plain=True, recs=recs)[0]
+        values = evaluate(g, **{"edge_deltas" if edge else "node_deltas": deltas}, plain=True, recs=recs, base=base)[0]
         return float(values[target])
     return finite_difference(J, np.zeros(shape), eps)
 
