@@ -8,6 +8,7 @@ lazy import still fails here.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -62,13 +63,17 @@ def _imports(name, path, top_level_only=False):
     return found
 
 
-GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
-TOP_LEVEL = {name: _imports(name, path, top_level_only=True) for name, path in MODULES.items()}
+@functools.cache
+def imports_of(name, top_level_only=False):
+    """:func:`_imports` of a module, read once (when a test first asks, not at collection)."""
+    return _imports(name, MODULES[name], top_level_only)
+
+
 FACADES = ("graphjac.graph",)   # Graph.render, Graph.figure, …: may import the renderers inside a method
 
 
 def test_the_module_list_is_read():
-    assert {"graphjac.graph", "graphjac.engine", "graphjac.render.figure", "graphjac_cli.main"} <= set(GRAPH)
+    assert {"graphjac.graph", "graphjac.engine", "graphjac.render.figure", "graphjac_cli.main"} <= set(MODULES)
 
 
 def test_no_import_cycle():
@@ -78,7 +83,7 @@ def test_no_import_cycle():
     def visit(module):
         state[module] = "open"
         stack.append(module)
-        for target in sorted(GRAPH[module]):
+        for target in sorted(imports_of(module)):
             if state.get(target) == "open":
                 cycle = stack[stack.index(target):] + [target]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
@@ -87,23 +92,23 @@ def test_no_import_cycle():
         stack.pop()
         state[module] = "done"
 
-    for module in sorted(GRAPH):
+    for module in sorted(MODULES):
         if module not in state:
             visit(module)
 
 
-@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m.startswith(CORE)))
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(CORE)))
 def test_core_modules_never_import_the_renderers_or_the_cli(module):
-    imports = TOP_LEVEL[module] if module in FACADES else GRAPH[module]
+    imports = imports_of(module, True) if module in FACADES else imports_of(module)
     wrong = sorted(t for t in imports if t.startswith(("graphjac.render", "graphjac_cli")))
     assert not wrong, f"{module} imports {wrong}"
 
 
-@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m.startswith(("graphjac.spec", "graphjac.notation",
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(("graphjac.spec", "graphjac.notation",
                                                                               "graphjac.gradcheck", "graphjac.render",
                                                                               "graphjac.training", "graphjac.report"))))
 def test_modules_below_the_graph_receive_one_and_never_import_graph_py(module):
-    assert "graphjac.graph" not in GRAPH[module] and "graphjac" not in GRAPH[module]
+    assert "graphjac.graph" not in imports_of(module) and "graphjac" not in imports_of(module)
 
 
 def _private_fields():

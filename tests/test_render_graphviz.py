@@ -162,3 +162,51 @@ def test_the_same_dot_text_is_laid_out_once_a_process_and_a_failure_is_not_kept(
     for k in range(graphviz.RECENT + 1):
         graphviz.run_dot(f"digraph {{ n{k} }}\n", "json")
     assert len(graphviz._recent) == graphviz.RECENT                         # a bounded memory
+
+
+def _one_run_each(monkeypatch):
+    """graphviz with an empty memory, and the list of the dot commands it runs from now on."""
+    import subprocess
+
+    from graphjac.render import graphviz
+    runs, real = [], subprocess.run
+
+    def counted(command, *args, **kwargs):
+        runs.append(command)
+        return real(command, *args, **kwargs)
+    monkeypatch.setattr(graphviz.subprocess, "run", counted)
+    monkeypatch.setattr(graphviz, "_recent", type(graphviz._recent)())
+    return graphviz, runs
+
+
+@pytest.mark.parametrize("name, style", [("two_layer", None), ("micrograd", None), ("cs231n_sigmoid", "circuit"),
+                                         ("dense_cce", "circuit"), ("softmax_jacobian", None)])
+def test_a_fits_candidates_laid_out_in_one_run_are_laid_out_as_each_alone(monkeypatch, name, style):
+    """Graphviz reads a stream of graphs in one process: each graph's layout must be what it is
+    when that graph is laid out alone (dot keeps attribute names across the stream's graphs)."""
+    import subprocess
+
+    from graphjac.loaders import load_example
+    from graphjac.render import figure_for, fitting
+    from graphjac.render.composer import first_source
+    from graphjac.render.layout import parse_json
+    figure = figure_for(load_example(name), None, math="typeset", fit="4:3", **({"style": style} if style else {}))
+    sources = [first_source(c) for c in fitting._candidates(figure, fitting._shapes(figure), fitting.SPACINGS)]
+    alone = [parse_json(subprocess.run(["dot", "-Tjson"], input=s.encode(), capture_output=True, check=True).stdout)
+             for s in sources]
+    graphviz, runs = _one_run_each(monkeypatch)
+    graphviz.lay_out_ahead(sources)
+    assert len(runs) == 1 and len(sources) > 8
+    assert [parse_json(graphviz.run_dot(s, "json")) for s in sources] == alone and len(runs) == 1
+
+
+def test_laying_out_ahead_keeps_nothing_when_one_graph_fails(monkeypatch):
+    graphviz, runs = _one_run_each(monkeypatch)
+    good, bad = "digraph { a -> b }\n", "digraph { a -> }\n"
+    graphviz.lay_out_ahead([good, bad, good])
+    assert len(runs) == 1 and not graphviz._recent
+    with pytest.raises(gj.RenderError, match="syntax error"):        # said of the graph at fault
+        graphviz.run_dot(bad, "json")
+    assert graphviz.run_dot(good, "json").lstrip().startswith(b"{") and len(runs) == 3
+    graphviz.lay_out_ahead([good])                                     # laid out already: no run
+    assert len(runs) == 3

@@ -127,14 +127,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
     them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
     out again (the next of ``layouts``) while anything collides."""
-    marks = labels(figure, sizes)
-    head, head_marks = heading(figure, sizes)
-    boxes = {key: _box(key, label, figure.compact) for key, label in marks.items()}
-    for node in figure.nodes:
-        if node.role == "wire" and node.id in boxes:
-            boxes[node.id] = boxes[node.id][:2] + (THEMES[figure.theme].forward,)
-    if head is not None:
-        boxes["heading"] = (head.width, head.height)
+    marks, head, head_marks, boxes = _measured(figure, sizes)
     best = None
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
     for spread, splines in layouts if checked else layouts[:1]:
@@ -156,6 +149,25 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
         if not found:
             break
     return best[1]
+
+
+def first_source(figure, sizes=None) -> str:
+    """The DOT text :func:`place` first lays out for ``figure`` (before any relayout)."""
+    spread, splines = RELAYOUTS[0]
+    return figure_to_dot(replace(figure, spacing=figure.spacing * spread, splines=splines), _measured(figure, sizes)[3])
+
+
+def _measured(figure, sizes):
+    """(the labels typeset, the heading and its labels, label key -> the box DOT leaves for it)."""
+    marks = labels(figure, sizes)
+    head, head_marks = heading(figure, sizes)
+    boxes = {key: _box(key, label, figure.compact) for key, label in marks.items()}
+    for node in figure.nodes:
+        if node.role == "wire" and node.id in boxes:
+            boxes[node.id] = boxes[node.id][:2] + (THEMES[figure.theme].forward,)
+    if head is not None:
+        boxes["heading"] = (head.width, head.height)
+    return marks, head, head_marks, boxes
 
 
 def write_svg(figure) -> str:

@@ -90,6 +90,7 @@ def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
     are laid out in full, and none that could not bring more than ``beat`` points. Graphviz's
     failure on the first candidate is raised, unless this is a ``fallback`` after a best already
     found (then (0, None) when none lays out)."""
+    _lay_out_ahead(candidates)
     scored = []
     for candidate in candidates:
         size = _measured(candidate, first=not scored and not fallback)
@@ -129,6 +130,16 @@ def within(figure):
         if best is None or width / height < best[0]:
             best = (width / height, candidate)
     return best[1]
+
+
+def _lay_out_ahead(candidates):
+    """Every candidate's first layout made in one run of Graphviz (:func:`.graphviz.lay_out_ahead`)."""
+    from .composer import first_source
+    from .dot import figure_to_dot
+    from .graphviz import lay_out_ahead
+    typeset = [c.options.math == "typeset" for c in candidates]
+    lay_out_ahead([first_source(c) if t else figure_to_dot(c) for c, t in zip(candidates, typeset)],
+                  candidates[0].options.timeout if candidates else 60.0)
 
 
 def _measured(candidate, first: bool, drawn=False):
