@@ -262,8 +262,8 @@ def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
     _write(tmp_path, {"conf.py": 'project = "book"\nextensions = ["myst_nb"]\nnb_execution_mode = "force"\n',
                       "index.md": "# Book\n\n```{toctree}\nchapter\n```\n",
                       "chapter.ipynb": json.dumps(NOTEBOOK)})
-    out = tmp_path / "latex"
-    done = _sphinx(tmp_path, "latex", out, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
+    out, doctrees = tmp_path / "latex", ["-d", str(tmp_path / "doctrees")]   # the HTML build reads nothing again
+    done = _sphinx(tmp_path, "latex", out, *doctrees, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
     assert done.returncode == 0, done.stderr
     tex = (out / "book.tex").read_text(encoding="utf-8")
     assert tex.count("sphinxincludegraphics") == 2
@@ -271,7 +271,7 @@ def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
                           cwd=out, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:]
     html = tmp_path / "html"
-    done = _sphinx(tmp_path, "html", html, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
+    done = _sphinx(tmp_path, "html", html, *doctrees, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
     assert done.returncode == 0, done.stderr
     assert (html / "chapter.html").read_text(encoding="utf-8").count(".svg") >= 2
 
