@@ -525,6 +525,27 @@ def test_the_collision_check_finds_a_label_on_a_node_and_edges_on_top_of_each_ot
     assert "hidden-edge" in [c.kind for c in collisions(figure, on_top, placed.marks)]
 
 
+def test_edges_on_top_of_each_other_are_told_as_their_definition_says():
+    """``_on_top`` against the definition, point by point in plain Python: more than HIDDEN of
+    the forward curve's length within CLOSE of some point of the backward one."""
+    from graphjac.render.collisions import CLOSE, HIDDEN, _on_top
+
+    def by_definition(forward, backward):
+        steps = [math.dist(a, b) for a, b in zip(forward, forward[1:])]
+        near = sum(step for step, a in zip(steps, forward) if min(math.dist(a, b) for b in backward) < CLOSE)
+        return sum(steps) > 0 and near / sum(steps) > HIDDEN
+    rng = np.random.default_rng(11)
+    told = []
+    for _ in range(300):
+        n, m = rng.integers(2, 60, 2)
+        forward = rng.uniform(0, 900, 2) + np.cumsum(rng.normal(0, 3, (n, 2)), axis=0)
+        backward = (forward[rng.integers(0, n, m)] + rng.normal(0, rng.choice([1.0, 4.0, 30.0]), (m, 2))
+                    if rng.random() < 0.7 else rng.uniform(0, 900, (m, 2)))
+        told.append(_on_top(forward, backward))
+        assert told[-1] == by_definition(forward.tolist(), backward.tolist())
+    assert 30 < sum(told) < 270        # both answers were asked for
+
+
 def test_a_backward_edge_on_a_shallow_forward_one_is_bowed_off_it_its_ends_kept():
     """A leaf's edges to nodes far to its side run nearly along the ranks: moving the backward
     edge across them would not part the two, so its middle bows off, its ends stay on its nodes."""

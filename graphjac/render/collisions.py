@@ -59,8 +59,9 @@ def collisions(figure, layout, marks) -> list:
     rects = boxes(layout, marks, figure)
     labels = {e.id for e in layout.edges if e.id in rects}
     nodes = set(layout.nodes)
+    curves = {edge.id: _curve(edge) for edge in layout.edges}
     for edge in layout.edges:
-        points = _curve(edge)
+        points = curves[edge.id]
         if not len(points):
             continue
         reach = (*points.min(axis=0), *points.max(axis=0))
@@ -75,7 +76,7 @@ def collisions(figure, layout, marks) -> list:
             if (a in labels or b in labels) and _overlap(rects[a], rects[b]):
                 found.append(Collision("label-label" if a in labels and b in labels else "label-node", a, b))
     found += _across_borders(layout, rects, marks)
-    found += _hidden_edges(figure, layout)
+    found += _hidden_edges(figure, layout, curves)
     return found
 
 
@@ -114,19 +115,19 @@ def _overlap(a, b):
     return a[0] + MARGIN < b[2] and b[0] + MARGIN < a[2] and a[1] + MARGIN < b[3] and b[1] + MARGIN < a[3]
 
 
-def _hidden_edges(figure, layout):
-    """A forward and a backward edge between the same two nodes that lie on top of each other."""
-    by_id = {e.id: e for e in layout.edges}
+def _hidden_edges(figure, layout, curves):
+    """A forward and a backward edge between the same two nodes that lie on top of each other
+    (``curves``: edge id -> its :func:`_curve`)."""
     found = []
     pairs = {}
     for k, edge in enumerate(figure.edges):
-        if edge.direction in ("forward", "backward") and f"e{k}" in by_id:
+        if edge.direction in ("forward", "backward") and f"e{k}" in curves:
             key = (edge.src, edge.dst) if edge.direction == "forward" else (edge.dst, edge.src)
             pairs.setdefault(key, {})[edge.direction] = f"e{k}"
     for both in pairs.values():
         if len(both) < 2:
             continue
-        if _on_top(_curve(by_id[both["forward"]]), _curve(by_id[both["backward"]])):
+        if _on_top(curves[both["forward"]], curves[both["backward"]]):
             found.append(Collision("hidden-edge", both["forward"], both["backward"]))
     return found
 
@@ -136,9 +137,13 @@ def _on_top(forward, backward) -> bool:
     :data:`CLOSE` of the ``backward`` one (both as :func:`_curve` gives them)."""
     if len(forward) < 2 or not len(backward):
         return False
+    if np.any(forward.min(axis=0) > backward.max(axis=0) + CLOSE) \
+            or np.any(backward.min(axis=0) > forward.max(axis=0) + CLOSE):
+        return False                                       # apart: no point of one is near the other
     steps = np.hypot(*np.diff(forward, axis=0).T)          # along the forward edge's length …
-    nearest = np.sqrt(((forward[:-1, None, :] - backward[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
-    length, near = steps.sum(), steps[nearest < CLOSE].sum()   # … how much lies on the backward one
+    tails = forward[:-1]
+    squared = (tails ** 2).sum(axis=1)[:, None] + (backward ** 2).sum(axis=1)[None, :] - 2 * tails @ backward.T
+    length, near = steps.sum(), steps[squared.min(axis=1) < CLOSE ** 2].sum()   # … how much lies on the backward one
     return bool(length) and near / length > HIDDEN
 
 
