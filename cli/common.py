@@ -7,6 +7,7 @@ import sys
 import click
 
 import graphjac as gj
+from graphjac.errors import close_matches
 from graphjac.fileio import atomic_write
 from graphjac.render import option_help
 
@@ -18,10 +19,9 @@ class Choice(click.Choice):
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter as error:
-            import difflib
             wanted = str(value).lower() if not self.case_sensitive else str(value)
             choices = [str(c).lower() if not self.case_sensitive else str(c) for c in self.choices]
-            close = difflib.get_close_matches(wanted, choices, n=1)
+            close = close_matches(wanted, choices)
             if not close:
                 raise
             self.fail(f"{error.message.rstrip('.')}; did you mean {close[0]!r}?", param, ctx)

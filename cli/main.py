@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import errno
 import importlib
 import os
@@ -14,7 +13,7 @@ import warnings
 import click
 
 import graphjac
-from graphjac.errors import CheckFailed, GraphjacError, RenderError
+from graphjac.errors import CheckFailed, GraphjacError, RenderError, close_matches
 
 from .commands import SUMMARIES
 
@@ -35,7 +34,7 @@ class Application(click.Group):
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
         if name not in SUMMARIES and not name.startswith("-") and not ctx.resilient_parsing:
-            close = difflib.get_close_matches(name, SUMMARIES, n=1)
+            close = close_matches(name, SUMMARIES)
             if close:
                 ctx.fail(f"No such command {name!r}; did you mean {close[0]!r}?")
         return super().resolve_command(ctx, args)

@@ -61,3 +61,14 @@ def line_column(text: str, index: int) -> tuple:
     """The (line, column) of character ``index`` of ``text``, both from 1."""
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def close_matches(word: str, choices) -> list:
+    """The one of ``choices`` closest to a mistyped ``word`` (a list of one, or empty), for a
+    message's "did you mean"; difflib is loaded only when a word is wrong.
+
+    >>> close_matches("sigmod", ["sigmoid", "tanh"]), close_matches("x", ["sigmoid"])
+    (['sigmoid'], [])
+    """
+    import difflib
+    return difflib.get_close_matches(word, choices, n=1)

@@ -12,11 +12,10 @@ The spec files live in the repository's ``examples/`` folder, installed as the d
 
 from __future__ import annotations
 
-import difflib
 from importlib import resources
 from pathlib import Path
 
-from .errors import GraphjacError
+from .errors import GraphjacError, close_matches
 
 PREFIX = "lecture:"
 PACKAGE = "graphjac.lecture"
@@ -73,7 +72,7 @@ def catalog() -> dict:
 def spec_path(name: str):
     """The installed spec file of the built-in lecture figure ``name``."""
     if name not in _CATALOG:
-        close = difflib.get_close_matches(str(name), _CATALOG, n=1)
+        close = close_matches(str(name), _CATALOG)
         hint = f"; did you mean {PREFIX}{close[0]}?" if close else ""
         what = "no such lecture example" if name else "needs the name of a lecture example, as in lecture:neuron"
         raise GraphjacError(f"{PREFIX}{name}: {what}{hint} "

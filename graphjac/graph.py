@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from typing import Optional
 import numpy as np
 
 from . import engine
-from .errors import GraphjacError, NodeError, ShapeError, ValueDomainError
+from .errors import GraphjacError, NodeError, ShapeError, ValueDomainError, close_matches
 from .ops import ACTIVATIONS, LOSSES, REGISTRY, OpError
 
 
@@ -266,7 +265,7 @@ class Graph:
             ref = _nfc(ref)
             if ref in self._by_name:
                 return self._by_name[ref]
-            close = difflib.get_close_matches(ref, self._by_name, n=1)
+            close = close_matches(ref, self._by_name)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise NodeError(f"graph {self.name!r} has no node named {ref!r}{hint}")
         raise NodeError(f"expected a node handle or a node name, got {type(ref).__name__} {ref!r}")
@@ -861,7 +860,7 @@ def _nfc(name):
 
 def _choose(function, table, what):
     if not isinstance(function, str) or function.lower() not in table:
-        close = difflib.get_close_matches(str(function).lower(), table, n=1)
+        close = close_matches(str(function).lower(), table)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise GraphjacError(f"unknown {what} {function!r}: expected one of {', '.join(sorted(table))}{hint}")
     return function.lower()

@@ -17,7 +17,6 @@ sum.json:1:87: nodes[1].kind: unknown node kind 'squar'; did you mean 'square'?
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
 import json.decoder
 import json.scanner
@@ -29,7 +28,7 @@ import traceback
 from pathlib import Path
 
 
-from .errors import GraphjacError, SpecError, line_column
+from .errors import GraphjacError, SpecError, close_matches, line_column
 from .gallery import PREFIX, catalog, spec_path
 from .graph import Graph
 
@@ -155,7 +154,7 @@ def _built_in_hint(path) -> str:
     """
     text = str(path)
     stem = text[:-len(Path(text).suffix)] if Path(text).suffix.lower() in SUFFIXES else text
-    close = difflib.get_close_matches(stem, catalog(), n=1) if "/" not in stem and os.sep not in stem else []
+    close = close_matches(stem, catalog()) if "/" not in stem and os.sep not in stem else []
     return f"; did you mean {PREFIX}{close[0]}?" if close else ""
 
 
@@ -451,7 +450,7 @@ def load_python(path, attribute=None, torch=False):
         os.chdir(here)           # a script's os.chdir does not move the outputs named after it
     if attribute is not None:
         if attribute not in namespace:
-            close = difflib.get_close_matches(attribute, [k for k in namespace if not k.startswith("_")], n=1)
+            close = close_matches(attribute, [k for k in namespace if not k.startswith("_")])
             hint = f"; did you mean {path}:{close[0]}?" if close else ""
             raise GraphjacError(f"{path}: defines no {attribute!r}{hint}")
         found = namespace[attribute]

@@ -12,12 +12,11 @@ graphjac.errors.GraphjacError: render option theme: 'prnt' is not one of lecture
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import fields, replace
 from typing import Optional
 
-from .errors import GraphjacError
+from .errors import GraphjacError, close_matches
 from .records import field, record
 
 DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
@@ -117,7 +116,7 @@ class RenderOptions:
         for key, value in mapping.items():
             name = ALIASES.get(key, key)
             if name not in known:
-                close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                close = close_matches(str(key), sorted(known))
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise GraphjacError(f"{where}: unknown render option {key!r}{hint} "
                                     f"(options: {', '.join(sorted(known))})")
@@ -235,7 +234,7 @@ def word(options, key) -> str:
 
 
 def _choice_error(name, value, choices):
-    close = difflib.get_close_matches(str(value), choices, n=1)
+    close = close_matches(str(value), choices)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise GraphjacError(f"render option {name}: {value!r} is not one of {', '.join(choices)}{hint}")
 

@@ -27,7 +27,6 @@ loss directly (``kind: sigmoid`` is ``kind: activation, function: sigmoid``).
 
 from __future__ import annotations
 
-import difflib
 import graphlib
 import heapq
 import math
@@ -35,7 +34,7 @@ import re
 
 import numpy as np
 
-from .errors import GraphjacError, SpecError
+from .errors import GraphjacError, SpecError, close_matches
 from .ops import ACTIVATIONS, LOSSES, REGISTRY, OpError
 from .options import RenderOptions
 
@@ -133,7 +132,7 @@ class _Reader:
     def check_fields(self, mapping, allowed, path, what):
         for key in mapping:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
+                close = close_matches(str(key), allowed)
                 hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
                 self.fail(path + (key,), f"unknown field {key!r} for {what}{hint}")
 
@@ -151,7 +150,7 @@ def _kind_of(reader, entry, path):
         return family, kind
     if kind not in known:
         choices = known + tuple(ACTIVATIONS) + tuple(LOSSES)
-        close = difflib.get_close_matches(kind, choices, n=1)
+        close = close_matches(kind, choices)
         hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of {', '.join(known)})"
         reader.fail(path + ("kind",), f"unknown node kind {kind!r}{hint}")
     if kind in LEAF_KINDS:
@@ -168,7 +167,7 @@ def _function(reader, entry, path, family):
     if function is None:
         reader.fail(path, f"loss node {entry.get('name')!r} needs a 'function' ({', '.join(LOSSES)})")
     if not isinstance(function, str) or function.lower() not in table:
-        close = difflib.get_close_matches(str(function).lower(), table, n=1)
+        close = close_matches(str(function).lower(), table)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         reader.fail(path + ("function",), f"unknown {family} {function!r}: expected one of "
                                           f"{', '.join(sorted(table))}{hint}")
@@ -206,7 +205,7 @@ def _random_value(reader, raw, path):
     reader.check_fields(raw, RANDOM_FIELDS, path, "a random value")
     dist = raw.get("random", "normal")
     if dist not in DISTRIBUTIONS:
-        close = difflib.get_close_matches(str(dist), DISTRIBUTIONS, n=1)
+        close = close_matches(str(dist), DISTRIBUTIONS)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         reader.fail(path + ("random",), f"unknown distribution {dist!r}: expected one of "
                                         f"{', '.join(DISTRIBUTIONS)}{hint}")
@@ -300,7 +299,7 @@ def _references(reader, entries, names):
             reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} takes {wanted}; got {len(inputs)}")
         for j, ref in enumerate(inputs):
             if isinstance(ref, str) and ref not in names:
-                close = difflib.get_close_matches(ref, names, n=1)
+                close = close_matches(ref, names)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 reader.fail(path + ("inputs", j), f"node {entry['name']!r} refers to undefined node {ref!r}{hint}")
             if not isinstance(ref, (str, int, float)) or isinstance(ref, bool):
@@ -400,7 +399,7 @@ def graph_from_spec(spec, new_graph, source="<spec>", locate=None):
     target = spec.get("target")
     if target is not None:
         if not isinstance(target, str) or target not in names:
-            close = difflib.get_close_matches(str(target), names, n=1)
+            close = close_matches(str(target), names)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             reader.fail(("target",), f"target {target!r} is not a node{hint}")
         try:

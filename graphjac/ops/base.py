@@ -8,12 +8,12 @@ lecture's per-sample Jacobian ∂dst⁽ⁱ⁾/∂src⁽ⁱ⁾.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Callable, Optional
 
 import numpy as np
 
+from ..errors import close_matches
 from ..records import record
 
 
@@ -176,7 +176,7 @@ class Op:
         known = {a.name: a for a in self.attrs}
         for key in given:
             if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
+                close = close_matches(str(key), known)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 takes = f"it takes {', '.join(known)}" if known else "it takes none"
                 raise OpError(f"{where}: {self.name} has no attribute {key!r}{hint} ({takes})")

@@ -22,14 +22,13 @@ turn them into their own markup. Node ids are stable (``n0, n1, …`` in build o
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import replace
 from typing import Optional
 
 import numpy as np
 
-from ..errors import GraphjacError
+from ..errors import GraphjacError, close_matches
 from ..options import RenderOptions, word
 from ..records import record
 from ..symbols import escape_text
@@ -209,7 +208,7 @@ class Blanks:
                     raise GraphjacError(f"render option blank: there is no edge {item.replace(':', ' → ')}")
                 grads.add((src, dst))
             else:
-                close = difflib.get_close_matches(item, ["values", "grads", *ids], n=1)
+                close = close_matches(item, ["values", "grads", *ids])
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise GraphjacError(f"render option blank: {item!r} is not values, grads, a node name or an "
                                     f"edge src:dst of this graph{hint}")

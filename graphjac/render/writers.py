@@ -11,12 +11,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import GraphjacError
+from ..errors import GraphjacError, close_matches
 from ..records import record
 from .deadline import within
 
@@ -54,7 +53,7 @@ def writer_for(path=None, format: Optional[str] = None) -> Writer:
         format = suffix[1:]
     key = str(format).lower()
     if key not in WRITERS:
-        close = difflib.get_close_matches(key, sorted(WRITERS), n=1)
+        close = close_matches(key, sorted(WRITERS))
         hint = f"; did you mean {close[0]!r}?" if close else ""
         where = f"{path}: " if path is not None else ""
         raise GraphjacError(f"{where}unknown output format {format!r}{hint} (formats: {_choices()})")
