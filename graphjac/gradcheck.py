@@ -115,16 +115,16 @@ def gradcheck(graph, inputs=False, eps=EPS, atol=ATOL, rtol=RTOL) -> GradcheckRe
     graph.prepare()
     kinds = ("param", "input") if inputs else ("param",)
     checks = []
-    for record in graph.records():
-        analytic = graph.grad(record.name) if record.kind in kinds else None
+    for leaf in graph.records():
+        analytic = graph.grad(leaf.name) if leaf.kind in kinds else None
         if analytic is None:
             continue
-        numeric = _numeric_gradient(graph, record.name, target, eps)
+        numeric = _numeric_gradient(graph, leaf.name, target, eps)
         error = np.abs(analytic - numeric)
         ratio = error / (atol + rtol * np.abs(numeric))
         index = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.ndim else ()
         index = tuple(int(i) for i in index)
-        checks.append(LeafCheck(record.name, bool(np.all(ratio <= 1.0)), index,
+        checks.append(LeafCheck(leaf.name, bool(np.all(ratio <= 1.0)), index,
                                 float(analytic[index]), float(numeric[index]), float(error[index])))
     ops = tuple(OpCheck(*row) for row in check_op_derivatives(graph, eps, atol, rtol))
     return GradcheckResult(target.name, tuple(checks), eps, atol, rtol, ops)

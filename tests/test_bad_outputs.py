@@ -23,7 +23,7 @@ g.target = g.mul(g.input("x", VALUE), g.param("w", 2.0), name="z")
 def inputs(tmp_path):
     spec = write(tmp_path, "spec.yaml", PRODUCT)
     write(tmp_path, "helper.py", "VALUE = 3.0\n")
-    script = write(tmp_path, "model.py", SCRIPT)
+    write(tmp_path, "model.py", SCRIPT)
     (tmp_path / "link.svg").symlink_to(spec)
     os.link(spec, tmp_path / "hard.svg")
     return tmp_path

@@ -229,7 +229,6 @@ def test_the_bare_beamer_frame_goes_into_a_deck(tmp_path):
 def test_no_drawing_is_set_again_for_each_slide():
     """Beamer sets a frame's body once per slide: the body only stacks boxes set before the frame
     (each from its slide on) and draws a step's highlight on that step's slide alone."""
-    import re
     figure = figure_for(load_example("micrograd"))
     tex = write_beamer(figure)
     setup, frame = tex.split("\\begin{frame}")

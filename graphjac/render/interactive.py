@@ -157,7 +157,6 @@ def _mark(svg, items, details) -> None:
         elif element_id in items:
             element.set("data-gj-item", element_id)
         if element_id in details:
-            entry = details[element_id]
             element.set("data-gj-detail", element_id)
             element.set("tabindex", "0")
             element.set("focusable", "true")
