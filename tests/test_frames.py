@@ -228,24 +228,35 @@ def test_the_bare_beamer_frame_goes_into_a_deck(tmp_path):
 
 def test_no_drawing_is_set_again_for_each_slide():
     """Beamer sets a frame's body once per slide: the body only stacks boxes set before the frame
-    (each from its slide on) and draws a step's highlight on that step's slide alone."""
+    (each from the slide after its step on, and all of them in a handout) and draws a step's
+    highlight on that step's slide alone (never in a handout)."""
     figure = figure_for(load_example("micrograd"))
     tex = write_beamer(figure)
     setup, frame = tex.split("\\begin{frame}")
     assert not re.search(r"\\(uncover|alt)<", tex)
     saved = re.findall(r"\\sbox\{(\\gjbox[a-p]+)\}", setup)
-    highlights = re.compile(r"\\only<(\d+)>\{\\rlap\{%\n(\\begin\{tikzpicture\}.*?\\end\{tikzpicture\})%\n\}\}", re.S)
+    highlights = re.compile(r"\\only<(\d+)\| handout:0>\{\\rlap\{%\n(\\begin\{tikzpicture\}.*?\\end\{tikzpicture\})%\n\}\}",
+                            re.S)
     slides = len(reveal_steps(figure)) + 1
     assert [int(k) for k, _ in highlights.findall(frame)] == list(range(2, slides + 1))   # each on its own
     rest = highlights.sub("", frame)
     assert not re.search(r"\\(draw|node)\b", rest)            # nothing else is drawn in the body
     first = re.search(r"\\makebox\[\\wd(\\gjbox[a-p]+)\]\[l\]\{%\n\\rlap\{\\usebox\{(\\gjbox[a-p]+)\}\}%", rest)
     assert first.group(1) == first.group(2) == saved[0]        # what slide 1 shows, under every slide
-    placed = [(int(k), box) for k, box in re.findall(r"\\only<(\d+)->\{\\rlap\{\\usebox\{(\\gjbox[a-p]+)\}\}\}", rest)]
-    assert placed == [(k + 1, box) for k, box in zip(range(2, slides), saved[1:])]   # each step plain after it
-    assert len(saved) == len(set(saved)) == slides - 1
+    placed = re.findall(r"\\only<(\d+-|beamer:0)\| handout:1>\{\\rlap\{\\usebox\{(\\gjbox[a-p]+)\}\}\}", rest)
+    expected = [(f"{k + 1}-", box) for k, box in zip(range(2, slides), saved[1:])] + [("beamer:0", saved[-1])]
+    assert placed == expected                                  # each step plain after it; the last in a handout
+    assert len(saved) == len(set(saved)) == slides
     bounds = re.findall(r"\\useasboundingbox .*;", tex)
-    assert len(bounds) == 2 * slides - 2 and len(set(bounds)) == 1   # the layers lie exactly over each other
+    assert len(bounds) == 2 * slides - 1 and len(set(bounds)) == 1   # the layers lie exactly over each other
+
+
+@needs_tex
+def test_a_handout_has_a_page_a_frame(tmp_path):
+    frames = [write_beamer(figure_for(load_example(name))) for name in ("neuron", "cs231n_sigmoid")]
+    deck = (r"\documentclass[handout]{beamer}\usepackage{tikz,amsmath,amssymb,adjustbox}\usetikzlibrary{arrows.meta}"
+            r"\begin{document}" + "".join(frames) + r"\end{document}")
+    assert "(2 pages" in compile_tex(tmp_path, deck)
 
 
 @pytest.mark.parametrize("fmt, magic", [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])

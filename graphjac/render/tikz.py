@@ -65,7 +65,8 @@ def write_beamer(figure, passes=PASSES) -> str:
     more than one slide shows: what slide 1 shows, and each step drawn plainly, are pictures set
     once in boxes before the frame, which every slide from theirs on places one over another;
     only a step's highlighted drawing is in the body, on its own slide. A figure of 65 steps
-    sets each of its labels at most three times, not once per slide."""
+    sets each of its labels at most three times, not once per slide. In a handout the frame is
+    one page with every step drawn plainly."""
     reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
     reveal.update(dict.fromkeys(never_shown(figure, passes)))
     title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
@@ -73,13 +74,16 @@ def write_beamer(figure, passes=PASSES) -> str:
     placed = place(figure, measured_sizes(THEMES[figure.theme]))
     steps = sorted({slide for slide in reveal.values() if slide})
     saved = {STATIC: _layer(figure, placed, reveal, STATIC)}
-    saved.update({slide: _layer(figure, placed, reveal, (slide, False)) for slide in steps[:-1]})
+    saved.update({slide: _layer(figure, placed, reveal, (slide, False)) for slide in steps})
     boxes = {layer: _box_name(text) for layer, text in saved.items()}
     setup = "".join(f"\\ifdefined{boxes[layer]}\\else\\newsavebox{{{boxes[layer]}}}\\fi\n"
                     f"\\sbox{{{boxes[layer]}}}{{%\n{text}}}\n" for layer, text in saved.items())
     put = lambda layer: f"\\rlap{{\\usebox{{{boxes[layer]}}}}}"   # the layers share a corner and a size
-    stack = [put(STATIC)] + [f"\\only<{slide + 1}->{{{put(slide)}}}" for slide in steps[:-1]]
-    stack += [f"\\only<{slide}>{{\\rlap{{%\n{_layer(figure, placed, reveal, (slide, True))}}}}}" for slide in steps]
+    # a handout (\documentclass[handout]{beamer}) has one page: every step plain, none highlighted
+    stack = [put(STATIC)] + [f"\\only<{slide + 1}-| handout:1>{{{put(slide)}}}" for slide in steps[:-1]]
+    stack += [f"\\only<beamer:0| handout:1>{{{put(slide)}}}" for slide in steps[-1:]]
+    stack += [f"\\only<{slide}| handout:0>{{\\rlap{{%\n{_layer(figure, placed, reveal, (slide, True))}}}}}"
+              for slide in steps]
     picture = f"\\makebox[\\wd{boxes[STATIC]}][l]{{%\n" + "%\n".join(stack) + "}\n"
     heading = f"\\frametitle{{${title}$}}\n" if title else ""
     frame = f"{setup}\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
