@@ -389,10 +389,10 @@ def test_a_compact_candidate_graphviz_cannot_lay_out_is_passed_over(monkeypatch)
     from graphjac.render import fitting
     measure = fitting.drawing_size
 
-    def failing_compact(figure, drawn=False):
+    def failing_compact(figure, drawn=False, source=None):
         if figure.compact:
             raise LayoutFailed("Graphviz's dot failed (exit status 1) making json: Pshortestpath failed")
-        return measure(figure, drawn)
+        return measure(figure, drawn, source)
     monkeypatch.setattr(fitting, "drawing_size", failing_compact)
     fitting.fitted.cache_clear()
     try:

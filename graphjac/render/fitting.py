@@ -35,13 +35,16 @@ def smallest_text(figure, size: tuple) -> float:
     return scale * min(THEMES[figure.theme].sizes[role] for role in _roles(figure))
 
 
-def drawing_size(figure, drawn=False) -> tuple:
-    """(width, height) in points of the figure as Graphviz first lays it out (labels measured),
-    or (``drawn``) as the render draws it, laid out again while anything collides."""
+def drawing_size(figure, drawn=False, source=None) -> tuple:
+    """(width, height) in points of the figure as Graphviz first lays it out (labels measured;
+    ``source``: that DOT text, when it is made already), or (``drawn``) as the render draws it,
+    laid out again while anything collides."""
     from .composer import place
     from .dot import figure_to_dot
     from .layout import lay_out
-    if figure.options.math == "typeset":
+    if source is not None and not drawn:
+        layout = lay_out(source, figure.options.timeout)
+    elif figure.options.math == "typeset":
         layout = place(figure, relayout=drawn).layout
     else:
         layout = lay_out(figure_to_dot(figure), figure.options.timeout)
@@ -90,10 +93,9 @@ def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
     are laid out in full, and none that could not bring more than ``beat`` points. Graphviz's
     failure on the first candidate is raised, unless this is a ``fallback`` after a best already
     found (then (0, None) when none lays out)."""
-    _lay_out_ahead(candidates)
     scored = []
-    for candidate in candidates:
-        size = _measured(candidate, first=not scored and not fallback)
+    for candidate, source in zip(candidates, _first_sources(candidates)):
+        size = _measured(candidate, first=not scored and not fallback, source=source)
         if size is not None:
             scored.append((-smallest_text(candidate, size), len(scored), candidate))
     if not scored:
@@ -132,21 +134,23 @@ def within(figure):
     return best[1]
 
 
-def _lay_out_ahead(candidates):
-    """Every candidate's first layout made in one run of Graphviz (:func:`.graphviz.lay_out_ahead`)."""
+def _first_sources(candidates) -> list:
+    """The DOT text Graphviz first lays out for each candidate (what :func:`drawing_size` lays
+    out), all of them laid out in one run of dot (:func:`.graphviz.lay_out_ahead`)."""
     from .composer import first_source
     from .dot import figure_to_dot
     from .graphviz import lay_out_ahead
-    typeset = [c.options.math == "typeset" for c in candidates]
-    lay_out_ahead([first_source(c) if t else figure_to_dot(c) for c, t in zip(candidates, typeset)],
-                  candidates[0].options.timeout if candidates else 60.0)
+    sources = [first_source(c) if c.options.math == "typeset" else figure_to_dot(c) for c in candidates]
+    lay_out_ahead(sources, candidates[0].options.timeout if candidates else 60.0)
+    return sources
 
 
-def _measured(candidate, first: bool, drawn=False):
-    """The candidate's :func:`drawing_size`, or None when Graphviz cannot lay it out (a tight
-    spacing can leave dot no room to route an edge); the first candidate's failure is raised."""
+def _measured(candidate, first: bool, drawn=False, source=None):
+    """The candidate's :func:`drawing_size` (from its first DOT text ``source``, when given), or
+    None when Graphviz cannot lay it out (a tight spacing can leave dot no room to route an
+    edge); the first candidate's failure is raised."""
     try:
-        return drawing_size(candidate, drawn)
+        return drawing_size(candidate, drawn, source)
     except LayoutFailed:
         if first:
             raise
