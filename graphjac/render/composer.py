@@ -127,7 +127,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
     them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
     out again (the next of ``layouts``) while anything collides."""
-    marks, head, head_marks, boxes = _measured(figure, sizes)
+    marks, head, head_marks, boxes = _labels_and_boxes(figure, sizes)
     best = None
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
     for spread, splines in layouts if checked else layouts[:1]:
@@ -154,10 +154,10 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
 def first_source(figure, sizes=None) -> str:
     """The DOT text :func:`place` first lays out for ``figure`` (before any relayout)."""
     spread, splines = RELAYOUTS[0]
-    return figure_to_dot(replace(figure, spacing=figure.spacing * spread, splines=splines), _measured(figure, sizes)[3])
+    return figure_to_dot(replace(figure, spacing=figure.spacing * spread, splines=splines), _labels_and_boxes(figure, sizes)[3])
 
 
-def _measured(figure, sizes):
+def _labels_and_boxes(figure, sizes):
     """(the labels typeset, the heading and its labels, label key -> the box DOT leaves for it)."""
     marks = labels(figure, sizes)
     head, head_marks = heading(figure, sizes)

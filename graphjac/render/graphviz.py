@@ -43,28 +43,34 @@ def lay_out_ahead(sources, timeout: float = 60.0) -> None:
     "json")`` of any of them finds its layout made. Graphviz lays out each graph of a stream as
     it would alone. Nothing is kept when that run fails or runs past ``timeout``; each source is
     then laid out (and its error said) on its own."""
-    todo = list(dict.fromkeys(s for s in sources if (("json",), None, s) not in _recent))
+    todo = list(dict.fromkeys(s for s in sources if (("json",), None, s) not in _recent))[:RECENT]
     if len(todo) < 2 or find_dot() is None:
         return
     try:
         output = _run(["-Tjson"], "\n".join(todo), "json", timeout).decode("utf-8")
     except RenderError:   # LayoutFailed included: one of them cannot be laid out
         return
-    documents, decoder, at = [], json.JSONDecoder(), 0
-    while len(documents) <= len(todo):
-        while at < len(output) and output[at].isspace():
-            at += 1
-        if at == len(output):
-            break
-        try:
-            end = decoder.raw_decode(output, at)[1]
-        except ValueError:
-            return
-        documents.append(output[at:end].encode("utf-8"))
-        at = end
+    documents = _json_documents(output)
     if len(documents) == len(todo):
         for source, document in zip(todo, documents):
-            _remember((("json",), None, source), document)
+            _remember((("json",), None, source), document.encode("utf-8"))
+
+
+def _json_documents(text: str) -> list:
+    """The JSON documents that follow one another in ``text`` (dot writes one a graph), as text;
+    [] if any is not JSON."""
+    documents, decoder, at = [], json.JSONDecoder(), 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return documents
+        try:
+            end = decoder.raw_decode(text, at)[1]
+        except ValueError:
+            return []
+        documents.append(text[at:end])
+        at = end
 
 
 def _remember(key, output):
