@@ -140,12 +140,12 @@ def test_the_same_dot_text_is_laid_out_once_a_process_and_a_failure_is_not_kept(
 
     from graphjac.render import graphviz
     runs = []
-    real = subprocess.run
+    real = subprocess.Popen
 
     def counted(command, *args, **kwargs):
         runs.append(command[0])
         return real(command, *args, **kwargs)
-    monkeypatch.setattr(graphviz.subprocess, "run", counted)
+    monkeypatch.setattr(graphviz.subprocess, "Popen", counted)
     monkeypatch.setattr(graphviz, "_recent", type(graphviz._recent)())
     text = "digraph { a -> b }\n"
     first = graphviz.run_dot(text, "svg")
@@ -169,12 +169,12 @@ def _one_run_each(monkeypatch):
     import subprocess
 
     from graphjac.render import graphviz
-    runs, real = [], subprocess.run
+    runs, real = [], subprocess.Popen
 
     def counted(command, *args, **kwargs):
         runs.append(command)
         return real(command, *args, **kwargs)
-    monkeypatch.setattr(graphviz.subprocess, "run", counted)
+    monkeypatch.setattr(graphviz.subprocess, "Popen", counted)
     monkeypatch.setattr(graphviz, "_recent", type(graphviz._recent)())
     return graphviz, runs
 
@@ -210,3 +210,31 @@ def test_laying_out_ahead_keeps_nothing_when_one_graph_fails(monkeypatch):
     assert graphviz.run_dot(good, "json").lstrip().startswith(b"{") and len(runs) == 3
     graphviz.lay_out_ahead([good])                                     # laid out already: no run
     assert len(runs) == 3
+
+
+def test_a_signal_another_thread_takes_stops_the_wait_for_dot_at_once():
+    """A SIGTERM may land on any thread (numpy's BLAS keeps one): Python acts on it only in the
+    main thread's own code, so a wait for dot that blocked until dot ended held `kill` off for as
+    long as a layout takes (a fit's run of many graphs: over 30 s on a busy machine)."""
+    import signal
+    import threading
+    import time
+
+    from graphjac.render import graphviz
+
+    class Stopped(BaseException):
+        pass
+
+    def stop(signum, frame):
+        raise Stopped
+    previous = signal.signal(signal.SIGUSR1, stop)
+    other = threading.Thread(target=lambda: (time.sleep(0.3), signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)))
+    start = time.monotonic()
+    try:
+        other.start()
+        with pytest.raises(Stopped):
+            graphviz._communicate(["sh", "-c", "sleep 30"], b"", 60)
+    finally:
+        other.join()
+        signal.signal(signal.SIGUSR1, previous)
+    assert time.monotonic() - start < 10      # not the 30 s of sleep: the signal was acted on
