@@ -17,33 +17,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from graphjac.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.composer import place
-from graphjac.render.latex import for_pdflatex
-from graphjac.render.steps import never_shown, reveal_steps
-from graphjac.render.themes import THEMES
-from graphjac.render.tikz import BEAMER, FIT, STATIC, _bounds, _drawn, _opening, measured_sizes, write_beamer
+from graphjac.render.tikz import BEAMER, FIT, STATIC, _bounds, _drawn, _opening, stepped, write_beamer
 
 
 def drawn_whole(figure) -> str:
     """The same slides as :func:`write_beamer`, each drawing the whole figure: the reference."""
-    reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure)) for item in items}
-    reveal.update(dict.fromkeys(never_shown(figure)))
-    title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, as graphjac's
-    figure = replace(figure, title=())
-    placed = place(figure, measured_sizes(THEMES[figure.theme]))
-    steps = sorted({slide for slide in reveal.values() if slide})
+    figure, placed, reveal, steps, heading = stepped(figure)
     body = _opening(figure) + [_bounds(placed.layout)] + _drawn(figure, placed, reveal, STATIC)
     for slide in steps:
         if slide != steps[-1]:   # the last step has no slide after it
             body += [f"\\only<{slide + 1}->{{"] + _drawn(figure, placed, reveal, (slide, False)) + ["}"]
         body += [f"\\only<{slide}>{{"] + _drawn(figure, placed, reveal, (slide, True)) + ["}"]
     picture = "\n".join(body + [r"\end{tikzpicture}"])
-    heading = f"\\frametitle{{${title}$}}\n" if title else ""
     return (BEAMER + f"\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\n\\end{{adjustbox}}\n\\end{{frame}}\n"
             "\\end{document}\n")
 

@@ -135,18 +135,23 @@ def test_tables_legend_and_badge_reach_the_svg(tmp_path):
     assert os.path.getsize(tmp_path / "s.svg") > 0
 
 
-def test_the_same_dot_text_is_laid_out_once_a_process_and_a_failure_is_not_kept(monkeypatch):
+def _one_run_each(monkeypatch):
+    """graphviz with an empty memory, and the list of the dot commands it runs from now on."""
     import subprocess
 
     from graphjac.render import graphviz
-    runs = []
-    real = subprocess.Popen
+    runs, real = [], subprocess.Popen
 
     def counted(command, *args, **kwargs):
-        runs.append(command[0])
+        runs.append(command)
         return real(command, *args, **kwargs)
     monkeypatch.setattr(graphviz.subprocess, "Popen", counted)
     monkeypatch.setattr(graphviz, "_recent", type(graphviz._recent)())
+    return graphviz, runs
+
+
+def test_the_same_dot_text_is_laid_out_once_a_process_and_a_failure_is_not_kept(monkeypatch):
+    graphviz, runs = _one_run_each(monkeypatch)
     text = "digraph { a -> b }\n"
     first = graphviz.run_dot(text, "svg")
     assert graphviz.run_dot(text, "svg") == first and len(runs) == 1        # drawn again from memory
@@ -162,21 +167,6 @@ def test_the_same_dot_text_is_laid_out_once_a_process_and_a_failure_is_not_kept(
     for k in range(graphviz.RECENT + 1):
         graphviz.run_dot(f"digraph {{ n{k} }}\n", "json")
     assert len(graphviz._recent) == graphviz.RECENT                         # a bounded memory
-
-
-def _one_run_each(monkeypatch):
-    """graphviz with an empty memory, and the list of the dot commands it runs from now on."""
-    import subprocess
-
-    from graphjac.render import graphviz
-    runs, real = [], subprocess.Popen
-
-    def counted(command, *args, **kwargs):
-        runs.append(command)
-        return real(command, *args, **kwargs)
-    monkeypatch.setattr(graphviz.subprocess, "Popen", counted)
-    monkeypatch.setattr(graphviz, "_recent", type(graphviz._recent)())
-    return graphviz, runs
 
 
 @pytest.mark.parametrize("name, style", [("two_layer", None), ("micrograd", None), ("cs231n_sigmoid", "circuit"),

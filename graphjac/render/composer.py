@@ -131,7 +131,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
     best = None
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
     for spread, splines in layouts if checked else layouts[:1]:
-        candidate = replace(figure, spacing=figure.spacing * spread, splines=splines)
+        candidate = _spread(figure, spread, splines)
         source = figure_to_dot(candidate, boxes)
         if draw:
             layout, drawing = lay_out_and_draw(source, figure.options.timeout)
@@ -153,8 +153,12 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> P
 
 def first_source(figure, sizes=None) -> str:
     """The DOT text :func:`place` first lays out for ``figure`` (before any relayout)."""
-    spread, splines = RELAYOUTS[0]
-    return figure_to_dot(replace(figure, spacing=figure.spacing * spread, splines=splines), _labels_and_boxes(figure, sizes)[3])
+    return figure_to_dot(_spread(figure, *RELAYOUTS[0]), _labels_and_boxes(figure, sizes)[3])
+
+
+def _spread(figure, spread, splines):
+    """``figure`` as one of :data:`RELAYOUTS` lays it out: its spacing times ``spread``, with ``splines``."""
+    return replace(figure, spacing=figure.spacing * spread, splines=splines)
 
 
 def _labels_and_boxes(figure, sizes):

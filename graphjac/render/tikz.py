@@ -67,12 +67,7 @@ def write_beamer(figure, passes=PASSES) -> str:
     only a step's highlighted drawing is in the body, on its own slide. A figure of 65 steps
     sets each of its labels at most three times, not once per slide. In a handout the frame is
     one page with every step drawn plainly."""
-    reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
-    reveal.update(dict.fromkeys(never_shown(figure, passes)))
-    title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
-    figure = replace(figure, title=())
-    placed = place(figure, measured_sizes(THEMES[figure.theme]))
-    steps = sorted({slide for slide in reveal.values() if slide})
+    figure, placed, reveal, steps, heading = stepped(figure, passes)
     saved = {STATIC: _layer(figure, placed, reveal, STATIC)}
     saved.update({slide: _layer(figure, placed, reveal, (slide, False)) for slide in steps})
     boxes = {layer: _box_name(text) for layer, text in saved.items()}
@@ -85,12 +80,24 @@ def write_beamer(figure, passes=PASSES) -> str:
     stack += [f"\\only<{slide}| handout:0>{{\\rlap{{%\n{_layer(figure, placed, reveal, (slide, True))}}}}}"
               for slide in steps]
     picture = f"\\makebox[\\wd{boxes[STATIC]}][l]{{%\n" + "%\n".join(stack) + "}\n"
-    heading = f"\\frametitle{{${title}$}}\n" if title else ""
     frame = f"{setup}\\begin{{frame}}\n{heading}\\centering\n{FIT}\n{picture}\\end{{adjustbox}}\n\\end{{frame}}\n"
     if figure.options.standalone:
         return BEAMER + frame + "\\end{document}\n"
     return ("% graphjac passes step by step, one step per slide; needs \\usepackage{tikz,amsmath,amssymb,adjustbox} "
             "and \\usetikzlibrary{arrows.meta}\n" + frame)
+
+
+def stepped(figure, passes=PASSES) -> tuple:
+    r"""What a Beamer frame of ``figure`` is made of: (the figure without its title, placed, frame
+    item -> the slide it appears on (None: never; :mod:`.steps`), the slides that add a step, the
+    ``\frametitle`` line that takes the title)."""
+    reveal = {item: step + 2 for step, items in enumerate(reveal_steps(figure, passes)) for item in items}
+    reveal.update(dict.fromkeys(never_shown(figure, passes)))
+    title = "".join(for_pdflatex(line) for line in figure.title)   # the frame's title, not the picture's
+    figure = replace(figure, title=())
+    placed = place(figure, measured_sizes(THEMES[figure.theme]))
+    steps = sorted({slide for slide in reveal.values() if slide})
+    return figure, placed, reveal, steps, f"\\frametitle{{${title}$}}\n" if title else ""
 
 
 # a layer of a Beamer frame: STATIC, what slide 1 shows; or (slide, current), what that slide's
