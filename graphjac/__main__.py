@@ -1,6 +1,6 @@
 """``python -m graphjac``: the command line."""
 
-from graphjac_cli.main import main
+from graphjac_cli.program import run
 
 if __name__ == "__main__":
-    main(prog_name="graphjac")
+    run()
