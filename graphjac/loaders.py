@@ -194,8 +194,13 @@ def _locator(data, root, children):
 # ------------------------------------------------------------------------------- YAML
 
 def _read_yaml(text, source):
-    from .yaml_reader import read_yaml   # PyYAML is loaded only for YAML files
-    data, children = read_yaml(text, source, MAX_DIGITS)
+    from . import yaml_cache
+    found = yaml_cache.recall(text, MAX_DIGITS)
+    if found is None:
+        from .yaml_reader import read_yaml   # PyYAML is loaded only for YAML files not read before
+        found = read_yaml(text, source, MAX_DIGITS)
+        yaml_cache.keep(text, MAX_DIGITS, *found)
+    data, children = found
     return data, _locator(data, (1, 1), children)
 
 

@@ -11,6 +11,7 @@ import warnings
 import pytest
 
 import graphjac as gj
+from graphjac import cache as cache_folder
 from graphjac.render import draw, formula_cache, typeset
 
 NEURON = gj.load("lecture:neuron")
@@ -54,7 +55,7 @@ def test_the_sweep_follows_no_link_and_removes_no_foreign_name(cache, tmp_path):
     old = time.time() - 30 * DAY
     for entry in shard.iterdir():
         os.utime(entry, (old, old), follow_symlinks=False)
-    formula_cache.sweep(cache, 1)                         # over any limit: remove all it may
+    cache_folder.sweep(cache, 1)                         # over any limit: remove all it may
     assert sorted(p.name for p in thesis.iterdir()) == kept
     assert all((thesis / name).read_text() == f"the user's {name}" for name in kept)
     assert (shard / "notes.txt").exists() and (shard / ("f" * 64 + ".json")).is_symlink()
@@ -66,8 +67,8 @@ def test_a_folder_graphjac_did_not_make_is_left_alone(tmp_path, monkeypatch):
     mine = _precious(project / "formulas" / "ab")          # the user's own folder called formulas
     monkeypatch.setenv("GRAPHJAC_CACHE_DIR", str(project))
     monkeypatch.setattr(formula_cache, "LIMIT", 1)
-    monkeypatch.setattr(formula_cache, "_SWEPT", set())
-    formula_cache._owned.cache_clear()
+    monkeypatch.setattr(cache_folder, "_SWEPT", set())
+    cache_folder._owned.cache_clear()
     with pytest.warns(UserWarning, match="holds files graphjac did not write"):
         assert _render().startswith("<?xml")
     assert sorted(p.name for p in (project / "formulas" / "ab").iterdir()) == mine
@@ -76,10 +77,10 @@ def test_a_folder_graphjac_did_not_make_is_left_alone(tmp_path, monkeypatch):
 
 def test_a_new_folder_is_tagged_and_an_older_graphjacs_untagged_one_is_taken_over(cache):
     _render()
-    tag = cache / formula_cache.TAG_NAME
+    tag = cache / cache_folder.TAG_NAME
     assert tag.read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
     tag.unlink()
-    formula_cache._owned.cache_clear()
+    cache_folder._owned.cache_clear()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert formula_cache.folder() == cache and tag.exists()
@@ -106,7 +107,7 @@ def test_a_link_or_a_huge_file_in_place_of_an_entry_is_refused(cache, tmp_path, 
     path = _entry_of()
     path.unlink()
     if target == "big":
-        path.write_bytes(b" " * (formula_cache.MAX_ENTRY_BYTES + 1))
+        path.write_bytes(b" " * (cache_folder.MAX_ENTRY_BYTES + 1))
     else:
         path.symlink_to(target)
     assert formula_cache.load("x", 14, "black") is None
@@ -161,7 +162,7 @@ def test_the_sweep_marker_is_not_a_link_it_follows(cache, tmp_path, monkeypatch)
     marker = cache / ".last-sweep"
     marker.unlink(missing_ok=True)
     marker.symlink_to(outside)
-    monkeypatch.setattr(formula_cache, "_SWEPT", set())
+    monkeypatch.setattr(cache_folder, "_SWEPT", set())
     formula_cache.store("y", 14, "black", *_set("y"))
     assert outside.read_text() == "keep" and outside.stat().st_mtime == pytest.approx(old, abs=1)
 

@@ -104,13 +104,14 @@ def test_import_graphjac_loads_no_heavy_library():
     assert _modules_after("import graphjac") & HEAVY == set()
 
 
-def test_a_typeset_render_loads_neither_ziamath_nor_cairosvg_and_a_warm_one_no_typesetter(tmp_path):
+def test_a_typeset_render_loads_neither_ziamath_nor_cairosvg_and_a_warm_one_no_typesetter_nor_pyyaml(tmp_path):
     env = {"GRAPHJAC_CACHE_DIR": str(tmp_path)}
     code = "import graphjac as gj, graphjac.render; graphjac.render.draw(gj.load('lecture:neuron'), 'svg')"
     cold = _modules_after(code, env)                          # sets the formulas, with graphjac's typesetter
     assert "graphjac.render.typesetter" in cold and {"ziamath", "ziafont", "latex2mathml", "cairosvg"} & cold == set()
+    assert "yaml" in cold                                     # the spec read by PyYAML, and kept
     warm = _modules_after(code, env)
-    assert {"ziamath", "cairosvg", "networkx", "tomlkit", "graphjac.render.typesetter"} & warm == set() and "yaml" in warm
+    assert {"ziamath", "cairosvg", "networkx", "tomlkit", "graphjac.render.typesetter", "yaml"} & warm == set()
 
 
 def test_each_format_loads_its_own_parser(tmp_path):
