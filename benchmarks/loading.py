@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -54,6 +55,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    os.environ["GRAPHJAC_NO_CACHE"] = "1"   # each round reads the text (no YAML spec kept from the last)
     folder = Path(tempfile.mkdtemp(prefix="graphjac-loading-"))
     print(f"{'format':6} {'nodes':>6} {'graphjac':>10} {'parser':>10} {'ratio':>6} {'µs/node':>8}")
     worst = 0.0

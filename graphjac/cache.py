@@ -147,6 +147,21 @@ def digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
+def code_digest(folder: Path, names) -> str:
+    """A short digest of the source files ``names`` in ``folder``: what an entry's answer was
+    made by, so that other code makes it afresh, also within one version."""
+    return digest([(folder / name).read_text(encoding="utf-8") for name in names])[:16]
+
+
+def stamp(path) -> str:
+    """The file at ``path`` as found, not read: its name, size and time of change ("?" if none)."""
+    try:
+        info = os.stat(path)
+    except (OSError, TypeError, ValueError):
+        return "?"
+    return f"{path} {info.st_size}:{info.st_mtime_ns}"
+
+
 def entry_path(where: Path, question: dict) -> Path:
     """The file of the entry that answers ``question`` (plain data) in the folder ``where``."""
     name = digest(question)

@@ -23,7 +23,6 @@ True
 from __future__ import annotations
 
 import math
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -40,14 +39,9 @@ KIND = "specs"
 def _reader() -> str:
     """graphjac's version and YAML reader, and the PyYAML installed (found, not imported)."""
     from importlib.machinery import PathFinder
-    found = PathFinder.find_spec("yaml")
-    try:
-        info = os.stat(found.origin)
-        pyyaml = f"{found.origin} {info.st_size}:{info.st_mtime_ns}"
-    except (AttributeError, TypeError, OSError):
-        pyyaml = "?"
-    code = cache.digest((Path(__file__).parent / "yaml_reader.py").read_text(encoding="utf-8"))
-    return f"graphjac {__version__} {code[:16]}; PyYAML {pyyaml}; format {FORMAT}"
+    pyyaml = cache.stamp(getattr(PathFinder.find_spec("yaml"), "origin", None))
+    code = cache.code_digest(Path(__file__).parent, ["yaml_reader.py"])
+    return f"graphjac {__version__} {code}; PyYAML {pyyaml}; format {FORMAT}"
 
 
 def _question(text: str, max_digits: int) -> dict:

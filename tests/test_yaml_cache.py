@@ -2,6 +2,7 @@
 PyYAML, and no entry is used that does not check out."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -89,7 +90,7 @@ def test_a_second_read_loads_no_pyyaml_and_names_the_same_line(tmp_path):
     code = (f"import sys, graphjac as gj\ntry:\n    gj.load({str(spec)!r})\nexcept gj.GraphjacError:\n    pass\n"
             f"print('yaml' in sys.modules)")
     seen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, **env})
+                          env={**os.environ, **env})
     assert seen.stdout.strip() == "False", seen.stderr
 
 

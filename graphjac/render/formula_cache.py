@@ -16,7 +16,6 @@ foreign file — is ignored and replaced.
 from __future__ import annotations
 
 import math
-import os
 import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
@@ -60,16 +59,11 @@ def _installation() -> str:
     """graphjac's version and typesetting code, and the font file in use (found, not opened:
     that costs time). A change to either sets formulas afresh, also within one version."""
     try:
-        origin = font_path()
+        font = cache.stamp(font_path())
     except FontError:
-        origin = "?"
-    try:
-        info = os.stat(origin)
-        stamp = f"{info.st_size}:{info.st_mtime_ns}"
-    except OSError:
-        stamp = "?"
-    code = cache.digest([(Path(__file__).parent / name).read_text(encoding="utf-8") for name in _TYPESETTING])
-    return f"graphjac {__version__} {code[:16]}; font {origin} {stamp}; format {FORMAT}"
+        font = "?"
+    code = cache.code_digest(Path(__file__).parent, _TYPESETTING)
+    return f"graphjac {__version__} {code}; font {font}; format {FORMAT}"
 
 
 def _request(latex: str, size: float, color: str) -> dict:
