@@ -8,16 +8,8 @@ and when a digest binds its answer to that question. Only plain data is kept (ma
 text keys, lists, text, numbers, true/false, null): a spec holding anything else (a date, a
 number as a key) is read by PyYAML each time. The data is then checked as any spec's is.
 
->>> import os, tempfile
->>> os.environ["GRAPHJAC_CACHE_DIR"] = tempfile.mkdtemp()
->>> text = "name: f\\nnodes:\\n  - {name: x, kind: input, value: 2.0}\\n"
->>> recall(text, 30) is None
-True
->>> keep(text, 30, {"name": "f", "nodes": [{"name": "x", "kind": "input", "value": 2.0}]},
-...      lambda container: {"name": (1, 1), "nodes": (2, 1)} if "nodes" in container else {})
->>> data, children = recall(text, 30)
->>> data["nodes"][0]["value"], children(data)["nodes"]
-(2.0, (2, 1))
+>>> _plain({"nodes": [{"name": "x", "value": 2.0}]}), _plain({1: "one"}), _plain({"x": float("nan")})
+(True, False, False)
 """
 
 from __future__ import annotations
