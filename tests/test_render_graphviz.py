@@ -202,29 +202,15 @@ def test_laying_out_ahead_keeps_nothing_when_one_graph_fails(monkeypatch):
     assert len(runs) == 3
 
 
-def test_a_signal_another_thread_takes_stops_the_wait_for_dot_at_once():
-    """A SIGTERM may land on any thread (numpy's BLAS keeps one): Python acts on it only in the
-    main thread's own code, so a wait for dot that blocked until dot ended held `kill` off for as
-    long as a layout takes (a fit's run of many graphs: over 30 s on a busy machine)."""
-    import signal
-    import threading
+def test_a_signal_another_thread_takes_stops_the_wait_for_a_program_at_once():
+    """A SIGTERM may land on any thread (numpy's BLAS keeps one): a wait for dot that blocked until
+    dot ended held `kill` off for as long as a layout takes (a fit's run of many graphs: over 30 s
+    on a busy machine)."""
     import time
 
-    from graphjac.render import graphviz
+    from graphjac.render import programs
+    from signals import Stopped, signalled_from_another_thread
 
-    class Stopped(BaseException):
-        pass
-
-    def stop(signum, frame):
-        raise Stopped
-    previous = signal.signal(signal.SIGUSR1, stop)
-    other = threading.Thread(target=lambda: (time.sleep(0.3), signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)))
-    start = time.monotonic()
-    try:
-        other.start()
-        with pytest.raises(Stopped):
-            graphviz._communicate(["sh", "-c", "sleep 30"], b"", 60)
-    finally:
-        other.join()
-        signal.signal(signal.SIGUSR1, previous)
+    with pytest.raises(Stopped), signalled_from_another_thread() as start:
+        programs.run(["sh", "-c", "sleep 30"], b"", 60)
     assert time.monotonic() - start < 10      # not the 30 s of sleep: the signal was acted on

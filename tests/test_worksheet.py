@@ -1,6 +1,7 @@
 """Worksheets: an A4 PDF of exercise sheets with numbered questions, and an answer key whose
 numbers are the engine's (the worked chain rule multiplies the numbers it shows)."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -114,6 +115,19 @@ def test_the_latex_worksheet_and_its_key_compile_to_a_page_a_graph(tmp_path):
     f = 1 / (1 + math.exp(-(2 * -1 + -3 * -2 + -3)))          # CS231n's σ(w₀x₀ + w₁x₁ + w₂) at its numbers
     assert f"{f:.3g}" in texts["key"] and f"{f:.3g}" not in texts["sheet"]
     assert "Fill in each numbered blank" in texts["sheet"] and "The answers, blank by blank" in texts["key"]
+
+
+def test_a_signal_stops_the_wait_for_pdflatex_at_once(tmp_path, monkeypatch):
+    import time
+
+    from signals import Stopped, signalled_from_another_thread
+    slow = tmp_path / "pdflatex"
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    with pytest.raises(Stopped), signalled_from_another_thread() as start:
+        compiled(worksheet_tex([gj.load("lecture:neuron")], "Week 3"))
+    assert time.monotonic() - start < 10      # not pdflatex's 30 s
 
 
 def test_the_cli_writes_the_latex_documents_and_says_when_tex_is_missing(tmp_path, monkeypatch):

@@ -7,11 +7,11 @@ import json
 import shutil
 import subprocess
 import tempfile
-import time
 from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import LayoutFailed, RenderError
+from . import programs
 
 INSTALL = ("Graphviz's dot program was not found on PATH. Install Graphviz: "
            "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
@@ -107,40 +107,13 @@ def _run_all(source, formats, timeout):
     return outputs
 
 
-WAKE = 0.2   # seconds: how often the wait for dot looks at the signals that came meanwhile
-
-
-def _communicate(command, data: bytes, timeout: float) -> subprocess.CompletedProcess:
-    """``subprocess.run(command, input=data, capture_output=True, timeout=timeout)``, waited for in
-    slices of :data:`WAKE`: a SIGTERM that another thread took (BLAS keeps threads of its own)
-    sets a flag that only this thread's Python code acts on, so a wait of one slice is as long as
-    ``kill`` waits. dot reads ``data`` from a nameless temporary file (a wait cut short cannot go
-    on writing to a pipe); it is killed when the wait ends in an error."""
-    end = time.monotonic() + timeout
-    with tempfile.TemporaryFile() as given:
-        given.write(data)
-        given.seek(0)
-        with subprocess.Popen(command, stdin=given, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
-            try:
-                while True:
-                    try:
-                        out, err = process.communicate(timeout=max(min(WAKE, end - time.monotonic()), 0.0))
-                        return subprocess.CompletedProcess(command, process.returncode, out, err)
-                    except subprocess.TimeoutExpired:
-                        if time.monotonic() >= end:
-                            raise
-            except BaseException:
-                process.kill()
-                raise
-
-
 def _run(options, source, format, timeout, output_expected=True):
     executable = find_dot()
     if executable is None:
         raise RenderError(INSTALL)
     command = [executable] + options
     try:
-        done = _communicate(command, source.encode("utf-8"), timeout)
+        done = programs.run(command, source.encode("utf-8"), timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(f"Graphviz's dot took longer than {timeout:g} s and was stopped "
                           f"(raise the render option timeout for a very large graph)") from None

@@ -338,19 +338,20 @@ def compiled(tex: str, timeout: float = 120.0) -> bytes:
     from pathlib import Path
 
     from ..errors import RenderError
+    from .programs import run
     if shutil.which("pdflatex") is None:
         raise RenderError("pdflatex is not installed: install TeX Live (or MacTeX), or drop --tex to typeset "
                           "the worksheet without TeX")
     with tempfile.TemporaryDirectory(prefix="graphjac-sheet-") as folder:
         (Path(folder) / "sheet.tex").write_text(tex, encoding="utf-8")
         try:
-            done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                                   "sheet.tex"], cwd=folder, capture_output=True, text=True, errors="replace",
-                                  timeout=timeout, stdin=subprocess.DEVNULL)
+            done = run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "sheet.tex"],
+                       timeout=timeout, cwd=folder)
         except subprocess.TimeoutExpired:
             raise RenderError(f"pdflatex took more than {timeout:g} s on the worksheet") from None
         pdf = Path(folder) / "sheet.pdf"
         if done.returncode != 0 or not pdf.exists():
-            error = next((line for line in done.stdout.splitlines() if line.startswith("!")), "no PDF was written")
+            log = done.stdout.decode("utf-8", "replace")
+            error = next((line for line in log.splitlines() if line.startswith("!")), "no PDF was written")
             raise RenderError(f"pdflatex could not compile the worksheet: {error}")
         return pdf.read_bytes()
