@@ -44,9 +44,6 @@ TAG_NAME = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
        b"# This folder holds graphjac's cache; it may be removed at any time.\n"
        b"# Backup tools that follow the Cache Directory Tagging Specification skip it.\n")
-_OLDER_TAGS = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
-               b"# This folder holds graphjac's typeset formulas; it may be removed at any time.\n"
-               b"# Backup tools that follow the Cache Directory Tagging Specification skip it.\n",)
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 _TEMPORARY = re.compile(r"\.tmp-[A-Za-z0-9_]{1,32}\.json")
@@ -107,7 +104,7 @@ def _tagged(path: Path) -> bool:
     except OSError:
         return False
     try:
-        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(TAG) + 1) in (TAG, *_OLDER_TAGS)
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(TAG) + 1) == TAG
     finally:
         os.close(fd)
 

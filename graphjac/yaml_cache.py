@@ -67,7 +67,7 @@ def keep(text: str, max_digits: int, data, children) -> None:
     if where is None or not _plain(data):
         return
     question = _question(text, max_digits)
-    positions = [[list(children(container).get(key, (0, 0))) for key in _keys(container)]
+    positions = [[list((children(container) or {}).get(key, (0, 0))) for key in _keys(container)]
                  for container in _containers(data)]
     entry = {"question": question, "data": data, "positions": positions,
              "digest": cache.digest([question, data, positions])}

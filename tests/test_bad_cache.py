@@ -84,6 +84,13 @@ def test_a_new_folder_is_tagged_and_an_older_graphjacs_untagged_one_is_taken_ove
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert formula_cache.folder() == cache and tag.exists()
+    older = (b"Signature: 8a477f597d28d172789f06886806bc55\n"   # the tag before the cache had kinds
+             b"# This folder holds graphjac's typeset formulas; it may be removed at any time.\n")
+    tag.write_bytes(older)
+    cache_folder._owned.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert formula_cache.folder() == cache and tag.read_bytes() == cache_folder.TAG
 
 
 def _entry_of(latex="x", size=14, color="black"):
