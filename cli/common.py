@@ -122,6 +122,8 @@ def write_output(path: str, data, quiet: bool = False, inputs=()) -> None:
     """``data`` (str or bytes) to ``path`` atomically, or to standard output for ``-``; never over
     one of ``inputs`` (the files the figure was made from)."""
     if path == "-":
+        if sys.stdout is None:   # the command was started with its standard output closed (>&-)
+            raise gj.errors.RenderError("-o -: standard output is closed; name a file with -o")
         if isinstance(data, bytes) and sys.stdout.isatty():
             raise gj.GraphjacError("-o -: not writing binary figure data to a terminal; redirect it "
                                    "(> figure.png) or name a file with -o")

@@ -56,7 +56,8 @@ class Application(click.Group):
         _stop_cleanly_on_sigterm()
         try:
             result = super().invoke(ctx)
-            sys.stdout.flush()
+            if sys.stdout is not None:   # None when started with it closed: what was echoed went nowhere
+                sys.stdout.flush()
             return result
         except Terminated:   # `kill`, a CI's time limit: workers and temporary folders were cleaned up on the way
             raise click.exceptions.Exit(128 + signal.SIGTERM) from None
@@ -102,7 +103,7 @@ def _silence_stdout():
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 

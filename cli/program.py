@@ -55,8 +55,10 @@ def end(code) -> None:
         code = 1
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:   # started closed (>&-), or closed since: nothing to flush
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError, AttributeError):   # gone (a closed pipe), closed, or None
+        except (OSError, ValueError):   # gone: a closed pipe, a full disk
             code = code or 120   # what the interpreter's own exit returns when that flush fails
     os._exit(code & 0xFF)

@@ -572,6 +572,18 @@ def test_binary_figures_are_not_written_to_a_terminal(tmp_path):
     assert run.returncode == 2 and "not writing binary figure data to a terminal" in run.stderr
 
 
+def test_a_closed_standard_output_is_a_clear_error_for_a_figure_and_no_error_for_a_file(tmp_path):
+    def closed(*args):
+        return subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', graphjac_command(), *map(str, args)],
+                              capture_output=True, text=True, timeout=120)
+    for args in (["render", "lecture:add", "-o", "-"], ["render", "lecture:add", "-o", "-", "-f", "png"]):
+        run = closed(*args)
+        assert (run.returncode, run.stderr) == (1, "Error: -o -: standard output is closed; name a file with -o\n")
+    run = closed("render", "lecture:add", "-o", tmp_path / "add.svg")
+    assert run.returncode == 0 and "wrote" in run.stderr and (tmp_path / "add.svg").read_text().startswith("<?xml")
+    assert closed("run", "lecture:add").returncode == 0     # as print() does in Python: the table goes nowhere
+
+
 def test_a_numeric_warning_is_one_line(tmp_path):
     spec = write(tmp_path, "big.yaml", "nodes:\n  - {name: x, kind: input, value: 1.0e+200}\n"
                                        "  - {name: z, kind: square, inputs: [x]}\n")

@@ -29,6 +29,14 @@ def test_the_fast_exit_takes_each_kind_of_exit_code():
         assert (done.returncode, done.stderr) == (expected, stderr), code
 
 
+def test_the_fast_exit_with_a_closed_output_ends_as_the_interpreter_does():
+    for streams, expected in (("sys.stdout = None", 0), ("sys.stdout.close()", 0),
+                              ("sys.stdout = open('/dev/full', 'w')\nprint('x')", 120)):
+        done = _python(f"import sys\nfrom graphjac_cli.program import end\n{streams}\nend(0)\n")
+        plain = _python(f"import sys\n{streams}\nsys.exit(0)\n")
+        assert done.returncode == plain.returncode == expected, streams
+
+
 def test_the_exit_waits_for_a_thread_still_at_work(tmp_path):
     marker = tmp_path / "written"
     done = _python("import threading, time\nfrom pathlib import Path\nfrom graphjac_cli.program import end\n"
