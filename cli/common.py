@@ -7,7 +7,7 @@ import sys
 import click
 
 import graphjac as gj
-from graphjac.errors import close_matches
+from graphjac.errors import RenderError, close_matches
 from graphjac.fileio import atomic_write
 from graphjac.render import option_help
 
@@ -123,7 +123,7 @@ def write_output(path: str, data, quiet: bool = False, inputs=()) -> None:
     one of ``inputs`` (the files the figure was made from)."""
     if path == "-":
         if sys.stdout is None:   # the command was started with its standard output closed (>&-)
-            raise gj.errors.RenderError("-o -: standard output is closed; name a file with -o")
+            raise RenderError("-o -: standard output is closed; name a file with -o")
         if isinstance(data, bytes) and sys.stdout.isatty():
             raise gj.GraphjacError("-o -: not writing binary figure data to a terminal; redirect it "
                                    "(> figure.png) or name a file with -o")

@@ -202,9 +202,9 @@ def exists(path: Path) -> bool:
         return False
 
 
-def write_entry(where: Path, path: Path, entry, limit: int) -> None:
-    """Store ``entry`` (plain data) as ``path`` in the folder ``where``, atomically, and keep the
-    folder within ``limit`` bytes; quietly nothing if it cannot be written or is too large."""
+def write_entry(path: Path, entry, limit: int) -> None:
+    """Store ``entry`` (plain data) as ``path`` (an :func:`entry_path`), atomically, and keep its
+    kind's folder within ``limit`` bytes; quietly nothing if it cannot be written or is too large."""
     text = json.dumps(entry)
     if len(text.encode()) > MAX_ENTRY_BYTES:
         return
@@ -224,7 +224,7 @@ def write_entry(where: Path, path: Path, entry, limit: int) -> None:
             raise
     except OSError:
         return
-    _sweep_now_and_then(where, limit)
+    _sweep_now_and_then(path.parent.parent, limit)
 
 
 _SWEPT = set()   # the folders this process has looked at

@@ -48,16 +48,19 @@ def recall(text: str, max_digits: int) -> Optional[tuple]:
     question = _question(text, max_digits)
     path = cache.entry_path(where, question)
     entry = cache.read_entry(path)
-    if not isinstance(entry, dict) or set(entry) != {"question", "data", "positions", "digest"} \
-            or entry["question"] != question or entry["digest"] != cache.digest([question, entry["data"],
-                                                                                 entry["positions"]]):
-        return None
-    located = _located(entry["data"], entry["positions"])
+    located = _located(entry["data"], entry["positions"]) if _answers(entry, question) else None
     if located is None:
         return None
     cache.used(path)
     data = entry["data"]
     return data, lambda container, _kept=data: located.get(id(container))
+
+
+def _answers(entry, question) -> bool:
+    """Whether ``entry`` was kept for ``question``, with a digest that binds its answer to it."""
+    return isinstance(entry, dict) and set(entry) == {"question", "data", "positions", "digest"} \
+        and entry["question"] == question \
+        and entry["digest"] == cache.digest([question, entry["data"], entry["positions"]])
 
 
 def keep(text: str, max_digits: int, data, children) -> None:
@@ -71,7 +74,7 @@ def keep(text: str, max_digits: int, data, children) -> None:
                  for container in _containers(data)]
     entry = {"question": question, "data": data, "positions": positions,
              "digest": cache.digest([question, data, positions])}
-    cache.write_entry(where, cache.entry_path(where, question), entry, LIMIT)
+    cache.write_entry(cache.entry_path(where, question), entry, LIMIT)
 
 
 def _plain(value) -> bool:

@@ -45,7 +45,7 @@ def test_the_exit_waits_for_a_thread_still_at_work(tmp_path):
     assert done.returncode == 0 and marker.read_text() == "done"
 
 
-def test_a_figure_written_to_standard_output_is_whole(tmp_path):
+def test_a_figure_written_to_standard_output_is_whole():
     run = subprocess.run([graphjac_command(), "render", "lecture:neuron", "-o", "-", "-f", "svg"],
                          capture_output=True, timeout=120)
     assert run.returncode == 0

@@ -108,7 +108,7 @@ def store(latex: str, size: float, color: str, width: float, height: float, frag
                  digest=_digest(request, width, height, fragment))
     if _checked(entry, request) is None:   # never store what would not be trusted
         return
-    cache.write_entry(where, _path(where, request), entry, LIMIT)
+    cache.write_entry(_path(where, request), entry, LIMIT)
 
 
 def _checked(entry, request) -> Optional[tuple]:
