@@ -10,6 +10,7 @@ import numpy as np
 
 from .errors import GraphjacError, ValueDomainError
 from .ops import FUSED_FORWARDS, FUSED_VJPS, Ctx, OpError
+from .ops.base import derived_jacobian
 
 LEAF_KINDS = ("input", "param", "const")
 
@@ -326,17 +327,26 @@ def local_jacobian(plan, ctxs, dst, src, sample=0):
     slots = [] if step is None else [k for k, i in enumerate(step.inputs) if i == src]
     if not slots:
         raise GraphjacError(f"there is no edge {plan.names[src]!r} -> {plan.names[dst]!r}")
-    one = sample_ctx(ctxs[dst], sample)
     total = None
     for k in slots:
         slot = step.op.slots[k]
-        if slot.jacobian is None:
+        if slot.vjp is None:
             raise GraphjacError(
                 f"no gradient flows from {plan.names[src]!r} into {plan.names[dst]!r} "
                 f"(slot {slot.name!r} of {step.op.name} is not differentiable)")
+        if step.batch and not -values_size(ctxs[dst]) <= sample < values_size(ctxs[dst]):
+            raise GraphjacError(f"sample {sample} is out of range for a minibatch of {values_size(ctxs[dst])}")
         try:
-            jac = np.asarray(slot.jacobian(one), dtype=float)
+            if slot.jacobian is not None and not step.op.mixes_samples:
+                jac = np.asarray(slot.jacobian(sample_ctx(ctxs[dst], sample)), dtype=float)
+            else:
+                jac = derived_jacobian(ctxs[dst], k, slot.vjp, sample)
         except OpError as exc:
             raise _op_failure(plan, step, exc) from None
         total = jac if total is None else total + jac
     return total
+
+
+def values_size(ctx):
+    """The sample count of a minibatch result."""
+    return ctx.out.shape[0]

@@ -378,8 +378,9 @@ class Graph:
         ``name``, ``label`` and ``group`` are the op's attributes (``slope=0.2``), each checked."""
         op = REGISTRY[_choose(op_name, REGISTRY, "op")]
         shown = f"node {name!r}" if name is not None else f"unnamed {op.name} node"
-        if len(operands) != op.arity:
-            raise GraphjacError(f"{shown}: {op.name} takes {op.arity} operand{'s' if op.arity > 1 else ''} "
+        if not op.fewest <= len(operands) <= op.arity:
+            count = str(op.arity) if op.fewest == op.arity else f"{op.fewest} to {op.arity}"
+            raise GraphjacError(f"{shown}: {op.name} takes {count} operand{'s' if op.arity > 1 else ''} "
                                 f"({', '.join(s.name for s in op.slots)}); got {len(operands)}")
         try:
             values = op.attributes(attrs, shown)
@@ -422,6 +423,10 @@ class Graph:
             per_sample = op.infer([a.sample_shape for a in args], record.attrs)
         except OpError as exc:
             raise ShapeError(f"{where}: {exc}") from None
+        problem = op.batch_check and op.batch_check([a.batch for a in args], [a.sample_shape for a in args],
+                                                    record.attrs)
+        if problem:
+            raise ShapeError(f"{where}: {problem}")
         batch = bool(sizes) and not op.reduces(record.attrs)
         return batch, ((sizes.pop(),) + tuple(per_sample) if batch else tuple(per_sample))
 

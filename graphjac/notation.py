@@ -278,7 +278,7 @@ class Notation:
     def local(self, dst, slot_index, sample=None) -> Optional[str]:
         """∂dst/∂src = the slot's local derivative (diag(·) for an elementwise op on vectors)."""
         record, op, slot, src = self._slot(dst, slot_index)
-        if not self.carries_gradient(dst, slot_index):
+        if not self.carries_gradient(dst, slot_index) or slot.local is None:
             return None
         m = self.mapping(record, sample)
         rhs = fill(slot.local, m)
@@ -290,8 +290,8 @@ class Notation:
         """∂T/∂src through the slot, as the chain rule writes it (Σᵢ for a shared operand of a
         minibatch node)."""
         record, op, slot, src = self._slot(dst, slot_index)
-        if not self.carries_gradient(dst, slot_index):
-            return None
+        if not self.carries_gradient(dst, slot_index) or slot.local is None and slot.chain is None:
+            return None     # an op of one's own without derivative_latex: ∂T/∂src and its value alone
         m = self.mapping(record, sample)
         formula = _chain(slot, m, fill(slot.local, m), self._diagonal(op, record, src))
         if record.batch and not src.batch and sample is None:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Attr, Op, OpError, Slot, elementwise_slot
+from .base import Attr, Op, OpError, Slot, derived_jacobian, elementwise_slot, uniform
 
 
 def _same_shape(shapes, attrs):
     return shapes[0]
 
 
-def _activation(name, forward, local, local_latex, summary, latex=None, attrs=()):
-    """An elementwise activation: a = g(z) with ∂a/∂z = ``local(ctx)``, diagonal."""
+def _activation(name, forward, local, local_latex, summary, latex=None, attrs=(), domain=uniform((2, 3)), **more):
+    """An elementwise activation: a = g(z) with ∂a/∂z = ``local(ctx)``, diagonal; ``more``: the torch
+    functions and modules it stands for and its reference."""
     return Op(
         name=name, kind="activation", summary=summary, elementwise=True, attrs=attrs,
         forward=forward, infer=_same_shape, latex=latex or rf"$out = {_FORWARD_LATEX[name]}($z)",
-        slots=(elementwise_slot(name, "z", local, local_latex),),
+        slots=(elementwise_slot(name, "z", local, local_latex),), domain=domain, **more,
     )
 
 
@@ -44,7 +45,9 @@ def _sigmoid_local(ctx):
     return a * (1.0 - a)
 
 
-SIGMOID = _activation("sigmoid", _sigmoid, _sigmoid_local, "$out(1 - $out)", "a = σ(z), ∂a/∂z = a(1 − a)")
+SIGMOID = _activation("sigmoid", _sigmoid, _sigmoid_local, "$out(1 - $out)", "a = σ(z), ∂a/∂z = a(1 − a)",
+                      torch=("torch.sigmoid", "nn.Sigmoid", "F.sigmoid", "Tensor.sigmoid"),
+                      reference=lambda t, z: t.sigmoid(z))
 
 # ---------------------------------------------------------------------------- tanh
 
@@ -58,7 +61,8 @@ def _tanh_local(ctx):
     return (1.0 + a) * (1.0 - a)
 
 
-TANH = _activation("tanh", _tanh, _tanh_local, "(1 + $out)(1 - $out)", "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)")
+TANH = _activation("tanh", _tanh, _tanh_local, "(1 + $out)(1 - $out)", "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)",
+                   torch=("torch.tanh", "nn.Tanh", "F.tanh", "Tensor.tanh"), reference=lambda t, z: t.tanh(z))
 
 # ---------------------------------------------------------------------------- ReLU (ReLU′(0) = 1, the lecture's choice)
 
@@ -72,7 +76,8 @@ def _relu_local(ctx):
 
 
 RELU = _activation("relu", _relu, _relu_local, r"\begin{cases} 1 & $z \ge 0 \\ 0 & $z < 0 \end{cases}",
-                   "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0")
+                   "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0", domain=uniform((2, 3), away=0.1),
+                   torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"), reference=lambda t, z: t.relu(z))
 
 # ---------------------------------------------------------------------------- leaky ReLU (slope s; ′(0) = 1 as ReLU's)
 
@@ -95,7 +100,9 @@ LEAKY_RELU = _activation(
     r"\begin{cases} 1 & $z \ge 0 \\ $slope & $z < 0 \end{cases}",
     "a = z if z ≥ 0 else s·z, ∂a/∂z = 1 if z ≥ 0 else s",
     latex=r"$out = \mathrm{LReLU}_{$slope}($z)",
-    attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check),))
+    attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check),),
+    domain=uniform((2, 3), away=0.1, attrs={"slope": 0.2}),
+    torch=("nn.LeakyReLU", "F.leaky_relu"), reference=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope))
 
 # ---------------------------------------------------------------------------- softplus log(1 + eᶻ), ′ = σ(z)
 
@@ -109,7 +116,8 @@ def _softplus_local(ctx):
 
 
 SOFTPLUS = _activation("softplus", _softplus, _softplus_local, r"\sigma($z)",
-                       "a = log(1 + eᶻ), ∂a/∂z = σ(z)", latex=r"$out = \log(1 + e^{$z})")
+                       "a = log(1 + eᶻ), ∂a/∂z = σ(z)", latex=r"$out = \log(1 + e^{$z})",
+                       torch=("nn.Softplus", "F.softplus"), reference=lambda t, z: t.nn.functional.softplus(z))
 
 # ---------------------------------------------------------------------------- identity
 
@@ -122,44 +130,94 @@ def _identity_local(ctx):
     return np.ones_like(ctx.args[0])
 
 
-IDENTITY = _activation("identity", _identity, _identity_local, "1", "a = z", latex="$out = $z")
+IDENTITY = _activation("identity", _identity, _identity_local, "1", "a = z", latex="$out = $z",
+                       torch=("nn.Identity",), reference=lambda t, z: z * 1.0)
 
 # ---------------------------------------------------------------------------- softmax
 
 
+AXIS = Attr("axis", int, -1, "the axis of one sample along which the result sums to 1 (the last: each row)")
+
+
 def _softmax_infer(shapes, attrs):
-    if len(shapes[0]) != 1:
-        raise OpError(f"softmax needs a vector of K scores per sample; got shape {shapes[0]}")
-    return shapes[0]
+    shape, axis = shapes[0], attrs["axis"]
+    if not shape:
+        raise OpError(f"softmax needs a vector of K scores per sample (or a matrix, along one axis); got a scalar")
+    if not -len(shape) <= axis < len(shape):
+        raise OpError(f"axis {axis} is out of range for one sample of shape {shape} (axis counts the axes of one sample)")
+    return shape
+
+
+def _numpy_axis(ctx):
+    """The attribute ``axis`` (an axis of one sample) as an axis of the stored value."""
+    axis = ctx.attrs["axis"]
+    return axis if axis < 0 or not ctx.batch else axis + 1
 
 
 def _softmax(ctx):
-    """p = e^{l − max l} / Σ e^{l − max l}; log p is kept for a following CCE."""
-    l = ctx.args[0]
-    shifted = l - l.max(axis=-1, keepdims=True)
+    """p = e^{l − max l} / Σ e^{l − max l} along the axis; log p is kept for a following CCE."""
+    l, axis = ctx.args[0], _numpy_axis(ctx)
+    shifted = l - l.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
-    s = e.sum(axis=-1, keepdims=True)
+    s = e.sum(axis=axis, keepdims=True)
     ctx.extra = shifted - np.log(s)
     return e / s
 
 
 def _softmax_vjp(ctx, g):
+    """p ⊙ (g − rowsum(g ⊙ p)): the softmax Jacobian applied to each row, never built."""
     p = ctx.out
-    return p * (g - (g * p).sum(axis=-1, keepdims=True))
+    return p * (g - (g * p).sum(axis=_numpy_axis(ctx), keepdims=True))
 
 
 def _softmax_jacobian(ctx):
     p = ctx.out
+    if p.ndim != 1:      # a matrix's rows: block diagonal, from the VJP
+        return derived_jacobian(ctx, 0, _softmax_vjp)
     return np.diag(p) - np.outer(p, p)
 
 
+def _along_rows(m):
+    return len(m.sample_shapes.get("z", ())) > 1
+
+
 SOFTMAX = Op(
-    name="softmax", kind="activation", summary="pᵢ = e^{lᵢ} / Σₖ e^{lₖ}, ∂pⱼ/∂lₖ = pⱼ(δⱼₖ − pₖ)",
-    forward=_softmax, infer=_softmax_infer,
+    name="softmax", kind="activation", summary="pᵢ = e^{lᵢ} / Σₖ e^{lₖ}, ∂pⱼ/∂lₖ = pⱼ(δⱼₖ − pₖ) (along one axis)",
+    forward=_softmax, infer=_softmax_infer, attrs=(AXIS,),
     latex=r"$out = \mathrm{softmax}($z)",
     slots=(Slot("z", vjp=_softmax_vjp, jacobian=_softmax_jacobian,
-                local=r"${out_j}(\delta_{jk} - ${out_k})",
-                chain=r"$g \, \frac{\partial $out}{\partial $z}"),),
+                local=lambda m: r"\mathrm{diag}($out) - $out {$out}^{T}" if _along_rows(m)
+                else r"${out_j}(\delta_{jk} - ${out_k})",
+                chain=lambda m: r"$out \odot ($g - \mathrm{rowsum}($g \odot $out))" if _along_rows(m)
+                else r"$g \, \frac{\partial $out}{\partial $z}"),),
+    torch=("torch.softmax", "nn.Softmax", "F.softmax", "Tensor.softmax"),
+    domain=lambda rng: [uniform((4,))(rng), uniform((3, 4))(rng), uniform((3, 4), attrs={"axis": 0})(rng)],
+    reference=lambda t, z, axis=-1: t.softmax(z, dim=axis),
 )
 
-OPS = (SIGMOID, TANH, RELU, LEAKY_RELU, SOFTPLUS, IDENTITY, SOFTMAX)
+# ---------------------------------------------------------------------------- log-softmax
+
+
+def _log_softmax(ctx):
+    l, axis = ctx.args[0], _numpy_axis(ctx)
+    shifted = l - l.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_vjp(ctx, g):
+    """g − softmax ⊙ Σ g along the axis."""
+    return g - np.exp(ctx.out) * g.sum(axis=_numpy_axis(ctx), keepdims=True)
+
+
+LOG_SOFTMAX = Op(
+    name="log_softmax", kind="log_softmax", summary="log pᵢ = lᵢ − log Σₖ e^{lₖ} (along one axis)",
+    forward=_log_softmax, infer=_softmax_infer, attrs=(AXIS,),
+    latex=r"$out = \log \mathrm{softmax}($z)",
+    slots=(Slot("z", vjp=_log_softmax_vjp, local=r"I - \mathbf{1} \, \mathrm{softmax}($z)^{T}",
+                chain=r"$g - \mathrm{softmax}($z) \odot \mathrm{rowsum}($g)"),),
+    torch=("torch.log_softmax", "nn.LogSoftmax", "F.log_softmax", "Tensor.log_softmax"),
+    domain=lambda rng: [uniform((4,))(rng), uniform((3, 4))(rng)],
+    reference=lambda t, z, axis=-1: t.log_softmax(z, dim=axis),
+)
+
+OPS = (SIGMOID, TANH, RELU, LEAKY_RELU, SOFTPLUS, IDENTITY, SOFTMAX, LOG_SOFTMAX)

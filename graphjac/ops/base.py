@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..errors import close_matches
-from ..records import record
+from ..records import field, record
 
 
 class OpError(Exception):
@@ -40,13 +40,63 @@ def number_latex(x) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
+def _number(name, kind, value, where):
+    """An int or float attribute, checked."""
+    expected = "a whole number" if kind is int else "a finite number"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise OpError(f"{where}: {name} must be {expected}; got {value!r}")
+    if kind is int:
+        if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+            raise OpError(f"{where}: {name} must be {expected}; got {value!r}")
+        return int(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise OpError(f"{where}: {name} must be {expected}; got a number too large") from None
+    if not math.isfinite(value):
+        raise OpError(f"{where}: {name} must be {expected}; got {value!r}")
+    return value
+
+
+def _flag(name, value, where):
+    if not isinstance(value, (bool, np.bool_)):
+        raise OpError(f"{where}: {name} must be true or false; got {value!r}")
+    return bool(value)
+
+
+def _whole_numbers(name, value, where):
+    """A tuple of whole numbers (a shape, a stride per axis); one number is a tuple of one."""
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    if not items:
+        raise OpError(f"{where}: {name} must be a whole number or a list of them; got {value!r}")
+    return tuple(_number(name, int, item, where) for item in items)
+
+
+def _index_key(name, value, where):
+    """A basic index as text (``"0, 1:3, ::2"``), from the text or from Python's ints, slices, tuples."""
+    from .indexing import key_text
+    try:
+        return key_text(value)
+    except ValueError as exc:
+        raise OpError(f"{where}: {name}: {exc}") from None
+
+
+CONVERTERS = {bool: _flag, tuple: _whole_numbers, "key": _index_key}
+JSON_TYPES = {
+    bool: {"type": "boolean"},
+    tuple: {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
+    "key": {"type": "string"},
+}
+
+
 @record
 class Attr:
     """A parameter of an op (an exponent, a slope, an axis): its type, default and check, and
     how formulas show it. Everything else (``Graph.apply``'s keywords, the spec fields, the
     notation) is derived from this declaration.
 
-    ``kind`` is ``float`` or ``int``; ``check(value)`` returns what is wrong, or None;
+    ``kind`` is ``float``, ``int``, ``bool``, ``tuple`` (whole numbers: a shape, a stride per
+    axis) or ``"key"`` (a basic index, kept as text); ``check(value)`` returns what is wrong, or None;
     ``latex(value)`` gives the template placeholders (default: ``$name`` as the number).
     """
 
@@ -66,30 +116,44 @@ class Attr:
         """``value`` as the attribute's type, or OpError saying what was expected."""
         if value is None and self.optional:
             return None
-        expected = "a whole number" if self.kind is int else "a finite number"
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise OpError(f"{where}: {self.name} must be {expected}; got {value!r}")
-        if self.kind is int:
-            if isinstance(value, (float, np.floating)) and not float(value).is_integer():
-                raise OpError(f"{where}: {self.name} must be {expected}; got {value!r}")
-            value = int(value)
+        if self.kind in CONVERTERS:
+            value = CONVERTERS[self.kind](self.name, value, where)
         else:
-            try:
-                value = float(value)
-            except OverflowError:
-                raise OpError(f"{where}: {self.name} must be {expected}; got a number too large") from None
-            if not math.isfinite(value):
-                raise OpError(f"{where}: {self.name} must be {expected}; got {value!r}")
+            value = _number(self.name, self.kind, value, where)
         problem = self.check(value) if self.check else None
         if problem:
-            raise OpError(f"{where}: {self.name} {problem}; got {number_latex(value) if value is not None else value}")
+            shown = number_latex(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+            raise OpError(f"{where}: {self.name} {problem}; got {shown}")
         return value
+
+    @property
+    def json_type(self) -> dict:
+        """The attribute's JSON Schema (for the shipped spec schema)."""
+        return JSON_TYPES.get(self.kind, {"type": "integer" if self.kind is int else "number"})
 
     def placeholders(self, value) -> dict:
         """What the op's LaTeX templates read for this attribute."""
         if self.latex is not None:
             return self.latex(value)
-        return {self.name: "" if value is None else number_latex(value)}
+        if value is None:
+            return {self.name: ""}
+        if isinstance(value, (bool, str)):
+            return {self.name: str(value)}
+        if isinstance(value, tuple):
+            return {self.name: ", ".join(map(str, value))}
+        return {self.name: number_latex(value)}
+
+
+@record
+class Case:
+    """Operands to test an op on: one sample's values (``operands``), its attributes, and which
+    operands may be a minibatch (the rest are parameters, shared by the samples); ``integer``
+    operands hold whole numbers (class labels, ids) and carry no gradient."""
+
+    operands: tuple
+    attrs: dict = field(default_factory=dict)
+    batchable: tuple = (0,)
+    integer: tuple = ()
 
 
 class Ctx:
@@ -119,7 +183,9 @@ class Slot:
     """One argument of an op and everything backward needs to know about it.
 
     ``vjp(ctx, g)`` returns ∂J/∂arg (shape of the argument) from g = ∂J/∂out;
-    ``jacobian(ctx)`` the per-sample local Jacobian ∂out/∂arg as a 2-D array;
+    ``jacobian(ctx)`` the per-sample local Jacobian ∂out/∂arg as a 2-D array, where the op has
+    a cheaper one than the rows of its VJP (the engine derives it from ``vjp`` otherwise, and the
+    registry tests hold a declared one to the derived one);
     ``local`` the LaTeX of ∂out/∂arg; ``chain`` the LaTeX of ∂J/∂arg when it is not
     simply ``g · local``. ``vjp=None`` says explicitly: no gradient flows here
     (loss targets, class labels).
@@ -161,10 +227,21 @@ class Op:
     batch_from: Optional[int] = None  # only this operand decides whether the result is a minibatch
     summary: str = ""
     attrs: tuple = ()           # the op's Attr declarations
+    min_arity: Optional[int] = None   # trailing operands may be left out (a bias, γ and β)
+    batch_check: Optional[Callable] = None   # (minibatch flags, sample shapes, attrs) -> what is wrong, or None
+    mixes_samples: bool = False # each sample's result reads every sample (batch norm): needs a minibatch
+    torch: tuple = ()           # the torch functions and modules it stands for (from_torch, the docs)
+    domain: Optional[Callable] = None      # rng -> Case: operands to test it on (tests/test_registry.py)
+    reference: Optional[Callable] = None   # (torch, *operands, **attrs) -> its value, computed by torch
 
     @property
     def arity(self) -> int:
         return len(self.slots)
+
+    @property
+    def fewest(self) -> int:
+        """The fewest operands it takes (optional trailing operands left out)."""
+        return self.arity if self.min_arity is None else self.min_arity
 
     def reduces(self, attrs: dict) -> bool:
         """Whether the result is one value for the whole minibatch."""
@@ -210,6 +287,55 @@ def elementwise_slot(op_name, slot_name, local, local_latex, may_raise=False) ->
     vjp.__name__ = vjp.__qualname__ = f"{op_name}_vjp"
     jacobian.__name__ = jacobian.__qualname__ = f"{op_name}_jacobian"
     return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local_latex, may_raise=may_raise)
+
+
+# --------------------------------------------------------------------------- test domains
+
+
+def uniform(*shapes, low=-2.0, high=2.0, away=0.0, attrs=None, batchable=(0,)):
+    """A domain: operands of ``shapes`` drawn uniformly from [low, high], at least ``away`` from 0
+    (clear of a kink), with the attributes ``attrs``.
+
+    >>> case = uniform((2,), (), away=0.5)(np.random.default_rng(0))
+    >>> [x.shape for x in case.operands], bool(np.all(np.abs(case.operands[0]) >= 0.5))
+    ([(2,), ()], True)
+    """
+    def domain(rng):
+        operands = []
+        for shape in shapes:
+            x = rng.uniform(low, high, shape)
+            if away:
+                x = np.where(np.abs(x) < away, np.copysign(away, x) + x, x)
+            operands.append(np.asarray(x, dtype=float))
+        return Case(tuple(operands), dict(attrs or {}), batchable)
+    return domain
+
+
+def derived_jacobian(ctx, k, vjp, sample=0):
+    """∂out⁽ⁱ⁾/∂(operand k)⁽ⁱ⁾ as the rows of the slot's VJP, one row per element of the result's
+    sample ``i`` (the whole result outside a minibatch): what a declared Jacobian must equal.
+
+    >>> from graphjac.ops import REGISTRY
+    >>> ctx = Ctx((np.array([1.0, 2.0]), np.array([3.0, 5.0])), (False, False), False, {})
+    >>> ctx.out = ctx.args[0] * ctx.args[1]
+    >>> derived_jacobian(ctx, 0, REGISTRY["mul"].slots[0].vjp).tolist()
+    [[3.0, 0.0], [0.0, 5.0]]
+    """
+    out = ctx.out
+    if ctx.batch and not -out.shape[0] <= sample < out.shape[0]:
+        raise OpError(f"sample {sample} is out of range for a minibatch of {out.shape[0]}")
+    size = out[sample].size if ctx.batch else out.size
+    rows = []
+    for element in range(size):
+        g = np.zeros(out.shape)
+        if ctx.batch:
+            g.reshape(out.shape[0], -1)[sample, element] = 1.0   # a view: g[sample] of a scalar sample is a copy
+        else:
+            g.flat[element] = 1.0
+        share = np.asarray(vjp(ctx, g), dtype=float)
+        rows.append((share[sample] if ctx.arg_batch[k] else share).reshape(-1))
+    width = ctx.args[k][sample].size if ctx.arg_batch[k] else np.size(ctx.args[k])
+    return np.stack(rows) if rows else np.zeros((0, width))
 
 
 # --------------------------------------------------------------------------- shape helpers

@@ -94,34 +94,84 @@ def _derivative_slot(name, derivative, local_latex):
     return elementwise_slot(name, "u", local, local_latex, may_raise=True)
 
 
+def _samples(ctx):
+    """The operands of each sample in turn (the whole operands outside a minibatch)."""
+    if not ctx.batch:
+        return [ctx.args]
+    n = next(len(a) for a, b in zip(ctx.args, ctx.arg_batch) if b)
+    return [tuple(a[i] if b else a for a, b in zip(ctx.args, ctx.arg_batch)) for i in range(n)]
+
+
+def _summed_to(name, share, shape):
+    """A share the user's vjp gave broadcast (as ``g * v`` often is) summed back to its operand's
+    shape; a shape that does not broadcast to it is an OpError."""
+    share = np.asarray(share)
+    if share.shape == tuple(shape):
+        return share
+    try:
+        np.broadcast_shapes(share.shape, shape)
+    except ValueError:
+        raise OpError(f"the vjp of op {name!r} returned shape {share.shape} for an operand of shape {tuple(shape)}") from None
+    while share.ndim > len(shape):
+        share = share.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1 and share.shape[axis] != 1:
+            share = share.sum(axis=axis, keepdims=True)
+    return np.broadcast_to(share, shape)
+
+
+def _vjp_forward(name, forward):
+    """An op of any shape: ``forward`` applied to each sample, its result's shape its own."""
+    def run(ctx):
+        results = [_call(name, "forward", forward, *operands) for operands in _samples(ctx)]
+        return np.stack(results) if ctx.batch else results[0]
+    run.__name__ = run.__qualname__ = f"{name}_forward"
+    return run
+
+
 def _vjp_slots(name, vjp, local_latex, arity):
-    """One slot per operand from vjp(g, out, *operands) -> (∂J/∂u, ∂J/∂v, …)."""
-    def shares(ctx, g):
-        operands = [align(ctx, i) for i in range(arity)]
-        result = vjp(np.broadcast_to(g, ctx.out.shape), _read_only(ctx.out), *map(_read_only, operands))
+    """One slot per operand from vjp(g, out, *operands) -> (∂J/∂u, ∂J/∂v, …), sample by sample."""
+    def shares(g, out, operands):
+        try:
+            result = vjp(_read_only(g), _read_only(out), *map(_read_only, operands))
+        except OpError:
+            raise
+        except (Exception, SystemExit) as exc:
+            raise OpError(f"the vjp of op {name!r} raised {type(exc).__name__}: {exc}") from None
         if not isinstance(result, (tuple, list)) or len(result) != arity:
-            raise OpError(f"the vjp of op {name!r} must return {arity} arrays, one per operand")
+            raise OpError(f"the vjp of op {name!r} must return {arity} arrays, one per operand (a tuple)")
         return result
 
     def slot(i):
         def slot_vjp(ctx, g):
-            try:
-                share = shares(ctx, g)[i]
-            except OpError:
-                raise
-            except (Exception, SystemExit) as exc:
-                raise OpError(f"the vjp of op {name!r} raised {type(exc).__name__}: {exc}") from None
-            return unbroadcast(ctx, i, _numbers(name, "vjp", share, ctx.out.shape))
-
-        def jacobian(ctx):
-            rows = [slot_vjp(ctx, np.eye(ctx.out.size)[k].reshape(ctx.out.shape)).reshape(-1)
-                    for k in range(ctx.out.size)]
-            return np.stack(rows) if rows else np.zeros((0, ctx.args[i].size))
+            samples = _samples(ctx)
+            outs = ctx.out if ctx.batch else [ctx.out]
+            gs = g if ctx.batch else [g]
+            parts = [_summed_to(name, _numbers(name, "vjp", shares(gk, ok, operands)[i]), np.shape(operands[i]))
+                     for gk, ok, operands in zip(gs, outs, samples)]
+            if not ctx.batch:
+                return np.array(parts[0], dtype=float)
+            return np.stack(parts) if ctx.arg_batch[i] else np.sum(parts, axis=0)
 
         slot_vjp.__name__ = slot_vjp.__qualname__ = f"{name}_vjp_{SLOT_NAMES[i]}"
-        return Slot(SLOT_NAMES[i], vjp=slot_vjp, jacobian=jacobian, local=local_latex[i], may_raise=True)
+        return Slot(SLOT_NAMES[i], vjp=slot_vjp, local=local_latex[i], may_raise=True)
 
     return tuple(slot(i) for i in range(arity))
+
+
+def _probed_shape(name, forward):
+    """The per-sample shape of the result, from the forward pass on operands of the samples' shapes."""
+    def infer(shapes, attrs):
+        last = None
+        for fill in (0.5, 1.0, 0.25, 2.0):
+            try:
+                result = forward(*[np.full(shape, fill) for shape in shapes])
+                return tuple(np.shape(np.asarray(result, dtype=float)))
+            except Exception as exc:   # a domain the probe missed: try another value
+                last = exc
+        raise OpError(f"op {name!r}: cannot tell the shape of its result; its forward raised "
+                      f"{type(last).__name__}: {last}")
+    return infer
 
 
 def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=None, vjp=None,
@@ -129,13 +179,15 @@ def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=
     """Register an elementwise op ``name`` (usable as ``g.apply(name, …)`` and as ``kind: name``
     in a spec file read after this call).
 
-    One operand: ``forward(u) -> out`` and ``derivative(u, out) -> ∂out/∂u`` elementwise.
-    Several operands (up to three, named u, v, w): ``forward(u, v)`` and
-    ``vjp(g, out, u, v) -> (∂J/∂u, ∂J/∂v)`` with g = ∂J/∂out; operands broadcast per sample.
-    ``latex`` is the right-hand side of the forward formula (``$out =`` is added) and
-    ``derivative_latex`` ∂out/∂u (a tuple, one per operand, with ``vjp``); templates name the
-    operands ``$u``, ``$v``, ``$w`` and the result ``$out``. A derivative that is wrong is
-    found by :meth:`Graph.gradcheck`, which checks every op of your own on its own.
+    One elementwise operand: ``forward(u) -> out`` and ``derivative(u, out) -> ∂out/∂u``
+    elementwise (operands broadcast per sample). Any shapes, up to three operands (named u, v, w):
+    ``forward(u, v) -> out`` of one sample, whatever its shape (a norm, a matrix product), and
+    ``vjp(g, out, u, v) -> (∂J/∂u, ∂J/∂v)`` with g = ∂J/∂out, one array per operand; the result's
+    shape is the forward's, never broadcast. ``latex`` is the right-hand side of the forward
+    formula (``$out =`` is added) and ``derivative_latex`` ∂out/∂u (a tuple, one per operand,
+    with ``vjp``; optional there: without it a backward edge shows ∂J/∂u and its value);
+    templates name the operands ``$u``, ``$v``, ``$w`` and the result ``$out``. A derivative
+    that is wrong is found by :meth:`Graph.gradcheck`, which checks every op of your own on its own.
     """
     from . import ACTIVATIONS, LOSSES, REGISTRY
 
@@ -150,22 +202,28 @@ def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=
     if arity > len(SLOT_NAMES):
         raise OpError(f"define_op {name!r}: at most {len(SLOT_NAMES)} operands")
     local_latex = derivative_latex if isinstance(derivative_latex, (tuple, list)) else (derivative_latex,) * arity
-    if len(local_latex) != arity or not all(isinstance(t, str) for t in local_latex):
+    if vjp is not None and derivative_latex is None:
+        local_latex = (None,) * arity
+    elif len(local_latex) != arity or not all(isinstance(t, str) for t in local_latex):
         raise OpError(f"define_op {name!r}: derivative_latex must be LaTeX text, one per operand ({arity})")
     if not isinstance(latex, str):
         raise OpError(f"define_op {name!r}: latex must be the LaTeX of the result, such as r'{{$u}}^{{3}}'")
 
-    for what, template in (("latex", latex), *(("derivative_latex", t) for t in local_latex)):
+    for what, template in (("latex", latex), *(("derivative_latex", t) for t in local_latex if t is not None)):
         _check_template(name, what, template, arity)
 
-    def run(ctx):
-        return _call(name, "forward", forward, *[align(ctx, i) for i in range(arity)], shape=_result_shape(ctx, arity))
+    if derivative is not None:
+        def run(ctx):
+            return _call(name, "forward", forward, align(ctx, 0), shape=_result_shape(ctx, 1))
 
-    run.__name__ = run.__qualname__ = f"{name}_forward"
-    slots = (_derivative_slot(name, derivative, local_latex[0]),) if derivative is not None \
-        else _vjp_slots(name, vjp, local_latex, arity)
-    op = Op(name=name, kind=name, summary=summary or f"a user's op: $out = {latex}", elementwise=True,
-            forward=run, infer=_broadcast, latex="$out = " + latex, slots=slots)
+        run.__name__ = run.__qualname__ = f"{name}_forward"
+        op = Op(name=name, kind=name, summary=summary or f"a user's op: $out = {latex}", elementwise=True,
+                forward=run, infer=_broadcast, latex="$out = " + latex,
+                slots=(_derivative_slot(name, derivative, local_latex[0]),))
+    else:
+        op = Op(name=name, kind=name, summary=summary or f"a user's op: $out = {latex}",
+                forward=_vjp_forward(name, forward), infer=_probed_shape(name, forward), latex="$out = " + latex,
+                slots=_vjp_slots(name, vjp, local_latex, arity))
     REGISTRY[name] = op
     CUSTOM.add(name)
     return op

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (Attr, Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian,
-                   linear_jacobian, number_latex, unbroadcast)
+from .base import (Attr, Case, Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian,
+                   linear_jacobian, number_latex, unbroadcast, uniform)
 
 
 def _identity_local(m):
@@ -66,6 +66,8 @@ ADD = Op(
     forward=_add, infer=_elementwise_infer,
     latex=_add_latex,
     slots=(_passing_slot("u", 0), _passing_slot("v", 1)),
+    torch=("torch.add", "operator.add", "Tensor.add"),
+    domain=uniform((2, 3), (3,)), reference=lambda t, u, v: u + v,
 )
 
 # ---------------------------------------------------------------------------- z = u − v
@@ -97,6 +99,8 @@ SUB = Op(
         _passing_slot("u", 0),
         Slot("v", vjp=_sub_vjp_v, jacobian=_sub_jacobian_v, local=lambda m: "-I" if m.vector_out else "-1"),
     ),
+    torch=("torch.sub", "operator.sub", "Tensor.sub"),
+    domain=uniform((2, 3), (3,)), reference=lambda t, u, v: u - v,
 )
 
 # ---------------------------------------------------------------------------- z = u v
@@ -138,6 +142,8 @@ MUL = Op(
         Slot("u", vjp=_mul_vjp_u, jacobian=lambda ctx: _mul_jacobian(ctx, 0), local="$v"),
         Slot("v", vjp=_mul_vjp_v, jacobian=lambda ctx: _mul_jacobian(ctx, 1), local="$u"),
     ),
+    torch=("torch.mul", "operator.mul", "Tensor.mul"),
+    domain=uniform((2, 3), (3,)), reference=lambda t, u, v: u * v,
 )
 
 # ---------------------------------------------------------------------------- z = u²
@@ -160,6 +166,7 @@ SQUARE = Op(
     forward=_square, infer=_same_shape_infer,
     latex="$out = $u^{2}",
     slots=(Slot("u", vjp=_square_vjp, jacobian=_square_jacobian, local="2 $u"),),
+    torch=("torch.square",), domain=uniform((2, 3)), reference=lambda t, u: u * u,
 )
 
 # ---------------------------------------------------------------------------- z = uᵖ
@@ -201,6 +208,10 @@ POW = Op(
     forward=_pow_forward, infer=_same_shape_infer,
     latex="$out = $u^{$p}",
     slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local="$p $u^{$p_minus_1}", may_raise=True),),
+    torch=("torch.pow", "operator.pow", "Tensor.pow"),
+    domain=lambda rng: [uniform((3,), attrs={"exponent": 3.0})(rng),
+                        uniform((3,), low=0.5, high=2.0, attrs={"exponent": -1.5})(rng)],
+    reference=lambda t, u, exponent: u ** exponent,
 )
 
 # ---------------------------------------------------------------------------- z = Σ u, (1/n) Σ u (all elements, or along an axis)
@@ -233,7 +244,18 @@ def _reduction_infer(shapes, attrs):
         raise OpError(f"axis {axis} is out of range for one sample of shape {shape} "
                       f"(axis counts the axes of one sample; without it every element is taken)")
     axis %= len(shape)
-    return shape[:axis] + shape[axis + 1:]
+    kept = (1,) if attrs.get("keepdims") else ()
+    return shape[:axis] + kept + shape[axis + 1:]
+
+
+def _minibatch_axis(batch, shapes, attrs):
+    """axis=0 on a minibatch of vectors: a per-sample reduction where numpy's habit means the
+    minibatch (a batch norm's mean, not a layer norm's), so it is said rather than guessed."""
+    if batch[0] and attrs.get("axis") == 0 and len(shapes[0]) == 1:
+        return ("axis counts the axes of one sample, and a sample here is a vector: axis=0 would reduce "
+                "each sample's own elements, not the minibatch; write axis=-1 for that, or reduce over the "
+                "minibatch with g.batch_norm(...) or with no axis (every element)")
+    return None
 
 
 def _count(ctx):
@@ -243,7 +265,7 @@ def _count(ctx):
 
 def _sum(ctx):
     axis = _along(ctx)
-    return ctx.args[0].sum() if axis is None else ctx.args[0].sum(axis=axis)
+    return ctx.args[0].sum() if axis is None else ctx.args[0].sum(axis=axis, keepdims=ctx.attrs["keepdims"])
 
 
 def _spread(ctx, g, scale=1.0):
@@ -255,7 +277,9 @@ def _spread(ctx, g, scale=1.0):
         return out
     if scale != 1.0:
         g = g * scale
-    return np.broadcast_to(np.expand_dims(g, axis), ctx.args[0].shape).copy()
+    if not ctx.attrs["keepdims"]:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, ctx.args[0].shape).copy()
 
 
 def _sum_vjp(ctx, g):
@@ -308,22 +332,38 @@ def _whole(attrs):
 
 AXIS = Attr("axis", int, None, "the axis of one sample to reduce (without it: every element, the minibatch "
                                "included)", optional=True)
+KEEPDIMS = Attr("keepdims", bool, False, "keep the reduced axis, of length 1 (with an axis)")
+
+
+def _reduction_cases(rng):
+    return [uniform((2, 3))(rng), uniform((2, 3), attrs={"axis": 1})(rng),
+            uniform((2, 3), attrs={"axis": 0, "keepdims": True})(rng), uniform((4,), attrs={"axis": -1})(rng)]
+
+
+def _torch_reduction(name):
+    def reference(t, u, axis=None, keepdims=False):
+        reduce = getattr(t, name)
+        return reduce(u) if axis is None else reduce(u, dim=axis, keepdim=keepdims)
+    return reference
+
 
 SUM = Op(
     name="sum", kind="sum", summary="z = Σₖ uₖ (all elements, or along one axis of a sample)",
-    reduces_batch=_whole, attrs=(AXIS,),
+    reduces_batch=_whole, attrs=(AXIS, KEEPDIMS), batch_check=_minibatch_axis,
     forward=_sum, infer=_reduction_infer,
     latex=lambda m: _reduction_latex(m, lambda n: ""),
     slots=(Slot("u", vjp=_sum_vjp, jacobian=_sum_jacobian, local=lambda m: _ones_row(m) or "1"),),
+    torch=("torch.sum", "Tensor.sum"), domain=_reduction_cases, reference=_torch_reduction("sum"),
 )
 
 MEAN = Op(
     name="mean", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements: over the minibatch J = (1/N) Σᵢ J₀⁽ⁱ⁾; "
                                       "or along one axis of a sample)",
-    reduces_batch=_whole, attrs=(AXIS,),
+    reduces_batch=_whole, attrs=(AXIS, KEEPDIMS), batch_check=_minibatch_axis,
     forward=_mean, infer=_reduction_infer,
     latex=lambda m: _reduction_latex(m, lambda n: r"\frac{1}{" + n + "} "),
     slots=(Slot("u", vjp=_mean_vjp, jacobian=_mean_jacobian, local=_mean_local),),
+    torch=("torch.mean", "Tensor.mean"), domain=_reduction_cases, reference=_torch_reduction("mean"),
 )
 
 # ---------------------------------------------------------------------------- z = u⃗ · v⃗
@@ -361,6 +401,7 @@ DOT = Op(
         Slot("u", vjp=_dot_vjp_u, jacobian=lambda ctx: ctx.args[1].reshape(1, -1), local="$v^{T}"),
         Slot("v", vjp=_dot_vjp_v, jacobian=lambda ctx: ctx.args[0].reshape(1, -1), local="$u^{T}"),
     ),
+    torch=("torch.dot",), domain=uniform((3,), (3,), batchable=(0, 1)), reference=lambda t, u, v: (u * v).sum(),
 )
 
 OPS = (ADD, SUB, MUL, SQUARE, POW, SUM, MEAN, DOT)

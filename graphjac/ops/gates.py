@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import (Op, OpError, Slot, align, broadcast_shapes, diag_jacobian, elementwise_slot, first_bad,
-                   unbroadcast)
+                   unbroadcast, uniform)
 
 
 def _same_shape(shapes, attrs):
@@ -23,16 +23,19 @@ def _broadcast(shapes, attrs):
     return broadcast_shapes(*shapes)
 
 
-def _unary(name, forward, local, latex, local_latex, summary, may_raise=False):
-    """An elementwise gate of one operand: out = f(u), ∂out/∂u = ``local(ctx)`` (diagonal)."""
+def _unary(name, forward, local, latex, local_latex, summary, may_raise=False, domain=uniform((2, 3)), **more):
+    """An elementwise gate of one operand: out = f(u), ∂out/∂u = ``local(ctx)`` (diagonal); ``more``:
+    the torch functions it stands for and its reference."""
     return Op(name=name, kind=name, summary=summary, elementwise=True, forward=forward, infer=_same_shape,
-              latex=latex, slots=(elementwise_slot(name, "u", local, local_latex, may_raise),))
+              latex=latex, slots=(elementwise_slot(name, "u", local, local_latex, may_raise),), domain=domain,
+              **more)
 
 
 # ---------------------------------------------------------------------------- −u
 
 NEG = _unary("neg", lambda ctx: -ctx.args[0], lambda ctx: np.full(ctx.args[0].shape, -1.0),
-             "$out = -$u", lambda m: "-I" if m.vector_out else "-1", "z = −u")
+             "$out = -$u", lambda m: "-I" if m.vector_out else "-1", "z = −u",
+             torch=("torch.neg", "operator.neg", "Tensor.neg"), reference=lambda t, u: -u)
 
 # ---------------------------------------------------------------------------- eᵘ, log u
 
@@ -41,7 +44,8 @@ def _exp(ctx):
     return np.exp(ctx.args[0])
 
 
-EXP = _unary("exp", _exp, lambda ctx: ctx.out, "$out = e^{$u}", "e^{$u}", "z = eᵘ, ∂z/∂u = eᵘ")
+EXP = _unary("exp", _exp, lambda ctx: ctx.out, "$out = e^{$u}", "e^{$u}", "z = eᵘ, ∂z/∂u = eᵘ",
+             torch=("torch.exp", "Tensor.exp"), reference=lambda t, u: t.exp(u))
 
 
 def _log(ctx):
@@ -52,7 +56,8 @@ def _log(ctx):
 
 
 LOG = _unary("log", _log, lambda ctx: 1.0 / ctx.args[0], r"$out = \log $u", r"\frac{1}{$u}",
-             "z = log u (natural), ∂z/∂u = 1/u")
+             "z = log u (natural), ∂z/∂u = 1/u", domain=uniform((2, 3), low=0.2, high=3.0),
+             torch=("torch.log", "Tensor.log"), reference=lambda t, u: t.log(u))
 
 # ---------------------------------------------------------------------------- √u
 
@@ -71,16 +76,20 @@ def _sqrt_local(ctx):
 
 
 SQRT = _unary("sqrt", _sqrt, _sqrt_local, r"$out = \sqrt{$u}", r"\frac{1}{2 \sqrt{$u}}", "z = √u, ∂z/∂u = 1/(2√u)",
-               may_raise=True)
+               may_raise=True, domain=uniform((2, 3), low=0.2, high=3.0),
+               torch=("torch.sqrt", "Tensor.sqrt"), reference=lambda t, u: t.sqrt(u))
 
 # ---------------------------------------------------------------------------- |u|, sin u, cos u
 
 ABS = _unary("abs", lambda ctx: np.abs(ctx.args[0]), lambda ctx: np.sign(ctx.args[0]), r"$out = |$u|",
-             r"\mathrm{sign}($u)", "z = |u|, ∂z/∂u = sign(u) (0 at u = 0, as PyTorch)")
+             r"\mathrm{sign}($u)", "z = |u|, ∂z/∂u = sign(u) (0 at u = 0, as PyTorch)",
+             domain=uniform((2, 3), away=0.1), torch=("torch.abs", "Tensor.abs", "abs"), reference=lambda t, u: t.abs(u))
 SIN = _unary("sin", lambda ctx: np.sin(ctx.args[0]), lambda ctx: np.cos(ctx.args[0]), r"$out = \sin $u",
-             r"\cos $u", "z = sin u, ∂z/∂u = cos u")
+             r"\cos $u", "z = sin u, ∂z/∂u = cos u", torch=("torch.sin", "Tensor.sin"),
+             reference=lambda t, u: t.sin(u))
 COS = _unary("cos", lambda ctx: np.cos(ctx.args[0]), lambda ctx: -np.sin(ctx.args[0]), r"$out = \cos $u",
-             r"-\sin $u", "z = cos u, ∂z/∂u = −sin u")
+             r"-\sin $u", "z = cos u, ∂z/∂u = −sin u", torch=("torch.cos", "Tensor.cos"),
+             reference=lambda t, u: t.cos(u))
 
 # ---------------------------------------------------------------------------- u / v
 
@@ -114,6 +123,8 @@ DIV = Op(
         Slot("u", vjp=_div_vjp_u, jacobian=lambda ctx: _div_jacobian(ctx, 0), local=r"\frac{1}{$v}"),
         Slot("v", vjp=_div_vjp_v, jacobian=lambda ctx: _div_jacobian(ctx, 1), local=r"-\frac{$u}{{$v}^{2}}"),
     ),
+    torch=("torch.div", "operator.truediv", "Tensor.div"),
+    domain=uniform((2, 3), (3,), away=0.3), reference=lambda t, u, v: u / v,
 )
 
 # ---------------------------------------------------------------------------- max(u, v), min(u, v)
@@ -151,7 +162,9 @@ def _extreme(name, numpy_op, larger, symbol):
     return Op(name=name, kind=name, elementwise=True, forward=forward, infer=_broadcast,
               summary=f"z = {symbol}(u, v): the gradient goes to the {'larger' if larger else 'smaller'} "
                       "operand (a tie: half each, as PyTorch)",
-              latex=rf"$out = \{symbol}($u, $v)", slots=(slot(0, "u"), slot(1, "v")))
+              latex=rf"$out = \{symbol}($u, $v)", slots=(slot(0, "u"), slot(1, "v")),
+              torch=(f"torch.{name}",), domain=uniform((2, 3), (3,)),
+              reference=lambda t, u, v: getattr(t, name)(u, v))
 
 
 MAXIMUM = _extreme("maximum", np.maximum, True, "max")
@@ -209,6 +222,9 @@ MATMUL = Op(
                 chain=r"$g \, {$B}^{T}"),
            Slot("B", vjp=_matmul_vjp_b, jacobian=_matmul_jacobian_b, local=r"$A \otimes I",
                 chain=r"{$A}^{T} \, $g")),
+    torch=("torch.matmul", "operator.matmul", "Tensor.matmul", "torch.mm"),
+    domain=lambda rng: [uniform((2, 3), (3, 4))(rng), uniform((3,), (3, 2))(rng)],
+    reference=lambda t, a, b: a @ b,
 )
 
 
@@ -239,6 +255,8 @@ TRANSPOSE = Op(
     latex="$out = {$u}^{T}",
     slots=(Slot("u", vjp=_transpose_vjp, jacobian=_transpose_jacobian, local=r"\mathrm{perm}",
                 chain=r"{$g}^{T}"),),
+    torch=("Tensor.t", "torch.t"), domain=lambda rng: [uniform((2, 3))(rng), uniform((3,))(rng)],
+    reference=lambda t, u: u.T if u.ndim == 2 else u,
 )
 
 OPS = (NEG, DIV, EXP, LOG, SQRT, ABS, SIN, COS, MAXIMUM, MINIMUM, MATMUL, TRANSPOSE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot, first_bad
+from .base import Case, Op, OpError, Slot, first_bad
 
 LOG_FLOOR = np.exp(-100.0)   # log(max(ŷ, e^−100)) == max(log ŷ, −100), without a warning
 DENOMINATOR_FLOOR = 1e-12
@@ -39,6 +39,35 @@ def _vector_loss_latex(scalar, vector):
     return lambda m: vector if m.vector_in else scalar
 
 
+# ---------------------------------------------------------------------------- operands to test them on
+
+
+def _probabilities(rng, k):
+    p = np.exp(rng.uniform(-1.0, 1.0, k))
+    return p / p.sum()
+
+
+def _mse_cases(rng):
+    return [Case((rng.uniform(-2, 2, 3), rng.uniform(-2, 2, 3)), batchable=(0, 1)),
+            Case((np.asarray(rng.uniform(-2, 2)), np.asarray(rng.uniform(-2, 2))), batchable=(0, 1))]
+
+
+def _bce_cases(rng):
+    return [Case((rng.uniform(0.05, 0.95, 3), rng.integers(0, 2, 3).astype(float)), batchable=(0, 1)),
+            Case((np.asarray(rng.uniform(0.05, 0.95)), np.asarray(rng.uniform(0.0, 1.0))), batchable=(0, 1))]
+
+
+def _cce_cases(rng):
+    return [Case((_probabilities(rng, 4), np.eye(4)[rng.integers(0, 4)]), batchable=(0, 1)),
+            Case((_probabilities(rng, 4), np.asarray(float(rng.integers(0, 4)))), batchable=(0, 1), integer=(1,))]
+
+
+def _cce_reference(t, yhat, y):
+    if y.shape == yhat.shape:
+        return -(y * t.log(yhat)).sum()
+    return t.nn.functional.nll_loss(t.log(yhat)[None], y.long()[None], reduction="sum")
+
+
 # ---------------------------------------------------------------------------- MSE: (y − ŷ)²
 
 
@@ -65,6 +94,8 @@ MSE = Op(
              local=_vector_loss_latex("-2($y - $yhat)", "-2($y - $yhat)^{T}")),
         Slot("y"),
     ),
+    torch=("nn.MSELoss", "F.mse_loss"), domain=_mse_cases,
+    reference=lambda t, yhat, y: t.nn.functional.mse_loss(yhat, y, reduction="sum"),
 )
 
 # ---------------------------------------------------------------------------- BCE
@@ -123,6 +154,8 @@ BCE = Op(
              local=r"\frac{$yhat - $y}{$yhat(1 - $yhat)}"),
         Slot("y"),
     ),
+    torch=("nn.BCELoss", "F.binary_cross_entropy"), domain=_bce_cases,
+    reference=lambda t, yhat, y: t.nn.functional.binary_cross_entropy(yhat, y, reduction="sum"),
 )
 
 # ---------------------------------------------------------------------------- CCE: −Σₖ yₖ log ŷₖ
@@ -191,6 +224,7 @@ CCE = Op(
              local=lambda m: r"-\frac{[k = $y]}{$yhat_at_y}" if _class_index(m) else r"-\frac{$y_k}{$yhat_k}"),
         Slot("y"),
     ),
+    torch=("nn.NLLLoss",), domain=_cce_cases, reference=_cce_reference,
 )
 
 OPS = (MSE, BCE, CCE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, OpError, Slot
+from .base import Op, OpError, Slot, uniform
 from .elementary import sum_to
 
 # ---------------------------------------------------------------------------- z = x⃗ᵀw⃗ + b
@@ -56,6 +56,7 @@ NEURON = Op(
         Slot("b", vjp=_neuron_vjp_b,
              jacobian=lambda ctx: np.ones((1, 1)), local="1"),
     ),
+    domain=uniform((3,), (3,), ()), reference=lambda t, x, w, b: x @ w + b,
 )
 
 # ---------------------------------------------------------------------------- z⃗ = Wᵀx⃗ + b⃗
@@ -119,6 +120,8 @@ DENSE = Op(
         Slot("B", vjp=_dense_vjp_b,
              jacobian=lambda ctx: np.eye(ctx.args[2].size), local="I"),
     ),
+    torch=("nn.Linear", "F.linear"),
+    domain=uniform((3,), (3, 2), (2,)), reference=lambda t, x, W, B: x @ W + B,
 )
 
 OPS = (NEURON, DENSE)

@@ -1,0 +1,241 @@
+"""Every registered op, tested because it is registered.
+
+For each op of ``graphjac.ops.REGISTRY`` (and ops of one's own made with ``define_op``), on
+operands drawn from the domain the op declares, alone and with a minibatch:
+
+- its value against the reference it declares, computed by torch in float64;
+- ∂J/∂ every operand against ``torch.autograd`` (J = Σ out ⊙ R for a random R) and against
+  central differences of graphjac's own forward pass;
+- its per-sample local Jacobian (declared, or derived from its VJP) against
+  ``torch.autograd.functional.jacobian`` of the reference;
+- every formula its figure shows parses, reads as Unicode and is typeset;
+- the graph round-trips through a spec.
+
+An op added with a wrong derivative fails here with no test edited: see
+``test_a_wrong_derivative_is_caught``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+from graphjac.mathtext import parse, to_unicode
+from graphjac.ops import REGISTRY
+from graphjac.ops.base import Case
+from graphjac.ops.custom import scoped_ops
+
+torch = pytest.importorskip("torch")
+
+SAMPLES = 3
+BUILT_IN = sorted(REGISTRY)
+
+
+def drawn(domain, seed):
+    """The cases a domain draws with ``seed`` (a list)."""
+    cases = domain(np.random.default_rng(seed))
+    return cases if isinstance(cases, list) else [cases]
+
+
+def batched(domain, seed, index):
+    """Case ``index`` with each batchable operand a minibatch of SAMPLES draws."""
+    draws = [drawn(domain, seed + k)[index] for k in range(SAMPLES)]
+    first = draws[0]
+    operands = tuple(np.stack([d.operands[i] for d in draws]) if i in first.batchable else x
+                     for i, x in enumerate(first.operands))
+    return Case(operands, first.attrs, first.batchable, first.integer)
+
+
+def build(name, case, batch):
+    """The graph out = op(operands), J = Σ out ⊙ R; the operand nodes; R."""
+    op = REGISTRY[name]
+    g = gj.Graph(name)
+    nodes = []
+    for i, value in enumerate(case.operands):
+        carries = op.slots[i].differentiable and i not in case.integer
+        if batch and i in case.batchable:
+            nodes.append(g.input(f"x{i}", value, batch=True))
+        elif carries:
+            nodes.append(g.param(f"x{i}", value))
+        else:
+            nodes.append(g.input(f"x{i}", value))
+    out = g.apply(name, *nodes, name="out", **case.attrs)
+    weights = np.random.default_rng(7).normal(size=out.shape)
+    J = g.sum(g.mul(out, g.input("R", weights, batch=out.batch)), name="J")
+    g.backward(J)
+    return g, nodes, out, weights
+
+
+def torch_values(op, case, batch, tensors):
+    """The reference's value for the whole operands: per sample and stacked for a minibatch,
+    the whole minibatch at once for an op that reduces it or mixes its samples."""
+    whole = not batch or op.mixes_samples or op.reduces(case.attrs)
+    if whole:
+        return op.reference(torch, *tensors, **case.attrs)
+    return torch.stack([op.reference(torch, *[t[s] if batch and i in case.batchable else t
+                                              for i, t in enumerate(tensors)], **case.attrs)
+                        for s in range(SAMPLES)])
+
+
+def check_op(name, case, batch):
+    """All the checks of one op on one case; an AssertionError says which failed."""
+    op = REGISTRY[name]
+    g, nodes, out, weights = build(name, case, batch)
+    carries = [k for k in range(len(nodes)) if op.slots[k].differentiable and k not in case.integer]
+
+    tensors = [torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64, requires_grad=k in carries)
+               for k, x in enumerate(case.operands)]
+    expected = torch_values(op, case, batch, tensors)
+    np.testing.assert_allclose(g.value(out), expected.detach().numpy(), rtol=1e-10, atol=1e-12,
+                               err_msg=f"{name}: value against torch")
+    (expected * torch.tensor(weights)).sum().backward()
+    for k in carries:
+        theirs = tensors[k].grad.numpy()
+        scale = np.abs(theirs).max(initial=1.0)
+        np.testing.assert_allclose(g.grad(nodes[k]), theirs, rtol=1e-8, atol=1e-12 * scale,
+                                   err_msg=f"{name}: ∂J/∂{op.slots[k].name} against torch.autograd")
+        _finite_differences(g, nodes[k], name, op.slots[k].name)
+        _jacobian(g, op, case, batch, out, nodes, k)
+    for k, node in enumerate(nodes):
+        if not op.slots[k].differentiable:
+            assert g.grad(node) is None, f"{name}: slot {op.slots[k].name} carries no gradient"
+    _formulas(g, name)
+    _round_trip(g, name)
+
+
+def _finite_differences(g, node, name, slot, eps=1e-6):
+    value = np.array(g.value(node))
+    analytic = np.asarray(g.grad(node))
+    flat = value.reshape(-1)
+    picked = range(flat.size) if flat.size <= 40 else np.random.default_rng(0).choice(flat.size, 40, replace=False)
+    for index in picked:
+        moved = []
+        for delta in (eps, -eps):
+            changed = flat.copy()
+            changed[index] += delta
+            moved.append(float(g.evaluate("J", {node: changed.reshape(value.shape)})))
+        numeric = (moved[0] - moved[1]) / (2 * eps)
+        exact = analytic.reshape(-1)[index]
+        assert abs(numeric - exact) <= 1e-6 + 1e-5 * abs(numeric), \
+            f"{name}: ∂J/∂{slot}[{index}] is {exact:.10g}, central differences {numeric:.10g}"
+
+
+def _jacobian(g, op, case, batch, out, nodes, k):
+    """The per-sample local Jacobian ∂out⁽¹⁾/∂operand⁽¹⁾ against torch's, of the reference (for a
+    result that is one number for the whole minibatch, ∂out/∂ the whole operand: ∂J/∂J₀⃗ ∈ ℝ¹ˣᴺ)."""
+    operand_batch = batch and k in case.batchable and out.batch
+    base = [torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64) for x in case.operands]
+
+    def sample_out(v):
+        tensors = list(base)
+        if operand_batch:
+            tensors[k] = torch.cat([v[None], base[k][1:]])
+        else:
+            tensors[k] = v
+        result = torch_values(op, case, batch, tensors)
+        return result[0] if out.batch else result
+
+    start = base[k][0] if operand_batch else base[k]
+    theirs = torch.autograd.functional.jacobian(sample_out, start).reshape(
+        int(np.prod(out.shape[1:] if out.batch else out.shape, dtype=int)), -1).numpy()
+    ours = g.jacobian(out, nodes[k], sample=0)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-8, atol=1e-12,
+                               err_msg=f"{op.name}: local Jacobian for slot {op.slots[k].name} against torch")
+
+
+def _formulas(g, name):
+    """Every formula of the figure reads, as Unicode and typeset, and was filled in whole."""
+    from graphjac.render.typeset import set_formula
+
+    notes = g.annotate()
+    texts = [n.formula for n in notes.nodes if n.formula] + \
+            [t for e in notes.edges for t in (e.equation, e.local) if t]
+    for text in texts:
+        assert "$" not in text, f"{name}: an unfilled template in {text!r}"
+        parse(text)
+        shown = to_unicode(text)
+        for wrong in ("+ −", "− −", "−−", "ᵀᵀ"):
+            assert wrong not in shown, f"{name}: {shown!r} has {wrong!r}"
+        set_formula(text, 14.0)
+
+
+def _round_trip(g, name):
+    spec = json.loads(json.dumps(g.to_spec()))
+    again = gj.Graph.from_spec(spec)
+    np.testing.assert_array_equal(again.value("out"), g.value("out"), err_msg=f"{name}: spec round trip")
+
+
+# ------------------------------------------------------------------------------ the tests
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_every_op_declares_what_it_is_tested_on(name):
+    op = REGISTRY[name]
+    assert op.domain is not None, f"op {name!r} declares no domain to test it on"
+    assert op.reference is not None, f"op {name!r} declares no torch reference"
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one", "minibatch"])
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_every_op_against_torch_and_finite_differences(name, batch):
+    op = REGISTRY[name]
+    for index, case in enumerate(drawn(op.domain, 11)):
+        if batch and not case.batchable:
+            continue
+        check_op(name, batched(op.domain, 11, index) if batch else case, batch)
+
+
+# ------------------------------------------------------------------------------ ops of one's own
+
+OWN = {
+    "cube": (dict(forward=lambda u: u ** 3, derivative=lambda u, out: 3 * u ** 2,
+                  latex=r"{$u}^{3}", derivative_latex=r"3 {$u}^{2}"),
+             lambda t, u: u ** 3, lambda rng: Case((rng.uniform(-2, 2, (2, 3)),))),
+    "sqnorm": (dict(forward=lambda u: (u ** 2).sum(), vjp=lambda g, out, u: (2 * g * u,),
+                    latex=r"\|{$u}\|^{2}"),
+               lambda t, u: (u ** 2).sum(), lambda rng: Case((rng.uniform(-2, 2, (2, 3)),))),
+    "hypot": (dict(forward=lambda u, v: np.sqrt(u ** 2 + v ** 2),
+                   vjp=lambda g, out, u, v: (g * u / out, g * v / out),
+                   latex=r"\sqrt{{$u}^{2} + {$v}^{2}}", derivative_latex=(r"\frac{$u}{$out}", r"\frac{$v}{$out}")),
+              lambda t, u, v: t.sqrt(u ** 2 + v ** 2),
+              lambda rng: Case((rng.uniform(0.5, 2, 3), rng.uniform(0.5, 2, 3)), batchable=(0, 1))),
+}
+
+
+def _define(name, definition, reference, domain):
+    import dataclasses
+
+    from graphjac.ops.custom import define_op
+    op = define_op(name, **definition)
+    REGISTRY[name] = dataclasses.replace(op, reference=reference, domain=domain)
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one", "minibatch"])
+@pytest.mark.parametrize("name", sorted(OWN))
+def test_ops_of_ones_own_against_torch_and_finite_differences(name, batch):
+    definition, reference, domain = OWN[name]
+    with scoped_ops():
+        _define(name, definition, reference, domain)
+        check_op(name, batched(domain, 5, 0) if batch else drawn(domain, 5)[0], batch)
+
+
+def test_a_reducing_op_of_ones_own_is_not_broadcast():
+    """sqnorm of a 2×3 matrix is one number (J = 14 for 1, 2, 3 twice... here Σ uᵢ²), never six."""
+    with scoped_ops():
+        _define("sqnorm", *OWN["sqnorm"])
+        g = gj.Graph("norm")
+        u = g.param("u", [[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+        s = g.apply("sqnorm", u, name="s")
+        assert s.shape == () and float(s.value) == 14.0
+
+
+def test_a_wrong_derivative_is_caught():
+    """The same checks, on an op whose derivative is off by 10%: they fail."""
+    wrong = dict(OWN["cube"][0], derivative=lambda u, out: 3.3 * u ** 2)
+    with scoped_ops():
+        _define("cube", wrong, OWN["cube"][1], OWN["cube"][2])
+        with pytest.raises(AssertionError, match="against torch.autograd"):
+            check_op("cube", drawn(OWN["cube"][2], 5)[0], False)
