@@ -534,6 +534,32 @@ class Graph:
         """Z = Aᵀ (per sample)."""
         return self.apply("transpose", A, name=name, **kw)
 
+    # the ops of a whole course ---------------------------------------------
+
+    def conv1d(self, x, k, b=None, stride=1, padding=0, name=None, **kw) -> Node:
+        """Y = X ⋆ K + b: cross-correlation of one sample x (C_in, L) with k (C_out, C_in, K), as PyTorch."""
+        return self.apply("conv1d", *_present(x, k, b), stride=stride, padding=padding, name=name, **kw)
+
+    def conv2d(self, x, k, b=None, stride=1, padding=0, name=None, **kw) -> Node:
+        """Y = X ⋆ K + b for one sample x (C_in, H, W) and k (C_out, C_in, KH, KW), as PyTorch."""
+        return self.apply("conv2d", *_present(x, k, b), stride=stride, padding=padding, name=name, **kw)
+
+    def max_pool1d(self, x, size, stride=None, name=None, **kw) -> Node:
+        """The largest of each window of x (C, L); ``stride`` defaults to ``size``, as PyTorch."""
+        return self.apply("max_pool1d", x, size=size, stride=stride, name=name, **kw)
+
+    def max_pool2d(self, x, size, stride=None, name=None, **kw) -> Node:
+        """The largest of each window of x (C, H, W); ``stride`` defaults to ``size``."""
+        return self.apply("max_pool2d", x, size=size, stride=stride, name=name, **kw)
+
+    def avg_pool1d(self, x, size, stride=None, name=None, **kw) -> Node:
+        """The mean of each window of x (C, L); ``stride`` defaults to ``size``."""
+        return self.apply("avg_pool1d", x, size=size, stride=stride, name=name, **kw)
+
+    def avg_pool2d(self, x, size, stride=None, name=None, **kw) -> Node:
+        """The mean of each window of x (C, H, W); ``stride`` defaults to ``size``."""
+        return self.apply("avg_pool2d", x, size=size, stride=stride, name=name, **kw)
+
     # ------------------------------------------------------------------ values
 
     def set_value(self, ref, value) -> None:
@@ -827,6 +853,16 @@ def define_op(name, forward, derivative=None, latex=None, derivative_latex=None,
                       vjp=vjp, summary=summary)
     except OpError as exc:
         raise GraphjacError(str(exc)) from None
+
+
+def _present(*operands):
+    """The operands given: optional trailing ones (a bias, γ, β) left out when None."""
+    operands = list(operands)
+    while operands and operands[-1] is None:
+        operands.pop()
+    if any(o is None for o in operands):
+        raise GraphjacError("an optional operand may be left out only after the ones before it")
+    return operands
 
 
 def _label(label, shown):

@@ -48,7 +48,7 @@ SYMBOLS = {
     "partial": ("∂", "ord"), "nabla": ("∇", "ord"), "infty": ("∞", "ord"), "ldots": ("…", "ord"),
     "cdots": ("⋯", "ord"), "vdots": ("⋮", "ord"), "dots": ("…", "ord"), "checkmark": ("✓", "ord"), "square": ("□", "ord"),
     "cdot": ("·", "bin"), "times": ("×", "bin"), "div": ("÷", "bin"), "pm": ("±", "bin"), "circ": ("∘", "bin"),
-    "odot": ("⊙", "bin"), "otimes": ("⊗", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
+    "odot": ("⊙", "bin"), "otimes": ("⊗", "bin"), "star": ("⋆", "bin"), "ast": ("∗", "bin"), "le": ("≤", "rel"), "leq": ("≤", "rel"), "ge": ("≥", "rel"),
     "geq": ("≥", "rel"), "ne": ("≠", "rel"), "neq": ("≠", "rel"), "in": ("∈", "rel"),
     "approx": ("≈", "rel"), "to": ("→", "rel"), "mapsto": ("↦", "rel"), "coloneqq": ("≔", "rel"),
     "sum": ("Σ", "op"), "prod": ("Π", "op"), "lbrace": ("{", "open"), "rbrace": ("}", "close"),

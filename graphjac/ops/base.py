@@ -231,6 +231,7 @@ class Op:
     batch_check: Optional[Callable] = None   # (minibatch flags, sample shapes, attrs) -> what is wrong, or None
     mixes_samples: bool = False # each sample's result reads every sample (batch norm): needs a minibatch
     torch: tuple = ()           # the torch functions and modules it stands for (from_torch, the docs)
+    gate: Optional[str] = None  # its sign on a gate of the circuit style (LaTeX; default: its name)
     domain: Optional[Callable] = None      # rng -> Case: operands to test it on (tests/test_registry.py)
     reference: Optional[Callable] = None   # (torch, *operands, **attrs) -> its value, computed by torch
 
