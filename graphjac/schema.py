@@ -89,7 +89,7 @@ def _node_schema(kind) -> dict:
             properties[name] = {"enum": sorted(table)}
     if op is not None:
         for attr in op.attrs:
-            properties[attr.name] = {"type": "integer" if attr.kind is int else "number", "description": attr.help}
+            properties[attr.name] = {**attr.json_type, "description": attr.help}
             if attr.optional:
                 properties[attr.name] = {"oneOf": [properties[attr.name], {"type": "null"}],
                                          "description": attr.help}

@@ -290,12 +290,14 @@ def _references(reader, entries, names):
             if "value" not in entry:
                 reader.fail(path, f"{kind} node {entry['name']!r} needs a 'value'")
             continue
-        slots = [slot.name for slot in REGISTRY[function].slots]
+        op = REGISTRY[function]
+        slots = [slot.name for slot in op.slots]
         inputs = entry.get("inputs")
-        wanted = f"{len(slots)} input{'s' if len(slots) > 1 else ''} [{', '.join(slots)}]"
+        count = str(len(slots)) if op.fewest == op.arity else f"{op.fewest} to {op.arity}"
+        wanted = f"{count} input{'s' if len(slots) > 1 else ''} [{', '.join(slots)}]"
         if not isinstance(inputs, list):
             reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} needs 'inputs', a list of {wanted}")
-        if len(inputs) != len(slots):
+        if not op.fewest <= len(inputs) <= op.arity:
             reader.fail(path + ("inputs",), f"{kind} node {entry['name']!r} takes {wanted}; got {len(inputs)}")
         for j, ref in enumerate(inputs):
             if isinstance(ref, str) and ref not in names:
