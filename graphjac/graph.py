@@ -145,6 +145,26 @@ class Node:
     def sum(self, axis=None, **kw):
         return self.graph.sum(self, axis=axis, **kw)
 
+    def __getitem__(self, key):
+        return self.graph.index(self, key)
+
+    @property
+    def data(self):
+        """The forward value, by micrograd's name (the same array as ``value``)."""
+        return self.value
+
+    def softmax(self, axis=-1, **kw):
+        return self.graph.softmax(self, axis=axis, **kw)
+
+    def flatten(self, **kw):
+        return self.graph.flatten(self, **kw)
+
+    def reshape(self, *shape, **kw):
+        return self.graph.reshape(self, shape[0] if len(shape) == 1 else shape, **kw)
+
+    def norm(self, **kw):
+        return self.graph.norm(self, **kw)
+
     def mean(self, axis=None, **kw):
         return self.graph.mean(self, axis=axis, **kw)
 
@@ -560,6 +580,61 @@ class Graph:
         """The mean of each window of x (C, H, W); ``stride`` defaults to ``size``."""
         return self.apply("avg_pool2d", x, size=size, stride=stride, name=name, **kw)
 
+    def flatten(self, x, name=None, **kw) -> Node:
+        """One sample's numbers as one vector, row by row (torch's ``flatten(start_dim=1)``)."""
+        return self.apply("flatten", x, name=name, **kw)
+
+    def reshape(self, x, shape, name=None, **kw) -> Node:
+        """One sample's numbers in ``shape`` (one entry may be -1)."""
+        return self.apply("reshape", x, shape=shape, name=name, **kw)
+
+    def permute(self, x, axes, name=None, **kw) -> Node:
+        """One sample's axes in the order ``axes``."""
+        return self.apply("permute", x, axes=axes, name=name, **kw)
+
+    def concat(self, operands, axis=0, name=None, **kw) -> Node:
+        """The operands one after another along ``axis`` of one sample."""
+        return self.apply("concat", *_listed(operands, "concat"), axis=axis, name=name, **kw)
+
+    def stack(self, operands, axis=0, name=None, **kw) -> Node:
+        """The operands side by side along a new ``axis`` of one sample."""
+        return self.apply("stack", *_listed(operands, "stack"), axis=axis, name=name, **kw)
+
+    def index(self, u, key, name=None, **kw) -> Node:
+        """``u[key]`` of one sample: ints and slices (basic indexing), or their text ``"0, 1:3"``."""
+        return self.apply("index", u, key=key, name=name, **kw)
+
+    def embedding(self, ids, E, name=None, **kw) -> Node:
+        """The rows of E (V, d) that the integer ``ids`` pick (no gradient flows to the ids)."""
+        return self.apply("embedding", ids, E, name=name, **kw)
+
+    def softmax(self, u, axis=-1, name=None, **kw) -> Node:
+        """p = softmax(u) along ``axis`` of one sample (each row of an attention score matrix)."""
+        return self.apply("softmax", u, axis=axis, name=name, **kw)
+
+    def log_softmax(self, u, axis=-1, name=None, **kw) -> Node:
+        """log softmax(u) along ``axis`` of one sample."""
+        return self.apply("log_softmax", u, axis=axis, name=name, **kw)
+
+    def layer_norm(self, u, gamma=None, beta=None, eps=1e-5, name=None, **kw) -> Node:
+        """γ ⊙ (u − μ)/√(σ² + ε) + β, μ and σ² over the last axis of each sample."""
+        return self.apply("layer_norm", *_present(u, gamma, beta), eps=eps, name=name, **kw)
+
+    def batch_norm(self, u, gamma=None, beta=None, eps=1e-5, name=None, **kw) -> Node:
+        """γ ⊙ (u − μ_B)/√(σ_B² + ε) + β over the minibatch (training statistics; per channel for
+        samples (C, …), as BatchNorm1d/2d)."""
+        return self.apply("batch_norm", *_present(u, gamma, beta), eps=eps, name=name, **kw)
+
+    def norm(self, u, name=None, **kw) -> Node:
+        """‖u‖: the L2 norm of a vector, the Frobenius norm of a matrix (per sample)."""
+        return self.apply("norm", u, name=name, **kw)
+
+    def dropout(self, u, mask, p, name=None, **kw) -> Node:
+        """u ⊙ mask / (1 − p) with a fixed 0/1 ``mask`` (a node or an array, as training drew it)."""
+        if not isinstance(mask, (Node, str)):
+            mask = self.const(mask)
+        return self.apply("dropout", u, mask, p=p, name=name, **kw)
+
     # ------------------------------------------------------------------ values
 
     def set_value(self, ref, value) -> None:
@@ -853,6 +928,12 @@ def define_op(name, forward, derivative=None, latex=None, derivative_latex=None,
                       vjp=vjp, summary=summary)
     except OpError as exc:
         raise GraphjacError(str(exc)) from None
+
+
+def _listed(operands, what):
+    if isinstance(operands, (str, Node)) or not isinstance(operands, (list, tuple)):
+        raise GraphjacError(f"{what} takes a list of operands, such as g.{what}([u, v], axis=0); got {operands!r}")
+    return list(operands)
 
 
 def _present(*operands):

@@ -158,6 +158,7 @@ class TemplateSymbols(dict):
     axis = axis_count = None
     constant = frozenset()
     sample_shapes = {}     # slot name -> the shape of one sample of its operand
+    attrs_of = {}          # the op's attribute values (an axis, a key)
     element = None         # (key, j or k) -> the symbol of that element of the key's operand: $x_j, $out_k
 
     def __missing__(self, key):
@@ -244,6 +245,7 @@ class Notation:
             m.axis_count = first.sample_shape[m.axis]
         m.constant = frozenset(s.name for s, i in zip(op.slots, record.inputs) if self.records[i].kind == "const")
         m.sample_shapes = {s.name: self.records[i].sample_shape for s, i in zip(op.slots, record.inputs)}
+        m.attrs_of = dict(record.attrs)
         return m
 
     def formula(self, node_id, sample=None) -> Optional[str]:

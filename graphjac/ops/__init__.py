@@ -6,10 +6,10 @@
 ['bce', 'cce', 'mse']
 """
 
-from . import activations, convolution, elementary, gates, losses, neurons
+from . import activations, convolution, elementary, gates, losses, neurons, normalisation, shapes
 from .base import Attr, Ctx, Op, OpError, Slot
 
-REGISTRY = {op.name: op for module in (elementary, gates, neurons, activations, losses, convolution) for op in module.OPS}
+REGISTRY = {op.name: op for module in (elementary, gates, neurons, activations, losses, convolution, shapes, normalisation) for op in module.OPS}
 ACTIVATIONS = {op.name: op for op in activations.OPS}
 LOSSES = {op.name: op for op in losses.OPS}
 
