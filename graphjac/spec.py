@@ -81,7 +81,9 @@ def graph_to_spec(graph) -> dict:
         entry = {"name": r.name, "kind": r.kind}
         if r.kind in FAMILIES:
             entry["function"] = r.op
-        entry.update((k, v) for k, v in r.attrs.items() if v is not None)
+        defaults = {a.name: a.default for a in REGISTRY[r.op].attrs} if r.op else {}
+        entry.update((k, list(v) if isinstance(v, tuple) else v) for k, v in r.attrs.items()
+                     if v is not None and not (k in defaults and _same(v, defaults[k])))
         if r.inputs:
             entry["inputs"] = [float(records[i].value) if i in inline else records[i].name for i in r.inputs]
         if r.value is not None:
@@ -100,6 +102,11 @@ def graph_to_spec(graph) -> dict:
         spec["render"] = dict(graph.render_options)
     spec["nodes"] = nodes
     return spec
+
+
+def _same(value, default) -> bool:
+    """Whether an attribute holds its default (left out of a spec: ``keepdims: false`` says nothing)."""
+    return type(value) is type(default) and value == default
 
 
 def _inline_number(record, records):

@@ -1,7 +1,7 @@
 """The op registry: one entry per operation, looked up by name.
 
 >>> sorted(ACTIVATIONS)
-['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
+['identity', 'leaky_relu', 'log_softmax', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
 >>> sorted(LOSSES)
 ['bce', 'cce', 'mse']
 """

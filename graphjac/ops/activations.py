@@ -210,7 +210,7 @@ def _log_softmax_vjp(ctx, g):
 
 
 LOG_SOFTMAX = Op(
-    name="log_softmax", kind="log_softmax", summary="log pᵢ = lᵢ − log Σₖ e^{lₖ} (along one axis)",
+    name="log_softmax", kind="activation", summary="log pᵢ = lᵢ − log Σₖ e^{lₖ} (along one axis)",
     forward=_log_softmax, infer=_softmax_infer, attrs=(AXIS,),
     latex=r"$out = \log \mathrm{softmax}($z)",
     slots=(Slot("z", vjp=_log_softmax_vjp, local=r"I - \mathbf{1} \, \mathrm{softmax}($z)^{T}",
