@@ -417,6 +417,10 @@ class Graph:
             self._truncate(size)
             raise
 
+    def truncate(self, size: int) -> None:
+        """Forget the nodes made after the first ``size`` (a builder's attempt that failed half-way)."""
+        self._truncate(size)
+
     def _truncate(self, size):
         """Forget the nodes made after the first ``size`` (the constants of a failed :meth:`apply`)."""
         if len(self._records) > size:
