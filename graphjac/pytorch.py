@@ -40,6 +40,7 @@ import numpy as np
 from .errors import GraphjacError
 
 LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss")
+COMPOSITE = ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer")   # drawn as many nodes
 ACTIVATIONS = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid", "Softplus": "softplus", "LeakyReLU": "leaky_relu"}
 _OPAQUE = itertools.count(1)
 
@@ -73,10 +74,11 @@ def from_torch(model, example_inputs, loss=None, target=None, *, expand=False, o
     inputs = example_inputs if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     model64 = _float64(torch, model)
     root, prefix = _rooted(torch, model64, len(inputs))
-    traced = _capture(torch, root, depth, opened)
-    values = _run(torch, traced, [_tensor64(torch, x, f"example input {k}") for k, x in enumerate(inputs)])
+    traced = _capture(torch, root, depth, opened, prefix)
+    values = _run(torch, traced, root, [_tensor64(torch, x, f"example input {k}") for k, x in enumerate(inputs)])
     graph = Graph(name or type(model).__name__)
     builder = _Builder(graph, traced, torch, expand is True, dict(ops or {}), values, prefix)
+    builder.depth, builder.opened = depth, opened
     builder.inputs([node for node in traced.graph.nodes if node.op == "placeholder"], inputs)
     if loss is not None:
         if target is None:
@@ -149,7 +151,7 @@ def _rooted(torch, model, count):
     return Root(model), title + "."
 
 
-def _capture(torch, model, depth, opened):
+def _capture(torch, model, depth, opened, prefix):
     """The fx GraphModule of ``model``: torch.nn modules, submodules deeper than ``depth`` and
     submodules fx cannot trace kept whole; a custom autograd Function kept as one call."""
     from torch import fx
@@ -160,7 +162,7 @@ def _capture(torch, model, depth, opened):
         def is_leaf_module(self, module, qualified_name):
             if qualified_name in kept:
                 return True
-            if depth is not None and qualified_name.count(".") + 1 > depth and \
+            if depth is not None and _depth(qualified_name, prefix) >= max(depth, 1) and \
                     not any(qualified_name == o or qualified_name.startswith(o + ".") for o in opened):
                 return True
             return super().is_leaf_module(module, qualified_name)
@@ -224,8 +226,10 @@ class _functions_kept:
         self.torch.autograd.Function.apply = self.original
 
 
-def _run(torch, traced, inputs):
-    """Every fx node's value, from fx's interpreter on the float64 inputs."""
+def _run(torch, traced, model, inputs):
+    """Every fx node's value, from fx's interpreter on the float64 inputs; the capture must
+    compute what the model computes (a forward that branches on Python types, for instance,
+    can be captured along another branch than the one it takes)."""
     from torch import fx
 
     values = {}
@@ -237,12 +241,29 @@ def _run(torch, traced, inputs):
             return result
 
     try:
-        with torch.no_grad():
-            Recorder(traced).run(*inputs)
+        with torch.no_grad(), torch.random.fork_rng():
+            torch.manual_seed(0)
+            captured = Recorder(traced).run(*inputs)
+            torch.manual_seed(0)                  # the same dropout masks for the model itself
+            eager = model(*inputs)
     except Exception as exc:
         raise GraphjacError(f"from_torch: the model failed on example_inputs ({type(exc).__name__}: "
                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if not _same_result(torch, captured, eager):
+        raise GraphjacError(f"from_torch: torch.fx captured {type(model).__name__}'s forward along another path "
+                            f"than the one it takes (it branches on something fx cannot see, such as "
+                            f"isinstance on a result); write that part without the branch")
     return values
+
+
+def _same_result(torch, captured, eager) -> bool:
+    if isinstance(eager, torch.Tensor):
+        return isinstance(captured, torch.Tensor) and captured.shape == eager.shape and \
+            bool(torch.allclose(captured, eager, rtol=1e-12, atol=1e-12, equal_nan=True))
+    if isinstance(eager, (tuple, list)):
+        return isinstance(captured, (tuple, list)) and len(captured) == len(eager) and \
+            all(_same_result(torch, c, e) for c, e in zip(captured, eager))
+    return True
 
 
 def _dressed(graph, names, labels, groups):
@@ -285,7 +306,7 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
             array = value.T if transposed[k] else value
             if ctx.arg_batch[k] and batch_dims[k] not in (None, 0):
                 array = np.moveaxis(array, 0, batch_dims[k])
-            tensor = torch.from_numpy(np.ascontiguousarray(array))
+            tensor = torch.from_numpy(np.array(array))
             if integer[k]:
                 out.append(tensor.long())
             else:
@@ -413,6 +434,11 @@ class _Builder:
             self.nodes[node] = self.call(node)
         return output
 
+    def collapsed(self, qualified_name):
+        """Whether ``depth`` keeps this module whole."""
+        return self.depth is not None and _depth(qualified_name, self.prefix) >= self.depth \
+            and not any(qualified_name == o or qualified_name.startswith(o + ".") for o in self.opened)
+
     def is_node(self, value):
         from .graph import Node
         return isinstance(value, Node)
@@ -484,7 +510,8 @@ class _Builder:
             if type(module) in self.ops:
                 return self.graph.apply(self.ops[type(module)], *[self.value(a) for a in node.args])
             handler = getattr(self, "module_" + type(module).__name__, None)
-            if handler is None or not type(module).__module__.startswith("torch.nn"):
+            if handler is None or not type(module).__module__.startswith("torch.nn") \
+                    or type(module).__name__ in COMPOSITE and self.collapsed(node.target):
                 raise Unmapped
             return handler(node, module, *[self.value(a) for a in node.args], **self.value(node.kwargs))
         target = node.target
@@ -1138,13 +1165,14 @@ class _Builder:
             raise Unmapped
         dim %= rank
         if not record.batch:
-            return dim
+            return dim - rank
         batch_dim = self.batch_dims.get(x.id, 0)
         if dim == batch_dim:
             raise Unmapped
         if batch_dim != 0 and not allow_moved:
             raise Unmapped
-        return dim - 1 if dim > batch_dim else dim
+        sample = dim - 1 if dim > batch_dim else dim
+        return sample - len(record.sample_shape)      # negative: never read as the minibatch axis
 
     # the loss ----------------------------------------------------------------------------
 
@@ -1234,6 +1262,11 @@ def _structure(torch, value, make, path=()):
     if isinstance(value, (tuple, list)):
         return tuple(_structure(torch, v, make, path + (k,)) for k, v in enumerate(value))
     return value
+
+
+def _depth(qualified_name, prefix) -> int:
+    """How deep a submodule lies in the user's model (its direct children: 1)."""
+    return qualified_name.count(".") + 1 - (1 if prefix else 0)
 
 
 def _tuple(value):

@@ -1,0 +1,221 @@
+"""The models lecturers have, drawn by from_torch: a CNN, nn.RNN/LSTM/GRU over time, a
+transformer layer, attention by hand, Embedding → LayerNorm, a residual block with BatchNorm
+in training mode, one Linear called twice, a custom autograd Function; and depth, opaque
+nodes and shared weights. Every J and ∂J/∂ parameter equals torch.autograd's in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from torch_models import models, torch_gradients  # noqa: E402
+
+RTOL = 1e-8
+MODELS = models()
+
+
+def same(model, inputs, loss=None, target=None, **options):
+    """The graph, after checking J and every parameter's gradient against torch.autograd."""
+    J, grads = torch_gradients(model, inputs, loss, target)
+    graph = gj.from_torch(model, inputs, loss, target, **options)
+    graph.backward()
+    assert float(graph.value(graph.target)) == pytest.approx(J, rel=RTOL, abs=1e-12)
+    linears = {n for n, m in model.named_modules() if isinstance(m, nn.Linear)}
+    prefix = type(model).__name__ + "." if type(model).__module__.startswith("torch.nn") else ""
+    for name, expected in grads.items():
+        mine = graph.grad(name)
+        assert mine is not None, name
+        if (prefix + name).rpartition(".")[0] in {prefix + n for n in linears} and name.endswith("weight"):
+            mine = mine.T                   # a Linear's node holds W = weightᵀ, as the lecture writes it
+        np.testing.assert_allclose(mine, expected, rtol=RTOL, atol=1e-12, err_msg=name)
+    return graph
+
+
+def ops_of(graph):
+    return [r.op for r in graph.records() if r.op]
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_each_model_equals_torch_and_is_drawn(name, tmp_path):
+    graph = same(*MODELS[name])
+    assert graph.to_dot().startswith("digraph")
+    if name not in ("custom",):
+        assert not any(op.startswith("torch_") for op in ops_of(graph)), ops_of(graph)
+
+
+def test_the_cnn_is_drawn_with_its_ops():
+    ops = ops_of(same(*MODELS["cnn"]))
+    assert {"conv2d", "relu", "max_pool2d", "flatten", "dense", "cce"} <= set(ops)
+
+
+@pytest.mark.parametrize("kind, gates", [("rnn", {"h1", "h2", "h3"}), ("lstm", {"i2", "f2", "g2", "o2", "c2"}),
+                                         ("gru", {"r2", "z2", "n2", "h3"})])
+def test_recurrent_layers_are_unrolled_with_their_gates_and_shared_weights(kind, gates):
+    graph = same(*MODELS[kind])
+    names = {r.name for r in graph.records()}
+    assert gates <= names
+    weight = graph.node("rnn.weight_hh_l0")
+    uses = [r for r in graph.records() if weight.id in r.inputs]
+    assert len(uses) == 1 and uses[0].op == "transpose"    # one parameter node, transposed once
+    transposed = uses[0].id
+    assert sum(transposed in r.inputs for r in graph.records()) >= 2 or kind != "rnn"   # used at each step
+
+
+def test_the_transformer_layer_is_its_attention_and_norms_and_collapses_with_depth():
+    model, x, loss, y = MODELS["transformer"]
+    ops = ops_of(same(model, x, loss, y))
+    assert ops.count("softmax") == 2 and ops.count("layer_norm") == 2      # two heads, two norms
+    whole = same(model, x, loss, y, depth=0)
+    assert [op for op in ops_of(whole) if op.startswith("torch_")] == [next(op for op in ops_of(whole)
+                                                                          if op.startswith("torch_"))]
+
+
+def test_the_custom_autograd_function_is_one_node_with_torchs_backward():
+    graph = same(*MODELS["custom"])
+    assert [r.name for r in graph.records() if r.op and r.op.startswith("torch_")] == ["Swish1"]
+
+
+def test_a_module_called_twice_is_one_set_of_parameters_with_an_edge_per_use():
+    graph = same(*MODELS["shared"])
+    W = graph.node("fc.weight")
+    assert sum(W.id in r.inputs for r in graph.records()) == 2
+
+
+class Deep(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Sequential(nn.Linear(3, 3), nn.Tanh())
+        self.b = nn.Sequential(nn.Linear(3, 3), nn.Tanh())
+
+    def forward(self, x):
+        return self.b(self.a(x))
+
+
+def test_depth_keeps_submodules_whole_and_expand_opens_one():
+    x, y = torch.randn(2, 3), torch.randn(2, 3)
+    collapsed = same(Deep(), x, nn.MSELoss(), y, depth=1)
+    assert sum(op.startswith("torch_") for op in ops_of(collapsed)) == 2
+    opened = same(Deep(), x, nn.MSELoss(), y, depth=1, expand=["b"])
+    assert sum(op.startswith("torch_") for op in ops_of(opened)) == 1 and "dense" in ops_of(opened)
+
+
+class Odd(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(1, 2, 2)
+
+    def forward(self, x):
+        return nn.functional.gelu(self.conv(x)).flatten(1)
+
+
+def test_anything_else_is_an_opaque_node_with_torchs_numbers():
+    graph = same(Odd(), torch.randn(2, 1, 3, 3, 3), nn.MSELoss(), torch.randn(2, 16))
+    names = [r.name for r in graph.records() if r.op and r.op.startswith("torch_")]
+    assert names == ["Conv3d1", "gelu1"]
+    assert graph.record("Conv3d1").shape == (2, 2, 2, 2, 2)
+
+
+class Recurrent(nn.Module):
+    def __init__(self, cell):
+        super().__init__()
+        self.rnn = cell
+        self.lstm = isinstance(cell, nn.LSTM)
+
+    def forward(self, x):
+        out, state = self.rnn(x)
+        h = state[0] if self.lstm else state
+        return out.pow(2).mean() + h[-1].sum()
+
+
+def test_a_capture_that_computes_something_else_than_the_model_is_said():
+    class Typed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(2, 3, batch_first=True)
+
+        def forward(self, x):
+            out, state = self.rnn(x)
+            h = state[0] if isinstance(state, tuple) else state     # fx sees a Proxy, not a tuple
+            return h[-1].sum()
+
+    with pytest.raises(gj.GraphjacError, match="another path"):
+        gj.from_torch(Typed(), torch.randn(2, 4, 2))
+
+
+@pytest.mark.parametrize("cell", [nn.LSTM(2, 3, num_layers=2, batch_first=True),
+                                  nn.GRU(2, 3, batch_first=True, bias=False),
+                                  nn.RNN(2, 3, batch_first=True, nonlinearity="relu"),
+                                  nn.GRU(2, 3, batch_first=True, bidirectional=True)])
+def test_recurrent_variants_and_their_final_states(cell):
+    torch.manual_seed(3)
+    same(Recurrent(cell), torch.randn(2, 4, 2))
+
+
+def test_multihead_attention_and_scaled_dot_product_attention():
+    torch.manual_seed(4)
+
+    class Both(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mha, self.proj = nn.MultiheadAttention(4, 2, batch_first=True), nn.Linear(4, 12)
+
+        def forward(self, x):
+            q, k, v = self.proj(x).split(4, dim=-1)
+            sdpa = nn.functional.scaled_dot_product_attention(q, k, v)
+            return self.mha(x, x, x)[0].pow(2).mean() + sdpa.mean()
+
+    graph = same(Both(), torch.randn(2, 3, 4))
+    assert ops_of(graph).count("softmax") == 3
+
+
+def test_batch_norm_in_eval_mode_uses_the_running_statistics():
+    torch.manual_seed(5)
+    model = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3))
+    model.train()(torch.randn(8, 3))       # some running statistics
+    same(model.eval(), torch.randn(4, 3), nn.MSELoss(), torch.randn(4, 3))
+
+
+def test_dropout_in_training_mode_draws_the_mask_torch_drew():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5)).train()
+    graph = gj.from_torch(model, torch.randn(5, 3), nn.MSELoss(), torch.randn(5, 4))
+    assert "dropout" in ops_of(graph)
+    mask = next(r for r in graph.records() if r.name.startswith("mask"))
+    assert set(np.unique(mask.value)) <= {0.0, 1.0}
+
+
+def test_a_model_on_the_meta_device_is_a_clear_error():
+    with torch.device("meta"):
+        model = nn.Linear(2, 1)
+    with pytest.raises(gj.GraphjacError, match="meta device"):
+        gj.from_torch(model, torch.randn(2, 2))
+
+
+def test_a_model_whose_own_forward_cannot_be_captured_says_why():
+    class Branchy(nn.Module):
+        def forward(self, x):
+            return x.sum() if x.sum() > 0 else -x.sum()
+
+    with pytest.raises(gj.GraphjacError, match="control flow"):
+        gj.from_torch(Branchy(), torch.randn(2, 2))
+
+
+def test_a_submodule_fx_cannot_trace_is_kept_whole():
+    class Branchy(nn.Module):
+        def forward(self, x):
+            return x * 2 if x.sum() > 0 else x * 3
+
+    class Outer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner, self.fc = Branchy(), nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.fc(self.inner(x)).sum()
+
+    graph = same(Outer(), torch.randn(3, 2).abs())
+    assert any(r.name.startswith("Branchy") for r in graph.records())
