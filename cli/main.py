@@ -59,8 +59,8 @@ class Application(click.Group):
             if sys.stdout is not None:   # None when started with it closed: what was echoed went nowhere
                 sys.stdout.flush()
             return result
-        except Terminated:   # `kill`, a CI's time limit: workers and temporary folders were cleaned up on the way
-            raise click.exceptions.Exit(128 + signal.SIGTERM) from None
+        except Terminated as stopped:   # `kill`, a closed terminal, a CI's time limit: cleaned up on the way
+            raise click.exceptions.Exit(128 + stopped.signum) from None
         except BrokenPipeError:   # `graphjac run … | head -1`: stop quietly, as Unix tools do
             _silence_stdout()
             raise click.exceptions.Exit(141) from None
@@ -82,19 +82,29 @@ class Application(click.Group):
 
 
 class Terminated(BaseException):
-    """SIGTERM arrived: raised where the program is, so that every ``finally`` runs (typesetting
-    workers are stopped, temporary folders removed), as for Ctrl-C. A BaseException, so that no
-    ``except Exception`` (a model script's errors) takes it for something else."""
+    """SIGTERM or SIGHUP arrived: raised where the program is, so that every ``finally`` runs
+    (typesetting workers are stopped, temporary folders removed, the preview server closed), as
+    for Ctrl-C. A BaseException, so that no ``except Exception`` (a model script's errors) takes
+    it for something else."""
+
+    def __init__(self, signum=signal.SIGTERM):
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOPPING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _stop_cleanly_on_sigterm():
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)
+        for signum in STOPPING:
+            signal.signal(signum, _terminated)
 
 
 def _terminated(signum, frame):
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a second SIGTERM ends the process at once
-    raise Terminated
+    for each in STOPPING:
+        signal.signal(each, signal.SIG_DFL)   # a second signal ends the process at once
+    raise Terminated(signum)
 
 
 def _silence_stdout():

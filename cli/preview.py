@@ -47,6 +47,23 @@ poll();
 """
 
 
+def _local_host(host, port) -> bool:
+    """Whether a request's Host header names this machine's loopback (localhost, 127.0.0.1, [::1])
+    with the preview's port: the defence against DNS rebinding.
+
+    >>> _local_host("localhost:8000", 8000), _local_host("attacker.example:8000", 8000), _local_host(None, 80)
+    (True, False, False)
+    """
+    if not host:
+        return False
+    name, _, given = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name:
+        name, given = host, ""
+    if given and given != str(port):
+        return False
+    return name.lower() in ("localhost", "127.0.0.1", "[::1]")
+
+
 class Preview:
     """A small HTTP server on 127.0.0.1 (never other hosts) serving the page and the figure."""
 
@@ -60,7 +77,8 @@ class Preview:
             raise GraphjacError(f"--serve {port}: cannot serve the preview there ({exc.strerror}); "
                                 f"pick another port, or 0 for a free one") from None
         self.server.daemon_threads = True
-        self.url = f"http://localhost:{self.server.server_address[1]}/"
+        self.port = self.server.server_address[1]
+        self.url = f"http://localhost:{self.port}/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def updated(self, data) -> None:
@@ -89,17 +107,22 @@ class Preview:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                if not _local_host(self.headers.get("Host"), preview.port):
+                    # a page on another site that rebinds its name to 127.0.0.1 sends its own Host
+                    self._send(421, "text/plain; charset=utf-8", b"this preview answers localhost only")
+                    return
                 path = self.path.split("?", 1)[0]
-                with preview._lock:
+                with preview._lock:        # a snapshot: the sending happens outside the lock
                     if path == "/":
-                        self._send(200, "text/html; charset=utf-8", preview._page())
+                        reply = (200, "text/html; charset=utf-8", preview._page())
                     elif path == "/state":
                         state = {"version": preview.version, "error": preview.error}
-                        self._send(200, "application/json", json.dumps(state).encode("utf-8"))
+                        reply = (200, "application/json", json.dumps(state).encode("utf-8"))
                     elif path == "/figure" and preview.format in TYPES and preview.data:
-                        self._send(200, TYPES[preview.format], preview.data)
+                        reply = (200, TYPES[preview.format], preview.data)
                     else:
-                        self._send(404, "text/plain; charset=utf-8", b"not found")
+                        reply = (404, "text/plain; charset=utf-8", b"not found")
+                self._send(*reply)
 
             def _send(self, status, kind, body):
                 self.send_response(status)

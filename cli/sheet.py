@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
-from graphjac.fileio import atomic_write_all
+from graphjac.fileio import atomic_write_all, refuse_same
 from graphjac.render.worksheet import compiled, worksheet, worksheet_tex
 
 from .commands import SUMMARIES
@@ -43,10 +44,15 @@ def command(specs, output, key, title, text, precision, tex, torch):
     if suffix not in (".pdf", ".tex"):
         raise click.BadParameter(f"{output}: the worksheet is a PDF or a LaTeX document; name it "
                                  f"{Path(output).stem}.pdf or {Path(output).stem}.tex", param_hint="-o")
+    implicit = key is None
     key = key or str(Path(output).with_suffix(".key" + suffix))
+    if implicit and os.path.islink(key):
+        raise click.BadParameter(f"{key}: the key's default name is a link to {os.readlink(key)}, which graphjac did "
+                                 f"not make; name the key with --key, or remove the link", param_hint="--key")
     if Path(key).suffix.lower() in (".pdf", ".tex") and Path(key).suffix.lower() != suffix:   # a .tex key of a PDF
         raise click.BadParameter(f"{key}: the key is written like the sheet; name it {Path(key).stem}{suffix}",
                                  param_hint="--key")
+    refuse_same([output, key])
     graphs = [load_graph(spec, need_target=True, torch=torch) for spec in specs]
     inputs = tuple(source for graph in graphs for source in graph.sources)
     if suffix == ".tex" or tex:

@@ -36,6 +36,7 @@ def atomic_write_all(files: dict, inputs=(), through_links=True) -> list:
     """Write every ``{path: data}`` or none: each is staged beside its target first, and only
     when all are staged are they moved into place. Returns the paths. Nothing is written if a
     path is one of ``inputs``, or a link while ``through_links`` is false."""
+    refuse_same(list(files))
     for path in files:
         refuse_inputs(path, inputs)
         if not through_links and os.path.islink(path):
@@ -69,6 +70,35 @@ def within(path, folder) -> bool:
     return os.path.commonpath([real, top]) == top
 
 
+def identity(path):
+    """What a path names, links resolved: (device, inode) of an existing file, else its real path."""
+    try:
+        found = os.stat(path)
+        return ("inode", found.st_dev, found.st_ino)
+    except OSError:
+        return ("path", os.path.realpath(path))
+
+
+def refuse_same(paths) -> None:
+    """Raise a GraphjacError if two of ``paths`` name one file (under any name, through any link):
+    writing both would leave only the second.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> try:
+    ...     refuse_same([folder / "s.pdf", folder / "." / "s.pdf"])
+    ... except GraphjacError as error:
+    ...     print(str(error).replace(str(folder), "dir"))
+    dir/s.pdf and dir/./s.pdf are one file; name two different files
+    """
+    seen = {}
+    for path in paths:
+        key = identity(path)
+        if key in seen:
+            raise GraphjacError(f"{seen[key]} and {path} are one file; name two different files")
+        seen[key] = path
+
+
 def refuse_inputs(path, inputs) -> None:
     """Raise a GraphjacError if ``path`` is (under any name, through any link) one of ``inputs``."""
     if not inputs or not os.path.exists(path):
@@ -95,8 +125,11 @@ def _stage(path, data):
     if not directory.is_dir():
         raise GraphjacError(f"{path}: the folder {directory} does not exist")
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
+    prefix = f".{target.name}."
+    if len(os.fsencode(prefix)) + 12 > _name_limit(directory):    # mkstemp adds 8 characters and the suffix
+        prefix = ".graphjac-"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     try:
@@ -107,6 +140,13 @@ def _stage(path, data):
         _remove(tmp)
         raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     return path, tmp, target, data
+
+
+def _name_limit(directory) -> int:
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 def _write_through(path, data):

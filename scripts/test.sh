@@ -28,6 +28,7 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 export GRAPHJAC_REQUIRE_TEX=1 GRAPHJAC_NO_SKIPS=1   # every tool is here: a skipped test fails the run
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"   # property tests draw the same examples every run
 # graphjac's bytecode compiled once, even where PYTHONDONTWRITEBYTECODE is set: the suite starts the
 # command and its worker processes many times, and each would compile every module again
 python3 -m compileall -q graphjac cli

@@ -77,8 +77,15 @@ def _controls() -> str:
 
 
 def _json(data) -> str:
-    """JSON that cannot end the script element it stands in."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    """JSON that cannot end, or change the parsing of, the script element it stands in: ``<``,
+    ``>`` and ``&`` as escapes (a name ``x<!--<script>`` would otherwise swallow the page), every
+    other non-ASCII character too (a lone surrogate in a name is then text, not an encoding error).
+
+    >>> print(_json({"name": "x<!--<script>"}))
+    {"name":"x\\u003c!--\\u003cscript\\u003e"}
+    """
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # ------------------------------------------------------------------------------ what each element shows
@@ -99,9 +106,9 @@ def _details(graph, figure) -> dict:
         if node.name is None or node.name not in graph:
             continue
         value, grad = graph.value(node.name), graph.grad(node.name)
-        if node.sample is not None and graph.record(node.name).batch:
-            value = value[node.sample]
-            grad = None if grad is None else grad[node.sample]
+        if node.sample is not None and graph.record(node.name).batch:   # samples are numbered from 1
+            value = value[node.sample - 1]
+            grad = None if grad is None else grad[node.sample - 1]
         note = notes.get(node.name)
         formula = to_unicode(note.formula or note.symbol) if note is not None else node.name
         entry = {"kind": "node", "name": node.name, "formula": formula, "value": _numbers(value),
@@ -116,21 +123,34 @@ def _details(graph, figure) -> dict:
         op, operand = by_id.get(edge.src), by_id.get(edge.dst)
         if op is None or operand is None or op.name is None or operand.name is None:
             continue
-        sample = operand.sample if operand.sample is not None else (op.sample or 0)
+        numbered = operand.sample if operand.sample is not None else op.sample
+        sample = 0 if numbered is None else numbered - 1                 # samples are numbered from 1
         share = graph.edge_grad(operand.name, op.name)
         if share is not None and operand.sample is not None and graph.record(operand.name).batch:
-            share = share[operand.sample]
-        jacobian = graph.jacobian(op.name, operand.name, sample=sample) if graph.record(op.name).batch \
-            else graph.jacobian(op.name, operand.name)
+            share = share[sample]
+        jacobian = None
+        if _jacobian_size(graph, op.name, operand.name) <= JACOBIAN_LIMIT:   # else its VJP's numbers alone
+            jacobian = graph.jacobian(op.name, operand.name, sample=sample) if graph.record(op.name).batch \
+                else graph.jacobian(op.name, operand.name)
         note = edge_notes.get((graph.node(operand.name).id, graph.node(op.name).id))
         formula = f"{to_unicode(note.symbol)} = {to_unicode(note.formula)}" if note is not None and note.formula \
             else f"{operand.name} → {op.name}"
         out[f"e{k}"] = {"kind": "edge", "name": f"∂{graph.target.name}/∂{operand.name} through the edge "
                                                 f"{operand.name} → {op.name}", "formula": formula,
                         "grad": _numbers(share), "jacobian": _numbers(jacobian),
+                        "jacobian_size": _jacobian_size(graph, op.name, operand.name),
                         "local": to_unicode(note.local) if note is not None and note.local else
                         f"∂{op.name}/∂{operand.name}"}
     return out
+
+
+JACOBIAN_LIMIT = 4096   # entries of a local Jacobian a page holds (a 784 × 512 W's would be 2·10¹¹)
+
+
+def _jacobian_size(graph, dst, src) -> int:
+    """Entries of the per-sample local Jacobian ∂dst/∂src."""
+    return int(np.prod(graph.record(dst).sample_shape, dtype=np.int64)) * \
+        int(np.prod(graph.record(src).sample_shape, dtype=np.int64))
 
 
 def _descent(graph, name) -> list:

@@ -66,7 +66,9 @@
       parts.push("<h4>" + escape(entry.name) + "</h4><div class='gj-grad'>" + matrix(entry.grad) + "</div>");
       if (toggles.local.checked) {
         parts.push("<h4>local Jacobian " + escape(entry.local) + "</h4><div class='gj-jacobian'>" +
-                   matrix(entry.jacobian) + "</div>");
+                   (entry.jacobian === null && entry.jacobian_size ?
+                    "<p>" + entry.jacobian_size + " entries: too many to list (the gradient above is its product " +
+                    "with ∂J/∂ the result)</p>" : matrix(entry.jacobian)) + "</div>");
       }
     }
     panel.innerHTML = parts.join("");

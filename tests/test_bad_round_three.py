@@ -1,0 +1,167 @@
+"""Hardening, round three: interactive pages, worksheet keys, file names at the system's limit,
+the preview server's Host check, SIGHUP, and derandomised property tests. Each failed on the
+code before."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+import graphjac as gj
+from graphjac.fileio import atomic_write_all
+from test_cli import cli, graphjac_command
+
+
+# ------------------------------------------------------------------------------ interactive pages
+
+@pytest.mark.parametrize("name", ["minibatch_bce", "minibatch_mse"])
+def test_a_minibatch_figure_drawn_per_sample_makes_an_interactive_page(tmp_path, name):
+    code, out, err = cli("render", f"lecture:{name}", "-o", tmp_path / "page.html")
+    assert code == 0, err
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" class="gj-data">(.*?)</script>', page, re.S)[1])
+    sampled = [d for d in data["details"].values() if d.get("sample")]
+    assert sampled, "the per-sample nodes have their numbers"
+    g = gj.load(f"lecture:{name}")
+    g.prepare()
+    last = max(sampled, key=lambda d: d["sample"])
+    np.testing.assert_allclose(last["value"], g.value(last["name"])[last["sample"] - 1])
+
+
+def _page_of(graph, tmp_path):
+    path = tmp_path / "page.html"
+    graph.render(path)
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_node_name_cannot_change_how_the_page_reads_its_script(tmp_path):
+    g = gj.Graph("names")
+    x = g.input("x<!--<script>", 2.0)
+    g.backward(g.mul(x, g.param("w</script><b>", 3.0), name="z"))
+    page = _page_of(g, tmp_path)
+    data = page.split('class="gj-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data and ">" not in data
+    assert json.loads(data)["details"]
+
+
+def test_a_lone_surrogate_in_a_name_is_written_not_an_internal_error(tmp_path):
+    g = gj.Graph("s")
+    g.backward(g.mul(g.input("x\udce9", 2.0), g.param("w", 3.0), name="z"))
+    page = _page_of(g, tmp_path)
+    assert "\\udce9" in page
+
+
+def test_an_mlp_page_holds_no_jacobian_it_cannot_bound(tmp_path):
+    rng = np.random.default_rng(0)
+    g = gj.Graph("mlp")
+    X = g.input("X", rng.normal(size=(4, 64)), batch=True)
+    h = g.activation(g.dense(X, g.param("W1", rng.normal(size=(64, 128)) * 0.1), g.param("B1", np.zeros(128))), "tanh")
+    J = g.mean(g.loss(g.activation(g.dense(h, g.param("W2", rng.normal(size=(128, 10)) * 0.1),
+                                           g.param("B2", np.zeros(10))), "softmax"),
+                      g.input("y", rng.integers(0, 10, 4), batch=True), "cce"), name="J")
+    g.backward(J)
+    page = _page_of(g, tmp_path)
+    data = json.loads(page.split('class="gj-data">', 1)[1].split("</script>", 1)[0])
+    big = [d for d in data["details"].values() if d.get("jacobian_size", 0) > 4096]
+    assert big and all(d["jacobian"] is None and d["grad"] is not None for d in big)
+    assert len(page) < 5_000_000
+
+
+# ------------------------------------------------------------------------------ outputs
+
+@pytest.mark.parametrize("key", ["s.pdf", "./s.pdf", "link.pdf"])
+def test_a_worksheet_key_never_replaces_the_sheet(tmp_path, key):
+    sheet = tmp_path / "s.pdf"
+    sheet.write_bytes(b"%PDF the sheet")
+    (tmp_path / "link.pdf").symlink_to(sheet)
+    code, out, err = cli("sheet", "lecture:neuron", "-o", "s.pdf", "--key", key, cwd=tmp_path)
+    assert code != 0 and "one file" in err, err
+    assert sheet.read_bytes() == b"%PDF the sheet"
+
+
+def test_a_planted_default_key_link_is_not_written_through(tmp_path):
+    outside = tmp_path / "elsewhere.pdf"
+    outside.write_bytes(b"keep me")
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    (folder / "s.key.pdf").symlink_to(outside)
+    code, out, err = cli("sheet", "lecture:neuron", "-o", "s.pdf", cwd=folder)
+    assert code == 2 and "link" in err, err
+    assert outside.read_bytes() == b"keep me" and not (folder / "s.pdf").exists()
+
+
+def test_two_outputs_that_are_one_file_by_a_hard_link_are_refused(tmp_path):
+    first = tmp_path / "a.svg"
+    first.write_text("a")
+    os.link(first, tmp_path / "b.svg")
+    with pytest.raises(gj.GraphjacError, match="one file"):
+        atomic_write_all({first: "1", tmp_path / "b.svg": "2"})
+    assert first.read_text() == "a"
+
+
+@pytest.mark.parametrize("length", [242, 250, 255])
+def test_a_file_name_up_to_the_systems_limit_is_written(tmp_path, length):
+    name = "f" * (length - 4) + ".svg"
+    code, out, err = cli("render", "lecture:add", "-o", name, cwd=tmp_path)
+    assert code == 0, err
+    assert (tmp_path / name).read_text().startswith("<?xml") or "<svg" in (tmp_path / name).read_text()
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# ------------------------------------------------------------------------------ the preview server
+
+def _serving(tmp_path):
+    spec = tmp_path / "m.yaml"
+    spec.write_text("nodes:\n  - {name: x, kind: input, value: 2.0}\n  - {name: w, kind: param, value: 3.0}\n"
+                    "  - {name: z, kind: mul, inputs: [x, w]}\n")
+    watcher = subprocess.Popen([graphjac_command(), "watch", spec, "-o", tmp_path / "m.svg", "--serve", "0"],
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    url = watcher.stderr.readline().split()[-1]
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    return watcher, port
+
+
+def _get(port, host, path="/state"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"Host": host})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def test_the_preview_answers_only_requests_for_localhost(tmp_path):
+    watcher, port = _serving(tmp_path)
+    try:
+        deadline = time.monotonic() + 20
+        while _get(port, f"localhost:{port}")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _get(port, f"localhost:{port}")[0] == 200
+        assert _get(port, f"127.0.0.1:{port}")[0] == 200
+        assert _get(port, f"attacker.example:{port}")[0] == 421
+        assert _get(port, "attacker.example")[0] == 421
+        assert _get(port, f"localhost:{port + 1}")[0] == 421
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.communicate(timeout=30)
+
+
+def test_sighup_stops_the_preview_cleanly(tmp_path):
+    watcher, port = _serving(tmp_path)
+    time.sleep(0.5)
+    watcher.send_signal(signal.SIGHUP)
+    _, stderr = watcher.communicate(timeout=30)
+    assert watcher.returncode == 128 + signal.SIGHUP and "Traceback" not in stderr, stderr
+
+
+# ------------------------------------------------------------------------------ the suite itself
+
+def test_property_tests_draw_the_same_examples_every_run():
+    from hypothesis import settings
+    assert settings().derandomize or os.environ.get("HYPOTHESIS_PROFILE") == "dev"
