@@ -83,10 +83,10 @@ def refuse_same(paths) -> None:
     """Raise a GraphjacError if two of ``paths`` name one file (under any name, through any link):
     writing both would leave only the second.
 
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
     >>> try:
-    ...     refuse_same([folder / "s.pdf", folder / "." / "s.pdf"])
+    ...     refuse_same([os.path.join(folder, "s.pdf"), os.path.join(folder, ".", "s.pdf")])
     ... except GraphjacError as error:
     ...     print(str(error).replace(str(folder), "dir"))
     dir/s.pdf and dir/./s.pdf are one file; name two different files

@@ -20,6 +20,7 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import contextlib
 import os
 import re
 import runpy
@@ -440,6 +441,33 @@ def load_python(path, attribute=None, torch=False):
     else its function ``build()``. A module is drawn by :func:`graphjac.from_torch` on the
     script's ``example_inputs``, with its ``loss`` and ``target`` when it defines them."""
     _read_text(path)  # the same missing-file / directory errors as for specs
+    with contained():
+        return _load_python(path, attribute, torch)
+
+
+class ScriptExit(SystemExit):
+    """A script called ``os._exit``: its exit is the script's error, never graphjac's end."""
+
+
+@contextlib.contextmanager
+def contained():
+    """While a script (or a model's forward) runs: what it prints goes to standard error, never
+    into a figure written to standard output or a table piped into notes; ``os._exit`` raises
+    :class:`ScriptExit` instead of ending graphjac without a word (``sys.exit`` already raises)."""
+    real_exit = os._exit
+
+    def refused_exit(code=0):
+        raise ScriptExit(f"os._exit({code}) was called; a script that draws a figure must not end the program")
+
+    os._exit = refused_exit
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        os._exit = real_exit
+
+
+def _load_python(path, attribute, torch):
     folder, here = str(Path(path).resolve().parent), os.getcwd()
     sys.path.insert(0, folder)   # as `python file.py` does: the script may import its neighbours
     try:

@@ -31,6 +31,7 @@ import graphlib
 import heapq
 import math
 import re
+import unicodedata
 
 import numpy as np
 
@@ -249,6 +250,16 @@ def _random_value(reader, raw, path):
         reader.fail(path, f"numpy cannot draw from the {dist} distribution with these parameters ({exc})")
 
 
+def _spelled_once(entry):
+    """A copy of the entry with its name and the names it refers to in one Unicode spelling (NFC):
+    ``é`` typed as e + U+0301 (as macOS writes file names) is the node ``é``."""
+    entry = dict(entry)
+    entry["name"] = unicodedata.normalize("NFC", entry["name"])
+    if isinstance(entry.get("inputs"), list):
+        entry["inputs"] = [unicodedata.normalize("NFC", r) if isinstance(r, str) else r for r in entry["inputs"]]
+    return entry
+
+
 def _brief(value):
     """A value for a message: a huge number by its digit count, not its 400 digits."""
     text = repr(value)
@@ -278,6 +289,8 @@ def _node_entries(reader, spec):
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             reader.fail(path + ("name",), "every node needs a non-empty string 'name'")
+        entry = _spelled_once(entry)
+        name = entry["name"]
         if name in names:
             reader.fail(path + ("name",), f"duplicate node name {name!r} (first at nodes[{names[name]}])")
         names[name] = i
@@ -406,6 +419,8 @@ def graph_from_spec(spec, new_graph, source="<spec>", locate=None):
         except GraphjacError as exc:
             reader.fail(path + ("value" if kind in LEAF_KINDS else "inputs",), str(exc))
     target = spec.get("target")
+    if isinstance(target, str):
+        target = unicodedata.normalize("NFC", target)
     if target is not None:
         if not isinstance(target, str) or target not in names:
             close = close_matches(str(target), names)

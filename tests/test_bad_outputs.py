@@ -141,7 +141,7 @@ def test_a_script_that_moves_exits_or_defines_ops_fails_only_itself(project, job
     code, out, err = _build(project, "-j", jobs)
     built = sorted(p.name for p in (project / "out").glob("*.svg"))
     assert built == ["a.svg", "b.svg", "chdir.svg", "defines.svg"], (built, err)
-    assert "exits.graph.py: the script ended its process" in err
+    assert "exits.graph.py:2: the script raised ScriptExit: os._exit(3) was called" in err
     assert "z_uses_cube.yaml:3:15: nodes[1].kind: unknown node kind 'cube'" in err
     assert code == 2 and "Traceback" not in err and "BrokenProcessPool" not in err
     assert not list(project.glob("*.svg")) and not list(project.parent.glob("*.svg"))

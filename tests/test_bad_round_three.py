@@ -165,3 +165,64 @@ def test_sighup_stops_the_preview_cleanly(tmp_path):
 def test_property_tests_draw_the_same_examples_every_run():
     from hypothesis import settings
     assert settings().derandomize or os.environ.get("HYPOTHESIS_PROFILE") == "dev"
+
+
+# ------------------------------------------------------------------------------ model scripts
+
+SCRIPT = """import graphjac as gj
+print("hello from the script")
+g = gj.Graph("m")
+z = g.mul(g.input("x", 2.0), g.param("w", 3.0), name="z")
+g.target = z
+"""
+
+
+def test_what_a_script_prints_never_enters_a_figure_on_standard_output(tmp_path):
+    (tmp_path / "m.py").write_text(SCRIPT)
+    result = subprocess.run([graphjac_command(), "render", "m.py", "-o", "-", "-f", "svg"], cwd=tmp_path,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert b"hello" not in result.stdout and result.stdout.lstrip().startswith((b"<?xml", b"<svg"))
+    assert b"hello from the script" in result.stderr
+    table = subprocess.run([graphjac_command(), "run", "m.py", "--format", "markdown"], cwd=tmp_path,
+                           capture_output=True, timeout=120)
+    assert b"hello" not in table.stdout and b"|" in table.stdout
+
+
+@pytest.mark.parametrize("command", [["render", "m.py", "-o", "m.svg"], ["run", "m.py"]])
+def test_a_script_calling_os_exit_is_one_clear_error_not_a_silent_end(tmp_path, command):
+    (tmp_path / "m.py").write_text("import os\nos._exit(0)\n")
+    result = subprocess.run([graphjac_command(), *command], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "os._exit(0)" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "m.svg").exists()
+
+
+# ------------------------------------------------------------------------------ numbers and names
+
+@pytest.mark.parametrize("label", [2.0, -1.0])
+@pytest.mark.parametrize("after_sigmoid", [False, True])
+def test_a_bce_label_outside_0_1_names_the_node_and_the_label(label, after_sigmoid):
+    g = gj.Graph("bce")
+    p = g.activation(g.param("z", 0.3), "sigmoid") if after_sigmoid else g.param("p", 0.3)
+    J = g.loss(p, g.input("y", label), "bce", name="J0")
+    with pytest.raises(gj.GraphjacError, match=r"node 'J0'.*target y must lie in \[0, 1\].*got " + f"{label:g}"):
+        g.backward(J)
+
+
+@pytest.mark.parametrize("labels", [[0.5, 0.5, 7.0], [-3.0, 0.0, 0.0]])
+def test_cce_labels_that_are_no_probabilities_are_said(labels):
+    g = gj.Graph("cce")
+    J = g.loss(g.activation(g.param("l", [0.1, 0.2, 0.3]), "softmax"), g.input("y", labels), "cce", name="J0")
+    with pytest.raises(gj.GraphjacError, match=r"node 'J0'.*labels y .* must lie in \[0, 1\]"):
+        g.backward(J)
+
+
+def test_a_name_in_another_unicode_spelling_is_the_same_node(tmp_path):
+    nfd = "e\u0301"
+    spec = tmp_path / "m.yaml"
+    spec.write_text(f"nodes:\n  - {{name: \u00e9, kind: input, value: 2.0}}\n"
+                    f"  - {{name: z, kind: square, inputs: [{nfd}]}}\ntarget: z\n", encoding="utf-8")
+    g = gj.load(spec)
+    assert float(g.value("z")) == 4.0 and g.record(nfd).name == "\u00e9"

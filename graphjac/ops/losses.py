@@ -106,8 +106,17 @@ def _check_probability(yhat):
         raise OpError(f"ŷ must lie in [0, 1] (a probability); got {first_bad((yhat < 0) | (yhat > 1), yhat)}")
 
 
+def _check_labels(y, what):
+    """Targets of BCE (and one-hot or soft CCE labels) are probabilities: in [0, 1], as PyTorch
+    requires of BCELoss's; a label of 2 or −1 would give a J and no word otherwise."""
+    if y.size and (y.min() < 0.0 or y.max() > 1.0):
+        raise OpError(f"the {what} must lie in [0, 1] (a class label 0 or 1, or a probability); "
+                      f"got {first_bad((y < 0) | (y > 1), y)}")
+
+
 def _bce(ctx):
     _check_probability(ctx.args[0])
+    _check_labels(ctx.args[1], "target y")
     return bce_of_probabilities(ctx)
 
 
@@ -123,6 +132,7 @@ def bce_of_logits(ctx):
     """BCE straight after a sigmoid ŷ = σ(z), from z (the sigmoid's ``extra``), exact where ŷ
     rounds to 0 or 1 (as PyTorch's BCEWithLogitsLoss): log(1 + e^{−z}) + (1 − y) z."""
     (z, e), y = ctx.extra, ctx.args[1]
+    _check_labels(y, "target y")
     softplus = np.log1p(e) if e is not None else np.logaddexp(0.0, -z)   # log(1 + e^{−z})
     return _sum_per_sample(ctx, softplus + (1.0 - y) * z)
 
@@ -185,6 +195,8 @@ def one_hot(ctx):
 def _cce(ctx):
     yhat = ctx.args[0]
     y = one_hot(ctx)
+    if ctx.args[1].shape == yhat.shape:
+        _check_labels(y, "labels y (one-hot rows or probabilities)")
     if ctx.extra is not None:  # straight from a softmax: its log p, computed stably
         log_p = ctx.extra
     else:
