@@ -120,7 +120,11 @@ class Annotations:
         return self.notation.formula(node_id, sample)
 
     def edge_symbol(self, edge, sample=None) -> str:
-        return self.notation.gradient_symbol(edge.src, sample)
+        return self.notation.share_symbol(edge.src, edge.dst, edge.slot_index, sample)
+
+    def total(self, node_id, sample=None) -> Optional[str]:
+        """∂T/∂node as the sum of its uses' shares, for a node used more than once (else None)."""
+        return self.notation.total(node_id, sample)
 
     def edge_formula(self, edge, sample=None) -> Optional[str]:
         return self.notation.chain(edge.dst, edge.slot_index, sample)
@@ -175,8 +179,27 @@ class Notation:
         self.records = graph.records()
         self.target = None if graph.target is None else graph.target.id
         self.vector_style = vector_style
-        self.symbols = [Symbol.from_name(r.name, self._label(r)) for r in self.records]
+        self.symbols = [self._symbol_of(r) for r in self.records]
         self._symbol_cache, self._mapping_cache, self._formula_cache = {}, {}, {}
+        self.uses = self._differentiable_uses()
+
+    def _symbol_of(self, record):
+        """A node's symbol: its label, its name as math, or for a result graphjac named (add13,
+        exp1) a short symbol u with its place in the graph (u₁₃), never the op's name."""
+        if record.auto_named and record.op is not None and record.label is None:
+            return Symbol("u", str(record.id))
+        return Symbol.from_name(record.name, self._label(record))
+
+    def _differentiable_uses(self):
+        """node id -> the (dst, slot) uses a gradient flows back through, in build order."""
+        uses = {}
+        for r in self.records:
+            if r.op is None:
+                continue
+            for k, src in enumerate(r.inputs):
+                if REGISTRY[r.op].slots[k].differentiable and self.records[src].kind != "const":
+                    uses.setdefault(src, []).append((r.id, k))
+        return uses
 
     @staticmethod
     def _label(record):
@@ -185,17 +208,22 @@ class Notation:
         return record.label
 
     def inlined(self, node_id) -> bool:
-        """An unnamed −u of a named u is written as −u wherever it appears (e^{−x}, not e^{neg₁})."""
+        """An unnamed −u or uᵀ of a named u is written so wherever it appears (e^{−x}, Q Kᵀ), not
+        as a symbol of its own."""
         r = self.records[node_id]
-        return r.auto_named and r.op == "neg" and not self.records[r.inputs[0]].auto_named
+        return r.auto_named and r.label is None and r.op in ("neg", "transpose") \
+            and not self.records[r.inputs[0]].auto_named
 
     def symbol(self, node_id, sample=None, index=None) -> str:
         """The node's symbol: x⃗⁽ⁱ⁾, or x⃗⁽²⁾ for sample "2"; its element ``index`` (x_k)."""
         key = (node_id, sample, index)
         if key not in self._symbol_cache:
             r = self.records[node_id]
-            if self.inlined(node_id):
+            if self.inlined(node_id) and r.op == "neg":
                 self._symbol_cache[key] = "-" + self.symbol(r.inputs[0], sample, index)
+            elif self.inlined(node_id):
+                inner = self.symbol(r.inputs[0], sample)
+                self._symbol_cache[key] = inner[:-4] if inner.endswith("^{T}") else "{" + inner + "}^{T}"
             else:
                 superscript = (sample or GENERIC) if r.batch else None
                 self._symbol_cache[key] = self.symbols[node_id].latex(
@@ -212,7 +240,39 @@ class Notation:
     def _operand(self, node_id, sample=None) -> str:
         """The symbol as the variable of a derivative: an inlined −x in parentheses."""
         symbol = self.symbol(node_id, sample)
-        return "(" + symbol + ")" if self.inlined(node_id) else symbol
+        return "(" + symbol + ")" if self.inlined(node_id) and self.records[node_id].op == "neg" else symbol
+
+    def shared(self, node_id) -> bool:
+        """Whether a gradient flows back to the node through more than one use (an RNN's W at
+        every step, Colah's b): each use's share is then a term of its own."""
+        return len(self.uses.get(node_id, ())) > 1
+
+    def share_symbol(self, src, dst, slot, sample=None) -> str:
+        """∂T/∂src through one use: ∂T/∂W⁽ᵏ⁾ for the k-th use of a shared node (∂T/∂x⁽ⁱ⁾|ₖ for a
+        minibatch's), plain ∂T/∂src otherwise."""
+        if not self.shared(src):
+            return self.gradient_symbol(src, sample)
+        k = str(self.uses[src].index((dst, slot)) + 1)
+        return self._share(src, k, sample)
+
+    def _share(self, src, k, sample=None):
+        if self.records[src].batch:
+            return self.gradient_symbol(src, sample) + r"\Big|_{" + k + "}"
+        operand = self._operand(src, sample)
+        operand = ("{" + operand + "}" if "^" in operand else operand) + "^{(" + k + ")}"
+        return partial(self.target_symbol(sample), operand)
+
+    def total(self, src, sample=None) -> Optional[str]:
+        """∂T/∂src as the sum of its uses' shares (None for a node used once): ∂T/∂W = ∂T/∂W⁽¹⁾ +
+        ∂T/∂W⁽²⁾, or Σₖ₌₁ⁿ ∂T/∂W⁽ᵏ⁾ past three."""
+        uses = self.uses.get(src, ())
+        if len(uses) < 2:
+            return None
+        if len(uses) > 3:
+            terms = r"\sum_{k=1}^{" + str(len(uses)) + "} " + self._share(src, "k", sample)
+        else:
+            terms = " + ".join(self._share(src, str(k), sample) for k in range(1, len(uses) + 1))
+        return self.gradient_symbol(src, sample) + " = " + terms
 
     def mapping(self, record, sample=None) -> TemplateSymbols:
         """What the op's templates read: $out, the slots' symbols (and their elements $x_j, $x_k),
@@ -296,6 +356,9 @@ class Notation:
             return None     # an op of one's own without derivative_latex: ∂T/∂src and its value alone
         m = self.mapping(record, sample)
         formula = _chain(slot, m, fill(slot.local, m), self._diagonal(op, record, src))
+        spread = _broadcast_axes(op, src.sample_shape, record.sample_shape)
+        if spread:       # the operand was repeated over these axes: its gradient sums over them
+            formula = _summed(spread, formula)
         if record.batch and not src.batch and sample is None:
             formula = r"\sum_{i=1}^{N} " + formula
         return formula
@@ -303,6 +366,30 @@ class Notation:
     def jacobian_caption(self, dst, src, sample=None) -> str:
         """∂dst/∂src (for one sample of a minibatch node)."""
         return partial(self.symbol(dst, sample), self.symbol(src, sample))
+
+
+INDEX_LETTERS = ("c", "j", "k")   # an element's index by axis, counted from the last axis (k)
+
+
+def _broadcast_axes(op, src_shape, out_shape) -> tuple:
+    """The index letters of the result's axes an operand of ``src_shape`` was broadcast over, in
+    a broadcasting op (u + b, u − μ, γ ⊙ x̂); none where the shapes agree.
+
+    >>> _broadcast_axes(REGISTRY["sub"], (), (3,)), _broadcast_axes(REGISTRY["add"], (3,), (2, 3))
+    (('k',), ('j',))
+    """
+    if not op.broadcasts or tuple(src_shape) == tuple(out_shape):
+        return ()
+    letters = INDEX_LETTERS[-len(out_shape):] if len(out_shape) <= len(INDEX_LETTERS) else \
+        tuple(f"a_{{{n}}}" for n in range(len(out_shape)))
+    padded = (1,) * (len(out_shape) - len(src_shape)) + tuple(src_shape)
+    return tuple(letter for letter, n, m in zip(letters, padded, out_shape) if n == 1 and m != 1)
+
+
+def _summed(letters, formula) -> str:
+    """Σ over the broadcast axes of a chain-rule formula, its sign in front: −Σₖ ∂J/∂d⃗."""
+    sign, term = ("-", formula[1:]) if formula.startswith("-") else ("", formula)
+    return sign + r"\sum_{" + ", ".join(letters) + "} " + term
 
 
 def _chain(slot, m, local, diagonal=False):
@@ -351,7 +438,7 @@ def _edges(graph, notation, record, local):
         carries = notation.carries_gradient(record.id, k)
         yield EdgeAnnotation(
             src=src, dst=record.id, slot=slot.name, slot_index=k, differentiable=carries,
-            symbol=notation.gradient_symbol(src), formula=notation.chain(record.id, k),
+            symbol=notation.share_symbol(src, record.id, k), formula=notation.chain(record.id, k),
             local=notation.local(record.id, k) if local else None, value=graph.slot_grad(record.name, k),
             shape=lecture_shape(notation.records[src].sample_shape),
             chained=carries and record.id != notation.target,

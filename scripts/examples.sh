@@ -27,7 +27,8 @@ for stem, (name, options) in variants().items():
         print(graph.render(folder / f"{stem}.{suffix}", **options))
 PY
 # worksheets a lecturer prints, and their keys, with a PNG preview of every page, and each as the
-# LaTeX document a lecturer edits (graphjac sheet -o X.tex)
+# LaTeX document a lecturer edits (graphjac sheet -o X.tex); not committed (.gitignore): their PDF
+# and PNG bytes depend on the machine's zlib, cairo and Graphviz
 python3 - docs/worksheets <<'PY'
 import sys
 from pathlib import Path

@@ -224,6 +224,7 @@ class Op:
     kind: str
     reduces_batch: object = False
     elementwise: bool = False   # ∂out/∂arg is diagonal where the shapes agree: the chain rule is ⊙
+    broadcasts: bool = False    # operands repeat over the result's axes (u + b): their gradients sum over them
     batch_from: Optional[int] = None  # only this operand decides whether the result is a minibatch
     summary: str = ""
     attrs: tuple = ()           # the op's Attr declarations

@@ -218,7 +218,7 @@ def define_op(name: str, forward, derivative=None, latex=None, derivative_latex=
 
         run.__name__ = run.__qualname__ = f"{name}_forward"
         op = Op(name=name, kind=name, summary=summary or f"a user's op: $out = {latex}", elementwise=True,
-                forward=run, infer=_broadcast, latex="$out = " + latex,
+                broadcasts=True, forward=run, infer=_broadcast, latex="$out = " + latex,
                 slots=(_derivative_slot(name, derivative, local_latex[0]),))
     else:
         op = Op(name=name, kind=name, summary=summary or f"a user's op: $out = {latex}",

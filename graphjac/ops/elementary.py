@@ -51,8 +51,9 @@ def _add(ctx):
 
 
 def _negative_constant(m, slot):
-    """Whether the operand in ``slot`` is a constant written with a minus (−1): u + (−1) is u − 1."""
-    return slot in m.constant and m[slot].startswith("-")
+    """Whether the operand in ``slot`` is written with a minus (a constant −1, an inlined −a):
+    u + (−1) is u − 1, r + (−a) is r − a."""
+    return m[slot].startswith("-")
 
 
 def _add_latex(m):
@@ -62,7 +63,7 @@ def _add_latex(m):
 
 
 ADD = Op(
-    name="add", kind="add", summary="z = u + v",
+    name="add", broadcasts=True, kind="add", summary="z = u + v",
     forward=_add, infer=_elementwise_infer,
     latex=_add_latex,
     slots=(_passing_slot("u", 0), _passing_slot("v", 1)),
@@ -92,7 +93,7 @@ def _sub_jacobian_v(ctx):
 
 
 SUB = Op(
-    name="sub", kind="sub", summary="z = u − v",
+    name="sub", broadcasts=True, kind="sub", summary="z = u − v",
     forward=_sub, infer=_elementwise_infer,
     latex=_sub_latex,
     slots=(
@@ -111,14 +112,25 @@ def _mul(ctx):
 
 
 def _mul_latex(m):
-    """u v, or a constant written first as a lecturer writes it: 0.5u, −2s, −s (not s · −2)."""
+    """u v, or a constant written first as a lecturer writes it: 0.5u, −2s, −s (not s · −2), λ u,
+    and u ⊙ v for an elementwise product of two arrays (never juxtaposed as if a matrix product)."""
     for constant, other in (("v", "u"), ("u", "v")):
         if constant in m.constant and other not in m.constant:
             coefficient = {"-1": "-", "1": ""}.get(m[constant], "$" + constant + " ")
-            if coefficient.endswith(" ") and m[other].startswith((r"\mathrm", r"\text")):
+            if coefficient.endswith(" ") and not _plain_factor(m[constant]):
+                coefficient += r"\cdot "   # λ/2 · r, not λ/2r
+            elif coefficient.endswith(" ") and m[other].startswith((r"\mathrm", r"\text")):
                 coefficient += r"\, "   # 2 add₉, not 2add₉
             return "$out = " + coefficient + "$" + other
+    if m.sample_shapes.get("u") and m.sample_shapes.get("v"):
+        return r"$out = $u \odot $v"
     return r"$out = $u \, $v"
+
+
+def _plain_factor(symbol) -> bool:
+    """A coefficient that juxtaposes cleanly: a number or one letter (0.5, λ, w₁)."""
+    import re
+    return bool(re.fullmatch(r"-?[0-9.]+|-?(\\[A-Za-z]+|[A-Za-z])(_\{[^{}]*\})?", symbol))
 
 
 def _mul_vjp_u(ctx, g):
@@ -135,7 +147,7 @@ def _mul_jacobian(ctx, i):
 
 
 MUL = Op(
-    name="mul", kind="mul", elementwise=True, summary="z = u v (elementwise)",
+    name="mul", broadcasts=True, kind="mul", elementwise=True, summary="z = u v (elementwise)",
     forward=_mul, infer=_elementwise_infer,
     latex=_mul_latex,
     slots=(
@@ -198,6 +210,12 @@ def _pow_jacobian(ctx):
     return np.diag(_pow_local(ctx).reshape(-1))
 
 
+def _power_local(m):
+    """p u^{p−1} as a lecturer writes it: −u^{−2} for p = −1 (not −1u⁻²), ½u^{−½} as 0.5 u^{−0.5}."""
+    coefficient = {"1": "", "-1": "-"}.get(m["p"], m["p"] + " ")
+    return coefficient + ("$u" if m["p_minus_1"] == "1" else "{$u}^{$p_minus_1}")
+
+
 def _exponent_latex(p):
     return {"p": number_latex(p), "p_minus_1": number_latex(p - 1)}
 
@@ -207,7 +225,7 @@ POW = Op(
     attrs=(Attr("exponent", float, help="the power p of u^p, a finite number", latex=_exponent_latex),),
     forward=_pow_forward, infer=_same_shape_infer,
     latex="$out = $u^{$p}",
-    slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local="$p $u^{$p_minus_1}", may_raise=True),),
+    slots=(Slot("u", vjp=_pow_vjp, jacobian=_pow_jacobian, local=lambda m: _power_local(m), may_raise=True),),
     torch=("torch.pow", "operator.pow", "Tensor.pow"),
     domain=lambda rng: [uniform((3,), attrs={"exponent": 3.0})(rng),
                         uniform((3,), low=0.5, high=2.0, attrs={"exponent": -1.5})(rng)],

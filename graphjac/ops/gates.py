@@ -116,7 +116,7 @@ def _div_jacobian(ctx, i):
 
 
 DIV = Op(
-    name="div", kind="div", elementwise=True, summary="z = u / v (elementwise), ∂z/∂u = 1/v, ∂z/∂v = −u/v²",
+    name="div", broadcasts=True, kind="div", elementwise=True, summary="z = u / v (elementwise), ∂z/∂u = 1/v, ∂z/∂v = −u/v²",
     forward=_div, infer=_broadcast,
     latex=r"$out = \frac{$u}{$v}",
     slots=(
@@ -159,7 +159,7 @@ def _extreme(name, numpy_op, larger, symbol):
                  rf"0 & {mine} {loses} {theirs} \end{{cases}}")
         return Slot(slot_name, vjp=vjp, jacobian=jacobian, local=local)
 
-    return Op(name=name, kind=name, elementwise=True, forward=forward, infer=_broadcast,
+    return Op(name=name, kind=name, elementwise=True, broadcasts=True, forward=forward, infer=_broadcast,
               summary=f"z = {symbol}(u, v): the gradient goes to the {'larger' if larger else 'smaller'} "
                       "operand (a tie: half each, as PyTorch)",
               latex=rf"$out = \{symbol}($u, $v)", slots=(slot(0, "u"), slot(1, "v")),

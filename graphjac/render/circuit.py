@@ -55,7 +55,9 @@ def gate_label(note, notes) -> str:
             return sign + "(" + value + r", \cdot)"
         if note.op == "sub" and operands[0] is constants[0]:
             return value + r" - x"
-        return sign + " " + value if not value.startswith("-") or note.op != "add" else "- " + value[1:]
+        if value.startswith("-") and note.op in ("add", "sub"):   # + −0.2 is − 0.2, − −0.2 is + 0.2
+            return ("- " if note.op == "add" else "+ ") + value[1:]
+        return sign + " " + value
     return sign
 
 

@@ -312,11 +312,31 @@ def _node_label(notes, note, options, sample, plan, blanks):
             lines[0] = (symbol + " = " + shown_value, "")
     elif shown:
         lines.append(("= " + shown_value, "forward"))
-    if "grad" in parts and grad is not None and numbers.fits(grad):
+    total = notes.total(note.id, superscript) if options.backward and note.grad is not None else None
+    if total is not None and note.shape != () and len(notes.notation.uses[note.id]) < 3 \
+            and "grad" not in parts:
+        total = None   # two shares of an array: named on their edges (a line here costs a slide 2 pt)
+    if total is not None and (sample is None or note.batch):   # a shared node: its shares add up
+        values = _share_values(notes, note, options, sample)
+        lines.append((notes.grad_symbol(note.id, superscript) + values if values else total, "backward"))
+    elif "grad" in parts and grad is not None and numbers.fits(grad):
         lines.append((notes.grad_symbol(note.id, superscript) + " = " + numbers.value(grad, p), "backward"))
     if "shape" in parts:
         lines.append((r"\in " + note.value_space, ""))
     return tuple(lines)
+
+
+def _share_values(notes, note, options, sample) -> str:
+    """`` = 2 + 3 = 5``: a scalar node's shares (named on its edges) and their sum, as Colah
+    writes ∂e/∂b; nothing for arrays, whose total is written as the sum of the shares' symbols."""
+    if "value" not in options.edge_labels or note.shape != () or note.grad is None:
+        return ""
+    shares = [e.value for e in notes.edges if e.src == note.id and e.value is not None]
+    p = options.precision
+    total = " = " + numbers.number(float(note.grad), p)
+    if len(shares) > 3:    # the shares are on the edges; their sum here
+        return total
+    return " = " + " + ".join(numbers.number(float(v), p) for v in shares).replace("+ -", "- ") + total
 
 
 def _sample_value(array, batch, sample):
