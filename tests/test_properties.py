@@ -2,7 +2,7 @@
 checked against the autograd oracle and finite differences."""
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
@@ -152,6 +152,9 @@ ACTIVATION_LOSS = [("sigmoid", "mse"), ("tanh", "mse"), ("identity", "mse"), ("s
 @SETTINGS
 @given(n=st.integers(1, 5), k=st.integers(2, 5), samples=st.integers(1, 6),
        pairing=st.sampled_from(ACTIVATION_LOSS), indices=st.booleans(), seed=st.integers(0, 2**32 - 1))
+# σ + BCE with ŷ within 3·10⁻⁵ of 0: the unfused oracle and finite differences lose digits that
+# graphjac's fused form keeps (found by random draws; tolerances are scaled by 1/min(ŷ, 1 − ŷ))
+@example(n=3, k=5, samples=5, pairing=("sigmoid", "bce"), indices=False, seed=3938846305)
 def test_random_dense_models(n, k, samples, pairing, indices, seed):
     activation, loss = pairing
     rng = np.random.default_rng(seed)
