@@ -44,6 +44,14 @@ _CATALOG = {
     "micrograd": "micrograd's README expression: g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773",
     "two_layer": "a two-layer network on a minibatch: dense, tanh, dense, σ, BCE and the mean J",
     "two_layer_l2": "two layers with L2 regularisation (d2l.ai): ∂J/∂W₁ sums the loss path and the penalty path",
+    # beyond the MLP: the ops of a whole course
+    "conv1d": "a 1-D convolution y⃗ = x⃗ ⋆ k⃗ + b (cross-correlation), ∂J/∂k⃗ = x⃗ ⋆ ∂J/∂y⃗",
+    "cnn": "a small CNN: conv2d, ReLU, 2 × 2 max pooling, flatten, dense, softmax and CCE",
+    "rnn_bptt": "backpropagation through time (d2l.ai): 3 steps, shared W_xh, W_hh, b; ∂J/∂W = Σₜ of the steps' shares",
+    "attention": "scaled dot-product attention softmax(QKᵀ/√d)V, the softmax along each row",
+    "layer_norm": "layer normalisation γ⃗ ⊙ (x⃗ − μ)/√(σ² + ε) + β⃗ over one vector's components",
+    "batch_norm": "batch normalisation over a minibatch with the training statistics μ_B, σ_B²",
+    "residual": "a residual block y⃗ = x⃗ + F(x⃗): ∂J/∂x⃗ sums the skip path and the block's path",
 }
 
 

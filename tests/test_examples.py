@@ -301,3 +301,36 @@ def test_two_layer_l2_gradient_of_w1_is_the_sum_of_two_paths():
     p = 1 / (1 + np.exp(-(H @ g.value("W2") + g.value("B2"))))
     dL2 = (p - y) / len(X)
     np.testing.assert_allclose(through_loss, X.T @ ((dL2 @ g.value("W2").T) * (1 - H ** 2)), rtol=1e-10)
+
+
+# ------------------------------------------------------------------------------ beyond the MLP
+
+COURSE = ("conv1d", "cnn", "rnn_bptt", "attention", "layer_norm", "batch_norm", "residual")
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_the_course_figures_equal_torch(name):
+    pytest.importorskip("torch")
+    from torch_oracle import assert_matches_torch
+    assert_matches_torch(load_example(name))
+
+
+def test_the_rnn_names_each_steps_share_and_states_the_total():
+    g = load_example("rnn_bptt")
+    g.backward(g.target)
+    notes = g.annotate()
+    W = g.node("W_xh").id
+    shares = [e.symbol for e in notes.edges if e.src == W]
+    assert len(shares) == 3 and len(set(shares)) == 3 and all("(" in s for s in shares)
+    assert notes.total(W).count("+") == 2
+    total = sum(g.edge_grad("W_xh", notes.nodes[e.dst].name) for e in notes.edges if e.src == W)
+    np.testing.assert_allclose(total, g.grad("W_xh"))
+    labels = [line for n in g.figure().nodes if n.name == "W_xh" for line in n.label]
+    assert any(r"W_{\mathrm{xh}}^{(3)}" in line for line in labels), labels
+
+
+def test_the_attention_scores_are_written_as_a_lecturer_writes_them():
+    from graphjac.mathtext import to_unicode
+    notes = load_example("attention").annotate()
+    assert to_unicode(notes.node("S").formula) == "S = QKᵀ/√d"
+    assert to_unicode(notes.edge("S", "A").formula) == "A ⊙ (∂J/∂A − rowsum(∂J/∂A ⊙ A))"

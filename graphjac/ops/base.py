@@ -31,13 +31,43 @@ def first_bad(bad, values) -> str:
 
 
 def number_latex(x) -> str:
-    """A number as a formula writes it: 2, 0.5, 1e-05.
+    r"""A number as a formula writes it: 2, 0.5, 10^{-5}, and an exact value the float stands
+    for when it is a simple one (rac{1}{3}, rac{1}{\sqrt{2}}, \sqrt{3}) rather than its digits.
 
-    >>> number_latex(2.0), number_latex(0.01), number_latex(-1.5)
-    ('2', '0.01', '-1.5')
+    >>> number_latex(2.0), number_latex(0.01), number_latex(-1.5), number_latex(1e-05), number_latex(2.5e-08)
+    ('2', '0.01', '-1.5', '10^{-5}', '2.5 \\times 10^{-8}')
+    >>> number_latex(1 / 3), number_latex(2 ** -0.5), number_latex(-(3 ** 0.5)), number_latex(0.1234567)
+    ('\\frac{1}{3}', '\\frac{1}{\\sqrt{2}}', '-\\sqrt{3}', '0.123457')
     """
     x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        power = "10^{" + str(int(exponent)) + "}"
+        return power if mantissa == "1" else ("-" + power if mantissa == "-1" else mantissa + r" \times " + power)
+    if len(text.lstrip("-").replace(".", "").lstrip("0")) < 6:   # short digits say it exactly: 0.5, 0.25
+        return text
+    return _exact(x) or text
+
+
+def _exact(x):
+    """The simple exact value ``x`` stands for (p/q, √n, 1/√n with small integers), or None."""
+    sign, x = ("-", -x) if x < 0 else ("", x)
+    for q in range(2, 13):
+        p = x * q
+        if abs(p - round(p)) < 1e-9 * p and round(p) < 100:
+            return sign + r"\frac{" + str(round(p)) + "}{" + str(q) + "}"
+    for n in range(2, 101):
+        root = math.isqrt(n)
+        if root * root == n:
+            continue
+        if abs(x * x - n) < 1e-9 * n:
+            return sign + r"\sqrt{" + str(n) + "}"
+        if abs(1 / (x * x) - n) < 1e-9 * n:
+            return sign + r"\frac{1}{\sqrt{" + str(n) + "}}"
+    return None
 
 
 def _number(name, kind, value, where):
