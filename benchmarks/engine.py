@@ -16,7 +16,8 @@ Both keep the arrays of their last pass alive, as graphjac does (else freeing an
 large arrays makes numpy look slow). BLAS runs on one thread (set OPENBLAS_NUM_THREADS and
 friends to change that). autograd (and PyTorch, when importable) differentiate the same
 function with respect to the parameters.
-Targets: against the user's numpy, neuron ≤ 2.0×, 784-128-10 ≤ 1.10×, 1024-1024-10 ≤ 1.10×.
+Targets: against the user's numpy, neuron ≤ 2.0×, 784-128-10 ≤ 1.10×, 1024-1024-10 ≤ 1.10×; the
+course's ops (conv2d, max_pool2d, attention) at most 3× PyTorch's forward + backward in float64.
 """
 
 from __future__ import annotations
@@ -320,6 +321,118 @@ def main():
     widths = [max(len(r[i]) for r in rows + [header] if i < len(r)) for i in range(len(header))]
     for r in [header] + rows:
         print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))))
+
+
+# ---------------------------------------------------------------------------- the course's ops against PyTorch
+
+COURSE_TARGET = 3.0   # forward + backward at most 3× PyTorch on the CPU in float64
+
+
+def course_cases(rng):
+    """(title, graphjac run, torch run): conv2d on a 64 × 1 × 28 × 28 minibatch with eight 3 × 3
+    kernels, max_pool2d on its output, attention of 64 tokens of width 32; each forward + backward
+    to ∂J/∂ the parameters, J = Σ out ⊙ R."""
+    import torch
+
+    cases = []
+    x = rng.normal(size=(64, 1, 28, 28))
+    k = rng.normal(size=(8, 1, 3, 3)) * 0.3
+    b = rng.normal(size=8)
+    conv_R = rng.normal(size=(64, 8, 26, 26))
+    pool_in = rng.normal(size=(64, 8, 26, 26))
+    pool_R = rng.normal(size=(64, 8, 13, 13))
+    Q, K, V = (rng.normal(size=(64, 32)) for _ in range(3))
+    att_R = rng.normal(size=(64, 32))
+
+    def graph_of(build):
+        g = gj.Graph("course")
+        J = build(g)
+        return g, J
+
+    def conv_graph(g):
+        y = g.conv2d(g.input("X", x, batch=True), g.param("K", k), g.param("b", b))
+        return g.sum(g.mul(y, g.input("R", conv_R, batch=True)))
+
+    def pool_graph(g):
+        y = g.max_pool2d(g.param("H", pool_in[0]), 2)
+        return g.sum(g.mul(y, g.const(pool_R[0])))
+
+    def pool_batch_graph(g):
+        H = g.input("H", pool_in, batch=True)
+        y = g.max_pool2d(H, 2)
+        return g.sum(g.mul(y, g.input("R", pool_R, batch=True)))
+
+    def attention_graph(g):
+        q, kk, v = g.param("Q", Q), g.param("K", K), g.param("V", V)
+        A = g.softmax(g.div(g.matmul(q, g.transpose(kk)), float(np.sqrt(32))), axis=-1)
+        return g.sum(g.mul(g.matmul(A, v), g.const(att_R)))
+
+    def runner(build, read):
+        g, J = graph_of(build)
+
+        def run():
+            g.forward()
+            g.backward(J)
+            return [g.grad(name) for name in read]
+        return run
+
+    t = {name: torch.tensor(value, dtype=torch.float64) for name, value in
+         dict(x=x, k=k, b=b, conv_R=conv_R, pool_in=pool_in, pool_R=pool_R, Q=Q, K=K, V=V, att_R=att_R).items()}
+
+    def torch_conv():
+        kk, bb = t["k"].clone().requires_grad_(), t["b"].clone().requires_grad_()
+        (torch.nn.functional.conv2d(t["x"], kk, bb) * t["conv_R"]).sum().backward()
+        return [kk.grad, bb.grad]
+
+    def torch_pool():
+        h = t["pool_in"].clone().requires_grad_()
+        (torch.nn.functional.max_pool2d(h, 2) * t["pool_R"]).sum().backward()
+        return [h.grad]
+
+    def torch_attention():
+        q, kk, v = (t[n].clone().requires_grad_() for n in ("Q", "K", "V"))
+        A = torch.softmax(q @ kk.T / np.sqrt(32), dim=-1)
+        ((A @ v) * t["att_R"]).sum().backward()
+        return [q.grad, kk.grad, v.grad]
+
+    def pool_input_grad(build):
+        g, J = graph_of(build)
+
+        def run():
+            g.forward()
+            g.backward(J)
+            return [g.grad("H")]
+        return run
+
+    cases.append(("conv2d 64×1×28×28, 8 kernels 3×3", runner(conv_graph, ("K", "b")), torch_conv))
+    cases.append(("max_pool2d 2×2 of its output", pool_input_grad(pool_batch_graph), torch_pool))
+    cases.append(("attention, 64 tokens of width 32", runner(attention_graph, ("Q", "K", "V")), torch_attention))
+    return cases
+
+
+def course(rounds):
+    """Print graphjac's time against PyTorch's for each course op; check they agree first."""
+    try:
+        import torch
+    except ImportError:
+        print("\n(PyTorch is not installed: the course ops' comparison is left out)")
+        return
+    torch.set_num_threads(1)
+    rows = []
+    for title, ours, theirs in course_cases(np.random.default_rng(1)):
+        for a, b in zip(ours(), theirs()):
+            np.testing.assert_allclose(a, b.numpy(), rtol=1e-8, atol=1e-10)
+        best = best_times({"graphjac": ours, "pytorch": theirs}, rounds, 4.0)
+        ratio = best["graphjac"] / best["pytorch"]
+        rows.append((title, _us(best["pytorch"]), _us(best["graphjac"]), f"{ratio:.2f}×",
+                     f"≤ {COURSE_TARGET:.1f}× {'ok' if ratio <= COURSE_TARGET else 'MISSED'}"))
+    print(f"\nthe course's ops, forward + backward in float64, against PyTorch {torch.__version__} "
+          "(one thread each):")
+    header = ("case", "pytorch", "graphjac", "ratio", "target")
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    for r in [header] + rows:
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))))
+    course(rounds)
 
 
 def _us(seconds):
