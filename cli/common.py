@@ -55,15 +55,26 @@ def target_option(command):
 
 
 def torch_option(command):
-    """--torch: SPEC's PyTorch module (model.py:NAME) rather than a Graph it defines."""
+    """--torch: SPEC's PyTorch module (model.py:NAME) rather than a Graph it defines; --depth: its
+    submodules deeper than this kept whole (one node each)."""
+    command = click.option("--depth", type=click.IntRange(0), default=None, expose_value=False,
+                           callback=_remember_depth, help="with --torch: keep submodules deeper than this whole, "
+                                                          "one node each (as torchview's depth)")(command)
     return click.option("--torch", "torch", is_flag=True,
                         help="SPEC is a PyTorch model: model.py[:NAME] defining the nn.Module, example_inputs, "
                              "and loss and target for a loss J")(command)
 
 
+def _remember_depth(ctx, param, value):
+    ctx.meta["graphjac.depth"] = value
+    return value
+
+
 def load_graph(spec: str, target=None, need_target=False, target_flag=True, torch=False):
     """The graph named by SPEC, with its loss target J set (or checked when ``need_target``)."""
-    graph = gj.load(spec, torch=torch)
+    context = click.get_current_context(silent=True)
+    depth = context.meta.get("graphjac.depth") if context is not None else None
+    graph = gj.load(spec, torch=torch, depth=depth)
     if target is not None:
         try:
             graph.target = target

@@ -39,15 +39,16 @@ MAX_DIGITS = 400          # an integer literal longer than this is no value a gr
 SUFFIXES = tuple(DATA_SUFFIXES) + (".py",)
 
 
-def load(path, torch: bool = False):
+def load(path, torch: bool = False, depth=None):
     """A Graph from a spec file (.yaml/.yml/.json/.toml), a Python file (``graph.py[:name]``: a
     Graph, a function returning one, or a PyTorch module) or a built-in lecture figure
-    (``lecture:neuron``); ``torch``: the Python file's PyTorch module rather than its Graph."""
+    (``lecture:neuron``); ``torch``: the Python file's PyTorch module rather than its Graph;
+    ``depth``: its submodules deeper than this kept whole (as ``from_torch``'s)."""
     kind, path, attribute = _parts(str(path))
     if kind == "lecture":
         return load_example(path)
     if kind == "python":
-        return load_python(path, attribute, torch)
+        return load_python(path, attribute, torch, depth)
     data, locate = read_spec(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = Path(path).stem   # the figure's title: the file's name, unless the spec gives one
@@ -435,14 +436,14 @@ def _script_line(path, exc):
     return f"{path}:{frames[-1].lineno}" if frames else path
 
 
-def load_python(path, attribute=None, torch=False):
+def load_python(path, attribute=None, torch=False, depth=None):
     """Run a Python file and take its graph: ``attribute`` (a Graph, a function returning one, or
     a PyTorch module), else the one Graph among its globals (the one module, with ``torch``),
     else its function ``build()``. A module is drawn by :func:`graphjac.from_torch` on the
     script's ``example_inputs``, with its ``loss`` and ``target`` when it defines them."""
     _read_text(path)  # the same missing-file / directory errors as for specs
     with contained():
-        return _load_python(path, attribute, torch)
+        return _load_python(path, attribute, torch, depth)
 
 
 class ScriptExit(SystemExit):
@@ -467,7 +468,7 @@ def contained():
         os._exit = real_exit
 
 
-def _load_python(path, attribute, torch):
+def _load_python(path, attribute, torch, depth=None):
     folder, here = str(Path(path).resolve().parent), os.getcwd()
     sys.path.insert(0, folder)   # as `python file.py` does: the script may import its neighbours
     try:
@@ -490,7 +491,7 @@ def _load_python(path, attribute, torch):
     else:
         found = _the_graph(path, namespace, torch)
     if _is_torch_module(found):
-        found = _torch_graph(path, namespace, found, attribute)
+        found = _torch_graph(path, namespace, found, attribute, depth)
     if callable(found) and not isinstance(found, Graph):
         try:
             found = found()
@@ -527,13 +528,14 @@ def _is_torch_module(value) -> bool:
     return any(f"{c.__module__}.{c.__qualname__}" == "torch.nn.modules.module.Module" for c in type(value).__mro__)
 
 
-def _torch_graph(path, namespace, module, attribute):
+def _torch_graph(path, namespace, module, attribute, depth=None):
     from .pytorch import from_torch
     if "example_inputs" not in namespace:
         raise GraphjacError(f"{path}: {attribute or 'the module'} is a PyTorch module; the script must also define "
                             f"example_inputs (a tensor, or a tuple of tensors), and loss and target for a loss J")
     graph = from_torch(module, namespace["example_inputs"], namespace.get("loss"), namespace.get("target"),
-                       expand=bool(namespace.get("expand", False)), name=namespace.get("name"))
+                       expand=namespace.get("expand", False), name=namespace.get("name"),
+                       depth=depth if depth is not None else namespace.get("depth"))
     render = namespace.get("render_options")
     if render is not None:
         graph.render_options = render
