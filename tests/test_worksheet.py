@@ -47,12 +47,12 @@ def _question_tops(page):
 def test_a_large_graphs_questions_run_on_over_pages_none_lost():
     from random_graphs import chain_graph
     from graphjac.render.worksheet import MARGIN, PAGE, pages
-    graph = chain_graph(1, length=20)             # a circuit of 20 gates: 50 questions
+    graph = chain_graph(1, length=20)             # a circuit of 20 gates: 52 questions (2 of them totals)
     asked = questions(graph)
     for answers in (False, True):
         drawn = pages([graph], answers=answers)
         tops = [_question_tops(page) for page in drawn]
-        assert len(drawn) >= 2 and sum(map(len, tops)) == len(asked) == 50
+        assert len(drawn) >= 2 and sum(map(len, tops)) == len(asked) == 52
         assert tops[0] == []                      # a figure with this many questions has its first page to itself
         assert all(top < PAGE[1] - MARGIN - 8 for page in tops for top in page)   # every line on its page
 
@@ -142,3 +142,22 @@ def test_the_cli_writes_the_latex_documents_and_says_when_tex_is_missing(tmp_pat
     code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "w.pdf", "--tex")
     assert_clean_error(code, out, err, 1, "pdflatex is not installed")
     assert not (tmp_path / "w.pdf").exists()
+
+
+def test_a_shared_weights_shares_and_total_are_each_asked():
+    from graphjac.mathtext import to_unicode
+    asked = [to_unicode(q) for _, q, _ in questions(gj.load("lecture:rnn_bptt"))]
+    assert sum("∂J/∂Wₓₕ⁽" in q and q.index("∂J/∂Wₓₕ⁽") == 0 for q in asked) == 3      # each step's share
+    assert any(q.startswith("∂J/∂Wₓₕ = ∂J/∂Wₓₕ⁽¹⁾ + ∂J/∂Wₓₕ⁽²⁾ + ∂J/∂Wₓₕ⁽³⁾") for q in asked)   # and the total
+    colah = [to_unicode(a) for _, _, a in questions(gj.load("lecture:colah"))]
+    assert "∂e/∂b = ∂e/∂b⁽¹⁾ + ∂e/∂b⁽²⁾ = 5" in colah
+
+
+def test_the_worksheet_asks_about_the_graphs_own_target():
+    from graphjac.mathtext import to_unicode
+    g = gj.Graph("L")
+    L = g.loss(g.activation(g.neuron(g.input("x", [1.0, 2.0]), g.param("w", [0.5, -0.3]), g.param("b", 0.1),
+                                     name="z"), "sigmoid", name="a"), g.input("y", 1.0), "bce", name="L")
+    g.target = L
+    asked = [to_unicode(q) for _, q, _ in questions(g)]
+    assert not any("∂J" in q for q in asked) and any("∂L/∂w₂" in q for q in asked), asked

@@ -232,18 +232,20 @@ class Blanks:
         as backprop reaches them."""
         counter = iter(range(1, 10**6))
 
-        def fill(label):
+        def fill(label, phases=None, wanted=None):
             out = []
-            for line in label:
-                while BLANK in line:
-                    line = line.replace(BLANK, "_{" + str(next(counter)) + "}", 1)
+            for k, line in enumerate(label):
+                if wanted is None or (phases[k] == "backward") == wanted:
+                    while BLANK in line:
+                        line = line.replace(BLANK, "_{" + str(next(counter)) + "}", 1)
                 out.append(line)
             return tuple(out)
 
-        nodes = tuple(replace(n, label=fill(n.label)) for n in figure.nodes)
+        nodes = [replace(n, label=fill(n.label, n.phases, False)) for n in figure.nodes]
         edges = list(figure.edges)
         for k in backward_steps(figure):
             edges[k] = replace(edges[k], label=fill(edges[k].label))
+        nodes = tuple(replace(n, label=fill(n.label, n.phases, True)) for n in nodes)   # totals: after their shares
         return replace(figure, nodes=nodes, edges=tuple(edges))
 
 
@@ -313,12 +315,16 @@ def _node_label(notes, note, options, sample, plan, blanks):
     elif shown:
         lines.append(("= " + shown_value, "forward"))
     total = notes.total(note.id, superscript) if options.backward and note.grad is not None else None
+    asked = total is not None and any((e.src, e.dst) in blanks.grads for e in notes.edges if e.src == note.id)
     if total is not None and note.shape != () and len(notes.notation.uses[note.id]) < 3 \
-            and "grad" not in parts:
+            and "grad" not in parts and not asked:
         total = None   # two shares of an array: named on their edges (a line here costs a slide 2 pt)
     if total is not None and (sample is None or note.batch):   # a shared node: its shares add up
-        values = _share_values(notes, note, options, sample)
-        lines.append((notes.grad_symbol(note.id, superscript) + values if values else total, "backward"))
+        if asked and grad is not None and numbers.fits(grad):   # an exercise asks for the total too
+            lines.append((total + " = " + blanks.value(numbers.value(grad, p)), "backward"))
+        else:
+            values = _share_values(notes, note, options, sample)
+            lines.append((notes.grad_symbol(note.id, superscript) + values if values else total, "backward"))
     elif "grad" in parts and grad is not None and numbers.fits(grad):
         lines.append((notes.grad_symbol(note.id, superscript) + " = " + numbers.value(grad, p), "backward"))
     if "shape" in parts:

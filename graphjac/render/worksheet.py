@@ -94,7 +94,8 @@ def _blanks(figure):
     for key, label in labels:
         for line in label:
             for held, number in _rules(line):
-                found.append((key, number, label[0], held))
+                asked = label[0] if line.startswith("= ") or line == label[0] else line.split(r" = \underline")[0]
+                found.append((key, number, asked, held))
     return sorted(found, key=lambda item: int(item[1]))
 
 
@@ -125,6 +126,7 @@ def _about(graph, precision, count):
     """Questions about the whole graph: one gradient element from the values given, and which
     gradients are zero."""
     notes = graph.annotate()
+    J = notes.notation.target_symbol()     # the graph's own target: ∂L/∂w₂ where L is the loss
     params = [n for n in notes.nodes if n.kind == "param" and graph.grad(n.name) is not None]
     out = []
     vector = next((n for n in params if np.ndim(graph.grad(n.name)) == 1 and np.size(graph.grad(n.name)) >= 2), None)
@@ -133,11 +135,11 @@ def _about(graph, precision, count):
         indexed = re.fullmatch(r"(.*)_\{(.*)\}", base)
         element = f"{indexed.group(1)}_{{{indexed.group(2)},2}}" if indexed else f"{base}_{{2}}"
         value = float(graph.grad(vector.name)[1])
-        out.append((str(count + 1), rf"\text{{from the values given, compute }} \frac{{\partial J}}{{\partial {element}}}",
-                    rf"\frac{{\partial J}}{{\partial {element}}} = {number_latex(np.asarray(value), precision)}"))
+        out.append((str(count + 1), rf"\text{{from the values given, compute }} \frac{{\partial {J}}}{{\partial {element}}}",
+                    rf"\frac{{\partial {J}}}{{\partial {element}}} = {number_latex(np.asarray(value), precision)}"))
     zero = [n.symbol for n in notes.nodes if n.kind in ("param", "input") and graph.grad(n.name) is not None
             and not np.any(graph.grad(n.name))]
-    said = ", ".join(rf"\frac{{\partial J}}{{\partial {s}}}" for s in zero) if zero else r"\text{none}"
+    said = ", ".join(rf"\frac{{\partial {J}}}{{\partial {s}}}" for s in zero) if zero else r"\text{none}"
     out.append((str(count + len(out) + 1), r"\text{which gradients of the inputs and parameters are zero?}", said))
     return out
 
