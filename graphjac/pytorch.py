@@ -497,11 +497,11 @@ class _Builder:
     def named(self, node, base, symbol, count=None):
         """(name, label) of a layer's result: the lecture's symbol (l⃗₁, h⃗₁), ŷ for the prediction."""
         if node is self.prediction:
-            return "y_hat", r"\hat{y}"
+            return "y_hat", None          # ŷ, drawn as the figure's vector style says (arrow or bold)
         k = self.fresh(base)[len(base):] if count is None else str(count)
         if count is not None and len(self.linears) == 1:
-            return self.unique(base), rf"\vec{{{symbol}}}"
-        return self.unique(f"{base}{k}"), rf"\vec{{{symbol}}}_{{{k}}}"
+            return self.unique(base), None
+        return self.unique(f"{base}{k}"), None    # l1 is l⃗₁ (or bold l₁): the name decides, as for ŷ
 
     def mapped(self, node):
         """The graphjac ops for one call, or Unmapped."""

@@ -226,3 +226,17 @@ def test_a_name_in_another_unicode_spelling_is_the_same_node(tmp_path):
                     f"  - {{name: z, kind: square, inputs: [{nfd}]}}\ntarget: z\n", encoding="utf-8")
     g = gj.load(spec)
     assert float(g.value("z")) == 4.0 and g.record(nfd).name == "\u00e9"
+
+
+def test_an_interactive_page_names_the_graphs_own_target(tmp_path):
+    g = gj.Graph("loss")
+    w = g.param("w", [0.5, -0.3])
+    L = g.loss(g.activation(g.neuron(g.input("x", [1.0, 2.0]), w, g.param("b", 0.1), name="z"), "sigmoid",
+                            name="a"), g.input("y", 1.0), "bce", name="loss")
+    g.backward(L)
+    page = _page_of(g, tmp_path)
+    data = json.loads(page.split('class="gj-data">', 1)[1].split("</script>", 1)[0])
+    named = [d.get("grad_of") for d in data["details"].values() if d["kind"] == "node"] + \
+            [d["name"] for d in data["details"].values() if d["kind"] == "edge"]
+    assert not any("∂J" in text for text in named if text), named
+    assert any("∂loss/∂w⃗" in text for text in named if text), named

@@ -134,7 +134,7 @@ def test_parameters_keep_their_torch_names_and_show_the_lecture_symbols():
     names = [r.name for r in graph.records()]
     assert names[:6] == ["X", "y", "0.weight", "0.bias", "2.weight", "2.bias"]
     assert [graph.record(n).label for n in names[2:6]] == ["W_{1}", "B_{1}", "W_{2}", "B_{2}"]
-    assert graph.record("y_hat").label == r"\hat{y}"
+    assert graph.annotate().node("y_hat").symbol == r"\hat{\mathbf{y}}^{(i)}"   # ŷ, in the figure's vector style
     assert "W</I><SUB>1</SUB>" in graph.to_dot() and "0.weight" not in graph.to_dot().split("tooltip")[0]
 
 
@@ -213,7 +213,8 @@ def test_the_two_layer_net_built_in_torch_is_the_gallerys_figure():
              "l2": "L2", "y_hat": "p"}
     model = {name: "Model" for name in names}
     graph = gj.from_torch(net, torch.tensor(gallery.value("X")), nn.BCELoss(), torch.tensor(gallery.value("y")),
-                          name=gallery.name, names=names, labels={"h1": r"\vec{h}"},
+                          name=gallery.name, names=names,
+                          labels={"h1": r"\vec{h}", "l1": r"\vec{l}_{1}", "l2": r"\vec{l}_{2}", "y_hat": r"\hat{y}"},
                           groups={"X": "Minibatch", "y": "Minibatch", **model},
                           render_options=gallery.render_options)
     assert graph.to_dot() == gallery.to_dot()
@@ -232,3 +233,12 @@ def test_the_dense_cce_layer_built_in_torch_is_the_gallerys_figure():
                                   "y_hat": "Model"},
                           render_options=gallery.render_options)
     assert graph.to_dot() == gallery.to_dot()
+
+
+def test_the_bold_vector_style_reaches_every_layer_of_a_torch_model():
+    from graphjac.mathtext import to_unicode
+    net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2), nn.Sigmoid()).double()
+    graph = gj.from_torch(net, X[:, :2], nn.BCELoss(), torch.ones(5, 2, dtype=torch.float64))
+    bold = {n.name: to_unicode(n.symbol) for n in graph.annotate(vector_style="bold").nodes}
+    arrows = {n.name: to_unicode(n.symbol) for n in graph.annotate().nodes}
+    assert "\u20d7" not in bold["l1"] + bold["h1"] + bold["l2"] and "\u20d7" in arrows["l1"] + arrows["h1"]

@@ -113,7 +113,7 @@ def _details(graph, figure) -> dict:
         formula = to_unicode(note.formula or note.symbol) if note is not None else node.name
         entry = {"kind": "node", "name": node.name, "formula": formula, "value": _numbers(value),
                  "grad": _numbers(grad), "sample": node.sample,
-                 "grad_of": f"∂{graph.target.name}/∂{node.name}" if graph.target is not None else "gradient"}
+                 "grad_of": to_unicode(annotations.grad_symbol(note.id)) if note is not None else "gradient"}
         if graph.record(node.name).kind == "param" and grad is not None and graph.target is not None:
             entry["descent"] = _descent(graph, node.name)
         out[node.id] = entry
@@ -135,8 +135,9 @@ def _details(graph, figure) -> dict:
         note = edge_notes.get((graph.node(operand.name).id, graph.node(op.name).id))
         formula = f"{to_unicode(note.symbol)} = {to_unicode(note.formula)}" if note is not None and note.formula \
             else f"{operand.name} → {op.name}"
-        out[f"e{k}"] = {"kind": "edge", "name": f"∂{graph.target.name}/∂{operand.name} through the edge "
-                                                f"{operand.name} → {op.name}", "formula": formula,
+        shown = to_unicode(note.symbol) if note is not None else f"∂/∂{operand.name}"
+        out[f"e{k}"] = {"kind": "edge", "name": f"{shown} through the edge {operand.name} → {op.name}",
+                        "formula": formula,
                         "grad": _numbers(share), "jacobian": _numbers(jacobian),
                         "jacobian_size": _jacobian_size(graph, op.name, operand.name),
                         "local": to_unicode(note.local) if note is not None and note.local else
