@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -133,6 +134,10 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
     if folder.is_dir() and (out_dir.resolve() == folder.resolve() or out_dir.resolve() in folder.resolve().parents):
         raise GraphjacError(f"{out_dir}: the output folder holds the specs' folder {folder}; build into a "
                             f"folder beside it or inside it (e.g. -o {folder / 'build'})")
+    manifest_path = out_dir / MANIFEST
+    if os.path.lexists(manifest_path) and (manifest_path.is_symlink() or not stat.S_ISREG(manifest_path.lstat().st_mode)):
+        raise GraphjacError(f"{manifest_path}: is not the build's own record (a regular file) but "
+                            f"{'a link' if manifest_path.is_symlink() else 'a FIFO or a device'}; remove it and build again")
     options = dict(options or {})
     settings = json.dumps([list(formats), options, _code_fingerprint()], sort_keys=True, default=str)
     manifest = _read_manifest(out_dir)
@@ -154,20 +159,48 @@ def plan(folder, out_dir, formats=("svg",), options=None, force=False) -> Folder
     return result
 
 
+MANIFEST_LIMIT = 64 * 2**20   # bytes of a manifest read; a larger one is not graphjac's
+NAME_LIMIT = 1024             # characters of a path a manifest entry may name
+
+
 def _read_manifest(out_dir) -> dict:
+    """The figures an earlier build recorded: read only from a regular file of bounded size (a
+    FIFO, /dev/zero or a huge file is no manifest), and only entries whose names are paths this
+    build could have written (a 10,000-character key is dropped, not tried on the disk)."""
     try:
-        data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_regular_bytes(Path(out_dir) / MANIFEST, MANIFEST_LIMIT).decode("utf-8"))
+    except (OSError, ValueError, AttributeError):
         return {}
     figures = data.get("figures") if isinstance(data, dict) else None
-    return figures if isinstance(figures, dict) else {}
+    if not isinstance(figures, dict):
+        return {}
+    return {name: entry for name, entry in figures.items() if _plausible(name, entry)}
+
+
+def _plausible(name, entry) -> bool:
+    files = entry.get("files") if isinstance(entry, dict) else None
+    return isinstance(name, str) and len(name) <= NAME_LIMIT and isinstance(files, dict) and all(
+        isinstance(path, str) and len(path) <= NAME_LIMIT and (digest is None or isinstance(digest, str))
+        for path, digest in files.items())
+
+
+def _regular_bytes(path, limit=None) -> Optional[bytes]:
+    """The bytes of ``path`` if it is a regular file (never blocking on a FIFO, never reading a
+    device), at most ``limit`` of them; None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        found = os.fstat(handle.fileno())
+        if not stat.S_ISREG(found.st_mode) or limit is not None and found.st_size > limit:
+            return None
+        return handle.read() if limit is None else handle.read(limit + 1)[:limit]
 
 
 def _file_hash(path) -> Optional[str]:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None
+    data = _regular_bytes(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _describes(entry, digest, outputs, out_dir) -> bool:

@@ -240,3 +240,41 @@ def test_an_interactive_page_names_the_graphs_own_target(tmp_path):
             [d["name"] for d in data["details"].values() if d["kind"] == "edge"]
     assert not any("∂J" in text for text in named if text), named
     assert any("∂loss/∂w⃗" in text for text in named if text), named
+
+
+# ------------------------------------------------------------------------------ folder builds
+
+def _project(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "a.yaml").write_text("nodes:\n  - {name: x, kind: input, value: 2.0}\n"
+                                  "  - {name: z, kind: square, inputs: [x]}\n")
+    return specs, tmp_path / "out"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_manifest_that_is_no_regular_file_neither_hangs_nor_exhausts_the_build(tmp_path, kind):
+    specs, out = _project(tmp_path)
+    out.mkdir()
+    manifest = out / ".graphjac-build.json"
+    if kind == "fifo":
+        os.mkfifo(manifest)
+    else:
+        manifest.symlink_to("/dev/zero")
+    result = subprocess.run([graphjac_command(), "build", specs, "-o", out], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "remove it and build again" in result.stderr and not (out / "a.svg").exists()
+
+
+def test_a_manifest_key_no_file_system_takes_is_dropped_not_fatal(tmp_path):
+    specs, out = _project(tmp_path)
+    assert cli("build", specs, "-o", out)[0] == 0
+    manifest = out / ".graphjac-build.json"
+    data = json.loads(manifest.read_text())
+    data["figures"]["k" * 10_000] = {"digest": "0", "files": {"k" * 10_000 + ".svg": "0"}}
+    manifest.write_text(json.dumps(data))
+    for _ in range(2):
+        code, out_text, err = cli("build", specs, "-o", out)
+        assert code == 0, err
+    assert "k" * 100 not in manifest.read_text()
