@@ -13,25 +13,15 @@ Needs torchview (``pip install torchview``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import graphjac as gj
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from loading import best  # noqa: E402  (benchmarks/ is the script's folder)
 from torch_models import models  # noqa: E402
-
-
-def best(function, repeat) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():
@@ -66,7 +56,6 @@ def main():
         print(f"{name:12} {tv:9.3f}s {svg:12.3f}s {ratio:6.1f}× {'≤ 3× ' + ('ok' if ratio <= 3 else 'MISSED'):>8} "
               f"{png:12.3f}s {png - svg:+9.3f}s")
     print(f"\nworst ratio {worst:.1f}× (target ≤ 3×); files in {folder}")
-    os.environ.setdefault("GRAPHJAC_BENCH_DONE", "1")
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ AXIS = Attr("axis", int, -1, "the axis of one sample along which the result sums
 def _softmax_infer(shapes, attrs):
     shape, axis = shapes[0], attrs["axis"]
     if not shape:
-        raise OpError(f"softmax needs a vector of K scores per sample (or a matrix, along one axis); got a scalar")
+        raise OpError("softmax needs a vector of K scores per sample (or a matrix, along one axis); got a scalar")
     if not -len(shape) <= axis < len(shape):
         raise OpError(f"axis {axis} is out of range for one sample of shape {shape} (axis counts the axes of one sample)")
     return shape

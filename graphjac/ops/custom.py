@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..errors import GraphjacError
-from .base import Op, OpError, Slot, align, broadcast_shapes, elementwise_slot, first_bad, unbroadcast
+from .base import Op, OpError, Slot, align, broadcast_shapes, elementwise_slot, first_bad
 
 SLOT_NAMES = ("u", "v", "w")
 CUSTOM = set()       # names of the ops defined by define_op (they may be defined again)

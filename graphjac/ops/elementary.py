@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (Attr, Case, Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian,
+from .base import (Attr, Op, OpError, Slot, align, broadcast_jacobian, broadcast_shapes, diag_jacobian,
                    linear_jacobian, number_latex, unbroadcast, uniform)
 
 
