@@ -246,15 +246,23 @@ def _add_latex_setup(app, config):
     preamble = elements.get("preamble", "")
     if config.graphjac_latex_format == "tikz":
         for package in TIKZ_PACKAGES:
-            app.add_latex_package(package)
+            _use_package(app, package)
         if "arrows.meta" not in preamble:
             preamble += "\n\\usetikzlibrary{arrows.meta}\n"
     if config.latex_engine == "pdflatex" and "graphjac: characters" not in preamble:
-        app.add_latex_package("amssymb")
-        preamble += "\n% graphjac: characters\n" + "".join(
-            f"\\DeclareUnicodeCharacter{{{code}}}{{{tex}}}\n" for code, tex in PDFLATEX_CHARACTERS.items())
+        _use_package(app, "amssymb")
+        # only where the engine reads UTF-8 through inputenc: Jupyter Book switches to xelatex after
+        # the extensions are set up, and xelatex knows no \DeclareUnicodeCharacter
+        preamble += "\n% graphjac: characters\n\\ifdefined\\DeclareUnicodeCharacter\n" + "".join(
+            f"\\DeclareUnicodeCharacter{{{code}}}{{{tex}}}\n" for code, tex in PDFLATEX_CHARACTERS.items()) + "\\fi\n"
     elements["preamble"] = preamble
     config.latex_elements = elements
+
+
+def _use_package(app, name):
+    """``\\usepackage{name}`` once: Sphinx warns (an error under -W) when a package is added twice."""
+    if name not in {package for package, _ in getattr(app.registry, "latex_packages", ())}:
+        app.add_latex_package(name)
 
 
 def setup(app):

@@ -278,3 +278,29 @@ def test_a_manifest_key_no_file_system_takes_is_dropped_not_fatal(tmp_path):
         code, out_text, err = cli("build", specs, "-o", out)
         assert code == 0, err
     assert "k" * 100 not in manifest.read_text()
+
+
+# ------------------------------------------------------------------------------ notes
+
+class _FakeApp:
+    def __init__(self, packages=()):
+        self.registry = type("Registry", (), {"latex_packages": [(p, None) for p in packages]})()
+        self.added = []
+
+    def add_latex_package(self, name):
+        self.added.append(name)
+        self.registry.latex_packages.append((name, None))
+
+
+def _config(engine="pdflatex", latex_format="tikz"):
+    return type("Config", (), {"latex_elements": {}, "graphjac_latex_format": latex_format, "latex_engine": engine})()
+
+
+def test_the_latex_preamble_adds_each_package_once_and_guards_its_unicode_declarations():
+    from graphjac.sphinxext import _add_latex_setup
+    app, config = _FakeApp(packages=["amssymb"]), _config()
+    _add_latex_setup(app, config)
+    assert "amssymb" not in app.added and "tikz" in app.added      # already there: not added again (-W)
+    preamble = config.latex_elements["preamble"]
+    start = preamble.index(r"\ifdefined\DeclareUnicodeCharacter")
+    assert preamble.index(r"\DeclareUnicodeCharacter{2212}") > start and preamble.rstrip().endswith(r"\fi")
