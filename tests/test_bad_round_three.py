@@ -304,3 +304,17 @@ def test_the_latex_preamble_adds_each_package_once_and_guards_its_unicode_declar
     preamble = config.latex_elements["preamble"]
     start = preamble.index(r"\ifdefined\DeclareUnicodeCharacter")
     assert preamble.index(r"\DeclareUnicodeCharacter{2212}") > start and preamble.rstrip().endswith(r"\fi")
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"style": "circuit", "blank": "values,grads"}, "circuit style draws no blanks"),
+    ({"blank": "grads", "edge_labels": "symbol,formula"}, "add value to edge_labels"),
+])
+def test_a_blank_that_would_not_be_drawn_is_said_not_ignored(options, message):
+    with pytest.raises(gj.GraphjacError, match=message):
+        gj.load("lecture:neuron").to_dot(**options)
+
+
+def test_the_cli_says_so_too():
+    code, out, err = cli("render", "lecture:neuron", "--style", "circuit", "--blank", "values", "-o", "-", "-f", "dot")
+    assert code == 2 and "circuit style draws no blanks" in err and "Traceback" not in err

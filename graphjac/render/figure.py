@@ -132,6 +132,7 @@ class Figure:
 def build_figure(notes, options: RenderOptions) -> Figure:
     """The figure of the annotated graph ``notes`` as ``options`` ask."""
     if options.style == "circuit":
+        Blanks.of(notes, options)   # says that the circuit style draws no blanks
         return _circuit_figure(notes, options)
     plan = SampleSelection.of(notes, options)
     blanks = Blanks.of(notes, options)
@@ -194,6 +195,9 @@ class Blanks:
     def of(cls, notes, options) -> "Blanks":
         ids = {n.name: n.id for n in notes.nodes}
         values, grads = set(), set()
+        if options.blank and options.style == "circuit":
+            raise GraphjacError("render option blank: the circuit style draws no blanks; draw the exercise sheet in "
+                                "the lecture style (style: lecture) or leave blank out")
         for item in options.blank:
             if item == "values":
                 values |= {n.id for n in notes.nodes if n.op is not None}
@@ -212,6 +216,12 @@ class Blanks:
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise GraphjacError(f"render option blank: {item!r} is not values, grads, a node name or an "
                                     f"edge src:dst of this graph{hint}")
+        if grads and "value" not in options.edge_labels:
+            raise GraphjacError("render option blank: a gradient's blank stands where its value is written; add value "
+                                "to edge_labels (edge_labels: symbol,formula,value)")
+        if values and "value" not in options.node_labels:
+            raise GraphjacError("render option blank: a value's blank stands where it is written; add value to "
+                                "node_labels")
         return cls(frozenset(values), frozenset(grads), options.answers)
 
     def __bool__(self):
