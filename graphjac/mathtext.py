@@ -597,6 +597,8 @@ def _uni(node):
         return "√" + _uni_part(node.body, True)
     if isinstance(node, Script):
         text = _uni(node.base)
+        if _fraction(node.base):   # (∂J/∂Kᵀ)ᵀ, not ∂J/∂Kᵀᵀ: a script on a fraction takes all of it
+            text = "(" + text + ")"
         if node.sub is not None:
             text += _scripted(_uni(node.sub), SUBSCRIPT, "_")
         if node.sup is not None:
@@ -607,6 +609,13 @@ def _uni(node):
         join = " if " if node.kind == "cases" else " "
         return left + "; ".join(join.join(_uni(c) for c in row) for row in node.rows) + right
     raise TypeError(node)
+
+
+def _fraction(node) -> bool:
+    """Whether ``node`` is a fraction, braced or not."""
+    while isinstance(node, Seq) and len(node.items) == 1:
+        node = node.items[0]
+    return isinstance(node, Frac)
 
 
 def underlined(text: str) -> str:

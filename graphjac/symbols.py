@@ -116,7 +116,10 @@ def fill(template, mapping) -> str:
             symbol = "{" + symbol + "}"
         return symbol + caret
 
-    return _PLACEHOLDER.sub(substitute, template)
+    return _TWICE_TRANSPOSED.sub(r"\1", _PLACEHOLDER.sub(substitute, template))
+
+
+_TWICE_TRANSPOSED = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*)\^\{T\}\}\^\{T\}")   # {K^{T}}^{T} is K
 
 
 def partial(numerator: str, denominator: str) -> str:

@@ -1,0 +1,116 @@
+"""Formulas as a lecturer writes them, where broadcasting, constants, matrices, signs and shared
+nodes appear: each case was written wrong before (the wrong text in the comment)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import graphjac as gj
+from graphjac.mathtext import to_unicode
+from graphjac.render import figure_for
+from graphjac.render.circuit import gate_label
+
+
+def _formulas(g):
+    g.backward(g.target)
+    notes = g.annotate()
+    nodes = {n.name: to_unicode(n.formula) for n in notes.nodes if n.formula}
+    edges = {(notes.nodes[e.src].name, notes.nodes[e.dst].name): to_unicode(e.equation)
+             for e in notes.edges if e.equation}
+    return nodes, edges
+
+
+def test_a_broadcast_operands_gradient_sums_over_the_broadcast_axes():
+    g = gj.Graph("centre")
+    u = g.param("u", [1.0, 2.0, 4.0])
+    mu = g.mean(u, name="mu", label=r"\mu")
+    d = g.sub(u, mu, name="d")
+    g.target = g.sum(g.square(d, name="q"), name="J")
+    _, edges = _formulas(g)
+    assert edges[("mu", "d")] == "∂J/∂μ = −Σₖ ∂J/∂d⃗"            # was ∂J/∂μ = −∂J/∂d⃗ (false)
+    b = gj.Graph("bias")
+    X = b.input("X", [[1.0, 2.0], [3.0, 4.0]])
+    c = b.param("c", [0.5, -0.5])
+    b.target = b.sum(b.square(b.add(X, c, name="Y")), name="J")
+    assert "Σⱼ" in _formulas(b)[1][("c", "Y")]
+
+
+def test_constants_are_written_as_numbers_a_lecturer_writes():
+    g = gj.Graph("c")
+    x = g.param("x", 2.0)
+    g.target = g.add(g.mul(x, 1e-5, name="a"), g.mul(x, 2 ** -0.5, name="b"), name="J")
+    nodes, _ = _formulas(g)
+    assert nodes["a"] == "a = 10⁻⁵ · x"                         # was 1e − 05x
+    assert "√2" in nodes["b"] and "0.707" not in nodes["b"]       # was 0.707107x
+
+
+def test_an_elementwise_product_of_arrays_is_written_with_odot():
+    g = gj.Graph("gate")
+    C = g.param("C", [1.0, 2.0])
+    O = g.param("O", [0.5, 0.25])
+    g.target = g.sum(g.mul(C, O, name="h"), name="J")
+    assert _formulas(g)[0]["h"] == "h⃗ = C ⊙ O"                  # was CO
+
+
+def test_signs_read_as_a_lecturer_writes_them():
+    g = gj.Graph("signs")
+    r, a = g.param("r", 2.0), g.param("a", 3.0)
+    q = g.add(r, -a, name="q")
+    p = g.pow(a, -1, name="p")
+    g.target = g.add(q, p, name="J")
+    nodes, edges = _formulas(g)
+    assert nodes["q"] == "q = r − a"                            # was r + −a
+    assert edges[("a", "p")] == "∂J/∂a⁽²⁾ = ∂J/∂p · (−a⁻²)"     # was (−1a⁻²)
+
+
+def test_a_circuit_gate_never_writes_two_minus_signs():
+    g = gj.Graph("gate")
+    x = g.input("x", 1.0)
+    g.target = g.sub(x, -0.2, name="y")
+    g.backward(g.target)
+    notes = g.annotate()
+    assert gate_label(notes.node("y"), notes) == "+ 0.2"         # was − −0.2
+
+
+def test_a_named_constant_that_is_no_single_letter_is_multiplied_with_a_dot():
+    g = gj.Graph("penalty")
+    r = g.param("r", 2.0)
+    g.target = g.mul(g.const(0.005, name="lambda/2"), r, name="s")
+    assert _formulas(g)[0]["s"] == "s = lambda/2 · r"            # was lambda/2r
+
+
+def test_results_graphjac_named_read_as_math():
+    g = gj.Graph("auto")
+    x = g.param("x", 0.5)
+    g.target = (g.exp(-x) + 1.0).named("J")
+    nodes, _ = _formulas(g)
+    assert not any("neg" in formula or "exp" in formula or "add" in formula for formula in nodes.values()), nodes
+    assert any(formula.startswith("u") and "= e⁻ˣ" in formula for formula in nodes.values()), nodes   # was exp₁ = e^{neg₁}
+
+
+def test_the_transpose_of_a_transpose_is_not_written_twice():
+    g = gj.Graph("tt")
+    K = g.param("K", [[1.0, 2.0], [3.0, 4.0]])
+    Q = g.param("Q", [[1.0, 0.0], [0.0, 1.0]])
+    S = g.matmul(Q, g.transpose(K), name="S")
+    g.target = g.sum(S, name="J")
+    nodes, edges = _formulas(g)
+    assert nodes["S"] == "S = QKᵀ"
+    assert "ᵀᵀ" not in " ".join(list(nodes.values()) + list(edges.values()))    # was K^{TT}
+    assert edges[("Q", "S")] == "∂J/∂Q = ∂J/∂S\u2009K"          # (Kᵀ)ᵀ = K
+
+
+def test_micrograds_data_is_the_value():
+    g = gj.Graph("m")
+    a = g.param("a", -4.0)
+    assert np.array_equal(a.data, a.value)                        # was AttributeError
+
+
+def test_a_shared_nodes_shares_are_terms_and_its_total_is_stated():
+    g = gj.load("lecture:colah")
+    g.backward(g.target)
+    figure = figure_for(g)
+    labels = {n.name: [to_unicode(line) for line in n.label] for n in figure.nodes}
+    assert "∂e/∂b = 2 + 3 = 5" in labels["b"]                      # was two edges each claiming ∂e/∂b
+    edges = [to_unicode(e.label[0]) for e in figure.edges if e.direction == "backward" and e.label]
+    assert any(text.startswith("∂e/∂b⁽¹⁾") for text in edges) and any(text.startswith("∂e/∂b⁽²⁾") for text in edges)
