@@ -357,6 +357,7 @@ class _Builder:
         self.batch_dims = {}     # graphjac node id -> the axis torch keeps its minibatch on (if not 0)
         self.batch = False
         self.linears = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.Linear)]
+        self.convolutions = [n for n, m in traced.named_modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
         self.params = {}         # torch parameter name -> graphjac node
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
         self.integers = set()    # ids of input nodes torch holds as integers (token ids)
@@ -409,11 +410,15 @@ class _Builder:
         return name[len(self.prefix):] if self.prefix and name.startswith(self.prefix) else name
 
     def symbol(self, name):
-        """The lecture's symbol of a parameter: W_{k}, B_{k} for the k-th Linear (W, B for one)."""
+        """The lecture's symbol of a parameter: W_{k}, B_{k} for the k-th Linear (W, B for one), K_{k},
+        b_{k} for the k-th convolution's kernel and bias."""
         module_path, _, kind = name.rpartition(".")
-        if module_path in self.linears and kind in ("weight", "bias"):
-            letter = "W" if kind == "weight" else "B"
-            return letter if len(self.linears) == 1 else f"{letter}_{{{self.linears.index(module_path) + 1}}}"
+        for modules, letters in ((self.linears, ("W", "B")), (self.convolutions, ("K", r"\vec{b}"))):
+            if module_path in modules and kind in ("weight", "bias"):
+                letter = letters[0] if kind == "weight" else letters[1]
+                if modules is self.convolutions and kind == "bias" and self.linears:
+                    letter = r"\vec{c}"      # B is the dense layers' bias
+                return letter if len(modules) == 1 else f"{letter}_{{{modules.index(module_path) + 1}}}"
         return None
 
     # the walk ----------------------------------------------------------------------------
@@ -993,7 +998,8 @@ class _Builder:
 
     def act(function):
         def handler(self, node, a, inplace=False):
-            return self.graph.activation(a, function)
+            name, label = self.named(node, "h", "h")
+            return self.graph.activation(a, function, name=name, label=label)
         return handler
 
     call_relu, call_tanh, call_sigmoid = act("relu"), act("tanh"), act("sigmoid")
@@ -1040,7 +1046,7 @@ class _Builder:
         rank = len(record.shape)
         if not record.batch or start_dim % rank != 1 or end_dim % rank != rank - 1:
             raise Unmapped
-        return self.graph.flatten(x)
+        return self.graph.flatten(x, name=self.fresh("f"), label=r"\vec{f}")
 
     def reshaped(self, x, shape):
         record = self.graph.record(x)

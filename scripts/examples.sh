@@ -26,6 +26,10 @@ for stem, (name, options) in variants().items():
     for suffix in ("dot", "svg") + (("png",) if png else ()):
         print(graph.render(folder / f"{stem}.{suffix}", **options))
 PY
+# the README's PyTorch figure, drawn from docs/torch_cnn.py where PyTorch is installed
+if python3 -c "import torch" >/dev/null 2>&1; then
+  graphjac render docs/torch_cnn.py:net --torch -o docs/images/torch_cnn.svg
+fi
 # worksheets a lecturer prints, and their keys, with a PNG preview of every page, and each as the
 # LaTeX document a lecturer edits (graphjac sheet -o X.tex); not committed (.gitignore): their PDF
 # and PNG bytes depend on the machine's zlib, cairo and Graphviz
