@@ -291,7 +291,7 @@ def _dressed(graph, names, labels, groups):
 # ------------------------------------------------------------------------------------ opaque ops
 
 
-def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integer):
+def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integer, data=None):
     """A registered op computing ``call(*tensors)`` with torch, its VJP by ``torch.autograd.grad``:
     what graphjac draws for a module or function it has no op for (its values and ∂J/∂· still
     torch's). ``transposed[k]``: operand k is held transposed (a Linear's W); ``batch_dims[k]``:
@@ -335,7 +335,8 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
     shape = result["shape"]
     plain = re.sub(r"\W", "_", name).lower()
     registered = f"torch_{plain}_{next(_OPAQUE)}"
-    listed = ", ".join(f"$u{k + 1}" for k in range(len(operands)))
+    data = len(operands) if data is None else data        # the rest are the module's parameters, θ
+    listed = ", ".join(f"$u{k + 1}" for k in range(data)) + (r"; \theta" if data < len(operands) else "")
     op = Op(name=registered, kind=registered, summary=f"{name}, computed by torch", mixes_samples=True,
             reduces_batch=not batch_out, forward=forward, infer=lambda shapes, attrs: shape,
             latex=r"$out = \text{" + escape_text(name) + "}(" + listed + ")",
@@ -597,7 +598,7 @@ class _Builder:
         integer = [s.id in self.integers for s in slots]
         carries = [r.kind != "const" and not whole_numbers for r, whole_numbers in zip(records, integer)]
         op = opaque_op(torch, title, call, carries, [s.id in self.transposed for s in slots],
-                       [self.batch_dims.get(s.id, 0) for s in slots], result, integer)
+                       [self.batch_dims.get(s.id, 0) for s in slots], result, integer, data)
         return g.apply(op, *slots, name=self.fresh(title))
 
     # modules -----------------------------------------------------------------------------
