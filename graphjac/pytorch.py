@@ -1058,8 +1058,6 @@ class _Builder:
             if not shape or shape[0] not in (-1, record.shape[0]) or self.batch_dims.get(x.id, 0) != 0:
                 raise Unmapped
             shape = shape[1:]
-            if -1 in shape and shape[0] != -1 and False:
-                raise Unmapped
         return self.graph.reshape(x, shape)
 
     def call_view(self, node, x, *shape):

@@ -71,8 +71,8 @@ def test_the_transformer_layer_is_its_attention_and_norms_and_collapses_with_dep
     ops = ops_of(same(model, x, loss, y))
     assert ops.count("softmax") == 2 and ops.count("layer_norm") == 2      # two heads, two norms
     whole = same(model, x, loss, y, depth=0)
-    assert [op for op in ops_of(whole) if op.startswith("torch_")] == [next(op for op in ops_of(whole)
-                                                                          if op.startswith("torch_"))]
+    kept = [op for op in ops_of(whole) if op.startswith("torch_")]
+    assert len(kept) == 1 and "transformerencoderlayer" in kept[0]      # one box, named after the module
 
 
 def test_the_custom_autograd_function_is_one_node_with_torchs_backward():
