@@ -609,7 +609,10 @@ class Graph:
         return self.apply("index", u, key=key, name=name, **kw)
 
     def embedding(self, ids, E, name=None, **kw) -> Node:
-        """The rows of E (V, d) that the integer ``ids`` pick (no gradient flows to the ids)."""
+        """The rows of E (V, d) that the integer ``ids`` pick (no gradient flows to the ids); ``ids``
+        may be a node or the ids themselves (a list or an array: one sample's)."""
+        if isinstance(ids, (list, tuple, np.ndarray)):
+            ids = self.const(ids)
         return self.apply("embedding", ids, E, name=name, **kw)
 
     def softmax(self, u, axis=-1, name=None, **kw) -> Node:

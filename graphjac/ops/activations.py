@@ -46,7 +46,7 @@ def _sigmoid_local(ctx):
 
 
 SIGMOID = _activation("sigmoid", _sigmoid, _sigmoid_local, "$out(1 - $out)", "a = σ(z), ∂a/∂z = a(1 − a)",
-                      torch=("torch.sigmoid", "nn.Sigmoid", "F.sigmoid", "Tensor.sigmoid"),
+                      gate=r"\sigma", torch=("torch.sigmoid", "nn.Sigmoid", "F.sigmoid", "Tensor.sigmoid"),
                       reference=lambda t, z: t.sigmoid(z))
 
 # ---------------------------------------------------------------------------- tanh
@@ -62,7 +62,7 @@ def _tanh_local(ctx):
 
 
 TANH = _activation("tanh", _tanh, _tanh_local, "(1 + $out)(1 - $out)", "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)",
-                   torch=("torch.tanh", "nn.Tanh", "F.tanh", "Tensor.tanh"), reference=lambda t, z: t.tanh(z))
+                   gate=r"\tanh", torch=("torch.tanh", "nn.Tanh", "F.tanh", "Tensor.tanh"), reference=lambda t, z: t.tanh(z))
 
 # ---------------------------------------------------------------------------- ReLU (ReLU′(0) = 1, the lecture's choice)
 
@@ -77,7 +77,7 @@ def _relu_local(ctx):
 
 RELU = _activation("relu", _relu, _relu_local, r"\begin{cases} 1 & $z \ge 0 \\ 0 & $z < 0 \end{cases}",
                    "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0", domain=uniform((2, 3), away=0.1),
-                   torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"), reference=lambda t, z: t.relu(z))
+                   gate=r"\mathrm{ReLU}", torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"), reference=lambda t, z: t.relu(z))
 
 # ---------------------------------------------------------------------------- leaky ReLU (slope s; ′(0) = 1 as ReLU's)
 
@@ -102,7 +102,7 @@ LEAKY_RELU = _activation(
     latex=r"$out = \mathrm{LReLU}_{$slope}($z)",
     attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check),),
     domain=uniform((2, 3), away=0.1, attrs={"slope": 0.2}),
-    torch=("nn.LeakyReLU", "F.leaky_relu"), reference=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope))
+    gate=r"\mathrm{LReLU}", torch=("nn.LeakyReLU", "F.leaky_relu"), reference=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope))
 
 # ---------------------------------------------------------------------------- softplus log(1 + eᶻ), ′ = σ(z)
 
@@ -117,7 +117,7 @@ def _softplus_local(ctx):
 
 SOFTPLUS = _activation("softplus", _softplus, _softplus_local, r"\sigma($z)",
                        "a = log(1 + eᶻ), ∂a/∂z = σ(z)", latex=r"$out = \log(1 + e^{$z})",
-                       torch=("nn.Softplus", "F.softplus"), reference=lambda t, z: t.nn.functional.softplus(z))
+                       gate=r"\mathrm{softplus}", torch=("nn.Softplus", "F.softplus"), reference=lambda t, z: t.nn.functional.softplus(z))
 
 # ---------------------------------------------------------------------------- identity
 
@@ -131,7 +131,7 @@ def _identity_local(ctx):
 
 
 IDENTITY = _activation("identity", _identity, _identity_local, "1", "a = z", latex="$out = $z",
-                       torch=("nn.Identity",), reference=lambda t, z: z * 1.0)
+                       gate=r"\mathrm{id}", torch=("nn.Identity",), reference=lambda t, z: z * 1.0)
 
 # ---------------------------------------------------------------------------- softmax
 
@@ -182,7 +182,7 @@ def _along_rows(m):
 
 
 SOFTMAX = Op(
-    name="softmax", kind="activation", summary="pᵢ = e^{lᵢ} / Σₖ e^{lₖ}, ∂pⱼ/∂lₖ = pⱼ(δⱼₖ − pₖ) (along one axis)",
+    name="softmax", gate=r"\mathrm{softmax}", kind="activation", summary="pᵢ = e^{lᵢ} / Σₖ e^{lₖ}, ∂pⱼ/∂lₖ = pⱼ(δⱼₖ − pₖ) (along one axis)",
     forward=_softmax, infer=_softmax_infer, attrs=(AXIS,),
     latex=r"$out = \mathrm{softmax}($z)",
     slots=(Slot("z", vjp=_softmax_vjp, jacobian=_softmax_jacobian,
@@ -210,7 +210,7 @@ def _log_softmax_vjp(ctx, g):
 
 
 LOG_SOFTMAX = Op(
-    name="log_softmax", kind="activation", summary="log pᵢ = lᵢ − log Σₖ e^{lₖ} (along one axis)",
+    name="log_softmax", kind="activation", gate=r"\log \mathrm{softmax}", summary="log pᵢ = lᵢ − log Σₖ e^{lₖ} (along one axis)",
     forward=_log_softmax, infer=_softmax_infer, attrs=(AXIS,),
     latex=r"$out = \log \mathrm{softmax}($z)",
     slots=(Slot("z", vjp=_log_softmax_vjp, local=r"I - \mathbf{1} \, \mathrm{softmax}($z)^{T}",

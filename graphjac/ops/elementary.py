@@ -63,7 +63,7 @@ def _add_latex(m):
 
 
 ADD = Op(
-    name="add", broadcasts=True, kind="add", summary="z = u + v",
+    name="add", gate=r"+", broadcasts=True, kind="add", summary="z = u + v",
     forward=_add, infer=_elementwise_infer,
     latex=_add_latex,
     slots=(_passing_slot("u", 0), _passing_slot("v", 1)),
@@ -93,7 +93,7 @@ def _sub_jacobian_v(ctx):
 
 
 SUB = Op(
-    name="sub", broadcasts=True, kind="sub", summary="z = u − v",
+    name="sub", gate=r"-", broadcasts=True, kind="sub", summary="z = u − v",
     forward=_sub, infer=_elementwise_infer,
     latex=_sub_latex,
     slots=(
@@ -147,7 +147,7 @@ def _mul_jacobian(ctx, i):
 
 
 MUL = Op(
-    name="mul", broadcasts=True, kind="mul", elementwise=True, summary="z = u v (elementwise)",
+    name="mul", gate=r"\times", broadcasts=True, kind="mul", elementwise=True, summary="z = u v (elementwise)",
     forward=_mul, infer=_elementwise_infer,
     latex=_mul_latex,
     slots=(
@@ -174,7 +174,7 @@ def _square_jacobian(ctx):
 
 
 SQUARE = Op(
-    name="square", kind="square", elementwise=True, summary="z = u²",
+    name="square", gate=r"(\cdot)^{2}", kind="square", elementwise=True, summary="z = u²",
     forward=_square, infer=_same_shape_infer,
     latex="$out = $u^{2}",
     slots=(Slot("u", vjp=_square_vjp, jacobian=_square_jacobian, local="2 $u"),),
@@ -366,7 +366,7 @@ def _torch_reduction(name):
 
 
 SUM = Op(
-    name="sum", kind="sum", summary="z = Σₖ uₖ (all elements, or along one axis of a sample)",
+    name="sum", gate=r"\Sigma", kind="sum", summary="z = Σₖ uₖ (all elements, or along one axis of a sample)",
     reduces_batch=_whole, attrs=(AXIS, KEEPDIMS), batch_check=_minibatch_axis,
     forward=_sum, infer=_reduction_infer,
     latex=lambda m: _reduction_latex(m, lambda n: ""),
@@ -375,7 +375,7 @@ SUM = Op(
 )
 
 MEAN = Op(
-    name="mean", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements: over the minibatch J = (1/N) Σᵢ J₀⁽ⁱ⁾; "
+    name="mean", gate=r"\mathrm{mean}", kind="mean", summary="z = (1/n) Σₖ uₖ (all elements: over the minibatch J = (1/N) Σᵢ J₀⁽ⁱ⁾; "
                                       "or along one axis of a sample)",
     reduces_batch=_whole, attrs=(AXIS, KEEPDIMS), batch_check=_minibatch_axis,
     forward=_mean, infer=_reduction_infer,
@@ -412,7 +412,7 @@ def _dot_vjp_v(ctx, g):
 
 
 DOT = Op(
-    name="dot", kind="dot", summary="z = u⃗ · v⃗",
+    name="dot", gate=r"\cdot", kind="dot", summary="z = u⃗ · v⃗",
     forward=_dot, infer=_dot_infer,
     latex=r"$out = $u \cdot $v",
     slots=(

@@ -35,7 +35,7 @@ def _unary(name, forward, local, latex, local_latex, summary, may_raise=False, d
 
 NEG = _unary("neg", lambda ctx: -ctx.args[0], lambda ctx: np.full(ctx.args[0].shape, -1.0),
              "$out = -$u", lambda m: "-I" if m.vector_out else "-1", "z = −u",
-             torch=("torch.neg", "operator.neg", "Tensor.neg"), reference=lambda t, u: -u)
+             gate=r"\times -1", torch=("torch.neg", "operator.neg", "Tensor.neg"), reference=lambda t, u: -u)
 
 # ---------------------------------------------------------------------------- eᵘ, log u
 
@@ -45,7 +45,7 @@ def _exp(ctx):
 
 
 EXP = _unary("exp", _exp, lambda ctx: ctx.out, "$out = e^{$u}", "e^{$u}", "z = eᵘ, ∂z/∂u = eᵘ",
-             torch=("torch.exp", "Tensor.exp"), reference=lambda t, u: t.exp(u))
+             gate=r"\exp", torch=("torch.exp", "Tensor.exp"), reference=lambda t, u: t.exp(u))
 
 
 def _log(ctx):
@@ -57,7 +57,7 @@ def _log(ctx):
 
 LOG = _unary("log", _log, lambda ctx: 1.0 / ctx.args[0], r"$out = \log $u", r"\frac{1}{$u}",
              "z = log u (natural), ∂z/∂u = 1/u", domain=uniform((2, 3), low=0.2, high=3.0),
-             torch=("torch.log", "Tensor.log"), reference=lambda t, u: t.log(u))
+             gate=r"\log", torch=("torch.log", "Tensor.log"), reference=lambda t, u: t.log(u))
 
 # ---------------------------------------------------------------------------- √u
 
@@ -77,18 +77,18 @@ def _sqrt_local(ctx):
 
 SQRT = _unary("sqrt", _sqrt, _sqrt_local, r"$out = \sqrt{$u}", r"\frac{1}{2 \sqrt{$u}}", "z = √u, ∂z/∂u = 1/(2√u)",
                may_raise=True, domain=uniform((2, 3), low=0.2, high=3.0),
-               torch=("torch.sqrt", "Tensor.sqrt"), reference=lambda t, u: t.sqrt(u))
+               gate=r"\sqrt{\cdot}", torch=("torch.sqrt", "Tensor.sqrt"), reference=lambda t, u: t.sqrt(u))
 
 # ---------------------------------------------------------------------------- |u|, sin u, cos u
 
 ABS = _unary("abs", lambda ctx: np.abs(ctx.args[0]), lambda ctx: np.sign(ctx.args[0]), r"$out = |$u|",
              r"\mathrm{sign}($u)", "z = |u|, ∂z/∂u = sign(u) (0 at u = 0, as PyTorch)",
-             domain=uniform((2, 3), away=0.1), torch=("torch.abs", "Tensor.abs", "abs"), reference=lambda t, u: t.abs(u))
+             domain=uniform((2, 3), away=0.1), gate=r"|\cdot|", torch=("torch.abs", "Tensor.abs", "abs"), reference=lambda t, u: t.abs(u))
 SIN = _unary("sin", lambda ctx: np.sin(ctx.args[0]), lambda ctx: np.cos(ctx.args[0]), r"$out = \sin $u",
-             r"\cos $u", "z = sin u, ∂z/∂u = cos u", torch=("torch.sin", "Tensor.sin"),
+             r"\cos $u", "z = sin u, ∂z/∂u = cos u", gate=r"\sin", torch=("torch.sin", "Tensor.sin"),
              reference=lambda t, u: t.sin(u))
 COS = _unary("cos", lambda ctx: np.cos(ctx.args[0]), lambda ctx: -np.sin(ctx.args[0]), r"$out = \cos $u",
-             r"-\sin $u", "z = cos u, ∂z/∂u = −sin u", torch=("torch.cos", "Tensor.cos"),
+             r"-\sin $u", "z = cos u, ∂z/∂u = −sin u", gate=r"\cos", torch=("torch.cos", "Tensor.cos"),
              reference=lambda t, u: t.cos(u))
 
 # ---------------------------------------------------------------------------- u / v
@@ -116,7 +116,7 @@ def _div_jacobian(ctx, i):
 
 
 DIV = Op(
-    name="div", broadcasts=True, kind="div", elementwise=True, summary="z = u / v (elementwise), ∂z/∂u = 1/v, ∂z/∂v = −u/v²",
+    name="div", gate=r"\div", broadcasts=True, kind="div", elementwise=True, summary="z = u / v (elementwise), ∂z/∂u = 1/v, ∂z/∂v = −u/v²",
     forward=_div, infer=_broadcast,
     latex=r"$out = \frac{$u}{$v}",
     slots=(
@@ -162,7 +162,7 @@ def _extreme(name, numpy_op, larger, symbol):
     return Op(name=name, kind=name, elementwise=True, broadcasts=True, forward=forward, infer=_broadcast,
               summary=f"z = {symbol}(u, v): the gradient goes to the {'larger' if larger else 'smaller'} "
                       "operand (a tie: half each, as PyTorch)",
-              latex=rf"$out = \{symbol}($u, $v)", slots=(slot(0, "u"), slot(1, "v")),
+              latex=rf"$out = \{symbol}($u, $v)", slots=(slot(0, "u"), slot(1, "v")), gate=rf"\{symbol}",
               torch=(f"torch.{name}",), domain=uniform((2, 3), (3,)),
               reference=lambda t, u, v: getattr(t, name)(u, v))
 
@@ -215,7 +215,7 @@ def _matmul_jacobian_b(ctx):
 
 
 MATMUL = Op(
-    name="matmul", kind="matmul", summary="Z = A B (matrix product, per sample)",
+    name="matmul", gate=r"\times", kind="matmul", summary="Z = A B (matrix product, per sample)",
     forward=_matmul, infer=_matmul_infer,
     latex="$out = $A $B",
     slots=(Slot("A", vjp=_matmul_vjp_a, jacobian=_matmul_jacobian_a, local=r"I \otimes {$B}^{T}",
@@ -250,7 +250,7 @@ def _transpose_jacobian(ctx):
 
 
 TRANSPOSE = Op(
-    name="transpose", kind="transpose", summary="Z = Aᵀ (per sample)",
+    name="transpose", gate=r"T", kind="transpose", summary="Z = Aᵀ (per sample)",
     forward=_transpose, infer=_transpose_infer,
     latex="$out = {$u}^{T}",
     slots=(Slot("u", vjp=_transpose_vjp, jacobian=_transpose_jacobian, local=r"\mathrm{perm}",

@@ -85,7 +85,7 @@ def _mse_vjp(ctx, g):
 
 
 MSE = Op(
-    name="mse", kind="loss", batch_from=0, summary="J₀ = Σₖ (yₖ − ŷₖ)², ∂J₀/∂ŷ = −2(y − ŷ)",
+    name="mse", gate=r"\mathrm{MSE}", kind="loss", batch_from=0, summary="J₀ = Σₖ (yₖ − ŷₖ)², ∂J₀/∂ŷ = −2(y − ŷ)",
     forward=_mse, infer=_same_shape_infer,
     latex=_vector_loss_latex("$out = ($y - $yhat)^{2}", r"$out = \sum_{k} ($y_k - $yhat_k)^{2}"),
     slots=(
@@ -153,7 +153,7 @@ def _bce_vjp(ctx, g):
 
 
 BCE = Op(
-    name="bce", kind="loss", batch_from=0,
+    name="bce", gate=r"\mathrm{BCE}", kind="loss", batch_from=0,
     summary="J₀ = −[y log ŷ + (1 − y) log(1 − ŷ)], ∂J₀/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ))",
     forward=_bce, infer=_same_shape_infer,
     latex=_vector_loss_latex(r"$out = -[$y \log $yhat + (1 - $y) \log(1 - $yhat)]",
@@ -226,7 +226,7 @@ def _cce_vjp(ctx, g):
 
 
 CCE = Op(
-    name="cce", kind="loss", batch_from=0,
+    name="cce", gate=r"\mathrm{CCE}", kind="loss", batch_from=0,
     summary="J₀ = −Σₖ yₖ log ŷₖ, ∂J₀/∂ŷⱼ = −yⱼ/ŷⱼ (labels one-hot or class indices)",
     forward=_cce, infer=_cce_infer,
     latex=lambda m: r"$out = -\log $yhat_at_y" if _class_index(m) else r"$out = -\sum_{k} $y_k \log $yhat_k",

@@ -44,7 +44,7 @@ def _neuron_vjp_b(ctx, g):
 
 
 NEURON = Op(
-    name="neuron", kind="neuron", summary="z = x⃗ᵀw⃗ + b",
+    name="neuron", gate=r"x^{T} w + b", kind="neuron", summary="z = x⃗ᵀw⃗ + b",
     forward=_neuron_forward,
     infer=_neuron_infer,
     latex="$out = $x^{T} $w + $b",
@@ -108,7 +108,7 @@ def _dense_vjp_b(ctx, g):
 
 
 DENSE = Op(
-    name="dense", kind="dense", summary="z⃗ = Wᵀx⃗ + b⃗ (K neurons, one per column of W)",
+    name="dense", gate=r"XW + B", kind="dense", summary="z⃗ = Wᵀx⃗ + b⃗ (K neurons, one per column of W)",
     forward=_dense_forward,
     infer=_dense_infer,
     latex="$out = $W^{T} $x + $B",

@@ -24,27 +24,17 @@ whole minibatch's numbers where they fit and the variable's name where they do n
 
 from __future__ import annotations
 
+from ..ops import REGISTRY
 from ..ops.base import number_latex
 from ..symbols import escape_text
 from . import numbers
-
-# What a gate shows: the op's sign (a constant operand is written after it: +1, ×−1)
-GATE = {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "neg": r"\times -1", "exp": r"\exp",
-        "log": r"\log", "sqrt": r"\sqrt{\cdot}", "abs": r"|\cdot|", "sin": r"\sin", "cos": r"\cos",
-        "square": r"(\cdot)^{2}", "maximum": r"\max", "minimum": r"\min",
-        "sum": r"\Sigma", "mean": r"\mathrm{mean}", "dot": r"\cdot", "matmul": r"\times", "transpose": "T",
-        "neuron": r"x^{T} w + b", "dense": r"XW + B", "sigmoid": r"\sigma", "tanh": r"\tanh",
-        "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LReLU}", "softplus": r"\mathrm{softplus}",
-        "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}", "mse": r"\mathrm{MSE}",
-        "bce": r"\mathrm{BCE}", "cce": r"\mathrm{CCE}"}
-
 
 def gate_label(note, notes) -> str:
     """The gate's text: its op's sign, with a folded constant operand written in (+1, ×−1, 1/x)."""
     operands = [notes.nodes[i] for i in note.inputs]
     constants = [o for o in operands if o.kind == "const" and o.auto_named and o.value is not None
                  and o.value.ndim == 0]
-    sign = GATE.get(note.op, r"\mathrm{" + escape_text(note.op) + "}")
+    sign = REGISTRY[note.op].gate or r"\mathrm{" + escape_text(note.op) + "}"   # the op declares its sign
     if note.op == "pow":
         return r"(\cdot)^{" + number_latex(notes.notation.records[note.id].attrs["exponent"]) + "}"
     if note.op == "div" and constants and operands[0] is constants[0]:
