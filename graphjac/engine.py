@@ -327,6 +327,8 @@ def local_jacobian(plan, ctxs, dst, src, sample=0):
     slots = [] if step is None else [k for k, i in enumerate(step.inputs) if i == src]
     if not slots:
         raise GraphjacError(f"there is no edge {plan.names[src]!r} -> {plan.names[dst]!r}")
+    if step.batch and not -ctxs[dst].out.shape[0] <= sample < ctxs[dst].out.shape[0]:
+        raise GraphjacError(f"sample {sample} is out of range for a minibatch of {ctxs[dst].out.shape[0]}")
     total = None
     for k in slots:
         slot = step.op.slots[k]
@@ -334,8 +336,6 @@ def local_jacobian(plan, ctxs, dst, src, sample=0):
             raise GraphjacError(
                 f"no gradient flows from {plan.names[src]!r} into {plan.names[dst]!r} "
                 f"(slot {slot.name!r} of {step.op.name} is not differentiable)")
-        if step.batch and not -values_size(ctxs[dst]) <= sample < values_size(ctxs[dst]):
-            raise GraphjacError(f"sample {sample} is out of range for a minibatch of {values_size(ctxs[dst])}")
         try:
             if slot.jacobian is not None and not step.op.mixes_samples:
                 jac = np.asarray(slot.jacobian(sample_ctx(ctxs[dst], sample)), dtype=float)
@@ -345,8 +345,3 @@ def local_jacobian(plan, ctxs, dst, src, sample=0):
             raise _op_failure(plan, step, exc) from None
         total = jac if total is None else total + jac
     return total
-
-
-def values_size(ctx):
-    """The sample count of a minibatch result."""
-    return ctx.out.shape[0]

@@ -126,6 +126,10 @@ class Annotations:
         """∂T/∂node as the sum of its uses' shares, for a node used more than once (else None)."""
         return self.notation.total(node_id, sample)
 
+    def share_count(self, node_id) -> int:
+        """How many uses a gradient flows back to the node through."""
+        return len(self.notation.uses.get(node_id, ()))
+
     def edge_formula(self, edge, sample=None) -> Optional[str]:
         return self.notation.chain(edge.dst, edge.slot_index, sample)
 

@@ -41,7 +41,6 @@ from .errors import GraphjacError
 
 LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss")
 COMPOSITE = ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer")   # drawn as many nodes
-ACTIVATIONS = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid", "Softplus": "softplus", "LeakyReLU": "leaky_relu"}
 _OPAQUE = itertools.count(1)
 
 
@@ -346,6 +345,20 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
 
 
 # ------------------------------------------------------------------------------------ the builder
+
+
+def _gate_call(op):
+    """The handler of ``torch.exp(x)``, ``x.log()``, …: the Graph's gate of that name."""
+    def handler(builder, node, a):
+        return getattr(builder.graph, op)(a)
+    return handler
+
+
+def _activation_call(function):
+    """The handler of ``torch.relu(x)``, ``x.tanh()``, …: the activation, named h⃗ₖ as a layer's is."""
+    def handler(builder, node, a, inplace=False):
+        return builder.activation(node, a, function)
+    return handler
 
 
 class _Builder:
@@ -990,20 +1003,8 @@ class _Builder:
             raise Unmapped
         return self.graph.pow(a, float(p))
 
-    def unary(op):
-        def handler(self, node, a):
-            return getattr(self.graph, op)(a)
-        return handler
-
-    call_exp, call_log, call_sqrt, call_abs, call_sin, call_cos = map(unary, ("exp", "log", "sqrt", "abs", "sin", "cos"))
-
-    def act(function):
-        def handler(self, node, a, inplace=False):
-            name, label = self.named(node, "h", "h")
-            return self.graph.activation(a, function, name=name, label=label)
-        return handler
-
-    call_relu, call_tanh, call_sigmoid = act("relu"), act("tanh"), act("sigmoid")
+    call_exp, call_log, call_sqrt, call_abs, call_sin, call_cos = map(_gate_call, ("exp", "log", "sqrt", "abs", "sin", "cos"))
+    call_relu, call_tanh, call_sigmoid = map(_activation_call, ("relu", "tanh", "sigmoid"))
 
     def call_maximum(self, node, a, b):
         return self.binary("maximum", a, b)

@@ -326,7 +326,7 @@ def _node_label(notes, note, options, sample, plan, blanks):
         lines.append(("= " + shown_value, "forward"))
     total = notes.total(note.id, superscript) if options.backward and note.grad is not None else None
     asked = total is not None and any((e.src, e.dst) in blanks.grads for e in notes.edges if e.src == note.id)
-    if total is not None and note.shape != () and len(notes.notation.uses[note.id]) < 3 \
+    if total is not None and note.shape != () and notes.share_count(note.id) < 3 \
             and "grad" not in parts and not asked:
         total = None   # two shares of an array: named on their edges (a line here costs a slide 2 pt)
     if total is not None and (sample is None or note.batch):   # a shared node: its shares add up
