@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from graphjac.loaders import load_example
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.tikz import BEAMER, FIT, STATIC, _bounds, _drawn, _opening, stepped, write_beamer
+from graphjac.render.writers.tikz import BEAMER, FIT, STATIC, _bounds, _drawn, _opening, stepped, write_beamer
 
 
 def drawn_whole(figure) -> str:

@@ -16,11 +16,11 @@ import collections
 import sys
 from pathlib import Path
 
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.collisions import collisions
-from graphjac.render.composer import place
+from graphjac.render.layout.collisions import collisions
+from graphjac.render.writers.composer import place
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from random_graphs import scalar_graph, vector_graph  # noqa: E402  (the tests' own random graphs)

@@ -17,9 +17,9 @@ import sys
 import time
 
 import graphjac as gj
-from graphjac import mathtext
-from graphjac.render import mathhtml
-from graphjac.render.graphviz import find_dot
+from graphjac.notation import mathtext
+from graphjac.render.layout.graphviz import find_dot
+from graphjac.render.layout import html_labels
 
 
 def layered_graph(nodes: int) -> gj.Graph:
@@ -42,9 +42,9 @@ def layered_graph(nodes: int) -> gj.Graph:
 def cold(action, **options):
     """Run ``action`` with every math-text cache emptied (formulas, their pieces, the pieces'
     markup), as the first render in a new process would."""
-    mathhtml.to_html.cache_clear()
-    mathhtml._shape_html.cache_clear()
-    mathhtml._MARKUP_OF.clear()
+    html_labels.to_html.cache_clear()
+    html_labels._shape_html.cache_clear()
+    html_labels._MARKUP_OF.clear()
     mathtext.to_unicode.cache_clear()
     mathtext._parse_piece.cache_clear()
     return action(**options)

@@ -29,7 +29,7 @@ layered_graph({nodes}).render({out!r})
 
 OURS = """
 import json, sys
-from graphjac.render.typesetter import set_formula
+from graphjac.render.math.math_layout import set_formula
 for latex, size, color in json.load(open(sys.argv[1])):
     set_formula(latex, size, color)
 """
@@ -47,7 +47,7 @@ def formulas_of(nodes: int) -> list:
     sys.path.insert(0, str(Path(__file__).parent))
     from dot_build import layered_graph
 
-    from graphjac.render import typeset
+    from graphjac.render.math import typeset
     seen, real = {}, typeset.set_formula
     typeset.set_formula = lambda *request: seen.setdefault(request, real(*request))
     os.environ["GRAPHJAC_NO_CACHE"] = "1"

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from graphjac import folders
+from graphjac.io import folders
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -19,12 +19,12 @@ import argparse
 import collections
 from dataclasses import replace
 
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.collisions import collisions
-from graphjac.render.composer import place
-from graphjac.render.fitting import smallest_text
+from graphjac.render.layout.collisions import collisions
+from graphjac.render.layout.fitting import smallest_text
+from graphjac.render.writers.composer import place
 
 DRAWINGS = {"as given": {}, "fit 16:9": {"fit": "16:9"}, "fit 4:3": {"fit": "4:3"},
             "circuit": {"style": "circuit"}, "circuit fit 4:3": {"style": "circuit", "fit": "4:3"},

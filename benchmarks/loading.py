@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import graphjac as gj
-from graphjac.savers import dump_spec
+from graphjac.io.savers import dump_spec
 
 
 def chain(count: int) -> dict:

@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from graphjac.render.typesetter import set_formula
+from graphjac.render.math.math_layout import set_formula
 
 
 def terms(first: int, count: int) -> str:

@@ -32,10 +32,10 @@ import time
 from pathlib import Path
 
 import graphjac
-from graphjac.gallery import spec_path
-from graphjac.loaders import load_example
+from graphjac.io.gallery import spec_path
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.composer import place
+from graphjac.render.writers.composer import place
 
 
 IMPORTS = "import numpy, click, platformdirs, xml.etree.ElementTree, subprocess, hashlib, json"

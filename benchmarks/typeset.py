@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.writers import WRITERS
+from graphjac.render.writers.formats import WRITERS
 
 OUTPUTS = {"svg, math=html": ("svg", {"math": "html"}), "svg, math=typeset": ("svg", {"math": "typeset"}),
            "tex (TikZ)": ("tex", {})}

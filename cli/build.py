@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from graphjac import folders
+from graphjac.io import folders
 from graphjac.render import WRITERS, writer_for
 
 from .commands import SUMMARIES
-from .common import CheckFailed, chosen, progressbar, render_flags
+from .common import FailedExit, chosen, progressbar, render_flags
 
 
 def _formats(ctx, param, value):
@@ -58,6 +58,6 @@ def command(folder, out_dir, formats, force, jobs, **flags):
         click.echo(f"failed  {result.error}", err=True)
     click.echo(f"{built} built, {len(plan.fresh)} unchanged, {len(failures)} failed -> {out_dir}")
     if failures:
-        error = CheckFailed(f"{len(failures)} figure(s) failed")
+        error = FailedExit(f"{len(failures)} figure(s) failed")
         error.exit_code = 2 if any(r.bad_input for r in failures) else 1
         raise error

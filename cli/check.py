@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from graphjac.core.gradcheck import ATOL, EPS, RTOL
 from graphjac.errors import GraphjacError
-from graphjac.gradcheck import ATOL, EPS, RTOL
 
 from .commands import SUMMARIES
-from .common import CheckFailed, load_graph, spec_argument, target_option, torch_option
+from .common import FailedExit, load_graph, spec_argument, target_option, torch_option
 
 
 @click.command("check", short_help=SUMMARIES["check"])
@@ -40,4 +40,4 @@ def command(spec, target, inputs, eps, atol, rtol, torch):
         raise GraphjacError(f"{spec}: nothing to check: J depends on no param{' or input' if inputs else ''}{hint}")
     click.echo(str(result))
     if not result.ok:
-        raise CheckFailed(f"{spec}: gradient check failed; worst: {result.worst.describe(result.target, mark=False)}")
+        raise FailedExit(f"{spec}: gradient check failed; worst: {result.worst.describe(result.target, mark=False)}")

@@ -8,7 +8,7 @@ import click
 
 import graphjac as gj
 from graphjac.errors import RenderError, close_matches
-from graphjac.fileio import atomic_write
+from graphjac.io.fileio import atomic_write
 from graphjac.render import option_help
 
 
@@ -27,7 +27,7 @@ class Choice(click.Choice):
             self.fail(f"{error.message.rstrip('.')}; did you mean {close[0]!r}?", param, ctx)
 
 
-class CheckFailed(click.ClickException):
+class FailedExit(click.ClickException):
     """A check (or a figure) that failed: exit code 1."""
 
     exit_code = 1
@@ -36,7 +36,7 @@ class CheckFailed(click.ClickException):
 def _complete_spec(ctx, param, incomplete):
     """Shell completion for SPEC: files, plus lecture:NAME for the built-in figures."""
     from click.shell_completion import CompletionItem
-    from graphjac.gallery import catalog
+    from graphjac.io.gallery import catalog
 
     lectures = [CompletionItem(f"lecture:{name}", help=line) for name, line in catalog().items()
                 if f"lecture:{name}".startswith(incomplete)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from graphjac.gallery import PREFIX, catalog
-from graphjac.report import table
+from graphjac.io.gallery import PREFIX, catalog
+from graphjac.notation.report import table
 
 from .commands import SUMMARIES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphjac.render.frames import FORMATS, PASSES, write_frames
+from graphjac.render.writers.frames import FORMATS, PASSES, write_frames
 
 from .commands import SUMMARIES
 from .common import Choice, chosen, load_graph, render_flags, spec_argument, target_option, torch_option

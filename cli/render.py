@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from graphjac.errors import GraphjacError
-from graphjac.loaders import figure_stem
+from graphjac.io.loaders import figure_stem
 from graphjac.render import WRITERS, draw, writer_for
 
 from .commands import SUMMARIES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphjac.report import report
+from graphjac.notation.report import report
 
 from .commands import SUMMARIES
 from .common import Choice, load_graph, spec_argument, target_option, torch_option
@@ -35,5 +35,5 @@ def command(spec, target, precision, fmt, torch):
     if fmt == "text":
         click.echo(report(graph, precision=precision))
         return
-    from graphjac.render import tables
+    from graphjac.notation import tables
     click.echo((tables.markdown if fmt == "markdown" else tables.latex)(graph, precision=precision), nl=False)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from graphjac.schema import spec_schema
+from graphjac.io.schema import spec_schema
 
 from .commands import SUMMARIES
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from graphjac.fileio import atomic_write_all, refuse_same
-from graphjac.render.worksheet import compiled, worksheet, worksheet_tex
+from graphjac.io.fileio import atomic_write_all, refuse_same
+from graphjac.render.writers.worksheet import compiled, worksheet, worksheet_tex
 
 from .commands import SUMMARIES
 from .common import load_graph, torch_option

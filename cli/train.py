@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
+from graphjac.core.training import gradient_steps
 from graphjac.errors import TrainingDiverged
-from graphjac.fileio import refuse_inputs
-from graphjac.report import number_text, table
-from graphjac.savers import save, spec_format
-from graphjac.training import gradient_steps
+from graphjac.io.fileio import refuse_inputs
+from graphjac.io.savers import save, spec_format
+from graphjac.notation.report import number_text, table
 
 from .commands import SUMMARIES
-from .common import CheckFailed, load_graph, progressbar, spec_argument, target_option
+from .common import FailedExit, load_graph, progressbar, spec_argument, target_option
 
 
 @click.command("train", short_help=SUMMARIES["train"])
@@ -47,7 +47,7 @@ def command(spec, target, lr, steps, ascent, every, output):
         try:
             losses.extend(bar)
         except TrainingDiverged as exc:
-            raise CheckFailed(f"{spec}: J became {exc.value} at step {exc.step}; try a smaller --lr than {lr:g}") from None
+            raise FailedExit(f"{spec}: J became {exc.value} at step {exc.step}; try a smaller --lr than {lr:g}") from None
     shown = [k for k in range(steps + 1) if k % every == 0 or k == steps]
     click.echo(table(("step", graph.target.name), [(str(k), number_text(losses[k], 8)) for k in shown]))
     if output:

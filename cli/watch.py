@@ -7,10 +7,10 @@ import time
 import click
 
 from graphjac.errors import GraphjacError
-from graphjac.fileio import refuse_inputs
-from graphjac.loaders import inputs_of
+from graphjac.io.fileio import refuse_inputs
+from graphjac.io.loaders import inputs_of
+from graphjac.io.watching import Sources
 from graphjac.render import WRITERS, draw, writer_for
-from graphjac.watching import Sources
 
 from .commands import SUMMARIES
 from .common import Choice, chosen, render_flags, spec_argument, write_output

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from graphjac import __version__
-from graphjac.gallery import catalog
+from graphjac.io.gallery import catalog
 
 project = "graphjac"
 release = version = __version__

@@ -1,5 +1,5 @@
 """Every figure of the lecture as a spec file (NAME.yaml) and as a Python script (NAME.py).
 
-Installed with graphjac as the data package ``graphjac.lecture``; :mod:`graphjac.gallery`
+Installed with graphjac as the data package ``graphjac.lecture``; :mod:`graphjac.io.gallery`
 lists and loads them (``graphjac render lecture:neuron``).
 """

@@ -13,15 +13,15 @@ Build a graph, run the forward and backward passes, and read ∂J/∂· on every
 [1.0, 2.0, -1.0]
 """
 
-from .errors import GraphjacError, NodeError, RenderError, ShapeError, SpecError, ValueDomainError
-from .graph import Graph, Node, define_op
-from .loaders import load
-from .version import __version__
+from graphjac.core.graph import Graph, Node, define_op
+from graphjac.errors import GraphjacError, NodeError, RenderError, ShapeError, SpecError, ValueDomainError
+from graphjac.io.loaders import load
+from graphjac.version import __version__
 
 
 def from_torch(model, example_inputs, loss=None, target=None, **options):
-    """The Graph of a PyTorch model (see :func:`graphjac.pytorch.from_torch`; torch is imported only here)."""
-    from .pytorch import from_torch as trace
+    """The Graph of a PyTorch model (see :func:`graphjac.integrations.pytorch.from_torch`; torch is imported only here)."""
+    from graphjac.integrations.pytorch import from_torch as trace
     return trace(model, example_inputs, loss, target, **options)
 
 

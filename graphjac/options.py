@@ -16,11 +16,11 @@ import re
 from dataclasses import fields, replace
 from typing import Optional
 
-from .errors import GraphjacError, close_matches
-from .records import field, record
+from graphjac.core.records import field, record
+from graphjac.errors import GraphjacError, close_matches
 
 DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
-THEMES = ("lecture", "print", "dark")
+THEME_NAMES = ("lecture", "print", "dark")
 EDGE_PARTS = ("symbol", "formula", "value", "shape", "local")
 NODE_PARTS = ("formula", "value", "grad", "shape")
 MODELS = ("per-sample", "once")
@@ -49,7 +49,7 @@ class RenderOptions:
                              "right, the minibatch figure), TB, RL; auto picks LR for minibatch figures "
                              "drawn per sample, else BT", DIRECTIONS)
     theme: str = _option("lecture", "lecture (colour), print (grayscale; edges told apart by line style) "
-                         "or dark (for slides)", THEMES)
+                         "or dark (for slides)", THEME_NAMES)
     edge_labels: tuple = _option(("symbol", "formula"), "what backward edges say, comma separated: symbol "
                                  "(∂J/∂x), formula (the chain rule ∂J/∂z·wᵀ), value, shape (ℝ¹ˣⁿ), local "
                                  "(the local derivative ∂z/∂x, as Colah's figures label edges)",

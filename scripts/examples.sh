@@ -11,8 +11,8 @@ python3 - docs/figures "$@" <<'PY'
 import sys
 from pathlib import Path
 
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 
 folder, png = Path(sys.argv[1]), "--png" in sys.argv[2:]
 for name in catalog():
@@ -20,7 +20,7 @@ for name in catalog():
     for suffix in ("dot", "svg") + (("png",) if png else ()):
         print(graph.render(folder / f"{name}.{suffix}"))
 # the same figures drawn other ways: the circuit style, an exercise sheet and its key, local derivatives
-from graphjac.gallery import variants
+from graphjac.io.gallery import variants
 for stem, (name, options) in variants().items():
     graph = load_example(name)
     for suffix in ("dot", "svg") + (("png",) if png else ()):
@@ -37,10 +37,10 @@ python3 - docs/worksheets <<'PY'
 import sys
 from pathlib import Path
 
-from graphjac.fileio import atomic_write
-from graphjac.loaders import load_example
-from graphjac.render.composer import convert
-from graphjac.render.worksheet import pages, worksheet, worksheet_tex
+from graphjac.io.fileio import atomic_write
+from graphjac.io.loaders import load_example
+from graphjac.render.writers.composer import convert
+from graphjac.render.writers.worksheet import pages, worksheet, worksheet_tex
 
 folder = Path(sys.argv[1])
 folder.mkdir(exist_ok=True)

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.gallery import catalog, variants
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog, variants
+from graphjac.io.loaders import load_example
+from graphjac.notation.numbers import number, vector
 from graphjac.render import figure_for
-from graphjac.render.fitting import drawing_size, smallest_text, wrapped
-from graphjac.render.numbers import number, vector
-from graphjac.render.rows import returning
+from graphjac.render.layout.fitting import drawing_size, smallest_text, wrapped
+from graphjac.render.model.rows import returning
 from latex import compile_tex, needs_tex
 
 
@@ -320,7 +320,7 @@ def test_a_missing_highlight_edge_is_an_error():
 
 
 def test_beamer_frames_take_the_figures_title(tmp_path):
-    from graphjac.render.tikz import write_beamer
+    from graphjac.render.writers.tikz import write_beamer
     tex = write_beamer(figure_for(load_example("neuron"), title="Backprop, step by step"))
     assert r"\frametitle{$\text{Backprop, step by step}$}" in tex
 
@@ -348,7 +348,7 @@ def test_a_minibatch_drawn_as_a_table_is_the_matrix_x():
 
 
 def test_a_vector_prediction_is_a_bold_y_under_its_hat():
-    from graphjac.symbols import Symbol
+    from graphjac.notation.symbols import Symbol
     assert Symbol.from_name("ŷ").latex(vector=True) == r"\hat{\mathbf{y}}"
     assert Symbol.from_name("y_hat").latex(vector=True, sample="i") == r"\hat{\mathbf{y}}^{(i)}"
 
@@ -362,8 +362,8 @@ def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide_drawn_comp
     """Each node's lines side by side: the figure says the same, in larger text than any
     stacked drawing of it on the page, and at least 8 pt on it."""
     from dataclasses import replace
-    from graphjac.render.composer import place
-    from graphjac.render.layout import texts
+    from graphjac.render.layout.geometry import texts
+    from graphjac.render.writers.composer import place
     fitted = figure_for(load_example(name), fit="4:3")
     assert fitted.compact
     stacked = replace(fitted, compact=False)
@@ -386,7 +386,7 @@ def test_fit_makes_the_deepest_gallery_figures_legible_on_a_4_3_slide_drawn_comp
 def test_a_compact_candidate_graphviz_cannot_lay_out_is_passed_over(monkeypatch):
     """The compact stage comes after a drawing was found: its failures never lose that drawing."""
     from graphjac.errors import LayoutFailed
-    from graphjac.render import fitting
+    from graphjac.render.layout import fitting
     measure = fitting.drawing_size
 
     def failing_compact(figure, drawn=False, source=None):
@@ -445,8 +445,8 @@ def test_gallery_variant_is_up_to_date(stem):
 
 # ---------------------------------------------------------------------------- labels that do not collide
 
-from graphjac.render.collisions import collisions  # noqa: E402
-from graphjac.render.composer import place  # noqa: E402
+from graphjac.render.layout.collisions import collisions  # noqa: E402
+from graphjac.render.writers.composer import place  # noqa: E402
 
 DRAWINGS = {"lecture": {}, "fit-16:9": {"fit": "16:9"}, "fit-4:3": {"fit": "4:3"}, "circuit": {"style": "circuit"},
             "print": {"theme": "print"}, "print+values": {"theme": "print", "edge_labels": "symbol,formula,value"}}
@@ -488,7 +488,7 @@ def test_no_random_graph_has_a_collision(kind, seed):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_no_random_graph_has_a_collision_at_tikz_sizes(seed):
-    from graphjac.render.themes import THEMES
+    from graphjac.render.model.themes import THEMES
     from random_graphs import vector_graph
     figure = figure_for(vector_graph(seed))
     placed = place(figure, THEMES[figure.theme].tex_sizes)
@@ -497,7 +497,7 @@ def test_no_random_graph_has_a_collision_at_tikz_sizes(seed):
 
 def test_a_label_something_runs_into_moves_beside_its_own_edge():
     import dataclasses
-    from graphjac.render.collisions import relabelled
+    from graphjac.render.layout.collisions import relabelled
     figure = figure_for(load_example("neuron"))
     placed = place(figure)
     node = placed.layout.nodes["n4"]
@@ -510,7 +510,7 @@ def test_a_label_something_runs_into_moves_beside_its_own_edge():
     spot = next(e.label for e in mended.edges if e.id == labelled.id)
     label = placed.marks[labelled.id]
     box = (spot[0] - label.width / 2, spot[1] - label.height / 2, spot[0] + label.width / 2, spot[1] + label.height / 2)
-    from graphjac.render.collisions import _curve
+    from graphjac.render.layout.collisions import _curve
     near = min(max(box[0] - x, x - box[2], box[1] - y, y - box[3]) for x, y in _curve(labelled))
     assert near < 6.0                                    # beside its own edge, not anywhere free
 
@@ -537,7 +537,7 @@ def test_the_collision_check_finds_a_label_on_a_node_and_edges_on_top_of_each_ot
 def test_edges_on_top_of_each_other_are_told_as_their_definition_says():
     """``_on_top`` against the definition, point by point in plain Python: more than HIDDEN of
     the forward curve's length within CLOSE of some point of the backward one."""
-    from graphjac.render.collisions import CLOSE, HIDDEN, _on_top
+    from graphjac.render.layout.collisions import CLOSE, HIDDEN, _on_top
 
     def by_definition(forward, backward):
         steps = [math.dist(a, b) for a, b in zip(forward, forward[1:])]
@@ -559,8 +559,8 @@ def test_a_backward_edge_on_a_shallow_forward_one_is_bowed_off_it_its_ends_kept(
     """A leaf's edges to nodes far to its side run nearly along the ranks: moving the backward
     edge across them would not part the two, so its middle bows off, its ends stay on its nodes."""
     import dataclasses
-    from graphjac.render.collisions import SHALLOW, separated
-    from graphjac.render.composer import svg_tree
+    from graphjac.render.layout.collisions import SHALLOW, separated
+    from graphjac.render.writers.composer import svg_tree
     figure = dataclasses.replace(figure_for(load_example("micrograd")), compact=True, spacing=0.25, direction="BT")
     placed = place(figure, relayout=False)
     paths = {e.id: e for e in placed.layout.edges}
@@ -597,7 +597,7 @@ def _moved_label(layout, key, spot):
 
 
 def test_a_label_on_a_groups_border_is_found_and_moved_to_one_side_of_it():
-    from graphjac.render.collisions import _inside, _overlap, boxes, relabelled
+    from graphjac.render.layout.collisions import _inside, _overlap, boxes, relabelled
     figure = figure_for(load_example("dense_cce"))
     placed = place(figure)
     group = next(iter(placed.layout.clusters.values()))
@@ -612,7 +612,7 @@ def test_a_label_on_a_groups_border_is_found_and_moved_to_one_side_of_it():
 
 def test_a_group_title_an_edge_runs_through_slides_along_its_groups_top():
     import dataclasses
-    from graphjac.render.collisions import _curve, relabelled
+    from graphjac.render.layout.collisions import _curve, relabelled
     figure = figure_for(load_example("dense_cce"))
     placed = place(figure)
     key, group, edge, x = next((key, group, e, p[0]) for key, group in placed.layout.clusters.items()

@@ -15,10 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"graphjac": ROOT / "graphjac", "graphjac_cli": ROOT / "cli"}
-CORE = ("graphjac.errors", "graphjac.ops", "graphjac.engine", "graphjac.graph", "graphjac.notation",
-        "graphjac.symbols", "graphjac.mathtext", "graphjac.spec", "graphjac.loaders", "graphjac.options",
-        "graphjac.gradcheck", "graphjac.training", "graphjac.gallery", "graphjac.savers", "graphjac.fileio",
-        "graphjac.report", "graphjac.records")
+CORE = ("graphjac.errors", "graphjac.core.ops", "graphjac.core.engine", "graphjac.core.graph", "graphjac.notation.formulas",
+        "graphjac.notation.symbols", "graphjac.notation.mathtext", "graphjac.io.spec", "graphjac.io.loaders", "graphjac.options",
+        "graphjac.core.gradcheck", "graphjac.core.training", "graphjac.io.gallery", "graphjac.io.savers", "graphjac.io.fileio",
+        "graphjac.notation.report", "graphjac.core.records")
 
 
 def _modules():
@@ -69,11 +69,11 @@ def imports_of(name, top_level_only=False):
     return _imports(name, MODULES[name], top_level_only)
 
 
-FACADES = ("graphjac.graph",)   # Graph.render, Graph.figure, …: may import the renderers inside a method
+FACADES = ("graphjac.core.graph",)   # Graph.render, Graph.figure, …: may import the renderers inside a method
 
 
 def test_the_module_list_is_read():
-    assert {"graphjac.graph", "graphjac.engine", "graphjac.render.figure", "graphjac_cli.main"} <= set(MODULES)
+    assert {"graphjac.core.graph", "graphjac.core.engine", "graphjac.render.model.figure", "graphjac_cli.main"} <= set(MODULES)
 
 
 def test_no_import_cycle():
@@ -104,16 +104,16 @@ def test_core_modules_never_import_the_renderers_or_the_cli(module):
     assert not wrong, f"{module} imports {wrong}"
 
 
-@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(("graphjac.spec", "graphjac.notation",
-                                                                              "graphjac.gradcheck", "graphjac.render",
-                                                                              "graphjac.training", "graphjac.report"))))
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(("graphjac.io.spec", "graphjac.notation.formulas",
+                                                                              "graphjac.core.gradcheck", "graphjac.render",
+                                                                              "graphjac.core.training", "graphjac.notation.report"))))
 def test_modules_below_the_graph_receive_one_and_never_import_graph_py(module):
-    assert "graphjac.graph" not in imports_of(module) and "graphjac" not in imports_of(module)
+    assert "graphjac.core.graph" not in imports_of(module) and "graphjac" not in imports_of(module)
 
 
 def _private_fields():
     """The private attributes a Graph sets on itself (``self._x = …`` in graph.py's class Graph)."""
-    tree = ast.parse(MODULES["graphjac.graph"].read_text(encoding="utf-8"))
+    tree = ast.parse(MODULES["graphjac.core.graph"].read_text(encoding="utf-8"))
     graph = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Graph")
     return {node.attr for node in ast.walk(graph) if isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr.startswith("_")
@@ -127,7 +127,7 @@ def test_the_private_fields_are_found():
     assert {"_records", "_values", "_grads", "_target"} <= PRIVATE
 
 
-@pytest.mark.parametrize("name", sorted(set(MODULES) - {"graphjac.graph"}) + ["benchmarks"])
+@pytest.mark.parametrize("name", sorted(set(MODULES) - {"graphjac.core.graph"}) + ["benchmarks"])
 def test_nothing_outside_graph_py_reads_private_graph_fields(name):
     paths = sorted((ROOT / "benchmarks").glob("*.py")) if name == "benchmarks" else [MODULES[name]]
     for path in paths:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.ops.custom import scoped_ops
+from graphjac.core.ops.custom import scoped_ops
 from test_cli import cli, write
 
 

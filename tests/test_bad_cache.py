@@ -11,8 +11,9 @@ import warnings
 import pytest
 
 import graphjac as gj
-from graphjac import cache as cache_folder
-from graphjac.render import draw, formula_cache, typeset
+from graphjac.io import cache as cache_folder
+from graphjac.render import draw
+from graphjac.render.math import formula_cache, typeset
 
 NEURON = gj.load("lecture:neuron")
 DAY = 24 * 3600
@@ -102,7 +103,7 @@ def test_a_pipe_in_place_of_an_entry_is_not_waited_on(cache, tmp_path):
     path = _entry_of()
     path.unlink()
     os.mkfifo(path)
-    code = ("from graphjac.render import formula_cache; "
+    code = ("from graphjac.render.math import formula_cache; "
             "print(formula_cache.load('x', 14, 'black'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "GRAPHJAC_CACHE_DIR": str(cache.parent)})
@@ -175,5 +176,5 @@ def test_the_sweep_marker_is_not_a_link_it_follows(cache, tmp_path, monkeypatch)
 
 
 def _set(latex):
-    from graphjac.render.typesetter import set_formula
+    from graphjac.render.math.math_layout import set_formula
     return set_formula(latex, 14, "black")

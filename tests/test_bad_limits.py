@@ -13,7 +13,7 @@ import time
 import pytest
 
 import graphjac as gj
-from graphjac import loaders
+from graphjac.io import loaders
 from test_cli import assert_clean_error, graphjac_command, installed, write
 
 
@@ -37,7 +37,7 @@ def test_a_big_json_spec_is_scanned_once_not_once_per_node(tmp_path, monkeypatch
 
 @pytest.mark.parametrize("suffix", ["json", "yaml", "toml"])
 def test_an_error_at_the_end_of_a_big_spec_names_its_line(tmp_path, suffix):
-    from graphjac.savers import dump_spec
+    from graphjac.io.savers import dump_spec
     data = _chain(1500)
     data["nodes"][-1]["kind"] = "nge"
     spec = write(tmp_path, f"chain.{suffix}", dump_spec(data, suffix))
@@ -77,7 +77,7 @@ def test_sigterm_mid_render_leaves_no_file_and_no_temporary_behind(tmp_path):
     for k in range(150):
         x = g.mul(x, g.param(f"w{k}", 1.0 + k / 1000), name=f"n{k}")
     g.target = x
-    from graphjac.savers import save
+    from graphjac.io.savers import save
     spec = save(g, tmp_path / "big.yaml")
     temp = tmp_path / "tmp"
     temp.mkdir()

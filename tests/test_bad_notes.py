@@ -9,8 +9,8 @@ import sys
 import markdown as python_markdown
 import pytest
 
-from graphjac.gallery import spec_path
-from graphjac.mkdocs import fence, fence_running_python
+from graphjac.integrations.mkdocs import fence, fence_running_python
+from graphjac.io.gallery import spec_path
 
 SECRET = spec_path("product").read_text(encoding="utf-8").replace("name: z = xy", "name: secret-figure-text")
 EVIL = "open({marker!r}, 'w').write('ran')\nimport graphjac as gj\ng = gj.Graph('evil')\n" \

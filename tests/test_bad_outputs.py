@@ -8,10 +8,11 @@ import shutil
 import pytest
 
 import graphjac as gj
-from graphjac.savers import save
+from graphjac.io import gallery
+from graphjac.io.savers import save
 from test_cli import assert_clean_error, cli, installed, write
 
-PRODUCT = gj.gallery.spec_path("product").read_text()
+PRODUCT = gallery.spec_path("product").read_text()
 SCRIPT = """import graphjac as gj
 from helper import VALUE
 g = gj.Graph("scripted")

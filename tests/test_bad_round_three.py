@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.fileio import atomic_write_all
+from graphjac.io.fileio import atomic_write_all
 from test_cli import cli, graphjac_command
 
 
@@ -297,7 +297,7 @@ def _config(engine="pdflatex", latex_format="tikz"):
 
 
 def test_the_latex_preamble_adds_each_package_once_and_guards_its_unicode_declarations():
-    from graphjac.sphinxext import _add_latex_setup
+    from graphjac.integrations.sphinx import _add_latex_setup
     app, config = _FakeApp(packages=["amssymb"]), _config()
     _add_latex_setup(app, config)
     assert "amssymb" not in app.added and "tikz" in app.added      # already there: not added again (-W)

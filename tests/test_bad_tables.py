@@ -10,7 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 import graphjac as gj
-from graphjac.render.tables import markdown
+from graphjac.notation.tables import markdown
 
 NAMES = ["<img src=x onerror=alert(1)>", "x$<b>bold</b>$", "[click](https://example.org)", "a|b\rc\u202e",
          "<script>s()</script>", "*em* _em_ `code`", "www.example.org", "&amp; &lt;"]

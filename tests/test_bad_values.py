@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import graphjac as gj
-from graphjac.render.numbers import NonFiniteWarning
+from graphjac.notation.numbers import NonFiniteWarning
 from test_cli import assert_clean_error, cli, installed, write
 
 WRITERS = ["svg", "png", "pdf", "dot", "tex"]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphjac as gj
-from graphjac.gallery import catalog
+from graphjac.io.gallery import catalog
 from graphjac_cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -459,7 +459,7 @@ def test_build_refuses_two_specs_for_one_figure(tmp_path):
 
 
 def test_build_in_parallel_processes_gives_the_serial_figures(tmp_path):
-    from graphjac import folders
+    from graphjac.io import folders
     folder = _copy_examples(tmp_path)
     parallel = list(folders.run(folders.plan(folder, tmp_path / "parallel", formats=("dot",)), workers=2))
     serial = list(folders.run(folders.plan(folder, tmp_path / "serial", formats=("dot",)), workers=1))

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac import ops
-from graphjac.ops.base import Slot
+from graphjac.core import ops
+from graphjac.core.ops.base import Slot
 from oracle import check_all, evaluate
 
 N = 5
@@ -436,7 +436,7 @@ def test_a_vjp_of_the_wrong_shape_is_an_error_naming_the_op_and_the_slot(monkeyp
     """As autograd checks vector spaces: a wrong-shaped VJP is never broadcast silently."""
     import dataclasses
 
-    from graphjac.ops import REGISTRY
+    from graphjac.core.ops import REGISTRY
 
     def wrong(ctx, g):              # ∂J/∂u as a scalar where u is a vector
         return np.sum(g)

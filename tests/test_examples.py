@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 from graphjac.options import RenderOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ def test_unknown_example_is_an_error_with_a_suggestion():
 # ------------------------------------------------------------------------------ the README's gallery
 
 def test_gallery_holds_one_figure_per_example_and_variant():
-    from graphjac.gallery import variants
+    from graphjac.io.gallery import variants
     for suffix in ("dot", "svg"):
         drawn = sorted(p.stem for p in FIGURES.glob(f"*.{suffix}"))
         assert drawn == sorted(NAMES + list(variants())), f"docs/figures/*.{suffix} do not match the examples: {REGENERATE}"
@@ -330,7 +330,7 @@ def test_the_rnn_names_each_steps_share_and_states_the_total():
 
 
 def test_the_attention_scores_are_written_as_a_lecturer_writes_them():
-    from graphjac.mathtext import to_unicode
+    from graphjac.notation.mathtext import to_unicode
     notes = load_example("attention").annotate()
     assert to_unicode(notes.node("S").formula) == "S = QKᵀ/√d"
     assert to_unicode(notes.edge("S", "A").formula) == "A ⊙ (∂J/∂A − rowsum(∂J/∂A ⊙ A))"

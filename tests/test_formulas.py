@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 import graphjac as gj
-from graphjac.mathtext import to_unicode
+from graphjac.notation.mathtext import to_unicode
 from graphjac.render import figure_for
-from graphjac.render.circuit import gate_label
+from graphjac.render.model.circuit import gate_label
 
 
 def _formulas(g):

@@ -7,12 +7,12 @@ import pytest
 from click.testing import CliRunner
 
 from graphjac import GraphjacError
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.themes import THEMES
-from graphjac.render.frames import animated_svg, backward_steps, frame_files, reveal_steps, write_frames
-from graphjac.render.tikz import write_beamer
+from graphjac.render.model.themes import THEMES
+from graphjac.render.writers.frames import animated_svg, backward_steps, frame_files, reveal_steps, write_frames
+from graphjac.render.writers.tikz import write_beamer
 from graphjac_cli.main import main
 
 from latex import compile_tex, compile_together, needs_tex
@@ -69,7 +69,7 @@ def test_each_value_is_revealed_after_the_values_it_is_computed_from(name, style
 
 
 def _phase(figure, item):
-    from graphjac.render.layout import text_phases
+    from graphjac.render.layout.geometry import text_phases
     key, line = item.split(".")
     node = next(n for n in figure.nodes if n.id == key)
     return text_phases(node)[int(line)]

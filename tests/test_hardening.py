@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import graphjac as gj
+from graphjac.io import gallery
 from latex import needs_tex
 from test_cli import graphjac_command, installed, write
 
@@ -192,7 +193,7 @@ def test_any_name_renders(tmp_path, name, suffix):
 def test_build_refuses_an_output_folder_that_holds_the_specs(tmp_path):
     notes = tmp_path / "notes"
     (notes / "figures").mkdir(parents=True)
-    write(notes / "figures", "add.yaml", (gj.gallery.spec_path("add")).read_text())
+    write(notes / "figures", "add.yaml", (gallery.spec_path("add")).read_text())
     for out in (notes, notes / "figures"):
         code, _, err = installed("build", notes / "figures", "-o", out)
         assert code == 2 and "holds the specs' folder" in err, err
@@ -200,10 +201,10 @@ def test_build_refuses_an_output_folder_that_holds_the_specs(tmp_path):
 
 def test_a_manifest_entry_describes_the_files_on_disk(tmp_path):
     """A figure another build drew since (other options) is not taken as up to date."""
-    from graphjac import folders
+    from graphjac.io import folders
     spec_folder, out = tmp_path / "specs", tmp_path / "out"
     spec_folder.mkdir()
-    write(spec_folder, "add.yaml", gj.gallery.spec_path("add").read_text())
+    write(spec_folder, "add.yaml", gallery.spec_path("add").read_text())
     assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["built"]
     (out / "add.dot").write_text(gj.load("lecture:add").to_dot(theme="print"))   # the other build's figure
     assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["built"]
@@ -212,11 +213,11 @@ def test_a_manifest_entry_describes_the_files_on_disk(tmp_path):
 
 @pytest.mark.parametrize("figures", ["[]", "null", '"x"', "[1, 2]"])
 def test_a_damaged_manifest_means_redraw(tmp_path, figures):
-    from graphjac import folders
+    from graphjac.io import folders
     spec_folder, out = tmp_path / "specs", tmp_path / "out"
     spec_folder.mkdir()
     out.mkdir()
-    write(spec_folder, "add.yaml", gj.gallery.spec_path("add").read_text())
+    write(spec_folder, "add.yaml", gallery.spec_path("add").read_text())
     (out / folders.MANIFEST).write_text('{"version": 2, "figures": ' + figures + "}")
     assert [r.status for r in folders.run(folders.plan(spec_folder, out, formats=("dot",)))] == ["built"]
 
@@ -224,7 +225,7 @@ def test_a_damaged_manifest_means_redraw(tmp_path, figures):
 def test_a_file_where_a_folder_must_go_fails_that_figure_clearly(tmp_path):
     spec_folder, out = tmp_path / "specs", tmp_path / "out"
     (spec_folder / "sub").mkdir(parents=True)
-    write(spec_folder / "sub", "add.yaml", gj.gallery.spec_path("add").read_text())
+    write(spec_folder / "sub", "add.yaml", gallery.spec_path("add").read_text())
     out.mkdir()
     (out / "sub").write_text("a file")
     code, _, err = installed("build", spec_folder, "-o", out, "--format", "dot")
@@ -232,7 +233,7 @@ def test_a_file_where_a_folder_must_go_fails_that_figure_clearly(tmp_path):
 
 
 def test_frames_are_all_or_nothing_and_leave_no_old_steps(tmp_path):
-    from graphjac.render import frames
+    from graphjac.render.writers import frames
     out = tmp_path / "steps"
     out.mkdir()
     (out / "step-09.svg").write_text("an older, longer pass")
@@ -289,11 +290,11 @@ def test_stopping_a_build_stops_its_workers(tmp_path):
     import multiprocessing
     import time
 
-    from graphjac import folders
+    from graphjac.io import folders
     spec_folder = tmp_path / "specs"
     spec_folder.mkdir()
     for k in range(20):
-        write(spec_folder, f"neuron{k}.yaml", gj.gallery.spec_path("neuron").read_text())
+        write(spec_folder, f"neuron{k}.yaml", gallery.spec_path("neuron").read_text())
     results = folders.run(folders.plan(spec_folder, tmp_path / "out", formats=("svg",)), workers=2)
     next(results)
     results.close()                        # GeneratorExit, where Ctrl-C raises KeyboardInterrupt

@@ -12,8 +12,8 @@ import pytest
 
 import graphjac as gj
 from graphjac.render import figure_for
-from graphjac.render.interactive import RATES, html_fragment, html_page
-from graphjac.render.steps import PASSES, reveal_steps
+from graphjac.render.model.steps import PASSES, reveal_steps
+from graphjac.render.writers.interactive import RATES, html_fragment, html_page
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the browser tests use Playwright (pip install playwright)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -175,8 +175,8 @@ def test_sphinx_mkdocs_and_jupyter_embed_the_interactive_figure(browser, tmp_pat
 
     import markdown as python_markdown
 
-    from graphjac.mkdocs import fence, validate
-    from graphjac.render import jupyter
+    from graphjac.integrations import jupyter
+    from graphjac.integrations.mkdocs import fence, validate
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "conf.py").write_text('extensions = ["graphjac.sphinxext"]\ngraphjac_html_format = "html"\n')

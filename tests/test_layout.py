@@ -3,10 +3,10 @@
 import pytest
 
 from graphjac import GraphjacError
-from graphjac.loaders import load_example
+from graphjac.io.loaders import load_example
 from graphjac.render import figure_for
-from graphjac.render.dot import figure_to_dot, placeholder
-from graphjac.render.layout import lay_out, parse_json
+from graphjac.render.layout.dot import figure_to_dot, placeholder
+from graphjac.render.layout.geometry import lay_out, parse_json
 
 pytestmark = pytest.mark.dot
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.mathtext import MathTextError, parse, to_unicode
-from graphjac.render.mathhtml import to_html
+from graphjac.notation.mathtext import MathTextError, parse, to_unicode
+from graphjac.render.layout.html_labels import to_html
 
 # The lecture's formulas, written out by hand as the lecture prints them.
 LECTURE = [
@@ -152,15 +152,15 @@ def test_graphviz_sets_every_construct(tmp_path):
 
 @pytest.mark.parametrize("precision", [1, 3, 6])
 def test_number_lines_are_written_as_their_formulas_would_be(precision):
-    from graphjac.render import mathhtml
-    from graphjac.render.numbers import number
+    from graphjac.notation.numbers import number
+    from graphjac.render.layout import html_labels
     rng = np.random.default_rng(precision)
     values = np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-9, 9, 200), [0.0, -0.0, 1.0, -1e-5, 1e6]])
     lines = [number(v, precision) for v in values]
     lines += ["= " + line for line in lines] + [number(v, precision, scientific=True) for v in values[:50]]
     for line in lines:
-        assert mathhtml._NUMBER.fullmatch(line), line      # every number line takes the short way …
-        assert to_html(line) == mathhtml._formula_html(line), line   # … to the same markup
+        assert html_labels._NUMBER.fullmatch(line), line      # every number line takes the short way …
+        assert to_html(line) == html_labels._formula_html(line), line   # … to the same markup
 
 
 _LEAVES = ["x", "y", "J", "W", r"\mathrm{add}", r"\mathrm{mean}", r"\alpha", r"\partial J", "2", r"\vec{x}",
@@ -199,15 +199,15 @@ def _random_atom(rng, depth):
 def test_numbered_subscripts_are_set_as_the_formula_would_be():
     """Formulas with numeric subscripts take their markup from their shape's: the same markup,
     digit for digit, as reading each formula whole."""
-    from graphjac.render import mathhtml
+    from graphjac.render.layout import html_labels
     rng = np.random.default_rng(7)
     formulas = [_random_formula(rng) for _ in range(3000)]
     shortcut = 0
     for latex in formulas:
         try:
-            whole = mathhtml._formula_html(latex)
+            whole = html_labels._formula_html(latex)
         except MathTextError:
             continue
-        shortcut += mathhtml._indexed_html(latex) is not None
+        shortcut += html_labels._indexed_html(latex) is not None
         assert to_html(latex) == whole, latex
     assert shortcut > 1000   # the shortcut is what is tested (1,390 of the 3,000)

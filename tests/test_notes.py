@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 import graphjac as gj
-from graphjac.gallery import catalog, spec_path
-from graphjac.schema import spec_schema
+from graphjac.io.gallery import catalog, spec_path
+from graphjac.io.schema import spec_schema
 from test_cli import graphjac_command
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import graphjac as gj
-from graphjac.render.quoting import escape_html, quote
+from graphjac.render.layout.quoting import escape_html, quote
 
 SVG = "{http://www.w3.org/2000/svg}"
 

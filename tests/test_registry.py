@@ -1,6 +1,6 @@
 """Every registered op, tested because it is registered.
 
-For each op of ``graphjac.ops.REGISTRY`` (and ops of one's own made with ``define_op``), on
+For each op of ``graphjac.core.ops.REGISTRY`` (and ops of one's own made with ``define_op``), on
 operands drawn from the domain the op declares, alone and with a minibatch:
 
 - its value against the reference it declares, computed by torch in float64;
@@ -23,10 +23,10 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.mathtext import parse, to_unicode
-from graphjac.ops import REGISTRY
-from graphjac.ops.base import Case
-from graphjac.ops.custom import scoped_ops
+from graphjac.core.ops import REGISTRY
+from graphjac.core.ops.base import Case
+from graphjac.core.ops.custom import scoped_ops
+from graphjac.notation.mathtext import parse, to_unicode
 
 torch = pytest.importorskip("torch")
 
@@ -148,7 +148,7 @@ def _jacobian(g, op, case, batch, out, nodes, k):
 
 def _formulas(g, name):
     """Every formula of the figure reads, as Unicode and typeset, and was filled in whole."""
-    from graphjac.render.typeset import set_formula
+    from graphjac.render.math.typeset import set_formula
 
     notes = g.annotate()
     texts = [n.formula for n in notes.nodes if n.formula] + \
@@ -212,7 +212,7 @@ OWN = {
 def _define(name, definition, reference, domain):
     import dataclasses
 
-    from graphjac.ops.custom import define_op
+    from graphjac.core.ops.custom import define_op
     op = define_op(name, **definition)
     REGISTRY[name] = dataclasses.replace(op, reference=reference, domain=domain)
 

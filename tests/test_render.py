@@ -7,7 +7,7 @@ from autograd import grad
 
 import graphjac as gj
 from graphjac.render import RenderOptions, option_help, writer_for
-from graphjac.render.figure import EDGE_DIRECTIONS, ROLES
+from graphjac.render.model.figure import EDGE_DIRECTIONS, ROLES
 
 X_VALUE, W_VALUE, B_VALUE, Y_VALUE = [1.0, 2.0, -1.0], [0.5, -0.3, 0.8], 0.1, 1.0
 
@@ -216,7 +216,7 @@ def test_print_theme_uses_no_colour():
 
 
 def test_render_writes_dot_without_graphviz(tmp_path, monkeypatch):
-    monkeypatch.setattr("graphjac.render.graphviz.find_dot", lambda: None)
+    monkeypatch.setattr("graphjac.render.layout.graphviz.find_dot", lambda: None)
     path = neuron().render(tmp_path / "fig.gv")
     assert path.read_text() == neuron().to_dot()
 
@@ -286,7 +286,7 @@ def test_the_guide_documents_every_option():
 def test_a_figure_whose_target_is_z_says_dz_everywhere():
     """Node labels, edge labels and the legend all name the actual target, in every writer."""
     from graphjac.render import draw, figure_for
-    from graphjac.render.layout import texts
+    from graphjac.render.layout.geometry import texts
     g = gj.Graph("target z")
     x, w, b = g.input("x", [1.0, 2.0]), g.param("w", [0.5, -1.0]), g.param("b", 0.2)
     z = g.neuron(x, w, b, name="z")

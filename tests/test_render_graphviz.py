@@ -7,7 +7,7 @@ import stat
 import pytest
 
 import graphjac as gj
-from graphjac.options import THEMES
+from graphjac.options import THEME_NAMES
 
 from test_render import minibatch, neuron
 
@@ -101,7 +101,7 @@ def test_same_graph_same_svg_bytes(tmp_path):
 
 
 @needs_dot
-@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("theme", THEME_NAMES)
 def test_every_theme_renders(theme, tmp_path):
     for graph, options in ((neuron(), {}), (minibatch(), {"samples": 2, "edge_labels": "symbol,formula,value"})):
         svg = graph.render(tmp_path / f"{theme}.svg", theme=theme, gradcheck=True, math="html", **options).read_text()
@@ -139,7 +139,7 @@ def _one_run_each(monkeypatch):
     """graphviz with an empty memory, and the list of the dot commands it runs from now on."""
     import subprocess
 
-    from graphjac.render import graphviz
+    from graphjac.render.layout import graphviz
     runs, real = [], subprocess.Popen
 
     def counted(command, *args, **kwargs):
@@ -176,10 +176,11 @@ def test_a_fits_candidates_laid_out_in_one_run_are_laid_out_as_each_alone(monkey
     when that graph is laid out alone (dot keeps attribute names across the stream's graphs)."""
     import subprocess
 
-    from graphjac.loaders import load_example
-    from graphjac.render import figure_for, fitting
-    from graphjac.render.composer import first_source
-    from graphjac.render.layout import parse_json
+    from graphjac.io.loaders import load_example
+    from graphjac.render import figure_for
+    from graphjac.render.layout.geometry import parse_json
+    from graphjac.render.layout import fitting
+    from graphjac.render.writers.composer import first_source
     figure = figure_for(load_example(name), None, math="typeset", fit="4:3", **({"style": style} if style else {}))
     sources = [first_source(c) for c in fitting._candidates(figure, fitting._shapes(figure), fitting.SPACINGS)]
     alone = [parse_json(subprocess.run(["dot", "-Tjson"], input=s.encode(), capture_output=True, check=True).stdout)
@@ -208,7 +209,7 @@ def test_a_signal_another_thread_takes_stops_the_wait_for_a_program_at_once():
     on a busy machine)."""
     import time
 
-    from graphjac.render import programs
+    from graphjac.render.layout import programs
     from signals import Stopped, signalled_from_another_thread
 
     with pytest.raises(Stopped), signalled_from_another_thread() as start:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import graphjac as gj
-from graphjac.savers import dump_spec, save
+from graphjac.io.savers import dump_spec, save
 
 # The same graph in the three formats, written by hand.
 NEURON_YAML = """\
@@ -294,7 +294,7 @@ def python_yaml_parser(monkeypatch):
     """The YAML reader as it is where PyYAML has no libyaml: its own pure-Python parser."""
     import importlib
 
-    from graphjac import yaml_reader
+    from graphjac.io import yaml_reader
     monkeypatch.setitem(sys.modules, "yaml.cyaml", None)   # import yaml.cyaml now raises ImportError
     importlib.reload(yaml_reader)
     assert yaml_reader._OFFSETS is None
@@ -304,7 +304,7 @@ def python_yaml_parser(monkeypatch):
 
 
 def test_without_libyaml_specs_read_alike(python_yaml_parser):
-    from graphjac import gallery
+    from graphjac.io import gallery
     for name in gallery.catalog():
         text = gallery.spec_path(name).read_text(encoding="utf-8")
         assert python_yaml_parser.read_yaml(text, name, 100)[0] == yaml.safe_load(text)
@@ -427,7 +427,7 @@ nodes:
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json", ".toml"])
 def test_an_op_attribute_round_trips_through_every_format(tmp_path, suffix):
-    from graphjac.savers import save
+    from graphjac.io.savers import save
     g = gj.load(write(tmp_path, "leaky.yaml", LEAKY))
     again = gj.load(save(g, tmp_path / f"again{suffix}"))
     assert again.record("a").attrs == {"slope": 0.2} and again.to_spec() == g.to_spec()

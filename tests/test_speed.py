@@ -12,7 +12,8 @@ import urllib.request
 import pytest
 
 import graphjac as gj
-from graphjac.render import draw, formula_cache, typeset
+from graphjac.render import draw
+from graphjac.render.math import formula_cache, typeset
 from graphjac_cli.commands import SUMMARIES
 from graphjac_cli.main import main
 from test_cli import graphjac_command
@@ -51,7 +52,7 @@ def test_other_typesetting_code_sets_every_formula_afresh(cache, monkeypatch):
     calls = []
     original = typeset.set_formula
     monkeypatch.setattr(typeset, "set_formula", lambda *a: calls.append(a) or original(*a))
-    monkeypatch.setattr(formula_cache, "_TYPESETTING", ("typesetter.py", "opentype.py"))   # as if mathtext.py changed
+    monkeypatch.setattr(formula_cache, "_TYPESETTING", ("math_layout.py", "opentype.py"))   # as if mathtext.py changed
     formula_cache._installation.cache_clear()
     try:
         _render_svg()
@@ -108,10 +109,10 @@ def test_a_typeset_render_loads_neither_ziamath_nor_cairosvg_and_a_warm_one_no_t
     env = {"GRAPHJAC_CACHE_DIR": str(tmp_path)}
     code = "import graphjac as gj, graphjac.render; graphjac.render.draw(gj.load('lecture:neuron'), 'svg')"
     cold = _modules_after(code, env)                          # sets the formulas, with graphjac's typesetter
-    assert "graphjac.render.typesetter" in cold and {"ziamath", "ziafont", "latex2mathml", "cairosvg"} & cold == set()
+    assert "graphjac.render.math.math_layout" in cold and {"ziamath", "ziafont", "latex2mathml", "cairosvg"} & cold == set()
     assert "yaml" in cold                                     # the spec read by PyYAML, and kept
     warm = _modules_after(code, env)
-    assert {"ziamath", "cairosvg", "networkx", "tomlkit", "graphjac.render.typesetter", "yaml"} & warm == set()
+    assert {"ziamath", "cairosvg", "networkx", "tomlkit", "graphjac.render.math.math_layout", "yaml"} & warm == set()
 
 
 def test_each_format_loads_its_own_parser(tmp_path):

@@ -5,13 +5,13 @@ import re
 import pytest
 
 import graphjac as gj
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
 from graphjac.render import draw, figure_for
-from graphjac.render.composer import place
-from graphjac.render.latex import for_pdflatex
-from graphjac.render.themes import THEMES
-from graphjac.render.tikz import measured_sizes
+from graphjac.notation.latex import for_pdflatex
+from graphjac.render.model.themes import THEMES
+from graphjac.render.writers.composer import place
+from graphjac.render.writers.tikz import measured_sizes
 
 SIZES = measured_sizes(THEMES["lecture"])
 
@@ -113,9 +113,9 @@ def test_unicode_becomes_latex_commands():
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_labels_as_pdflatex_sets_them_fit_the_room_the_layout_made(tmp_path, name):
     """TeX's own widths (in a 12 pt document: the picture sets its own sizes) against the boxes."""
-    from graphjac.render.composer import EDGE_PAD
-    from graphjac.render.layout import texts
-    from graphjac.render.tikz import fonts
+    from graphjac.render.layout.geometry import texts
+    from graphjac.render.writers.composer import EDGE_PAD
+    from graphjac.render.writers.tikz import fonts
     FONTS = fonts(THEMES["lecture"])
     figure = figure_for(load_example(name))
     placed = place(figure, SIZES)

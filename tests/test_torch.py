@@ -155,7 +155,7 @@ class Sinh(nn.Module):
 
 
 def test_an_op_of_ones_own_stands_for_a_torch_function():
-    from graphjac.ops.custom import scoped_ops
+    from graphjac.core.ops.custom import scoped_ops
     drawn = gj.from_torch(Sinh(), X)          # without ops=: torch computes sinh
     assert [r.name for r in drawn.records() if r.op and r.op.startswith("torch_sinh")] == ["sinh1"]
     with scoped_ops():
@@ -236,7 +236,7 @@ def test_the_dense_cce_layer_built_in_torch_is_the_gallerys_figure():
 
 
 def test_the_bold_vector_style_reaches_every_layer_of_a_torch_model():
-    from graphjac.mathtext import to_unicode
+    from graphjac.notation.mathtext import to_unicode
     net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2), nn.Sigmoid()).double()
     graph = gj.from_torch(net, X[:, :2], nn.BCELoss(), torch.ones(5, 2, dtype=torch.float64))
     bold = {n.name: to_unicode(n.symbol) for n in graph.annotate(vector_style="bold").nodes}

@@ -4,6 +4,7 @@ every choice option, and builds that remove the figures they no longer make."""
 import pytest
 
 import graphjac as gj
+from graphjac.io import gallery
 from test_cli import assert_clean_error, cli, write
 
 NO_PARAMS = "target: f\nnodes:\n  - {name: x, kind: input, value: 2.0}\n  - {name: f, kind: square, inputs: [x]}\n"
@@ -44,7 +45,7 @@ def test_a_build_removes_what_it_no_longer_makes_and_nothing_else(tmp_path):
     specs, out = tmp_path / "specs", tmp_path / "out"
     specs.mkdir()
     for name in ("a", "b"):
-        write(specs, f"{name}.yaml", gj.gallery.spec_path("product").read_text())
+        write(specs, f"{name}.yaml", gallery.spec_path("product").read_text())
     assert cli("build", specs, "-o", out, "-f", "svg,pdf")[0] == 0
     (out / "mine.pdf").write_text("the user's own file")
     assert cli("build", specs, "-o", out, "-f", "svg,png")[0] == 0
@@ -57,7 +58,7 @@ def test_a_build_removes_what_it_no_longer_makes_and_nothing_else(tmp_path):
 
 
 def test_one_precision_setting_governs_the_figures_and_the_tables(tmp_path):
-    spec = gj.gallery.spec_path("neuron").read_text().replace("render: {", "render: {precision: 5, ", 1)
+    spec = gallery.spec_path("neuron").read_text().replace("render: {", "render: {precision: 5, ", 1)
     assert "precision: 5" in spec
     path = write(tmp_path, "neuron.yaml", spec)
     graph = gj.load(path)
@@ -74,7 +75,7 @@ def test_one_precision_setting_governs_the_figures_and_the_tables(tmp_path):
 def test_a_figure_that_fails_keeps_the_files_of_its_last_good_build(tmp_path):
     specs, out = tmp_path / "specs", tmp_path / "out"
     specs.mkdir()
-    spec = write(specs, "a.yaml", gj.gallery.spec_path("product").read_text())
+    spec = write(specs, "a.yaml", gallery.spec_path("product").read_text())
     assert cli("build", specs, "-o", out, "-f", "svg")[0] == 0
     spec.write_text(spec.read_text().replace("kind: mul", "kind: mull"))
     code, out_text, err = cli("build", specs, "-o", out, "-f", "svg,pdf")

@@ -8,10 +8,10 @@ from functools import lru_cache
 import pytest
 
 from graphjac import GraphjacError
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
-from graphjac.render.opentype import math_font
-from graphjac.render.typeset import Label, formula, hoist_symbols
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
+from graphjac.render.math.opentype import math_font
+from graphjac.render.math.typeset import Label, formula, hoist_symbols
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -146,7 +146,7 @@ def test_superscript_and_subscript_characters_in_text_become_real_scripts(text, 
 
 
 def test_text_from_any_node_name_typesets():
-    from graphjac.symbols import Symbol
+    from graphjac.notation.symbols import Symbol
     for name in ['a<b & "c"', "x\\y {z}", "50% off #1", "naïve ü", "-> ; ]"]:
         latex = Symbol.from_name(name).latex()
         assert formula(latex, 14).width > 0, name
@@ -207,7 +207,7 @@ def test_every_example_typesets_as_svg_that_parses_and_repeats(name):
 @pytest.mark.parametrize("name", ["neuron", "minibatch_bce", "dense_cce", "softmax_jacobian"])
 def test_labels_fit_their_nodes_and_the_canvas(name):
     from graphjac.render import figure_for
-    from graphjac.render.composer import centre_of, place
+    from graphjac.render.writers.composer import centre_of, place
     figure = figure_for(load_example(name))
     placed = place(figure)
     for node in figure.nodes:
@@ -256,8 +256,8 @@ def test_a_label_that_cannot_be_read_names_its_node_and_one_the_font_lacks_still
 
 
 def test_the_canvas_grows_over_a_label_graphviz_left_outside_its_box():
-    from graphjac.render.composer import _fit
-    from graphjac.render.layout import parse_json
+    from graphjac.render.layout.geometry import parse_json
+    from graphjac.render.writers.composer import _fit
     layout = parse_json('{"bb": "0,0,100,50", "objects": [{"_gvid": 0, "name": "n0", "pos": "95,45", '
                         '"width": "0.1", "height": "0.1"}], "edges": []}')
     svg = ET.Element(f"{SVG}svg", {"viewBox": "0.00 0.00 128.80 78.80", "width": "129pt", "height": "79pt"})
@@ -284,7 +284,7 @@ def test_glyphs_drawn_in_place_for_cairo_make_the_same_picture(name):
     from PIL import Image
 
     from graphjac.render import draw
-    from graphjac.render.typeset import inline_symbols
+    from graphjac.render.math.typeset import inline_symbols
     svg = draw(load_example(name), "svg", math="typeset")
     tree = ET.fromstring(svg)
     inline_symbols(tree)

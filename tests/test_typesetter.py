@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 import ziamath
 from PIL import Image
 
-from graphjac.gallery import catalog
-from graphjac.loaders import load_example
-from graphjac.mathtext import parse
-from graphjac.render.opentype import _CONSTANTS, font_path, math_font
-from graphjac.render.typesetter import Style, set_formula, set_node
+from graphjac.io.gallery import catalog
+from graphjac.io.loaders import load_example
+from graphjac.notation.mathtext import parse
+from graphjac.render.math.math_layout import Style, set_formula, set_node
+from graphjac.render.math.opentype import _CONSTANTS, font_path, math_font
 
 ZIAFONT = ziafont.Font(font_path())
 ZIAMATH = ziamath.zmath.loadedfonts["default"]
@@ -31,8 +31,8 @@ CHARACTERS = ([chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0x391
 def _figure_formulas():
     """Every (latex, size) the gallery's lecture figures show in their labels, in a fixed order."""
     from graphjac.render import figure_for
-    from graphjac.render.layout import texts
-    from graphjac.render.themes import THEMES
+    from graphjac.render.layout.geometry import texts
+    from graphjac.render.model.themes import THEMES
     seen = set()
     for name in catalog():
         figure = figure_for(load_example(name), None, math="typeset")
@@ -268,7 +268,7 @@ def test_a_long_formula_takes_time_in_proportion_to_its_length():
 
 
 def test_what_it_draws_is_what_the_cache_accepts():
-    from graphjac.render.formula_cache import _safe_fragment
+    from graphjac.render.math.formula_cache import _safe_fragment
     for latex, size in FORMULAS[:200]:
         assert _safe_fragment(set_formula(latex, size, "#c0392b")[2]), latex
 
@@ -300,7 +300,7 @@ FORMULA = st.recursive(ATOMS, lambda inner: st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(FORMULA, st.sampled_from([5, 9, 11, 14, 24]))
 def test_any_formula_is_set_in_its_box_as_safe_glyphs(latex, size):
-    from graphjac.render.formula_cache import _safe_fragment
+    from graphjac.render.math.formula_cache import _safe_fragment
     width, height, fragment = set_formula(latex, size, "#c0392b")
     assert 0 <= width < 2 * size * (len(latex) + 2) and 0 <= height < 2 * size * (len(latex) + 2)
     assert _safe_fragment(fragment)
@@ -314,14 +314,15 @@ def test_any_formula_is_set_in_its_box_as_safe_glyphs(latex, size):
 @pytest.mark.parametrize("content", [None, b"", b"not a font at all" * 10])
 def test_a_missing_or_broken_font_is_a_clear_error(tmp_path, monkeypatch, content):
     from graphjac.errors import RenderError
-    from graphjac.render import opentype
+    from graphjac.render.math import opentype
     path = tmp_path / "STIXTwoMath-Regular.ttf"
     if content is not None:
         path.write_bytes(content)
     monkeypatch.setattr(opentype, "font_path", lambda: str(path))
     opentype.math_font.cache_clear()
     monkeypatch.setenv("GRAPHJAC_NO_CACHE", "1")
-    from graphjac.render import draw, typeset
+    from graphjac.render import draw
+    from graphjac.render.math import typeset
     typeset.forget()
     try:
         with pytest.raises(RenderError, match=r"cannot read the math font .*STIXTwoMath-Regular.ttf.*reinstall ziamath"):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.mathtext import to_unicode
-from graphjac.savers import save
+from graphjac.io.savers import save
+from graphjac.notation.mathtext import to_unicode
 from oracle import check_all
 
 
@@ -37,7 +37,7 @@ def test_constants_have_no_gradient_and_no_backward_edge():
     shown = g.figure(constants="nodes")
     assert {n.name for n in shown.nodes} == {"x", "mul1", "f", "const1", "const2"}
     assert len([e for e in shown.edges if e.direction == "backward"]) == 2   # x → mul1, mul1 → f only
-    from graphjac.report import report
+    from graphjac.notation.report import report
     assert "∂f/∂0.5" not in report(g) and "∂f/∂1" not in report(g)
 
 
@@ -85,8 +85,8 @@ def cube():
 
 def _defined():
     """Ops of one's own for a test, forgotten afterwards (the registry is global)."""
-    from graphjac.ops import REGISTRY
-    from graphjac.ops.custom import CUSTOM
+    from graphjac.core.ops import REGISTRY
+    from graphjac.core.ops.custom import CUSTOM
     before = set(REGISTRY)
     _define()
     yield

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import graphjac as gj
-from graphjac.mathtext import to_unicode
-from graphjac.render.worksheet import compiled, questions, worksheet, worksheet_tex
+from graphjac.io import gallery
+from graphjac.notation.mathtext import to_unicode
+from graphjac.render.writers.worksheet import compiled, questions, worksheet, worksheet_tex
 from latex import needs_tex
 from test_cli import assert_clean_error, cli
 
@@ -46,7 +47,7 @@ def _question_tops(page):
 
 def test_a_large_graphs_questions_run_on_over_pages_none_lost():
     from random_graphs import chain_graph
-    from graphjac.render.worksheet import MARGIN, PAGE, pages
+    from graphjac.render.writers.worksheet import MARGIN, PAGE, pages
     graph = chain_graph(1, length=20)             # a circuit of 20 gates: 52 questions (2 of them totals)
     asked = questions(graph)
     for answers in (False, True):
@@ -58,7 +59,7 @@ def test_a_large_graphs_questions_run_on_over_pages_none_lost():
 
 
 def test_a_small_graph_keeps_its_figure_and_questions_on_one_page():
-    from graphjac.render.worksheet import pages
+    from graphjac.render.writers.worksheet import pages
     drawn = pages([gj.load("lecture:neuron")])
     assert len(drawn) == 1 and len(_question_tops(drawn[0])) == len(questions(gj.load("lecture:neuron")))
 
@@ -96,10 +97,10 @@ def test_the_cli_writes_both_files_and_refuses_what_it_should(tmp_path):
     code, out, err = cli("sheet", "lecture:neuron", "-o", tmp_path / "week.svg")
     assert code == 2 and "the worksheet is a PDF" in err
     spec = tmp_path / "m.yaml"
-    spec.write_text(gj.gallery.spec_path("product").read_text())
+    spec.write_text(gallery.spec_path("product").read_text())
     code, out, err = cli("sheet", spec, "-o", tmp_path / "s.pdf", "--key", spec)
     assert_clean_error(code, out, err, 2, "own input")
-    assert spec.read_text() == gj.gallery.spec_path("product").read_text() and not (tmp_path / "s.pdf").exists()
+    assert spec.read_text() == gallery.spec_path("product").read_text() and not (tmp_path / "s.pdf").exists()
 
 
 @needs_tex
@@ -145,7 +146,7 @@ def test_the_cli_writes_the_latex_documents_and_says_when_tex_is_missing(tmp_pat
 
 
 def test_a_shared_weights_shares_and_total_are_each_asked():
-    from graphjac.mathtext import to_unicode
+    from graphjac.notation.mathtext import to_unicode
     asked = [to_unicode(q) for _, q, _ in questions(gj.load("lecture:rnn_bptt"))]
     assert sum("∂J/∂Wₓₕ⁽" in q and q.index("∂J/∂Wₓₕ⁽") == 0 for q in asked) == 3      # each step's share
     assert any(q.startswith("∂J/∂Wₓₕ = ∂J/∂Wₓₕ⁽¹⁾ + ∂J/∂Wₓₕ⁽²⁾ + ∂J/∂Wₓₕ⁽³⁾") for q in asked)   # and the total
@@ -154,7 +155,7 @@ def test_a_shared_weights_shares_and_total_are_each_asked():
 
 
 def test_the_worksheet_asks_about_the_graphs_own_target():
-    from graphjac.mathtext import to_unicode
+    from graphjac.notation.mathtext import to_unicode
     g = gj.Graph("L")
     L = g.loss(g.activation(g.neuron(g.input("x", [1.0, 2.0]), g.param("w", [0.5, -0.3]), g.param("b", 0.1),
                                      name="z"), "sigmoid", name="a"), g.input("y", 1.0), "bce", name="L")

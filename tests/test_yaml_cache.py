@@ -11,11 +11,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphjac import cache as cache_folder
-from graphjac import loaders, yaml_cache
 from graphjac.errors import SpecError
-from graphjac.gallery import catalog, spec_path
-from graphjac.yaml_reader import read_yaml
+from graphjac.io import cache as cache_folder
+from graphjac.io import loaders, yaml_cache
+from graphjac.io.gallery import catalog, spec_path
+from graphjac.io.yaml_reader import read_yaml
 from test_cli import installed, write
 
 DIGITS = loaders.MAX_DIGITS

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from graphjac.ops import REGISTRY
+from graphjac.core.ops import REGISTRY
 
 
 def torch_pass(graph):

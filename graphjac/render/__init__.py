@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from ..errors import GraphjacError
-from ..fileio import atomic_write
-from ..notation import for_figure
-from .figure import Figure, build_figure
-from ..options import RenderOptions, option_help
-from .writers import WRITERS, register, writer_for
+from graphjac.errors import GraphjacError
+from graphjac.io.fileio import atomic_write
+from graphjac.notation.formulas import for_figure
+from graphjac.options import RenderOptions, option_help
+from graphjac.render.model.figure import Figure, build_figure
+from graphjac.render.writers.formats import WRITERS, register, writer_for
 
 __all__ = ["Figure", "RenderOptions", "WRITERS", "draw", "figure_for", "option_help", "options_for", "register",
            "render", "to_dot", "writer_for"]
@@ -37,12 +37,12 @@ def options_for(graph, options=None, **overrides) -> RenderOptions:
 
 def figure_for(graph, options=None, **overrides) -> Figure:
     """The figure model of ``graph``: the graph prepared and annotated by the notation layer
-    (:func:`graphjac.notation.for_figure`), then laid out as the options ask."""
+    (:func:`graphjac.notation.formulas.for_figure`), then laid out as the options ask."""
     chosen = options_for(graph, options, **overrides)
     figure = build_figure(for_figure(graph, chosen), chosen)
     if chosen.fit is None and (chosen.style != "circuit" or chosen.rows):
         return figure
-    from .fitting import fitted, within
+    from graphjac.render.layout.fitting import fitted, within
     return within(figure) if chosen.fit is None else fitted(figure)
 
 

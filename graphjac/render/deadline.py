@@ -20,7 +20,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from ..errors import RenderError
+from graphjac.errors import RenderError
 
 
 class _Expired(BaseException):

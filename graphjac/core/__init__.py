@@ -1,0 +1,1 @@
+"""The core: the graph, its forward and backward passes, the ops, the gradient check and training."""

@@ -1,0 +1,1 @@
+"""graphjac inside other tools: Sphinx, MkDocs, Jupyter, and PyTorch models."""

@@ -1,0 +1,69 @@
+"""Jupyter's rich display of a graph: inline SVG, and PNG or PDF too where a notebook is built
+into a PDF.
+
+A notebook keeps every output it is given, so a graph offers SVG alone by default (small,
+sharp, typeset when its spec says ``math: typeset``). A book built to PDF (Jupyter Book /
+MyST-NB, Quarto, nbconvert's ``--to pdf``) needs a format its LaTeX path takes: ask for it
+where the book is built, ``GRAPHJAC_NOTEBOOK_FORMATS=svg,pdf jupyter-book build --builder pdflatex …``,
+or in the notebook, ``graphjac.integrations.jupyter.display_formats("svg", "png")``;
+``display_formats("html")`` shows the interactive figure (step through the passes, every number
+in full). Without Graphviz the DOT text is shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from graphjac.render import figure_for
+from graphjac.render.layout.graphviz import find_dot
+from graphjac.render.writers.formats import WRITERS, mime_types
+from graphjac.render.writers.svgids import numbered
+
+MIME = mime_types()   # svg, png, pdf, html
+_chosen = None               # formats set by display_formats(), else the environment's
+_shown = Counter()           # how often each figure was displayed in this kernel (for unique ids)
+
+
+def display_formats(*formats) -> tuple:
+    """Set (and return) the formats every graph is displayed in: any of svg, png, pdf."""
+    global _chosen
+    unknown = [f for f in formats if f not in MIME]
+    if unknown or not formats:
+        raise ValueError(f"display_formats takes svg, png, pdf and/or html (interactive); got {formats!r}")
+    _chosen = tuple(formats)
+    return _chosen
+
+
+def formats() -> tuple:
+    """The formats graphs are displayed in now."""
+    if _chosen is not None:
+        return _chosen
+    wanted = tuple(f.strip().lower() for f in os.environ.get("GRAPHJAC_NOTEBOOK_FORMATS", "svg").split(",")
+                   if f.strip())
+    return tuple(f for f in wanted if f in MIME) or ("svg",)
+
+
+def mimebundle(graph, include=None, exclude=None) -> dict:
+    """The display data of ``graph``: text/plain, and each chosen format's MIME type (the DOT
+    text instead when Graphviz is missing)."""
+    figure = figure_for(graph)
+    bundle = {"text/plain": repr(graph)}
+    if find_dot() is None:
+        bundle["text/vnd.graphviz"] = WRITERS["dot"].write(figure)
+        return bundle
+    for format in formats():
+        mime = MIME[format]
+        if (include and mime not in include) or (exclude and mime in exclude):
+            continue
+        if format == "html":
+            from graphjac.render.writers.interactive import html_fragment
+            data = html_fragment(graph, figure)
+        else:
+            data = WRITERS[format].write(figure)
+        if format in ("svg", "html"):
+            key = hash(data)
+            _shown[key] += 1
+            data = numbered(data, _shown[key])
+        bundle[mime] = data
+    return bundle

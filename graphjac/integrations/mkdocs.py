@@ -1,0 +1,99 @@
+r"""graphjac figures in MkDocs (and any Markdown read by pymdownx SuperFences): a custom fence.
+
+In ``mkdocs.yml``::
+
+    markdown_extensions:
+      - attr_list
+      - pymdownx.superfences:
+          custom_fences:
+            - name: graphjac
+              class: graphjac
+              format: !!python/name:graphjac.mkdocs.fence
+              validator: !!python/name:graphjac.mkdocs.validate
+
+Then, in a page, a fence holding a YAML spec, or one line naming a spec file (relative to the
+folder mkdocs runs in), ``model.py[:NAME]`` or ``lecture:NAME``; render options go in the
+fence's header under their CLI names::
+
+    ```{.graphjac theme=print edge-labels=symbol,value}
+    lecture:neuron
+    ```
+
+``interactive=true`` in the header inlines the interactive figure instead (step through the
+passes, every number in full; its script and style travel with it).
+
+A fence reads only files inside the folder mkdocs runs in (links followed) or inside the
+folders that ``GRAPHJAC_SPEC_FOLDERS`` lists (separated as in ``PATH``), and runs no
+``model.py``: a page may come from anyone who can send a change to the documentation. To run
+Python figures, name ``graphjac.mkdocs.fence_running_python`` as the fence's ``format`` instead.
+
+The figure is inlined as SVG in a ``<figure class="graphjac">``. Its ids carry a prefix made
+from its content, and a second copy of the same figure on one page is numbered, so no two
+elements of a page share an id. A bad spec or option shows its message in the page (and is
+logged as a warning, which ``mkdocs build --strict`` turns into a failure).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+
+from graphjac.errors import GraphjacError
+
+log = logging.getLogger("mkdocs.graphjac")
+REFERENCE = re.compile(r"(lecture:[\w-]+|\S+\.(?:ya?ml|json|toml)|\S+\.py(?::\w+)?)")
+
+
+def validate(language, inputs, options, attrs, md) -> bool:
+    """Take the header's render options (``theme=print``) as the fence's options."""
+    from graphjac.integrations.embedding import is_render_option
+    for key in list(inputs):
+        if is_render_option(key) or key == "interactive":
+            options[key] = inputs.pop(key)
+    attrs.update(inputs)
+    return True
+
+
+def fence(source, language, class_name, options, md, run_python=False, **kwargs) -> str:
+    """The fence's figure as inline SVG (or the error, in the page)."""
+    try:
+        svg = _svg(source, options, run_python)
+    except GraphjacError as exc:
+        log.warning(f"graphjac fence: {exc}")
+        return f'<pre class="graphjac-error">graphjac: {html.escape(str(exc))}</pre>'
+    counts = md.__dict__.setdefault("graphjac_figures", {})    # one Markdown instance per page
+    counts[svg] = counts.get(svg, 0) + 1
+    from graphjac.render.writers.svgids import numbered
+    if svg.startswith('<div class="graphjac-interactive">'):
+        return numbered(svg, counts[svg])
+    body = numbered(svg[svg.index("<svg"):], counts[svg])
+    body = body.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)   # fits the page's column
+    return f'<figure class="{html.escape(class_name or "graphjac")}">{body}</figure>'
+
+
+def fence_running_python(source, language, class_name, options, md, **kwargs) -> str:
+    """:func:`fence` that also draws ``model.py[:NAME]`` figures (it runs them)."""
+    return fence(source, language, class_name, options, md, run_python=True, **kwargs)
+
+
+def _svg(source, options, run_python) -> str:
+    from graphjac.integrations.embedding import allowed_spec, overrides
+    from graphjac.io.loaders import load, load_text
+    from graphjac.render import draw
+    lines = [line for line in source.strip().splitlines() if line.strip()]
+    if len(lines) == 1 and REFERENCE.fullmatch(lines[0].strip()):
+        folders = [os.getcwd()] + [f for f in os.environ.get("GRAPHJAC_SPEC_FOLDERS", "").split(os.pathsep) if f]
+        graph = load(allowed_spec(lines[0].strip(), folders, run_python,
+                                  "list its folder in GRAPHJAC_SPEC_FOLDERS to allow it",
+                                  "name graphjac.mkdocs.fence_running_python as the fence's format in "
+                                  "mkdocs.yml to run model.py figures"))
+    else:
+        graph = load_text(source, "graphjac fence")
+    chosen = overrides({key: value for key, value in options.items() if key != "interactive"})
+    if str(options.get("interactive", "false")).lower() in ("true", "yes", "1"):
+        from graphjac.render import figure_for
+        from graphjac.render.writers.interactive import html_fragment
+        return html_fragment(graph, figure_for(graph, **chosen))
+    return draw(graph, "svg", **chosen)

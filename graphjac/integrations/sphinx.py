@@ -1,0 +1,278 @@
+r"""graphjac figures in Sphinx (reStructuredText and MyST Markdown): the ``graphjac`` directive.
+
+In ``conf.py``: ``extensions = ["graphjac.sphinxext"]``. Then, in a page::
+
+    .. graphjac:: figures/neuron.yaml
+       :edge-labels: symbol,value
+       :caption: One neuron and its gradients.
+       :name: fig-neuron
+
+or in MyST Markdown::
+
+    ```{graphjac} lecture:neuron
+    :theme: print
+    ```
+
+The argument is a spec file, ``model.py[:NAME]`` or ``lecture:NAME``, relative to the page (a
+leading ``/`` means the source folder); or the directive's content is a YAML spec (not both).
+A page reads only files inside the source folder (links followed), or inside the folders that
+``graphjac_spec_folders`` lists (relative to ``conf.py``); it runs a ``model.py`` only when
+``conf.py`` says ``graphjac_run_python = True``, since a page may come from anyone who can
+send a change to the documentation.
+Every render option is an option under its CLI name (``:edge-labels:``, ``:direction:``,
+``:theme:``, ``:samples:``, …; booleans as ``:legend: false``), beside the image and figure
+options ``:alt:``, ``:align:``, ``:width:``, ``:height:``, ``:scale:``, ``:class:``, ``:name:``,
+``:caption:`` and ``:include-source:`` (the spec shown above the figure).
+
+The figure is an ordinary image (or a figure, with a caption: numbered, and ``numref`` finds it
+by ``:name:``), so every builder treats it as its own: HTML gets SVG (``graphjac_html_format``:
+``"svg"``, ``"png"`` or ``"html"``, the interactive figure), LaTeX gets PDF (``graphjac_latex_format``: ``"pdf"``, ``"png"`` or
+``"tikz"``, which writes the figure as TikZ in the document's own fonts and adds the packages it
+needs to the preamble). Figures are rendered once per content: files are named by a hash of the
+spec's text, the options and graphjac's version. The spec file (and a model.py) is a dependency
+of its page, so editing it rebuilds the page. The default alt text is the figure's formulas in
+Unicode. Bad input is a warning naming the page and line, and the build goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives
+from sphinx.util import logging
+
+from graphjac.errors import GraphjacError
+from graphjac.integrations.embedding import allowed_spec, overrides, render_option_names
+from graphjac.io.fileio import atomic_write
+from graphjac.render.writers.formats import formats_for
+from graphjac.version import __version__
+
+logger = logging.getLogger(__name__)
+
+IMAGE_OPTIONS = {"alt": directives.unchanged, "align": directives.unchanged, "width": directives.length_or_percentage_or_unitless,
+                 "height": directives.length_or_unitless, "scale": directives.percentage,
+                 "class": directives.class_option, "name": directives.unchanged,
+                 "caption": directives.unchanged, "include-source": directives.flag}
+# the writer registry says which formats each kind of page shows; a LaTeX page calls TikZ "tikz"
+HTML_FORMATS = formats_for("web")
+LATEX_FORMATS = tuple("tikz" if f == "tex" else f for f in formats_for("print"))
+TIKZ_PACKAGES = ("tikz", "amsmath", "amssymb")
+
+
+class GraphjacDirective(Directive):
+    """``.. graphjac:: SPEC`` (or a YAML spec as content) → an image or a figure."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = {**IMAGE_OPTIONS, **{name: directives.unchanged for name in render_option_names()}}
+
+    def run(self):
+        env = self.state.document.settings.env
+        try:
+            return self._run(env)
+        except GraphjacError as exc:
+            message, line = _located(str(exc), env.doc2path(env.docname), self.lineno)
+            logger.warning(f"graphjac: {message}", location=(env.docname, line), type="graphjac")
+            return []
+
+    def _run(self, env):
+        from graphjac.io.loaders import load, load_text, source_file
+        reference = self.arguments[0].strip() if self.arguments else None
+        if reference and "\n" in reference:
+            raise GraphjacError("an inline spec goes after a blank line below the directive (its argument "
+                                "is the name of a spec file)")
+        if reference and self.content:
+            raise GraphjacError("give a spec file or an inline spec, not both")
+        if not reference and not self.content:
+            raise GraphjacError("give a spec file (.. graphjac:: model.yaml) or a YAML spec as the content")
+        options = overrides(self.options)
+        if reference:
+            spec = self._allowed(env, self._resolve(env, reference))
+            graph = load(spec)
+            path = source_file(spec)
+            if not spec.startswith("lecture:"):
+                env.note_dependency(str(path))
+            text, language = path.read_text(encoding="utf-8"), "python" if path.suffix == ".py" else path.suffix[1:]
+        else:
+            text = "\n".join(self.content)
+            source = env.doc2path(env.docname)
+            graph = load_text(text, str(source), first_line=self.content_offset + 1)
+            language = "yaml"
+            if graph.name == "figure" and "title" not in options:
+                options["title"] = ""    # an inline spec without a name: no title (a caption says it)
+        builder = env.app.builder
+        format = self._format(env.app.config, builder.format)
+        if format == "html":
+            made = self._interactive(env, graph, options)
+        else:
+            figure_file = _render(graph, options, text, format, Path(env.app.outdir), Path(env.app.doctreedir))
+            made = [self._picture(env, graph, options, figure_file, format)]
+        if "include-source" in self.options:
+            block = nodes.literal_block(text, text, language=language)
+            made.insert(0, block)
+        return made
+
+    def _resolve(self, env, reference):
+        if reference.startswith("lecture:"):
+            return reference
+        script, colon, name = reference.partition(".py:")
+        path = script + ".py" if colon else reference
+        if path.startswith("/"):
+            full = Path(env.srcdir) / path.lstrip("/")
+        else:
+            full = Path(env.doc2path(env.docname)).parent / path
+        return str(full) + (":" + name if colon else "")
+
+    @staticmethod
+    def _allowed(env, spec):
+        """``spec`` if the project lets a page read it: inside the source folder (or a folder of
+        ``graphjac_spec_folders``), and a Python model only with ``graphjac_run_python = True``."""
+        config = env.app.config
+        folders = [Path(env.srcdir)] + [Path(env.app.confdir) / folder for folder in config.graphjac_spec_folders]
+        return allowed_spec(spec, folders, config.graphjac_run_python,
+                            "add its folder to graphjac_spec_folders in conf.py to allow it",
+                            "set graphjac_run_python = True in conf.py to run model.py figures")
+
+    @staticmethod
+    def _format(config, builder_format):
+        if builder_format == "latex":
+            format = config.graphjac_latex_format
+            if format not in LATEX_FORMATS:
+                raise GraphjacError(f"graphjac_latex_format must be one of {', '.join(LATEX_FORMATS)}; got {format!r}")
+            return format
+        format = config.graphjac_html_format
+        if format not in HTML_FORMATS:
+            raise GraphjacError(f"graphjac_html_format must be one of {', '.join(HTML_FORMATS)}; got {format!r}")
+        return format
+
+    def _interactive(self, env, graph, options):
+        """The interactive figure, inlined (its script and style inside it), under its caption."""
+        from graphjac.render import figure_for
+        from graphjac.render.writers.interactive import html_fragment
+        from graphjac.render.writers.svgids import numbered
+        fragment = html_fragment(graph, figure_for(graph, **options))
+        counts = env.temp_data.setdefault("graphjac_figures", {})     # the same figure twice on a page
+        key = (env.docname, hash(fragment))
+        counts[key] = counts.get(key, 0) + 1
+        made = [nodes.raw("", numbered(fragment, counts[key]), format="html")]
+        if "caption" in self.options:
+            made.append(nodes.paragraph("", self.options["caption"], classes=["caption"]))
+        return made
+
+    def _picture(self, env, graph, options, figure_file, format):
+        alt = self.options.get("alt") or _alt_text(graph, options)
+        if format == "tikz":
+            tikz = figure_file.read_text(encoding="utf-8")
+            picture = nodes.raw("", "\\begin{center}\n" + tikz + "\\end{center}\n", format="latex")
+        else:
+            picture = nodes.image(uri=_uri(env, figure_file), alt=alt)
+            for key in ("width", "height", "scale"):
+                if key in self.options:
+                    picture[key] = self.options[key]
+            picture["classes"] += self.options.get("class", [])
+        if "caption" not in self.options:
+            if format != "tikz" and "align" in self.options:
+                picture["align"] = self.options["align"]
+            if "name" in self.options:
+                self.add_name(picture)
+            return picture
+        figure = nodes.figure("", picture)
+        if "align" in self.options:
+            figure["align"] = self.options["align"]
+        caption_text = self.options["caption"]
+        parsed, messages = self.state.inline_text(caption_text, self.lineno)
+        figure += nodes.caption(caption_text, "", *parsed)
+        self.add_name(figure)
+        return figure
+
+
+def _located(message, page, line):
+    """A message that starts with the page's own path and a line gives that line to Sphinx
+    (which names the page itself)."""
+    prefix = f"{page}:"
+    if message.startswith(prefix):
+        where, _, rest = message[len(prefix):].partition(": ")
+        number = where.split(":")[0]
+        if number.isdigit():
+            return rest, int(number)
+    return message, line
+
+
+def _uri(env, path: Path) -> str:
+    """``path`` as an image URI relative to the page (Sphinx copies the file into ``_images``)."""
+    return Path(os.path.relpath(path, Path(env.doc2path(env.docname)).parent)).as_posix()
+
+
+def _render(graph, options, text, format, outdir: Path, doctreedir: Path) -> Path:
+    """The figure's file, rendered unless a file for the same content exists already."""
+    from graphjac.render import draw
+    key = json.dumps([text, sorted(options.items()), format, __version__], sort_keys=True, default=str)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    folder = doctreedir / "graphjac-figures"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", graph.name)[:40] or "figure"
+    path = folder / f"{stem}-{digest}.{'tex' if format == 'tikz' else format}"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        data = draw(graph, "tex" if format == "tikz" else format, **options)
+        atomic_write(path, data)
+    return path
+
+
+def _alt_text(graph, options) -> str:
+    """The figure's formulas in Unicode: z = x⃗ᵀw⃗ + b; a = σ(z); …"""
+    from graphjac.notation.mathtext import to_unicode
+    notes = graph.annotate()
+    formulas = [to_unicode(n.formula) for n in notes.nodes if n.formula]
+    return "; ".join(formulas) or graph.name
+
+
+# what graphjac's specs and alt texts write that pdflatex's utf8 input does not know
+PDFLATEX_CHARACTERS = {"2212": r"\ensuremath{-}", "22C5": r"\ensuremath{\cdot}", "2202": r"\ensuremath{\partial}",
+                       "2299": r"\ensuremath{\odot}", "2208": r"\ensuremath{\in}", "211D": r"\ensuremath{\mathbb{R}}",
+                       "2211": r"\ensuremath{\sum}", "20D7": "", "0302": "", "2192": r"\ensuremath{\to}",
+                       "2207": r"\ensuremath{\nabla}", "00B7": r"\ensuremath{\cdot}"}
+PDFLATEX_CHARACTERS.update({f"{0x3B1 + k:04X}": rf"\ensuremath{{\{name}}}" for k, name in enumerate(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau upsilon "
+    "phi chi psi omega".split()) if name not in ("o", "varsigma")})
+
+
+def _add_latex_setup(app, config):
+    """TikZ's packages (with ``graphjac_latex_format = "tikz"``), and, for pdflatex, the math
+    characters a spec shown with ``:include-source:`` may hold."""
+    elements = dict(config.latex_elements or {})
+    preamble = elements.get("preamble", "")
+    if config.graphjac_latex_format == "tikz":
+        for package in TIKZ_PACKAGES:
+            _use_package(app, package)
+        if "arrows.meta" not in preamble:
+            preamble += "\n\\usetikzlibrary{arrows.meta}\n"
+    if config.latex_engine == "pdflatex" and "graphjac: characters" not in preamble:
+        _use_package(app, "amssymb")
+        # only where the engine reads UTF-8 through inputenc: Jupyter Book switches to xelatex after
+        # the extensions are set up, and xelatex knows no \DeclareUnicodeCharacter
+        preamble += "\n% graphjac: characters\n\\ifdefined\\DeclareUnicodeCharacter\n" + "".join(
+            f"\\DeclareUnicodeCharacter{{{code}}}{{{tex}}}\n" for code, tex in PDFLATEX_CHARACTERS.items()) + "\\fi\n"
+    elements["preamble"] = preamble
+    config.latex_elements = elements
+
+
+def _use_package(app, name):
+    """``\\usepackage{name}`` once: Sphinx warns (an error under -W) when a package is added twice."""
+    if name not in {package for package, _ in getattr(app.registry, "latex_packages", ())}:
+        app.add_latex_package(name)
+
+
+def setup(app):
+    app.add_config_value("graphjac_html_format", "svg", "env", [str])
+    app.add_config_value("graphjac_latex_format", "pdf", "env", [str])
+    app.add_config_value("graphjac_spec_folders", [], "env", [list, tuple])
+    app.add_config_value("graphjac_run_python", False, "env", [bool])
+    app.add_directive("graphjac", GraphjacDirective)
+    app.connect("config-inited", _add_latex_setup)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

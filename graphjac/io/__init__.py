@@ -1,0 +1,1 @@
+"""Files in and out: spec files, model scripts, savers, the schema, caches, folder builds and watching."""

@@ -1,0 +1,1 @@
+"""Layout with Graphviz: DOT text, running dot, reading its geometry back, collisions."""

@@ -1,0 +1,327 @@
+"""Where a laid-out figure's pieces run into each other, read from Graphviz's own geometry.
+
+:func:`collisions` takes a figure's layout (node boxes, edge splines, label positions, from
+``dot -Tjson``) and the measured size of every label, and lists every place where an edge's
+spline passes through a node that is not one of its ends, through a label box that is not its
+own, where two label boxes overlap, and where a forward and a backward edge run on top of each
+other. The figures' layout step uses it to choose among candidate layouts, and
+:func:`relabelled` moves an edge label that something runs into to a free place beside its
+own edge; the tests hold the gallery and random graphs to it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from graphjac.core.records import record
+
+SAMPLES = 48        # points per Bézier segment
+MARGIN = 1.0        # points of tolerance at every box edge
+CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
+HIDDEN = 0.3        # … for this share of their length lie on top of each other
+
+
+@record
+class Collision:
+    kind: str        # edge-node, edge-label, label-label, label-node, label-border, hidden-edge
+    what: str
+    other: str
+
+
+def boxes(layout, marks, figure) -> dict:
+    """key -> (x0, y0, x1, y1) of every node, every placed edge label and every group's title,
+    in Graphviz points."""
+    out = {key: _rect(node) for key, node in layout.nodes.items()}
+    for edge in layout.edges:
+        label = marks.get(edge.id)
+        if edge.label is not None and label is not None:
+            x, y = edge.label
+            out[edge.id] = (x - label.width / 2, y - label.height / 2, x + label.width / 2, y + label.height / 2)
+    for key, group in layout.clusters.items():
+        title = marks.get(key)
+        if group.label is not None and title is not None:
+            x, y = group.label
+            out[key] = (x - title.width / 2, y - title.height / 2, x + title.width / 2, y + title.height / 2)
+    return out
+
+
+def _rect(node) -> tuple:
+    """(x0, y0, x1, y1) of a node's box."""
+    return node.x - node.width / 2, node.y - node.height / 2, node.x + node.width / 2, node.y + node.height / 2
+
+
+def collisions(figure, layout, marks) -> list:
+    """Every :class:`Collision` of the laid-out figure."""
+    found = []
+    rects = boxes(layout, marks, figure)
+    labels = {e.id for e in layout.edges if e.id in rects}
+    nodes = set(layout.nodes)
+    curves = {edge.id: _curve(edge) for edge in layout.edges}
+    for edge in layout.edges:
+        points = curves[edge.id]
+        if not len(points):
+            continue
+        reach = (*points.min(axis=0), *points.max(axis=0))
+        for key, rect in rects.items():
+            if key in (edge.tail, edge.head, edge.id) or not _overlap(reach, rect):
+                continue
+            if not _clear(rect, points):
+                found.append(Collision("edge-node" if key in nodes else "edge-label", edge.id, key))
+    keys = sorted(rects)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if (a in labels or b in labels) and _overlap(rects[a], rects[b]):
+                found.append(Collision("label-label" if a in labels and b in labels else "label-node", a, b))
+    found += _across_borders(layout, rects, marks)
+    found += _hidden_edges(figure, layout, curves)
+    return found
+
+
+def _across_borders(layout, rects, marks):
+    """Node boxes and labels that a group's dashed border runs through (neither inside nor outside
+    it), and edges through a group's title."""
+    found = []
+    for key, group in layout.clusters.items():
+        border = (group.x0, group.y0, group.x1, group.y1)
+        for other, rect in rects.items():
+            if other != key and _overlap(rect, border) and not _inside(rect, border):
+                found.append(Collision("label-border", other, key))
+    return found
+
+
+def _inside(rect, box):
+    return box[0] - MARGIN <= rect[0] and rect[2] <= box[2] + MARGIN and box[1] - MARGIN <= rect[1] \
+        and rect[3] <= box[3] + MARGIN
+
+
+_T = np.arange(1, SAMPLES) / SAMPLES
+_BERNSTEIN = np.stack([(1 - _T) ** 3, 3 * _T * (1 - _T) ** 2, 3 * _T * _T * (1 - _T), _T ** 3], axis=1)
+
+
+def _curve(edge) -> np.ndarray:
+    """Points along the edge's Bézier segments, ``SAMPLES − 1`` a segment (an (n, 2) array)."""
+    points = np.asarray(edge.points, dtype=float)
+    segments = (len(points) - 1) // 3
+    if segments < 1:
+        return np.zeros((0, 2))
+    controls = np.stack([points[3 * k:3 * k + 4] for k in range(segments)])   # (segments, 4, 2)
+    return np.einsum("tc,scd->std", _BERNSTEIN, controls).reshape(-1, 2)
+
+
+def _overlap(a, b):
+    return a[0] + MARGIN < b[2] and b[0] + MARGIN < a[2] and a[1] + MARGIN < b[3] and b[1] + MARGIN < a[3]
+
+
+def _hidden_edges(figure, layout, curves):
+    """A forward and a backward edge between the same two nodes that lie on top of each other
+    (``curves``: edge id -> its :func:`_curve`)."""
+    found = []
+    pairs = {}
+    for k, edge in enumerate(figure.edges):
+        if edge.direction in ("forward", "backward") and f"e{k}" in curves:
+            key = (edge.src, edge.dst) if edge.direction == "forward" else (edge.dst, edge.src)
+            pairs.setdefault(key, {})[edge.direction] = f"e{k}"
+    for both in pairs.values():
+        if len(both) < 2:
+            continue
+        if _on_top(curves[both["forward"]], curves[both["backward"]]):
+            found.append(Collision("hidden-edge", both["forward"], both["backward"]))
+    return found
+
+
+def _on_top(forward, backward) -> bool:
+    """Whether more than :data:`HIDDEN` of the ``forward`` curve's length lies within
+    :data:`CLOSE` of the ``backward`` one (both as :func:`_curve` gives them)."""
+    if len(forward) < 2 or not len(backward):
+        return False
+    if np.any(forward.min(axis=0) > backward.max(axis=0) + CLOSE) \
+            or np.any(backward.min(axis=0) > forward.max(axis=0) + CLOSE):
+        return False                                       # apart: no point of one is near the other
+    steps = np.hypot(*np.diff(forward, axis=0).T)          # along the forward edge's length …
+    tails = forward[:-1]
+    squared = (tails ** 2).sum(axis=1)[:, None] + (backward ** 2).sum(axis=1)[None, :] - 2 * tails @ backward.T
+    length, near = steps.sum(), steps[squared.min(axis=1) < CLOSE ** 2].sum()   # … how much lies on the backward one
+    return bool(length) and near / length > HIDDEN
+
+
+GAP = 2.0   # points between a moved label and its own edge
+
+
+def relabelled(figure, layout, marks):
+    """``layout`` with every edge label that an edge, a node, another label or a group's border
+    runs into moved along its own edge to the nearest place where nothing does (beside the edge,
+    inside the drawing, or inside the page a ``fit`` figure is padded to), and every group title
+    an edge or a label runs into slid along its group's top to the nearest free place; a label
+    with no such place stays where Graphviz put it."""
+    rects = boxes(layout, marks, figure)
+    curves = {e.id: _curve(e) for e in layout.edges}
+    labels = set(curves) & set(marks)     # edge labels: they move along their edges
+    titles = set(layout.clusters) & set(rects)   # group titles: they slide along their group's top
+    found = [c for c in collisions(figure, layout, marks) if c.kind not in ("edge-node", "hidden-edge")]
+    culprits = {c.other if c.other in labels | titles and c.kind != "label-border" else c.what for c in found}
+    if not culprits & (labels | titles):
+        return layout
+    everything = np.concatenate([c for c in curves.values() if len(c)] or [np.zeros((0, 2))])
+    moved = {}
+    for key in sorted(culprits & labels):
+        others = np.concatenate([c for k, c in curves.items() if k != key and len(c)] or [np.zeros((0, 2))])
+        spot = _free_spot(key, curves[key], marks[key], rects, others, _bounds(figure, layout), layout.clusters)
+        moved.update(_placed(key, spot, marks, rects))
+    for key in sorted(culprits & titles):
+        moved.update(_placed(key, _free_title_spot(key, layout.clusters[key], marks[key], rects, everything),
+                             marks, rects))
+    return replace(layout, edges=tuple(replace(e, label=moved[e.id]) if e.id in moved else e for e in layout.edges),
+                   clusters={k: replace(c, label=moved[k]) if k in moved else c for k, c in layout.clusters.items()})
+
+
+def _placed(key, spot, marks, rects):
+    """{key: spot} with the label's box recorded at ``spot`` in ``rects`` ({} for no spot)."""
+    if spot is None:
+        return {}
+    w, h = marks[key].width / 2, marks[key].height / 2
+    rects[key] = (spot[0] - w, spot[1] - h, spot[0] + w, spot[1] + h)
+    return {key: spot}
+
+
+def _free_title_spot(key, group, title, rects, points):
+    """The centre nearest to the group title's own, on the same line inside its group's top, where
+    no edge, node or label is in its box (None if there is none)."""
+    x, y = group.label
+    w, h = title.width / 2, title.height / 2
+    others = [rect for other, rect in rects.items() if other != key]
+    steps = int((group.x1 - group.x0 - 2 * w - 2 * GAP) // 2)
+    for cx in sorted((group.x0 + GAP + w + 2 * k for k in range(max(steps, 0) + 1)), key=lambda c: abs(c - x)):
+        rect = (cx - w, y - h, cx + w, y + h)
+        if _clear(rect, points) and not any(_overlap(rect, o) for o in others):
+            return float(cx), float(y)
+    return None
+
+
+def _bounds(figure, layout):
+    """(x0, y0, x1, y1) a label may be moved within: the drawing, grown to its page's shape."""
+    width, height = layout.width, layout.height
+    if figure.page is not None:
+        ratio = figure.page[1] / figure.page[0]
+        width, height = max(width, height / ratio), max(height, width * ratio)
+    dx, dy = (width - layout.width) / 2, (height - layout.height) / 2
+    return -dx, -dy, layout.width + dx, layout.height + dy
+
+
+def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
+    """The centre nearest to label ``key``'s own where its box touches its edge's ``curve`` from
+    one side, no other edge, node or label is in it and no group's border runs through it (None
+    if there is none)."""
+    borders = [(g.x0, g.y0, g.x1, g.y1) for g in (clusters or {}).values()]
+    if len(curve) < 3:
+        return None
+    w, h = label.width / 2, label.height / 2
+    x, y = (rects[key][0] + rects[key][2]) / 2, (rects[key][1] + rects[key][3]) / 2
+    others = [rect for other, rect in rects.items() if other != key]
+    best = None
+    ends = max(1, len(curve) // 10)
+    for k in range(ends, len(curve) - ends, 2):
+        (px, py), (tx, ty) = curve[k], curve[k + 1] - curve[k - 1]
+        norm = (tx * tx + ty * ty) ** 0.5 or 1.0
+        nx, ny = -ty / norm, tx / norm
+        reach = w * abs(nx) + h * abs(ny) + GAP    # the box's extent along the normal
+        for side in (1, -1):
+            cx, cy = px + side * nx * reach, py + side * ny * reach
+            rect = (cx - w, cy - h, cx + w, cy + h)
+            distance = (cx - x) ** 2 + (cy - y) ** 2
+            if (best is not None and distance >= best[0]) or rect[0] < bounds[0] or rect[1] < bounds[1] \
+                    or rect[2] > bounds[2] or rect[3] > bounds[3]:
+                continue
+            inner = (rect[0] + GAP, rect[1] + GAP, rect[2] - GAP, rect[3] - GAP)   # its own edge may graze it
+            if _clear(rect, points) and _clear(inner, curve) and not any(_overlap(rect, o) for o in others) \
+                    and not any(_overlap(rect, b) and not _inside(rect, b) for b in borders):
+                best = (distance, (float(cx), float(cy)))
+    return None if best is None else best[1]
+
+
+def _clear(rect, points):
+    """No point of ``points`` inside ``rect``."""
+    x0, y0, x1, y1 = rect
+    xs, ys = points[:, 0], points[:, 1]
+    return not np.any((xs > x0 + MARGIN) & (xs < x1 - MARGIN) & (ys > y0 + MARGIN) & (ys < y1 - MARGIN))
+
+
+APART = 6.0   # points between a forward edge and the backward edge moved off it
+SHALLOW = 0.5   # an edge running this near to along the ranks (the sine of its angle to them) is bowed
+BOW = 2 * APART   # how far a bowed edge's middle leaves its forward edge, in points
+
+
+def separated(figure, layout, found):
+    """(layout, shifts, bowed): every backward edge that ``found`` (the layout's collisions) says
+    lies on top of its forward edge moved off it. One that runs across the ranks moves whole
+    (spline, arrowhead and label) by ``shifts[edge id] = (dx, dy)``, across the ranks, so that
+    its ends slide along the sides of its nodes; one that runs nearly along them (a leaf's edge
+    to a node far to its side) is bowed instead: its middle and label move off, its ends and
+    arrowhead stay (``bowed``: the ids of the splines to draw again from the layout)."""
+    by_id = {e.id: e for e in layout.edges}
+    across = figure.direction in ("BT", "TB")
+    shifts, bows = {}, {}
+    for hit in (c for c in found if c.kind == "hidden-edge"):
+        forward, backward = by_id[hit.what], by_id[hit.other]
+        (x0, y0), (x1, y1) = backward.points[0], backward.points[-1]
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
+        if slant < SHALLOW:
+            bows[backward.id] = _bow(forward, backward, np.array([y0 - y1, x1 - x0]) / length, layout)
+            continue
+        step = min(APART / max(slant, 0.3), 3 * APART)
+        side = _side(forward, backward, across)
+        shifts[backward.id] = (side * step, 0.0) if across else (0.0, side * step)
+    if not shifts and not bows:
+        return layout, {}, set()
+    edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows else e
+                  for e in layout.edges)
+    return replace(layout, edges=edges), shifts, set(bows)
+
+
+def _bow(forward, backward, normal, layout):
+    """The offset to bow ``backward`` by: off ``forward`` along ``normal`` on the side it leans to,
+    or the other, by :data:`BOW`, twice or three times that; the first that takes it off
+    ``forward`` and clears every other node box."""
+    f, b = _curve(forward), _curve(backward)
+    n = min(len(f), len(b))
+    side = -1.0 if ((b[:n] - f[:n]) @ normal).sum() < 0 else 1.0
+    others = [_rect(node) for key, node in layout.nodes.items() if key not in (backward.tail, backward.head)]
+    tries = [normal * BOW * s * k for k in (1, 2, 3) for s in (side, -side)]
+    for offset in tries:
+        curve = _curve(_bowed(backward, offset))
+        if not _on_top(f, curve) and all(_clear(rect, curve) for rect in others):
+            return offset
+    return tries[0]
+
+
+def _bowed(edge, offset):
+    """``edge`` with its middle (and label) moved by ``offset``, its ends and their directions kept:
+    the inner control points of a spline of several pieces move whole, a single piece's two
+    control points by 4/3 of it (its midpoint then moves by ``offset``)."""
+    points = [np.array(p) for p in edge.points]
+    if len(points) >= 7:
+        inner, scale = range(2, len(points) - 2), 1.0
+    else:
+        inner, scale = range(1, len(points) - 1), 4 / 3
+    for k in inner:
+        points[k] = points[k] + scale * offset
+    label = None if edge.label is None else (float(edge.label[0] + offset[0]), float(edge.label[1] + offset[1]))
+    return replace(edge, points=tuple((float(x), float(y)) for x, y in points), label=label)
+
+
+def _side(forward, backward, across):
+    """+1 or −1: the side of the forward edge the backward one already leans to (+1 if neither)."""
+    axis = 0 if across else 1
+    f, b = _curve(forward), _curve(backward)
+    n = min(len(f), len(b))
+    return -1.0 if (b[:n, axis] - f[:n, axis]).sum() < 0 else 1.0
+
+
+def _shifted(edge, dx, dy):
+    def move(point):
+        return None if point is None else (point[0] + dx, point[1] + dy)
+    return replace(edge, points=tuple(move(p) for p in edge.points), start=move(edge.start), end=move(edge.end),
+                   label=move(edge.label))

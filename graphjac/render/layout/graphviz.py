@@ -1,0 +1,128 @@
+"""The one module that runs Graphviz: ``dot`` with a timeout, its errors as RenderError; the
+last few outputs are kept in memory, so that the same DOT text is laid out once a process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+from graphjac.errors import LayoutFailed, RenderError
+from graphjac.render.layout import programs
+
+INSTALL = ("Graphviz's dot program was not found on PATH. Install Graphviz: "
+           "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
+           "or see https://graphviz.org/download/. DOT output (.dot, .gv) works without it.")
+
+
+def find_dot():
+    """The path of the ``dot`` executable, or None."""
+    return shutil.which("dot")
+
+
+RECENT = 64   # layouts kept in memory: a figure drawn again (fit's choice, a frame, a re-render) skips dot
+_recent: OrderedDict = OrderedDict()
+
+
+def run_dot(source: str, format: str, timeout: float = 60.0, dpi: int = 150) -> bytes:
+    """Lay out DOT ``source`` and return the ``format`` output (svg, png, pdf) as bytes."""
+    key = ((format,), dpi if format == "png" else None, source)
+    drawn = next((k for k in _recent if k[2] == source and len(k[0]) > 1 and format in k[0]), None)
+    if drawn is not None:   # already made with other formats by one run (run_dot_all)
+        return _recalled(drawn)[format]
+    if key not in _recent:
+        _remember(key, _run([f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else []), source, format, timeout))
+    return _recalled(key)
+
+
+def lay_out_ahead(sources, timeout: float = 60.0) -> None:
+    """Lay out several DOT ``sources`` as ``json`` in one run of dot, so that the start-up dot
+    takes for each graph (half the time of a small one) is paid once: a later ``run_dot(source,
+    "json")`` of any of them finds its layout made. Graphviz lays out each graph of a stream as
+    it would alone. Nothing is kept when that run fails or runs past ``timeout``; each source is
+    then laid out (and its error said) on its own."""
+    todo = list(dict.fromkeys(s for s in sources if (("json",), None, s) not in _recent))[:RECENT]
+    if len(todo) < 2 or find_dot() is None:
+        return
+    try:
+        output = _run(["-Tjson"], "\n".join(todo), "json", timeout).decode("utf-8")
+    except RenderError:   # LayoutFailed included: one of them cannot be laid out
+        return
+    documents = _json_documents(output)
+    if len(documents) == len(todo):
+        for source, document in zip(todo, documents):
+            _remember((("json",), None, source), document.encode("utf-8"))
+
+
+def _json_documents(text: str) -> list:
+    """The JSON documents that follow one another in ``text`` (dot writes one a graph), as text;
+    [] if any is not JSON."""
+    documents, decoder, at = [], json.JSONDecoder(), 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return documents
+        try:
+            end = decoder.raw_decode(text, at)[1]
+        except ValueError:
+            return []
+        documents.append(text[at:end])
+        at = end
+
+
+def _remember(key, output):
+    _recent[key] = output
+    while len(_recent) > RECENT:
+        _recent.popitem(last=False)
+
+
+def _recalled(key):
+    _recent.move_to_end(key)
+    output = _recent[key]
+    return dict(output) if isinstance(output, dict) else output
+
+
+def run_dot_all(source: str, formats: tuple, timeout: float = 60.0) -> dict:
+    """One layout of DOT ``source`` written in several formats at once (``{format: bytes}``):
+    the layout of ``json`` and the drawing of ``svg`` agree to the point, and dot runs once."""
+    key = (tuple(formats), None, source)
+    if key not in _recent:
+        _remember(key, _run_all(source, formats, timeout))
+    return _recalled(key)
+
+
+def _run_all(source, formats, timeout):
+    with tempfile.TemporaryDirectory(prefix="graphjac-dot-") as folder:
+        paths = {format: Path(folder) / f"out.{format}" for format in formats}
+        options = [arg for format, path in paths.items() for arg in (f"-T{format}", f"-o{path}")]
+        _run(options, source, "/".join(formats), timeout, output_expected=False)
+        outputs = {format: path.read_bytes() if path.exists() else b"" for format, path in paths.items()}
+    for format, data in outputs.items():
+        if not data:
+            raise RenderError(f"Graphviz's dot wrote no {format} output")
+    return outputs
+
+
+def _run(options, source, format, timeout, output_expected=True):
+    executable = find_dot()
+    if executable is None:
+        raise RenderError(INSTALL)
+    command = [executable] + options
+    try:
+        done = programs.run(command, source.encode("utf-8"), timeout)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"Graphviz's dot took longer than {timeout:g} s and was stopped "
+                          f"(raise the render option timeout for a very large graph)") from None
+    except OSError as exc:
+        raise RenderError(f"could not run Graphviz's dot ({executable}): {exc}") from None
+    stderr = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        raise LayoutFailed(f"Graphviz's dot failed (exit status {done.returncode}) making {format}:\n"
+                          f"{stderr or '(no message)'}")
+    if output_expected and not done.stdout:
+        raise RenderError(f"Graphviz's dot wrote no {format} output" + (f":\n{stderr}" if stderr else ""))
+    return done.stdout

@@ -1,0 +1,1 @@
+"""Math typesetting: formulas set by TeX's rules from the OpenType MATH font, and LaTeX written out."""

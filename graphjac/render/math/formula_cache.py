@@ -1,0 +1,162 @@
+"""A persistent cache of typeset formulas, so that re-rendering a figure does no typesetting.
+
+Each formula the typesetter sets is kept as an entry of graphjac's cache folder
+(:mod:`graphjac.io.cache`, its ``formulas`` folder), named by a hash of the LaTeX, the size, the
+colour, graphjac's version and typesetting code (the reader, the typesetter and its font reader)
+and the font file. The folder holds at most :data:`LIMIT` bytes: every value edited in a figure
+makes new formulas, and every new version of graphjac new entries for all of them.
+
+An entry is used only if its content checks out: the same LaTeX, size, colour and version as
+asked for, a digest of all of it that matches, bounded measures, and an SVG fragment made only
+of the elements and attributes the typesetter draws (glyph outlines, their uses, fraction
+rules), with no references outside itself. Anything else — a corrupt, truncated, edited or
+foreign file — is ignored and replaced.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from graphjac.errors import FontError
+from graphjac.io import cache
+from graphjac.render.math.opentype import font_path
+from graphjac.version import __version__
+
+FORMAT = 3   # the layout of an entry; bump when it changes
+LIMIT = 100 * 2**20          # bytes the folder may hold (about 12,000 formulas)
+KIND = "formulas"
+
+# What the typesetter draws, and nothing else: tags, and each attribute's allowed values.
+_NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+_ALLOWED_TAGS = {"g", "symbol", "path", "use", "rect"}
+_ALLOWED_VALUES = {
+    "id": re.compile(r"[A-Za-z][\w.-]{0,80}"),
+    "href": re.compile(r"#[A-Za-z][\w.-]{0,80}"),
+    "x": re.compile(_NUMBER), "y": re.compile(_NUMBER),
+    "width": re.compile(_NUMBER), "height": re.compile(_NUMBER),
+    "viewBox": re.compile(rf"{_NUMBER}( {_NUMBER}){{3}}"),
+    "fill": re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{1,20}|none"),
+    "d": re.compile(r"[MLQCZHVmlqczhvAaSsTt0-9eE .,+-]*"),
+}
+
+
+def folder() -> Optional[Path]:
+    """Where entries live, or None when the cache is turned off or the folder is not graphjac's."""
+    return cache.folder(KIND)
+
+
+# graphjac's code that decides what a formula looks like: its reader, the typesetter, the font's reader
+_TYPESETTING = ("../../notation/mathtext.py", "math_layout.py", "opentype.py")
+
+
+@lru_cache(maxsize=1)
+def _installation() -> str:
+    """graphjac's version and typesetting code, and the font file in use (found, not opened:
+    that costs time). A change to either sets formulas afresh, also within one version."""
+    try:
+        font = cache.stamp(font_path())
+    except FontError:
+        font = "?"
+    code = cache.code_digest(Path(__file__).parent, _TYPESETTING)
+    return f"graphjac {__version__} {code}; font {font}; format {FORMAT}"
+
+
+def _request(latex: str, size: float, color: str) -> dict:
+    return {"latex": latex, "size": size, "color": color, "installation": _installation()}
+
+
+def _path(where: Path, request: dict) -> Path:
+    return cache.entry_path(where, request)
+
+
+def _digest(request: dict, width, height, fragment) -> str:
+    """What binds an entry's answer to its question: a hash of both."""
+    return cache.digest([request, width, height, fragment])
+
+
+def load(latex: str, size: float, color: str) -> Optional[tuple]:
+    """(width, height, fragment) of a cached formula, or None if absent or not to be trusted."""
+    where = folder()
+    if where is None:
+        return None
+    request = _request(latex, size, color)
+    path = _path(where, request)
+    found = _checked(cache.read_entry(path), request)
+    if found is not None:
+        cache.used(path)
+    return found
+
+
+def holds(latex: str, size: float, color: str) -> bool:
+    """Whether an entry for the formula is there (a quick look: :func:`load` still checks it)."""
+    where = folder()
+    return where is not None and cache.exists(_path(where, _request(latex, size, color)))
+
+
+def store(latex: str, size: float, color: str, width: float, height: float, fragment: str) -> None:
+    """Keep a formula for next time (quietly nothing if the folder cannot be written)."""
+    where = folder()
+    if where is None:
+        return
+    request = _request(latex, size, color)
+    entry = dict(request, width=width, height=height, fragment=fragment,
+                 digest=_digest(request, width, height, fragment))
+    if _checked(entry, request) is None:   # never store what would not be trusted
+        return
+    cache.write_entry(_path(where, request), entry, LIMIT)
+
+
+def _checked(entry, request) -> Optional[tuple]:
+    """The entry's (width, height, fragment) if its content is what the typesetter would have made for
+    ``request``: the same question, a digest that binds the answer to it, bounded measures and
+    a fragment of glyphs only."""
+    if not isinstance(entry, dict) or set(entry) != set(request) | {"width", "height", "fragment", "digest"}:
+        return None
+    if any(entry[key] != value for key, value in request.items()):
+        return None
+    width, height, fragment = entry["width"], entry["height"], entry["fragment"]
+    if entry["digest"] != _digest(request, width, height, fragment):
+        return None
+    most = _largest_measure(request["latex"], request["size"])
+    for measure in (width, height):
+        if isinstance(measure, bool) or not isinstance(measure, (int, float)) or not math.isfinite(measure) \
+                or not 0 <= measure <= most:
+            return None
+    if not isinstance(fragment, str) or not _safe_fragment(fragment):
+        return None
+    return float(width), float(height), fragment
+
+
+def _largest_measure(latex, size) -> float:
+    """More than any formula of ``latex`` can measure: two ems a character, and two for the ends."""
+    if not isinstance(latex, str) or isinstance(size, bool) or not isinstance(size, (int, float)):
+        return -1.0
+    return 2.0 * size * (len(latex) + 2)
+
+
+def _safe_fragment(fragment: str) -> bool:
+    """A ``<g>`` of glyph symbols, uses of them, paths and rules; every use refers to a symbol in it."""
+    try:
+        root = ET.fromstring(fragment)
+    except ET.ParseError:
+        return False
+    if root.tag != "g" or root.attrib:
+        return False
+    ids, refs = set(), set()
+    for element in root.iter():
+        if element.tag not in _ALLOWED_TAGS or (element.text or "").strip() or (element.tail or "").strip():
+            return False
+        for name, value in element.attrib.items():
+            pattern = _ALLOWED_VALUES.get(name)
+            if pattern is None or not pattern.fullmatch(value):
+                return False
+        if "id" in element.attrib:
+            ids.add(element.get("id"))
+        if "href" in element.attrib:
+            refs.add(element.get("href")[1:])
+    return refs <= ids

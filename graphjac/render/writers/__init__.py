@@ -1,0 +1,1 @@
+"""Writers: each output format turned out of a laid-out figure model."""

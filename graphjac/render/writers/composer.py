@@ -1,0 +1,375 @@
+"""Figures with typeset math (``math="typeset"``): SVG, PDF and PNG without a TeX installation.
+
+Every label is set by :mod:`.typeset` and measured; Graphviz lays out the DOT figure with each
+label replaced by an empty box of that size, draws the shapes and edges, and the formulas are
+then drawn into the boxes. PDF and PNG are converted from that SVG by cairosvg, so they need
+no fonts: every glyph is already an outline.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from typing import Optional
+
+from graphjac.core.records import record
+from graphjac.errors import FontError, RenderError
+from graphjac.render.layout.collisions import collisions, relabelled, separated
+from graphjac.render.layout.dot import figure_to_dot
+from graphjac.render.layout.geometry import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
+from graphjac.render.math.typeset import SVG_NS, Label, hoist_symbols, inline_symbols
+from graphjac.render.model.themes import THEMES
+from graphjac.render.writers.accessible import label_elements
+
+EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
+# layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
+CHECKED_NODES = 150   # larger figures are laid out once (checking costs more than it saves there)
+RELAYOUTS = ((1.0, None), (1.5, None), (1.0, "polyline"), (1.5, "polyline"), (2.2, None), (2.2, "polyline"))
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+def labels(figure, sizes=None) -> dict:
+    """Every label of ``figure`` typeset in its theme's colours and sizes (or ``sizes``), keyed as
+    :func:`.layout.texts`."""
+    theme = THEMES[figure.theme]
+    sizes = sizes or theme.sizes
+    across = side_by_side(figure)
+    return {key: _typeset(_what(figure, key), lines, sizes, color, theme, key in across)
+            for key, (lines, color) in _label_lines(figure, theme).items()}
+
+
+def _label_lines(figure, theme):
+    """key -> (``(latex, role)`` lines, colour) of every label."""
+    return {key: (lines, theme.backward if key.startswith("e") else theme.text) for key, lines in texts(figure).items()}
+
+
+def line_color(role, color, theme):
+    """A line's colour: a circuit wire's value and gradient have their own."""
+    return {"wire_value": theme.wire_value, "wire_grad": theme.backward}.get(role, color)
+
+
+def _typeset(what, lines, sizes, color, theme, across=False):
+    try:
+        return Label.of([_line(latex, sizes[role], line_color(role, color, theme), role) for latex, role in lines],
+                        color, across)
+    except FontError:
+        raise                    # the font's fault, not the label's
+    except RenderError as err:
+        raise RenderError(f"the label of {what}: {err}") from None
+
+
+def _line(latex, size, color, role):
+    """A line to set; a wire's blank number keeps a number's height, so the wire runs between
+    the lines (an invisible digit)."""
+    if role in ("wire_value", "wire_grad") and latex == r"\;":
+        return "0", size, "none"
+    return latex, size, color
+
+
+def _what(figure, key):
+    """The figure element behind a label key, as an error message names it."""
+    names = {node.id: node.name for node in figure.nodes}
+    if key.startswith("cluster_"):
+        return f"group {figure.groups[int(key[8:])].path[-1]!r}"
+    if key in names:
+        return f"node {names[key]!r}"
+    edge = figure.edges[int(key[1:])]
+    return f"the edge {names[edge.src]!r} -> {names[edge.dst]!r}"
+
+
+def heading(figure, sizes=None):
+    """(Heading geometry, {part key: Label}) for the title, legend and badge; None without them."""
+    theme = THEMES[figure.theme]
+    sizes = sizes or theme.sizes
+    parts = {key: _typeset(what, lines, sizes, color, theme)
+             for key, (what, lines, color) in _heading_lines(figure, theme).items()}
+    if not parts:
+        return None, parts
+
+    def size(key):
+        return (parts[key].width, parts[key].height) if key in parts else None
+
+    legend = [size(f"legend-label{k}") for k in range(len(figure.legend))]
+    return Heading.of(size("title"), legend, size("badge"), across=figure.compact), parts
+
+
+def _heading_lines(figure, theme):
+    """part key -> (what, ``(latex, role)`` lines, colour) of the title, legend entries and badge."""
+    parts = {}
+    if figure.title:
+        parts["title"] = ("the title", [(line, "title") for line in figure.title], theme.text)
+    for k, entry in enumerate(figure.legend):
+        parts[f"legend-label{k}"] = ("the legend", [(line, "edge") for line in entry.label], theme.text)
+    if figure.badge is not None:
+        parts["badge"] = ("the badge", [(line, "edge") for line in figure.badge.label],
+                          theme.good if figure.badge.ok else theme.bad)
+    return parts
+
+
+@record
+class Placed:
+    """A figure laid out around its measured labels: the DOT sent to Graphviz and what came back."""
+
+    source: str
+    layout: object
+    marks: dict
+    head: object
+    head_marks: dict
+    drawing: Optional[bytes] = None    # Graphviz's SVG of the same layout, when asked for
+    shifts: tuple = ()                 # (edge id, dx, dy): edges moved whole off another after Graphviz drew them
+    bowed: tuple = ()                  # edge ids whose middle was moved off another: their splines drawn again
+
+
+def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> Placed:
+    """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
+    them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
+    out again (the next of ``layouts``) while anything collides."""
+    marks, head, head_marks, boxes = _labels_and_boxes(figure, sizes)
+    best = None
+    checked = relayout and len(figure.nodes) <= CHECKED_NODES
+    for spread, splines in layouts if checked else layouts[:1]:
+        candidate = _spread(figure, spread, splines)
+        source = figure_to_dot(candidate, boxes)
+        if draw:
+            layout, drawing = lay_out_and_draw(source, figure.options.timeout)
+        else:
+            layout, drawing = lay_out(source, figure.options.timeout), None
+        found = collisions(candidate, layout, marks) if checked else []
+        shifts, bowed = {}, set()
+        if found:   # a backward edge on its forward edge moves off it; a label in the way, beside its edge
+            layout, shifts, bowed = separated(candidate, layout, found)
+            layout = relabelled(candidate, layout, marks)
+            found = collisions(candidate, layout, marks)
+        if best is None or len(found) < best[0]:
+            best = (len(found), Placed(source, layout, marks, head, head_marks, drawing,
+                                       tuple((key, *shift) for key, shift in shifts.items()), tuple(sorted(bowed))))
+        if not found:
+            break
+    return best[1]
+
+
+def first_source(figure, sizes=None) -> str:
+    """The DOT text :func:`place` first lays out for ``figure`` (before any relayout)."""
+    return figure_to_dot(_spread(figure, *RELAYOUTS[0]), _labels_and_boxes(figure, sizes)[3])
+
+
+def _spread(figure, spread, splines):
+    """``figure`` as one of :data:`RELAYOUTS` lays it out: its spacing times ``spread``, with ``splines``."""
+    return replace(figure, spacing=figure.spacing * spread, splines=splines)
+
+
+def _labels_and_boxes(figure, sizes):
+    """(the labels typeset, the heading and its labels, label key -> the box DOT leaves for it)."""
+    marks = labels(figure, sizes)
+    head, head_marks = heading(figure, sizes)
+    boxes = {key: _box(key, label, figure.compact) for key, label in marks.items()}
+    for node in figure.nodes:
+        if node.role == "wire" and node.id in boxes:
+            boxes[node.id] = boxes[node.id][:2] + (THEMES[figure.theme].forward,)
+    if head is not None:
+        boxes["heading"] = (head.width, head.height)
+    return marks, head, head_marks, boxes
+
+
+def write_svg(figure) -> str:
+    """The figure as SVG with typeset math."""
+    return serialize(svg_tree(figure)[0])
+
+
+def svg_tree(figure, split_lines: bool = False) -> tuple:
+    """(SVG element tree, :class:`Placed`): Graphviz's drawing with an id ``e<k>`` on every edge and,
+    with ``math="typeset"``, every label typeset in a group ``label-<key>`` (and each of its lines
+    in a group ``label-<key>.<line>``, with ``split_lines``); otherwise Graphviz's own labels."""
+    if figure.options.math == "typeset":
+        placed = place(figure, draw=True)
+    else:
+        source = figure_to_dot(figure)
+        layout, drawing = lay_out_and_draw(source, figure.options.timeout)
+        placed = Placed(source, layout, {}, None, {}, drawing)
+    layout = placed.layout
+    svg = ET.fromstring(placed.drawing)
+    _shift_edges(svg, placed.shifts)
+    _redraw_bowed(svg, layout, placed.bowed)
+    graph = svg.find(f"{{{SVG_NS}}}g")
+    layer = ET.SubElement(graph, f"{{{SVG_NS}}}g", {"class": "typeset"})
+    for key, label in placed.marks.items():
+        centre = centre_of(layout, key)
+        if centre is not None:
+            label.draw(ET.SubElement(layer, f"{{{SVG_NS}}}g", {"id": f"label-{key}"}), centre[0], -centre[1],
+                       f"label-{key}" if split_lines else None)
+    if placed.head is not None and layout.label is not None:
+        _draw_heading(layer, placed.head, placed.head_marks, layout.label, figure)
+    _join_wires(svg, layout, figure)
+    _fit(svg, layout, placed.marks)
+    if figure.page is not None:
+        _pad_to_page(svg, figure.page, THEMES[figure.theme].background)
+    centres = {key: (centre[0], -centre[1]) for key in placed.marks
+               for centre in [centre_of(layout, key)] if centre is not None}
+    label_elements(svg, figure, centres)
+    return svg, placed
+
+
+def _shift_edges(svg, shifts):
+    """Move the edges the layout step moved (:func:`.collisions.separated`) in Graphviz's drawing too."""
+    moved = {key: (dx, dy) for key, dx, dy in shifts}
+    for group in svg.iter(f"{{{SVG_NS}}}g"):
+        if group.get("id") in moved:
+            dx, dy = moved[group.get("id")]
+            group.set("transform", f"translate({dx:.2f} {-dy:.2f})")
+
+
+def _redraw_bowed(svg, layout, bowed):
+    """Draw each bowed edge's spline (:func:`.collisions.separated`) from its layout's control points."""
+    paths = {e.id: e.points for e in layout.edges if e.id in bowed}
+    for group in svg.iter(f"{{{SVG_NS}}}g"):
+        path = group.find(f"{{{SVG_NS}}}path") if group.get("id") in paths else None
+        if path is not None:
+            (x0, y0), *rest = paths[group.get("id")]
+            path.set("d", f"M{x0:.2f},{-y0:.2f}C" + " ".join(f"{x:.2f},{-y:.2f}" for x, y in rest))
+
+
+def _join_wires(svg, layout, figure):
+    """Run each circuit wire's rule from where its incoming edge ends to where its outgoing edge
+    starts (Graphviz draws a table's rule a point short of the node's sides)."""
+    ends = edge_ends(layout)
+    wires = {node.id for node in figure.nodes if node.role == "wire"}
+    for group in svg.iter(f"{{{SVG_NS}}}g"):
+        meets = ends.get(group.get("id"), {}) if group.get("id") in wires else {}
+        rule = group.find(f"{{{SVG_NS}}}polyline") if len(meets) == 2 else None
+        if rule is not None:
+            (x0, y0), (x1, y1) = meets["in"], meets["out"]
+            rule.set("points", f"{x0:.2f},{-y0:.2f} {x1:.2f},{-y1:.2f}")
+
+
+def _pad_to_page(svg, page, background):
+    """Grow the canvas evenly to the page's shape (the drawing centred), so the figure fills the
+    page when it is scaled to it."""
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
+    ratio = page[1] / page[0]
+    if vh / vw < ratio:
+        grow = vw * ratio - vh
+        vy, vh = vy - grow / 2, vh + grow
+    else:
+        grow = vh / ratio - vw
+        vx, vw = vx - grow / 2, vw + grow
+    svg.set("viewBox", f"{vx:.2f} {vy:.2f} {vw:.2f} {vh:.2f}")
+    svg.set("width", f"{vw:.0f}pt")
+    svg.set("height", f"{vh:.0f}pt")
+    svg.insert(0, ET.Element(f"{{{SVG_NS}}}rect", {"x": f"{vx:.2f}", "y": f"{vy:.2f}", "width": f"{vw:.2f}",
+                                                  "height": f"{vh:.2f}", "fill": background}))
+
+
+def serialize(svg) -> str:
+    """An SVG tree as a file's text, each glyph outline defined once."""
+    hoist_symbols(svg)
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(svg, encoding="unicode") + "\n"
+
+
+def _box(key, label, compact=False):
+    pad = (EDGE_PAD / 2 if compact else EDGE_PAD) * 2 if key.startswith("e") else 0.0
+    return label.width + pad, label.height + pad
+
+
+def _fit(svg, layout, marks):
+    """Grow the SVG's canvas over any label Graphviz left partly outside its bounding box."""
+    x0, y0, x1, y1 = 0.0, 0.0, layout.width, layout.height
+    for key, label in marks.items():
+        centre = centre_of(layout, key)
+        if centre is not None:
+            x0, x1 = min(x0, centre[0] - label.width / 2), max(x1, centre[0] + label.width / 2)
+            y0, y1 = min(y0, centre[1] - label.height / 2), max(y1, centre[1] + label.height / 2)
+    left, right, bottom, top = -x0, x1 - layout.width, -y0, y1 - layout.height
+    if max(left, right, bottom, top) <= 0:
+        return
+    vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
+    vx, vy, vw, vh = vx - left, vy - top, vw + left + right, vh + top + bottom
+    svg.set("viewBox", f"{vx:.2f} {vy:.2f} {vw:.2f} {vh:.2f}")
+    svg.set("width", f"{vw:.0f}pt")
+    svg.set("height", f"{vh:.0f}pt")
+
+
+def centre_of(layout, key) -> Optional[tuple]:
+    """Where the label ``key`` sits in ``layout`` (None for a label Graphviz did not place)."""
+    if key in layout.nodes:
+        return layout.nodes[key].x, layout.nodes[key].y
+    if key in layout.clusters:
+        return layout.clusters[key].label
+    return next((e.label for e in layout.edges if e.id == key), None)
+
+
+def _draw_heading(layer, head, marks, centre, figure):
+    theme = THEMES[figure.theme]
+    cx, cy = centre
+    for kind, k, x, y, width, _ in head.parts:
+        if kind == "legend":
+            backward = figure.legend[k].direction == "backward"
+            attrs = {"x1": f"{cx + x - width / 2:.2f}", "x2": f"{cx + x + width / 2:.2f}",
+                     "y1": f"{-(cy + y):.2f}", "y2": f"{-(cy + y):.2f}", "stroke-width": theme.width("legend"),
+                     "stroke": theme.backward if backward else theme.forward}
+            if backward:
+                attrs["stroke-dasharray"] = theme.dash
+            ET.SubElement(layer, f"{{{SVG_NS}}}line", attrs)
+        else:
+            marks[kind if kind != "legend-label" else f"legend-label{k}"].draw(layer, cx + x, -(cy + y))
+
+
+_CREATION_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
+
+
+def write(figure, format: str):
+    """The figure in ``format`` (svg, pdf or png) with typeset math."""
+    return convert(write_svg(figure), format, figure.options.dpi)
+
+
+CAIRO_SIDE = 32767       # pixels a side of the largest image cairo draws
+_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"')
+
+
+def _check_pixels(svg_text: str, dpi: int) -> None:
+    """A RenderError naming the size and a dpi that fits, for a PNG larger than cairo draws."""
+    size = _SIZE.search(svg_text)
+    if size is None:
+        return
+    width, height = (float(points) * dpi / 72 for points in size.groups())
+    if max(width, height) > CAIRO_SIDE:
+        fits = int(CAIRO_SIDE * 72 / max(float(points) for points in size.groups()))
+        raise RenderError(f"the PNG would be {width:,.0f} × {height:,.0f} pixels at --dpi {dpi}, more than "
+                          f"cairo draws ({CAIRO_SIDE:,} a side); use --dpi {fits} or less, or write SVG or PDF")
+
+
+def convert(svg_text: str, format: str, dpi: int = 150):
+    """SVG text as svg, pdf or png (cairosvg); a PDF's creation date is fixed so that the bytes repeat.
+    Any other format is refused, never written as another."""
+    if format == "svg":
+        return svg_text
+    if format not in ("png", "pdf"):
+        raise RenderError(f"cannot convert a figure to {format!r}: SVG converts to png or pdf only")
+    try:
+        import cairosvg
+    except (ImportError, OSError) as err:   # cairocffi raises OSError when the Cairo library is missing
+        raise RenderError(f"{format.upper()} output converts SVG with cairosvg, which could not load "
+                          f"({err}); install the Cairo library ('sudo apt-get install libcairo2', "
+                          f"'brew install cairo') or write SVG") from None
+    if format == "png":
+        _check_pixels(svg_text, dpi)
+        return cairosvg.svg2png(bytestring=_glyphs_inline(svg_text), dpi=dpi)
+    return fixed_date(cairosvg.svg2pdf(bytestring=_glyphs_inline(svg_text)))
+
+
+def _glyphs_inline(svg_text: str) -> bytes:
+    """The SVG with each glyph drawn where it is used (:func:`.typeset.inline_symbols`): the
+    same picture, which cairosvg draws in half the time."""
+    if "<use" not in svg_text:
+        return svg_text.encode("utf-8")
+    svg = ET.fromstring(svg_text)
+    inline_symbols(svg)
+    return ET.tostring(svg, encoding="utf-8", xml_declaration=True)
+
+
+def fixed_date(pdf: bytes) -> bytes:
+    """``pdf`` with cairo's creation date fixed, so that the same figure gives the same bytes."""
+    return _CREATION_DATE.sub(rb"\g<1>20000101000000", pdf)
+

@@ -1,0 +1,359 @@
+r"""Worksheets a lecturer prints: each graph's exercise sheet (the figure with numbered rules to
+write on) and numbered questions on A4 pages, and an answer key laid out alike, with the
+worked chain rule of every gradient blank. Typeset without TeX (graphjac's typesetter, then
+cairo's PDF), or written as a LaTeX document with TikZ figures (:func:`worksheet_tex`) that a
+lecturer edits and compiles with pdflatex.
+
+The questions come from the figure and the notation layer: one per blank ("the value of z",
+"∂J/∂w⃗ = ∂J/∂z · x⃗ᵀ"), then two about the whole graph — one element of a parameter's gradient
+to compute from the values given, and which gradients are zero.
+
+>>> import graphjac as gj
+>>> sheet = questions(gj.load("lecture:neuron"))
+>>> sheet[0]
+('1', 'z = \\vec{x}^{T} \\vec{w} + b', 'z = \\vec{x}^{T} \\vec{w} + b = -0.8')
+>>> sheet[5][2]        # the key's worked chain rule: ∂J/∂z times ∂z/∂x⃗
+'\\frac{\\partial J}{\\partial \\vec{x}} = \\frac{\\partial J}{\\partial z} \\cdot \\vec{w}^{T} = -0.69 \\cdot (0.5, -0.3, 0.8) = (-0.345, 0.207, -0.552)'
+>>> sheet[-1][1]
+'\\text{which gradients of the inputs and parameters are zero?}'
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+from graphjac.notation.numbers import value as value_latex
+from graphjac.notation.symbols import escape_text
+from graphjac.render import figure_for
+from graphjac.render.math.typeset import SVG_NS, formula, hoist_symbols
+from graphjac.render.model.themes import THEMES
+from graphjac.render.writers.composer import fixed_date, serialize, svg_tree
+
+PAGE = (595.0, 842.0)          # A4, in points
+MARGIN = 48.0
+QUESTION_INDENT = 12.0
+FIGURE_SHARE = 0.55   # of a page's room below its heading, the least a figure shares with its questions
+PRINTED = 6.0         # points: a figure whose text would print smaller gets a page of its own
+SIZES = {"title": 20.0, "heading": 13.0, "question": 11.5}
+
+
+def _rules(line: str):
+    """``(what is on the rule, its number)`` for each numbered blank ``\\underline{…}_{k}`` of a line."""
+    start = line.find(r"\underline{")
+    while start >= 0:
+        depth, k = 0, start + len(r"\underline")
+        for k in range(k, len(line)):
+            depth += {"{": 1, "}": -1}.get(line[k], 0)
+            if depth == 0:
+                break
+        number = re.match(r"_\{(\d+)\}", line[k + 1:])
+        if number:
+            yield line[start + len(r"\underline{"):k], number.group(1)
+        start = line.find(r"\underline{", k)
+
+
+def worksheet(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False,
+              precision: int = 3) -> bytes:
+    """The PDF of ``graphs``' exercise sheets (``answers``: their key), a page a graph (and more
+    pages for a graph whose questions do not fit on one)."""
+    return _pdf(pages(graphs, title, text, answers, precision))
+
+
+def pages(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False, precision: int = 3) -> list:
+    """The worksheet's pages as SVG text (a page's preview: ``composer.convert(page, "png")``)."""
+    return [page for k, graph in enumerate(graphs)
+            for page in _pages_of(graph, k, title if k == 0 else "", text if k == 0 else "", answers, precision)]
+
+
+def questions(graph, precision: int = 3, figures=None) -> list:
+    """``(number, what the blank asks, the key's answer)`` for every blank of the sheet, then
+    the questions about the whole graph; all LaTeX. The key's answer to a gradient blank is its
+    worked chain rule: the formula, the numbers it multiplies, the result."""
+    sheet_figure, key_figure = figures or (_figure(graph, precision, False), _figure(graph, precision, True))
+    sheet, keyed = _blanks(sheet_figure), _blanks(key_figure)
+    out = []
+    for (where, number, asked, _), (_, _, _, answer) in zip(sheet, keyed):
+        answer = re.sub(r"\\phantom\{[^{}]*\}", "", answer).strip()
+        out.append((number, asked, _worked(graph, key_figure, where, asked, answer, precision)))
+    return out + _about(graph, precision, len(out))
+
+
+def _figure(graph, precision, answers, fit=None):
+    """The exercise figure (``answers``: the key's), laid out for a page shape ``fit``."""
+    return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
+                      edge_labels=("symbol", "formula", "value"), title="", legend=False, fit=fit)
+
+
+def _blanks(figure):
+    """(figure id, number, the label's formula, what the blank holds) for every blank, in number order."""
+    found = []
+    labels = [(n.id, n.label) for n in figure.nodes] + [(f"e{k}", e.label) for k, e in enumerate(figure.edges)]
+    for key, label in labels:
+        for line in label:
+            for held, number in _rules(line):
+                asked = label[0] if line.startswith("= ") or line == label[0] else line.split(r" = \underline")[0]
+                found.append((key, number, asked, held))
+    return sorted(found, key=lambda item: int(item[1]))
+
+
+def _worked(graph, figure, where, asked, answer, precision):
+    """The key's answer: the formula and its value; for a gradient of unbatched nodes, with the
+    numbers of the chain rule: ∂J/∂(the op) times the local Jacobian (numerator layout)."""
+    if not where.startswith("e"):
+        return f"{asked} = {answer}"
+    edge = figure.edges[int(where[1:])]
+    names = {n.id: n.name for n in figure.nodes}
+    op, operand = names.get(edge.src), names.get(edge.dst)
+    if op is None or operand is None or graph.record(op).batch or graph.record(operand).batch:
+        return f"{asked} = {answer}"
+    upstream, local = graph.grad(op), np.asarray(graph.jacobian(op, operand))
+    if upstream is None or local.size > 36:
+        return f"{asked} = {answer}"
+    local = local.reshape(()) if local.size == 1 else local.reshape(-1) if 1 in local.shape else local
+    return f"{asked} = {value_latex(np.asarray(upstream), precision)} \\cdot {_factor(local, precision)} = {answer}"
+
+
+def _factor(value, precision) -> str:
+    """A product's second number as a lecturer writes it: a negative scalar in parentheses."""
+    written = value_latex(np.asarray(value), precision)
+    return f"({written})" if np.ndim(value) == 0 and written.startswith("-") else written
+
+
+def _about(graph, precision, count):
+    """Questions about the whole graph: one gradient element from the values given, and which
+    gradients are zero."""
+    notes = graph.annotate()
+    J = notes.notation.target_symbol()     # the graph's own target: ∂L/∂w₂ where L is the loss
+    params = [n for n in notes.nodes if n.kind == "param" and graph.grad(n.name) is not None]
+    out = []
+    vector = next((n for n in params if np.ndim(graph.grad(n.name)) == 1 and np.size(graph.grad(n.name)) >= 2), None)
+    if vector is not None:
+        base = re.sub(r"\\vec\{(\w)\}", r"\1", vector.symbol)
+        indexed = re.fullmatch(r"(.*)_\{(.*)\}", base)
+        element = f"{indexed.group(1)}_{{{indexed.group(2)},2}}" if indexed else f"{base}_{{2}}"
+        value = float(graph.grad(vector.name)[1])
+        out.append((str(count + 1), rf"\text{{from the values given, compute }} \frac{{\partial {J}}}{{\partial {element}}}",
+                    rf"\frac{{\partial {J}}}{{\partial {element}}} = {value_latex(np.asarray(value), precision)}"))
+    zero = [n.symbol for n in notes.nodes if n.kind in ("param", "input") and graph.grad(n.name) is not None
+            and not np.any(graph.grad(n.name))]
+    said = ", ".join(rf"\frac{{\partial {J}}}{{\partial {s}}}" for s in zero) if zero else r"\text{none}"
+    out.append((str(count + len(out) + 1), r"\text{which gradients of the inputs and parameters are zero?}", said))
+    return out
+
+
+# ------------------------------------------------------------------------------ pages
+
+def _pages_of(graph, index, title, text, answers, precision) -> list:
+    """A graph's A4 pages as SVG: heading, the figure scaled to fit, the numbered questions; those
+    that do not fit under the figure run on over the next pages, each headed "(continued)". A
+    figure whose questions would leave it less than :data:`FIGURE_SHARE` of the page, or whose
+    text would print smaller than :data:`PRINTED` points, gets its first page to itself, its
+    questions starting on the next."""
+    heading = f"{'Answer key' if answers else 'Exercise'} {index + 1}: {graph.name}"
+    page, y = _blank_page()
+    if title:
+        y = _line(page, rf"\text{{{escape_text(title)}}}", "title", y) + 4
+    y = _line(page, rf"\text{{{escape_text(heading)}}}", "heading", y) + 4
+    if text:
+        y = _line(page, rf"\text{{{escape_text(text)}}}", "question", y) + 4
+    lines = [_set_line(rf"\text{{{number}.\ }} " + shown, "question", QUESTION_INDENT)
+             for number, shown in _asked(graph, answers, precision)]
+    below = PAGE[1] - MARGIN - y
+    room, drawing = _figure_room(graph, precision, answers, below, sum(line.height + 3 for line in lines) + 40)
+    y = _place_figure(page, drawing, y, room) + 12
+    done = []
+    if y + 30 > PAGE[1] - MARGIN:   # the figure took the page: the questions begin the next
+        page, y = _next_page(done, page, heading)
+    y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
+    for line in lines:
+        if y + line.height > PAGE[1] - MARGIN:
+            page, y = _next_page(done, page, heading)
+        line.draw(page, MARGIN + QUESTION_INDENT, y)
+        y += line.height + 3
+    return done + [_finished(page)]
+
+
+def _figure_room(graph, precision, answers, below, questions_need) -> tuple:
+    """(room, the figure's SVG drawing) for a page with ``below`` points under its heading: what
+    the questions leave, unless that is under :data:`FIGURE_SHARE` of it or prints the figure's
+    text under :data:`PRINTED` points; then all of it."""
+    room = below - questions_need
+    if room >= FIGURE_SHARE * below:
+        figure = _figure(graph, precision, answers, fit=_shape(room))
+        drawing, _ = svg_tree(figure)
+        if _printed_text(drawing, room, figure.theme) >= PRINTED:
+            return room, drawing
+    return below, svg_tree(_figure(graph, precision, answers, fit=_shape(below)))[0]
+
+
+def _next_page(done, page, heading) -> tuple:
+    """``page`` finished into ``done``; (the next page, headed "… (continued)", the top of its text)."""
+    done.append(_finished(page))
+    page, y = _blank_page()
+    return page, _line(page, rf"\text{{{escape_text(heading + ' (continued)')}}}", "heading", y) + 8
+
+
+def _blank_page():
+    """(an empty white A4 page as an SVG element, the top of its text)."""
+    width, height = PAGE
+    page = ET.Element(f"{{{SVG_NS}}}svg", {"width": f"{width}pt", "height": f"{height}pt",
+                                            "viewBox": f"0 0 {width} {height}"})
+    ET.SubElement(page, f"{{{SVG_NS}}}rect", {"width": str(width), "height": str(height), "fill": "white"})
+    return page, MARGIN
+
+
+def _finished(page) -> str:
+    hoist_symbols(page)
+    return serialize(page)
+
+
+def _asked(graph, answers, precision) -> list:
+    """``(number, LaTeX)`` of each question as the page shows it: on the sheet, a blank's formula
+    with a numbered rule to write on (a question about the graph as it is asked); in the key, the
+    answer."""
+    figures = (_figure(graph, precision, False), _figure(graph, precision, True))
+    numbered = {number for _, number, _, _ in _blanks(figures[0])}
+    rule = r"\underline{\phantom{00000000}}"
+    return [(number, answer if answers else question if number not in numbered
+             else rf"{question} = {rule}_{{{number}}}") for number, question, answer in questions(graph, precision, figures)]
+
+
+def _shape(room) -> str:
+    """The page shape (``fit``) of the figure: the text's width by ``room`` points of height."""
+    return f"{int(PAGE[0] - 2 * MARGIN)}:{int(room)}"
+
+
+def _instruction(answers) -> str:
+    return "The answers, blank by blank:" if answers else "Fill in each numbered blank, then answer:"
+
+
+def _line(page, latex, role, top, indent=0.0):
+    """Typeset ``latex`` at ``top``; returns where the next line goes (shrunk to fit the width)."""
+    set_ = _set_line(latex, role, indent)
+    set_.draw(page, MARGIN + indent, top)
+    return top + set_.height
+
+
+def _set_line(latex, role, indent=0.0):
+    """``latex`` typeset in its role's size, or smaller to fit the text's width less ``indent``."""
+    size = SIZES[role]
+    set_ = formula(latex, size)
+    room = PAGE[0] - 2 * MARGIN - indent
+    return set_ if set_.width <= room else formula(latex, max(6.0, size * room / set_.width))
+
+
+def _printed_text(drawing, room, theme) -> float:
+    """The smallest text of a figure's SVG ``drawing`` in ``theme``, in points, once
+    :func:`_place_figure` scales it into ``room``."""
+    _, scale = _scaled(drawing, room)
+    return scale * min(THEMES[theme].sizes[role] for role in ("node", "value", "edge"))
+
+
+def _scaled(drawing, room):
+    """(viewBox, scale) of a figure's SVG drawn into the text's width and ``room`` of height."""
+    box = [float(v) for v in drawing.get("viewBox").split()]
+    return box, min((PAGE[0] - 2 * MARGIN) / box[2], room / box[3], 1.4)
+
+
+def _place_figure(page, drawing, top, room):
+    """A figure's SVG ``drawing`` nested at ``top``, scaled to the page's width and ``room`` of height."""
+    box, scale = _scaled(drawing, room)
+    width, height = box[2] * scale, box[3] * scale
+    drawing.set("x", f"{(PAGE[0] - width) / 2:.2f}")
+    drawing.set("y", f"{top:.2f}")
+    drawing.set("width", f"{width:.2f}")
+    drawing.set("height", f"{height:.2f}")
+    page.append(drawing)
+    return top + height
+
+
+def _pdf(pages) -> bytes:
+    """The pages (SVG text) as one PDF, drawn page after page on one cairo surface."""
+    import io
+
+    import cairosvg
+    from cairosvg.parser import Tree
+    out = io.BytesIO()
+    surface = cairosvg.surface.PDFSurface(Tree(bytestring=pages[0].encode("utf-8")), out, 72)
+    for page in pages[1:]:
+        surface.cairo.show_page()
+        surface.draw(Tree(bytestring=page.encode("utf-8")))
+    surface.finish()
+    return fixed_date(out.getvalue())
+
+
+# ------------------------------------------------------------------------------ LaTeX
+
+TEX_PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[margin=17mm]{geometry}
+\usepackage{amsmath,amssymb,multicol,tikz}
+\usetikzlibrary{arrows.meta}
+\pagestyle{empty}
+\setlength{\parindent}{0pt}
+\begin{document}
+"""
+
+TEX_ROW = 34.0          # points a question takes, display-style sums and fractions included
+TEX_ONE_COLUMN = 10     # questions a page lists in one column (more go in two)
+
+
+def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False,
+                  precision: int = 3) -> str:
+    """The worksheet (``answers``: its key) as a LaTeX document for pdflatex, the same pages as
+    :func:`worksheet` with each figure a TikZ picture: a lecturer edits the questions, adds their
+    own, and compiles it with the rest of their course's sheets."""
+    from graphjac.notation.latex import for_pdflatex, text_for_pdflatex
+    from graphjac.render.writers.tikz import picture
+    out = [TEX_PREAMBLE]
+    for index, graph in enumerate(graphs):
+        if index:
+            out.append("\\newpage\n")
+        if title and not index:
+            out.append(f"{{\\LARGE {text_for_pdflatex(title)}}}\\par\\medskip\n")
+        out.append(f"{{\\large\\bfseries {'Answer key' if answers else 'Exercise'} {index + 1}: "
+                   f"{text_for_pdflatex(graph.name)}}}\\par\\smallskip\n")
+        if text and not index:
+            out.append(f"{text_for_pdflatex(text)}\\par\\smallskip\n")
+        asked = _asked(graph, answers, precision)
+        columns = 2 if len(asked) > TEX_ONE_COLUMN else 1     # a long list in two columns: most graphs keep one page
+        room = max(PAGE[1] - 2 * MARGIN - 60 - TEX_ROW * (-(-len(asked) // columns) + 1), 200.0)
+        drawn, layout = picture(_figure(graph, precision, answers, fit=_shape(room)))
+        scale = min((PAGE[0] - 2 * MARGIN) / layout.width, room / layout.height, 1.4)
+        out.append(f"\\begin{{center}}\\scalebox{{{scale:.3f}}}{{%\n{drawn}}}\\end{{center}}\n")
+        out.append(f"{_instruction(answers)}\n" + ("\\begin{multicols}{2}\n" if columns == 2 else "")
+                   + "\\begin{enumerate}\\setlength{\\itemsep}{3pt}\n")
+        out += [f"\\item[{number}.] $\\displaystyle {for_pdflatex(shown)}$\n" for number, shown in asked]
+        out.append("\\end{enumerate}\n" + ("\\end{multicols}\n" if columns == 2 else ""))
+    return "".join(out) + "\\end{document}\n"
+
+
+def compiled(tex: str, timeout: float = 120.0) -> bytes:
+    """The PDF pdflatex makes of ``tex`` (a :func:`worksheet_tex` document), compiled in a
+    folder of its own; a :class:`~graphjac.errors.RenderError` with TeX's own first error line
+    when it fails or pdflatex is not installed."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from graphjac.errors import RenderError
+    from graphjac.render.layout.programs import run
+    if shutil.which("pdflatex") is None:
+        raise RenderError("pdflatex is not installed: install TeX Live (or MacTeX), or drop --tex to typeset "
+                          "the worksheet without TeX")
+    with tempfile.TemporaryDirectory(prefix="graphjac-sheet-") as folder:
+        (Path(folder) / "sheet.tex").write_text(tex, encoding="utf-8")
+        try:
+            done = run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "sheet.tex"],
+                       timeout=timeout, cwd=folder)
+        except subprocess.TimeoutExpired:
+            raise RenderError(f"pdflatex took more than {timeout:g} s on the worksheet") from None
+        pdf = Path(folder) / "sheet.pdf"
+        if done.returncode != 0 or not pdf.exists():
+            log = done.stdout.decode("utf-8", "replace")
+            error = next((line for line in log.splitlines() if line.startswith("!")), "no PDF was written")
+            raise RenderError(f"pdflatex could not compile the worksheet: {error}")
+        return pdf.read_bytes()
