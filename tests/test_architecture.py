@@ -148,3 +148,82 @@ def test_every_source_compiles_without_a_warning():
                 compile(path.read_text(encoding="utf-8"), str(path), "exec")
             except (SyntaxError, Warning) as err:
                 pytest.fail(f"{path.relative_to(ROOT)}: {err}")
+
+
+# ------------------------------------------------------------------------------ the layout by job
+
+ENGINE_CALLS = {"forward", "backward", "jacobian", "value", "grad", "edge_grad", "edge_grads", "slot_grad",
+                "annotate", "set_value", "step", "evaluate", "prepare", "record", "records", "from_spec", "to_spec",
+                "node"}
+
+
+def _render_modules():
+    return sorted(m for m in MODULES if m.startswith("graphjac.render"))
+
+
+def _receiver(node):
+    """The name a method is called on: ``graph`` in ``graph.jacobian(…)`` and ``type(graph).from_spec(…)``."""
+    target = node.func.value
+    if isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "type" and target.args:
+        target = target.args[0]
+    return target.id if isinstance(target, ast.Name) else ""
+
+
+@pytest.mark.parametrize("module", _render_modules())
+def test_no_engine_call_in_render(module):
+    """Writers and the figure model read numbers from the figure (its labels, ``Figure.details``),
+    computed before rendering by the notation layer: nothing in render/ asks a graph to compute."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    calls = [f"{MODULES[module].relative_to(ROOT)}:{node.lineno} {_receiver(node)}.{node.func.attr}()"
+             for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in ENGINE_CALLS and "graph" in _receiver(node)]
+    assert not calls, calls
+
+
+def test_no_registered_writer_receives_the_graph():
+    """Every output format's writer takes the figure model and nothing else."""
+    import inspect
+    from graphjac.render.writers.formats import WRITERS
+    for format, writer in WRITERS.items():
+        assert list(inspect.signature(writer.write).parameters) == ["figure"], format
+
+
+def _strings_outside_docs(tree):
+    """String constants that are neither docstrings nor a property's ``doc=``."""
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body \
+                and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            docs.add(id(node.body[0].value))
+        if isinstance(node, ast.keyword) and node.arg == "doc":
+            docs.update(id(n) for n in ast.walk(node.value))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+
+
+# the notation layer writes every ∂; an op's own LaTeX lives on the op (graphjac/core/ops), and the
+# gallery's descriptions and the options' help are prose about the lecture, not a graph's output
+PROSE = ("graphjac.notation", "graphjac.core.ops", "graphjac.io.gallery", "graphjac.options")
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("graphjac") and not m.startswith(PROSE)
+                                          and not m.startswith("graphjac_cli")))
+def test_no_partial_literal_outside_the_notation_layer(module):
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    found = [f"{MODULES[module].relative_to(ROOT)}:{n.lineno} {n.value[:40]!r}" for n in _strings_outside_docs(tree)
+             if "∂" in n.value or r"\partial" in n.value]
+    assert not found, found
+
+
+def test_at_most_about_ten_modules_a_package():
+    folders = {}
+    for name, path in MODULES.items():
+        if path.name != "__init__.py" and name.startswith("graphjac."):
+            folders.setdefault(path.parent.relative_to(ROOT), []).append(path.stem)
+    crowded = {str(folder): len(names) for folder, names in folders.items() if len(names) > 12}
+    assert not crowded, crowded
+
+
+def test_the_interactive_script_writes_no_partial_of_its_own():
+    """The page's script shows the symbols the notation layer gave it (``grad_of``, ``local``)."""
+    script = (ROOT / "graphjac/render/writers/assets/figure.js").read_text(encoding="utf-8")
+    assert "∂" not in script and "\\u2202" not in script

@@ -13,7 +13,8 @@ import pytest
 import graphjac as gj
 from graphjac.render import figure_for
 from graphjac.render.model.steps import PASSES, reveal_steps
-from graphjac.render.writers.interactive import RATES, html_fragment, html_page
+from graphjac.notation.details import RATES
+from graphjac.render.writers.interactive import html_fragment, html_page
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the browser tests use Playwright (pip install playwright)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -63,7 +64,7 @@ def test_every_step_shows_what_the_frames_show(browser, tmp_path, figure):
     spec, options = FIGURES[figure]
     graph = gj.load(spec)
     steps = reveal_steps(figure_for(graph, **options), PASSES)
-    page, errors = _open(browser, tmp_path, html_page(graph, figure_for(graph, **options)))
+    page, errors = _open(browser, tmp_path, html_page(figure_for(graph, details=True, **options)))
     assert _visible_items(page) == set()
     for k in range(1, len(steps) + 1):
         page.click(".gj-next")
@@ -84,8 +85,8 @@ def test_every_step_shows_what_the_frames_show(browser, tmp_path, figure):
 def test_each_node_and_edge_shows_the_engines_numbers_in_full(browser, tmp_path, figure):
     spec, options = FIGURES[figure]
     graph = gj.load(spec)
-    drawn = figure_for(graph, **options)
-    page, errors = _open(browser, tmp_path, html_page(graph, drawn))
+    drawn = figure_for(graph, details=True, **options)
+    page, errors = _open(browser, tmp_path, html_page(drawn))
     page.click(".gj-last")
     checked = 0
     for node in drawn.nodes:
@@ -114,8 +115,8 @@ def test_each_node_and_edge_shows_the_engines_numbers_in_full(browser, tmp_path,
 
 def test_a_descent_step_shows_the_new_loss(browser, tmp_path):
     graph = gj.load("lecture:neuron")
-    drawn = figure_for(graph)
-    page, errors = _open(browser, tmp_path, html_page(graph, drawn))
+    drawn = figure_for(graph, details=True)
+    page, errors = _open(browser, tmp_path, html_page(drawn))
     w = next(node for node in drawn.nodes if node.name == "w")
     page.focus(f"[data-gj-detail='{w.id}']")
     for rate in (0.1, 1.0, 0.5):
@@ -133,7 +134,7 @@ def test_a_descent_step_shows_the_new_loss(browser, tmp_path):
 
 def test_the_keyboard_reaches_every_control_and_element_with_a_spoken_label(browser, tmp_path):
     graph = gj.load("lecture:neuron")
-    page, errors = _open(browser, tmp_path, html_page(graph, figure_for(graph)), scheme="dark")
+    page, errors = _open(browser, tmp_path, html_page(figure_for(graph, details=True)), scheme="dark")
     page.click(".gj-last")
     reached = []
     for _ in range(30):
@@ -150,7 +151,7 @@ def test_the_keyboard_reaches_every_control_and_element_with_a_spoken_label(brow
 
 def test_two_figures_on_one_page_keep_to_themselves(browser, tmp_path):
     one, two = gj.load("lecture:neuron"), gj.load("lecture:product")
-    body = html_fragment(one, figure_for(one)) + html_fragment(two, figure_for(two))
+    body = html_fragment(figure_for(one, details=True)) + html_fragment(figure_for(two, details=True))
     page, errors = _open(browser, tmp_path, f"<!DOCTYPE html><html><body>{body}</body></html>")
     figures = page.locator(".graphjac-interactive")
     assert figures.count() == 2
@@ -229,3 +230,18 @@ def test_a_screen_reader_and_a_page_search_read_the_svgs_formulas(browser, tmp_p
     spoken = page.evaluate("() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
     assert "a = σ(z) = 0.31" in spoken and any(s.startswith("∂J/∂w⃗ = ∂J/∂z · x⃗ᵀ") for s in spoken)
     assert page.evaluate("() => window.find('∂J/∂b')") or tree is not None
+
+
+def test_every_symbol_on_the_page_names_the_graphs_own_target():
+    """A graph whose loss is L: the descent step and the too-large Jacobian's note say ∂L/∂·
+    as the figure does, never a ∂J/∂· of their own."""
+    import json
+    import graphjac as gj
+    g = gj.Graph("own target")
+    x, w = g.input("x", [1.0, 2.0]), g.param("w", [0.5, -0.3])
+    g.target = g.square(g.dot(x, w, name="z"), name="L")
+    details = figure_for(g, details=True).details
+    text = json.dumps(details, ensure_ascii=False)
+    steps = [entry["descent_step"] for entry in details.values() if "descent_step" in entry]
+    assert steps and all("∂L/∂" in step for step in steps), steps
+    assert "∂J" not in text and "∂L/∂z" in {entry.get("upstream") for entry in details.values()}

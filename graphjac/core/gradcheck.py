@@ -12,6 +12,7 @@ import numpy as np
 from graphjac.core.ops.custom import check_op_derivatives
 from graphjac.core.records import record
 from graphjac.errors import GraphjacError
+from graphjac.notation.symbols import partial_text
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
 
@@ -31,7 +32,7 @@ class LeafCheck:
         """One line: ok/FAIL (with ``mark``), ∂target/∂leaf[worst index], both numbers and the error."""
         where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
         head = ("ok   " if self.ok else "FAIL ") if mark else ""
-        return (f"{head}∂{target}/∂{self.name}{where}: backward {self.analytic:.10g}, "
+        return (f"{head}{partial_text(target, self.name)}{where}: backward {self.analytic:.10g}, "
                 f"finite differences {self.numeric:.10g}, |error| {self.abs_error:.3g}")
 
     __str__ = describe

@@ -47,7 +47,7 @@ def formats() -> tuple:
 def mimebundle(graph, include=None, exclude=None) -> dict:
     """The display data of ``graph``: text/plain, and each chosen format's MIME type (the DOT
     text instead when Graphviz is missing)."""
-    figure = figure_for(graph)
+    figure = figure_for(graph, details="html" in formats())
     bundle = {"text/plain": repr(graph)}
     if find_dot() is None:
         bundle["text/vnd.graphviz"] = WRITERS["dot"].write(figure)
@@ -58,7 +58,7 @@ def mimebundle(graph, include=None, exclude=None) -> dict:
             continue
         if format == "html":
             from graphjac.render.writers.interactive import html_fragment
-            data = html_fragment(graph, figure)
+            data = html_fragment(figure)
         else:
             data = WRITERS[format].write(figure)
         if format in ("svg", "html"):

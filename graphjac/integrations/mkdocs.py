@@ -95,5 +95,5 @@ def _svg(source, options, run_python) -> str:
     if str(options.get("interactive", "false")).lower() in ("true", "yes", "1"):
         from graphjac.render import figure_for
         from graphjac.render.writers.interactive import html_fragment
-        return html_fragment(graph, figure_for(graph, **chosen))
+        return html_fragment(figure_for(graph, details=True, **chosen))
     return draw(graph, "svg", **chosen)

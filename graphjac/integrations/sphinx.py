@@ -49,6 +49,7 @@ from sphinx.util import logging
 from graphjac.errors import GraphjacError
 from graphjac.integrations.embedding import allowed_spec, overrides, render_option_names
 from graphjac.io.fileio import atomic_write
+from graphjac.notation.latex import PDFLATEX_CHARACTERS
 from graphjac.render.writers.formats import formats_for
 from graphjac.version import __version__
 
@@ -156,7 +157,7 @@ class GraphjacDirective(Directive):
         from graphjac.render import figure_for
         from graphjac.render.writers.interactive import html_fragment
         from graphjac.render.writers.svgids import numbered
-        fragment = html_fragment(graph, figure_for(graph, **options))
+        fragment = html_fragment(figure_for(graph, details=True, **options))
         counts = env.temp_data.setdefault("graphjac_figures", {})     # the same figure twice on a page
         key = (env.docname, hash(fragment))
         counts[key] = counts.get(key, 0) + 1
@@ -230,16 +231,6 @@ def _alt_text(graph, options) -> str:
     notes = graph.annotate()
     formulas = [to_unicode(n.formula) for n in notes.nodes if n.formula]
     return "; ".join(formulas) or graph.name
-
-
-# what graphjac's specs and alt texts write that pdflatex's utf8 input does not know
-PDFLATEX_CHARACTERS = {"2212": r"\ensuremath{-}", "22C5": r"\ensuremath{\cdot}", "2202": r"\ensuremath{\partial}",
-                       "2299": r"\ensuremath{\odot}", "2208": r"\ensuremath{\in}", "211D": r"\ensuremath{\mathbb{R}}",
-                       "2211": r"\ensuremath{\sum}", "20D7": "", "0302": "", "2192": r"\ensuremath{\to}",
-                       "2207": r"\ensuremath{\nabla}", "00B7": r"\ensuremath{\cdot}"}
-PDFLATEX_CHARACTERS.update({f"{0x3B1 + k:04X}": rf"\ensuremath{{\{name}}}" for k, name in enumerate(
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau upsilon "
-    "phi chi psi omega".split()) if name not in ("o", "varsigma")})
 
 
 def _add_latex_setup(app, config):

@@ -191,3 +191,13 @@ def _text_char(char):
     if plain and plain.isascii() and plain.isprintable():
         return "".join(_TEXT_SPECIALS.get(c, c) for c in plain)
     return "?"
+
+
+# what graphjac's specs and alt texts write that pdflatex's utf8 input does not know
+PDFLATEX_CHARACTERS = {"2212": r"\ensuremath{-}", "22C5": r"\ensuremath{\cdot}", "2202": r"\ensuremath{\partial}",
+                       "2299": r"\ensuremath{\odot}", "2208": r"\ensuremath{\in}", "211D": r"\ensuremath{\mathbb{R}}",
+                       "2211": r"\ensuremath{\sum}", "20D7": "", "0302": "", "2192": r"\ensuremath{\to}",
+                       "2207": r"\ensuremath{\nabla}", "00B7": r"\ensuremath{\cdot}"}
+PDFLATEX_CHARACTERS.update({f"{0x3B1 + k:04X}": rf"\ensuremath{{\{name}}}" for k, name in enumerate(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau upsilon "
+    "phi chi psi omega".split()) if name not in ("o", "varsigma")})

@@ -127,6 +127,15 @@ def partial(numerator: str, denominator: str) -> str:
     return r"\frac{\partial " + numerator + r"}{\partial " + denominator + "}"
 
 
+def partial_text(numerator: str, denominator: str) -> str:
+    """∂J/∂x as plain text, for a terminal or a message.
+
+    >>> partial_text("L", "w")
+    '∂L/∂w'
+    """
+    return f"∂{numerator}/∂{denominator}"
+
+
 def lecture_shape(sample_shape, gradient: bool = True) -> str:
     r"""The lecture's shape of ∂J/∂x (numerator layout: a row 1×n) or of x itself (ℝⁿ).
 

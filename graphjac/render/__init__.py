@@ -6,7 +6,7 @@ The public entry points are :func:`to_dot` and :func:`render` (also ``Graph.to_d
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 from graphjac.errors import GraphjacError
@@ -35,15 +35,31 @@ def options_for(graph, options=None, **overrides) -> RenderOptions:
     return RenderOptions.from_mapping(merged)
 
 
-def figure_for(graph, options=None, **overrides) -> Figure:
+def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Figure:
     """The figure model of ``graph``: the graph prepared and annotated by the notation layer
-    (:func:`graphjac.notation.formulas.for_figure`), then laid out as the options ask."""
+    (:func:`graphjac.notation.formulas.for_figure`), then laid out as the options ask; with
+    ``details``, every number an interactive page shows in full
+    (:func:`graphjac.notation.details.details`)."""
     chosen = options_for(graph, options, **overrides)
-    figure = build_figure(for_figure(graph, chosen), chosen)
-    if chosen.fit is None and (chosen.style != "circuit" or chosen.rows):
-        return figure
-    from graphjac.render.layout.fitting import fitted, within
-    return within(figure) if chosen.fit is None else fitted(figure)
+    figure = replace(build_figure(for_figure(graph, chosen), chosen), name=graph.name or "")
+    if chosen.fit is not None or (chosen.style == "circuit" and not chosen.rows):
+        from graphjac.render.layout.fitting import fitted, within
+        figure = within(figure) if chosen.fit is None else fitted(figure)
+    return replace(figure, details=_details(graph, figure)) if details else figure
+
+
+def _details(graph, figure) -> dict:
+    """What hovering each node and backward edge of ``figure`` shows (samples numbered from 1)."""
+    from graphjac.notation.details import details
+    by_id = {node.id: node for node in figure.nodes}
+    nodes = [(node.id, node.name, node.sample) for node in figure.nodes]
+    edges = []
+    for k, edge in enumerate(figure.edges):
+        op, operand = by_id.get(edge.src), by_id.get(edge.dst)
+        if edge.direction == "backward" and op is not None and operand is not None:
+            sample = operand.sample if operand.sample is not None else op.sample
+            edges.append((f"e{k}", op.name, operand.name, sample))
+    return details(graph, nodes, edges)
 
 
 def to_dot(graph, options=None, **overrides) -> str:
@@ -62,5 +78,4 @@ def render(graph, path, format=None, options=None, **overrides) -> Path:
 
 
 def _written(graph, writer, options, overrides):
-    figure = figure_for(graph, options, **overrides)
-    return writer.write(figure, graph) if writer.needs_graph else writer.write(figure)
+    return writer.write(figure_for(graph, options, details=writer.needs_details, **overrides))

@@ -33,7 +33,7 @@ def spoken(figure) -> dict:
     names = {node.id: out.get(node.id) or node.name or node.id for node in figure.nodes}
     for k, edge in enumerate(figure.edges):
         if f"e{k}" not in out and edge.direction in ("forward", "backward"):
-            arrow = "→" if edge.direction == "forward" else "← ∂ from"
+            arrow = "→" if edge.direction == "forward" else "← the gradient from"
             out[f"e{k}"] = f"{_short(names.get(edge.src, edge.src))} {arrow} {_short(names.get(edge.dst, edge.dst))}"
     return {key: text for key, text in out.items() if text}
 

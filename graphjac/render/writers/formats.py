@@ -28,7 +28,7 @@ class Writer:
     write: Callable
     description: str
     needs_graphviz: bool = False
-    needs_graph: bool = False     # write(figure, graph): the page shows the engine's numbers in full
+    needs_details: bool = False   # the page shows every number in full: figure_for(…, details=True)
     mime: Optional[str] = None    # its MIME type, where a notebook can display it
     pages: tuple = ()             # the pages that can show it: "web" (HTML), "print" (LaTeX, PDF)
     frames: bool = False          # `frames` can write one file a step in it
@@ -38,11 +38,11 @@ WRITERS: dict = {}
 
 
 def register(format: str, write: Callable, description: str, needs_graphviz: bool = False,
-             needs_graph: bool = False, mime: Optional[str] = None, pages: tuple = (),
+             needs_details: bool = False, mime: Optional[str] = None, pages: tuple = (),
              frames: bool = False) -> Writer:
     """Make ``format`` available to :func:`writer_for` (the last registration wins); the writer
     is bounded by the figure's ``timeout``."""
-    writer = Writer(format, _bounded(write), description, needs_graphviz, needs_graph, mime, pages, frames)
+    writer = Writer(format, _bounded(write), description, needs_graphviz, needs_details, mime, pages, frames)
     WRITERS[format] = writer
     return writer
 
@@ -92,9 +92,9 @@ def writer_for(path=None, format: Optional[str] = None) -> Writer:
 
 
 def _bounded(write):
-    def bounded(figure, *graph):
+    def bounded(figure):
         with within(figure.options.timeout):
-            return write(figure, *graph)
+            return write(figure)
     bounded.__doc__ = write.__doc__
     return bounded
 
@@ -152,11 +152,11 @@ for _format, _what, _mime, _pages in (("svg", "SVG", "image/svg+xml", ("web",)),
                                       ("pdf", "PDF", "application/pdf", ("print",))):
     register(_format, _graphviz(_format), f"{_what}, laid out by Graphviz's dot", needs_graphviz=True,
              mime=_mime, pages=_pages, frames=True)
-def _html(figure, graph):
+def _html(figure):
     from graphjac.render.writers.interactive import html_page
-    return html_page(graph, figure)
+    return html_page(figure)
 
 
 register("tex", _tikz, "TikZ picture for LaTeX, laid out by Graphviz's dot", needs_graphviz=True, pages=("print",))
 register("html", _html, "an interactive web page: step through the passes, every number in full",
-         needs_graphviz=True, needs_graph=True, mime="text/html", pages=("web",))
+         needs_graphviz=True, needs_details=True, mime="text/html", pages=("web",))

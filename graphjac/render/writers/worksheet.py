@@ -23,9 +23,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-import numpy as np
-
-from graphjac.notation.numbers import value as value_latex
+from graphjac.notation import exercises
+from graphjac.notation.exercises import Blank
 from graphjac.notation.symbols import escape_text
 from graphjac.render import figure_for
 from graphjac.render.math.typeset import SVG_NS, formula, hoist_symbols
@@ -73,12 +72,13 @@ def questions(graph, precision: int = 3, figures=None) -> list:
     the questions about the whole graph; all LaTeX. The key's answer to a gradient blank is its
     worked chain rule: the formula, the numbers it multiplies, the result."""
     sheet_figure, key_figure = figures or (_figure(graph, precision, False), _figure(graph, precision, True))
-    sheet, keyed = _blanks(sheet_figure), _blanks(key_figure)
-    out = []
-    for (where, number, asked, _), (_, _, _, answer) in zip(sheet, keyed):
-        answer = re.sub(r"\\phantom\{[^{}]*\}", "", answer).strip()
-        out.append((number, asked, _worked(graph, key_figure, where, asked, answer, precision)))
-    return out + _about(graph, precision, len(out))
+    names = {node.id: node.name for node in key_figure.nodes}
+    blanks = []
+    for (where, number, asked, _), (_, _, _, answer) in zip(_blanks(sheet_figure), _blanks(key_figure)):
+        edge = key_figure.edges[int(where[1:])] if where.startswith("e") else None
+        through = (names.get(edge.src), names.get(edge.dst)) if edge is not None else None
+        blanks.append(Blank(number, asked, re.sub(r"\\phantom\{[^{}]*\}", "", answer).strip(), through))
+    return exercises.questions(graph, blanks, precision)
 
 
 def _figure(graph, precision, answers, fit=None):
@@ -97,51 +97,6 @@ def _blanks(figure):
                 asked = label[0] if line.startswith("= ") or line == label[0] else line.split(r" = \underline")[0]
                 found.append((key, number, asked, held))
     return sorted(found, key=lambda item: int(item[1]))
-
-
-def _worked(graph, figure, where, asked, answer, precision):
-    """The key's answer: the formula and its value; for a gradient of unbatched nodes, with the
-    numbers of the chain rule: ∂J/∂(the op) times the local Jacobian (numerator layout)."""
-    if not where.startswith("e"):
-        return f"{asked} = {answer}"
-    edge = figure.edges[int(where[1:])]
-    names = {n.id: n.name for n in figure.nodes}
-    op, operand = names.get(edge.src), names.get(edge.dst)
-    if op is None or operand is None or graph.record(op).batch or graph.record(operand).batch:
-        return f"{asked} = {answer}"
-    upstream, local = graph.grad(op), np.asarray(graph.jacobian(op, operand))
-    if upstream is None or local.size > 36:
-        return f"{asked} = {answer}"
-    local = local.reshape(()) if local.size == 1 else local.reshape(-1) if 1 in local.shape else local
-    return f"{asked} = {value_latex(np.asarray(upstream), precision)} \\cdot {_factor(local, precision)} = {answer}"
-
-
-def _factor(value, precision) -> str:
-    """A product's second number as a lecturer writes it: a negative scalar in parentheses."""
-    written = value_latex(np.asarray(value), precision)
-    return f"({written})" if np.ndim(value) == 0 and written.startswith("-") else written
-
-
-def _about(graph, precision, count):
-    """Questions about the whole graph: one gradient element from the values given, and which
-    gradients are zero."""
-    notes = graph.annotate()
-    J = notes.notation.target_symbol()     # the graph's own target: ∂L/∂w₂ where L is the loss
-    params = [n for n in notes.nodes if n.kind == "param" and graph.grad(n.name) is not None]
-    out = []
-    vector = next((n for n in params if np.ndim(graph.grad(n.name)) == 1 and np.size(graph.grad(n.name)) >= 2), None)
-    if vector is not None:
-        base = re.sub(r"\\vec\{(\w)\}", r"\1", vector.symbol)
-        indexed = re.fullmatch(r"(.*)_\{(.*)\}", base)
-        element = f"{indexed.group(1)}_{{{indexed.group(2)},2}}" if indexed else f"{base}_{{2}}"
-        value = float(graph.grad(vector.name)[1])
-        out.append((str(count + 1), rf"\text{{from the values given, compute }} \frac{{\partial {J}}}{{\partial {element}}}",
-                    rf"\frac{{\partial {J}}}{{\partial {element}}} = {value_latex(np.asarray(value), precision)}"))
-    zero = [n.symbol for n in notes.nodes if n.kind in ("param", "input") and graph.grad(n.name) is not None
-            and not np.any(graph.grad(n.name))]
-    said = ", ".join(rf"\frac{{\partial {J}}}{{\partial {s}}}" for s in zero) if zero else r"\text{none}"
-    out.append((str(count + len(out) + 1), r"\text{which gradients of the inputs and parameters are zero?}", said))
-    return out
 
 
 # ------------------------------------------------------------------------------ pages

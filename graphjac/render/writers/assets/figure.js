@@ -57,8 +57,7 @@
                  "<div class='gj-value'>" + matrix(entry.value) + "</div>");
       parts.push("<h4>" + escape(entry.grad_of) + "</h4><div class='gj-grad'>" + matrix(entry.grad) + "</div>");
       if (entry.descent) {
-        parts.push("<h4>descent: " + escape(entry.name) + " ← " + escape(entry.name) + " − η ∂J/∂" + escape(entry.name) +
-                   "</h4><label>η <input type='number' class='gj-rate' list='gj-rates-" + id + "' value='0.1' step='any'>" +
+        parts.push("<h4>descent: " + escape(entry.descent_step) + "</h4><label>η <input type='number' class='gj-rate' list='gj-rates-" + id + "' value='0.1' step='any'>" +
                    "</label><datalist id='gj-rates-" + id + "'>" + data.rates.map(function (r) {
                      return "<option value='" + r + "'>"; }).join("") + "</datalist> <span class='gj-new-J'></span>");
       }
@@ -68,7 +67,7 @@
         parts.push("<h4>local Jacobian " + escape(entry.local) + "</h4><div class='gj-jacobian'>" +
                    (entry.jacobian === null && entry.jacobian_size ?
                     "<p>" + entry.jacobian_size + " entries: too many to list (the gradient above is its product " +
-                    "with ∂J/∂ the result)</p>" : matrix(entry.jacobian)) + "</div>");
+                    "with " + escape(entry.upstream) + ")</p>" : matrix(entry.jacobian)) + "</div>");
       }
     }
     panel.innerHTML = parts.join("");
