@@ -244,4 +244,5 @@ def test_every_symbol_on_the_page_names_the_graphs_own_target():
     text = json.dumps(details, ensure_ascii=False)
     steps = [entry["descent_step"] for entry in details.values() if "descent_step" in entry]
     assert steps and all("∂L/∂" in step for step in steps), steps
+    assert {entry["target"] for entry in details.values() if "descent_step" in entry} == {"L"}
     assert "∂J" not in text and "∂L/∂z" in {entry.get("upstream") for entry in details.values()}

@@ -49,6 +49,7 @@ def _node(graph, annotations, note, name, sample) -> dict:
         entry["descent"] = descent_preview(graph, name, RATES)
         symbol = to_unicode(note.symbol) if note else name
         entry["descent_step"] = f"{symbol} ← {symbol} − η {entry['grad_of']}"
+        entry["target"] = to_unicode(annotations.notation.target_symbol())
     return entry
 
 

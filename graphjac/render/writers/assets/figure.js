@@ -83,7 +83,7 @@
     var rate = Number(input.value), found = null;
     entry.descent.forEach(function (pair) { if (Math.abs(pair[0] - rate) <= 1e-12 * Math.max(1, rate)) found = pair; });
     out.textContent = found === null ? "η one of " + data.rates.join(", ") + " (computed by the engine)"
-      : "new J = " + number(found[1]);
+      : "new " + entry.target + " = " + number(found[1]);
   }
 
   root.querySelectorAll("[data-gj-detail]").forEach(function (element) {
