@@ -12,7 +12,9 @@ operands drawn from the domain the op declares, alone and with a minibatch:
 - the graph round-trips through a spec.
 
 An op added with a wrong derivative fails here with no test edited: see
-``test_a_wrong_derivative_is_caught``.
+``test_a_wrong_derivative_is_caught``. So does a figure that *says* a wrong derivative: the local
+derivative an elementwise op's figure writes on its edge is read back as numbers
+(``tests/latex_numbers.py``) and held to torch's (``test_every_elementwise_figure_says_torchs_derivative``).
 """
 
 from __future__ import annotations
@@ -243,3 +245,38 @@ def test_a_wrong_derivative_is_caught():
         _define("cube", wrong, OWN["cube"][1], OWN["cube"][2])
         with pytest.raises(AssertionError, match="against torch.autograd"):
             check_op("cube", drawn(OWN["cube"][2], 5)[0], False)
+
+
+ELEMENTWISE = sorted(name for name, op in REGISTRY.items() if op.elementwise)
+SCALAR_NAMES = "uv"
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_every_elementwise_figure_says_torchs_derivative(name):
+    """What the edge of y = op(u, v) says, ∂y/∂u = …, evaluated at the operands' values, is the
+    derivative torch.autograd computes, at three points of the op's domain."""
+    from latex_numbers import evaluate
+    op = REGISTRY[name]
+    case = drawn(op.domain, 11)[0]
+    flat = [np.asarray(x, dtype=float).reshape(-1) for x in case.operands]
+    checked = 0
+    for point in range(min(3, min(f.size for f in flat))):
+        scalars = [float(f[point]) for f in flat]
+        g = gj.Graph(name)
+        nodes = [g.input(SCALAR_NAMES[i], x) for i, x in enumerate(scalars)]
+        out = g.apply(name, *nodes, name="y", **case.attrs)
+        notes = g.annotate()
+        names = {note.id: note.name for note in notes.nodes}
+        tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in scalars]
+        grads = torch.autograd.grad(op.reference(torch, *tensors, **case.attrs), tensors, allow_unused=True)
+        values = {**dict(zip(SCALAR_NAMES, scalars)), "y": float(out.value)}
+        for edge in notes.edges:
+            slot = op.slots[SCALAR_NAMES.index(names[edge.src])]
+            if names[edge.dst] != "y" or not slot.differentiable or edge.local is None:
+                continue
+            said = edge.local.split(" = ", 1)[1]
+            expected = grads[SCALAR_NAMES.index(names[edge.src])]
+            assert float(evaluate(said, values)) == pytest.approx(float(expected), rel=1e-9, abs=1e-12), \
+                f"{name}: the figure says ∂y/∂{names[edge.src]} = {said} at {values}; torch: {float(expected)}"
+            checked += 1
+    assert checked, f"{name}: no local derivative on its edges to check"
