@@ -242,3 +242,48 @@ def test_the_bold_vector_style_reaches_every_layer_of_a_torch_model():
     bold = {n.name: to_unicode(n.symbol) for n in graph.annotate(vector_style="bold").nodes}
     arrows = {n.name: to_unicode(n.symbol) for n in graph.annotate().nodes}
     assert "\u20d7" not in bold["l1"] + bold["h1"] + bold["l2"] and "\u20d7" in arrows["l1"] + arrows["h1"]
+
+
+def _declared_calls():
+    """(op, torch name) for every function, method and operator an elementwise op declares in
+    ``torch=`` and takes its operands as they are (no attributes; ops with attributes or shapes to
+    convert have a handler, tested with the models in test_torch_models.py)."""
+    from graphjac.core.ops import REGISTRY
+    return sorted((name, declared) for name, op in REGISTRY.items() if not op.attrs and op.elementwise
+                  for declared in op.torch if declared.rpartition(".")[0] in ("torch", "Tensor", "operator"))
+
+
+
+def _call(declared):
+    """A Python function calling ``declared`` on its operands."""
+    import operator
+    prefix, _, name = declared.rpartition(".")
+    if prefix == "Tensor":
+        return lambda *xs: getattr(xs[0], name)(*xs[1:])
+    return getattr({"torch": torch, "operator": operator}[prefix], name)
+
+
+@pytest.mark.parametrize("op_name, declared", _declared_calls(), ids=lambda x: x)
+def test_every_declared_torch_call_maps_to_its_op(op_name, declared):
+    """What an op declares it stands for, from_torch draws as that op (not an opaque node), and
+    its gradients are torch's: the op's ``torch=`` is the one place the mapping lives."""
+    from graphjac.core.ops import REGISTRY
+    op = REGISTRY[op_name]
+    case = op.domain(np.random.default_rng(5))
+    case = case[0] if isinstance(case, list) else case
+    function = _call(declared)
+
+    class Unary(nn.Module):
+        def forward(self, a):
+            return function(a).sum()
+
+    class Binary(nn.Module):
+        def forward(self, a, b):
+            return function(a, b).sum()
+
+    Model = Unary if op.arity == 1 else Binary
+
+    inputs = tuple(torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64) for x in case.operands)
+    graph = gj.from_torch(Model(), inputs if len(inputs) > 1 else inputs[0])
+    ops = {record.op for record in graph.records()}
+    assert op_name in ops, f"{declared} was drawn as {sorted(map(str, ops))}"

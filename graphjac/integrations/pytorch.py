@@ -347,13 +347,6 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
 # ------------------------------------------------------------------------------------ the builder
 
 
-def _gate_call(op):
-    """The handler of ``torch.exp(x)``, ``x.log()``, …: the Graph's gate of that name."""
-    def handler(builder, node, a):
-        return getattr(builder.graph, op)(a)
-    return handler
-
-
 def _activation_call(function):
     """The handler of ``torch.relu(x)``, ``x.tanh()``, …: the activation, named h⃗ₖ as a layer's is."""
     def handler(builder, node, a, inplace=False):
@@ -539,8 +532,25 @@ class _Builder:
         name = node.target if node.op == "call_method" else _function_name(target)
         handler = getattr(self, "call_" + name, None) if name else None
         if handler is None:
-            raise Unmapped
+            return self.declared(node)
         return handler(node, *[self.value(a) for a in node.args], **self.value(node.kwargs))
+
+    def declared(self, node):
+        """The op that declares this function or method among its ``torch=`` names (torch.exp,
+        Tensor.sin, torch.maximum, …), applied to the call's tensors as they are: the op is the
+        one place that says what it stands for; a handler above converts only what needs it."""
+        op_name = declared_ops().get(_torch_name(node))
+        if op_name is None:
+            raise Unmapped
+        from graphjac.core.ops import REGISTRY
+        op, args = REGISTRY[op_name], [self.value(a) for a in node.args]
+        if op.attrs or node.kwargs or len(args) != op.arity:
+            raise Unmapped
+        if op.arity == 2:
+            return self.binary(op_name, *args)
+        if not all(self.is_node(a) for a in args):
+            raise Unmapped
+        return self.graph.apply(op_name, *args)
 
     # opaque nodes ------------------------------------------------------------------------
 
@@ -982,35 +992,17 @@ class _Builder:
             raise Unmapped
         return self.binary("sub", a, b)
 
-    def call_mul(self, node, a, b):
-        return self.binary("mul", a, b)
-
-    def call_truediv(self, node, a, b):
-        return self.binary("div", a, b)
-
-    call_div = call_truediv
-
     def call_matmul(self, node, a, b):
         if not (self.is_node(a) and self.is_node(b)):
             raise Unmapped
         return self.graph.matmul(a, b)
-
-    def call_neg(self, node, a):
-        return self.graph.neg(a)
 
     def call_pow(self, node, a, p):
         if not self.is_node(a) or not isinstance(p, (int, float)) or isinstance(p, bool):
             raise Unmapped
         return self.graph.pow(a, float(p))
 
-    call_exp, call_log, call_sqrt, call_abs, call_sin, call_cos = map(_gate_call, ("exp", "log", "sqrt", "abs", "sin", "cos"))
     call_relu, call_tanh, call_sigmoid = map(_activation_call, ("relu", "tanh", "sigmoid"))
-
-    def call_maximum(self, node, a, b):
-        return self.binary("maximum", a, b)
-
-    def call_minimum(self, node, a, b):
-        return self.binary("minimum", a, b)
 
     def call_softmax(self, node, x, dim=None, dtype=None, _stacklevel=3):
         if dim is None or dtype is not None:
@@ -1277,6 +1269,26 @@ def _depth(qualified_name, prefix) -> int:
 
 def _tuple(value):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def declared_ops() -> dict:
+    """torch's name of a function or method (``torch.exp``, ``Tensor.sin``, ``F.relu``,
+    ``operator.mul``) -> the op that declares it among its ``torch=`` names.
+
+    >>> declared_ops()["Tensor.sin"], declared_ops()["operator.truediv"]
+    ('sin', 'div')
+    """
+    from graphjac.core.ops import REGISTRY
+    return {name: op_name for op_name, op in REGISTRY.items() for name in op.torch}
+
+
+def _torch_name(node) -> Optional[str]:
+    """How ops' ``torch=`` names write the call of ``node``: Tensor.exp, torch.exp, F.relu, operator.mul."""
+    if node.op == "call_method":
+        return f"Tensor.{node.target}"
+    module, name = getattr(node.target, "__module__", None), getattr(node.target, "__name__", None)
+    prefix = {"torch": "torch", "_operator": "operator", "torch.nn.functional": "F"}.get(module)
+    return f"{prefix}.{name}" if prefix is not None and isinstance(name, str) else None
 
 
 def _function_name(target) -> Optional[str]:

@@ -82,7 +82,7 @@ SQRT = _unary("sqrt", _sqrt, _sqrt_local, r"$out = \sqrt{$u}", r"\frac{1}{2 \sqr
 
 ABS = _unary("abs", lambda ctx: np.abs(ctx.args[0]), lambda ctx: np.sign(ctx.args[0]), r"$out = |$u|",
              r"\mathrm{sign}($u)", "z = |u|, ∂z/∂u = sign(u) (0 at u = 0, as PyTorch)",
-             domain=uniform((2, 3), away=0.1), gate=r"|\cdot|", torch=("torch.abs", "Tensor.abs", "abs"), reference=lambda t, u: t.abs(u))
+             domain=uniform((2, 3), away=0.1), gate=r"|\cdot|", torch=("torch.abs", "Tensor.abs", "operator.abs"), reference=lambda t, u: t.abs(u))
 SIN = _unary("sin", lambda ctx: np.sin(ctx.args[0]), lambda ctx: np.cos(ctx.args[0]), r"$out = \sin $u",
              r"\cos $u", "z = sin u, ∂z/∂u = cos u", gate=r"\sin", torch=("torch.sin", "Tensor.sin"),
              reference=lambda t, u: t.sin(u))
