@@ -162,3 +162,15 @@ def test_the_worksheet_asks_about_the_graphs_own_target():
     g.target = L
     asked = [to_unicode(q) for _, q, _ in questions(g)]
     assert not any("∂J" in q for q in asked) and any("∂L/∂w₂" in q for q in asked), asked
+
+
+@pytest.mark.parametrize("name", ["minibatch_mse", "minibatch_bce"])
+def test_a_minibatch_figure_makes_a_worksheet_whose_key_holds_no_rule(name):
+    """A minibatch figure with its samples folded into ⋮ (no lines of its own) is an exercise
+    too (it was an IndexError), and every answer of its key is a number, never the sheet's rule."""
+    graph = gj.load(f"lecture:{name}")
+    asked = questions(graph)
+    assert len(asked) >= 10
+    for number, question, answer in asked:
+        assert r"\underline" not in question + answer and "@" not in question + answer, (number, question, answer)
+    assert worksheet([graph], answers=True).startswith(b"%PDF")

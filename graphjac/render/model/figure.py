@@ -128,6 +128,7 @@ class Figure:
     rows: tuple = ()          # a circuit wrapped into rows: each row's node ids (a wire into a later row returns)
     compact: bool = False     # a deep figure fitted to a page: each node's lines side by side, in a snug box
     name: str = ""            # the graph's name
+    blanks: tuple = ()        # an exercise figure's numbered blanks (SheetBlank), in number order
     details: Optional[dict] = None   # id -> every number hovering it shows (notation.details), for pages that do
 
 
@@ -179,7 +180,7 @@ def _circuit_figure(notes, options):
     return in_rows(figure, options.rows) if options.rows > 1 else figure
 
 
-BLANK = "@blank@"   # where a hidden number goes, until the blanks are numbered
+BLANK, BLANK_END = "@blank@", "@end@"   # where a hidden number goes (and the number), until they are numbered
 _DIGIT = re.compile(r"[0-9]")
 
 
@@ -235,30 +236,49 @@ class Blanks:
         and its key lay out alike and the sheet's files never hold the answer) and half as long
         again, for handwriting. The key writes the number on the same rule."""
         room = r"\phantom{" + "0" * max(2, (len(_DIGIT.findall(text)) + 1) // 2) + "}"
+        mark = BLANK + text + BLANK_END      # the number itself travels with the rule until it is numbered
         if self.answers:
-            return r"\underline{" + text + " " + room + "}" + BLANK
-        return r"\underline{\phantom{" + _DIGIT.sub("0", text) + "} " + room + "}" + BLANK
+            return r"\underline{" + text + " " + room + "}" + mark
+        return r"\underline{\phantom{" + _DIGIT.sub("0", text) + "} " + room + "}" + mark
 
     def numbered(self, figure):
         """Blanks numbered in the order the passes compute them: values forward, then gradients
-        as backprop reaches them."""
+        as backprop reaches them; the figure lists them (:class:`SheetBlank`) for the questions."""
         counter = iter(range(1, 10**6))
+        found = []
 
-        def fill(label, phases=None, wanted=None):
+        def fill(key, label, phases=None, wanted=None):
             out = []
             for k, line in enumerate(label):
-                if wanted is None or (phases[k] == "backward") == wanted:
+                if BLANK in line and (wanted is None or (phases[k] == "backward") == wanted):   # (⋮ has no phases)
                     while BLANK in line:
-                        line = line.replace(BLANK, "_{" + str(next(counter)) + "}", 1)
+                        start = line.index(BLANK)
+                        end = line.index(BLANK_END, start)
+                        number = str(next(counter))
+                        before = line[:start].rpartition(r" = \underline")[0] if r" = \underline" in line[:start] else ""
+                        asked = before if before and not before.startswith("= ") else label[0].partition(r" = \underline")[0]
+                        found.append(SheetBlank(number, key, asked, line[start + len(BLANK):end]))
+                        line = line[:start] + "_{" + number + "}" + line[end + len(BLANK_END):]
                 out.append(line)
             return tuple(out)
 
-        nodes = [replace(n, label=fill(n.label, n.phases, False)) for n in figure.nodes]
+        nodes = [replace(n, label=fill(n.id, n.label, n.phases, False)) for n in figure.nodes]
         edges = list(figure.edges)
         for k in backward_steps(figure):
-            edges[k] = replace(edges[k], label=fill(edges[k].label))
-        nodes = tuple(replace(n, label=fill(n.label, n.phases, True)) for n in nodes)   # totals: after their shares
-        return replace(figure, nodes=nodes, edges=tuple(edges))
+            edges[k] = replace(edges[k], label=fill(f"e{k}", edges[k].label))
+        nodes = tuple(replace(n, label=fill(n.id, n.label, n.phases, True)) for n in nodes)   # totals: after their shares
+        return replace(figure, nodes=nodes, edges=tuple(edges), blanks=tuple(found))
+
+
+@record
+class SheetBlank:
+    """A numbered blank of an exercise figure: where it is (a node id or ``e<k>``), the formula
+    whose number it hides, and that number (LaTeX)."""
+
+    number: str
+    key: str
+    asked: str
+    answer: str
 
 
 # ---------------------------------------------------------------------------- nodes

@@ -20,7 +20,6 @@ to compute from the values given, and which gradients are zero.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from graphjac.notation import exercises
@@ -37,21 +36,6 @@ QUESTION_INDENT = 12.0
 FIGURE_SHARE = 0.55   # of a page's room below its heading, the least a figure shares with its questions
 PRINTED = 6.0         # points: a figure whose text would print smaller gets a page of its own
 SIZES = {"title": 20.0, "heading": 13.0, "question": 11.5}
-
-
-def _rules(line: str):
-    """``(what is on the rule, its number)`` for each numbered blank ``\\underline{…}_{k}`` of a line."""
-    start = line.find(r"\underline{")
-    while start >= 0:
-        depth, k = 0, start + len(r"\underline")
-        for k in range(k, len(line)):
-            depth += {"{": 1, "}": -1}.get(line[k], 0)
-            if depth == 0:
-                break
-        number = re.match(r"_\{(\d+)\}", line[k + 1:])
-        if number:
-            yield line[start + len(r"\underline{"):k], number.group(1)
-        start = line.find(r"\underline{", k)
 
 
 def worksheet(graphs, title: str = "Backpropagation", text: str = "", answers: bool = False,
@@ -71,13 +55,13 @@ def questions(graph, precision: int = 3, figures=None) -> list:
     """``(number, what the blank asks, the key's answer)`` for every blank of the sheet, then
     the questions about the whole graph; all LaTeX. The key's answer to a gradient blank is its
     worked chain rule: the formula, the numbers it multiplies, the result."""
-    sheet_figure, key_figure = figures or (_figure(graph, precision, False), _figure(graph, precision, True))
-    names = {node.id: node.name for node in key_figure.nodes}
+    figure = figures[0] if figures else _figure(graph, precision, False)
+    names = {node.id: node.name for node in figure.nodes}
     blanks = []
-    for (where, number, asked, _), (_, _, _, answer) in zip(_blanks(sheet_figure), _blanks(key_figure)):
-        edge = key_figure.edges[int(where[1:])] if where.startswith("e") else None
+    for blank in figure.blanks:     # the figure model lists them: nothing here reads its LaTeX
+        edge = figure.edges[int(blank.key[1:])] if blank.key.startswith("e") else None
         through = (names.get(edge.src), names.get(edge.dst)) if edge is not None else None
-        blanks.append(Blank(number, asked, re.sub(r"\\phantom\{[^{}]*\}", "", answer).strip(), through))
+        blanks.append(Blank(blank.number, blank.asked, blank.answer, through))
     return exercises.questions(graph, blanks, precision)
 
 
@@ -85,18 +69,6 @@ def _figure(graph, precision, answers, fit=None):
     """The exercise figure (``answers``: the key's), laid out for a page shape ``fit``."""
     return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
                       edge_labels=("symbol", "formula", "value"), title="", legend=False, fit=fit)
-
-
-def _blanks(figure):
-    """(figure id, number, the label's formula, what the blank holds) for every blank, in number order."""
-    found = []
-    labels = [(n.id, n.label) for n in figure.nodes] + [(f"e{k}", e.label) for k, e in enumerate(figure.edges)]
-    for key, label in labels:
-        for line in label:
-            for held, number in _rules(line):
-                asked = label[0] if line.startswith("= ") or line == label[0] else line.split(r" = \underline")[0]
-                found.append((key, number, asked, held))
-    return sorted(found, key=lambda item: int(item[1]))
 
 
 # ------------------------------------------------------------------------------ pages
@@ -169,11 +141,11 @@ def _asked(graph, answers, precision) -> list:
     """``(number, LaTeX)`` of each question as the page shows it: on the sheet, a blank's formula
     with a numbered rule to write on (a question about the graph as it is asked); in the key, the
     answer."""
-    figures = (_figure(graph, precision, False), _figure(graph, precision, True))
-    numbered = {number for _, number, _, _ in _blanks(figures[0])}
+    figure = _figure(graph, precision, False)
+    numbered = {blank.number for blank in figure.blanks}
     rule = r"\underline{\phantom{00000000}}"
     return [(number, answer if answers else question if number not in numbered
-             else rf"{question} = {rule}_{{{number}}}") for number, question, answer in questions(graph, precision, figures)]
+             else rf"{question} = {rule}_{{{number}}}") for number, question, answer in questions(graph, precision, (figure,))]
 
 
 def _shape(room) -> str:
