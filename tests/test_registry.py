@@ -280,3 +280,65 @@ def test_every_elementwise_figure_says_torchs_derivative(name):
                 f"{name}: the figure says ∂y/∂{names[edge.src]} = {said} at {values}; torch: {float(expected)}"
             checked += 1
     assert checked, f"{name}: no local derivative on its edges to check"
+
+
+def _said(op, case, slot_index):
+    """(what y = op(u, v, …)'s edge from operand ``slot_index`` says ∂y/∂· is, the values of its
+    symbols) for one sample of ``case``, or None where the figure writes no local derivative."""
+    g = gj.Graph(op.name)
+    nodes = [g.input(SCALAR_NAMES[i] if i < 2 else "m", x) for i, x in enumerate(case.operands)]
+    out = g.apply(op.name, *nodes, name="y", **case.attrs)
+    notes = g.annotate()
+    names = {note.id: note.name for note in notes.nodes}
+    for edge in notes.edges:
+        if names[edge.dst] == "y" and names[edge.src] == nodes[slot_index].name and edge.local:
+            values = {node.name: np.asarray(node.value, dtype=float) for node in nodes}
+            return edge.local.split(" = ", 1)[1], {**values, "y": np.asarray(out.value, dtype=float)}
+    return None
+
+
+# batch norm's derivative mixes a minibatch's samples (no single sample has one): written with x̂ and
+# σ_B, structural, and held to torch through its VJP and Jacobian above
+@pytest.mark.parametrize("name", sorted(name for name, op in REGISTRY.items() if not op.elementwise
+                                        and not op.mixes_samples))
+def test_every_local_derivative_written_as_algebra_is_torchs(name):
+    """Every other op's local derivative, where its figure writes it as algebra in the operands
+    (v⃗ᵀ, −2(y⃗ − ŷ⃗)ᵀ, yⱼ(δⱼₖ − yₖ), I − 𝟏 softmax(u⃗)ᵀ, (1, …, 1)/6), read back as a matrix and held
+    to torch's Jacobian; a constant c to every entry the output depends on (a pooling window's
+    1/4, a bias's 1). A derivative written with a structural operator (perm, flip, onehot, the
+    windows of a convolution's input, a block [0 I 0], ⊗, a normalised x̂) is shown by name and
+    checked by the figures' own tests."""
+    from latex_numbers import Structural, evaluate
+    op = REGISTRY[name]
+    case = drawn(op.domain, 11)[0]
+    outcomes = {}
+    for k, slot in enumerate(op.slots[:len(case.operands)]):
+        if not slot.differentiable or k in case.integer:
+            continue
+        said = _said(op, case, k)
+        if said is None:
+            continue
+        latex, values = said
+        operand = np.asarray(case.operands[k], dtype=float)
+        if op.broadcasts and operand.shape != values["y"].shape:
+            outcomes[k] = "broadcast"      # the sum over the repeated axes is the chain rule's (Σ), not the local's
+            continue
+        try:
+            said_value = np.asarray(evaluate(latex, values, size=operand.size), dtype=float)
+        except Structural:
+            outcomes[k] = "structural"
+            continue
+        tensors = [torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64) for x in case.operands]
+        jacobian = torch.autograd.functional.jacobian(
+            lambda t: op.reference(torch, *tensors[:k], t, *tensors[k + 1:], **case.attrs), tensors[k])
+        expected = jacobian.numpy().reshape(values["y"].size, operand.size)
+        if said_value.size == 1:
+            touched = expected[expected != 0]
+            assert np.allclose(touched, float(said_value), rtol=1e-9), \
+                f"{name}: the figure says ∂y/∂{SCALAR_NAMES[k] if k < 2 else 'm'} = {latex}; torch's nonzero entries {touched[:4]}"
+        else:
+            assert said_value.size == expected.size and np.allclose(said_value.reshape(expected.shape), expected,
+                                                                      rtol=1e-9, atol=1e-12), \
+                f"{name}: the figure says ∂y/∂{SCALAR_NAMES[k] if k < 2 else 'm'} = {latex} = {said_value}; torch: {expected}"
+        outcomes[k] = "checked"
+    assert outcomes, f"{name}: its figure writes no local derivative"

@@ -189,7 +189,7 @@ def _conv_op(d):
         forward=_conv, infer=_conv_infer(d), batch_check=_shared_kernel, latex=_conv_latex,
         slots=(Slot("x", vjp=_conv_vjp_x, local=r"\mathrm{flip}($k)",
                     chain=r"\mathrm{full}($g \star \mathrm{flip}($k))"),
-               Slot("k", vjp=_conv_vjp_k, local="$x", chain=r"$x \star $g"),
+               Slot("k", vjp=_conv_vjp_k, local=r"\mathrm{windows}($x)", chain=r"$x \star $g"),
                Slot("b", vjp=_conv_vjp_b, local="1", chain=lambda m: _positions(m) + " $g")),
         torch=(f"nn.Conv{d}d", f"F.conv{d}d", f"torch.conv{d}d"), gate=r"\star",
         domain=_conv_case(d), reference=_conv_reference(d),
