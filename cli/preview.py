@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from graphjac.errors import GraphjacError
+from graphjac.render.writers.formats import mime_types
 
-TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+TYPES = {f: mime for f, mime in mime_types().items() if f in ("svg", "png")}   # what an <img> shows
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} — graphjac</title>
