@@ -1,7 +1,9 @@
-"""Figures: the figure model, its options, and writers for DOT, SVG, PNG and PDF.
+"""Figures: a graph's figure model (``model/``), laid out with Graphviz (``layout/``), its formulas
+typeset (``math/``) and written in every format (``writers/``).
 
 The public entry points are :func:`to_dot` and :func:`render` (also ``Graph.to_dot`` and
-``Graph.render``); :func:`figure_for` gives the renderer-neutral :class:`~.figure.Figure`.
+``Graph.render``); :func:`figure_for` gives the renderer-neutral :class:`~.model.figure.Figure`
+(with ``details=True``, every number an interactive page shows). Writers read only that figure.
 """
 
 from __future__ import annotations
