@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import click
 
 from graphjac.io import folders
@@ -43,8 +45,9 @@ def command(folder, out_dir, formats, force, jobs, **flags):
     """
     plan = folders.plan(folder, out_dir, formats, chosen(flags), force=force)
     failures, built = [], 0
-    with progressbar(f"rendering {len(plan.stale)} figure(s)", length=len(plan.stale)) as bar:
-        for result in folders.run(plan, jobs):
+    results = folders.run(plan, jobs)
+    with closing(results), progressbar(f"rendering {len(plan.stale)} figure(s)", length=len(plan.stale)) as bar:
+        for result in results:     # closed at once when a signal stops the build: its workers stop too
             if result.status == "unchanged":
                 continue
             bar.update(1)

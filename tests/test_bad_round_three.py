@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -158,6 +159,54 @@ def test_sighup_stops_the_preview_cleanly(tmp_path):
     watcher.send_signal(signal.SIGHUP)
     _, stderr = watcher.communicate(timeout=30)
     assert watcher.returncode == 128 + signal.SIGHUP and "Traceback" not in stderr, stderr
+
+
+# ------------------------------------------------------------------------------ signals during a build
+
+SLOW_DOT = """#!/bin/sh
+sleep 1
+exec {dot} "$@"
+"""
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("signum, whole_group", [(signal.SIGTERM, False), (signal.SIGTERM, True),
+                                                 (signal.SIGINT, True), (signal.SIGHUP, True)],
+                         ids=["SIGTERM", "SIGTERM-group", "Ctrl-C", "SIGHUP-group"])
+def test_a_build_stopped_mid_layout_leaves_no_temporary_folder(tmp_path, signum, whole_group):
+    """`build -j 2` stopped while its workers wait for dot (a dot that takes a second, so that
+    the signal comes mid-layout): no graphjac-dot-* folder is left in the temporary folder, and
+    no dot goes on running."""
+    import shutil
+    dot = shutil.which("dot")
+    assert dot, "Graphviz's dot is needed"
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "dot").write_text(SLOW_DOT.format(dot=dot))
+    (tmp_path / "bin" / "dot").chmod(0o755)
+    specs, temporary = tmp_path / "specs", tmp_path / "tmp"
+    specs.mkdir(), temporary.mkdir()
+    for k in range(6):
+        (specs / f"f{k}.yaml").write_text((Path(gj.__file__).parent.parent / "examples" / "neuron.yaml").read_text())
+    env = dict(os.environ, TMPDIR=str(temporary), PATH=f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    build = subprocess.Popen([graphjac_command(), "build", str(specs), "-o", str(tmp_path / "out"), "-j", "2"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    for _ in range(600):                    # until a worker is inside a layout
+        if list(temporary.glob("graphjac-dot-*")) or build.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert build.poll() is None, "the build ended before any layout began"
+    time.sleep(0.2)
+    if whole_group:
+        os.killpg(build.pid, signum)
+    else:
+        build.send_signal(signum)
+    _, stderr = build.communicate(timeout=60)
+    for _ in range(100):                   # the workers end on their own signal, just after
+        if not list(temporary.glob("graphjac-*")):
+            break
+        time.sleep(0.05)
+    assert not list(temporary.glob("graphjac-*")), (sorted(p.name for p in temporary.iterdir()), stderr.decode())
+    assert b"Traceback" not in stderr, stderr.decode()
 
 
 # ------------------------------------------------------------------------------ the suite itself

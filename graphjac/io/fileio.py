@@ -18,7 +18,9 @@ m.yaml: is this figure's own input m.yaml; refusing to replace it (name another 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -130,6 +132,7 @@ def _stage(path, data):
         prefix = ".graphjac-"
     try:
         fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
+        _LIVE.add(tmp)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     try:
@@ -162,5 +165,42 @@ def _umask() -> int:
 
 
 def _remove(tmp):
+    _LIVE.discard(tmp)
     if os.path.exists(tmp):
         os.unlink(tmp)
+
+
+# ------------------------------------------------------------------------------ temporary files
+
+_LIVE: set = set()   # temporary files and folders this process has made and not yet removed
+
+
+@contextlib.contextmanager
+def temporary_folder(prefix: str):
+    """A temporary folder (as ``tempfile.TemporaryDirectory``) that :func:`remove_temporary`
+    also removes, from a signal handler that ends the process without unwinding it.
+
+    >>> with temporary_folder("graphjac-doc-") as folder:
+    ...     folder.is_dir(), str(folder) in _LIVE
+    (True, True)
+    >>> folder.exists(), str(folder) in _LIVE
+    (False, False)
+    """
+    folder = tempfile.mkdtemp(prefix=prefix)
+    _LIVE.add(folder)
+    try:
+        yield Path(folder)
+    finally:
+        _LIVE.discard(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_temporary() -> None:
+    """Remove every temporary file and folder this process still holds (a worker told to stop)."""
+    for path in list(_LIVE):
+        _LIVE.discard(path)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.lexists(path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)

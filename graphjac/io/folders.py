@@ -33,7 +33,7 @@ from typing import Iterator, Optional
 from graphjac.core.ops.custom import scoped_ops
 from graphjac.core.records import field, record
 from graphjac.errors import GraphjacError, RenderError
-from graphjac.io.fileio import atomic_write, within
+from graphjac.io.fileio import atomic_write, remove_temporary, within
 from graphjac.io.loaders import DATA_SUFFIXES, load, read_spec
 from graphjac.render import draw
 
@@ -328,16 +328,44 @@ def _results(build, workers):
             yield future.result() if done else _alone(job, build.options)
     except BaseException:   # Ctrl-C, or the caller stopped early: no figure goes on rendering
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)   # shutdown forgets it
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        _forget(manager)
         raise
 
 
+def _forget(thread) -> None:
+    """Python's exit hook wakes every process pool it has seen, and one whose workers were ended
+    (by a signal, by a script) closes its wake-up pipe: "Exception ignored … Bad file descriptor"
+    on the way out. Such a pool, once its manager ``thread`` has seen the workers end, is
+    forgotten by that hook."""
+    from concurrent.futures import process
+    wakeups = getattr(process, "_threads_wakeups", None)
+    if thread is None or not hasattr(wakeups, "pop"):     # a WeakKeyDictionary
+        return
+    thread.join(timeout=5)
+    if not thread.is_alive():
+        wakeups.pop(thread, None)
+
+
 def _worker_start():
-    """A worker ends quietly when its pool stops it: SIGTERM as the system handles it, not as the
-    parent's command line does (which unwinds, for its own clean-up, and would print a traceback)."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """A worker leaves stopping to its parent: it ignores the terminal's Ctrl-C and hang-up,
+    which reach the parent too, and when the parent (or anyone) stops it with SIGTERM it leaves
+    nothing behind: its temporary folders removed, the programs it runs killed, then the process
+    ended without unwinding (the parent reports the build's end)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stopped)
+
+
+def _worker_stopped(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second SIGTERM (the group's, then the pool's) must
+    from graphjac.render.layout.programs import kill_running   # not cut this clean-up short
+    kill_running()
+    remove_temporary()
+    os._exit(128 + signum)
 
 
 def _alone(job: Job, options: dict) -> Result:
@@ -346,5 +374,6 @@ def _alone(job: Job, options: dict) -> Result:
         try:
             return pool.submit(render_job, job, options).result()
         except BrokenProcessPool:
+            _forget(getattr(pool, "_executor_manager_thread", None))
             return Result(job, "failed", f"{job.source}: the script ended its process before the figure was "
                                          f"drawn (os._exit, a crash or a signal)", bad_input=True)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
 from graphjac.errors import LayoutFailed, RenderError
+from graphjac.io.fileio import temporary_folder
 from graphjac.render.layout import programs
 
 INSTALL = ("Graphviz's dot program was not found on PATH. Install Graphviz: "
@@ -96,8 +96,8 @@ def run_dot_all(source: str, formats: tuple, timeout: float = 60.0) -> dict:
 
 
 def _run_all(source, formats, timeout):
-    with tempfile.TemporaryDirectory(prefix="graphjac-dot-") as folder:
-        paths = {format: Path(folder) / f"out.{format}" for format in formats}
+    with temporary_folder("graphjac-dot-") as folder:
+        paths = {format: folder / f"out.{format}" for format in formats}
         options = [arg for format, path in paths.items() for arg in (f"-T{format}", f"-o{path}")]
         _run(options, source, "/".join(formats), timeout, output_expected=False)
         outputs = {format: path.read_bytes() if path.exists() else b"" for format, path in paths.items()}

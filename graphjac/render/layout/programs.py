@@ -8,6 +8,7 @@ import tempfile
 import time
 
 WAKE = 0.2   # seconds: how often the wait looks at the signals that came meanwhile
+RUNNING: set = set()   # the programs running now (a worker told to stop kills them: :func:`kill_running`)
 
 
 def run(command, data: bytes = b"", timeout: float = 60.0, cwd=None) -> subprocess.CompletedProcess:
@@ -25,6 +26,7 @@ def run(command, data: bytes = b"", timeout: float = 60.0, cwd=None) -> subproce
         given.seek(0)
         with subprocess.Popen(command, stdin=given, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               cwd=cwd) as process:
+            RUNNING.add(process)
             try:
                 while True:
                     try:
@@ -36,3 +38,14 @@ def run(command, data: bytes = b"", timeout: float = 60.0, cwd=None) -> subproce
             except BaseException:
                 process.kill()
                 raise
+            finally:
+                RUNNING.discard(process)
+
+
+def kill_running() -> None:
+    """Kill every program :func:`run` is waiting for (a process that ends without unwinding)."""
+    for process in list(RUNNING):
+        try:
+            process.kill()
+        except OSError:
+            pass

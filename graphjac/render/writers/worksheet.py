@@ -263,15 +263,15 @@ def compiled(tex: str, timeout: float = 120.0) -> bytes:
     when it fails or pdflatex is not installed."""
     import shutil
     import subprocess
-    import tempfile
     from pathlib import Path
 
     from graphjac.errors import RenderError
+    from graphjac.io.fileio import temporary_folder
     from graphjac.render.layout.programs import run
     if shutil.which("pdflatex") is None:
         raise RenderError("pdflatex is not installed: install TeX Live (or MacTeX), or drop --tex to typeset "
                           "the worksheet without TeX")
-    with tempfile.TemporaryDirectory(prefix="graphjac-sheet-") as folder:
+    with temporary_folder("graphjac-sheet-") as folder:
         (Path(folder) / "sheet.tex").write_text(tex, encoding="utf-8")
         try:
             done = run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "sheet.tex"],
