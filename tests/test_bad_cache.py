@@ -178,3 +178,31 @@ def test_the_sweep_marker_is_not_a_link_it_follows(cache, tmp_path, monkeypatch)
 def _set(latex):
     from graphjac.render.math.math_layout import set_formula
     return set_formula(latex, 14, "black")
+
+
+def test_a_full_disk_at_the_first_use_leaves_no_file_and_the_cache_works_once_there_is_room(cache, monkeypatch):
+    """The tag could not be written (ENOSPC): no temporary file stays behind, and when space is
+    freed the folder is taken over without a warning; a tag's temporary file that an older
+    graphjac left there is graphjac's own too."""
+    import errno
+    for item in list(cache.iterdir()) if cache.exists() else []:
+        item.unlink() if item.is_file() else None
+    real_fdopen = os.fdopen
+
+    def full(fd, *args, **kwargs):
+        handle = real_fdopen(fd, *args, **kwargs)
+        def refuse(data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        handle.write = refuse
+        return handle
+
+    monkeypatch.setattr(cache_folder.os, "fdopen", full)
+    cache_folder._owned.cache_clear()
+    assert not cache_folder._owned(str(cache))
+    assert [p.name for p in cache.iterdir()] == []                # nothing left behind
+    monkeypatch.setattr(cache_folder.os, "fdopen", real_fdopen)
+    (cache / ".tmp-abc123.json").write_bytes(b"Signature")       # as an older graphjac left it
+    cache_folder._owned.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache_folder._owned(str(cache)) and (cache / cache_folder.TAG_NAME).exists()

@@ -5,7 +5,10 @@ The folder is ``platformdirs.user_cache_dir("graphjac")``, or ``$GRAPHJAC_CACHE_
 ``GRAPHJAC_NO_CACHE=1`` (or ``true``, ``yes``, ``on``) turns it off, and a folder that cannot be
 written only costs speed. Each entry is one small JSON file, ``ab/<sha256 of its question>.json``,
 written atomically (a temporary file, then a rename), so processes of ``graphjac build -j`` share
-the folder safely. What an entry holds is checked by the module that reads it.
+the folder safely. What an entry holds is checked by the module that reads it, against a digest
+that binds its answer to its question: a checksum against corruption and truncation, not a
+signature — whoever can write the folder can write an entry graphjac trusts, so the folder must be
+as private as the user's own files (docs/guide.md, "Speed").
 
 The cache touches nothing it did not write:
 
@@ -115,8 +118,8 @@ def _only_graphjacs(path: Path) -> bool:
     if path.is_symlink() or not path.is_dir():
         return False
     for item in os.scandir(path):
-        if item.name in _OWN_FILES and item.is_file(follow_symlinks=False):
-            continue
+        if (item.name in _OWN_FILES or _TEMPORARY.fullmatch(item.name)) and item.is_file(follow_symlinks=False):
+            continue       # the tag, the sweep's time, a tag a full disk cut short
         if not (_SHARD.fullmatch(item.name) and item.is_dir(follow_symlinks=False)):
             return False
         if not all(_ours(inner.name) and inner.is_file(follow_symlinks=False) for inner in os.scandir(item.path)):
@@ -129,6 +132,8 @@ def _ours(name: str) -> bool:
 
 
 def _tag(path: Path) -> bool:
+    """Write the tag atomically; on a full disk (or any failure) leave no temporary file."""
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "wb") as out:
@@ -136,6 +141,11 @@ def _tag(path: Path) -> bool:
         os.replace(tmp, path / TAG_NAME)
         return True
     except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         return False
 
 
