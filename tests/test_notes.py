@@ -211,7 +211,7 @@ markdown_extensions:
         assert ref in ids or not ref.startswith("gj")
     bad = (tmp_path / "site" / "bad" / "index.html").read_text(encoding="utf-8")
     assert "graphjac-error" in bad and "did you mean" in bad
-    assert "sqaure" in done.stderr
+    assert re.search(r"bad\.md:6:\d+: .*sqaure", done.stderr), done.stderr   # the page and the line of the error
     strict = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=600)
     assert strict.returncode != 0

@@ -58,10 +58,12 @@ def validate(language, inputs, options, attrs, md) -> bool:
 
 def fence(source, language, class_name, options, md, run_python=False, **kwargs) -> str:
     """The fence's figure as inline SVG (or the error, in the page)."""
+    page, line = _where(md, source)
     try:
-        svg = _svg(source, options, run_python)
+        svg = _svg(source, options, run_python, page, line)
     except GraphjacError as exc:
-        log.warning(f"graphjac fence: {exc}")
+        located = str(exc) if str(exc).startswith(page) else f"{page}:{line}: {exc}"
+        log.warning(f"graphjac fence: {located}")
         return f'<pre class="graphjac-error">graphjac: {html.escape(str(exc))}</pre>'
     counts = md.__dict__.setdefault("graphjac_figures", {})    # one Markdown instance per page
     counts[svg] = counts.get(svg, 0) + 1
@@ -78,7 +80,24 @@ def fence_running_python(source, language, class_name, options, md, **kwargs) ->
     return fence(source, language, class_name, options, md, run_python=True, **kwargs)
 
 
-def _svg(source, options, run_python) -> str:
+def _where(md, source) -> tuple:
+    """(the page's path in the docs folder, the line of the fence's first line of text), read from
+    the file MkDocs registered with this page's Markdown converter; ("graphjac fence", 1) outside
+    MkDocs."""
+    file = next((getattr(p, "file", None) for p in getattr(md, "treeprocessors", ()) if getattr(p, "file", None)),
+                None)
+    if file is None:
+        return "graphjac fence", 1
+    page = getattr(file, "src_uri", None) or getattr(file, "src_path", "the page")
+    try:
+        text = file.content_string
+    except (OSError, AttributeError, UnicodeDecodeError):
+        return page, 1
+    start = text.find(source.strip("\n"))
+    return page, (text.count("\n", 0, start) + 1 if start >= 0 else 1)
+
+
+def _svg(source, options, run_python, page="graphjac fence", line=1) -> str:
     from graphjac.integrations.embedding import allowed_spec, overrides
     from graphjac.io.loaders import load, load_text
     from graphjac.render import draw
@@ -90,7 +109,7 @@ def _svg(source, options, run_python) -> str:
                                   "name graphjac.mkdocs.fence_running_python as the fence's format in "
                                   "mkdocs.yml to run model.py figures"))
     else:
-        graph = load_text(source, "graphjac fence")
+        graph = load_text(source.strip("\n"), page, first_line=line)
     chosen = overrides({key: value for key, value in options.items() if key != "interactive"})
     if str(options.get("interactive", "false")).lower() in ("true", "yes", "1"):
         from graphjac.render import figure_for
