@@ -3,6 +3,7 @@
 import warnings
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,3 +57,14 @@ def pytest_sessionfinish(session, exitstatus):
         names = ", ".join(report.nodeid for report in skipped[:5])
         reporter.write_line(f"{len(skipped)} skipped where nothing may be ({names}): failing the run", red=True)
         session.exitstatus = 1
+
+
+SLOW = frozenset(line.strip() for line in (Path(__file__).parent / "slow.txt").read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests listed in ``tests/slow.txt`` slow: ``-m "not slow"`` is the inner loop."""
+    for item in items:
+        if item.nodeid.split("[", 1)[0] in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -227,3 +227,16 @@ def test_the_interactive_script_writes_no_partial_of_its_own():
     """The page's script shows the symbols the notation layer gave it (``grad_of``, ``local``)."""
     script = (ROOT / "graphjac/render/writers/assets/figure.js").read_text(encoding="utf-8")
     assert "∂" not in script and "\\u2202" not in script
+
+
+def test_every_test_listed_slow_exists():
+    """tests/slow.txt names test functions that are there (a renamed test would leave the inner loop)."""
+    listed = [line.strip() for line in (ROOT / "tests" / "slow.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    missing = []
+    for entry in listed:
+        path, _, function = entry.partition("::")
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        if not any(isinstance(n, ast.FunctionDef) and n.name == function for n in tree.body):
+            missing.append(entry)
+    assert listed and not missing, missing
