@@ -350,3 +350,48 @@ def test_svg_ids_are_prefixed_by_content_and_repeat_for_the_same_input():
     prefix = ids[0].split("-")[0]
     assert first == again and all(i.startswith(prefix + "-") for i in ids)
     assert not set(ids) & set(re.findall(r'\bid="([^"]+)"', other))
+
+
+HELPER = "WEIGHT = {w}\n"
+MODEL = """import graphjac as gj
+from helper import WEIGHT
+
+
+def build():
+    g = gj.Graph("helped")
+    z = g.mul(g.input("x", 2.0), g.param("w", WEIGHT), name="z")
+    g.target = g.square(z, name="J")
+    return g
+"""
+
+
+def test_editing_a_model_scripts_helper_module_redraws_its_figure(tmp_path):
+    """A figure drawn from model.py depends on the modules it imports: after the helper changes,
+    an incremental build redraws the figure with the helper's new numbers (it kept J = 1 before)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text('extensions = ["graphjac.sphinxext"]\ngraphjac_run_python = True\n')
+    (docs / "index.rst").write_text("Notes\n=====\n\n.. graphjac:: model.py:build\n   :node-labels: formula,value\n")
+    (docs / "model.py").write_text(MODEL)
+    (docs / "helper.py").write_text(HELPER.format(w=0.5))
+    out = tmp_path / "html"
+
+    def drawn():
+        done = _sphinx(docs, "html", out)
+        assert done.returncode == 0, done.stderr
+        images = sorted((out / "_images").glob("helped-*.svg"))
+        page = (out / "index.html").read_text(encoding="utf-8")
+        shown = [image for image in images if image.name in page]
+        assert len(shown) == 1, (images, page[:300])
+        return shown[0].read_text(encoding="utf-8")
+
+    first = drawn()
+    (docs / "helper.py").write_text(HELPER.format(w=1.5))
+    second = drawn()
+    assert first != second
+    assert "J = z² = 9 " in gj_unicode_text(second) and "J = z² = 1 " in gj_unicode_text(first)
+
+
+def gj_unicode_text(svg: str) -> str:
+    """The text an SVG's screen-reader labels say (its aria-labels and titles)."""
+    return " ".join(re.findall(r'aria-label="([^"]*)"', svg) + re.findall(r"<title>([^<]*)</title>", svg))

@@ -98,7 +98,8 @@ class GraphjacDirective(Directive):
             graph = load(spec)
             path = source_file(spec)
             if not spec.startswith("lecture:"):
-                env.note_dependency(str(path))
+                for made_from in (path, *graph.sources):   # a model.py's helper modules too
+                    env.note_dependency(str(made_from))
             text, language = path.read_text(encoding="utf-8"), "python" if path.suffix == ".py" else path.suffix[1:]
         else:
             text = "\n".join(self.content)
@@ -211,9 +212,12 @@ def _uri(env, path: Path) -> str:
 
 
 def _render(graph, options, text, format, outdir: Path, doctreedir: Path) -> Path:
-    """The figure's file, rendered unless a file for the same content exists already."""
+    """The figure's file, rendered unless a file for the same content exists already: the same
+    spec text, the same files the graph was made from (a script's helper modules), options and
+    format."""
     from graphjac.render import draw
-    key = json.dumps([text, sorted(options.items()), format, __version__], sort_keys=True, default=str)
+    made_from = [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in graph.sources if Path(p).is_file()]
+    key = json.dumps([text, made_from, sorted(options.items()), format, __version__], sort_keys=True, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     folder = doctreedir / "graphjac-figures"
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", graph.name)[:40] or "figure"
