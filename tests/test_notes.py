@@ -174,7 +174,11 @@ def test_sphinx_latex_compiles_to_pdf_with_the_figures(project, tmp_path, latex_
         assert tex.count("sphinxincludegraphics") == 4 and len(list(out.glob("*.pdf"))) >= 3
     else:
         assert tex.count(r"\begin{tikzpicture}") == 4 and r"\usetikzlibrary{arrows.meta}" in tex
+        assert tex.count(r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}") == 4
     pdf = _latexmk(out)
+    log = (out / "notes.log").read_text(encoding="utf-8", errors="replace")
+    too_wide = [float(x) for x in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
+    assert not [x for x in too_wide if x > 20], too_wide      # no figure runs past the page (they did by 81–120 pt)
     pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= 2
 

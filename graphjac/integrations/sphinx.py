@@ -171,7 +171,9 @@ class GraphjacDirective(Directive):
         alt = self.options.get("alt") or _alt_text(graph, options)
         if format == "tikz":
             tikz = figure_file.read_text(encoding="utf-8")
-            picture = nodes.raw("", "\\begin{center}\n" + tikz + "\\end{center}\n", format="latex")
+            width = _tikz_width(self.options.get("width"))
+            picture = nodes.raw("", "\\begin{center}\n\\resizebox{" + width + "}{!}{%\n" + tikz + "}\n\\end{center}\n",
+                                format="latex")
         else:
             picture = nodes.image(uri=_uri(env, figure_file), alt=alt)
             for key in ("width", "height", "scale"):
@@ -192,6 +194,26 @@ class GraphjacDirective(Directive):
         figure += nodes.caption(caption_text, "", *parsed)
         self.add_name(figure)
         return figure
+
+
+def _tikz_width(width) -> str:
+    r"""The width a TikZ figure is set at: ``:width:`` as LaTeX (a percentage of the line, a length;
+    pixels at 96 per inch, as Sphinx's images), or else its own width, shrunk to the line if wider.
+
+    >>> _tikz_width("60%"), _tikz_width("8cm"), _tikz_width("400px"), _tikz_width("400")
+    ('0.6\\linewidth', '8cm', '300bp', '300bp')
+    >>> _tikz_width(None)
+    '\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi'
+    """
+    given = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-z%]*)\s*", str(width or ""))
+    if given is None:
+        return r"\ifdim\width>\linewidth\linewidth\else\width\fi"
+    number, unit = given.groups()
+    if unit == "%":
+        return f"{float(number) / 100:.4g}\\linewidth"
+    if unit in ("", "px"):
+        return f"{float(number) * 0.75:.4g}bp"
+    return f"{float(number):g}{unit}"
 
 
 def _located(message, page, line):
