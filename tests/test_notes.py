@@ -198,6 +198,8 @@ markdown_extensions:
         "docs/index.md": "# Figures\n\n```graphjac\nlecture:neuron\n```\n\n"
                          "```{.graphjac theme=print edge-labels=symbol,value}\ndocs/neuron.yaml\n```\n\n"
                          "```graphjac\nlecture:neuron\n```\n\n```graphjac\nlecture:cs231n_sigmoid\n```\n\n"
+                         '```{.graphjac #fig-add .wide caption="Adding <x> and y." width="60%" alt="x plus y"}\n'
+                         "lecture:add\n```\n\n"
                          "```graphjac\nnodes:\n  - {name: x, kind: input, value: 2.0}\n"
                          "  - {name: y, kind: square, inputs: [x]}\ntarget: y\n```\n",
         "docs/neuron.yaml": spec_path("neuron").read_text(encoding="utf-8"),
@@ -207,7 +209,9 @@ markdown_extensions:
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert page.count("<svg") == 5 and page.count('<figure class="graphjac">') == 5
+    assert page.count("<svg") == 6 and page.count('<figure class="graphjac">') == 5
+    assert '<figure id="fig-add" class="graphjac wide" style="width: 60%">' in page      # the header's attributes
+    assert "<figcaption>Adding &lt;x&gt; and y.</figcaption>" in page and 'aria-label="x plus y"' in page
     ids = re.findall(r'\bid="([^"]+)"', page)
     duplicates = [k for k, v in collections.Counter(ids).items() if v > 1]
     assert len(ids) > 100 and duplicates == []

@@ -27,7 +27,9 @@ folders that ``GRAPHJAC_SPEC_FOLDERS`` lists (separated as in ``PATH``), and run
 ``model.py``: a page may come from anyone who can send a change to the documentation. To run
 Python figures, name ``graphjac.mkdocs.fence_running_python`` as the fence's ``format`` instead.
 
-The figure is inlined as SVG in a ``<figure class="graphjac">``. Its ids carry a prefix made
+The figure is inlined as SVG in a ``<figure class="graphjac">``; the header's ``#id``,
+``.classes``, ``caption="…"``, ``width="60%"`` and ``alt="…"`` go on it (with ``attr_list``:
+```` ```{.graphjac #fig-neuron caption="One neuron." width="60%"} ````). Its ids carry a prefix made
 from its content, and a second copy of the same figure on one page is numbered, so no two
 elements of a page share an id. A bad spec or option shows its message in the page (and is
 logged as a warning, which ``mkdocs build --strict`` turns into a failure).
@@ -57,8 +59,19 @@ def validate(language, inputs, options, attrs, md) -> bool:
 
 
 def fence(source, language, class_name, options, md, run_python=False, **kwargs) -> str:
-    """The fence's figure as inline SVG (or the error, in the page)."""
+    """The fence's figure as inline SVG (or the error, in the page), in a ``<figure>`` that carries
+    the header's ``#id`` and classes, ``caption="…"`` (a ``<figcaption>``), ``width="60%"`` and
+    ``alt="…"`` (what a screen reader says for the drawing); another attribute is a warning."""
     page, line = _where(md, source)
+    attrs = dict(kwargs.get("attrs") or {})
+    caption, width, alt = attrs.pop("caption", None), attrs.pop("width", None), attrs.pop("alt", None)
+    problems = [f"unknown fence option(s) {', '.join(sorted(attrs))} (besides render options: caption, width, "
+                f"alt, interactive, #id and .classes)"] if attrs else []
+    if width is not None and not CSS_LENGTH.fullmatch(str(width)):
+        problems.append(f"width={width!r} is not a length (60%, 400px, 20em)")
+        width = None
+    for problem in problems:
+        log.warning(f"graphjac fence: {page}:{line}: {problem}")
     try:
         svg = _svg(source, options, run_python, page, line)
     except GraphjacError as exc:
@@ -69,10 +82,27 @@ def fence(source, language, class_name, options, md, run_python=False, **kwargs)
     counts[svg] = counts.get(svg, 0) + 1
     from graphjac.render.writers.svgids import numbered
     if svg.startswith('<div class="graphjac-interactive">'):
-        return numbered(svg, counts[svg])
-    body = numbered(svg[svg.index("<svg"):], counts[svg])
-    body = body.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)   # fits the page's column
-    return f'<figure class="{html.escape(class_name or "graphjac")}">{body}</figure>'
+        body = numbered(svg, counts[svg])
+    else:
+        body = numbered(svg[svg.index("<svg"):], counts[svg])
+        body = body.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)   # fits the page's column
+        if alt is not None:
+            body = _spoken(body, str(alt))
+    classes = " ".join(html.escape(c) for c in [class_name or "graphjac", *kwargs.get("classes", ())] if c)
+    where = f' id="{html.escape(kwargs["id_value"])}"' if kwargs.get("id_value") else ""
+    style = f' style="width: {html.escape(str(width))}"' if width else ""
+    below = f"<figcaption>{html.escape(str(caption))}</figcaption>" if caption else ""
+    return f'<figure{where} class="{classes}"{style}>{body}{below}</figure>'
+
+
+CSS_LENGTH = re.compile(r"\s*[0-9]*\.?[0-9]+\s*(%|px|em|rem|ex|ch|vw|cm|mm|in|pt|pc)?\s*")
+
+
+def _spoken(svg: str, alt: str) -> str:
+    """The SVG as a screen reader reads it: ``alt`` as the drawing's label (its own title stays)."""
+    head_end = svg.index(">")
+    head = re.sub(r'\s(aria-label|role)="[^"]*"', "", svg[:head_end])
+    return head + f' role="img" aria-label="{html.escape(alt, quote=True)}"' + svg[head_end:]
 
 
 def fence_running_python(source, language, class_name, options, md, **kwargs) -> str:
