@@ -181,12 +181,17 @@ def test_sphinx_mkdocs_and_jupyter_embed_the_interactive_figure(browser, tmp_pat
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "conf.py").write_text('extensions = ["graphjac.sphinxext"]\ngraphjac_html_format = "html"\n')
-    (docs / "index.rst").write_text("Notes\n=====\n\n.. graphjac:: lecture:neuron\n   :caption: One neuron.\n\n"
+    (docs / "index.rst").write_text("Notes\n=====\n\n.. graphjac:: lecture:neuron\n   :caption: One neuron.\n"
+                                    "   :name: fig-neuron\n\nSee :numref:`fig-neuron`.\n\n"
                                     ".. graphjac:: lecture:neuron\n")
+    (docs / "conf.py").write_text((docs / "conf.py").read_text() + "numfig = True\n")
     done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(docs), str(tmp_path / "html")],
                           capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    page, errors = _open(browser, tmp_path, (tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert done.returncode == 0 and "undefined label" not in done.stderr, done.stderr
+    html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<figure[^>]*id="fig-neuron"', html) and "<figcaption>" in html   # a figure, numbered
+    assert re.search(r'href="#fig-neuron"[^>]*>.*?Fig\. 1', html, re.S)                   # numref finds it
+    page, errors = _open(browser, tmp_path, html)
     assert page.locator(".graphjac-interactive").count() == 2 and "One neuron." in page.content()
     page.locator(".graphjac-interactive").nth(1).locator(".gj-last").click()
     assert page.locator(".graphjac-interactive").nth(0).locator("[data-gj-item]:not(.gj-hidden)").count() == 0

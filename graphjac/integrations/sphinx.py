@@ -162,10 +162,7 @@ class GraphjacDirective(Directive):
         counts = env.temp_data.setdefault("graphjac_figures", {})     # the same figure twice on a page
         key = (env.docname, hash(fragment))
         counts[key] = counts.get(key, 0) + 1
-        made = [nodes.raw("", numbered(fragment, counts[key]), format="html")]
-        if "caption" in self.options:
-            made.append(nodes.paragraph("", self.options["caption"], classes=["caption"]))
-        return made
+        return [self._captioned(nodes.raw("", numbered(fragment, counts[key]), format="html"), format="html")]
 
     def _picture(self, env, graph, options, figure_file, format):
         alt = self.options.get("alt") or _alt_text(graph, options)
@@ -180,8 +177,13 @@ class GraphjacDirective(Directive):
                 if key in self.options:
                     picture[key] = self.options[key]
             picture["classes"] += self.options.get("class", [])
+        return self._captioned(picture, format)
+
+    def _captioned(self, picture, format):
+        """``picture`` as the directive's options say: in a numbered figure under its caption
+        (``:caption:``, ``:name:`` for ``numref``), or alone."""
         if "caption" not in self.options:
-            if format != "tikz" and "align" in self.options:
+            if format not in ("tikz", "html") and "align" in self.options:
                 picture["align"] = self.options["align"]
             if "name" in self.options:
                 self.add_name(picture)
