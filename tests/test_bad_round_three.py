@@ -201,7 +201,7 @@ def test_a_build_stopped_mid_layout_leaves_no_temporary_folder(tmp_path, signum,
     else:
         build.send_signal(signum)
     _, stderr = build.communicate(timeout=60)
-    for _ in range(100):                   # the workers end on their own signal, just after
+    for _ in range(400):                   # the workers end on their own signal, just after
         if not list(temporary.glob("graphjac-*")):
             break
         time.sleep(0.05)
