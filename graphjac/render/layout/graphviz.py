@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 from collections import OrderedDict
-from pathlib import Path
 
 from graphjac.errors import LayoutFailed, RenderError
 from graphjac.io.fileio import temporary_folder
