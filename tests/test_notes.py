@@ -284,6 +284,27 @@ def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
     assert (html / "chapter.html").read_text(encoding="utf-8").count(".svg") >= 2
 
 
+def test_a_myst_nb_book_of_svg_only_notebooks_builds_to_pdf_with_the_figures(tmp_path):
+    """A notebook keeps SVG alone by default; MyST-NB's LaTeX build (Jupyter Book's PDF) draws each
+    graphjac figure as the PDF it converts to, with no setting (it printed <Graph 'neuron': … nodes>)."""
+    _write(tmp_path, {"conf.py": 'project = "book"\nextensions = ["myst_nb"]\nnb_execution_mode = "force"\n',
+                      "index.md": "# Book\n\n```{toctree}\nchapter\n```\n",
+                      "chapter.ipynb": json.dumps(NOTEBOOK)})
+    out = tmp_path / "latex"
+    done = _sphinx(tmp_path, "latex", out, env={"GRAPHJAC_NOTEBOOK_FORMATS": ""})
+    assert done.returncode == 0, done.stderr
+    tex = (out / "book.tex").read_text(encoding="utf-8")
+    assert tex.count("sphinxincludegraphics") == 2 and "textless{}Graph" not in tex, tex[-2000:]
+    done = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "book.tex"],
+                          cwd=out, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    html = tmp_path / "html"
+    done = _sphinx(tmp_path, "html", html, env={"GRAPHJAC_NOTEBOOK_FORMATS": ""})
+    assert done.returncode == 0, done.stderr
+    page = (html / "chapter.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<img[^>]+src="[^"]+\.svg"', page)) == 2 and ".pdf" not in page   # the web page keeps SVG
+
+
 # ---------------------------------------------------------------------------- the schema, tables, folders
 
 VALIDATOR = jsonschema.Draft202012Validator(spec_schema())

@@ -13,6 +13,7 @@ in full). Without Graphviz the DOT text is shown.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections import Counter
 
 from graphjac.render import figure_for
@@ -67,3 +68,33 @@ def mimebundle(graph, include=None, exclude=None) -> dict:
             data = numbered(data, _shown[key])
         bundle[mime] = data
     return bundle
+
+
+class PdfInBookLatex:
+    """MyST-NB (Jupyter Book) offers each builder a notebook's graphjac figure in a format it
+    takes: the SVG the notebook keeps, and beside it the PDF it converts to (made once per
+    figure), as one image with both candidates; a LaTeX build (Jupyter Book's PDF) takes the PDF
+    where it showed ``<Graph 'neuron': 7 nodes>``, HTML the SVG. Registered as a
+    ``myst_nb.mime_renderers`` entry point, so a book needs no setting; another SVG is left to
+    MyST-NB."""
+
+    mime_priority_overrides = [("latex", "image/svg+xml", 15)]   # after a PDF (10), before a PNG (20)
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        if inline or data.mime_type != "image/svg+xml" or not isinstance(data.content, str) \
+                or 'id="gj' not in data.content:
+            return None
+        made = renderer.render_image(data)
+        folder = getattr(renderer.config, "output_folder", None)
+        images = [node for top in made for node in top.traverse(condition=lambda n: n.tagname == "image")]
+        if not folder or len(images) != 1 or not images[0]["uri"].endswith(".svg"):
+            return made
+        uri = images[0]["uri"]
+        pdf = Path(folder) / (Path(uri).stem + ".pdf")
+        if not pdf.exists():
+            from graphjac.io.fileio import atomic_write
+            from graphjac.render.writers.composer import convert
+            atomic_write(pdf, convert(data.content, "pdf"))
+        images[0]["uri"] = uri[:-len(".svg")] + ".*"     # Sphinx picks the candidate its builder takes
+        return made
