@@ -251,3 +251,17 @@ def test_every_symbol_on_the_page_names_the_graphs_own_target():
     assert steps and all("∂L/∂" in step for step in steps), steps
     assert {entry["target"] for entry in details.values() if "descent_step" in entry} == {"L"}
     assert "∂J" not in text and "∂L/∂z" in {entry.get("upstream") for entry in details.values()}
+
+
+def test_a_printed_page_shows_the_whole_figure_without_its_controls(browser, tmp_path):
+    """Printed (nbconvert's webpdf, a browser's PDF), the page is at its given values on screen,
+    but the print shows every step of both passes, no buttons and no details panel."""
+    graph = gj.load("lecture:neuron")
+    page, errors = _open(browser, tmp_path, html_page(figure_for(graph, details=True)))
+    hidden = page.locator("[data-gj-item].gj-hidden")
+    assert hidden.count() > 0 and hidden.first.evaluate("e => getComputedStyle(e).opacity") == "0"
+    page.emulate_media(media="print")
+    assert hidden.first.evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert page.locator(".gj-controls").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(".gj-details").evaluate("e => getComputedStyle(e).display") == "none"
+    assert errors == []
