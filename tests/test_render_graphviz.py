@@ -1,6 +1,7 @@
 """Rendering through Graphviz: SVG/PNG/PDF, missing or failing dot, atomic output, Jupyter."""
 
 import os
+import re
 import shutil
 import stat
 
@@ -120,6 +121,8 @@ def test_formats_by_suffix(suffix, magic, tmp_path):
 def test_jupyter_shows_svg():
     bundle = neuron()._repr_mimebundle_()
     assert bundle["image/svg+xml"].startswith("<?xml") and "neuron" in bundle["text/plain"]
+    root = re.search(r"<svg [^>]*>", bundle["image/svg+xml"]).group(0)
+    assert 'style="max-width: 100%; height: auto"' in root     # scaled to the output area, never cut at a page edge
 
 
 @needs_dot

@@ -62,6 +62,8 @@ def mimebundle(graph, include=None, exclude=None) -> dict:
             data = html_fragment(figure)
         else:
             data = WRITERS[format].write(figure)
+        if format == "svg":     # as wide as the output area at most (webpdf cut a wide figure at the page edge)
+            data = data.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
         if format in ("svg", "html"):
             key = hash(data)
             _shown[key] += 1
