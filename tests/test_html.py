@@ -2,6 +2,7 @@
 step shows what the frames show, every number shown is the engine's to the last digit, the
 keyboard reaches everything, and two figures on one page keep to themselves."""
 
+import json
 import os
 import re
 import shutil
@@ -265,3 +266,26 @@ def test_a_printed_page_shows_the_whole_figure_without_its_controls(browser, tmp
     assert page.locator(".gj-controls").evaluate("e => getComputedStyle(e).display") == "none"
     assert page.locator(".gj-details").evaluate("e => getComputedStyle(e).display") == "none"
     assert errors == []
+
+
+def test_slides_move_on_only_when_the_figures_passes_are_done(browser, tmp_path):
+    """In a slide deck (reveal.js listens to the whole document's keys), → or a clicker's PageDown
+    on a focused figure steps the figure and not the deck; once every step is shown the next press
+    goes on to the deck, and ← at the given values goes back to it."""
+    fragment = html_fragment(figure_for(gj.load("lecture:product"), details=True))
+    deck = ("<!DOCTYPE html><html><body>" + fragment + "<script>window.deckKeys = [];"
+            "document.addEventListener('keydown', function (e) { window.deckKeys.push(e.key); });</script>"
+            "</body></html>")
+    page, errors = _open(browser, tmp_path, deck)
+    root = page.locator(".graphjac-interactive")
+    steps = len(json.loads(root.locator("script.gj-data").inner_text())["steps"])
+    root.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("PageDown")
+    assert root.locator(".gj-step").inner_text().startswith("step 2") and page.evaluate("window.deckKeys") == []
+    page.keyboard.press("End")
+    page.keyboard.press("PageDown")                 # every step shown: the deck moves on
+    assert page.evaluate("window.deckKeys") == ["PageDown"]
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")                # at the given values: the deck goes back
+    assert page.evaluate("window.deckKeys") == ["PageDown", "ArrowLeft"] and steps > 2 and errors == []

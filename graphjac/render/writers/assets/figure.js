@@ -97,12 +97,18 @@
   root.querySelector(".gj-last").addEventListener("click", function () { show(steps.length); });
   Object.keys(toggles).forEach(function (key) { toggles[key].addEventListener("change", function () { show(shown); }); });
   root.tabIndex = root.tabIndex >= 0 ? root.tabIndex : -1;
+  // → and PageDown (a presenter's clicker) step forward, ← and PageUp back; the key stays with the
+  // figure, so slides (reveal.js) do not move too, until the passes are done (or undone): then the
+  // next press goes on to the slides
   root.addEventListener("keydown", function (event) {
     if (event.target.tagName === "INPUT") return;
-    if (event.key === "ArrowRight") { show(shown + 1); event.preventDefault(); }
-    else if (event.key === "ArrowLeft") { show(shown - 1); event.preventDefault(); }
-    else if (event.key === "Home") { show(0); event.preventDefault(); }
-    else if (event.key === "End") { show(steps.length); event.preventDefault(); }
+    var forward = event.key === "ArrowRight" || event.key === "PageDown";
+    var back = event.key === "ArrowLeft" || event.key === "PageUp";
+    var to = forward ? shown + 1 : back ? shown - 1 : event.key === "Home" ? 0 : event.key === "End" ? steps.length : null;
+    if (to === null || (forward && shown >= steps.length) || (back && shown <= 0)) return;
+    show(to);
+    event.preventDefault();
+    event.stopPropagation();
   });
   show(0);
 })();
