@@ -289,3 +289,29 @@ def test_slides_move_on_only_when_the_figures_passes_are_done(browser, tmp_path)
     page.keyboard.press("Home")
     page.keyboard.press("ArrowLeft")                # at the given values: the deck goes back
     assert page.evaluate("window.deckKeys") == ["PageDown", "ArrowLeft"] and steps > 2 and errors == []
+
+
+def _contrast(page, selector, ground):
+    """The WCAG contrast ratio of ``selector``'s text against ``ground``'s background."""
+    return page.evaluate("""([selector, ground]) => {
+        const rgb = s => s.match(/[0-9.]+/g).slice(0, 3).map(Number);
+        const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                           return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        const a = lum(rgb(getComputedStyle(document.querySelector(selector)).color));
+        const b = lum(rgb(getComputedStyle(document.querySelector(ground)).backgroundColor));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }""", [selector, ground])
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_controls_are_readable_and_look_like_buttons_on_a_dark_notebook_page(browser, tmp_path, scheme):
+    """On a page styled dark by its own theme (nbconvert's dark template, whatever the reader's
+    scheme), with buttons a theme made flat (Material), the controls read at WCAG AA contrast and
+    the buttons keep a border and a ground of their own."""
+    host = ("<style>body { background: #111; color: #ddd; } button { background: none; border: none; "
+            "color: inherit; }</style>")
+    body = host + html_fragment(figure_for(gj.load("lecture:product"), details=True))
+    page, errors = _open(browser, tmp_path, f"<!DOCTYPE html><html><body>{body}</body></html>", scheme=scheme)
+    assert _contrast(page, ".gj-step", ".graphjac-interactive") >= 4.5
+    assert _contrast(page, ".gj-next", ".gj-next") >= 4.5
+    assert page.locator(".gj-next").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+    assert errors == []
