@@ -424,3 +424,64 @@ def test_editing_a_model_scripts_helper_module_redraws_its_figure(tmp_path):
 def gj_unicode_text(svg: str) -> str:
     """The text an SVG's screen-reader labels say (its aria-labels and titles)."""
     return " ".join(re.findall(r'aria-label="([^"]*)"', svg) + re.findall(r"<title>([^<]*)</title>", svg))
+
+
+TORCH_MODEL = """import torch
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return torch.tanh(self.lin(x))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+        self.out = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.out(self.block(x))
+
+
+torch.manual_seed(0)
+net = Net().double()
+example_inputs = torch.randn(2, 3, dtype=torch.float64)
+loss, target = nn.MSELoss(), torch.zeros(2, 1, dtype=torch.float64)
+"""
+
+
+def test_the_directive_and_the_fence_draw_a_torch_module_at_a_depth(tmp_path):
+    """`:torch:` and `:depth:` (the directive), `torch=true depth=1` (the fence) draw a model.py's
+    PyTorch module as `render --torch --depth` does: opened, or its Block one node."""
+    import markdown as python_markdown
+    from graphjac.integrations.mkdocs import fence_running_python, validate
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "model.py").write_text(TORCH_MODEL)
+    (docs / "conf.py").write_text('extensions = ["graphjac.sphinxext"]\ngraphjac_run_python = True\n')
+    (docs / "index.rst").write_text("Notes\n=====\n\n.. graphjac:: model.py:net\n   :torch:\n\n"
+                                    ".. graphjac:: model.py:net\n   :torch:\n   :depth: 1\n")
+    done = _sphinx(docs, "html", tmp_path / "html")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    drawn = [(tmp_path / "html" / src).read_text(encoding="utf-8") for src in re.findall(r'src="([^"]+\.svg)"', page)]
+    assert len(drawn) == 2
+    opened, collapsed = (gj_unicode_text(svg) for svg in drawn)
+    assert "tanh" in opened and "Block" not in opened
+    assert "Block" in collapsed and "tanh" not in collapsed
+
+    md, options = python_markdown.Markdown(), {}
+    validate("graphjac", {"torch": "true", "depth": "1"}, options, {}, md)
+    cwd = os.getcwd()
+    os.chdir(docs)
+    try:
+        svg = fence_running_python("model.py:net", "graphjac", "graphjac", options, md)
+    finally:
+        os.chdir(cwd)
+    assert "Block" in gj_unicode_text(svg) and "tanh" not in gj_unicode_text(svg)

@@ -52,7 +52,7 @@ def validate(language, inputs, options, attrs, md) -> bool:
     """Take the header's render options (``theme=print``) as the fence's options."""
     from graphjac.integrations.embedding import is_render_option
     for key in list(inputs):
-        if is_render_option(key) or key == "interactive":
+        if is_render_option(key) or key in ("interactive", "torch", "depth"):
             options[key] = inputs.pop(key)
     attrs.update(inputs)
     return True
@@ -65,7 +65,7 @@ def fence(source, language, class_name, options, md, run_python=False, **kwargs)
     page, line = _where(md, source)
     attrs = dict(kwargs.get("attrs") or {})
     caption, width, alt = attrs.pop("caption", None), attrs.pop("width", None), attrs.pop("alt", None)
-    problems = [f"unknown fence option(s) {', '.join(sorted(attrs))} (besides render options: caption, width, "
+    problems = [f"unknown fence option(s) {', '.join(sorted(attrs))} (besides render options: caption, width, torch, depth, "
                 f"alt, interactive, #id and .classes)"] if attrs else []
     if width is not None and not CSS_LENGTH.fullmatch(str(width)):
         problems.append(f"width={width!r} is not a length (60%, 400px, 20em)")
@@ -137,12 +137,27 @@ def _svg(source, options, run_python, page="graphjac fence", line=1) -> str:
         graph = load(allowed_spec(lines[0].strip(), folders, run_python,
                                   "list its folder in GRAPHJAC_SPEC_FOLDERS to allow it",
                                   "name graphjac.mkdocs.fence_running_python as the fence's format in "
-                                  "mkdocs.yml to run model.py figures"))
+                                  "mkdocs.yml to run model.py figures"),
+                     torch=_yes(options.get("torch")), depth=_depth(options.get("depth")))
     else:
         graph = load_text(source.strip("\n"), page, first_line=line)
-    chosen = overrides({key: value for key, value in options.items() if key != "interactive"})
-    if str(options.get("interactive", "false")).lower() in ("true", "yes", "1"):
+    chosen = overrides({key: value for key, value in options.items() if key not in ("interactive", "torch", "depth")})
+    if _yes(options.get("interactive")):
         from graphjac.render import figure_for
         from graphjac.render.writers.interactive import html_fragment
         return html_fragment(figure_for(graph, details=True, **chosen))
     return draw(graph, "svg", **chosen)
+
+
+def _yes(value) -> bool:
+    return str(value if value is not None else "false").lower() in ("true", "yes", "1")
+
+
+def _depth(value):
+    """``depth=2`` in a fence's header, as ``--depth``: a whole number ≥ 0, or None."""
+    if value is None:
+        return None
+    if not str(value).isdigit():
+        raise GraphjacError(f"depth={value!r}: give a whole number ≥ 0 (submodules deeper than it are one node each)")
+    return int(value)
+

@@ -71,7 +71,8 @@ class GraphjacDirective(Directive):
     optional_arguments = 1
     final_argument_whitespace = True
     has_content = True
-    option_spec = {**IMAGE_OPTIONS, **{name: directives.unchanged for name in render_option_names()}}
+    option_spec = {**IMAGE_OPTIONS, **{name: directives.unchanged for name in render_option_names()},
+                   "torch": directives.flag, "depth": directives.nonnegative_int}
 
     def run(self):
         env = self.state.document.settings.env
@@ -95,7 +96,7 @@ class GraphjacDirective(Directive):
         options = overrides(self.options)
         if reference:
             spec = self._allowed(env, self._resolve(env, reference))
-            graph = load(spec)
+            graph = load(spec, torch="torch" in self.options, depth=self.options.get("depth"))   # as --torch --depth
             path = source_file(spec)
             if not spec.startswith("lecture:"):
                 for made_from in (path, *graph.sources):   # a model.py's helper modules too
@@ -113,7 +114,9 @@ class GraphjacDirective(Directive):
         if format == "html":
             made = self._interactive(env, graph, options)
         else:
-            figure_file = _render(graph, options, text, format, Path(env.app.outdir), Path(env.app.doctreedir))
+            loaded_as = ["torch" in self.options, self.options.get("depth")]
+            figure_file = _render(graph, options, text, format, Path(env.app.outdir), Path(env.app.doctreedir),
+                                  loaded_as)
             made = [self._picture(env, graph, options, figure_file, format)]
         if "include-source" in self.options:
             block = nodes.literal_block(text, text, language=language)
@@ -235,13 +238,14 @@ def _uri(env, path: Path) -> str:
     return Path(os.path.relpath(path, Path(env.doc2path(env.docname)).parent)).as_posix()
 
 
-def _render(graph, options, text, format, outdir: Path, doctreedir: Path) -> Path:
+def _render(graph, options, text, format, outdir: Path, doctreedir: Path, loaded_as=()) -> Path:
     """The figure's file, rendered unless a file for the same content exists already: the same
-    spec text, the same files the graph was made from (a script's helper modules), options and
-    format."""
+    spec text, the same files the graph was made from (a script's helper modules), read the same
+    way (``loaded_as``: a torch module's ``:torch:`` and ``:depth:``), options and format."""
     from graphjac.render import draw
     made_from = [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in graph.sources if Path(p).is_file()]
-    key = json.dumps([text, made_from, sorted(options.items()), format, __version__], sort_keys=True, default=str)
+    key = json.dumps([text, made_from, list(loaded_as), sorted(options.items()), format, __version__],
+                     sort_keys=True, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     folder = doctreedir / "graphjac-figures"
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", graph.name)[:40] or "figure"
