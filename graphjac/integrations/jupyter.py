@@ -89,7 +89,7 @@ class PdfInBookLatex:
             return None
         made = renderer.render_image(data)
         folder = getattr(renderer.config, "output_folder", None)
-        images = [node for top in made for node in top.traverse(condition=lambda n: n.tagname == "image")]
+        images = [node for top in made for node in top.findall(condition=lambda n: n.tagname == "image")]
         if not folder or len(images) != 1 or not images[0]["uri"].endswith(".svg"):
             return made
         uri = images[0]["uri"]
