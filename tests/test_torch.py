@@ -287,3 +287,18 @@ def test_every_declared_torch_call_maps_to_its_op(op_name, declared):
     graph = gj.from_torch(Model(), inputs if len(inputs) > 1 else inputs[0])
     ops = {record.op for record in graph.records()}
     assert op_name in ops, f"{declared} was drawn as {sorted(map(str, ops))}"
+
+
+def test_an_opaque_node_is_not_part_of_the_spec_format():
+    """A call graphjac has no op for becomes an op of that model's graph only: the spec format's
+    schema (which `graphjac schema` prints and the shipped file holds) does not change."""
+    from graphjac.io.schema import spec_schema
+    before = spec_schema()
+
+    class Erf(nn.Module):
+        def forward(self, x):
+            return torch.special.erf(x).sum()
+
+    graph = gj.from_torch(Erf(), torch.tensor([0.5, -1.0], dtype=torch.float64))
+    assert any(record.kind.startswith("torch_") for record in graph.records())
+    assert spec_schema() == before

@@ -297,6 +297,7 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
     where torch keeps operand k's minibatch (graphjac keeps it on axis 0)."""
     from graphjac.core.ops import REGISTRY
     from graphjac.core.ops.base import Op, Slot
+    from graphjac.core.ops.custom import CUSTOM
     from graphjac.notation.symbols import escape_text
 
     def tensors(ctx, grad=False):
@@ -341,6 +342,7 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
             latex=r"$out = \text{" + escape_text(name) + "}(" + listed + ")",
             slots=tuple(slot(k) for k in range(len(operands))), gate=r"\text{" + escape_text(name) + "}")
     REGISTRY[registered] = op
+    CUSTOM.add(registered)     # the model's, not the spec format's (the schema lists built-in kinds only)
     return registered
 
 
