@@ -9,24 +9,13 @@ import re
 
 import numpy as np
 
-from graphjac.core.records import record
 from graphjac.notation.numbers import value as value_latex
 
 
-@record
-class Blank:
-    """A numbered blank of the sheet: what it asks, the key's answer, and for a gradient on an
-    edge the (op, operand) names it flows through."""
-
-    number: str
-    asked: str
-    answer: str
-    through: object = None
-
-
 def questions(graph, blanks, precision: int = 3) -> list:
-    """``(number, what the blank asks, the key's worked answer)`` for every blank, then the
-    questions about the whole graph; all LaTeX."""
+    """``(number, what the blank asks, the key's worked answer)`` for every blank (an exercise
+    figure's ``blanks``: each with its ``number``, ``asked``, ``answer`` and, on an edge, the
+    (op, operand) names it flows ``through``), then the questions about the whole graph; all LaTeX."""
     out = [(blank.number, blank.asked, _worked(graph, blank, precision)) for blank in blanks]
     return out + _about(graph, precision, len(out))
 

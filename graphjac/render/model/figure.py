@@ -247,7 +247,9 @@ class Blanks:
         counter = iter(range(1, 10**6))
         found = []
 
-        def fill(key, label, phases=None, wanted=None):
+        names = {node.id: node.name for node in figure.nodes}
+
+        def fill(key, label, phases=None, wanted=None, through=None):
             out = []
             for k, line in enumerate(label):
                 if BLANK in line and (wanted is None or (phases[k] == "backward") == wanted):   # (⋮ has no phases)
@@ -257,7 +259,7 @@ class Blanks:
                         number = str(next(counter))
                         before = line[:start].rpartition(r" = \underline")[0] if r" = \underline" in line[:start] else ""
                         asked = before if before and not before.startswith("= ") else label[0].partition(r" = \underline")[0]
-                        found.append(SheetBlank(number, key, asked, line[start + len(BLANK):end]))
+                        found.append(SheetBlank(number, key, asked, line[start + len(BLANK):end], through))
                         line = line[:start] + "_{" + number + "}" + line[end + len(BLANK_END):]
                 out.append(line)
             return tuple(out)
@@ -265,7 +267,8 @@ class Blanks:
         nodes = [replace(n, label=fill(n.id, n.label, n.phases, False)) for n in figure.nodes]
         edges = list(figure.edges)
         for k in backward_steps(figure):
-            edges[k] = replace(edges[k], label=fill(f"e{k}", edges[k].label))
+            edge = edges[k]
+            edges[k] = replace(edge, label=fill(f"e{k}", edge.label, through=(names.get(edge.src), names.get(edge.dst))))
         nodes = tuple(replace(n, label=fill(n.id, n.label, n.phases, True)) for n in nodes)   # totals: after their shares
         return replace(figure, nodes=nodes, edges=tuple(edges), blanks=tuple(found))
 
@@ -273,12 +276,14 @@ class Blanks:
 @record
 class SheetBlank:
     """A numbered blank of an exercise figure: where it is (a node id or ``e<k>``), the formula
-    whose number it hides, and that number (LaTeX)."""
+    whose number it hides, that number (LaTeX), and for a gradient on an edge the (op, operand)
+    names it flows through."""
 
     number: str
     key: str
     asked: str
     answer: str
+    through: Optional[tuple] = None
 
 
 # ---------------------------------------------------------------------------- nodes

@@ -23,7 +23,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from graphjac.notation import exercises
-from graphjac.notation.exercises import Blank
 from graphjac.notation.symbols import escape_text
 from graphjac.render import figure_for
 from graphjac.render.math.typeset import SVG_NS, formula, hoist_symbols
@@ -56,13 +55,7 @@ def questions(graph, precision: int = 3, figures=None) -> list:
     the questions about the whole graph; all LaTeX. The key's answer to a gradient blank is its
     worked chain rule: the formula, the numbers it multiplies, the result."""
     figure = figures[0] if figures else _figure(graph, precision, False)
-    names = {node.id: node.name for node in figure.nodes}
-    blanks = []
-    for blank in figure.blanks:     # the figure model lists them: nothing here reads its LaTeX
-        edge = figure.edges[int(blank.key[1:])] if blank.key.startswith("e") else None
-        through = (names.get(edge.src), names.get(edge.dst)) if edge is not None else None
-        blanks.append(Blank(blank.number, blank.asked, blank.answer, through))
-    return exercises.questions(graph, blanks, precision)
+    return exercises.questions(graph, figure.blanks, precision)   # the figure lists its blanks: no LaTeX read here
 
 
 def _figure(graph, precision, answers, fit=None):
