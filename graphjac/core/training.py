@@ -42,26 +42,32 @@ def train(graph, lr: float, steps: int, ascent: bool = False) -> list:
     return [start] + list(gradient_steps(graph, lr, steps, ascent))
 
 
-def descent_preview(graph, name, rates) -> list:
-    """``[(η, J after p ← p − η ∂J/∂p)]`` for each rate η, the other parameters as they are; the
-    graph itself is left as it was (the steps are tried on a copy). A J that is no finite number
-    is ``None``.
+def descent_previews(graph, names, rates) -> dict:
+    """For each parameter of ``names``: ``[(η, J after p ← p − η ∂J/∂p)]`` for each rate η, the
+    other parameters as they are. The steps are tried on one copy of the graph (the graph itself is
+    left as it was); a J that is no finite number is ``None``.
 
     >>> import graphjac as gj
     >>> g = gj.Graph("parabola")
     >>> x = g.param("x", 3.0)
     >>> g.target = g.square(x, name="J")
-    >>> descent_preview(g, "x", (0.25, 0.5)), float(g.value("x"))
-    ([[0.25, 2.25], [0.5, 0.0]], 3.0)
+    >>> descent_previews(g, ["x"], (0.25, 0.5)), float(g.value("x"))
+    ({'x': [[0.25, 2.25], [0.5, 0.0]]}, 3.0)
     """
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
     graph.backward(graph.target)
     trial = type(graph).from_spec(graph.to_spec())
-    start, grad = graph.value(name), graph.grad(name)
-    out = []
+    out = {}
     with np.errstate(over="ignore", invalid="ignore"):
-        for rate in rates:
-            trial.set_value(name, start - rate * grad)
-            trial.forward()
-            J = float(trial.value(trial.target))
-            out.append([rate, J if math.isfinite(J) else None])
+        for name in names:
+            start, grad = graph.value(name), graph.grad(name)
+            out[name] = []
+            for rate in rates:
+                trial.set_value(name, start - rate * grad)
+                trial.forward()
+                J = float(trial.value(trial.target))
+                out[name].append([rate, J if math.isfinite(J) else None])
+            trial.set_value(name, start)      # back as it was, for the next parameter's steps
     return out

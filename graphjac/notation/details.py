@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphjac.core.training import descent_preview
+from graphjac.core.training import descent_previews
 from graphjac.notation.mathtext import to_unicode
 from graphjac.notation.symbols import partial
 
@@ -25,10 +25,10 @@ def details(graph, nodes, edges) -> dict:
     annotations = graph.annotate()
     notes = {note.name: note for note in annotations.nodes}
     edge_notes = {(note.src, note.dst): note for note in annotations.edges}
-    out = {}
-    for key, name, sample in nodes:
-        if name is not None and name in graph:
-            out[key] = _node(graph, annotations, notes.get(name), name, sample)
+    shown = [(key, name, sample) for key, name, sample in nodes if name is not None and name in graph]
+    descents = descent_previews(graph, [name for _, name, _ in shown if _descends(graph, name)], RATES)
+    out = {key: _node(graph, annotations, notes.get(name), name, sample, descents.get(name))
+           for key, name, sample in shown}
     for key, op, operand, sample in edges:
         if op is not None and operand is not None:
             note = edge_notes.get((graph.node(operand).id, graph.node(op).id))
@@ -37,7 +37,12 @@ def details(graph, nodes, edges) -> dict:
     return out
 
 
-def _node(graph, annotations, note, name, sample) -> dict:
+def _descends(graph, name) -> bool:
+    """Whether a page offers a descent step on ``name``: a parameter with a gradient, towards a target."""
+    return graph.record(name).kind == "param" and graph.target is not None and graph.grad(name) is not None
+
+
+def _node(graph, annotations, note, name, sample, descent) -> dict:
     value, grad = graph.value(name), graph.grad(name)
     if sample is not None and graph.record(name).batch:
         value = value[sample - 1]
@@ -45,8 +50,8 @@ def _node(graph, annotations, note, name, sample) -> dict:
     entry = {"kind": "node", "name": name, "formula": to_unicode(note.formula or note.symbol) if note else name,
              "value": _numbers(value), "grad": _numbers(grad), "sample": sample,
              "grad_of": to_unicode(annotations.grad_symbol(note.id)) if note else "gradient"}
-    if graph.record(name).kind == "param" and grad is not None and graph.target is not None:
-        entry["descent"] = descent_preview(graph, name, RATES)
+    if descent is not None:
+        entry["descent"] = descent
         symbol = to_unicode(note.symbol) if note else name
         entry["descent_step"] = f"{symbol} ← {symbol} − η {entry['grad_of']}"
         entry["target"] = to_unicode(annotations.notation.target_symbol())
