@@ -325,7 +325,7 @@ def test_a_missing_or_broken_font_is_a_clear_error(tmp_path, monkeypatch, conten
     from graphjac.render.math import typeset
     typeset.forget()
     try:
-        with pytest.raises(RenderError, match=r"cannot read the math font .*STIXTwoMath-Regular.ttf.*reinstall ziamath"):
+        with pytest.raises(RenderError, match=r"cannot read the math font .*STIXTwoMath-Regular.ttf.*reinstall graphjac"):
             opentype.math_font()
         with pytest.raises(RenderError) as error:              # a figure says so without blaming a label
             draw(load_example("add"), "svg")
@@ -333,3 +333,15 @@ def test_a_missing_or_broken_font_is_a_clear_error(tmp_path, monkeypatch, conten
     finally:
         opentype.math_font.cache_clear()
         typeset.forget()
+
+
+def test_the_math_font_ships_with_graphjac_under_its_licence():
+    """The font is graphjac's own package data, with the SIL Open Font License beside it, not a
+    file read out of another package's private folder."""
+    import graphjac
+    from pathlib import Path
+    path = Path(font_path())
+    assert path.parent == Path(graphjac.__file__).parent / "fonts" and path.is_file()
+    licence = (path.parent / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE" in licence and "The STIX Fonts Project Authors" in licence
+    assert math_font().units_per_em == 1000

@@ -1,7 +1,7 @@
 """An OpenType math font read lazily: only the tables and glyphs a formula asks for.
 
-The typesetter (:mod:`.math_layout`) needs few things from the STIX Two Math font that ziamath
-ships: each character's glyph, each glyph's advance, outline and ink box, and the font's ``MATH``
+The typesetter (:mod:`.math_layout`) needs few things from the STIX Two Math font graphjac ships
+(``graphjac/fonts``, under the SIL Open Font License, ``OFL.txt`` beside it): each character's glyph, each glyph's advance, outline and ink box, and the font's ``MATH``
 table (its constants, italic corrections, accent attachments and the larger variants and
 assemblies of stretchy glyphs). A general font library reads all of a font's tables when it is
 opened (ziafont takes about 65 ms for this one, mostly its kerning tables, which math does not
@@ -21,7 +21,6 @@ import os
 import struct
 from bisect import bisect_right
 from functools import cached_property, lru_cache
-from importlib.util import find_spec
 from typing import NamedTuple, Optional
 
 from graphjac.errors import FontError
@@ -77,12 +76,9 @@ class Outline(NamedTuple):
 
 
 def font_path() -> str:
-    """The STIX Two Math font ziamath installs (found, not imported: importing ziamath loads its fonts)."""
-    spec = find_spec("ziamath")
-    if spec is None or not spec.submodule_search_locations:
-        raise FontError("typeset math needs the ziamath package, which brings the STIX Two Math font: "
-                          "pip install ziamath")
-    return os.path.join(list(spec.submodule_search_locations)[0], "fonts", FONT_NAME)
+    """The STIX Two Math font file graphjac ships."""
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "fonts", FONT_NAME)
 
 
 @lru_cache(maxsize=1)
@@ -93,8 +89,8 @@ def math_font() -> "Font":
         return Font(path)
     except (OSError, struct.error) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else "not a font file graphjac can read"
-        raise FontError(f"cannot read the math font {path}: {reason} (reinstall ziamath, which brings it: "
-                          f"pip install --force-reinstall ziamath)") from None
+        raise FontError(f"cannot read the math font {path}: {reason} (graphjac ships it; reinstall graphjac: "
+                        f"pip install --force-reinstall graphjac)") from None
 
 
 class Font:
