@@ -294,3 +294,28 @@ def test_glyphs_drawn_in_place_for_cairo_make_the_same_picture(name):
                            dtype=int) for text in (svg, inlined)]
     assert pictures[0].shape == pictures[1].shape
     assert np.abs(pictures[0] - pictures[1]).max() <= 32 and (pictures[0] < 128).sum() > 1000   # the same ink
+
+
+@pytest.mark.dot
+def test_a_typeset_pdf_has_the_words_of_every_label_as_text(tmp_path):
+    """The formulas are outlines; the PDF also carries their words as an (invisible) text layer,
+    so a search, a copy or a screen reader finds them, as in the SVG."""
+    import subprocess
+    from graphjac.render import draw
+    from graphjac.render.writers.accessible import unseen
+    svg = ET.fromstring(_typeset_svg("neuron").encode("utf-8"))
+    said = [element.text for element in svg.iter() if unseen(element)]
+    (tmp_path / "neuron.pdf").write_bytes(draw(load_example("neuron"), "pdf", math="typeset"))
+    text = subprocess.run(["pdftotext", tmp_path / "neuron.pdf", "-"], capture_output=True, text=True,
+                          timeout=60, check=True).stdout
+    fonts = subprocess.run(["pdffonts", tmp_path / "neuron.pdf"], capture_output=True, text=True,
+                           timeout=60, check=True).stdout
+    bare = "".join(text.split())          # pdftotext may drop a narrow space ("b→z")
+    assert len(said) >= 10 and all("".join(words.split()) in bare for words in said), (said, text)
+    assert "∂J/∂w⃗ = ∂J/∂z · x⃗ᵀ = (−0.69, −1.38, 0.69)" in text and len(fonts.splitlines()) > 2
+
+
+def test_a_png_leaves_the_text_layer_out():
+    from graphjac.render.writers.composer import for_cairo
+    svg = _typeset_svg("neuron")
+    assert b'fill-opacity="0"' not in for_cairo(svg, "png") and b'fill-opacity="0.004"' in for_cairo(svg, "pdf")

@@ -174,3 +174,21 @@ def test_a_minibatch_figure_makes_a_worksheet_whose_key_holds_no_rule(name):
     for number, question, answer in asked:
         assert r"\underline" not in question + answer and "@" not in question + answer, (number, question, answer)
     assert worksheet([graph], answers=True).startswith(b"%PDF")
+
+
+def test_a_typeset_sheet_and_key_have_their_words_as_text(tmp_path):
+    """Every line of a page is outlines; its words are the PDF's text layer too (search, copy,
+    screen readers): the heading, the instruction, each question and the key's answers."""
+    import math
+    sheet, key = worksheet([gj.load("lecture:neuron")], "Week 3", answers=False), \
+        worksheet([gj.load("lecture:neuron")], "Week 3", answers=True)
+    texts = {}
+    for name, pdf in (("sheet", sheet), ("key", key)):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        texts[name] = subprocess.run(["pdftotext", tmp_path / f"{name}.pdf", "-"], capture_output=True, text=True,
+                                     timeout=60, check=True).stdout
+    a = 1 / (1 + math.exp(-(1 * 0.5 + 2 * -0.3 + -1 * 0.8 + 0.1)))     # σ(x⃗ᵀw⃗ + b) at the spec's numbers
+    for text in texts.values():
+        assert "Week 3" in text and "neuron" in text and "z = x⃗ᵀw⃗ + b" in text
+    assert "Fill in each numbered blank" in texts["sheet"] and f"a = σ(z) = {a:.2f}" not in texts["sheet"]
+    assert "The answers, blank by blank" in texts["key"] and f"2. a = σ(z) = {a:.2f}" in texts["key"]

@@ -75,9 +75,7 @@ def label_elements(svg: ET.Element, figure, centres=None) -> None:
         element.set("aria-label", text)
         where = (centres or {}).get(key) or _first_text(element)
         if where is not None:
-            ET.SubElement(element, f"{SVG}text", {"x": f"{where[0]:.2f}", "y": f"{where[1]:.2f}", "font-size": "4",
-                                                   "text-anchor": "middle", "fill-opacity": "0",
-                                                   "aria-hidden": "true"}).text = text
+            say_unseen(element, where[0], where[1], text)
     heading = ", ".join(filter(None, (_unicode(line) for line in figure.title))) or "a computational graph"
     svg.set("role", "img")
     svg.set("aria-label", heading)
@@ -87,6 +85,20 @@ def label_elements(svg: ET.Element, figure, centres=None) -> None:
     title.text = heading
     svg.insert(0, description)
     svg.insert(0, title)
+
+
+def say_unseen(parent: ET.Element, x: float, y: float, text: str, size: float = 4.0, anchor: str = "middle"):
+    """``text`` as invisible text at (x, y), SVG coordinates: what a page search, a copy, a screen
+    reader and a PDF's text layer find where a typeset formula is drawn as outlines (cairo's PDF
+    keeps it at an alpha of 1/255, see :func:`.composer.convert`)."""
+    ET.SubElement(parent, f"{SVG}text", {"x": f"{x:.2f}", "y": f"{y:.2f}", "font-size": f"{size:g}",
+                                         "text-anchor": anchor, "fill-opacity": "0",
+                                         "aria-hidden": "true"}).text = text
+
+
+def unseen(element: ET.Element) -> bool:
+    """Whether ``element`` is text :func:`say_unseen` wrote."""
+    return element.tag == f"{SVG}text" and element.get("fill-opacity") == "0" and element.get("aria-hidden") == "true"
 
 
 def _first_text(element):

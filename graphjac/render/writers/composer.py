@@ -20,7 +20,7 @@ from graphjac.render.layout.dot import figure_to_dot
 from graphjac.render.layout.geometry import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
 from graphjac.render.math.typeset import SVG_NS, Label, hoist_symbols, inline_symbols
 from graphjac.render.model.themes import THEMES
-from graphjac.render.writers.accessible import label_elements
+from graphjac.render.writers.accessible import label_elements, unseen
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
 # layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
@@ -355,17 +355,26 @@ def convert(svg_text: str, format: str, dpi: int = 150):
                           f"'brew install cairo') or write SVG") from None
     if format == "png":
         _check_pixels(svg_text, dpi)
-        return cairosvg.svg2png(bytestring=_glyphs_inline(svg_text), dpi=dpi)
-    return fixed_date(cairosvg.svg2pdf(bytestring=_glyphs_inline(svg_text)))
+        return cairosvg.svg2png(bytestring=for_cairo(svg_text, format), dpi=dpi)
+    return fixed_date(cairosvg.svg2pdf(bytestring=for_cairo(svg_text, format)))
 
 
-def _glyphs_inline(svg_text: str) -> bytes:
-    """The SVG with each glyph drawn where it is used (:func:`.typeset.inline_symbols`): the
-    same picture, which cairosvg draws in half the time."""
-    if "<use" not in svg_text:
-        return svg_text.encode("utf-8")
+TEXT_LAYER_ALPHA = "0.004"    # about 1/255: cairo leaves out text drawn fully transparent
+
+
+def for_cairo(svg_text: str, format: str) -> bytes:
+    """The SVG as cairosvg draws it into ``format``: each glyph drawn where it is used
+    (:func:`.typeset.inline_symbols`, the same picture in half the time), and the invisible text
+    over the typeset formulas kept as a PDF's text layer (so a search, a copy or a screen reader
+    finds the words) but left out of a PNG."""
     svg = ET.fromstring(svg_text)
     inline_symbols(svg)
+    for parent in list(svg.iter()):
+        for text in [child for child in parent if unseen(child)]:
+            if format == "png":
+                parent.remove(text)
+            else:
+                text.set("fill-opacity", TEXT_LAYER_ALPHA)
     return ET.tostring(svg, encoding="utf-8", xml_declaration=True)
 
 

@@ -23,11 +23,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from graphjac.notation import exercises
+from graphjac.notation.mathtext import to_unicode
 from graphjac.notation.symbols import escape_text
 from graphjac.render import figure_for
 from graphjac.render.math.typeset import SVG_NS, formula, hoist_symbols
 from graphjac.render.model.themes import THEMES
-from graphjac.render.writers.composer import fixed_date, serialize, svg_tree
+from graphjac.render.writers.accessible import say_unseen
+from graphjac.render.writers.composer import fixed_date, for_cairo, serialize, svg_tree
 
 PAGE = (595.0, 842.0)          # A4, in points
 MARGIN = 48.0
@@ -79,20 +81,19 @@ def _pages_of(graph, index, title, text, answers, precision) -> list:
     y = _line(page, rf"\text{{{escape_text(heading)}}}", "heading", y) + 4
     if text:
         y = _line(page, rf"\text{{{escape_text(text)}}}", "question", y) + 4
-    lines = [_set_line(rf"\text{{{number}.\ }} " + shown, "question", QUESTION_INDENT)
-             for number, shown in _asked(graph, answers, precision)]
+    asked = [rf"\text{{{number}.\ }} " + shown for number, shown in _asked(graph, answers, precision)]
+    lines = [(latex, _set_line(latex, "question", QUESTION_INDENT)) for latex in asked]
     below = PAGE[1] - MARGIN - y
-    room, drawing = _figure_room(graph, precision, answers, below, sum(line.height + 3 for line in lines) + 40)
+    room, drawing = _figure_room(graph, precision, answers, below, sum(line.height + 3 for _, line in lines) + 40)
     y = _place_figure(page, drawing, y, room) + 12
     done = []
     if y + 30 > PAGE[1] - MARGIN:   # the figure took the page: the questions begin the next
         page, y = _next_page(done, page, heading)
     y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
-    for line in lines:
+    for latex, line in lines:
         if y + line.height > PAGE[1] - MARGIN:
             page, y = _next_page(done, page, heading)
-        line.draw(page, MARGIN + QUESTION_INDENT, y)
-        y += line.height + 3
+        y = _draw_line(page, latex, line, "question", y, QUESTION_INDENT) + 3
     return done + [_finished(page)]
 
 
@@ -152,8 +153,15 @@ def _instruction(answers) -> str:
 
 def _line(page, latex, role, top, indent=0.0):
     """Typeset ``latex`` at ``top``; returns where the next line goes (shrunk to fit the width)."""
-    set_ = _set_line(latex, role, indent)
+    return _draw_line(page, latex, _set_line(latex, role, indent), role, top, indent)
+
+
+def _draw_line(page, latex, set_, role, top, indent=0.0):
+    """The typeset line ``set_`` of ``latex`` drawn at ``top``, its words as invisible text over it
+    (the PDF's text layer); returns where the next line goes."""
     set_.draw(page, MARGIN + indent, top)
+    say_unseen(page, MARGIN + indent, top + 0.75 * set_.height, to_unicode(latex).strip(),
+               size=0.75 * SIZES[role], anchor="start")
     return top + set_.height
 
 
@@ -197,10 +205,10 @@ def _pdf(pages) -> bytes:
     import cairosvg
     from cairosvg.parser import Tree
     out = io.BytesIO()
-    surface = cairosvg.surface.PDFSurface(Tree(bytestring=pages[0].encode("utf-8")), out, 72)
+    surface = cairosvg.surface.PDFSurface(Tree(bytestring=for_cairo(pages[0], "pdf")), out, 72)
     for page in pages[1:]:
         surface.cairo.show_page()
-        surface.draw(Tree(bytestring=page.encode("utf-8")))
+        surface.draw(Tree(bytestring=for_cairo(page, "pdf")))
     surface.finish()
     return fixed_date(out.getvalue())
 
