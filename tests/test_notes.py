@@ -2,6 +2,7 @@
 Markdown, MyST-NB notebooks), a real MkDocs site, an executed notebook, the spec schema, the
 tables for notes and Python figures in folder builds."""
 
+import base64
 import collections
 import json
 import os
@@ -246,24 +247,51 @@ def _execute(path, env=None):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def test_a_notebook_shows_every_graph_inline_as_svg_only(tmp_path):
+def test_a_notebook_shows_every_graph_as_svg_with_a_pdf_beside_it(tmp_path):
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(NOTEBOOK))
     cells = _execute(path)["cells"]
     for cell in cells:
         (output,) = cell["outputs"]
         data = output["data"]
-        assert set(data) == {"text/plain", "image/svg+xml"}
+        assert set(data) == {"text/plain", "image/svg+xml", "application/pdf"}
         svg = "".join(data["image/svg+xml"])
         assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+        assert base64.b64decode(data["application/pdf"]).startswith(b"%PDF")
     assert "STIXTwoMath" in "".join(cells[0]["outputs"][0]["data"]["image/svg+xml"])   # typeset
 
 
-def test_a_notebook_asked_for_pdf_carries_it(tmp_path):
+def test_a_notebook_asked_for_svg_alone_keeps_svg_alone(tmp_path):
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(NOTEBOOK))
-    cells = _execute(path, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})["cells"]
-    assert set(cells[0]["outputs"][0]["data"]) == {"text/plain", "image/svg+xml", "application/pdf"}
+    cells = _execute(path, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg"})["cells"]
+    assert set(cells[0]["outputs"][0]["data"]) == {"text/plain", "image/svg+xml"}
+
+
+def test_nbconvert_makes_a_pdf_of_a_notebook_with_static_and_interactive_figures_without_inkscape(tmp_path):
+    """nbconvert's LaTeX path converted each SVG with Inkscape ("Inkscape executable not found")
+    and printed an interactive figure as <Graph …>: it now takes the PDF beside each."""
+    notebook = json.loads(json.dumps(NOTEBOOK))
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                              "source": "from graphjac.integrations import jupyter\n"
+                                        "jupyter.display_formats('html')\ng"})
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(notebook))
+    cells = _execute(path)["cells"]
+    assert set(cells[2]["outputs"][0]["data"]) == {"text/plain", "text/html", "application/pdf"}
+    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "latex", str(path)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                          env={**os.environ, "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                                                     if not (Path(p) / "inkscape").exists())})
+    assert done.returncode == 0, done.stderr[-3000:]
+    tex = (tmp_path / "n.tex").read_text(encoding="utf-8")
+    assert len(re.findall(r"\{n_files/[^}]+\.pdf\}", tex)) == 3 and "textless{}Graph" not in tex, tex[-3000:]
+    done = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "n.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    text = subprocess.run(["pdftotext", tmp_path / "n.pdf", "-"], capture_output=True, text=True, timeout=60,
+                          check=True).stdout
+    assert text.count("z = x⃗ᵀw⃗ + b = −0.8") == 2        # the figures' words: their PDFs' text layer
 
 
 def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
@@ -271,7 +299,7 @@ def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
                       "index.md": "# Book\n\n```{toctree}\nchapter\n```\n",
                       "chapter.ipynb": json.dumps(NOTEBOOK)})
     out, doctrees = tmp_path / "latex", ["-d", str(tmp_path / "doctrees")]   # the HTML build reads nothing again
-    done = _sphinx(tmp_path, "latex", out, *doctrees, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
+    done = _sphinx(tmp_path, "latex", out, *doctrees)
     assert done.returncode == 0, done.stderr
     tex = (out / "book.tex").read_text(encoding="utf-8")
     assert tex.count("sphinxincludegraphics") == 2
@@ -279,19 +307,19 @@ def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
                           cwd=out, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:]
     html = tmp_path / "html"
-    done = _sphinx(tmp_path, "html", html, *doctrees, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg,pdf"})
+    done = _sphinx(tmp_path, "html", html, *doctrees)
     assert done.returncode == 0, done.stderr
     assert (html / "chapter.html").read_text(encoding="utf-8").count(".svg") >= 2
 
 
 def test_a_myst_nb_book_of_svg_only_notebooks_builds_to_pdf_with_the_figures(tmp_path):
-    """A notebook keeps SVG alone by default; MyST-NB's LaTeX build (Jupyter Book's PDF) draws each
+    """A notebook run with SVG alone: MyST-NB's LaTeX build (Jupyter Book's PDF) draws each
     graphjac figure as the PDF it converts to, with no setting (it printed <Graph 'neuron': … nodes>)."""
     _write(tmp_path, {"conf.py": 'project = "book"\nextensions = ["myst_nb"]\nnb_execution_mode = "force"\n',
                       "index.md": "# Book\n\n```{toctree}\nchapter\n```\n",
                       "chapter.ipynb": json.dumps(NOTEBOOK)})
     out = tmp_path / "latex"
-    done = _sphinx(tmp_path, "latex", out, env={"GRAPHJAC_NOTEBOOK_FORMATS": ""})
+    done = _sphinx(tmp_path, "latex", out, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg"})
     assert done.returncode == 0, done.stderr
     tex = (out / "book.tex").read_text(encoding="utf-8")
     assert tex.count("sphinxincludegraphics") == 2 and "textless{}Graph" not in tex, tex[-2000:]
@@ -299,7 +327,7 @@ def test_a_myst_nb_book_of_svg_only_notebooks_builds_to_pdf_with_the_figures(tmp
                           cwd=out, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:]
     html = tmp_path / "html"
-    done = _sphinx(tmp_path, "html", html, env={"GRAPHJAC_NOTEBOOK_FORMATS": ""})
+    done = _sphinx(tmp_path, "html", html, env={"GRAPHJAC_NOTEBOOK_FORMATS": "svg"})
     assert done.returncode == 0, done.stderr
     page = (html / "chapter.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<img[^>]+src="[^"]+\.svg"', page)) == 2 and ".pdf" not in page   # the web page keeps SVG

@@ -1,13 +1,14 @@
-"""Jupyter's rich display of a graph: inline SVG, and PNG or PDF too where a notebook is built
-into a PDF.
+"""Jupyter's rich display of a graph: inline SVG for the notebook, and beside it the PDF every
+LaTeX path takes.
 
-A notebook keeps every output it is given, so a graph offers SVG alone by default (small,
-sharp, typeset when its spec says ``math: typeset``). A book built to PDF (Jupyter Book /
-MyST-NB, Quarto, nbconvert's ``--to pdf``) needs a format its LaTeX path takes: ask for it
-where the book is built, ``GRAPHJAC_NOTEBOOK_FORMATS=svg,pdf jupyter-book build --builder pdflatex …``,
-or in the notebook, ``graphjac.integrations.jupyter.display_formats("svg", "png")``;
-``display_formats("html")`` shows the interactive figure (step through the passes, every number
-in full). Without Graphviz the DOT text is shown.
+A graph offers SVG (small, sharp, typeset when its spec says ``math: typeset``), which
+JupyterLab, VS Code and HTML exports show, and a PDF of the same figure, which a notebook's PDF
+build picks instead (``jupyter nbconvert --to pdf`` would otherwise call Inkscape, Quarto and
+MyST-NB's LaTeX would show ``<Graph 'neuron': 7 nodes>``). ``display_formats("html")`` shows the
+interactive figure (step through the passes, every number in full), with the PDF beside it as
+the finished figure a PDF build prints. Choose other formats in the notebook,
+``graphjac.integrations.jupyter.display_formats("svg")`` (smaller notebooks, no PDF build), or
+where it is run, ``GRAPHJAC_NOTEBOOK_FORMATS=svg,png``. Without Graphviz the DOT text is shown.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ _chosen = None               # formats set by display_formats(), else the enviro
 _shown = Counter()           # how often each figure was displayed in this kernel (for unique ids)
 
 
+DEFAULT = ("svg", "pdf")
+
+
 def display_formats(*formats) -> tuple:
-    """Set (and return) the formats every graph is displayed in: any of svg, png, pdf."""
+    """Set (and return) the formats every graph is displayed in: any of svg, png, pdf and html
+    (the interactive figure, which brings a PDF as its printed fallback unless png or pdf is chosen)."""
     global _chosen
     unknown = [f for f in formats if f not in MIME]
     if unknown or not formats:
@@ -40,9 +45,17 @@ def formats() -> tuple:
     """The formats graphs are displayed in now."""
     if _chosen is not None:
         return _chosen
-    wanted = tuple(f.strip().lower() for f in os.environ.get("GRAPHJAC_NOTEBOOK_FORMATS", "svg").split(",")
+    wanted = tuple(f.strip().lower() for f in os.environ.get("GRAPHJAC_NOTEBOOK_FORMATS", "").split(",")
                    if f.strip())
-    return tuple(f for f in wanted if f in MIME) or ("svg",)
+    return tuple(f for f in wanted if f in MIME) or DEFAULT
+
+
+def _with_fallback(chosen: tuple) -> tuple:
+    """``chosen``, and a PDF after an interactive figure that has no static format beside it:
+    what a PDF build, a print or a viewer without JavaScript shows (the finished passes)."""
+    if "html" in chosen and not {"png", "pdf"} & set(chosen):
+        return chosen + ("pdf",)
+    return chosen
 
 
 def mimebundle(graph, include=None, exclude=None) -> dict:
@@ -53,7 +66,7 @@ def mimebundle(graph, include=None, exclude=None) -> dict:
     if find_dot() is None:
         bundle["text/vnd.graphviz"] = WRITERS["dot"].write(figure)
         return bundle
-    for format in formats():
+    for format in _with_fallback(formats()):
         mime = MIME[format]
         if (include and mime not in include) or (exclude and mime in exclude):
             continue
@@ -74,8 +87,9 @@ def mimebundle(graph, include=None, exclude=None) -> dict:
 
 class PdfInBookLatex:
     """MyST-NB (Jupyter Book) offers each builder a notebook's graphjac figure in a format it
-    takes: the SVG the notebook keeps, and beside it the PDF it converts to (made once per
-    figure), as one image with both candidates; a LaTeX build (Jupyter Book's PDF) takes the PDF
+    takes, also for a notebook run with SVG alone (``display_formats("svg")``): the SVG the
+    notebook keeps, and beside it the PDF it converts to (made once per figure), as one image
+    with both candidates; a LaTeX build (Jupyter Book's PDF) takes the PDF
     where it showed ``<Graph 'neuron': 7 nodes>``, HTML the SVG. Registered as a
     ``myst_nb.mime_renderers`` entry point, so a book needs no setting; another SVG is left to
     MyST-NB."""
