@@ -28,6 +28,18 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+# reveal.js (the slide tests open real decks), from the npm registry, kept outside the repository
+export GRAPHJAC_REVEAL_JS="${GRAPHJAC_REVEAL_JS:-${XDG_CACHE_HOME:-$HOME/.cache}/graphjac-tests/node_modules/reveal.js}"
+if [ ! -f "$GRAPHJAC_REVEAL_JS/dist/reveal.js" ]; then
+  if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    echo "installing npm (to fetch reveal.js for the slide tests) with apt-get" >&2
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  echo "installing reveal.js 5.2.1 (the slide tests) with npm" >&2
+  npm install --no-save --no-audit --no-fund --silent --prefix "$(dirname "$(dirname "$GRAPHJAC_REVEAL_JS")")" reveal.js@5.2.1
+fi
 export GRAPHJAC_REQUIRE_TEX=1 GRAPHJAC_NO_SKIPS=1   # every tool is here: a skipped test fails the run
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"   # property tests draw the same examples every run
 # graphjac's bytecode compiled once, even where PYTHONDONTWRITEBYTECODE is set: the suite starts the

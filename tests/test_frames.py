@@ -288,3 +288,22 @@ def test_the_frames_command(tmp_path):
     assert (tmp_path / "steps" / "step-00.svg").exists() and (tmp_path / "steps" / "backprop.tex").exists()
     bad = runner.invoke(main, ["frames", "lecture:neuron", "-o", str(tmp_path / "x"), "--no-backward"])
     assert bad.exit_code == 2 and "no gradients" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_reveal_deck_escapes_what_the_spec_and_options_say(tmp_path):
+    """A title, a node's words or a --reveal-url cannot open a tag or a script in the deck."""
+    import graphjac as gj
+    g = gj.Graph("</title><script>alert(1)</script>")
+    x = g.input("x", 2.0, label=r"\text{<img src=x onerror=alert(2)>}")
+    g.backward(g.square(x, name="J"))
+    paths = write_frames(g, tmp_path, "revealjs", reveal_url='x"><script>alert(3)</script>')
+    deck = (tmp_path / "backprop-reveal.html").read_text(encoding="utf-8")
+    assert tmp_path / "backprop-reveal.html" in paths and "step-00.svg" in deck
+    assert deck.count("<script") == 2 and "<img src=x" not in deck and "alert(3)</script>" not in deck
+    assert len(re.findall(r'<img (?:class="fragment" )?src="step-\d+\.svg"', deck)) == len(list(tmp_path.glob("step-*.svg")))
+
+
+def test_the_cli_writes_a_reveal_deck(tmp_path):
+    done = CliRunner().invoke(main, ["frames", "lecture:product", "-o", str(tmp_path), "--format", "revealjs"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "backprop-reveal.html").is_file() and (tmp_path / "step-00.svg").is_file()

@@ -315,3 +315,83 @@ def test_the_controls_are_readable_and_look_like_buttons_on_a_dark_notebook_page
     assert _contrast(page, ".gj-next", ".gj-next") >= 4.5
     assert page.locator(".gj-next").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
     assert errors == []
+
+
+# ------------------------------------------------------------------------------ in a real reveal.js deck
+
+REVEAL_JS = Path(os.environ.get("GRAPHJAC_REVEAL_JS") or Path.home() / ".cache/graphjac-tests/node_modules/reveal.js")
+NEXT_SLIDE = '<section><h2 id="after">The next slide</h2></section>'
+
+
+def _deck_page(browser, path, size=(1200, 900)):
+    assert (REVEAL_JS / "dist" / "reveal.js").is_file(), \
+        f"reveal.js is not at {REVEAL_JS}: bash scripts/test.sh installs it (or set GRAPHJAC_REVEAL_JS)"
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+    return page, errors
+
+
+def _inside(page, selector, box=".reveal .slides > section.present"):
+    """Whether every element ``selector`` matches lies within ``box`` (and the window)."""
+    return page.evaluate("""([selector, box]) => {
+        const outer = document.querySelector(box).getBoundingClientRect();
+        return [...document.querySelectorAll(selector)].every(e => { const r = e.getBoundingClientRect();
+            return r.width > 50 && r.top >= outer.top - 1 && r.bottom <= Math.min(outer.bottom, innerHeight) + 1
+                   && r.left >= 0 && r.right <= innerWidth; }); }""", [selector, box])
+
+
+@pytest.mark.parametrize("size", [(1200, 900), (1280, 720)])
+def test_frames_as_a_reveal_slide_step_with_the_arrow_key_then_move_on(browser, tmp_path, size):
+    """frames --format revealjs: one slide whose steps are fragments; → shows each step in turn
+    (the newest on top), the press after the last goes to the next slide, ← comes back; every step
+    fits the slide, at 4:3 and 16:9."""
+    from graphjac.render.writers.frames import write_frames
+    graph = gj.load("lecture:neuron")
+    write_frames(graph, tmp_path, "revealjs", reveal_url=REVEAL_JS.as_uri(), fit="4:3")
+    deck = tmp_path / "backprop-reveal.html"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("</section>\n", "</section>\n" + NEXT_SLIDE, 1),
+                    encoding="utf-8")
+    page, errors = _deck_page(browser, deck, size)
+    steps = len(reveal_steps(figure_for(graph), PASSES))
+    shown = lambda: page.evaluate("() => [...document.querySelectorAll('.graphjac-steps img')]"
+                                  ".filter(e => !e.classList.contains('fragment') || e.classList.contains('visible'))"
+                                  ".map(e => e.getAttribute('src'))")
+    assert shown() == ["step-00.svg"] and _inside(page, ".graphjac-steps img")
+    for k in range(1, steps + 1):
+        page.keyboard.press("ArrowRight")
+        assert shown()[-1] == f"step-{k:02d}.svg" and page.evaluate("Reveal.getIndices().h") == 0
+    _shot(page, f"reveal-frames-{size[0]}x{size[1]}", tmp_path)
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == 1 and page.locator("#after").is_visible()
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("Reveal.getIndices().h") == 0 and shown()[-1] == f"step-{steps:02d}.svg"
+    alts = page.eval_on_selector_all(".graphjac-steps img", "els => els.map(e => e.alt)")
+    assert alts[-1].endswith("∂J/∂b = ∂J/∂z = −0.69") and errors == []
+
+
+@pytest.mark.parametrize("size", [(1200, 900), (1280, 720)])
+def test_an_interactive_figure_in_a_reveal_slide_fits_and_keeps_the_keys_until_its_passes_are_done(browser, tmp_path,
+                                                                                                   size):
+    """In a real reveal.js deck the interactive figure (drawing, buttons and step line) fits its
+    slide, → steps the figure and not the deck, and once the passes are done → moves the deck on."""
+    fragment = html_fragment(figure_for(gj.load("lecture:two_layer"), details=True, fit="4:3"))
+    url = REVEAL_JS.as_uri()
+    deck = tmp_path / "deck.html"
+    deck.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="{url}/dist/reveal.css"><link rel="stylesheet" href="{url}/dist/theme/white.css">
+</head><body><div class="reveal"><div class="slides"><section>{fragment}</section>{NEXT_SLIDE}</div></div>
+<script src="{url}/dist/reveal.js"></script><script>Reveal.initialize();</script></body></html>""", encoding="utf-8")
+    page, errors = _deck_page(browser, deck, size)
+    root = page.locator(".graphjac-interactive")
+    steps = len(json.loads(root.locator("script.gj-data").inner_text())["steps"])
+    assert _inside(page, ".graphjac-interactive .gj-drawing svg") and _inside(page, ".graphjac-interactive .gj-controls")
+    _shot(page, f"reveal-interactive-{size[0]}x{size[1]}", tmp_path)
+    root.focus()
+    for _ in range(steps):
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == 0 and root.locator(".gj-step").inner_text().startswith(f"step {steps}")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == 1 and errors == []

@@ -76,15 +76,15 @@ def label_elements(svg: ET.Element, figure, centres=None) -> None:
         where = (centres or {}).get(key) or _first_text(element)
         if where is not None:
             say_unseen(element, where[0], where[1], text)
-    heading = ", ".join(filter(None, (_unicode(line) for line in figure.title))) or "a computational graph"
+    title = heading(figure)
     svg.set("role", "img")
-    svg.set("aria-label", heading)
+    svg.set("aria-label", title)
     description = ET.Element(f"{SVG}desc")
     description.text = _summary(figure, said)
-    title = ET.Element(f"{SVG}title")
-    title.text = heading
+    title_element = ET.Element(f"{SVG}title")
+    title_element.text = title
     svg.insert(0, description)
-    svg.insert(0, title)
+    svg.insert(0, title_element)
 
 
 def say_unseen(parent: ET.Element, x: float, y: float, text: str, size: float = 4.0, anchor: str = "middle"):
@@ -99,6 +99,11 @@ def say_unseen(parent: ET.Element, x: float, y: float, text: str, size: float = 
 def unseen(element: ET.Element) -> bool:
     """Whether ``element`` is text :func:`say_unseen` wrote."""
     return element.tag == f"{SVG}text" and element.get("fill-opacity") == "0" and element.get("aria-hidden") == "true"
+
+
+def heading(figure) -> str:
+    """The figure's title in Unicode, its lines joined ("a computational graph" without one)."""
+    return ", ".join(filter(None, (_unicode(line) for line in figure.title))) or "a computational graph"
 
 
 def _first_text(element):

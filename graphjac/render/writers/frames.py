@@ -5,7 +5,8 @@ adds each op's value in the order the pass computes them (in the circuit style, 
 a gate's output wires), and the backward pass each ∂J/∂· in reverse topological order (each
 backward edge, or in the circuit style each wire's gradient), the newest highlighted. Every
 frame shares one layout, so nothing moves between frames. The same steps come as separate
-figures (SVG, PNG, PDF), as one Beamer frame with overlays, and as an animated SVG (SMIL, no
+figures (SVG, PNG, PDF), as one Beamer frame with overlays, as one reveal.js slide whose steps
+are fragments (→ or a clicker steps through the passes), and as an animated SVG (SMIL, no
 script) for web notes.
 
 >>> import graphjac as gj
@@ -21,6 +22,7 @@ script) for web notes.
 from __future__ import annotations
 
 import copy
+import html
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +40,9 @@ from graphjac.render.writers.composer import centre_of, convert, serialize, svg_
 from graphjac.render.writers.formats import frame_formats
 
 FORMATS = frame_formats()   # svg, png, pdf: the one list, in the writer registry
+REVEALJS = "revealjs"       # SVG steps and a reveal.js deck of one slide that steps through them
+CHOICES = FORMATS + (REVEALJS,)
+REVEAL_URL = "https://cdn.jsdelivr.net/npm/reveal.js@5"
 SECONDS_PER_STEP = 1.5
 
 
@@ -96,6 +101,57 @@ def animated_svg(figure, seconds: float = SECONDS_PER_STEP, passes=PASSES) -> st
     return serialize(svg)
 
 
+def reveal_section(figure, names, passes=PASSES) -> str:
+    """A reveal.js slide (``<section>``) of the frames ``names`` (their files, in order) stacked
+    in one place (``r-stack``), each after the first a fragment: → or a clicker steps through
+    the passes, the next → leaves the slide, ← steps back. Stretched to the slide's height
+    (``r-stretch``), so the figure is never cut. Each frame's alt text says what its step adds."""
+    from graphjac.render.writers.accessible import heading, spoken
+    said = spoken(figure)
+    title = heading(figure)
+    steps = reveal_steps(figure, passes)
+    alts = ["what is given"] + ["; ".join(said[key] for key in dict.fromkeys(item.split(".")[0] for item in items)
+                                          if key in said) or f"step {k}"
+                                for k, items in enumerate(steps, start=1)]
+    fragment = ' class="fragment"'
+    images = [f'    <img{fragment if k else ""} src="{html.escape(name)}" '
+              f'alt="{html.escape(f"{title}, step {k} of {len(names) - 1}: {alt}")}">'
+              for k, (name, alt) in enumerate(zip(names, alts))]
+    return ('<section class="graphjac-steps">\n  <div class="r-stack r-stretch">\n' + "\n".join(images)
+            + "\n  </div>\n</section>\n")
+
+
+REVEAL_STYLE = (".graphjac-steps .r-stack img { max-width: 100%; max-height: 100%; margin: auto; "
+                "box-shadow: none; background: white; }")
+
+
+def reveal_deck(figure, names, passes=PASSES, reveal_url: str = REVEAL_URL) -> str:
+    """A whole reveal.js deck around :func:`reveal_section` (reveal.js from ``reveal_url``: its
+    CDN by default, or a copy of your own); paste the ``<section>`` into a deck of your own."""
+    url = html.escape(reveal_url.rstrip("/"), quote=True)
+    from graphjac.render.writers.accessible import heading
+    title = html.escape(heading(figure))
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="{url}/dist/reveal.css">
+<link rel="stylesheet" href="{url}/dist/theme/white.css">
+<style>{REVEAL_STYLE}</style>
+</head>
+<body>
+<div class="reveal"><div class="slides">
+<!-- the slide to paste into a deck of your own (with the style above and the step files beside it) -->
+{reveal_section(figure, names, passes)}</div></div>
+<script src="{url}/dist/reveal.js"></script>
+<script>Reveal.initialize({{ hash: true }});</script>
+</body>
+</html>
+"""
+
+
 def _fraction(step, count):
     return f"{step / count:.4f}".rstrip("0").rstrip(".")
 
@@ -152,16 +208,19 @@ def _backdrop(svg, item, placed, theme):
     return box
 
 
-def write_frames(graph, directory, format: str = "svg", options=None, passes=PASSES, **overrides) -> list:
+def write_frames(graph, directory, format: str = "svg", options=None, passes=PASSES, reveal_url: str = REVEAL_URL,
+                 **overrides) -> list:
     """Write ``graph``'s passes step by step into ``directory`` (made if missing):
     ``step-00.<format>`` …, ``backprop.tex`` (a Beamer frame with overlays; a whole document with
     ``standalone=True``) and ``backprop-animated.svg``, all or none of them; the steps an earlier,
-    longer run left there are removed. ``passes``: the ones stepped through (forward, backward
-    or both). Returns the paths written."""
+    longer run left there are removed. ``format`` ``revealjs``: SVG steps and ``backprop-reveal.html``,
+    a reveal.js deck of one slide that steps through them (:func:`reveal_deck`, reveal.js from
+    ``reveal_url``). ``passes``: the ones stepped through (forward, backward or both). Returns
+    the paths written."""
     from graphjac.render import figure_for
     from graphjac.render.writers.tikz import write_beamer
-    if format not in FORMATS:
-        raise GraphjacError(f"frames: format {format!r} is not one of {', '.join(FORMATS)}")
+    if format not in CHOICES:
+        raise GraphjacError(f"frames: format {format!r} is not one of {', '.join(CHOICES)}")
     passes = tuple(passes)
     if not passes or set(passes) - set(PASSES):
         raise GraphjacError(f"frames: passes {', '.join(passes) or '(none)'}: give forward, backward or both")
@@ -175,9 +234,12 @@ def write_frames(graph, directory, format: str = "svg", options=None, passes=PAS
     if directory.exists() and not directory.is_dir():
         raise GraphjacError(f"{directory}: is a file, not a folder for the frames")
     with within(figure.options.timeout):
-        frames = frame_files(figure, format, passes)
+        step_format = "svg" if format == REVEALJS else format
+        frames = frame_files(figure, step_format, passes)
         digits = max(2, len(str(len(frames) - 1)))
-        files = {f"step-{k:0{digits}d}.{format}": data for k, data in enumerate(frames)}
+        files = {f"step-{k:0{digits}d}.{step_format}": data for k, data in enumerate(frames)}
+        if format == REVEALJS:
+            files["backprop-reveal.html"] = reveal_deck(figure, list(files), passes, reveal_url)
         files["backprop.tex"] = write_beamer(figure, passes)
         files["backprop-animated.svg"] = animated_svg(figure, passes=passes)
     directory.mkdir(parents=True, exist_ok=True)
