@@ -20,7 +20,7 @@ from graphjac.core.records import field, record
 from graphjac.errors import GraphjacError, close_matches
 
 DIRECTIONS = ("auto", "BT", "TB", "LR", "RL")
-THEME_NAMES = ("lecture", "print", "dark")
+THEME_NAMES = ("lecture", "print", "dark", "auto")
 EDGE_PARTS = ("symbol", "formula", "value", "shape", "local")
 NODE_PARTS = ("formula", "value", "grad", "shape")
 MODELS = ("per-sample", "once")
@@ -48,8 +48,9 @@ class RenderOptions:
     direction: str = _option("auto", "layout direction: BT (bottom to top, the neuron figure), LR (left to "
                              "right, the minibatch figure), TB, RL; auto picks LR for minibatch figures "
                              "drawn per sample, else BT", DIRECTIONS)
-    theme: str = _option("lecture", "lecture (colour), print (grayscale; edges told apart by line style) "
-                         "or dark (for slides)", THEME_NAMES)
+    theme: str = _option("lecture", "lecture (colour), print (grayscale; edges told apart by line style), "
+                         "dark (for slides) or auto (lecture colours that turn dark on a dark web page; "
+                         "the default of the Sphinx, MkDocs and notebook figures)", THEME_NAMES)
     edge_labels: tuple = _option(("symbol", "formula"), "what backward edges say, comma separated: symbol "
                                  "(∂J/∂x), formula (the chain rule ∂J/∂z·wᵀ), value, shape (ℝ¹ˣⁿ), local "
                                  "(the local derivative ∂z/∂x, as Colah's figures label edges)",

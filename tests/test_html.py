@@ -214,7 +214,7 @@ def test_sphinx_mkdocs_and_jupyter_embed_the_interactive_figure(browser, tmp_pat
         bundle = jupyter.mimebundle(gj.load("lecture:product"))
     finally:
         jupyter._chosen = None
-    assert bundle["text/html"].startswith('<div class="graphjac-interactive">')
+    assert bundle["text/html"].startswith('<div class="graphjac-interactive gj-auto">')   # it follows a dark page
 
 
 @pytest.mark.parametrize("math", ["typeset", "html"])
@@ -395,3 +395,62 @@ def test_an_interactive_figure_in_a_reveal_slide_fits_and_keeps_the_keys_until_i
     assert page.evaluate("Reveal.getIndices().h") == 0 and root.locator(".gj-step").inner_text().startswith(f"step {steps}")
     page.keyboard.press("ArrowRight")
     assert page.evaluate("Reveal.getIndices().h") == 1 and errors == []
+
+
+# ------------------------------------------------------------------------------ light and dark pages
+
+def _ground(page, selector):
+    """The colour at the middle of the top-left corner of ``selector``'s box, as (r, g, b)."""
+    import io
+
+    from PIL import Image
+    box = page.locator(selector).first.bounding_box()
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    return shot.getpixel((int(box["x"] + 6), int(box["y"] + 6)))
+
+
+
+@pytest.mark.parametrize("where, scheme, dark", [
+    ("img", "light", False), ("img", "dark", True),                           # an <img> follows the system
+    ('inline:data-md-color-scheme="slate"', "light", True),                   # Material's dark scheme
+    ('inline:data-theme="light"', "dark", False),                             # Furo / PyData switched to light
+    ('inline:data-jp-theme-light="false"', "light", True),                    # JupyterLab's and nbconvert's dark
+])
+def test_an_auto_figure_follows_the_pages_light_or_dark_scheme(browser, tmp_path, where, scheme, dark):
+    from graphjac.render.model.themes import THEMES
+    svg = gj.load("lecture:neuron").render(tmp_path / "auto.svg", theme="auto").read_text(encoding="utf-8")
+    if where == "img":
+        body = '<body style="margin: 0"><img src="auto.svg" style="width: 500px">'
+    else:
+        body = f'<body {where.split(":", 1)[1]} style="margin: 0">' + svg.split("?>", 1)[-1]
+    page, errors = _open(browser, tmp_path, f"<!DOCTYPE html><html>{body}</body></html>", scheme=scheme)
+    ground = _ground(page, "img" if where == "img" else "svg")
+    wanted = THEMES["dark" if dark else "lecture"].background
+    expected = (255, 255, 255) if wanted == "white" else tuple(int(wanted[k:k + 2], 16) for k in (1, 3, 5))
+    assert max(abs(a - b) for a, b in zip(ground, expected)) <= 3, (ground, expected)
+    _shot(page, f"auto-{where.split('=')[0].replace(':', '-')}-{scheme}", tmp_path)
+    assert errors == []
+
+
+def test_an_auto_figure_keeps_the_lecture_colours_in_png_and_pdf(tmp_path):
+    """cairo has no page to follow: a PNG of an auto figure is the lecture figure's."""
+    graph = gj.load("lecture:neuron")
+    assert graph.render(tmp_path / "a.png", theme="auto").read_bytes() == \
+        graph.render(tmp_path / "l.png", theme="lecture").read_bytes()
+
+
+@pytest.mark.parametrize("page_says", ['data-jp-theme-light="false"', 'data-md-color-scheme="slate"'])
+def test_an_interactive_figure_turns_dark_with_the_pages_own_switch(browser, tmp_path, page_says):
+    """On a page whose own theme switch says dark (nbconvert's dark theme, Material's slate) on a
+    light system, the controls and the drawing turn dark and stay readable."""
+    from graphjac.render.model.themes import THEMES
+    fragment = html_fragment(figure_for(gj.load("lecture:product"), details=True, theme="auto"))
+    page, errors = _open(browser, tmp_path, f"<!DOCTYPE html><html><body {page_says} style=\"background: #111\">"
+                                            f"{fragment}</body></html>", scheme="light")
+    assert _contrast(page, ".gj-step", ".graphjac-interactive") >= 4.5
+    assert _contrast(page, ".gj-next", ".gj-next") >= 4.5
+    paper = page.locator(".gj-drawing").evaluate("e => getComputedStyle(e).backgroundColor")
+    dark = THEMES["dark"].background
+    assert paper == "rgb({}, {}, {})".format(*(int(dark[k:k + 2], 16) for k in (1, 3, 5)))
+    _shot(page, f"interactive-auto-{page_says.split('=')[0]}", tmp_path)
+    assert errors == []

@@ -83,3 +83,4 @@ def _value(kind, text):
         except ValueError:
             raise ValueError(f"expected a number; got {text!r}") from None
     return text
+

@@ -20,6 +20,7 @@ from collections import Counter
 from graphjac.render import figure_for
 from graphjac.render.layout.graphviz import find_dot
 from graphjac.render.writers.formats import WRITERS, mime_types
+from graphjac.render.writers.schemes import for_the_page
 from graphjac.render.writers.svgids import numbered
 
 MIME = mime_types()   # svg, png, pdf, html
@@ -61,7 +62,7 @@ def _with_fallback(chosen: tuple) -> tuple:
 def mimebundle(graph, include=None, exclude=None) -> dict:
     """The display data of ``graph``: text/plain, and each chosen format's MIME type (the DOT
     text instead when Graphviz is missing)."""
-    figure = figure_for(graph, details="html" in formats())
+    figure = figure_for(graph, details="html" in formats(), **for_the_page(graph, {}))
     bundle = {"text/plain": repr(graph)}
     if find_dot() is None:
         bundle["text/vnd.graphviz"] = WRITERS["dot"].write(figure)

@@ -81,7 +81,7 @@ def fence(source, language, class_name, options, md, run_python=False, **kwargs)
     counts = md.__dict__.setdefault("graphjac_figures", {})    # one Markdown instance per page
     counts[svg] = counts.get(svg, 0) + 1
     from graphjac.render.writers.svgids import numbered
-    if svg.startswith('<div class="graphjac-interactive">'):
+    if svg.startswith('<div class="graphjac-interactive'):
         body = numbered(svg, counts[svg])
     else:
         body = numbered(svg[svg.index("<svg"):], counts[svg])
@@ -129,6 +129,7 @@ def _where(md, source) -> tuple:
 
 def _svg(source, options, run_python, page="graphjac fence", line=1) -> str:
     from graphjac.integrations.embedding import allowed_spec, overrides
+    from graphjac.render.writers.schemes import for_the_page
     from graphjac.io.loaders import load, load_text
     from graphjac.render import draw
     lines = [line for line in source.strip().splitlines() if line.strip()]
@@ -141,7 +142,8 @@ def _svg(source, options, run_python, page="graphjac fence", line=1) -> str:
                      torch=_yes(options.get("torch")), depth=_depth(options.get("depth")))
     else:
         graph = load_text(source.strip("\n"), page, first_line=line)
-    chosen = overrides({key: value for key, value in options.items() if key not in ("interactive", "torch", "depth")})
+    chosen = for_the_page(graph, overrides({key: value for key, value in options.items()
+                                            if key not in ("interactive", "torch", "depth")}))
     if _yes(options.get("interactive")):
         from graphjac.render import figure_for
         from graphjac.render.writers.interactive import html_fragment

@@ -48,6 +48,7 @@ from sphinx.util import logging
 
 from graphjac.errors import GraphjacError
 from graphjac.integrations.embedding import allowed_spec, overrides, render_option_names
+from graphjac.render.writers.schemes import for_the_page
 from graphjac.io.fileio import atomic_write
 from graphjac.notation.latex import PDFLATEX_CHARACTERS
 from graphjac.render.writers.formats import formats_for
@@ -109,6 +110,7 @@ class GraphjacDirective(Directive):
             language = "yaml"
             if graph.name == "figure" and "title" not in options:
                 options["title"] = ""    # an inline spec without a name: no title (a caption says it)
+        options = for_the_page(graph, options)
         builder = env.app.builder
         format = self._format(env.app.config, builder.format)
         if format == "html":

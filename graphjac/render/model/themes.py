@@ -67,3 +67,4 @@ THEMES = {
         forward="#d8dee9", backward="#ff9e7a", backward_style="dashed", backward_arrow="normal",
         group_border="#8a93a6", emphasis="#88c0d0", good="#a3be8c", bad="#ff7a7a", wire_value="#a3be8c"),
 }
+THEMES["auto"] = THEMES["lecture"]   # drawn in the lecture's colours; its SVG follows a dark page (writers.schemes)

@@ -26,8 +26,16 @@ from importlib.resources import files
 
 from graphjac.notation.details import RATES
 from graphjac.render.model.steps import PASSES, never_shown, reveal_steps
+from graphjac.render.model.themes import THEMES
 from graphjac.render.writers.composer import serialize, svg_tree
+from graphjac.render.writers.schemes import AUTO, following_the_page, in_dark
 from graphjac.render.writers.svgids import prefixed
+
+# the controls' colours where the page is dark (the reader's system, or the page's own switch);
+# an ``auto`` figure's drawing turns dark there too, on the dark theme's paper
+DARK_GROUND = ("--gj-ink: #eee; --gj-back: #1e1e1e; --gj-paper: #fdfdfd; --gj-panel: #2a2a2a; --gj-button: #3c4043; "
+               "--gj-edge: #80868b; --gj-focus: #8ab4f8; color-scheme: dark;")
+DARK_PAPER = f"--gj-paper: {THEMES['dark'].background};"
 
 
 def html_page(figure, title=None) -> str:
@@ -53,9 +61,13 @@ def html_fragment(figure) -> str:
     details = figure.details
     _mark(svg, items, details)
     data = {"steps": steps, "backward": len(forward), "details": details, "rates": list(RATES)}
-    drawing = prefixed(serialize(svg).split("?>", 1)[-1].strip())
+    drawing = serialize(svg).split("?>", 1)[-1].strip()
+    auto = figure.theme == AUTO
+    drawing = prefixed(following_the_page(drawing) if auto else drawing)
     assets = files("graphjac.render.writers") / "assets"
-    return (f'<div class="graphjac-interactive">\n<style>{(assets / "figure.css").read_text(encoding="utf-8")}</style>\n'
+    style = (assets / "figure.css").read_text(encoding="utf-8") + in_dark(".graphjac-interactive", DARK_GROUND) \
+        + (in_dark(".graphjac-interactive.gj-auto", DARK_PAPER) if auto else "")
+    return (f'<div class="graphjac-interactive{" gj-auto" if auto else ""}">\n<style>{style}</style>\n'
             + _controls() + f'<div class="gj-drawing">{drawing}</div>\n'
             + '<div class="gj-details" aria-live="polite"><p>Hover over or focus (Tab) a node or an edge to '
               'see its numbers in full.</p></div>\n'
