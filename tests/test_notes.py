@@ -226,6 +226,32 @@ markdown_extensions:
     assert strict.returncode != 0
 
 
+@pytest.mark.parametrize("web, printed", [("svg", "pdf"), ("html", "tikz")])
+def test_builders_sharing_one_doctree_folder_each_get_their_own_figure(tmp_path, web, printed):
+    """``make latexpdf`` after ``make html`` (one doctree folder): the page was read once, and
+    each builder still gets its figure — the web page SVG or the interactive figure, the PDF or
+    TikZ for LaTeX (the HTML page showed the PDF, and the LaTeX document the interactive HTML's
+    nothing), numbered and found by numref in both."""
+    _write(tmp_path / "src", {
+        "conf.py": f'extensions = ["graphjac.sphinxext"]\nnumfig = True\ngraphjac_html_format = "{web}"\n'
+                   f'graphjac_latex_format = "{printed}"\n',
+        "index.rst": "Notes\n=====\n\n.. graphjac:: lecture:neuron\n   :caption: One neuron.\n   :name: fig-neuron\n\n"
+                     "See :numref:`fig-neuron`.\n"})
+    doctrees = ["-d", str(tmp_path / "doctrees")]
+    for builder in ("latex", "html", "latex"):
+        done = _sphinx(tmp_path / "src", builder, tmp_path / builder, "-W", *doctrees)
+        assert done.returncode == 0, done.stderr
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    tex = next((tmp_path / "latex").glob("*.tex")).read_text(encoding="utf-8")
+    if web == "svg":
+        assert re.search(r'<img [^>]*src="_images/neuron-[0-9a-f]+\.svg"', page) and ".pdf" not in page
+        assert re.search(r"sphinxincludegraphics[^\n]*neuron-[0-9a-f]+\}\.pdf", tex)
+    else:
+        assert page.count('class="graphjac-interactive') == 1 and "<img" not in page
+        assert tex.count("\\begin{tikzpicture}") == 1 and "graphjac-interactive" not in tex
+    assert "Fig. 1" in page and "\\label{\\detokenize{index:fig-neuron}}" in tex
+
+
 NOTEBOOK = {
     "cells": [
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],

@@ -28,7 +28,10 @@ The figure is an ordinary image (or a figure, with a caption: numbered, and ``nu
 by ``:name:``), so every builder treats it as its own: HTML gets SVG (``graphjac_html_format``:
 ``"svg"``, ``"png"`` or ``"html"``, the interactive figure), LaTeX gets PDF (``graphjac_latex_format``: ``"pdf"``, ``"png"`` or
 ``"tikz"``, which writes the figure as TikZ in the document's own fonts and adds the packages it
-needs to the preamble). Figures are rendered once per content: files are named by a hash of the
+needs to the preamble). Which one is chosen as each builder writes, so builders that share a
+doctree folder (``make html``, then ``make latexpdf``) each get theirs: two files are one image
+offering both (``neuron-<hash>.*``), and an interactive or TikZ figure sits beside the other
+kind's image in Sphinx's ``only`` nodes. Figures are rendered once per content: files are named by a hash of the
 spec's text, the options and graphjac's version. The spec file (and a model.py) is a dependency
 of its page, so editing it rebuilds the page. The default alt text is the figure's formulas in
 Unicode. Bad input is a warning naming the page and line, and the build goes on.
@@ -111,15 +114,7 @@ class GraphjacDirective(Directive):
             if graph.name == "figure" and "title" not in options:
                 options["title"] = ""    # an inline spec without a name: no title (a caption says it)
         options = for_the_page(graph, options)
-        builder = env.app.builder
-        format = self._format(env.app.config, builder.format)
-        if format == "html":
-            made = self._interactive(env, graph, options)
-        else:
-            loaded_as = ["torch" in self.options, self.options.get("depth")]
-            figure_file = _render(graph, options, text, format, Path(env.app.outdir), Path(env.app.doctreedir),
-                                  loaded_as)
-            made = [self._picture(env, graph, options, figure_file, format)]
+        made = self._for_every_builder(env, graph, options, text)
         if "include-source" in self.options:
             block = nodes.literal_block(text, text, language=language)
             made.insert(0, block)
@@ -158,8 +153,27 @@ class GraphjacDirective(Directive):
             raise GraphjacError(f"graphjac_html_format must be one of {', '.join(HTML_FORMATS)}; got {format!r}")
         return format
 
+    def _for_every_builder(self, env, graph, options, text):
+        """The figure as the web page's builders show it (``graphjac_html_format``) and as the
+        printed page's do (``graphjac_latex_format``), chosen when each builder writes, not when
+        the page is read: builders that share one doctree folder (``make html`` then ``make
+        latexpdf``) each get theirs. Two image files are one image with both candidates
+        (``figure.*``: Sphinx picks per builder); an interactive or TikZ figure is its builder's
+        own, beside the other kind's image."""
+        config = env.app.config
+        web, printed = self._format(config, "html"), self._format(config, "latex")
+        loaded_as = ["torch" in self.options, self.options.get("depth")]
+        files = {format: _render(graph, options, text, format, Path(env.app.doctreedir), loaded_as)
+                 for format in dict.fromkeys((web, printed)) if format != "html"}
+        if web != "html" and printed != "tikz":
+            uri = files[web] if web == printed else files[web].with_suffix(".*")
+            return self._captioned([self._image(env, graph, options, uri)])
+        on_the_web = self._interactive(env, graph, options) if web == "html" else self._image(env, graph, options, files[web])
+        printed_node = self._tikz(files[printed]) if printed == "tikz" else self._image(env, graph, options, files[printed])
+        return self._captioned([_only("format_html", on_the_web), _only("not format_html", printed_node)])
+
     def _interactive(self, env, graph, options):
-        """The interactive figure, inlined (its script and style inside it), under its caption."""
+        """The interactive figure, inlined (its script and style inside it)."""
         from graphjac.render import figure_for
         from graphjac.render.writers.interactive import html_fragment
         from graphjac.render.writers.svgids import numbered
@@ -167,40 +181,50 @@ class GraphjacDirective(Directive):
         counts = env.temp_data.setdefault("graphjac_figures", {})     # the same figure twice on a page
         key = (env.docname, hash(fragment))
         counts[key] = counts.get(key, 0) + 1
-        return [self._captioned(nodes.raw("", numbered(fragment, counts[key]), format="html"), format="html")]
+        return nodes.raw("", numbered(fragment, counts[key]), format="html")
 
-    def _picture(self, env, graph, options, figure_file, format):
-        alt = self.options.get("alt") or _alt_text(graph, options)
-        if format == "tikz":
-            tikz = figure_file.read_text(encoding="utf-8")
-            width = _tikz_width(self.options.get("width"))
-            picture = nodes.raw("", "\\begin{center}\n\\resizebox{" + width + "}{!}{%\n" + tikz + "}\n\\end{center}\n",
-                                format="latex")
-        else:
-            picture = nodes.image(uri=_uri(env, figure_file), alt=alt)
-            for key in ("width", "height", "scale"):
-                if key in self.options:
-                    picture[key] = self.options[key]
-            picture["classes"] += self.options.get("class", [])
-        return self._captioned(picture, format)
+    def _tikz(self, figure_file):
+        """A TikZ figure at ``:width:`` (or its own width, shrunk to the line)."""
+        tikz = figure_file.read_text(encoding="utf-8")
+        width = _tikz_width(self.options.get("width"))
+        return nodes.raw("", "\\begin{center}\n\\resizebox{" + width + "}{!}{%\n" + tikz + "}\n\\end{center}\n",
+                         format="latex")
 
-    def _captioned(self, picture, format):
-        """``picture`` as the directive's options say: in a numbered figure under its caption
-        (``:caption:``, ``:name:`` for ``numref``), or alone."""
+    def _image(self, env, graph, options, figure_file):
+        """An image of the figure's file (``figure.*``: its candidates), with the image options."""
+        picture = nodes.image(uri=_uri(env, figure_file), alt=self.options.get("alt") or _alt_text(graph, options))
+        for key in ("width", "height", "scale"):
+            if key in self.options:
+                picture[key] = self.options[key]
+        picture["classes"] += self.options.get("class", [])
+        if "align" in self.options and "caption" not in self.options:
+            picture["align"] = self.options["align"]
+        return picture
+
+    def _captioned(self, pictures):
+        """``pictures`` as the directive's options say: in a numbered figure under its caption
+        (``:caption:``, ``:name:`` for ``numref``), or alone (``:name:`` on the first)."""
         if "caption" not in self.options:
-            if format not in ("tikz", "html") and "align" in self.options:
-                picture["align"] = self.options["align"]
             if "name" in self.options:
-                self.add_name(picture)
-            return picture
-        figure = nodes.figure("", picture)
+                self.add_name(pictures[0])
+            return pictures
+        figure = nodes.figure("", *pictures)
         if "align" in self.options:
             figure["align"] = self.options["align"]
         caption_text = self.options["caption"]
         parsed, messages = self.state.inline_text(caption_text, self.lineno)
         figure += nodes.caption(caption_text, "", *parsed)
         self.add_name(figure)
-        return figure
+        return [figure]
+
+
+def _only(expression, node):
+    """``node`` for the builders whose tags satisfy ``expression`` (Sphinx's ``only``, decided as
+    each builder writes)."""
+    from sphinx import addnodes
+    chosen = addnodes.only(expr=expression)
+    chosen += node
+    return chosen
 
 
 def _tikz_width(width) -> str:
@@ -240,13 +264,14 @@ def _uri(env, path: Path) -> str:
     return Path(os.path.relpath(path, Path(env.doc2path(env.docname)).parent)).as_posix()
 
 
-def _render(graph, options, text, format, outdir: Path, doctreedir: Path, loaded_as=()) -> Path:
+def _render(graph, options, text, format, doctreedir: Path, loaded_as=()) -> Path:
     """The figure's file, rendered unless a file for the same content exists already: the same
     spec text, the same files the graph was made from (a script's helper modules), read the same
-    way (``loaded_as``: a torch module's ``:torch:`` and ``:depth:``), options and format."""
+    way (``loaded_as``: a torch module's ``:torch:`` and ``:depth:``) and options. Its formats share
+    one name (``neuron-<hash>.svg``, ``.pdf``), so that an image can offer them all (``.*``)."""
     from graphjac.render import draw
     made_from = [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in graph.sources if Path(p).is_file()]
-    key = json.dumps([text, made_from, list(loaded_as), sorted(options.items()), format, __version__],
+    key = json.dumps([text, made_from, list(loaded_as), sorted(options.items()), __version__],
                      sort_keys=True, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     folder = doctreedir / "graphjac-figures"
