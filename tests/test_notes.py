@@ -400,12 +400,14 @@ def test_run_writes_markdown_and_latex_tables_for_notes(tmp_path):
     assert r"| z | neuron | $z = \vec{x}^{T} \vec{w} + b$ | −0.8 | −0.69 |" in lines
     latex = subprocess.run([graphjac_command(), "run", "lecture:neuron", "--format", "latex"],
                            capture_output=True, text=True, timeout=60).stdout
-    document = (r"\documentclass{article}\usepackage{amsmath,amssymb}\begin{document}" + latex
+    document = (r"\documentclass{article}\usepackage{amsmath,amssymb,graphicx}\begin{document}" + latex
                 + r"\end{document}")
     (tmp_path / "t.tex").write_text(document)
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:]
+    assert "Overfull \\hbox" not in done.stdout         # the wide node table is shrunk to the line
+    assert latex.count(r"\rule[-1.3ex]{0pt}{3.8ex}") == 7 + 6 + 2    # every row clear of a fraction's
 
 
 def test_build_draws_python_figures_that_opt_in_and_nothing_else(tmp_path):

@@ -1,6 +1,6 @@
 r"""``graphjac run``'s tables for lecture notes: Markdown (math as ``$…$``, as MyST, GitHub and
-Jupyter render it) and LaTeX (a ``tabular`` per table, math as the ops' own LaTeX; needs
-amsmath and amssymb).
+Jupyter render it) and LaTeX (a ``tabular`` per table, math as the ops' own LaTeX, rows tall
+enough for a fraction, shrunk to the line where wider; needs amsmath, amssymb and graphicx).
 
 >>> import graphjac as gj
 >>> g = gj.Graph("product")
@@ -59,7 +59,7 @@ def latex(graph, precision=None) -> str:
                  f"${for_pdflatex(equation)}$" if equation else f"${for_pdflatex(symbol)}$: no gradient",
                  f"${for_pdflatex(shape)}$" if shape else "", _tex_number(value, precision))
                 for src, dst, equation, symbol, shape, value in tables.edges]
-        parts.append(_tex_table(("edge", "chain rule", "in", "share"), rows))
+        parts.append("\\par\\bigskip\n" + _tex_table(("edge", "chain rule", "in", "share"), rows))
     return "\n".join(parts)
 
 
@@ -156,8 +156,14 @@ def _tex_float(x, precision):
     return text
 
 
+TEX_STRUT = r"\rule[-1.3ex]{0pt}{3.8ex}"   # a row holds a text-style fraction (∂J/∂x) clear of the rules and rows
+
+
 def _tex_table(headers, rows):
-    lines = [r"\begin{tabular}{" + "l" * len(headers) + "}", r"\hline",
-             " & ".join(headers) + r" \\", r"\hline"]
-    lines += [" & ".join(row) + r" \\" for row in rows]
-    return "\n".join(lines + [r"\hline", r"\end{tabular}"]) + "\n"
+    """A ``tabular`` whose rows are tall enough for a fraction (:data:`TEX_STRUT`, which leaves a
+    matrix's own rows alone), shrunk to the line when wider (a long vector), never overflowing."""
+    lines = [r"\noindent\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+             r"\begin{tabular}{" + "l" * len(headers) + "}", r"\hline",
+             TEX_STRUT + " & ".join(headers) + r" \\", r"\hline"]
+    lines += [TEX_STRUT + " & ".join(row) + r" \\" for row in rows]
+    return "\n".join(lines + [r"\hline", r"\end{tabular}}"]) + "\n"
