@@ -25,7 +25,7 @@ c = g.param("c", 0.1)
 o = g.neuron(h, w, c, name="o")
 J = g.loss(o, g.input("y", 0.5), "mse", name="J")
 g.target = J
-g.render_options = {"math": "typeset", "direction": "LR", "edge_labels": ["symbol", "formula"]}
+g.render_options = {"math": "typeset", "direction": "BT", "edge_labels": ["symbol", "formula"]}
 
 if __name__ == "__main__":
     print(g.render("rnn_bptt.svg"))

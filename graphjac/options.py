@@ -7,7 +7,7 @@
 >>> RenderOptions(theme="prnt")
 Traceback (most recent call last):
 ...
-graphjac.errors.GraphjacError: render option theme: 'prnt' is not one of lecture, print, dark; did you mean 'print'?
+graphjac.errors.GraphjacError: render option theme: 'prnt' is not one of lecture, print, dark, auto; did you mean 'print'?
 """
 
 from __future__ import annotations

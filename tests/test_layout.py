@@ -78,3 +78,45 @@ def test_dot_ids_every_edge_by_its_place_in_the_figure_and_boxes_the_measured_la
 def test_unreadable_layout_is_a_render_error(text):
     with pytest.raises(GraphjacError, match="cannot read Graphviz's layout"):
         parse_json(text)
+
+
+# ------------------------------------------------------------------------------ repeated structure
+
+def _step_layout(direction):
+    from graphjac.render import figure_for
+    from graphjac.render.writers.composer import place
+    figure = figure_for(load_example("rnn_bptt"), direction=direction)
+    return figure, place(figure).layout
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("direction", ["BT", "TB", "LR"])
+def test_time_steps_stand_in_order_each_boxed_around_its_own_nodes(direction):
+    """d2l.ai's BPTT figure: the steps t = 1, 2, 3 side by side in that order (Graphviz drew
+    t = 2, t = 1, shared, t = 3), each box around its own nodes and nothing else, the shared
+    parameters in a box of their own."""
+    figure, layout = _step_layout(direction)
+    groups = {group.label[0].replace(" ", ""): f"cluster_{k}" for k, group in enumerate(figure.groups)}
+    boxes = {name: layout.clusters[key] for name, key in groups.items()}
+    across = 0 if direction in ("BT", "TB") else 1          # the axis the steps follow
+    centre = lambda box: ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)[across]
+    order = [centre(boxes[r"\text{t=%d}" % t]) for t in (1, 2, 3)]
+    assert (order == sorted(order)) if direction != "LR" else (order == sorted(order, reverse=True)), order
+    members = {}
+    for node in figure.nodes:
+        if node.group:
+            members.setdefault(node.group, set()).add(node.id)
+    for group, key in ((g, f"cluster_{k}") for k, g in enumerate(figure.groups)):
+        box = layout.clusters[key]
+        for node_id, node in layout.nodes.items():
+            inside = box.x0 <= node.x <= box.x1 and box.y0 <= node.y <= box.y1
+            assert inside == (node_id in members[group.path]), (group.label, node_id)
+
+
+@pytest.mark.dot
+def test_fit_keeps_a_direction_the_user_names():
+    from graphjac.render import figure_for
+    graph = load_example("neuron")
+    assert figure_for(graph, fit="16:9", direction="TB").direction == "TB"
+    assert figure_for(graph, fit="16:9", direction="BT").direction == "BT"
+    assert figure_for(graph, fit="16:9").direction in ("BT", "LR")       # the spec's own may turn

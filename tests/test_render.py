@@ -233,7 +233,7 @@ def test_stored_render_options_are_used_and_keywords_override_them():
 
 @pytest.mark.parametrize("options, message", [
     ({"themes": "print"}, "unknown render option 'themes'; did you mean 'theme'?"),
-    ({"theme": "prnt"}, "render option theme: 'prnt' is not one of lecture, print, dark; did you mean 'print'?"),
+    ({"theme": "prnt"}, "render option theme: 'prnt' is not one of lecture, print, dark, auto; did you mean 'print'?"),
     ({"edge_labels": "symbol,valeu"}, "render option edge_labels: 'valeu' is not one of symbol, formula, value, "
                                       "shape, local; did you mean 'value'?"),
     ({"precision": 0}, "render option precision: 0 is not a whole number from 1 to 12"),

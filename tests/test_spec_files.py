@@ -235,7 +235,7 @@ BAD_SPECS = [
     ("nonscalar.yaml", "target: x\nnodes:\n  - {name: x, kind: input, value: [1, 2]}\n", "1:1",
      "must be a scalar; node 'x' has shape (2,)"),
     ("render.yaml", "render:\n  direction: BT\n  theme: prnt\nnodes:\n  - {name: x, kind: input, value: 1}\n",
-     "3:3", "render.theme: 'prnt' is not one of lecture, print, dark; did you mean 'print'?"),
+     "3:3", "render.theme: 'prnt' is not one of lecture, print, dark, auto; did you mean 'print'?"),
     ("random.yaml", "nodes:\n  - {name: x, kind: input, value: {random: gauss, shape: [3]}}\n", "2:36",
      "unknown distribution 'gauss'"),
     ("text.yaml", "nodes:\n  - {name: x, kind: input, value: [1, two]}\n", "2:39", "got 'two'"),
@@ -272,7 +272,7 @@ BAD_SPECS = [
     ("nan.toml", '[[nodes]]\nname = "x"\nkind = "input"\nvalue = [1.0, nan]\n', "4:15", "nan is not allowed"),
     ("dupkey.toml", '[[nodes]]\nname = "x"\nkind = "input"\nkind = "param"\n', "4:15", "invalid TOML"),
     ("render.toml", '[render]\ndirection = "BT"\ntheme = "prnt"\n\n[[nodes]]\nname = "x"\nkind = "input"\nvalue = 1\n',
-     "3:1", "render.theme: 'prnt' is not one of lecture, print, dark"),
+     "3:1", "render.theme: 'prnt' is not one of lecture, print, dark, auto"),
     ("field.toml", 'nodes = [\n  {name = "x", kind = "input", value = 1, colour = "red"},\n]\n', "2:43",
      "unknown field 'colour'"),
 ]

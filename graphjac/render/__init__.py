@@ -46,8 +46,19 @@ def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Fi
     figure = replace(build_figure(for_figure(graph, chosen), chosen), name=graph.name or "")
     if chosen.fit is not None or (chosen.style == "circuit" and not chosen.rows):
         from graphjac.render.layout.fitting import fitted, within
-        figure = within(figure) if chosen.fit is None else fitted(figure)
+        figure = within(figure) if chosen.fit is None else fitted(figure, _direction_given(options, overrides))
     return replace(figure, details=_details(graph, figure)) if details else figure
+
+
+def _direction_given(options, overrides) -> bool:
+    """Whether the render itself names a direction (``--direction TB``, ``direction=`` or the
+    options given): ``fit`` keeps it and chooses only the spacing (a spec's own direction is
+    a default that ``fit`` may turn)."""
+    if overrides.get("direction", "auto") != "auto":
+        return True
+    if isinstance(options, RenderOptions):
+        return options.direction != "auto"
+    return isinstance(options, dict) and options.get("direction", "auto") != "auto"
 
 
 def _details(graph, figure) -> dict:

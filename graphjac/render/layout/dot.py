@@ -16,6 +16,7 @@ from typing import Optional
 from graphjac.notation.symbols import shortened
 from graphjac.render.layout.quoting import html_label, quote
 from graphjac.render.model.rows import route
+from graphjac.render.layout.steps import PLACED, UNDER, placement
 from graphjac.render.model.themes import THEMES
 
 TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
@@ -37,8 +38,9 @@ def figure_to_dot(figure, boxes=None) -> str:
     boxes = boxes or {}
     lines = ["digraph graphjac {"]
     lines += ["  " + s for s in _defaults(figure, theme, font, boxes)]
-    lines += _body(figure, theme, boxes)
-    lines += ["  " + s for s in _edges(figure, theme, boxes)]
+    steps = placement(figure)
+    lines += _body(figure, theme, boxes, steps)
+    lines += ["  " + s for s in _edges(figure, theme, boxes, steps.across if steps else frozenset())]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -215,10 +217,13 @@ def _wire_row(latex, line, role, color, hidden, lit, theme):
     return f'<TR><TD{_backdrop(line in lit, theme.fills["target"])}>{font}</TD></TR>'
 
 
-def _body(figure, theme, boxes):
-    """Nodes nested in their groups' clusters (``cluster_0``, … in order of first appearance)."""
+def _body(figure, theme, boxes, steps=None):
+    """Nodes nested in their groups' clusters (``cluster_0``, … in order of first appearance);
+    with ``steps`` (:func:`.steps.placement`), its groups marked to be boxed after the layout and
+    each rank's order."""
     cluster_ids = {group.path: k for k, group in enumerate(figure.groups)}
     labels = {group.path: group.label for group in figure.groups}
+    placed = steps.groups if steps else frozenset()
     out = []
 
     def emit(path, depth):
@@ -229,12 +234,15 @@ def _body(figure, theme, boxes):
         for child in (p for p in cluster_ids if len(p) == len(path) + 1 and p[:len(path)] == path):
             out.append(f"{pad}subgraph cluster_{cluster_ids[child]} {{")
             key = f"cluster_{cluster_ids[child]}"
-            out.append(f"{pad}  graph {_cluster(_box(boxes, key) or _group_label(labels[child], theme), theme)};")
+            attrs = _cluster(_box(boxes, key) or _group_label(labels[child], theme), theme)
+            if child in placed:
+                attrs = attrs[:-1] + f", {PLACED}=true" + (f", {UNDER}=true" if child in steps.below else "") + "]"
+            out.append(f"{pad}  graph {attrs};")
             emit(child, depth + 1)
             out.append(pad + "}")
 
     emit((), 1)
-    return out + _sample_order(figure)
+    return out + _sample_order(figure) + list(steps.lines if steps else ())
 
 
 def _sample_order(figure):
@@ -285,7 +293,7 @@ def _returning(pieces, key, attrs):
     return out
 
 
-def _edges(figure, theme, boxes):
+def _edges(figure, theme, boxes, across=frozenset()):
     # A forward edge beside a labelled backward edge gets a blank label too: Graphviz then lays
     # the two side by side instead of on top of each other.
     spaced = {(e.dst, e.src) for e in figure.edges if e.direction == "backward" and e.label}
@@ -299,7 +307,8 @@ def _edges(figure, theme, boxes):
             out.append(f"{edge.src} -> {edge.dst} [id={key}, style=invis];")
         elif edge.direction == "forward":
             attrs = dict(id=key, label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None,
-                         minlen="2" if edge.src in fanning else None)
+                         minlen="2" if edge.src in fanning else None,
+                         constraint="false" if (edge.src, edge.dst) in across else None)
             ports = WIRE_PORTS.get(figure.direction)
             if edge.joint == "head":   # into a wire's label node: the wire runs on, through its numbers
                 attrs.update(arrowhead="none", **({"headport": ports[0]} if ports else {"headclip": "false"}))
@@ -317,7 +326,8 @@ def _edges(figure, theme, boxes):
                 fontcolor=color, arrowtail=theme.backward_arrow,
                 penwidth=theme.width("current" if key in figure.current else "emphasis")
                 if edge.emphasis or key in figure.current else None,
-                label=text, minlen="2" if edge.dst in fanning else None) + ";")
+                label=text, minlen="2" if edge.dst in fanning else None,
+                constraint="false" if (edge.dst, edge.src) in across else None) + ";")
     return out
 
 

@@ -52,7 +52,7 @@ def drawing_size(figure, drawn=False, source=None) -> tuple:
 
 
 @lru_cache(maxsize=16)   # a figure fitted again (its frames, a notebook's second look) is not measured again
-def fitted(figure):
+def fitted(figure, keep_direction: bool = False):
     """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded: the
     one with the largest smallest text (as dot first lays it out, without typeset math); with
     typeset math, the one whose final layout (moved labels and relayouts included, as the render
@@ -61,7 +61,10 @@ def fitted(figure):
     compact too (each node's lines side by side, snug boxes and labels; ranks as close as
     :data:`COMPACT_SPACINGS` and the room beside nodes as tight as they are or 0.6 of the usual),
     a circuit at the tighter of those spacings; that wins if its text comes out larger (a
-    candidate of these that Graphviz cannot lay out is passed over)."""
+    candidate of these that Graphviz cannot lay out is passed over). ``keep_direction``: the
+    user named the direction; only the figure's own is tried."""
+    if keep_direction:
+        figure = replace(figure, turnable=False)
     text, best = _fittest(figure, _candidates(figure, _shapes(figure), SPACINGS))
     if text >= LEGIBLE:
         return best
@@ -222,8 +225,9 @@ def _ratio(figure):
 
 
 def _other(figure):
-    """The other orientation (a circuit's wires always run across the page)."""
-    if figure.options.style == "circuit":
+    """The other orientation (a circuit's wires always run across the page; a direction the user
+    named stays)."""
+    if figure.options.style == "circuit" or not figure.turnable:
         return ()
     return ("LR",) if figure.direction in ("BT", "TB") else ("BT",)
 

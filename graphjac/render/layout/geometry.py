@@ -20,6 +20,7 @@ from typing import Optional
 from graphjac.core.records import record
 from graphjac.errors import RenderError
 from graphjac.render.model.rows import BEND
+from graphjac.render.layout.steps import WALL
 
 POINTS_PER_INCH = 72.0
 
@@ -197,7 +198,8 @@ def parse_json(text) -> Layout:
             elif "pos" in obj:
                 nodes[key] = NodeBox(key, *_point(obj["pos"]), _inches(obj["width"]), _inches(obj["height"]))
         edges = _joined(tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ())) if "pos" in e))
-        nodes = {key: node for key, node in nodes.items() if not BEND.fullmatch(key)}   # a circuit's bends
+        nodes = {key: node for key, node in nodes.items()       # a circuit's bends, the walls between steps
+                 if not BEND.fullmatch(key) and not WALL.fullmatch(key)}
     except (ValueError, KeyError, TypeError) as err:
         raise RenderError(f"cannot read Graphviz's layout: {type(err).__name__}: {err}") from None
     return Layout(x1 - x0, y1 - y0, nodes, edges, clusters, _point(data.get("lp")))

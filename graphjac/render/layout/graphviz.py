@@ -7,10 +7,11 @@ import json
 import shutil
 import subprocess
 from collections import OrderedDict
+from pathlib import Path
 
 from graphjac.errors import LayoutFailed, RenderError
 from graphjac.io.fileio import temporary_folder
-from graphjac.render.layout import programs
+from graphjac.render.layout import programs, steps
 
 INSTALL = ("Graphviz's dot program was not found on PATH. Install Graphviz: "
            "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
@@ -43,7 +44,8 @@ def lay_out_ahead(sources, timeout: float = 60.0) -> None:
     "json")`` of any of them finds its layout made. Graphviz lays out each graph of a stream as
     it would alone. Nothing is kept when that run fails or runs past ``timeout``; each source is
     then laid out (and its error said) on its own."""
-    todo = list(dict.fromkeys(s for s in sources if (("json",), None, s) not in _recent))[:RECENT]
+    todo = list(dict.fromkeys(s for s in sources if (("json",), None, s) not in _recent
+                              and not steps.has_placed(s)))[:RECENT]
     if len(todo) < 2 or find_dot() is None:
         return
     try:
@@ -107,7 +109,33 @@ def _run_all(source, formats, timeout):
 
 
 def _run(options, source, format, timeout, output_expected=True):
-    executable = find_dot()
+    if steps.has_placed(source):
+        return _run_placed(options, source, format, timeout, output_expected)
+    return _run_program(find_dot(), options, source, format, timeout, output_expected)
+
+
+def _run_placed(options, source, format, timeout, output_expected):
+    """A figure whose steps are boxed after the layout (:mod:`.steps`): dot lays it out with the
+    steps unboxed, then ``neato -n2`` draws it as laid out, boxes put back (the same bound for both)."""
+    text, boxes = steps.unboxed(source)
+    with temporary_folder("graphjac-dot-") as folder:
+        paths = {format: folder / f"first.{format}" for format in ("dot", "json")}
+        _run_program(find_dot(), [arg for f, path in paths.items() for arg in (f"-T{f}", f"-o{path}")], text,
+                     "a layout", timeout, output_expected=False)
+        positioned = steps.boxed(paths["dot"].read_text(encoding="utf-8"), paths["json"].read_bytes(), boxes)
+    return _run_program(_neato(), ["-n2"] + options, positioned, format, timeout, output_expected)
+
+
+def _neato():
+    """Graphviz's neato, beside dot (it draws a graph whose nodes and edges are placed already)."""
+    dot = find_dot()
+    if dot is None:
+        return None
+    beside = Path(dot).with_name("neato")
+    return str(beside) if beside.exists() else shutil.which("neato")
+
+
+def _run_program(executable, options, source, format, timeout, output_expected=True):
     if executable is None:
         raise RenderError(INSTALL)
     command = [executable] + options

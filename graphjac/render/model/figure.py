@@ -127,6 +127,7 @@ class Figure:
     current: frozenset = frozenset()   # a frame's items it highlights (the step it adds)
     rows: tuple = ()          # a circuit wrapped into rows: each row's node ids (a wire into a later row returns)
     compact: bool = False     # a deep figure fitted to a page: each node's lines side by side, in a snug box
+    turnable: bool = True     # fit may turn it to the other orientation (False: the user named the direction)
     name: str = ""            # the graph's name
     blanks: tuple = ()        # an exercise figure's numbered blanks (SheetBlank), in number order
     details: Optional[dict] = None   # id -> every number hovering it shows (notation.details), for pages that do
