@@ -9,14 +9,16 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
 if ! command -v pdflatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1 \
     || ! command -v pdfinfo >/dev/null 2>&1 || ! kpsewhich tgtermes.sty >/dev/null 2>&1 \
-    || ! kpsewhich ulem.sty >/dev/null 2>&1; then
+    || ! kpsewhich ulem.sty >/dev/null 2>&1 || ! command -v xelatex >/dev/null 2>&1 \
+    || ! fc-list 2>/dev/null | grep FreeSerif >/dev/null; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    echo "installing TeX Live (pdflatex, latexmk, TikZ, Beamer, standalone, Sphinx's fonts, nbconvert's ulem) and poppler with apt-get" >&2
+    echo "installing TeX Live (pdflatex, latexmk, TikZ, Beamer, standalone, Sphinx's fonts, nbconvert's ulem, xelatex and the FreeFont Jupyter Book's PDF uses) and poppler with apt-get" >&2
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
       texlive-latex-base texlive-latex-recommended texlive-pictures texlive-latex-extra \
-      texlive-fonts-recommended texlive-plain-generic tex-gyre latexmk poppler-utils >/dev/null
+      texlive-fonts-recommended texlive-plain-generic texlive-xetex fonts-freefont-otf tex-gyre latexmk \
+      poppler-utils >/dev/null
   else
     echo "Please install a TeX distribution with pdflatex (TeX Live or MacTeX) and run this again." >&2
     exit 1

@@ -338,6 +338,34 @@ def test_a_myst_nb_book_builds_to_pdf_with_the_figure(tmp_path):
     assert (html / "chapter.html").read_text(encoding="utf-8").count(".svg") >= 2
 
 
+def test_a_book_with_a_notebook_and_a_directive_builds_to_pdf_when_an_extension_switches_to_xelatex(tmp_path):
+    """Jupyter Book starts with pdflatex and an extension switches to xelatex after graphjac set
+    its preamble up: the pdflatex-only declarations must not stop xelatex ("Undefined control
+    sequence"), and both figures — the notebook's and the directive's — reach the PDF."""
+    switch = ("def setup(app):\n"
+              "    app.connect('config-inited', lambda app, config: setattr(config, 'latex_engine', 'xelatex'),"
+              " priority=900)\n")
+    _write(tmp_path, {"conf.py": 'import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\nproject = "book"\n'
+                                 'extensions = ["myst_nb", "graphjac.sphinxext", "to_xelatex"]\n'
+                                 'nb_execution_mode = "force"\nnumfig = True\n',
+                      "to_xelatex.py": switch,
+                      "index.md": "# Book\n\n```{toctree}\nchapter\nfigures\n```\n",
+                      "chapter.ipynb": json.dumps(NOTEBOOK),
+                      "figures.md": "# Figures\n\n```{graphjac} lecture:neuron\n:caption: One neuron.\n:name: fig-n\n```\n\n"
+                                    "See {numref}`fig-n`.\n"})
+    out = tmp_path / "latex"
+    done = _sphinx(tmp_path, "latex", out, "-W", "--keep-going")
+    assert done.returncode == 0, done.stderr
+    assert "xelatex" in (out / "latexmkrc").read_text(encoding="utf-8")
+    done = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "book.tex"],
+                          cwd=out, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    text = subprocess.run(["pdftotext", out / "book.pdf", "-"], capture_output=True, text=True, timeout=60,
+                          check=True).stdout
+    assert re.search(r"Fig\. 1(\.1)?: One neuron\.", text) and re.search(r"See Fig\. 1(\.1)?\.", text)
+    assert text.count("z = x⃗ᵀw⃗ + b = −0.8") >= 2      # the notebook's figure and the directive's (text layers)
+
+
 def test_a_myst_nb_book_of_svg_only_notebooks_builds_to_pdf_with_the_figures(tmp_path):
     """A notebook run with SVG alone: MyST-NB's LaTeX build (Jupyter Book's PDF) draws each
     graphjac figure as the PDF it converts to, with no setting (it printed <Graph 'neuron': … nodes>)."""
