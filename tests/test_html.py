@@ -454,3 +454,18 @@ def test_an_interactive_figure_turns_dark_with_the_pages_own_switch(browser, tmp
     assert paper == "rgb({}, {}, {})".format(*(int(dark[k:k + 2], 16) for k in (1, 3, 5)))
     _shot(page, f"interactive-auto-{page_says.split('=')[0]}", tmp_path)
     assert errors == []
+
+
+@pytest.mark.parametrize("name, scrolls", [("rnn_bptt", True), ("neuron", False)])
+def test_the_drawings_smallest_text_is_at_least_12_px_and_a_wider_drawing_scrolls(browser, tmp_path, name, scrolls):
+    """An unrolled RNN is shrunk to the page no further than its smallest text at 12 px (it was
+    about 6 px): the drawing scrolls sideways instead; a figure that fits is left as it is."""
+    from graphjac.render.model.themes import THEMES
+    figure = figure_for(gj.load(f"lecture:{name}"), details=True)
+    page, errors = _open(browser, tmp_path, html_page(figure))
+    drawing = page.locator(".gj-drawing")
+    shown = drawing.locator("svg").evaluate("e => e.getBoundingClientRect().width")
+    natural = page.evaluate("() => parseFloat(document.querySelector('.gj-drawing svg').getAttribute('width'))")
+    smallest = min(THEMES[figure.theme].sizes[role] for role in ("node", "value", "edge"))
+    assert smallest * 4 / 3 * shown / (natural * 4 / 3) >= 12 - 0.1          # the smallest text, in CSS px
+    assert drawing.evaluate("e => e.scrollWidth > e.clientWidth") == scrolls and errors == []

@@ -47,6 +47,17 @@ def html_page(figure, title=None) -> str:
             + html_fragment(figure) + "\n</body>\n</html>\n")
 
 
+READABLE_PX = 12   # the smallest text a page shows, in CSS pixels: a wider drawing scrolls instead
+
+
+def _least_width(svg, figure) -> int:
+    """The narrowest the drawing may be shown, in CSS pixels: where its smallest text is
+    :data:`READABLE_PX` (at its own size, a point is 4/3 of a pixel)."""
+    width = float((svg.get("width") or "0").removesuffix("pt") or 0)
+    smallest = min(THEMES[figure.theme].sizes[role] for role in ("node", "value", "edge"))
+    return round(width * READABLE_PX / smallest)
+
+
 def html_fragment(figure) -> str:
     """The interactive figure as one ``<div>``: its style, controls, SVG, data and script. The
     figure carries its numbers in full (``figure_for(graph, details=True)``)."""
@@ -68,7 +79,8 @@ def html_fragment(figure) -> str:
     style = (assets / "figure.css").read_text(encoding="utf-8") + in_dark(".graphjac-interactive", DARK_GROUND) \
         + (in_dark(".graphjac-interactive.gj-auto", DARK_PAPER) if auto else "")
     return (f'<div class="graphjac-interactive{" gj-auto" if auto else ""}">\n<style>{style}</style>\n'
-            + _controls() + f'<div class="gj-drawing">{drawing}</div>\n'
+            + _controls() + f'<div class="gj-drawing" style="--gj-least-width: {_least_width(svg, figure)}px">'
+              f'{drawing}</div>\n'
             + '<div class="gj-details" aria-live="polite"><p>Hover over or focus (Tab) a node or an edge to '
               'see its numbers in full.</p></div>\n'
             + f'<script type="application/json" class="gj-data">{_json(data)}</script>\n'
