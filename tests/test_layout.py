@@ -120,3 +120,39 @@ def test_fit_keeps_a_direction_the_user_names():
     assert figure_for(graph, fit="16:9", direction="TB").direction == "TB"
     assert figure_for(graph, fit="16:9", direction="BT").direction == "BT"
     assert figure_for(graph, fit="16:9").direction in ("BT", "LR")       # the spec's own may turn
+
+
+def _unrolled(steps, seed):
+    """An RNN over ``steps`` steps (its numbers drawn from ``seed``), each step a group."""
+    import numpy as np
+    import graphjac as gj
+    rng = np.random.default_rng(seed)
+    g = gj.Graph(f"rnn {steps}")
+    with g.group("Shared"):
+        W_xh, W_hh = g.param("W_xh", rng.normal(size=(2, 2))), g.param("W_hh", rng.normal(size=(2, 2)))
+    h = None
+    for t in range(1, steps + 1):
+        with g.group(f"t = {t}"):
+            u = g.matmul(g.input(f"x{t}", rng.normal(size=2)), W_xh, name=f"u{t}")
+            s = u if h is None else g.add(u, g.matmul(h, W_hh, name=f"v{t}"), name=f"s{t}")
+            h = g.activation(s, "tanh", name=f"h{t}")
+    g.backward(g.loss(g.sum(h, name="o"), g.input("y", 0.5), "mse", name="J"))
+    return g
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("steps, seed", [(2, 0), (4, 1), (6, 2)])
+def test_any_number_of_steps_stands_in_order_with_nothing_in_a_box_but_its_own(steps, seed):
+    from graphjac.render.writers.composer import place
+    figure = figure_for(_unrolled(steps, seed), direction="BT", math="html")
+    layout = place(figure).layout
+    by_label = {group.label[0]: (group.path, f"cluster_{k}") for k, group in enumerate(figure.groups)}
+    centres = []
+    for t in range(1, steps + 1):
+        path, key = next(v for label, v in by_label.items() if f"t = {t}" in label or f"t={t}" in label)
+        box = layout.clusters[key]
+        centres.append((box.x0 + box.x1) / 2)
+        members = {node.id for node in figure.nodes if node.group == path}
+        assert members and all((box.x0 <= n.x <= box.x1 and box.y0 <= n.y <= box.y1) == (key_ in members)
+                               for key_, n in layout.nodes.items()), t
+    assert centres == sorted(centres)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple, Optional
 
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
@@ -123,16 +124,12 @@ def _ranks(figure, across) -> dict:
                 and edge.src in below and edge.dst in below:
             below[edge.dst].append(edge.src)
     rank = {}
-
-    def of(node_id, seen=()):
-        if node_id not in rank:
-            if node_id in seen:
-                return 0
-            rank[node_id] = max((of(s, seen + (node_id,)) + 1 for s in below[node_id]), default=0)
-        return rank[node_id]
-
-    for node_id in below:
-        of(node_id)
+    try:
+        order = list(TopologicalSorter(below).static_order())
+    except CycleError:   # a computational graph has none; ranks stay defined all the same
+        order = list(below)
+    for node_id in order:
+        rank[node_id] = max((rank.get(s, 0) + 1 for s in below[node_id]), default=0)
     feeds = {}
     for dst, srcs in below.items():
         for src in srcs:
