@@ -206,3 +206,37 @@ def test_a_full_disk_at_the_first_use_leaves_no_file_and_the_cache_works_once_th
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cache_folder._owned(str(cache)) and (cache / cache_folder.TAG_NAME).exists()
+
+
+# ------------------------------------------------------------------------------ a figure's lines in Unicode
+
+def _said(tmp_path):
+    import xml.etree.ElementTree as ET
+    from graphjac.render.writers.accessible import unseen
+    svg = ET.fromstring(_render().encode("utf-8"))
+    return [element.text for element in svg.iter() if unseen(element)]
+
+
+@pytest.mark.parametrize("edit", ["control character", "one text too few", "another question"])
+def test_an_edited_unicode_entry_is_read_afresh(cache, tmp_path, edit):
+    """A figure's lines in Unicode are kept as one entry; an edited one (a control character that
+    would break the SVG, a text missing, an answer to other lines) is not served."""
+    truth = _said(tmp_path)
+    (entry,) = list((cache.parent / "unicode").rglob("*.json"))
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    assert len(data["texts"]) > 10 and "∂J/∂z = ∂J/∂a · a(1 − a)" in data["texts"]
+    if edit == "control character":
+        data["texts"][0] = "x\x07"
+    elif edit == "one text too few":
+        data["texts"] = data["texts"][1:]
+    else:                                         # an answer to other lines, at this figure's name
+        data["request"]["lines"][0], data["texts"][0] = "y", "y"
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert _said(tmp_path) == truth
+
+
+def test_a_kept_unicode_entry_is_what_the_figure_says(cache, tmp_path):
+    first = _said(tmp_path)
+    (entry,) = list((cache.parent / "unicode").rglob("*.json"))
+    stamp = entry.stat().st_mtime_ns
+    assert _said(tmp_path) == first and entry.stat().st_mtime_ns >= stamp and len(first) >= 10
