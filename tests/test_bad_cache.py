@@ -240,3 +240,40 @@ def test_a_kept_unicode_entry_is_what_the_figure_says(cache, tmp_path):
     (entry,) = list((cache.parent / "unicode").rglob("*.json"))
     stamp = entry.stat().st_mtime_ns
     assert _said(tmp_path) == first and entry.stat().st_mtime_ns >= stamp and len(first) >= 10
+
+
+# ------------------------------------------------------------------------------ a figure's formulas together
+
+def _bundles(cache):
+    return [p for p in cache.rglob("*.json") if "answers" in json.loads(p.read_text(encoding="utf-8"))]
+
+
+def test_a_figure_drawn_again_reads_its_formulas_together(cache, monkeypatch):
+    first = _render()
+    assert len(_bundles(cache)) == 1
+    asked = []
+    monkeypatch.setattr(formula_cache, "load", lambda *key: asked.append(key))   # one by one: not asked
+    assert _render() == first and asked == []
+
+
+@pytest.mark.parametrize("edit", ["a script", "a fragment split across two", "a measure too large", "the digest"])
+def test_an_edited_bundle_is_not_served(cache, edit):
+    """A bundle holds many fragments; each is checked as one alone would be, and the joins
+    between them too (a fragment cut so that its end lies in the next is refused)."""
+    first = _render()
+    (path,) = _bundles(cache)
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    answers = entry["answers"]
+    if edit == "a script":
+        answers[0][2] = answers[0][2][:-4] + "<script>alert(1)</script></g>"
+    elif edit == "a fragment split across two":
+        answers[0][2], answers[1][2] = answers[0][2] + answers[1][2][:-4], "</g>"
+    elif edit == "a measure too large":
+        answers[0][0] = 1e9
+    if edit != "the digest":
+        entry["digest"] = cache_folder.digest([{k: entry[k] for k in entry if k not in ("answers", "digest")},
+                                               answers])   # a forger can hash too
+    else:
+        entry["digest"] = "0" * 64
+    path.write_text(json.dumps(entry), encoding="utf-8")
+    assert _render() == first

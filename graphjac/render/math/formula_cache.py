@@ -111,6 +111,72 @@ def store(latex: str, size: float, color: str, width: float, height: float, frag
     cache.write_entry(_path(where, request), entry, LIMIT)
 
 
+# ------------------------------------------------------------------------------ a figure's formulas at once
+
+def _bundle_request(requests) -> dict:
+    return {"formulas": [list(r) for r in requests], "installation": _installation(), "bundle": FORMAT}
+
+
+TOGETHER = 100   # formulas an entry of :func:`store_many` holds (each carries its glyphs: about 5 kB)
+
+
+def load_many(requests) -> dict:
+    """``(latex, size, colour)`` -> (width, height, fragment) of ``requests``, kept together by
+    :func:`store_many` in entries of :data:`TOGETHER` (one file read and one parse for each,
+    not one of each a formula); a part with no entry to be trusted is left out."""
+    found = {}
+    for start in range(0, len(requests), TOGETHER):
+        found.update(_load_part(requests[start:start + TOGETHER]))
+    return found
+
+
+def store_many(requests, answers) -> None:
+    """Keep a figure's formulas (``answers``: their (width, height, fragment)) in entries of
+    :data:`TOGETHER`."""
+    for start in range(0, len(requests), TOGETHER):
+        _store_part(requests[start:start + TOGETHER], answers[start:start + TOGETHER])
+
+
+def _load_part(requests) -> dict:
+    where = folder()
+    if where is None or not requests:
+        return {}
+    question = _bundle_request(requests)
+    path = _path(where, question)
+    entry = cache.read_entry(path)
+    if not isinstance(entry, dict) or set(entry) != set(question) | {"answers", "digest"} \
+            or any(entry[key] != value for key, value in question.items()):
+        return {}
+    answers = entry["answers"]
+    if entry["digest"] != cache.digest([question, answers]) or not isinstance(answers, list) \
+            or len(answers) != len(requests):
+        return {}
+    for (latex, size, _), answer in zip(requests, answers):
+        if not isinstance(answer, list) or len(answer) != 3 or not _measured(answer[:2], latex, size):
+            return {}
+    if not _safe_fragments([answer[2] for answer in answers]):
+        return {}
+    cache.used(path)
+    return {tuple(r): (float(a[0]), float(a[1]), a[2]) for r, a in zip(requests, answers)}
+
+
+def _store_part(requests, answers) -> None:
+    where = folder()
+    if where is None or not requests:
+        return
+    question = _bundle_request(requests)
+    answers = [[float(w), float(h), fragment] for w, h, fragment in answers]
+    cache.write_entry(_path(where, question), dict(question, answers=answers,
+                                                   digest=cache.digest([question, answers])), LIMIT)
+
+
+def _measured(measures, latex, size) -> bool:
+    """Whether ``measures`` are numbers a formula of ``latex`` at ``size`` can measure."""
+    most = _largest_measure(latex, size)
+    return all(not isinstance(m, bool) and isinstance(m, (int, float)) and math.isfinite(m) and 0 <= m <= most
+               for m in measures)
+
+
 def _checked(entry, request) -> Optional[tuple]:
     """The entry's (width, height, fragment) if its content is what the typesetter would have made for
     ``request``: the same question, a digest that binds the answer to it, bounded measures and
@@ -122,11 +188,8 @@ def _checked(entry, request) -> Optional[tuple]:
     width, height, fragment = entry["width"], entry["height"], entry["fragment"]
     if entry["digest"] != _digest(request, width, height, fragment):
         return None
-    most = _largest_measure(request["latex"], request["size"])
-    for measure in (width, height):
-        if isinstance(measure, bool) or not isinstance(measure, (int, float)) or not math.isfinite(measure) \
-                or not 0 <= measure <= most:
-            return None
+    if not _measured((width, height), request["latex"], request["size"]):
+        return None
     if not isinstance(fragment, str) or not _safe_fragment(fragment):
         return None
     return float(width), float(height), fragment
@@ -145,6 +208,35 @@ def _safe_fragment(fragment: str) -> bool:
         root = ET.fromstring(fragment)
     except ET.ParseError:
         return False
+    return _safe_group(root)
+
+
+_APART = "<s/>"   # between a bundle's fragments as they are checked (no fragment may hold it)
+
+
+def _safe_fragments(fragments) -> bool:
+    """Each of ``fragments`` safe as :func:`_safe_fragment` says, read in one parse: joined by
+    :data:`_APART`, they must parse as exactly those groups, one between each two marks."""
+    if not all(isinstance(f, str) and _APART not in f for f in fragments):
+        return False
+    try:
+        root = ET.fromstring("<b>" + _APART.join(fragments) + "</b>")
+    except ET.ParseError:
+        return False
+    children = list(root)
+    if (root.text or "").strip() or len(children) != 2 * len(fragments) - 1:
+        return False
+    for k, child in enumerate(children):
+        if (child.tail or "").strip():
+            return False
+        if k % 2 and (child.tag != "s" or child.attrib or len(child) or child.text):
+            return False
+        if not k % 2 and not _safe_group(child):
+            return False
+    return True
+
+
+def _safe_group(root) -> bool:
     if root.tag != "g" or root.attrib:
         return False
     ids, refs = set(), set()

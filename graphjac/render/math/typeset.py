@@ -77,6 +77,33 @@ def formula(latex: str, size: float, color: str = "black") -> Formula:
     return _KEPT[key]
 
 
+def kept_together(requests):
+    """A context in which the formulas of ``requests`` (``(latex, size, colour)``, a figure's) are
+    read from one cache entry at once, and kept so on leaving it if they were not."""
+    return _Together(list(dict.fromkeys(tuple(r) for r in requests)))
+
+
+class _Together:
+    def __init__(self, requests):
+        self.requests = requests
+        self.found = False
+
+    def __enter__(self):
+        missing = [r for r in self.requests if r not in _KEPT]
+        found = formula_cache.load_many(self.requests) if missing else {}
+        self.found = bool(found) or not missing
+        for key, answer in found.items():
+            if key not in _KEPT:
+                _KEPT[key] = Formula(*key, *answer)
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if kind is None and not self.found and all(r in _KEPT for r in self.requests):
+            formula_cache.store_many(self.requests, [(_KEPT[r].width, _KEPT[r].height, _KEPT[r].fragment)
+                                                     for r in self.requests])
+        return False
+
+
 def forget() -> None:
     """Let go of the formulas kept in memory (the disk cache stays)."""
     _KEPT.clear()

@@ -18,7 +18,7 @@ from graphjac.errors import FontError, RenderError
 from graphjac.render.layout.collisions import collisions, relabelled, separated
 from graphjac.render.layout.dot import figure_to_dot
 from graphjac.render.layout.geometry import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
-from graphjac.render.math.typeset import SVG_NS, Label, hoist_symbols, inline_symbols
+from graphjac.render.math.typeset import SVG_NS, Label, hoist_symbols, inline_symbols, kept_together
 from graphjac.render.model.themes import THEMES
 from graphjac.render.writers.accessible import label_elements, unseen
 
@@ -39,6 +39,16 @@ def labels(figure, sizes=None) -> dict:
     across = side_by_side(figure)
     return {key: _typeset(_what(figure, key), lines, sizes, color, theme, key in across)
             for key, (lines, color) in _label_lines(figure, theme).items()}
+
+
+def _formulas(figure, sizes=None) -> list:
+    """``(latex, size, colour)`` of every formula the figure's labels and heading set."""
+    theme = THEMES[figure.theme]
+    sizes = sizes or theme.sizes
+    lines = [(lines, color) for lines, color in _label_lines(figure, theme).values()]
+    lines += [(lines, color) for _, lines, color in _heading_lines(figure, theme).values()]
+    return [_line(latex, sizes[role], line_color(role, color, theme), role) for part, color in lines
+            for latex, role in part]
 
 
 def _label_lines(figure, theme):
@@ -163,8 +173,9 @@ def _spread(figure, spread, splines):
 
 def _labels_and_boxes(figure, sizes):
     """(the labels typeset, the heading and its labels, label key -> the box DOT leaves for it)."""
-    marks = labels(figure, sizes)
-    head, head_marks = heading(figure, sizes)
+    with kept_together(_formulas(figure, sizes)):   # a figure drawn again reads its formulas at once
+        marks = labels(figure, sizes)
+        head, head_marks = heading(figure, sizes)
     boxes = {key: _box(key, label, figure.compact) for key, label in marks.items()}
     for node in figure.nodes:
         if node.role == "wire" and node.id in boxes:
