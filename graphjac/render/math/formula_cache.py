@@ -6,6 +6,11 @@ colour, graphjac's version and typesetting code (the reader, the typesetter and 
 and the font file. The folder holds at most :data:`LIMIT` bytes: every value edited in a figure
 makes new formulas, and every new version of graphjac new entries for all of them.
 
+A figure's formulas are also kept together, :data:`TOGETHER` to an entry (:func:`load_many`,
+:func:`store_many`), so that a figure drawn again reads a few files and parses them once, not one
+of each a formula; the bundle's fragments are checked as one alone would be, and so are the joins
+between them.
+
 An entry is used only if its content checks out: the same LaTeX, size, colour and version as
 asked for, a digest of all of it that matches, bounded measures, and an SVG fragment made only
 of the elements and attributes the typesetter draws (glyph outlines, their uses, fraction
