@@ -60,21 +60,26 @@ def collisions(figure, layout, marks) -> list:
     labels = {e.id for e in layout.edges if e.id in rects}
     nodes = set(layout.nodes)
     curves = {edge.id: _curve(edge) for edge in layout.edges}
+    keys = list(rects)
+    table = np.array([rects[key] for key in keys], dtype=float).reshape(-1, 4)
     for edge in layout.edges:
         points = curves[edge.id]
         if not len(points):
             continue
         reach = (*points.min(axis=0), *points.max(axis=0))
-        for key, rect in rects.items():
-            if key in (edge.tail, edge.head, edge.id) or not _overlap(reach, rect):
-                continue
-            if not _clear(rect, points):
-                found.append(Collision("edge-node" if key in nodes else "edge-label", edge.id, key))
-    keys = sorted(rects)
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            if (a in labels or b in labels) and _overlap(rects[a], rects[b]):
-                found.append(Collision("label-label" if a in labels and b in labels else "label-node", a, b))
+        near = [k for k in np.flatnonzero(_overlapping(reach, table)) if keys[k] not in (edge.tail, edge.head, edge.id)]
+        crossed = ~_clear_of(table[near], points) if near else []
+        for k, hit in zip(near, crossed):
+            if hit:
+                found.append(Collision("edge-node" if keys[k] in nodes else "edge-label", edge.id, keys[k]))
+    ordered = sorted(keys)
+    if ordered:
+        boxes_ = np.array([rects[key] for key in ordered], dtype=float)
+        is_label = np.array([key in labels for key in ordered])
+        pairs = np.triu(_overlapping_pairs(boxes_), k=1) & (is_label[:, None] | is_label[None, :])
+        for i, j in zip(*np.nonzero(pairs)):
+            a, b = ordered[i], ordered[j]
+            found.append(Collision("label-label" if a in labels and b in labels else "label-node", a, b))
     found += _across_borders(layout, rects, marks)
     found += _hidden_edges(figure, layout, curves)
     return found
@@ -113,6 +118,29 @@ def _curve(edge) -> np.ndarray:
 
 def _overlap(a, b):
     return a[0] + MARGIN < b[2] and b[0] + MARGIN < a[2] and a[1] + MARGIN < b[3] and b[1] + MARGIN < a[3]
+
+
+def _overlapping(rect, table) -> np.ndarray:
+    """Which rows of ``table`` (an (n, 4) array of boxes) ``rect`` overlaps, as :func:`_overlap` says."""
+    return (rect[0] + MARGIN < table[:, 2]) & (table[:, 0] + MARGIN < rect[2]) \
+        & (rect[1] + MARGIN < table[:, 3]) & (table[:, 1] + MARGIN < rect[3])
+
+
+def _overlapping_pairs(table) -> np.ndarray:
+    """(n, n): whether box i overlaps box j, as :func:`_overlap` says."""
+    a, b = table[:, None, :], table[None, :, :]
+    return (a[..., 0] + MARGIN < b[..., 2]) & (b[..., 0] + MARGIN < a[..., 2]) \
+        & (a[..., 1] + MARGIN < b[..., 3]) & (b[..., 1] + MARGIN < a[..., 3])
+
+
+def _clear_of(table, points) -> np.ndarray:
+    """For each box of ``table``: no point of ``points`` inside it (:func:`_clear`, for many)."""
+    if not len(points):
+        return np.ones(len(table), dtype=bool)
+    xs, ys = points[None, :, 0], points[None, :, 1]
+    inside = (xs > table[:, 0:1] + MARGIN) & (xs < table[:, 2:3] - MARGIN) \
+        & (ys > table[:, 1:2] + MARGIN) & (ys < table[:, 3:4] - MARGIN)
+    return ~inside.any(axis=1)
 
 
 def _hidden_edges(figure, layout, curves):
@@ -219,7 +247,11 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
         return None
     w, h = label.width / 2, label.height / 2
     x, y = (rects[key][0] + rects[key][2]) / 2, (rects[key][1] + rects[key][3]) / 2
-    others = [rect for other, rect in rects.items() if other != key]
+    others = np.array([rect for other, rect in rects.items() if other != key], dtype=float).reshape(-1, 4)
+    room = 2 * (w + h + GAP)   # no spot's box reaches further from the edge than this
+    low, high = curve.min(axis=0) - room, curve.max(axis=0) + room
+    points = points[np.all((points > low) & (points < high), axis=1)] if len(points) else points
+    others = others[_overlapping((low[0], low[1], high[0], high[1]), others)]
     best = None
     ends = max(1, len(curve) // 10)
     for k in range(ends, len(curve) - ends, 2):
@@ -235,7 +267,7 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
                     or rect[2] > bounds[2] or rect[3] > bounds[3]:
                 continue
             inner = (rect[0] + GAP, rect[1] + GAP, rect[2] - GAP, rect[3] - GAP)   # its own edge may graze it
-            if _clear(rect, points) and _clear(inner, curve) and not any(_overlap(rect, o) for o in others) \
+            if _clear(rect, points) and _clear(inner, curve) and not _overlapping(rect, others).any() \
                     and not any(_overlap(rect, b) and not _inside(rect, b) for b in borders):
                 best = (distance, (float(cx), float(cy)))
     return None if best is None else best[1]
