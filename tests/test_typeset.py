@@ -319,3 +319,17 @@ def test_a_png_leaves_the_text_layer_out():
     from graphjac.render.writers.composer import for_cairo
     svg = _typeset_svg("neuron")
     assert b'fill-opacity="0"' not in for_cairo(svg, "png") and b'fill-opacity="0.004"' in for_cairo(svg, "pdf")
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name", ["neuron", "rnn_bptt"])
+def test_a_fit_figure_is_a_slide_however_large_its_drawing(name):
+    """``--fit 16:9``'s figure is a 10-inch slide: its PNG is 1500 × 844 pixels at 150 dpi (the
+    RNN's was 5410 × 3044, a small figure's smaller), and its PDF page 10 inches wide; an A4
+    figure's page is A4's width."""
+    import re
+    from graphjac.render import draw
+    png = draw(load_example(name), "png", fit="16:9", dpi=150)
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (1500, 844)
+    svg = draw(load_example(name), "svg", fit="a4")
+    assert re.search(r'<svg[^>]* width="595pt" height="842pt"', svg)

@@ -15,6 +15,7 @@ from typing import Optional
 
 from graphjac.core.records import record
 from graphjac.errors import FontError, RenderError
+from graphjac.options import PAGES
 from graphjac.render.layout.collisions import collisions, relabelled, separated
 from graphjac.render.layout.dot import figure_to_dot
 from graphjac.render.layout.geometry import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
@@ -255,9 +256,14 @@ def _join_wires(svg, layout, figure):
             rule.set("points", f"{x0:.2f},{-y0:.2f} {x1:.2f},{-y1:.2f}")
 
 
+SLIDE_POINTS = 720.0   # a slide's width, in points (10 inches): what a fit figure's page is drawn at
+A4_POINTS = 595.28     # an A4 page's width
+
+
 def _pad_to_page(svg, page, background):
     """Grow the canvas evenly to the page's shape (the drawing centred), so the figure fills the
-    page when it is scaled to it."""
+    page when it is scaled to it; the page is the figure's size (a 10-inch slide, an A4 page), so
+    that its PNG and PDF come out slide- or page-sized, however large the drawing."""
     vx, vy, vw, vh = (float(v) for v in svg.get("viewBox").split())
     ratio = page[1] / page[0]
     if vh / vw < ratio:
@@ -267,8 +273,9 @@ def _pad_to_page(svg, page, background):
         grow = vh / ratio - vw
         vx, vw = vx - grow / 2, vw + grow
     svg.set("viewBox", f"{vx:.2f} {vy:.2f} {vw:.2f} {vh:.2f}")
-    svg.set("width", f"{vw:.0f}pt")
-    svg.set("height", f"{vh:.0f}pt")
+    width = A4_POINTS if tuple(page) == PAGES["a4"] else SLIDE_POINTS
+    svg.set("width", f"{width:.0f}pt")
+    svg.set("height", f"{width * ratio:.0f}pt")
     svg.insert(0, ET.Element(f"{{{SVG_NS}}}rect", {"x": f"{vx:.2f}", "y": f"{vy:.2f}", "width": f"{vw:.2f}",
                                                   "height": f"{vh:.2f}", "fill": background}))
 

@@ -53,7 +53,7 @@ READABLE_PX = 12   # the smallest text a page shows, in CSS pixels: a wider draw
 def _least_width(svg, figure) -> int:
     """The narrowest the drawing may be shown, in CSS pixels: where its smallest text is
     :data:`READABLE_PX` (at its own size, a point is 4/3 of a pixel)."""
-    width = float((svg.get("width") or "0").removesuffix("pt") or 0)
+    width = float((svg.get("viewBox") or "0 0 0 0").split()[2])   # the drawing's own size (a fit page's is scaled)
     smallest = min(THEMES[figure.theme].sizes[role] for role in ("node", "value", "edge"))
     return round(width * READABLE_PX / smallest)
 
