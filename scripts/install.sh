@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what graphjac needs on a fresh machine: Graphviz's dot (if missing) and graphjac itself.
+# Installs what graphjac needs on a fresh machine: Graphviz's dot (if missing), librsvg's rsvg-convert
+# (PNGs drawn five to seven times sooner than by cairosvg; optional) and graphjac itself.
 # Usage: bash scripts/install.sh [--test]   (--test adds the test tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+command -v rsvg-convert >/dev/null 2>&1 || need_apt+=(librsvg2-bin)
 # the install tests make virtual environments; Debian ships venv apart from python3
 [ "${1:-}" = "--test" ] && ! python3 -c "import ensurepip" >/dev/null 2>&1 && need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -15,7 +17,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
   elif command -v brew >/dev/null 2>&1; then
-    brew install graphviz
+    brew install graphviz librsvg
   else
     echo "Please install Graphviz (https://graphviz.org/download/) and run this again." >&2
     exit 1

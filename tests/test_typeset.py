@@ -333,3 +333,26 @@ def test_a_fit_figure_is_a_slide_however_large_its_drawing(name):
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (1500, 844)
     svg = draw(load_example(name), "svg", fit="a4")
     assert re.search(r'<svg[^>]* width="595pt" height="842pt"', svg)
+
+
+@pytest.mark.dot
+def test_librsvg_draws_the_png_cairosvg_would_and_cairosvg_draws_it_where_librsvg_is_missing(monkeypatch):
+    """A PNG is drawn by librsvg's rsvg-convert where it is installed (scripts/install.sh installs
+    it): the same picture as cairosvg's; without it, cairosvg draws it."""
+    import io
+    import shutil
+
+    import numpy as np
+    from PIL import Image
+
+    from graphjac.render.writers import composer
+    assert shutil.which(composer.RSVG), "rsvg-convert: bash scripts/install.sh installs it (librsvg2-bin)"
+    svg = _typeset_svg("neuron")
+    by_rsvg = composer.convert(svg, "png", 150)
+    monkeypatch.setattr(composer, "RSVG", "no-such-program")
+    by_cairo = composer.convert(svg, "png", 150)
+    assert by_rsvg != by_cairo
+    a, b = (np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float) for png in (by_rsvg, by_cairo))
+    assert abs(a.shape[0] - b.shape[0]) <= 1 and abs(a.shape[1] - b.shape[1]) <= 1
+    h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+    assert np.abs(a[:h, :w] - b[:h, :w]).mean() < 2.0       # the same picture, antialiasing apart
