@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -107,8 +108,20 @@ _BERNSTEIN = np.stack([(1 - _T) ** 3, 3 * _T * (1 - _T) ** 2, 3 * _T * _T * (1 -
 
 
 def _curve(edge) -> np.ndarray:
-    """Points along the edge's Bézier segments, ``SAMPLES − 1`` a segment (an (n, 2) array)."""
-    points = np.asarray(edge.points, dtype=float)
+    """Points along the edge's Bézier segments, ``SAMPLES − 1`` a segment (an (n, 2) array, read
+    only: the same edge's curve is sampled once, however often a render checks it)."""
+    return _sampled(tuple(edge.points))
+
+
+@lru_cache(maxsize=8192)
+def _sampled(points) -> np.ndarray:
+    curve = _sampled_afresh(points)
+    curve.flags.writeable = False
+    return curve
+
+
+def _sampled_afresh(points) -> np.ndarray:
+    points = np.asarray(points, dtype=float)
     segments = (len(points) - 1) // 3
     if segments < 1:
         return np.zeros((0, 2))
