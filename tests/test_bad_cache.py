@@ -277,3 +277,18 @@ def test_an_edited_bundle_is_not_served(cache, edit):
         entry["digest"] = "0" * 64
     path.write_text(json.dumps(entry), encoding="utf-8")
     assert _render() == first
+
+
+def test_a_lost_part_of_a_large_figures_bundle_is_kept_again(cache):
+    """A figure of more than 100 formulas is kept in several entries; one lost is made again on
+    the next render (not read formula by formula ever after)."""
+    g = gj.Graph("chain")
+    x = g.input("x", 0.5)
+    for k in range(70):
+        x = g.add(x, g.input(f"c{k}", 0.01 * k), name=f"s{k}")
+    g.backward(g.square(x, name="J"))
+    first = _render(g)
+    parts = _bundles(cache)
+    assert len(parts) >= 2
+    parts[0].unlink()
+    assert _render(g) == first and len(_bundles(cache)) == len(parts)

@@ -91,7 +91,7 @@ class _Together:
     def __enter__(self):
         missing = [r for r in self.requests if r not in _KEPT]
         found = formula_cache.load_many(self.requests) if missing else {}
-        self.found = bool(found) or not missing
+        self.found = all(r in found for r in missing)   # else a part is kept afresh on leaving
         for key, answer in found.items():
             if key not in _KEPT:
                 _KEPT[key] = Formula(*key, *answer)
