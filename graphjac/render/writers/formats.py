@@ -121,8 +121,8 @@ def _graphviz(format):
         if figure.options.math != "typeset":   # Graphviz's own labels: titled and summarised too
             data = _labelled(data if isinstance(data, str) else data.decode("utf-8"), figure)
         data = data if isinstance(data, str) else data.decode("utf-8")
-        if figure.theme == "auto":
-            from graphjac.render.writers.schemes import following_the_page
+        from graphjac.render.writers.schemes import AUTO, following_the_page
+        if figure.theme == AUTO:
             data = following_the_page(data)
         from graphjac.render.writers.svgids import prefixed  # unique ids: many figures can share one HTML page
         return prefixed(data)

@@ -36,6 +36,7 @@ from graphjac.render.math.typeset import SVG_NS
 from graphjac.render.model.figure import backward_steps  # noqa: F401  (the backward pass's order, for callers of frames)
 from graphjac.render.model.steps import PASSES, backward_items, frames_of, never_shown, reveal_steps
 from graphjac.render.model.themes import THEMES
+from graphjac.render.writers.accessible import heading, spoken
 from graphjac.render.writers.composer import centre_of, convert, serialize, svg_tree
 from graphjac.render.writers.formats import frame_formats
 
@@ -106,7 +107,6 @@ def reveal_section(figure, names, passes=PASSES) -> str:
     in one place (``r-stack``), each after the first a fragment: → or a clicker steps through
     the passes, the next → leaves the slide, ← steps back. Stretched to the slide's height
     (``r-stretch``), so the figure is never cut. Each frame's alt text says what its step adds."""
-    from graphjac.render.writers.accessible import heading, spoken
     said = spoken(figure)
     title = heading(figure)
     steps = reveal_steps(figure, passes)
@@ -129,7 +129,6 @@ def reveal_deck(figure, names, passes=PASSES, reveal_url: str = REVEAL_URL) -> s
     """A whole reveal.js deck around :func:`reveal_section` (reveal.js from ``reveal_url``: its
     CDN by default, or a copy of your own); paste the ``<section>`` into a deck of your own."""
     url = html.escape(reveal_url.rstrip("/"), quote=True)
-    from graphjac.render.writers.accessible import heading
     title = html.escape(heading(figure))
     return f"""<!doctype html>
 <html lang="en">
