@@ -10,14 +10,17 @@ size in points once scaled to fill a 10-inch wide 4:3 slide (under about 8 pt is
 from the back of a room) and the collisions the layout check counts in Graphviz's geometry
 (edges through nodes, labels or group titles; labels on labels, nodes or group borders; a forward
 and a backward edge on top of each other). The tests hold every row to 0 collisions and the
-4:3 row to 8 pt.
+4:3 row to 8 pt. With ``--torch`` (needs PyTorch), the course's ``from_torch`` models too
+(``torch:cnn``, ``torch:lstm``, …: the nine of ``benchmarks/torch_models.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 from graphjac.io.gallery import catalog
 from graphjac.io.loaders import load_example
@@ -41,14 +44,33 @@ def measured(graph, options):
     return width, height, text, collections.Counter(c.kind for c in collisions(figure, placed.layout, placed.marks))
 
 
+def torch_graphs() -> dict:
+    """``torch:NAME`` -> a function giving the graph ``gj.from_torch`` makes of that course model."""
+    import graphjac as gj
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from torch_models import models
+
+    def graph(name):
+        model, inputs, loss, target = models()[name]
+        made = gj.from_torch(model, inputs, loss, target)
+        made.backward()
+        return made
+
+    return {f"torch:{name}": (lambda name=name: graph(name)) for name in models()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--names", nargs="+", default=list(catalog()))
+    parser.add_argument("--names", nargs="*", default=list(catalog()))
+    parser.add_argument("--torch", action="store_true", help="the from_torch model set as well")
     args = parser.parse_args()
+    graphs = {name: (lambda name=name: load_example(name)) for name in args.names}
+    if args.torch:
+        graphs.update(torch_graphs())
     print(f"{'figure':18}{'drawing':16}{'size (pt)':>16}{'aspect':>8}{'text at 4:3':>13}   collisions")
     totals, small = collections.Counter(), []
-    for name in args.names:
-        graph = load_example(name)
+    for name, make in graphs.items():
+        graph = make()
         for drawing, options in DRAWINGS.items():
             width, height, text, found = measured(graph, options)
             totals += found

@@ -300,11 +300,13 @@ BOW = 2 * APART   # how far a bowed edge's middle leaves its forward edge, in po
 
 def separated(figure, layout, found):
     """(layout, shifts, bowed): every backward edge that ``found`` (the layout's collisions) says
-    lies on top of its forward edge moved off it. One that runs across the ranks moves whole
-    (spline, arrowhead and label) by ``shifts[edge id] = (dx, dy)``, across the ranks, so that
-    its ends slide along the sides of its nodes; one that runs nearly along them (a leaf's edge
-    to a node far to its side) is bowed instead: its middle and label move off, its ends and
-    arrowhead stay (``bowed``: the ids of the splines to draw again from the layout)."""
+    lies on top of its forward edge moved off it, and every edge Graphviz ran through a node bowed
+    round it. A backward edge that runs across the ranks moves whole (spline, arrowhead and label)
+    by ``shifts[edge id] = (dx, dy)``, across the ranks, so that its ends slide along the sides of
+    its nodes, by as little as takes it off; one that runs nearly along them (a leaf's edge to a
+    node far to its side), or that no such move takes off, is bowed instead: its middle and label
+    move off, its ends and arrowhead stay (``bowed``: the ids of the splines to draw again from
+    the layout)."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
     shifts, bows = {}, {}
@@ -312,18 +314,49 @@ def separated(figure, layout, found):
         forward, backward = by_id[hit.what], by_id[hit.other]
         (x0, y0), (x1, y1) = backward.points[0], backward.points[-1]
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        normal = np.array([y0 - y1, x1 - x0]) / length
         slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
-        if slant < SHALLOW:
-            bows[backward.id] = _bow(forward, backward, np.array([y0 - y1, x1 - x0]) / length, layout)
-            continue
-        step = min(APART / max(slant, 0.3), 3 * APART)
-        side = _side(forward, backward, across)
-        shifts[backward.id] = (side * step, 0.0) if across else (0.0, side * step)
+        shift = None if slant < SHALLOW else _shift_off(forward, backward, slant, across)
+        if shift is None:
+            bows[backward.id] = _bow(forward, backward, normal, layout)
+        else:
+            shifts[backward.id] = shift
+    for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows):
+        edge = by_id[hit.what]
+        offset = _round_nodes(edge, layout)
+        if offset is not None:
+            bows[edge.id] = offset
     if not shifts and not bows:
         return layout, {}, set()
     edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows else e
                   for e in layout.edges)
     return replace(layout, edges=edges), shifts, set(bows)
+
+
+def _shift_off(forward, backward, slant, across):
+    """(dx, dy): the least move across the ranks, of :data:`APART` over the edge's slant and twice
+    and three times that, that takes ``backward`` off ``forward``; None if none does."""
+    side = _side(forward, backward, across)
+    f = _curve(forward)
+    for k in (1, 2, 3):
+        step = k * min(APART / max(slant, 0.3), 3 * APART)
+        shift = (side * step, 0.0) if across else (0.0, side * step)
+        if not _on_top(f, _curve(_shifted(backward, *shift))):
+            return shift
+    return None
+
+
+def _round_nodes(edge, layout):
+    """The offset, along the edge's normal on either side and :data:`BOW` times one to four, that
+    bows ``edge`` clear of every node but its own two (None if none does)."""
+    (x0, y0), (x1, y1) = edge.points[0], edge.points[-1]
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    normal = np.array([y0 - y1, x1 - x0]) / length
+    others = [_rect(node) for key, node in layout.nodes.items() if key not in (edge.tail, edge.head)]
+    for offset in (normal * BOW * s * k for k in (1, 2, 3, 4) for s in (1, -1)):
+        if all(_clear(rect, _curve(_bowed(edge, offset))) for rect in others):
+            return offset
+    return None
 
 
 def _bow(forward, backward, normal, layout):

@@ -16,7 +16,7 @@ from typing import Optional
 from graphjac.notation.symbols import shortened
 from graphjac.render.layout.quoting import html_label, quote
 from graphjac.render.model.rows import route
-from graphjac.render.layout.steps import PLACED, UNDER, placement
+from graphjac.render.layout.steps import ACROSS, PLACED, UNDER, placement
 from graphjac.render.model.themes import THEMES
 
 TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
@@ -293,6 +293,9 @@ def _returning(pieces, key, attrs):
     return out
 
 
+ACROSS_ATTRS = {"constraint": "false", ACROSS: "true"}   # ranks nothing in plain dot; graphjac routes it last
+
+
 def _edges(figure, theme, boxes, across=frozenset()):
     # A forward edge beside a labelled backward edge gets a blank label too: Graphviz then lays
     # the two side by side instead of on top of each other.
@@ -308,7 +311,7 @@ def _edges(figure, theme, boxes, across=frozenset()):
         elif edge.direction == "forward":
             attrs = dict(id=key, label="<&#160;&#160;&#160;>" if (edge.src, edge.dst) in spaced else None,
                          minlen="2" if edge.src in fanning else None,
-                         constraint="false" if (edge.src, edge.dst) in across else None)
+                         **(ACROSS_ATTRS if (edge.src, edge.dst) in across else {}))
             ports = WIRE_PORTS.get(figure.direction)
             if edge.joint == "head":   # into a wire's label node: the wire runs on, through its numbers
                 attrs.update(arrowhead="none", **({"headport": ports[0]} if ports else {"headclip": "false"}))
@@ -327,7 +330,7 @@ def _edges(figure, theme, boxes, across=frozenset()):
                 penwidth=theme.width("current" if key in figure.current else "emphasis")
                 if edge.emphasis or key in figure.current else None,
                 label=text, minlen="2" if edge.dst in fanning else None,
-                constraint="false" if (edge.dst, edge.src) in across else None) + ";")
+                **(ACROSS_ATTRS if (edge.dst, edge.src) in across else {})) + ";")
     return out
 
 

@@ -193,7 +193,7 @@ def parse_json(text) -> Layout:
         for obj in data.get("objects", ()):
             key = obj.get("id") or obj["name"]
             names[obj["_gvid"]] = key
-            if "bb" in obj:
+            if "bb" in obj and obj["name"].startswith("cluster"):   # neato -n2 boxes rank=same blocks too
                 clusters[key] = ClusterBox(key, *_numbers(obj["bb"]), label=_point(obj.get("lp")))
             elif "pos" in obj:
                 nodes[key] = NodeBox(key, *_point(obj["pos"]), _inches(obj["width"]), _inches(obj["height"]))

@@ -11,7 +11,9 @@ So a figure with steps is placed in two runs:
    the next do not rank it), and each rank is ordered step by step (invisible edges in a
    ``rank=same`` block, which dot keeps outside clusters).
 2. The boxes go back around their nodes (``bb`` and the label's place, ``lp``, worked out from
-   the first run) and ``neato -n2`` draws the positioned graph as it is.
+   the first run) and ``neato -n2`` draws the positioned graph as it is. The edges from one step
+   into the next are left out of the first run and routed here, around the nodes and the other
+   edges' labels (``dot`` would route each as a back edge looping round the steps).
 
 :func:`.dot.figure_to_dot` marks the groups to box this way (``gj_placed``); :func:`.graphviz`
 runs the two passes for any DOT text that has them, so every writer gets the same drawing.
@@ -25,6 +27,7 @@ from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple, Optional
 
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
+ACROSS = "gj_across"   # an edge's attribute: from one step into another, routed in the second run
 UNDER = "gj_under"     # … with its title under it (the shared parameters' row, below the steps)
 MARGIN = 12.0          # points between a box and its nodes (the clusters' own margin)
 TITLE = 20.0           # points a box's title takes when its size is not written in its label
@@ -98,7 +101,7 @@ def placement(figure) -> Optional[Placement]:
     return Placement(frozenset(siblings), across, tuple(lines), frozenset(p for p in siblings if p not in step))
 
 
-WALL = re.compile(r"wall[0-9]+_[0-9]+")   # the ids of the walls between steps
+WALL = re.compile(r"wall[0-9]+_[0-9]+|room_e[0-9]+")   # the walls between steps, the rooms of labels
 WALL_NODE = 'shape=point, style=invis, width=0, height=0, label=""'
 
 
@@ -144,6 +147,7 @@ def _ranks(figure, across) -> dict:
 
 _CLUSTER = re.compile(r'subgraph (cluster_\d+) \{\n\s*graph \[([^\n]*' + PLACED + r'[^\n]*)\];\n(.*?)\n\s*\}\n', re.S)
 _NODE = re.compile(r'^\s*(n\d+) \[', re.M)
+_ACROSS = re.compile(r'^[ \t]*n\d+ -> n\d+ \[[^\n]*\b' + ACROSS + r'=true[^\n]*\n', re.M)
 
 
 def has_placed(source: str) -> bool:
@@ -162,13 +166,15 @@ def unboxed(source: str) -> tuple:
         return inner + "\n"
 
     text = _CLUSTER.sub(unbox, source)
-    return text, {"boxes": boxes, "labels": _edge_labels(source)}
+    across = [line.replace(f", {ACROSS}=true", "").rstrip() for line in _ACROSS.findall(text)]
+    return _ACROSS.sub("", text), {"boxes": boxes, "labels": _edge_labels(source), "across": across}
 
 
 def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
     """The first run's positioned DOT (``dot -Tdot``) with each box put back around its nodes:
     its corners (``bb``) and its title's place (``lp``, centred at the top) from where the nodes
-    landed, so that ``neato -n2`` draws it there."""
+    landed, so that ``neato -n2`` draws it there, and the edges across steps added unrouted (it
+    routes them, with Graphviz's splines unless the figure asks for others)."""
     data = json.loads(layout_json)
     at, names = {}, {}
     for obj in data.get("objects", ()):
@@ -197,7 +203,33 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
     body = positioned.rstrip()
     if not body.endswith("}"):
         return positioned
+    if unboxed_as.get("across"):   # routed among the nodes and labels, the walls gone (they slow it tenfold)
+        body = _WALL_STATEMENT.sub("", body)
+        ends = [at[n] for line in unboxed_as["across"] for n in _ENDS.match(line).groups() if n in at]
+        extra += _rooms(data, labels, ends) + list(unboxed_as["across"])
+        if not re.search(r"\bsplines=", positioned):
+            extra.append("graph [splines=true];")
     return body[:-1] + "\n".join(extra) + "\n}\n"
+
+
+_WALL_STATEMENT = re.compile(r"\n[ \t]*(?:\w+[ \t]*->[ \t]*)?wall\d+_\d+(?:[ \t]*->[ \t]*\w+)?[ \t]*\[.*?\];", re.S)
+_ENDS = re.compile(r"\s*(n\d+) -> (n\d+)")
+
+
+def _rooms(data, labels, ends) -> list:
+    """An invisible node where each measured edge label landed, its size, among the ``ends``
+    (x, y, w, h) of the edges routed in the second run: they go round the labels too."""
+    rooms = []
+    x0, x1 = min(x - w for x, y, w, h in ends), max(x + w for x, y, w, h in ends)
+    y0, y1 = min(y - h for x, y, w, h in ends), max(y + h for x, y, w, h in ends)
+    for edge in data.get("edges", ()):
+        if "lp" in edge and edge.get("id") in labels:
+            (x, y), (w, h) = map(float, edge["lp"].split(",")), labels[edge["id"]]
+            if not (x0 < x < x1 and y0 < y < y1):
+                continue
+            rooms.append(f'room_{edge["id"]} [shape=box, style=invis, label="", fixedsize=true, '
+                         f'width={w / 72:.3f}, height={h / 72:.3f}, pos="{x:.2f},{y:.2f}"];')
+    return rooms
 
 
 _EDGE_LABEL = re.compile(r'\bid=(e\d+)\b[^;]*?WIDTH="(\d+(?:\.\d+)?)" HEIGHT="(\d+(?:\.\d+)?)"')

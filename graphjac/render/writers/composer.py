@@ -24,9 +24,12 @@ from graphjac.render.model.themes import THEMES
 from graphjac.render.writers.accessible import label_elements, unseen
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
-# layouts tried in turn while one has collisions: (node and rank separation, Graphviz's splines)
 CHECKED_NODES = 150   # larger figures are laid out once (checking costs more than it saves there)
-RELAYOUTS = ((1.0, None), (1.5, None), (1.0, "polyline"), (1.5, "polyline"), (2.2, None), (2.2, "polyline"))
+# how a figure is laid out: (node and rank separation, Graphviz's splines); the first, then at most
+# one relayout: straight-line pieces when only labels collide (the same room: the text stays as
+# large), much more room when Graphviz ran an edge through a node (a gap between nodes too narrow
+# for the edge to be bowed round them)
+FIRST, STRAIGHTER, ROOMIER = (1.0, None), (1.0, "polyline"), (2.2, None)
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -134,41 +137,54 @@ class Placed:
     bowed: tuple = ()                  # edge ids whose middle was moved off another: their splines drawn again
 
 
-def place(figure, sizes=None, draw=False, relayout=True, layouts=RELAYOUTS) -> Placed:
+def place(figure, sizes=None, draw=False, relayout=True, layouts=None) -> Placed:
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
-    them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked and laid
-    out again (the next of ``layouts``) while anything collides."""
+    them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked, what
+    collides moved apart, and laid out once more (:data:`STRAIGHTER` or :data:`ROOMIER`) if anything
+    still does: the one with fewer collisions is kept. ``layouts``: the (spread, splines) to try
+    in turn instead."""
     marks, head, head_marks, boxes = _labels_and_boxes(figure, sizes)
-    best = None
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
-    for spread, splines in layouts if checked else layouts[:1]:
-        candidate = _spread(figure, spread, splines)
-        source = figure_to_dot(candidate, boxes)
-        if draw:
-            layout, drawing = lay_out_and_draw(source, figure.options.timeout)
-        else:
-            layout, drawing = lay_out(source, figure.options.timeout), None
-        found = collisions(candidate, layout, marks) if checked else []
-        shifts, bowed = {}, set()
-        if found:   # a backward edge on its forward edge moves off it; a label in the way, beside its edge
-            layout, shifts, bowed = separated(candidate, layout, found)
-            layout = relabelled(candidate, layout, marks)
-            found = collisions(candidate, layout, marks)
+    tries = list(layouts or [FIRST])
+    best = None
+    while tries:
+        candidate = _spread(figure, *tries.pop(0))
+        found, placed = _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked)
+        if best is None and found and layouts is None:   # one relayout, as roomy as what collides needs
+            tries = [ROOMIER if any(c.kind == "edge-node" for c in found) else STRAIGHTER]
         if best is None or len(found) < best[0]:
-            best = (len(found), Placed(source, layout, marks, head, head_marks, drawing,
-                                       tuple((key, *shift) for key, shift in shifts.items()), tuple(sorted(bowed))))
+            best = (len(found), placed)
         if not found:
             break
     return best[1]
 
 
+def _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked) -> tuple:
+    """(what still collides, :class:`Placed`) of one layout of ``candidate``: a backward edge on
+    its forward edge moved off it, an edge through a node bowed round it, a label in the way moved
+    beside its edge."""
+    source = figure_to_dot(candidate, boxes)
+    if draw:
+        layout, drawing = lay_out_and_draw(source, figure.options.timeout)
+    else:
+        layout, drawing = lay_out(source, figure.options.timeout), None
+    found = collisions(candidate, layout, marks) if checked else []
+    shifts, bowed = {}, set()
+    if found:
+        layout, shifts, bowed = separated(candidate, layout, found)
+        layout = relabelled(candidate, layout, marks)
+        found = collisions(candidate, layout, marks)
+    return found, Placed(source, layout, marks, head, head_marks, drawing,
+                         tuple((key, *shift) for key, shift in shifts.items()), tuple(sorted(bowed)))
+
+
 def first_source(figure, sizes=None) -> str:
     """The DOT text :func:`place` first lays out for ``figure`` (before any relayout)."""
-    return figure_to_dot(_spread(figure, *RELAYOUTS[0]), _labels_and_boxes(figure, sizes)[3])
+    return figure_to_dot(_spread(figure, *FIRST), _labels_and_boxes(figure, sizes)[3])
 
 
 def _spread(figure, spread, splines):
-    """``figure`` as one of :data:`RELAYOUTS` lays it out: its spacing times ``spread``, with ``splines``."""
+    """``figure`` as a layout of :func:`place` lays it out: its spacing times ``spread``, with ``splines``."""
     return replace(figure, spacing=figure.spacing * spread, splines=splines)
 
 
