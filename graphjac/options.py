@@ -64,6 +64,9 @@ class RenderOptions:
     precision: int = _option(3, "significant digits of the numbers shown (1 to 12)")
     samples: int = _option(0, "draw a minibatch sample by sample: this many samples, an ellipsis and the "
                            "last one (0 draws each minibatch value once, with (i))")
+    steps: int = _option(0, "a figure with time steps (an RNN unrolled over t = 1 … T): draw this many first "
+                         "steps, an ellipsis and the last one (0 draws every step; fit folds them itself when "
+                         "that is the only way to legible text)")
     model: str = _option("per-sample", "with samples > 0: draw the model's nodes for every sample "
                          "(per-sample) or once for the whole minibatch (once)", MODELS)
     tables: tuple = _option((), "node names whose value is drawn as a table (matrices such as W)",
@@ -166,7 +169,7 @@ def _validate(f, value):
     if kind == "bool":
         return _boolean(name, value)
     if kind == "int":
-        bounds = {"precision": (1, 12), "samples": (0, 1000), "dpi": (36, 600), "rows": (0, 12)}
+        bounds = {"precision": (1, 12), "samples": (0, 1000), "steps": (0, 1000), "dpi": (36, 600), "rows": (0, 12)}
         return _bounded(name, value, *bounds[name])
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:

@@ -156,3 +156,51 @@ def test_any_number_of_steps_stands_in_order_with_nothing_in_a_box_but_its_own(s
         assert members and all((box.x0 <= n.x <= box.x1 and box.y0 <= n.y <= box.y1) == (key_ in members)
                                for key_, n in layout.nodes.items()), t
     assert centres == sorted(centres)
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("steps, keep", [(3, 1), (5, 2), (6, 1)])
+def test_steps_fold_into_an_ellipsis_boxed_in_order_between_the_steps_shown(steps, keep):
+    """``steps=k``: steps 1…k, one box titled with the steps it stands for holding ⋯, and step T,
+    in that order; every edge into or out of a folded step ends at the ellipsis (the recurrence
+    and each shared parameter's share), one per pair of nodes, unlabelled when it stands for
+    several steps' edges."""
+    from graphjac.render.writers.composer import place
+    from graphjac.render.layout.collisions import collisions
+    graph = _unrolled(steps, steps)
+    whole, figure = figure_for(graph, direction="BT"), figure_for(graph, direction="BT", steps=keep)
+    shown = list(range(1, keep + 1)) + [steps]
+    assert sorted({n.name for n in figure.nodes if n.role == "input"} - {"y"}) == sorted(f"x{t}" for t in shown)
+    [ellipsis] = [n for n in figure.nodes if n.role == "ellipsis"]
+    assert ellipsis.label == (r"\cdots",)
+    titles = [g.label[0] for g in figure.groups if "t =" in g.label[0]]
+    folded = (r"\text{t = %d}" % (keep + 1) if steps - keep == 2
+              else r"\text{t = %d}\;\ldots\;\text{t = %d}" % (keep + 1, steps - 1))
+    assert titles == [r"\text{t = %d}" % t for t in range(1, keep + 1)] + [folded, r"\text{t = %d}" % steps]
+    names = {n.id: n.name for n in figure.nodes}
+    ends = {(names.get(e.src, e.src), names.get(e.dst, e.dst), e.direction): e for e in figure.edges}
+    assert (f"h{keep}", None, "forward") in ends and (None, f"v{steps}", "forward") in ends
+    assert ("W_xh", None, "forward") in ends and ("W_hh", None, "forward") in ends
+    several = steps - keep - 1 > 1
+    assert (ends[("W_xh", None, "forward")].label == ()) and (bool(ends[(None, "W_xh", "backward")].label) != several)
+    assert len(ends) == len(figure.edges)                   # one edge per pair of nodes and direction
+    assert len(figure.nodes) < len(whole.nodes)
+    layout = place(figure).layout
+    boxes = {g.label[0]: layout.clusters[f"cluster_{k}"] for k, g in enumerate(figure.groups)}
+    centres = [(boxes[t].x0 + boxes[t].x1) / 2 for t in titles]
+    assert centres == sorted(centres)
+    box = boxes[folded]
+    node = layout.nodes[ellipsis.id]
+    assert box.x0 <= node.x <= box.x1 and box.y0 <= node.y <= box.y1
+    assert collisions(figure, layout, place(figure).marks) == []
+
+
+def test_folding_what_is_not_there_changes_nothing_and_a_bad_count_is_refused():
+    def drawn(figure):
+        return figure.nodes, figure.edges, figure.groups
+
+    graph = _unrolled(3, 0)
+    assert drawn(figure_for(graph, steps=2)) == drawn(figure_for(graph))   # t = 1, t = 2 and the last: all of them
+    assert drawn(figure_for(load_example("neuron"), steps=1)) == drawn(figure_for(load_example("neuron")))
+    with pytest.raises(GraphjacError, match="steps"):
+        figure_for(graph, steps=-1)

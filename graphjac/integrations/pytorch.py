@@ -41,6 +41,7 @@ from graphjac.errors import GraphjacError
 
 LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss")
 COMPOSITE = ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer")   # drawn as many nodes
+GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}   # the gates whose weights a recurrent layer stacks
 _OPAQUE = itertools.count(1)
 
 
@@ -782,15 +783,19 @@ class _Builder:
         record = g.record(x)
         steps = record.sample_shape[0]
         kind = type(module).__name__
-        layer_input = [g.index(x, f"{t}, :", name=self.unique(f"x{t + 1}"), label=rf"\vec{{x}}_{{{t + 1}}}")
-                       for t in range(steps)]
+        layer_input = []
+        for t in range(steps):   # each step in a box of its own, drawn side by side in order
+            with g.group(f"t = {t + 1}"):
+                layer_input.append(g.index(x, f"{t}, :", name=self.unique(f"x{t + 1}"), label=rf"\vec{{x}}_{{{t + 1}}}"))
         finals, cells = [], []
         for layer in range(module.num_layers):
             w = self.recurrent_weights(node, module, layer)
+            self.gate_rows(w, GATES[kind] * module.hidden_size, module.hidden_size)
             h, c, outputs = None, None, []
             for t, x_t in enumerate(layer_input, start=1):
                 mark = f"{t}" if module.num_layers == 1 else f"{t},{layer + 1}"
-                h, c = getattr(self, "step_" + kind)(module, w, x_t, h, c, mark)
+                with g.group(f"t = {t}"):
+                    h, c = getattr(self, "step_" + kind)(module, w, x_t, h, c, mark)
                 outputs.append(h)
             finals.append(h)
             cells.append(c)
@@ -807,6 +812,17 @@ class _Builder:
         return output, h_n
 
     module_RNN = module_LSTM = module_GRU = recurrent
+
+    def gate_rows(self, w, rows, size):
+        """Each gate's columns of Wᵀ and part of the biases (``size`` rows each, ``rows`` in all),
+        made once, outside the steps: every step shares them."""
+        for start in range(0, rows if rows > size else 0, size):
+            part = slice(start, start + size)
+            for kind in ("weight_ih_T", "weight_hh_T"):
+                self.rows(w[kind], part)
+            for kind in ("bias_ih", "bias_hh"):
+                if w[kind] is not None:
+                    self.rows_of_bias(w[kind], part)
 
     def affine(self, x_t, W_T, b, name, label):
         """x W + b (the bias left out where the layer has none)."""

@@ -12,8 +12,8 @@ So a figure with steps is placed in two runs:
    ``rank=same`` block, which dot keeps outside clusters).
 2. The boxes go back around their nodes (``bb`` and the label's place, ``lp``, worked out from
    the first run) and ``neato -n2`` draws the positioned graph as it is. The edges from one step
-   into the next are left out of the first run and routed here, around the nodes and the other
-   edges' labels (``dot`` would route each as a back edge looping round the steps).
+   into the next are left out of the first run and drawn here (:mod:`.routes`), round the nodes
+   and the other edges' labels (``dot`` would route each as a back edge looping round the steps).
 
 :func:`.dot.figure_to_dot` marks the groups to box this way (``gj_placed``); :func:`.graphviz`
 runs the two passes for any DOT text that has them, so every writer gets the same drawing.
@@ -25,6 +25,9 @@ import json
 import re
 from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple, Optional
+
+from graphjac.render.layout.routes import APART, label_spot, route, spline
+from graphjac.render.model.folds import step_groups
 
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
 ACROSS = "gj_across"   # an edge's attribute: from one step into another, routed in the second run
@@ -38,18 +41,6 @@ class Placement(NamedTuple):
     across: frozenset      # forward (src, dst) pairs from one step into another: drawn, not ranking
     lines: tuple           # DOT lines: each rank's order, step by step
     below: frozenset = frozenset()   # the groups on the row under the steps (their titles go under them)
-
-
-def step_groups(figure) -> list:
-    """The families of groups that are steps of a repeated structure (an RNN's time steps):
-    sibling groups, two or more, each holding inputs of its own (``xₜ``), in the order the graph
-    defines them (a layer, a block or the shared parameters hold none)."""
-    with_inputs = {node.group for node in figure.nodes if node.role == "input" and node.group and node.sample is None}
-    siblings = {}
-    for group in figure.groups:
-        if group.path in with_inputs:
-            siblings.setdefault(group.path[:-1], []).append(group.path)
-    return [family for family in siblings.values() if len(family) >= 2]
 
 
 def placement(figure) -> Optional[Placement]:
@@ -70,14 +61,15 @@ def placement(figure) -> Optional[Placement]:
         if len(node.group) > len(parent) and group in siblings:
             slot[node.id] = group
     step = {path: k for k, path in enumerate(family)}
+    slot.update((n, ()) for n in _feeding(figure, slot, step))   # shared weights in no group of their own
     across = frozenset((e.src, e.dst) for e in figure.edges if e.direction == "forward"
                        and slot.get(e.src) in step and slot.get(e.dst) in step and slot[e.src] != slot[e.dst])
     ranks = _ranks(figure, across)
     shared = [n for n, g in slot.items() if g not in step]
-    if shared:   # the shared parameters: a row of their own below the steps
+    if shared:   # the shared parameters: a row of their own below the steps (what makes them, below that)
         low = min(ranks[n] for n in ranks if n not in shared) - 1
-        for n in shared:
-            ranks[n] = low
+        for n, down in _below_the_steps(figure, shared).items():
+            ranks[n] = low - down
     order = {node.id: k for k, node in enumerate(figure.nodes)}
     rows = {}
     for node_id, rank in ranks.items():
@@ -101,7 +93,38 @@ def placement(figure) -> Optional[Placement]:
     return Placement(frozenset(siblings), across, tuple(lines), frozenset(p for p in siblings if p not in step))
 
 
-WALL = re.compile(r"wall[0-9]+_[0-9]+|room_e[0-9]+")   # the walls between steps, the rooms of labels
+def _below_the_steps(figure, shared) -> dict:
+    """Shared node -> how many rows below the shared row it goes: 0 for one that feeds a step,
+    one more than the nodes it feeds for one that feeds only shared nodes (a weight under its
+    transpose)."""
+    inside = set(shared)
+    feeds = {n: [e.dst for e in figure.edges if e.direction == "forward" and e.src == n] for n in shared}
+    down = {n: 0 for n in shared if any(d not in inside for d in feeds[n]) or not feeds[n]}
+    while len(down) < len(inside):
+        more = {n: 1 + max(down[d] for d in feeds[n]) for n in inside - set(down) if all(d in down for d in feeds[n])}
+        if not more:   # a cycle among them (not in a computational graph): the rest on the row
+            more = {n: 0 for n in inside - set(down)}
+        down.update(more)
+    return down
+
+
+def _feeding(figure, slot, step) -> list:
+    """The nodes in no group that feed two steps or more (a shared weight, the sequence the steps
+    slice) and those that feed only such nodes (the weight a shared transpose is made of)."""
+    feeds = {}
+    for edge in figure.edges:
+        if edge.direction == "forward" and edge.src not in slot:
+            feeds.setdefault(edge.src, set()).add(edge.dst)
+    shared = {n for n, dsts in feeds.items() if len({slot.get(d) for d in dsts} & set(step)) >= 2}
+    grown = True
+    while grown:
+        more = {n for n, dsts in feeds.items() if n not in shared and dsts <= shared}
+        shared |= more
+        grown = bool(more)
+    return [node.id for node in figure.nodes if node.id in shared]
+
+
+WALL = re.compile(r"wall[0-9]+_[0-9]+")   # the ids of the walls between steps
 WALL_NODE = 'shape=point, style=invis, width=0, height=0, label=""'
 
 
@@ -146,8 +169,8 @@ def _ranks(figure, across) -> dict:
 # ---------------------------------------------------------------------------- the two runs
 
 _CLUSTER = re.compile(r'subgraph (cluster_\d+) \{\n\s*graph \[([^\n]*' + PLACED + r'[^\n]*)\];\n(.*?)\n\s*\}\n', re.S)
-_NODE = re.compile(r'^\s*(n\d+) \[', re.M)
-_ACROSS = re.compile(r'^[ \t]*n\d+ -> n\d+ \[[^\n]*\b' + ACROSS + r'=true[^\n]*\n', re.M)
+_NODE = re.compile(r'^\s*(n\w+) \[', re.M)
+_ACROSS = re.compile(r'^[ \t]*n\w+ -> n\w+ \[[^\n]*\b' + ACROSS + r'=true[^\n]*\n', re.M)
 
 
 def has_placed(source: str) -> bool:
@@ -173,8 +196,7 @@ def unboxed(source: str) -> tuple:
 def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
     """The first run's positioned DOT (``dot -Tdot``) with each box put back around its nodes:
     its corners (``bb``) and its title's place (``lp``, centred at the top) from where the nodes
-    landed, so that ``neato -n2`` draws it there, and the edges across steps added unrouted (it
-    routes them, with Graphviz's splines unless the figure asks for others)."""
+    landed, so that ``neato -n2`` draws it there, and the edges across steps drawn among them."""
     data = json.loads(layout_json)
     at, names = {}, {}
     for obj in data.get("objects", ()):
@@ -203,33 +225,41 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
     body = positioned.rstrip()
     if not body.endswith("}"):
         return positioned
-    if unboxed_as.get("across"):   # routed among the nodes and labels, the walls gone (they slow it tenfold)
-        body = _WALL_STATEMENT.sub("", body)
-        ends = [at[n] for line in unboxed_as["across"] for n in _ENDS.match(line).groups() if n in at]
-        extra += _rooms(data, labels, ends) + list(unboxed_as["across"])
-        if not re.search(r"\bsplines=", positioned):
-            extra.append("graph [splines=true];")
+    if unboxed_as.get("across"):
+        extra += _routed(unboxed_as["across"], at, data, labels)
     return body[:-1] + "\n".join(extra) + "\n}\n"
 
 
-_WALL_STATEMENT = re.compile(r"\n[ \t]*(?:\w+[ \t]*->[ \t]*)?wall\d+_\d+(?:[ \t]*->[ \t]*\w+)?[ \t]*\[.*?\];", re.S)
-_ENDS = re.compile(r"\s*(n\d+) -> (n\d+)")
+def _routed(lines, at, data, labels) -> list:
+    """The DOT lines of the edges across steps, each with its curve (``pos``) drawn among the
+    nodes and the other edges' labels (:mod:`.routes`) and its label's place (``lp``); a backward
+    edge beside its forward edge."""
+    nodes = {name: box for name, box in at.items() if not WALL.fullmatch(name)}
+    placed = [(*map(float, edge["lp"].split(",")), *labels[edge["id"]]) for edge in data.get("edges", ())
+              if "lp" in edge and edge.get("id") in labels]
+    out, bows = [], {}
+    for line in lines:
+        tail, head = _ENDS.match(line).groups()
+        if tail not in nodes or head not in nodes:
+            out.append(line)
+            continue
+        back = "dir=back" in line
+        others = [box for name, box in nodes.items() if name not in (tail, head)] + placed
+        start = bows[(tail, head)] + APART if back and (tail, head) in bows else 0.0
+        bow, points = route(nodes[tail], nodes[head], others, start)
+        bows.setdefault((tail, head), bow)
+        attrs = f'pos="{spline(points, back)}"'
+        key = re.search(r"\bid=(e\d+)", line)
+        if key and key.group(1) in labels:
+            x, y = label_spot(points, labels[key.group(1)])
+            attrs += f', lp="{x:.2f},{y:.2f}"'
+            placed.append((x, y, *labels[key.group(1)]))
+        end = line.rindex("]")
+        out.append(f"{line[:end]}, {attrs}{line[end:]}")
+    return out
 
 
-def _rooms(data, labels, ends) -> list:
-    """An invisible node where each measured edge label landed, its size, among the ``ends``
-    (x, y, w, h) of the edges routed in the second run: they go round the labels too."""
-    rooms = []
-    x0, x1 = min(x - w for x, y, w, h in ends), max(x + w for x, y, w, h in ends)
-    y0, y1 = min(y - h for x, y, w, h in ends), max(y + h for x, y, w, h in ends)
-    for edge in data.get("edges", ()):
-        if "lp" in edge and edge.get("id") in labels:
-            (x, y), (w, h) = map(float, edge["lp"].split(",")), labels[edge["id"]]
-            if not (x0 < x < x1 and y0 < y < y1):
-                continue
-            rooms.append(f'room_{edge["id"]} [shape=box, style=invis, label="", fixedsize=true, '
-                         f'width={w / 72:.3f}, height={h / 72:.3f}, pos="{x:.2f},{y:.2f}"];')
-    return rooms
+_ENDS = re.compile(r"\s*(n\w+) -> (n\w+)")
 
 
 _EDGE_LABEL = re.compile(r'\bid=(e\d+)\b[^;]*?WIDTH="(\d+(?:\.\d+)?)" HEIGHT="(\d+(?:\.\d+)?)"')

@@ -33,6 +33,7 @@ from graphjac.errors import GraphjacError, close_matches
 from graphjac.notation import numbers
 from graphjac.notation.symbols import escape_text
 from graphjac.options import RenderOptions, word
+from graphjac.render.model.folds import folded
 from graphjac.render.model.samples import SampleSelection
 
 ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis", "gate", "variable", "wire")
@@ -148,6 +149,7 @@ def build_figure(notes, options: RenderOptions) -> Figure:
         nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
         legend=_legend(backward, notes, options) if options.legend else (),
         badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
+    figure = folded(figure, options.steps)
     return blanks.numbered(figure) if blanks else figure
 
 

@@ -1,0 +1,110 @@
+"""Edges drawn among nodes and labels already placed: one smooth curve each, as straight as the
+nodes and labels in its way allow.
+
+The edges from one time step into the next (:mod:`.steps`) are left out of Graphviz's layout
+and drawn here: each is one cubic Bézier from the side of its tail node to the side of its head
+node, its two inner control points lifted off the straight line (a bow, or an S round what is
+in its way) by the least that clears every node and label (every :data:`STEP` points either
+side, out to :data:`REACH`). A backward edge keeps
+:data:`APART` from its forward edge. Graphviz then draws the curve as given (``pos``), its
+arrowhead and label too (``lp``, beside the curve's middle).
+
+>>> bow, points = route((0, 0, 20, 10), (200, 0, 20, 10), [(100, 0, 40, 40)], 0.0)
+>>> bow, points[1:3]   # its middle 32 points up: clear of the box between (20 high, 3 to spare)
+(32.0, ((66.67, 42.67), (133.33, 42.67)))
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+STEP = 16.0      # points between the lifts tried
+REACH = 320.0    # the furthest a control point is lifted off the straight line
+APART = 11.0     # points between a backward edge's middle and its forward edge's
+ARROW = 10.0     # the length of Graphviz's arrowhead
+CLEAR = 3.0      # points a curve keeps from a node's or a label's box
+_T = np.linspace(0.04, 0.96, 24)
+
+
+def route(tail, head, boxes, start) -> tuple:
+    """(bow, the four control points) of the curve from ``tail`` to ``head`` (each ``(x, y, w, h)``,
+    centred) that clears ``boxes`` (the same): its two inner control points each lifted off the
+    straight line along its left normal (so that it bows, or bends like an S round what is in
+    its way), by the least that clears them, the bow (the mean lift) nearest to ``start``; the
+    least crowded when none does."""
+    (x0, y0), (x1, y1) = tail[:2], head[:2]
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    normal = np.array([y0 - y1, x1 - x0]) / length
+    table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
+                      for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
+    near = 4 / 3 * (abs(start) + REACH)   # no curve tried reaches further from the straight line
+    table = table[(table[:, 2] > min(x0, x1) - near) & (table[:, 0] < max(x0, x1) + near)
+                  & (table[:, 3] > min(y0, y1) - near) & (table[:, 1] < max(y0, y1) + near)]
+    lifts = start + STEP * np.arange(-int(REACH / STEP), int(REACH / STEP) + 1)
+    a, b = (grid.ravel() for grid in np.meshgrid(lifts, lifts))
+    order = np.lexsort((-(a + b), np.abs(a - b), np.abs((a + b) / 2 - start)))   # nearest, least S-shaped
+    a, b = a[order], b[order]
+    points = _curves(tail, head, a[:, None] * normal * 4 / 3, b[:, None] * normal * 4 / 3)
+    hits = _hits(points, table)
+    k = int(np.argmin(hits))        # the first of the fewest
+    return float((a[k] + b[k]) / 2), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
+
+
+def _curves(tail, head, lift1, lift2) -> np.ndarray:
+    """(n, 4, 2): the control points of the curves from the side of ``tail`` to the side of
+    ``head``, their inner points lifted by ``lift1`` and ``lift2`` ((n, 2) each)."""
+    p0, p3 = np.array(tail[:2], float), np.array(head[:2], float)
+    c1 = p0 + (p3 - p0) / 3 + lift1
+    c2 = p0 + 2 * (p3 - p0) / 3 + lift2
+    return np.stack([_side(tail, c1), c1, c2, _side(head, c2)], axis=1)
+
+
+def _side(box, toward) -> np.ndarray:
+    """(n, 2): where the lines from the centre of ``box`` to each of ``toward`` leave the box."""
+    x, y, w, h = box
+    d = toward - [x, y]
+    with np.errstate(divide="ignore"):
+        scale = np.minimum(np.where(d[:, 0] != 0, w / 2 / np.abs(d[:, 0]), np.inf),
+                           np.where(d[:, 1] != 0, h / 2 / np.abs(d[:, 1]), np.inf))
+    scale = np.where(np.isfinite(scale), scale, 0.0)
+    return np.array([x, y]) + d * scale[:, None]
+
+
+def _hits(points, table) -> np.ndarray:
+    """(n,): how many of the boxes in ``table`` each curve of ``points`` ((n, 4, 2)) runs through."""
+    if not len(table):
+        return np.zeros(len(points), dtype=int)
+    t = _T[None, :, None]
+    curve = ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
+             + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])      # (n, samples, 2)
+    xs, ys = curve[:, :, None, 0], curve[:, :, None, 1]
+    inside = (xs > table[:, 0]) & (xs < table[:, 2]) & (ys > table[:, 1]) & (ys < table[:, 3])   # (n, samples, boxes)
+    return inside.any(axis=1).sum(axis=1)
+
+
+def spline(points, back: bool) -> str:
+    """Graphviz's ``pos`` of a curve: the arrowhead at its head (``e,``), or at its tail for a
+    backward edge drawn ``dir=back`` (``s,``), the curve shortened by the arrowhead there."""
+    p = [np.array(q, float) for q in points]
+    at, inner = (0, 1) if back else (3, 2)
+    tip = p[at].copy()
+    towards = p[inner] - p[at]
+    p[at] = p[at] + towards / (np.linalg.norm(towards) or 1.0) * ARROW
+    text = " ".join(f"{x:.2f},{y:.2f}" for x, y in p)
+    return f"{'s' if back else 'e'},{tip[0]:.2f},{tip[1]:.2f} {text}"
+
+
+def label_spot(points, size) -> tuple:
+    """The centre of a label of ``size`` (w, h) beside the middle of the curve, on its bowed side."""
+    p = np.array(points, float)
+    middle = (p[0] + 3 * p[1] + 3 * p[2] + p[3]) / 8
+    chord = p[3] - p[0]
+    normal = np.array([-chord[1], chord[0]]) / (np.linalg.norm(chord) or 1.0)
+    lean = (p[1] + p[2]) / 2 - (p[0] + p[3]) / 2
+    side = 1.0 if lean @ normal >= 0 else -1.0
+    w, h = size
+    reach = w / 2 * abs(normal[0]) + h / 2 * abs(normal[1]) + 2
+    x, y = middle + side * normal * reach
+    return round(float(x), 2), round(float(y), 2)

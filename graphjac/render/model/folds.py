@@ -1,0 +1,131 @@
+"""Repeated time steps: which groups are the steps of an unrolled network, and the figure with
+the middle ones folded into an ellipsis (``steps=k``: steps 1…k, ``⋯``, step T), as a lecture
+draws x₁, x₂, …, x_T and as ``samples=k`` folds a minibatch.
+
+The folded steps' nodes make way for one ellipsis node in a box titled with the steps it stands
+for (``t = 2``, or ``t = 2 … t = 4``). Every edge between a folded step and the rest of the
+figure ends at the ellipsis instead: the recurrence from the last step shown into it and out of
+it into the next, and each shared parameter's share (its label kept when it stands for one
+step's share, left off when it stands for several). The shared parameters' totals still name
+every step's share.
+
+>>> import graphjac as gj
+>>> from graphjac.render import figure_for
+>>> rnn = gj.load("lecture:rnn_bptt")
+>>> [g.path[-1] for g in step_groups_of(figure_for(rnn))]
+['t = 1', 't = 2', 't = 3']
+>>> fig = figure_for(rnn, steps=1)
+>>> [g.label for g in fig.groups if g.path[-1].startswith("t =")]
+[('\\\\text{t = 1}',), ('\\\\text{t = 2}',), ('\\\\text{t = 3}',)]
+>>> [n.label for n in fig.nodes if n.role == "ellipsis"]
+[('\\\\cdots',)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+ELLIPSIS_ID = "nsteps"   # the id of the node that stands for the folded steps
+
+
+def step_groups(figure) -> list:
+    """The families of groups that are steps of a repeated structure (an RNN's time steps), in
+    the order the graph defines them: sibling groups, two or more, each holding inputs of its own
+    (``xₜ``) or standing for folded steps; or else sibling groups that one node outside them feeds
+    every one of (a shared weight) and that each feed the next (the recurrence), as ``from_torch``
+    unrolls a recurrent layer. A network's layers, a block or the shared parameters are neither."""
+    stepping = {node.group for node in figure.nodes
+                if node.group and (node.role == "input" and node.sample is None or node.id == ELLIPSIS_ID)}
+    siblings = {}
+    for group in figure.groups:
+        if group.path in stepping:
+            siblings.setdefault(group.path[:-1], []).append(group.path)
+    return [family for family in siblings.values() if len(family) >= 2] or _recurrences(figure)
+
+
+def _recurrences(figure) -> list:
+    """The families of sibling groups chained by the recurrence and all fed by one shared node."""
+    found = []
+    for parent in dict.fromkeys(g.path[:-1] for g in figure.groups):
+        family = [g.path for g in figure.groups if g.path[:-1] == parent]
+        if len(family) < 2:
+            continue
+        where = {node.id: node.group[:len(parent) + 1] for node in figure.nodes if len(node.group) > len(parent)}
+        feeds, chained = {}, set()
+        for edge in figure.edges:
+            if edge.direction != "forward":
+                continue
+            src, dst = where.get(edge.src), where.get(edge.dst)
+            if dst in family and src not in family:
+                feeds.setdefault(edge.src, set()).add(dst)
+            elif dst in family and src in family and family.index(dst) == family.index(src) + 1:
+                chained.add(dst)
+        if chained >= set(family[1:]) and any(len(fed) == len(family) for fed in feeds.values()):
+            found.append(family)
+    return found
+
+
+def step_groups_of(figure) -> list:
+    """The groups (:class:`.figure.FigureGroup`) of ``figure``'s first family of steps, in order."""
+    families = step_groups(figure)
+    by_path = {group.path: group for group in figure.groups}
+    return [by_path[path] for path in families[0]] if families else []
+
+
+def foldable(figure, keep: int) -> bool:
+    """Whether ``steps=keep`` would fold anything: ``figure`` has more than ``keep`` + 1 steps."""
+    families = step_groups(figure)
+    return keep > 0 and bool(families) and len(families[0]) > keep + 1
+
+
+def folded(figure, keep: int):
+    """``figure`` with its steps after the first ``keep`` and before the last folded into one
+    ellipsis (the figure itself when there are at most ``keep`` + 1 steps)."""
+    if not foldable(figure, keep):
+        return figure
+    family = step_groups(figure)[0]
+    gone = family[keep:-1]
+    hidden = {node.id for node in figure.nodes if any(node.group[:len(p)] == p for p in gone)}
+    across = figure.direction in ("BT", "TB")
+    nodes = []
+    for node in figure.nodes:
+        if node.id in hidden and not any(n.id == ELLIPSIS_ID for n in nodes):
+            nodes.append(_ellipsis(node, gone[0], across))
+        if node.id not in hidden:
+            nodes.append(node)
+    return replace(figure, nodes=tuple(nodes), edges=_edges(figure.edges, hidden),
+                   groups=_groups(figure.groups, gone))
+
+
+def _ellipsis(node, first, across):
+    """The node that stands for the folded steps (made from one of them), in the first one's box."""
+    return replace(node, id=ELLIPSIS_ID, role="ellipsis", label=(r"\cdots" if across else r"\vdots",), group=first,
+                   tables=(), name=None, sample=None, phases=())
+
+
+def _edges(edges, hidden) -> tuple:
+    """Every edge with its ends among ``hidden`` moved to the ellipsis (dropped when both are
+    hidden); edges that then join the same two nodes the same way are one, unlabelled."""
+    kept, count = {}, {}
+    for edge in edges:
+        src = ELLIPSIS_ID if edge.src in hidden else edge.src
+        dst = ELLIPSIS_ID if edge.dst in hidden else edge.dst
+        if src == dst:
+            continue
+        key = (src, dst, edge.direction)
+        count[key] = count.get(key, 0) + 1
+        kept.setdefault(key, replace(edge, src=src, dst=dst))
+    return tuple(replace(edge, label=()) if count[key] > 1 else edge for key, edge in kept.items())
+
+
+def _groups(groups, gone) -> tuple:
+    """The groups without the folded steps' but the first, titled with every step it stands for."""
+    first, last = {g.path: g for g in groups}[gone[0]], {g.path: g for g in groups}[gone[-1]]
+    title = first.label if first is last else (first.label[0] + r"\;\ldots\;" + last.label[0],)
+    out = []
+    for group in groups:
+        if group.path == first.path:
+            out.append(replace(group, label=title))
+        elif not any(group.path[:len(p)] == p for p in gone):
+            out.append(group)
+    return tuple(out)
