@@ -65,8 +65,9 @@ class RenderOptions:
     samples: int = _option(0, "draw a minibatch sample by sample: this many samples, an ellipsis and the "
                            "last one (0 draws each minibatch value once, with (i))")
     steps: int = _option(0, "a figure with time steps (an RNN unrolled over t = 1 … T): draw this many first "
-                         "steps, an ellipsis and the last one (0 draws every step; fit folds them itself when "
-                         "that is the only way to legible text)")
+                         "steps, an ellipsis and the last one (0 draws every step, unless fit finds that folding "
+                         "them is the only way to legible text; a number as large as the steps' count draws "
+                         "every step even then)")
     model: str = _option("per-sample", "with samples > 0: draw the model's nodes for every sample "
                          "(per-sample) or once for the whole minibatch (once)", MODELS)
     tables: tuple = _option((), "node names whose value is drawn as a table (matrices such as W)",

@@ -204,3 +204,20 @@ def test_folding_what_is_not_there_changes_nothing_and_a_bad_count_is_refused():
     assert drawn(figure_for(load_example("neuron"), steps=1)) == drawn(figure_for(load_example("neuron")))
     with pytest.raises(GraphjacError, match="steps"):
         figure_for(graph, steps=-1)
+
+
+@pytest.mark.dot
+def test_fit_folds_the_steps_when_the_whole_unroll_cannot_be_legible_and_keeps_them_when_told():
+    from graphjac.render.layout import fitting
+    from graphjac.render.model.folds import folded
+    graph = _unrolled(5, 1)
+    whole = figure_for(graph, fit="4:3", steps=5)            # as many as there are: every step, even with fit
+    assert not any(n.role == "ellipsis" for n in whole.nodes)
+    chosen = figure_for(graph, fit="4:3")
+    assert [n.label for n in chosen.nodes if n.role == "ellipsis"] == [(r"\cdots",)]
+    import dataclasses
+    plain = figure_for(graph)
+    plain = dataclasses.replace(plain, options=plain.options.updated(fit="4:3"))
+    unfolded_text, _ = fitting._fitted(plain)
+    folded_text, _ = fitting._fitted(folded(plain, 1))
+    assert unfolded_text < fitting.LEGIBLE and folded_text > unfolded_text

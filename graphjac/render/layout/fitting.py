@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from graphjac.errors import LayoutFailed
 from graphjac.options import page_shape
+from graphjac.render.model.folds import foldable, folded
 from graphjac.render.model.themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
@@ -61,21 +62,33 @@ def fitted(figure, keep_direction: bool = False):
     compact too (each node's lines side by side, snug boxes and labels; ranks as close as
     :data:`COMPACT_SPACINGS` and the room beside nodes as tight as they are or 0.6 of the usual),
     a circuit at the tighter of those spacings; that wins if its text comes out larger (a
-    candidate of these that Graphviz cannot lay out is passed over). ``keep_direction``: the
-    user named the direction; only the figure's own is tried."""
+    candidate of these that Graphviz cannot lay out is passed over). A figure with time steps
+    that still falls short, and whose ``steps`` the user left alone, is tried with the steps
+    between the first and the last folded (:func:`.folds.folded`); that wins if its text comes
+    out larger. ``keep_direction``: the user named the direction; only the figure's own is tried."""
     if keep_direction:
         figure = replace(figure, turnable=False)
+    text, best = _fitted(figure)
+    if text < LEGIBLE and figure.options.steps == 0 and not figure.blanks and foldable(figure, 1):
+        folded_text, folded_best = _fitted(folded(figure, 1))
+        if folded_text > text:
+            return folded_best
+    return best
+
+
+def _fitted(figure) -> tuple:
+    """(smallest text, candidate) of :func:`fitted`, the steps as they are."""
     text, best = _fittest(figure, _candidates(figure, _shapes(figure), SPACINGS))
     if text >= LEGIBLE:
-        return best
+        return text, best
     if figure.options.style == "circuit":
         tighter = [s for s in COMPACT_SPACINGS if s < min(SPACINGS)]
         tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter), beat=text, fallback=True)
-        return tight if tight is not None and tight_text > text else best
+        return (tight_text, tight) if tight is not None and tight_text > text else (text, best)
     compact = [replace(figure, compact=True)]   # lines unbroken only: broken ones double the candidates
     compact_text, chosen = _fittest(figure, _candidates(figure, compact, COMPACT_SPACINGS, (None, 0.6)), beat=text,
                                     fallback=True)
-    return chosen if chosen is not None and compact_text > text else best
+    return (compact_text, chosen) if chosen is not None and compact_text > text else (text, best)
 
 
 def _candidates(figure, shapes, spacings, besides=(None,)) -> list:

@@ -73,9 +73,12 @@ def step_groups_of(figure) -> list:
 
 
 def foldable(figure, keep: int) -> bool:
-    """Whether ``steps=keep`` would fold anything: ``figure`` has more than ``keep`` + 1 steps."""
+    """Whether ``steps=keep`` would fold anything: ``figure`` has more than ``keep`` + 1 steps,
+    none of them folded already."""
+    if keep <= 0 or any(node.id == ELLIPSIS_ID for node in figure.nodes):
+        return False
     families = step_groups(figure)
-    return keep > 0 and bool(families) and len(families[0]) > keep + 1
+    return bool(families) and len(families[0]) > keep + 1
 
 
 def folded(figure, keep: int):
