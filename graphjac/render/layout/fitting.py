@@ -64,12 +64,12 @@ def fitted(figure, keep_direction: bool = False):
     a circuit at the tighter of those spacings; that wins if its text comes out larger (a
     candidate of these that Graphviz cannot lay out is passed over). A figure with time steps
     that still falls short, and whose ``steps`` the user left alone, is tried with the steps
-    between the first and the last folded (:func:`.folds.folded`); that wins if its text comes
-    out larger. ``keep_direction``: the user named the direction; only the figure's own is tried."""
+    between the first and the last folded (:func:`.folds.folded`; :data:`FOLD_FROM` steps or
+    more); that wins if its text comes out larger. ``keep_direction``: the user named the direction; only the figure's own is tried."""
     if keep_direction:
         figure = replace(figure, turnable=False)
     text, best = _fitted(figure)
-    if text < LEGIBLE and figure.options.steps == 0 and not figure.blanks and foldable(figure, 1):
+    if text < LEGIBLE and figure.options.steps == 0 and not figure.blanks and foldable(figure, FOLD_FROM - 2):
         folded_text, folded_best = _fitted(folded(figure, 1))
         if folded_text > text:
             return folded_best
@@ -100,6 +100,7 @@ def _candidates(figure, shapes, spacings, besides=(None,)) -> list:
             for spacing in spacings for beside in besides]
 
 
+FOLD_FROM = 4   # fit folds four steps or more (one of three, folded, leaves its ellipsis in its place)
 CHECKED = 8   # candidates, the most promising first, laid out as the render draws them
 
 

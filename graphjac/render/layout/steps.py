@@ -32,6 +32,7 @@ from graphjac.render.model.folds import step_groups
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
 ACROSS = "gj_across"   # an edge's attribute: from one step into another, routed in the second run
 UNDER = "gj_under"     # … with its title under it (the shared parameters' row, below the steps)
+SHARED_ROW = 3         # shared parameters a row holds, per step (more wrap onto rows below)
 MARGIN = 12.0          # points between a box and its nodes (the clusters' own margin)
 TITLE = 20.0           # points a box's title takes when its size is not written in its label
 
@@ -68,7 +69,7 @@ def placement(figure) -> Optional[Placement]:
     shared = [n for n, g in slot.items() if g not in step]
     if shared:   # the shared parameters: a row of their own below the steps (what makes them, below that)
         low = min(ranks[n] for n in ranks if n not in shared) - 1
-        for n, down in _below_the_steps(figure, shared).items():
+        for n, down in _below_the_steps(figure, shared, SHARED_ROW * len(family)).items():
             ranks[n] = low - down
     order = {node.id: k for k, node in enumerate(figure.nodes)}
     rows = {}
@@ -93,13 +94,14 @@ def placement(figure) -> Optional[Placement]:
     return Placement(frozenset(siblings), across, tuple(lines), frozenset(p for p in siblings if p not in step))
 
 
-def _below_the_steps(figure, shared) -> dict:
-    """Shared node -> how many rows below the shared row it goes: 0 for one that feeds a step,
-    one more than the nodes it feeds for one that feeds only shared nodes (a weight under its
-    transpose)."""
+def _below_the_steps(figure, shared, per_row) -> dict:
+    """Shared node -> how many rows below the shared row it goes: those that feed a step ``per_row``
+    to a row, in order; one that feeds only shared nodes one row below the lowest it feeds (a
+    weight under its transpose)."""
     inside = set(shared)
     feeds = {n: [e.dst for e in figure.edges if e.direction == "forward" and e.src == n] for n in shared}
-    down = {n: 0 for n in shared if any(d not in inside for d in feeds[n]) or not feeds[n]}
+    feeding = [n for n in shared if any(d not in inside for d in feeds[n]) or not feeds[n]]
+    down = {n: k // per_row for k, n in enumerate(feeding)}   # a long row (an LSTM's gate weights) wrapped
     while len(down) < len(inside):
         more = {n: 1 + max(down[d] for d in feeds[n]) for n in inside - set(down) if all(d in down for d in feeds[n])}
         if not more:   # a cycle among them (not in a computational graph): the rest on the row
