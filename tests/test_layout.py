@@ -195,13 +195,16 @@ def test_steps_fold_into_an_ellipsis_boxed_in_order_between_the_steps_shown(step
     assert collisions(figure, layout, place(figure).marks) == []
 
 
-def test_folding_what_is_not_there_changes_nothing_and_a_bad_count_is_refused():
+def test_folding_what_is_there_already_changes_nothing_and_nothing_to_fold_or_a_bad_count_is_refused():
     def drawn(figure):
         return figure.nodes, figure.edges, figure.groups
 
     graph = _unrolled(3, 0)
     assert drawn(figure_for(graph, steps=2)) == drawn(figure_for(graph))   # t = 1, t = 2 and the last: all of them
-    assert drawn(figure_for(load_example("neuron"), steps=1)) == drawn(figure_for(load_example("neuron")))
+    with pytest.raises(GraphjacError, match="steps: 'neuron' has no time steps to fold"):
+        figure_for(load_example("neuron"), steps=1)     # said, not silently ignored
+    with pytest.raises(GraphjacError, match="steps: the circuit style draws every step"):
+        figure_for(graph, steps=1, style="circuit")
     with pytest.raises(GraphjacError, match="steps"):
         figure_for(graph, steps=-1)
 

@@ -138,6 +138,9 @@ def build_figure(notes, options: RenderOptions) -> Figure:
     """The figure of the annotated graph ``notes`` as ``options`` ask."""
     if options.style == "circuit":
         Blanks.of(notes, options)   # says that the circuit style draws no blanks
+        if options.steps:
+            raise GraphjacError("render option steps: the circuit style draws every step; leave steps out "
+                                "or draw the lecture style")
         return _circuit_figure(notes, options)
     plan = SampleSelection.of(notes, options)
     blanks = Blanks.of(notes, options)
@@ -149,7 +152,7 @@ def build_figure(notes, options: RenderOptions) -> Figure:
         nodes=tuple(nodes), edges=tuple(edges), groups=_groups(nodes, notes, plan),
         legend=_legend(backward, notes, options) if options.legend else (),
         badge=_badge(notes.check, options) if options.gradcheck else None, options=options)
-    figure = folded(figure, options.steps)
+    figure = folded(replace(figure, name=notes.name or ""), options.steps)
     return blanks.numbered(figure) if blanks else figure
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from graphjac.errors import GraphjacError
+
 ELLIPSIS_ID = "nsteps"   # the id of the node that stands for the folded steps
 
 
@@ -83,7 +85,12 @@ def foldable(figure, keep: int) -> bool:
 
 def folded(figure, keep: int):
     """``figure`` with its steps after the first ``keep`` and before the last folded into one
-    ellipsis (the figure itself when there are at most ``keep`` + 1 steps)."""
+    ellipsis (the figure itself when there are at most ``keep`` + 1 steps); an error when
+    ``keep`` asks to fold a figure without steps."""
+    if keep > 0 and not step_groups(figure):
+        raise GraphjacError(f"render option steps: {figure.name or 'this graph'!r} has no time steps to fold "
+                            f"(groups side by side such as 't = 1', 't = 2', each with inputs of its own); "
+                            f"leave steps out")
     if not foldable(figure, keep):
         return figure
     family = step_groups(figure)[0]
