@@ -324,8 +324,10 @@ def separated(figure, layout, found):
     for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows):
         edge = by_id[hit.what]
         offset = _round_nodes(edge, layout)
-        if offset is not None:
-            bows[edge.id] = offset
+        if offset is not None:   # and the edge beside it (its forward or backward edge) bowed with it
+            for other in layout.edges:
+                if (other.tail, other.head) == (edge.tail, edge.head) and other.id not in shifts:
+                    bows.setdefault(other.id, offset)
     if not shifts and not bows:
         return layout, {}, set()
     edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows else e

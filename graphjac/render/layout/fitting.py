@@ -107,7 +107,8 @@ CHECKED = 8   # candidates, the most promising first, laid out as the render dra
 def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
     """(smallest text, candidate) of the best of ``candidates``, as :func:`fitted` chooses
     (text 0 when every candidate collides). With typeset math, at most :data:`CHECKED` of them
-    are laid out in full, and none that could not bring more than ``beat`` points. Graphviz's
+    are laid out in full, and none that could not bring more than ``beat`` points; when none of
+    those is clean, the first candidate (the figure's own direction and spacing) is, if it is. Graphviz's
     failure on the first candidate is raised, unless this is a ``fallback`` after a best already
     found (then (0, None) when none lays out)."""
     scored = []
@@ -127,6 +128,9 @@ def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
         text = _clean_text(candidate)
         if text and (best is None or text > best[0]):
             best = (text, candidate)
+    if best is None and not fallback:   # none of the most promising is clean: the figure as it is drawn, padded
+        text = _clean_text(candidates[0])
+        best = (text, candidates[0]) if text else None
     return (0.0, ranked[0][2]) if best is None else best
 
 

@@ -5,13 +5,13 @@ The edges from one time step into the next (:mod:`.steps`) are left out of Graph
 and drawn here: each is one cubic Bézier from the side of its tail node to the side of its head
 node, its two inner control points lifted off the straight line (a bow, or an S round what is
 in its way) by the least that clears every node and label (every :data:`STEP` points either
-side, out to :data:`REACH`). A backward edge keeps
-:data:`APART` from its forward edge. Graphviz then draws the curve as given (``pos``), its
+side, out to :data:`REACH` or a third of its length). A backward edge runs :data:`APART` or
+more beside its forward edge. Graphviz then draws the curve as given (``pos``), its
 arrowhead and label too (``lp``, beside the curve's middle).
 
->>> bow, points = route((0, 0, 20, 10), (200, 0, 20, 10), [(100, 0, 40, 40)], 0.0)
->>> bow, points[1:3]   # its middle 32 points up: clear of the box between (20 high, 3 to spare)
-(32.0, ((66.67, 42.67), (133.33, 42.67)))
+>>> lifts, points = route((0, 0, 20, 10), (200, 0, 20, 10), [(100, 0, 40, 40)])
+>>> lifts, points[1:3]   # its middle 32 points up: clear of the box between (20 high, 3 to spare)
+((32.0, 32.0), ((66.67, 42.67), (133.33, 42.67)))
 """
 
 from __future__ import annotations
@@ -28,28 +28,35 @@ CLEAR = 3.0      # points a curve keeps from a node's or a label's box
 _T = np.linspace(0.04, 0.96, 24)
 
 
-def route(tail, head, boxes, start) -> tuple:
-    """(bow, the four control points) of the curve from ``tail`` to ``head`` (each ``(x, y, w, h)``,
+def route(tail, head, boxes, beside=None) -> tuple:
+    """(lifts, the four control points) of the curve from ``tail`` to ``head`` (each ``(x, y, w, h)``,
     centred) that clears ``boxes`` (the same): its two inner control points each lifted off the
     straight line along its left normal (so that it bows, or bends like an S round what is in
-    its way), by the least that clears them, the bow (the mean lift) nearest to ``start``; the
-    least crowded when none does."""
+    its way) by the least that clears them, out to :data:`REACH` or a third of its length; the
+    least crowded when none does. ``beside``: the lifts of its forward edge, for a backward edge:
+    :data:`APART` from them, on the side that clears."""
     (x0, y0), (x1, y1) = tail[:2], head[:2]
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     normal = np.array([y0 - y1, x1 - x0]) / length
+    reach, step = max(REACH, length / 3), max(STEP, length / 3 / (REACH / STEP))
     table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
                       for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
-    near = 4 / 3 * (abs(start) + REACH)   # no curve tried reaches further from the straight line
+    near = 4 / 3 * reach + APART         # no curve tried reaches further from the straight line
     table = table[(table[:, 2] > min(x0, x1) - near) & (table[:, 0] < max(x0, x1) + near)
                   & (table[:, 3] > min(y0, y1) - near) & (table[:, 1] < max(y0, y1) + near)]
-    lifts = start + STEP * np.arange(-int(REACH / STEP), int(REACH / STEP) + 1)
-    a, b = (grid.ravel() for grid in np.meshgrid(lifts, lifts))
-    order = np.lexsort((-(a + b), np.abs(a - b), np.abs((a + b) / 2 - start)))   # nearest, least S-shaped
+    if beside is None:
+        lifts = step * np.arange(-int(reach / step), int(reach / step) + 1)
+        a, b = (grid.ravel() for grid in np.meshgrid(lifts, lifts))
+        order = np.lexsort((-(a + b), np.abs(a - b), np.abs(a + b)))   # the least lifted, the least S-shaped
+    else:
+        offsets = APART * np.arange(1, int(reach / APART) + 1)
+        offsets = np.concatenate([offsets, -offsets])
+        a, b = beside[0] + offsets, beside[1] + offsets
+        order = np.argsort(np.abs(offsets), kind="stable")
     a, b = a[order], b[order]
     points = _curves(tail, head, a[:, None] * normal * 4 / 3, b[:, None] * normal * 4 / 3)
-    hits = _hits(points, table)
-    k = int(np.argmin(hits))        # the first of the fewest
-    return float((a[k] + b[k]) / 2), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
+    k = int(np.argmin(_hits(points, table)))        # the first of the fewest
+    return (float(a[k]), float(b[k])), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
 
 
 def _curves(tail, head, lift1, lift2) -> np.ndarray:

@@ -26,13 +26,14 @@ import re
 from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple, Optional
 
-from graphjac.render.layout.routes import APART, label_spot, route, spline
+from graphjac.render.layout.routes import label_spot, route, spline
 from graphjac.render.model.folds import step_groups
 
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
 ACROSS = "gj_across"   # an edge's attribute: from one step into another, routed in the second run
 UNDER = "gj_under"     # … with its title under it (the shared parameters' row, below the steps)
-SHARED_ROW = 3         # shared parameters a row holds, per step (more wrap onto rows below)
+MOST = 60              # nodes in the steps placed so, at most (more: boxed by Graphviz)
+SHARED_ROW = 2         # shared parameters a row holds, per step (more wrap onto rows below)
 MARGIN = 12.0          # points between a box and its nodes (the clusters' own margin)
 TITLE = 20.0           # points a box's title takes when its size is not written in its label
 
@@ -53,6 +54,8 @@ def placement(figure) -> Optional[Placement]:
         return None
     family = families[0]
     parent = family[0][:-1]
+    if sum(1 for node in figure.nodes if node.group[:len(parent) + 1] in family) > MOST:
+        return None    # an LSTM's gates: Graphviz boxes the steps, its router draws their many crossings
     siblings = [g.path for g in figure.groups if g.path[:-1] == parent]
     if any(g.path[:len(s)] == s and len(g.path) > len(s) for g in figure.groups for s in siblings):
         return None    # a group inside a step: Graphviz boxes it
@@ -87,7 +90,10 @@ def placement(figure) -> Optional[Placement]:
         lines.append(f"  {{rank=same; {' -> '.join(ids)} [style=invis];}}" if len(ids) > 1
                      else f"  {{rank=same; {ids[0]};}}")
     if shared:   # the shared row under the steps' lowest rank, not on it
-        lines.append(f"  {sorted(shared, key=order.get)[0]} -> {wall(1, 0)} [style=invis, minlen=2];")
+        top = max(ranks[n] for n in shared)   # each row its place under the steps, a rank's room above the first
+        for rank in sorted({ranks[n] for n in shared}):
+            lines.append(f"  {min((n for n in shared if ranks[n] == rank), key=order.get)} -> {wall(1, 0)} "
+                         f"[style=invis, minlen={2 + top - rank}];")
     for k in range(1, len(family) + 1):
         lines += [f"  {wall(k, r)} [{WALL_NODE}];" for r in range(len(walls))]
         lines += [f"  {wall(k, r)} -> {wall(k, r + 1)} [style=invis, weight=100];" for r in range(len(walls) - 1)]
@@ -247,9 +253,8 @@ def _routed(lines, at, data, labels) -> list:
             continue
         back = "dir=back" in line
         others = [box for name, box in nodes.items() if name not in (tail, head)] + placed
-        start = bows[(tail, head)] + APART if back and (tail, head) in bows else 0.0
-        bow, points = route(nodes[tail], nodes[head], others, start)
-        bows.setdefault((tail, head), bow)
+        lifts, points = route(nodes[tail], nodes[head], others, bows.get((tail, head)) if back else None)
+        bows.setdefault((tail, head), lifts)
         attrs = f'pos="{spline(points, back)}"'
         key = re.search(r"\bid=(e\d+)", line)
         if key and key.group(1) in labels:

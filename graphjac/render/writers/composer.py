@@ -26,7 +26,7 @@ from graphjac.render.writers.accessible import label_elements, unseen
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
 CHECKED_NODES = 150   # larger figures are laid out once (checking costs more than it saves there)
 # how a figure is laid out: (node and rank separation, Graphviz's splines); the first, then at most
-# one relayout, chosen by what still collides (:func:`relayout_for`)
+# two relayouts, chosen by what still collides (:func:`relayouts_for`)
 FIRST = (1.0, None)
 STRAIGHTER = (1.0, "polyline")   # a label on a group's border: straight pieces, the same room
 ROOMY = (1.5, None)              # an edge through a label: half as much room again
@@ -141,8 +141,8 @@ class Placed:
 def place(figure, sizes=None, draw=False, relayout=True, layouts=None) -> Placed:
     """Measure every label at ``sizes`` (the theme's) and let Graphviz lay the figure out around
     them (and draw it as SVG in the same run, with ``draw``); with ``relayout``, checked, what
-    collides moved apart, and laid out once more (:func:`relayout_for`) if anything still does:
-    the one with fewer collisions is kept. ``layouts``: the (spread, splines) to try in turn instead."""
+    collides moved apart, and laid out again (:func:`relayouts_for`, at most twice) while anything
+    still does: the one with the fewest collisions is kept. ``layouts``: the (spread, splines) to try in turn instead."""
     marks, head, head_marks, boxes = _labels_and_boxes(figure, sizes)
     checked = relayout and len(figure.nodes) <= CHECKED_NODES
     tries = list(layouts or [FIRST])
@@ -151,7 +151,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=None) -> Placed
         candidate = _spread(figure, *tries.pop(0))
         found, placed = _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked)
         if best is None and found and layouts is None:
-            tries = [relayout_for(found)]
+            tries = relayouts_for(found)
         if best is None or len(found) < best[0]:
             best = (len(found), placed)
         if not found:
@@ -159,14 +159,15 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=None) -> Placed
     return best[1]
 
 
-def relayout_for(found) -> tuple:
-    """The one relayout for what still collides after the first layout was mended: much more
-    room for an edge through a node, more for an edge or a label through a label, straight
-    pieces for a label on a group's border."""
+def relayouts_for(found) -> list:
+    """The relayouts, in turn, for what still collides after the first layout was mended: much
+    more room first for an edge through a node, half as much again first for an edge or a label
+    through a label (an unrolled RNN), straight pieces first for a label on a group's border;
+    then the other of the roomier two (an LSTM's labels need the most room)."""
     kinds = {c.kind for c in found}
     if "edge-node" in kinds:
-        return ROOMIER
-    return ROOMY if kinds & {"edge-label", "label-label", "label-node"} else STRAIGHTER
+        return [ROOMIER, ROOMY]
+    return [ROOMY, ROOMIER] if kinds & {"edge-label", "label-label", "label-node"} else [STRAIGHTER, ROOMY]
 
 
 def _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked) -> tuple:
