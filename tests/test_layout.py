@@ -224,3 +224,24 @@ def test_fit_folds_the_steps_when_the_whole_unroll_cannot_be_legible_and_keeps_t
     unfolded_text, _ = fitting._fitted(plain)
     folded_text, _ = fitting._fitted(folded(plain, 1))
     assert unfolded_text < fitting.LEGIBLE and folded_text > unfolded_text
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("direction", ["BT", "LR"])
+def test_the_recurrence_runs_from_one_step_into_the_next_without_looping_round_the_figure(direction):
+    """hₜ₋₁ → vₜ and its backward edge: each one curve between its two nodes, clear of every other
+    node (dot drew each as a back edge looping out past the last step and back)."""
+    from graphjac.render.layout.collisions import _clear, _curve, _rect
+    from graphjac.render.layout.steps import placement
+    from graphjac.render.writers.composer import place
+    figure = figure_for(load_example("rnn_bptt"), direction=direction)
+    pairs = placement(figure).across
+    layout = place(figure).layout
+    routed = [e for e in layout.edges if (e.tail, e.head) in pairs]
+    assert len(routed) == 2 * len(pairs) == 4                  # forward and backward, both steps
+    for edge in routed:
+        tail, head, curve = layout.nodes[edge.tail], layout.nodes[edge.head], _curve(edge)
+        reach = 0.6 * max(abs(tail.x - head.x), abs(tail.y - head.y))
+        assert curve[:, 0].min() >= min(tail.x, head.x) - reach and curve[:, 0].max() <= max(tail.x, head.x) + reach
+        assert curve[:, 1].min() >= min(tail.y, head.y) - reach and curve[:, 1].max() <= max(tail.y, head.y) + reach
+        assert all(_clear(_rect(node), curve) for key, node in layout.nodes.items() if key not in (edge.tail, edge.head))

@@ -245,7 +245,7 @@ def _routed(lines, at, data, labels) -> list:
     nodes = {name: box for name, box in at.items() if not WALL.fullmatch(name)}
     placed = [(*map(float, edge["lp"].split(",")), *labels[edge["id"]]) for edge in data.get("edges", ())
               if "lp" in edge and edge.get("id") in labels]
-    out, bows = [], {}
+    out, forward_lifts = [], {}
     for line in lines:
         tail, head = _ENDS.match(line).groups()
         if tail not in nodes or head not in nodes:
@@ -253,8 +253,8 @@ def _routed(lines, at, data, labels) -> list:
             continue
         back = "dir=back" in line
         others = [box for name, box in nodes.items() if name not in (tail, head)] + placed
-        lifts, points = route(nodes[tail], nodes[head], others, bows.get((tail, head)) if back else None)
-        bows.setdefault((tail, head), lifts)
+        lifts, points = route(nodes[tail], nodes[head], others, forward_lifts.get((tail, head)) if back else None)
+        forward_lifts.setdefault((tail, head), lifts)
         attrs = f'pos="{spline(points, back)}"'
         key = re.search(r"\bid=(e\d+)", line)
         if key and key.group(1) in labels:
