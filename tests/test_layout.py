@@ -245,3 +245,20 @@ def test_the_recurrence_runs_from_one_step_into_the_next_without_looping_round_t
         assert curve[:, 0].min() >= min(tail.x, head.x) - reach and curve[:, 0].max() <= max(tail.x, head.x) + reach
         assert curve[:, 1].min() >= min(tail.y, head.y) - reach and curve[:, 1].max() <= max(tail.y, head.y) + reach
         assert all(_clear(_rect(node), curve) for key, node in layout.nodes.items() if key not in (edge.tail, edge.head))
+
+
+def test_an_ellipsis_turns_with_the_figure_when_fit_tries_the_other_orientation():
+    """Steps side by side (BT) fold into ⋯; stacked (LR) into ⋮, as fit's candidates of both
+    orientations draw them (and a minibatch's samples alike)."""
+    from graphjac.render.layout import fitting
+    figure = figure_for(_unrolled(4, 3), direction="BT", steps=1, fit="4:3", math="html")
+    plain = figure_for(_unrolled(4, 3), direction="BT", steps=1)
+    assert [n.label for n in plain.nodes if n.role == "ellipsis"] == [(r"\cdots",)]
+    import dataclasses
+    plain = dataclasses.replace(plain, options=figure.options)
+    for candidate in fitting._candidates(plain, [plain], (1.0,)):
+        [ellipsis] = [n.label for n in candidate.nodes if n.role == "ellipsis"]
+        assert ellipsis == ((r"\vdots",) if candidate.direction in ("LR", "RL") else (r"\cdots",)), candidate.direction
+    assert {c.direction for c in fitting._candidates(plain, [plain], (1.0,))} == {"BT", "LR"}
+    assert [n.label for n in figure_for(_unrolled(4, 3), direction="LR", steps=1).nodes
+            if n.role == "ellipsis"] == [(r"\vdots",)]

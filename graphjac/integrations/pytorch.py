@@ -790,7 +790,7 @@ class _Builder:
         finals, cells = [], []
         for layer in range(module.num_layers):
             w = self.recurrent_weights(node, module, layer)
-            self.gate_rows(w, GATES[kind] * module.hidden_size, module.hidden_size)
+            self.gate_rows(w, GATES[kind], module.hidden_size)
             h, c, outputs = None, None, []
             for t, x_t in enumerate(layer_input, start=1):
                 mark = f"{t}" if module.num_layers == 1 else f"{t},{layer + 1}"
@@ -813,11 +813,11 @@ class _Builder:
 
     module_RNN = module_LSTM = module_GRU = recurrent
 
-    def gate_rows(self, w, rows, size):
-        """Each gate's columns of Wᵀ and part of the biases (``size`` rows each, ``rows`` in all),
-        made once, outside the steps: every step shares them."""
-        for start in range(0, rows if rows > size else 0, size):
-            part = slice(start, start + size)
+    def gate_rows(self, w, gates, size):
+        """Each of the ``gates``' columns of Wᵀ and part of the biases (``size`` rows each), made
+        once, outside the steps: every step shares them (a layer of one gate uses them whole)."""
+        for k in range(gates if gates > 1 else 0):
+            part = slice(k * size, (k + 1) * size)
             for kind in ("weight_ih_T", "weight_hh_T"):
                 self.rows(w[kind], part)
             for kind in ("bias_ih", "bias_hh"):

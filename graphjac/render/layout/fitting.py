@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from graphjac.errors import LayoutFailed
 from graphjac.options import page_shape
-from graphjac.render.model.folds import foldable, folded
+from graphjac.render.model.folds import foldable, folded, turned
 from graphjac.render.model.themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
@@ -25,6 +25,7 @@ COMPACT_SPACINGS = (0.4, 0.25, 0.2, 0.15)   # a compact figure's ranks: down to 
 ROWS = (1, 2, 3, 4)   # a circuit's rows tried
 WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
+FOLD_FROM = 4         # fit folds four steps or more (one of three, folded, leaves its ellipsis in its place)
 LEGIBLE = 8.0         # the smallest text, in points on that page, read from the back of a room
 
 
@@ -95,12 +96,11 @@ def _candidates(figure, shapes, spacings, besides=(None,)) -> list:
     """Each of ``shapes`` in each direction and each of ``spacings`` between its ranks (and of
     ``besides`` between the nodes of a rank, None: the same), on the ``fit`` page."""
     page = page_shape(figure.options.fit)
-    return [replace(shown, direction=direction, spacing=spacing, beside=beside, page=page)
+    return [replace(turned(shown, direction), spacing=spacing, beside=beside, page=page)
             for shown in shapes for direction in [figure.direction] + list(_other(figure))
             for spacing in spacings for beside in besides]
 
 
-FOLD_FROM = 4   # fit folds four steps or more (one of three, folded, leaves its ellipsis in its place)
 CHECKED = 8   # candidates, the most promising first, laid out as the render draws them
 
 

@@ -38,14 +38,15 @@ def route(tail, head, boxes, beside=None) -> tuple:
     (x0, y0), (x1, y1) = tail[:2], head[:2]
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     normal = np.array([y0 - y1, x1 - x0]) / length
-    reach, step = max(REACH, length / 3), max(STEP, length / 3 / (REACH / STEP))
+    reach = max(REACH, length / 3)
+    step = reach / int(REACH / STEP)     # as many lifts tried however long the edge
     table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
                       for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
     near = 4 / 3 * reach + APART         # no curve tried reaches further from the straight line
     table = table[(table[:, 2] > min(x0, x1) - near) & (table[:, 0] < max(x0, x1) + near)
                   & (table[:, 3] > min(y0, y1) - near) & (table[:, 1] < max(y0, y1) + near)]
     if beside is None:
-        lifts = step * np.arange(-int(reach / step), int(reach / step) + 1)
+        lifts = step * np.arange(-int(REACH / STEP), int(REACH / STEP) + 1)
         a, b = (grid.ravel() for grid in np.meshgrid(lifts, lifts))
         order = np.lexsort((-(a + b), np.abs(a - b), np.abs(a + b)))   # the least lifted, the least S-shaped
     else:

@@ -105,7 +105,10 @@ def _below_the_steps(figure, shared, per_row) -> dict:
     to a row, in order; one that feeds only shared nodes one row below the lowest it feeds (a
     weight under its transpose)."""
     inside = set(shared)
-    feeds = {n: [e.dst for e in figure.edges if e.direction == "forward" and e.src == n] for n in shared}
+    feeds = {n: [] for n in shared}
+    for edge in figure.edges:
+        if edge.direction == "forward" and edge.src in inside:
+            feeds[edge.src].append(edge.dst)
     feeding = [n for n in shared if any(d not in inside for d in feeds[n]) or not feeds[n]]
     down = {n: k // per_row for k, n in enumerate(feeding)}   # a long row (an LSTM's gate weights) wrapped
     while len(down) < len(inside):

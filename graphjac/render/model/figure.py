@@ -33,7 +33,7 @@ from graphjac.errors import GraphjacError, close_matches
 from graphjac.notation import numbers
 from graphjac.notation.symbols import escape_text
 from graphjac.options import RenderOptions, word
-from graphjac.render.model.folds import folded
+from graphjac.render.model.folds import ellipsis_for, folded
 from graphjac.render.model.samples import SampleSelection
 
 ROLES = ("input", "param", "const", "op", "loss", "target", "ellipsis", "gate", "variable", "wire")
@@ -304,7 +304,7 @@ def _role(note, target):
 
 
 def _nodes(notes, options, plan, blanks):
-    ellipsis = r"\vdots" if _direction(options, plan) in ("LR", "RL") else r"\cdots"
+    ellipsis = ellipsis_for(_direction(options, plan))
     tables = _tables(notes, options)
     data = {e.src for e in notes.edges if e.differentiable}
     out = []

@@ -87,29 +87,46 @@ def folded(figure, keep: int):
     """``figure`` with its steps after the first ``keep`` and before the last folded into one
     ellipsis (the figure itself when there are at most ``keep`` + 1 steps); an error when
     ``keep`` asks to fold a figure without steps."""
-    if keep > 0 and not step_groups(figure):
+    if keep <= 0:
+        return figure
+    families = step_groups(figure)
+    if not families:
         raise GraphjacError(f"render option steps: {figure.name or 'this graph'!r} has no time steps to fold "
-                            f"(groups side by side such as 't = 1', 't = 2', each with inputs of its own); "
-                            f"leave steps out")
+                            f"(groups side by side such as 't = 1', 't = 2', each with inputs of its own or "
+                            f"fed by the one before); leave steps out")
     if not foldable(figure, keep):
         return figure
-    family = step_groups(figure)[0]
-    gone = family[keep:-1]
+    gone = families[0][keep:-1]
     hidden = {node.id for node in figure.nodes if any(node.group[:len(p)] == p for p in gone)}
-    across = figure.direction in ("BT", "TB")
     nodes = []
     for node in figure.nodes:
         if node.id in hidden and not any(n.id == ELLIPSIS_ID for n in nodes):
-            nodes.append(_ellipsis(node, gone[0], across))
+            nodes.append(_ellipsis(node, gone[0], figure.direction))
         if node.id not in hidden:
             nodes.append(node)
     return replace(figure, nodes=tuple(nodes), edges=_edges(figure.edges, hidden),
                    groups=_groups(figure.groups, gone))
 
 
-def _ellipsis(node, first, across):
+def ellipsis_for(direction: str) -> str:
+    """The ellipsis of repeats (steps, samples) that stand across the ranks: ⋯ side by side in
+    a figure drawn up or down (BT, TB), ⋮ one above the other in one drawn across (LR, RL)."""
+    return r"\vdots" if direction in ("LR", "RL") else r"\cdots"
+
+
+def turned(figure, direction: str):
+    """``figure`` drawn in ``direction``, its ellipses turned with it (as ``fit`` tries the other
+    orientation)."""
+    if direction == figure.direction:
+        return figure
+    nodes = tuple(replace(node, label=(ellipsis_for(direction),)) if node.role == "ellipsis" else node
+                  for node in figure.nodes)
+    return replace(figure, direction=direction, nodes=nodes)
+
+
+def _ellipsis(node, first, direction):
     """The node that stands for the folded steps (made from one of them), in the first one's box."""
-    return replace(node, id=ELLIPSIS_ID, role="ellipsis", label=(r"\cdots" if across else r"\vdots",), group=first,
+    return replace(node, id=ELLIPSIS_ID, role="ellipsis", label=(ellipsis_for(direction),), group=first,
                    tables=(), name=None, sample=None, phases=())
 
 
