@@ -100,6 +100,19 @@ def test_the_transpose_of_a_transpose_is_not_written_twice():
     assert edges[("Q", "S")] == "∂J/∂Q = ∂J/∂S\u2009K"          # (Kᵀ)ᵀ = K
 
 
+def test_the_transpose_of_a_transpose_is_not_written_twice_for_a_sample_of_a_minibatch():
+    """Attention's scores Q Kᵀ per sample: Kᵀ's symbol nests braces ({K^{(i)}}^{T}) and (Kᵀ)ᵀ
+    was written K^{(i)TT} on the edge into Q."""
+    g = gj.Graph("scores")
+    X = g.input("X", np.arange(12.0).reshape(2, 2, 3) / 10, batch=True)
+    K = g.matmul(X, g.param("A", np.eye(3)), name="K")
+    S = g.matmul(X, g.transpose(K), name="S")
+    g.target = g.sum(S, name="J")
+    nodes, edges = _formulas(g)
+    assert "ᵀᵀ" not in " ".join(list(nodes.values()) + list(edges.values()))
+    assert edges[("X", "S")].endswith("∂J/∂S⁽ⁱ⁾\u2009K⁽ⁱ⁾"), edges[("X", "S")]
+
+
 def test_micrograds_data_is_the_value():
     g = gj.Graph("m")
     a = g.param("a", -4.0)

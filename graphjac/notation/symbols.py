@@ -116,10 +116,31 @@ def fill(template, mapping) -> str:
             symbol = "{" + symbol + "}"
         return symbol + caret
 
-    return _TWICE_TRANSPOSED.sub(r"\1", _PLACEHOLDER.sub(substitute, template))
+    return untransposed(_PLACEHOLDER.sub(substitute, template))
 
 
-_TWICE_TRANSPOSED = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*)\^\{T\}\}\^\{T\}")   # {K^{T}}^{T} is K
+def untransposed(latex: str) -> str:
+    r"""``latex`` with every transpose of a transpose written as the matrix itself, however
+    deeply the matrix's own symbol nests its braces.
+
+    >>> untransposed(r"g \, {{l_{2}^{(i)}}^{T}}^{T}")
+    'g \\, {l_{2}^{(i)}}'
+    """
+    twice = "^{T}}^{T}"
+    at = latex.find(twice)
+    while at >= 0:
+        depth, start = 0, None
+        for k in range(at - 1, -1, -1):   # the brace that opens the group the first ^{T} closes
+            depth += {"}": 1, "{": -1}.get(latex[k], 0)
+            if depth < 0:
+                start = k
+                break
+        if start is None or (start > 0 and latex[start - 1] == "\\"):
+            at = latex.find(twice, at + 1)
+            continue
+        latex = latex[:start] + latex[start + 1:at] + latex[at + len(twice):]
+        at = latex.find(twice)
+    return latex
 
 
 def partial(numerator: str, denominator: str) -> str:
