@@ -262,3 +262,45 @@ def test_an_ellipsis_turns_with_the_figure_when_fit_tries_the_other_orientation(
     assert {c.direction for c in fitting._candidates(plain, [plain], (1.0,))} == {"BT", "LR"}
     assert [n.label for n in figure_for(_unrolled(4, 3), direction="LR", steps=1).nodes
             if n.role == "ellipsis"] == [(r"\vdots",)]
+
+
+def _block():
+    """x → (a submodule: W used twice, with an inner Linear) → + x → J: x used inside and outside it."""
+    import graphjac as gj
+    g = gj.Graph("block")
+    x = g.input("x", [1.0, -2.0])
+    W = g.param("W", [[0.5, -1.0], [2.0, 0.25]])
+    with g.group("Block"), g.scope("block", "Twice"):
+        h = g.activation(g.matmul(x, W, name="u"), "tanh", name="h")
+        with g.scope("block.inner", "Linear"):
+            v = g.add(g.matmul(h, W, name="m"), g.param("b", [0.1, 0.2]), name="v")
+    g.target = g.sum(g.add(v, x, name="r"), name="J")
+    g.backward()
+    return g
+
+
+def test_a_collapsed_submodule_is_one_node_showing_its_output_with_one_edge_per_input():
+    from graphjac.render.model.collapses import collapsed, deepest
+    figure = figure_for(_block())
+    assert deepest(figure) == 2
+    shown = collapsed(figure, 0)
+    names = {n.id: n.name for n in shown.nodes}
+    box = next(n for n in shown.nodes if n.scope)
+    # u = xW = (-3.5, -1.5); h = tanh u = (-0.99818, -0.90515); v = hW + b = (-2.30939 + 0.1, 0.77189 + 0.2)
+    assert box.label[:2] == (r"\text{block (Twice)}", r"\vec{v} = (-2.21, 0.972)")
+    assert {names[n.id] for n in shown.nodes} == {"x", "W", "b", "v", "r", "J"}
+    assert box.group == ("Block",) and [g.path for g in shown.groups] == [("Block",)]
+    back = {names[e.dst]: e.label for e in shown.edges if e.direction == "backward" and e.src == box.id}
+    assert back["W"] == (r"\frac{\partial J}{\partial W}",)     # both of W's shares, both inside the node
+    assert back["b"] == (r"\frac{\partial J}{\partial \vec{b}} = \frac{\partial J}{\partial \vec{v}}",)   # v: shown
+    assert back["x"] == (r"\frac{\partial J}{\partial \vec{x}^{(1)}}",)   # x's first share; its other is r's
+    assert [(names[e.src], names[e.dst]) for e in shown.edges if e.direction == "forward"].count(("W", "v")) == 1
+
+
+def test_collapsing_one_level_keeps_the_outer_submodule_open():
+    from graphjac.render.model.collapses import collapsed
+    shown = collapsed(figure_for(_block()), 1)
+    assert {n.name for n in shown.nodes} == {"x", "W", "b", "u", "h", "v", "r", "J"}
+    inner = next(n for n in shown.nodes if n.name == "v")
+    assert inner.label[0] == r"\text{inner (Linear)}" and inner.group == ("Block",)
+    assert [g.path for g in shown.groups] == [("Block",)]

@@ -104,6 +104,42 @@ def test_depth_keeps_submodules_whole_and_expand_opens_one():
     assert sum(op.startswith("torch_") for op in ops_of(opened)) == 1 and "dense" in ops_of(opened)
 
 
+def test_every_operation_knows_the_submodule_that_computes_it():
+    graph = same(Deep(), torch.randn(2, 3), nn.MSELoss(), torch.randn(2, 3))
+    scopes = {r.name: r.scope for r in graph.records() if r.op}
+    assert sorted(set(scopes.values())) == [(),                   # the loss, outside the model
+                                            (("a", "Sequential"), ("a.0", "Linear")),
+                                            (("a", "Sequential"), ("a.1", "Tanh")),
+                                            (("b", "Sequential"), ("b.0", "Linear")),
+                                            (("b", "Sequential"), ("b.1", "Tanh"))]
+    assert all(r.scope == () for r in graph.records() if r.kind in ("input", "param"))
+
+
+@pytest.mark.dot
+def test_fit_collapses_the_recurrent_layer_when_nothing_else_makes_its_text_legible():
+    """The torch RNN unrolled is 1.9 pt on a slide, 5.6 pt folded: at 4:3 fit draws nn.RNN as
+    one node (as depth=0 would), its inputs and weights kept, and it reads at 8 pt or more."""
+    from dataclasses import replace as changed
+    from graphjac.render import figure_for
+    from graphjac.render.layout.collisions import collisions
+    from graphjac.render.layout.fitting import LEGIBLE, smallest_text
+    from graphjac.render.writers.composer import place
+    graph = same(*MODELS["rnn"])
+    figure = figure_for(graph, fit="4:3")
+    box = [n for n in figure.nodes if n.scope]
+    assert [n.label[:2] for n in box] == [(r"\text{rnn (RNN)}", "H^{(i)}"), (r"\text{head (Linear)}", r"\hat{\mathbf{y}}^{(i)}")]
+    assert not any(g.path[-1].startswith("t =") for g in figure.groups)     # the steps went with their nodes
+    names = {n.id: n.name for n in figure.nodes}
+    back = {names[e.dst]: e.label for e in figure.edges if e.direction == "backward" and e.src == box[0].id}
+    assert back["X"] == (r"\frac{\partial J}{\partial X^{(i)}}",)          # its three steps' shares, one edge
+    assert back["rnn.bias_ih_l0"] == (r"\frac{\partial J}{\partial \text{rnn.bias\_ih\_l0}}",)
+    assert [n.label for n in figure.nodes if n.name == "X"] == [("X^{(i)}",)]   # no sum of shares now unseen
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []
+    size = (placed.layout.width, placed.layout.height)
+    assert smallest_text(changed(figure, page=(4.0, 3.0)), size) >= LEGIBLE
+
+
 class Odd(nn.Module):
     def __init__(self):
         super().__init__()

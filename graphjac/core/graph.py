@@ -40,6 +40,7 @@ class NodeRecord:
     batch: bool = False
     shape: tuple = ()
     group: tuple = ()
+    scope: tuple = ()              # the submodules it is computed in, outermost first: ((name, kind), …)
     label: Optional[str] = None    # LaTeX symbol chosen by the user
     auto_named: bool = False
     origin: Optional[str] = None   # where a spec file defines the node (file:line:column)
@@ -210,6 +211,7 @@ class Graph:
         self._records: list[NodeRecord] = []
         self._by_name: dict[str, int] = {}
         self._group_stack: list[str] = []
+        self._scope: tuple = ()
         self._target: Optional[int] = None
         self._render_options: dict = {}
         self.sources: tuple = ()   # the files gj.load read it from, which no output may replace
@@ -304,6 +306,19 @@ class Graph:
             yield self
         finally:
             del self._group_stack[len(self._group_stack) - len(parts):]
+
+    @contextlib.contextmanager
+    def scope(self, name: str, kind: str):
+        """Operations created inside ``with g.scope("rnn", "LSTM"):`` are computed by that
+        submodule (a scope inside a scope is a submodule of it): a figure fitted to a page too
+        small for every operation draws each submodule as one node (its inputs, parameters and
+        output kept), as ``from_torch(depth=…)`` would. Nothing is boxed."""
+        outer = self._scope
+        self._scope = outer + ((str(name), str(kind)),)
+        try:
+            yield self
+        finally:
+            self._scope = outer
 
     def input(self, name, value, batch: bool = False, *, label=None, group=None) -> Node:
         """A data leaf; ``batch=True`` makes axis 0 the minibatch (samples x⁽¹⁾ … x⁽ᴺ⁾)."""
@@ -410,7 +425,8 @@ class Graph:
         try:
             inputs = tuple(self._operand(o) for o in operands)
             record = NodeRecord(id=len(self._records), name="", kind=op.kind, op=op.name, inputs=inputs,
-                                attrs=values, label=_label(label, shown), group=self._group_path(group))
+                                attrs=values, label=_label(label, shown), group=self._group_path(group),
+                                scope=self._scope)
             record.batch, record.shape = self._infer(record, shown)
             return self._append(record, name, base=op.name)
         except GraphjacError:

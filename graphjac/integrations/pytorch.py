@@ -28,6 +28,7 @@ torch is an optional extra (``pip install graphjac[torch]``); importing graphjac
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import math
@@ -446,7 +447,10 @@ class _Builder:
                 if not self.is_node(output):
                     raise GraphjacError("from_torch: the model's output must be one tensor (the prediction or J)")
                 continue
-            self.nodes[node] = self.call(node)
+            with contextlib.ExitStack() as scopes:
+                for name, kind in _scope_of(node):
+                    scopes.enter_context(self.graph.scope(name, kind))
+                self.nodes[node] = self.call(node)
         return output
 
     def collapsed(self, qualified_name):
@@ -942,9 +946,10 @@ class _Builder:
             weights.append(a)
         joined = outputs[0] if heads == 1 else g.concat(outputs, axis=1)
         out_w, out_b = self.param(f"{node.target}.out_proj", "weight"), self.param(f"{node.target}.out_proj", "bias")
-        result = g.matmul(joined, out_w)
-        if out_b is not None:
-            result = g.add(result, out_b)
+        with g.scope(f"{node.target}.out_proj", type(module.out_proj).__name__):
+            result = g.matmul(joined, out_w)
+            if out_b is not None:
+                result = g.add(result, out_b)
         return result, _Later(lambda: self.mean_of(weights) if need_weights else None)
 
     def mean_of(self, nodes):
@@ -965,7 +970,8 @@ class _Builder:
 
         def attend(x):
             inner = _Named(f"{prefix}.self_attn")
-            return self.module_MultiheadAttention(inner, module.self_attn, x, x, x)[0]
+            with g.scope(inner.target, type(module.self_attn).__name__):
+                return self.module_MultiheadAttention(inner, module.self_attn, x, x, x)[0]
 
         def norm(x, which):
             n = getattr(module, which)
@@ -985,9 +991,10 @@ class _Builder:
 
     def linear_of(self, x, module_name):
         g = self.graph
-        out = g.matmul(x, self.param(module_name, "weight"))
-        bias = self.param(module_name, "bias")
-        return out if bias is None else g.add(out, bias)
+        with g.scope(module_name, "Linear"):
+            out = g.matmul(x, self.param(module_name, "weight"))
+            bias = self.param(module_name, "bias")
+            return out if bias is None else g.add(out, bias)
 
     # functions and tensor methods --------------------------------------------------------
 
@@ -1278,6 +1285,15 @@ def _structure(torch, value, make, path=()):
     if isinstance(value, (tuple, list)):
         return tuple(_structure(torch, v, make, path + (k,)) for k, v in enumerate(value))
     return value
+
+
+def _scope_of(node) -> list:
+    """The submodules an fx node is called in, outermost first, as (qualified name, class name)."""
+    scope = []
+    for entry in (node.meta.get("nn_module_stack") or {}).values():
+        path, kind = entry if isinstance(entry, tuple) and len(entry) == 2 else (str(entry), "")
+        scope.append((str(path), getattr(kind, "__name__", str(kind).rsplit(".", 1)[-1])))
+    return scope
 
 
 def _depth(qualified_name, prefix) -> int:

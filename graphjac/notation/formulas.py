@@ -55,6 +55,7 @@ class NodeAnnotation:
     is_target: bool
     inputs: tuple = ()
     auto_named: bool = False  # named by graphjac (a number in an expression, an unnamed op)
+    scope: tuple = ()         # the submodules computing it, outermost first: ((name, kind), …)
 
 
 @record
@@ -429,7 +430,7 @@ def annotate(graph, vector_style: str = "arrow", jacobians=(), check=None, local
             formula=notation.formula(r.id), value=graph.value(r.name) if values else None,
             grad=graph.grad(r.name), shape=r.shape, sample_shape=r.sample_shape, batch=r.batch, group=r.group,
             value_space=lecture_shape(r.sample_shape, gradient=False), is_target=r.id == notation.target,
-            inputs=r.inputs, auto_named=r.auto_named))
+            inputs=r.inputs, auto_named=r.auto_named, scope=r.scope))
         if r.op is not None:
             edges.extend(_edges(graph, notation, r, local))
     return Annotations(graph.name, notation.target, tuple(nodes), tuple(edges), notation,

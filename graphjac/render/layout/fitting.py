@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from graphjac.errors import LayoutFailed
 from graphjac.options import page_shape
+from graphjac.render.model.collapses import collapsed, deepest
 from graphjac.render.model.folds import foldable, folded, turned
 from graphjac.render.model.themes import THEMES
 
@@ -73,7 +74,14 @@ def fitted(figure, keep_direction: bool = False):
     if text < LEGIBLE and figure.options.steps == 0 and not figure.blanks and foldable(figure, FOLD_FROM - 2):
         folded_text, folded_best = _fitted(folded(figure, 1))
         if folded_text > text:
-            return folded_best
+            text, best = folded_text, folded_best
+    if text < LEGIBLE and not figure.blanks and figure.options.style != "circuit":
+        for depth in range(deepest(figure) - 1, -1, -1):   # the least collapsed first
+            collapsed_text, collapsed_best = _fitted(collapsed(figure, depth))
+            if collapsed_text > text:
+                text, best = collapsed_text, collapsed_best
+            if text >= LEGIBLE:
+                break
     return best
 
 

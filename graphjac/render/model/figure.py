@@ -69,6 +69,7 @@ class FigureNode:
     name: Optional[str] = None
     sample: Optional[int] = None
     phases: tuple = ()
+    scope: tuple = ()   # the submodules computing it (``Graph.scope``): what :mod:`.collapses` draws as one node
 
 
 @record
@@ -325,7 +326,7 @@ def _nodes(notes, options, plan, blanks):
             drawn = tables.get(note.id, ()) if sample in (None, 1) else ()
             label, phases = zip(*lines) if lines else ((), ())
             out.append(FigureNode(node_id, _role(note, notes.target), label, group, tuple(t for t, _ in drawn),
-                                  note.name, sample, phases + tuple(phase for _, phase in drawn)))
+                                  note.name, sample, phases + tuple(phase for _, phase in drawn), note.scope))
     return out
 
 
