@@ -67,22 +67,53 @@ def fitted(figure, keep_direction: bool = False):
     candidate of these that Graphviz cannot lay out is passed over). A figure with time steps
     that still falls short, and whose ``steps`` the user left alone, is tried with the steps
     between the first and the last folded (:func:`.folds.folded`; :data:`FOLD_FROM` steps or
-    more); that wins if its text comes out larger. ``keep_direction``: the user named the direction; only the figure's own is tried."""
+    more); that wins if its text comes out larger. A model that still falls short is drawn with
+    its submodules as one node each (:func:`.collapses.collapsed`), the least collapsed that
+    is legible, else the one with the largest text if it beats the rest; when no candidate's
+    first layout could bring the whole model to :data:`LEGIBLE` (a layout's text only shrinks
+    as it is mended), the collapsed drawings are tried first and the whole model's candidates
+    are not laid out in full unless none of them is legible. ``keep_direction``: the user
+    named the direction; only the figure's own is tried."""
     if keep_direction:
         figure = replace(figure, turnable=False)
+    collapsible = deepest(figure) > 0 and not figure.blanks and figure.options.style != "circuit"
+    early = None
+    if collapsible and _promise(figure) < LEGIBLE:
+        early = _collapsed_fit(figure)
+        if early[0] >= LEGIBLE:
+            return early[1]
     text, best = _fitted(figure)
     if text < LEGIBLE and figure.options.steps == 0 and not figure.blanks and foldable(figure, FOLD_FROM - 2):
         folded_text, folded_best = _fitted(folded(figure, 1))
         if folded_text > text:
             text, best = folded_text, folded_best
-    if text < LEGIBLE and not figure.blanks and figure.options.style != "circuit":
-        for depth in range(deepest(figure) - 1, -1, -1):   # the least collapsed first
-            collapsed_text, collapsed_best = _fitted(collapsed(figure, depth))
-            if collapsed_text > text:
-                text, best = collapsed_text, collapsed_best
-            if text >= LEGIBLE:
-                break
+    if text < LEGIBLE and collapsible:
+        collapsed_text, collapsed_best = early or _collapsed_fit(figure)
+        if collapsed_text > text:
+            best = collapsed_best
     return best
+
+
+def _collapsed_fit(figure) -> tuple:
+    """(smallest text, candidate) of the least collapsed drawing of ``figure`` that is legible,
+    else of the one with the largest text ((0, None) when none lays out cleanly)."""
+    text, best = 0.0, None
+    for depth in range(deepest(figure) - 1, -1, -1):
+        found, candidate = _fitted(collapsed(figure, depth))
+        if found > text:
+            text, best = found, candidate
+        if text >= LEGIBLE:
+            break
+    return text, best
+
+
+def _promise(figure) -> float:
+    """The largest smallest text any of :func:`_fitted`'s candidates could reach: as Graphviz
+    first lays each out, before anything is mended (which only spreads a drawing)."""
+    compact = replace(figure, compact=True)
+    candidates = (_candidates(figure, _shapes(figure), SPACINGS)
+                  + _candidates(compact, [compact], COMPACT_SPACINGS, (None, 0.6)))
+    return max((text for text, _, _ in _promising(candidates)), default=0.0)
 
 
 def _fitted(figure) -> tuple:
@@ -119,19 +150,14 @@ def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
     those is clean, the first candidate (the figure's own direction and spacing) is, if it is. Graphviz's
     failure on the first candidate is raised, unless this is a ``fallback`` after a best already
     found (then (0, None) when none lays out)."""
-    scored = []
-    for candidate, source in zip(candidates, _first_sources(candidates)):
-        size = _measured(candidate, first=not scored and not fallback, source=source)
-        if size is not None:
-            scored.append((-smallest_text(candidate, size), len(scored), candidate))
-    if not scored:
+    ranked = _promising(candidates, raise_first=not fallback)
+    if not ranked:
         return 0.0, None
-    ranked = sorted(scored, key=lambda s: s[:2])
     if figure.options.math != "typeset":
-        return -ranked[0][0], ranked[0][2]
+        return ranked[0][0], ranked[0][2]
     best = None
     for promise, _, candidate in ranked[:CHECKED]:   # relayouts only spread a drawing: its text never grows
-        if -promise <= max(beat, best[0] if best else 0.0):
+        if promise <= max(beat, best[0] if best else 0.0):
             break
         text = _clean_text(candidate)
         if text and (best is None or text > best[0]):
@@ -140,6 +166,17 @@ def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
         text = _clean_text(candidates[0])
         best = (text, candidates[0]) if text else None
     return (0.0, ranked[0][2]) if best is None else best
+
+
+def _promising(candidates, raise_first=False) -> list:
+    """(smallest text, place, candidate) of each of ``candidates`` Graphviz lays out, as it first
+    lays it out, the largest text first (``raise_first``: the first candidate's failure is raised)."""
+    scored = []
+    for candidate, source in zip(candidates, _first_sources(candidates)):
+        size = _measured(candidate, first=raise_first and not scored, source=source)
+        if size is not None:
+            scored.append((smallest_text(candidate, size), len(scored), candidate))
+    return sorted(scored, key=lambda s: (-s[0], s[1]))
 
 
 @lru_cache(maxsize=16)
