@@ -4,7 +4,8 @@ else makes a model's text legible on its page.
 
 The operations a submodule computes (:meth:`graphjac.Graph.scope`, which ``from_torch`` records
 for every module call) make way for one node titled with the submodule's name and kind
-(``rnn (LSTM)``) that shows what its output shows: its symbol, value and ∂J/∂·. Leaves are
+(``rnn (LSTM)``) that shows what its output shows: its symbol, value and ∂J/∂· (a submodule
+computing one operation is one node already, and keeps its formula). Leaves are
 never collapsed: the submodule's inputs and parameters stay, each with one edge into the node
 and one back. An edge out of the node keeps the left side of its label (∂J/∂W: the right side
 names what the node now hides); edges that become one are labelled with that left side when
@@ -37,8 +38,14 @@ OPERATIONS = ("op", "loss")   # what a collapse merges: never a leaf, the target
 
 
 def deepest(figure) -> int:
-    """How many submodules deep ``figure``'s operations are computed (0: none is in one)."""
-    return max((len(node.scope) for node in figure.nodes if _merged(node)), default=0)
+    """How many submodules deep ``figure``'s operations are computed (0: none is in one that
+    computes more than one of them)."""
+    count = {}
+    for node in figure.nodes:
+        if _merged(node):
+            for depth in range(1, len(node.scope) + 1):
+                count[node.scope[:depth]] = count.get(node.scope[:depth], 0) + 1
+    return max((len(scope) for scope, n in count.items() if n > 1), default=0)
 
 
 def collapsed(figure, depth: int):
@@ -48,6 +55,7 @@ def collapsed(figure, depth: int):
     for node in figure.nodes:
         if _merged(node) and len(node.scope) > depth:
             members.setdefault(node.scope[:depth + 1], []).append(node)
+    members = {scope: inside for scope, inside in members.items() if len(inside) > 1}   # one is one already
     if not members:
         return figure
     into, boxes = {}, {}
