@@ -304,3 +304,15 @@ def test_collapsing_one_level_keeps_the_outer_submodule_open():
     inner = next(n for n in shown.nodes if n.name == "v")
     assert inner.label[0] == r"\text{inner (Linear)}" and inner.group == ("Block",)
     assert [g.path for g in shown.groups] == [("Block",)]
+
+
+def test_a_constant_only_a_collapsed_submodule_uses_goes_into_it_and_one_used_outside_stays():
+    import graphjac as gj
+    from graphjac.render.model.collapses import collapsed
+    g = gj.Graph("scaled")
+    x, half, two = g.input("x", [1.0, 2.0]), g.const(0.5, name="half"), g.const(2.0, name="two")
+    with g.scope("attn", "Scaled"):
+        s = g.mul(g.mul(x, half, name="p"), two, name="s")
+    g.target = g.sum(g.mul(s, two, name="t"), name="J")
+    g.backward()
+    assert {n.name for n in collapsed(figure_for(g, constants="nodes"), 0).nodes} == {"x", "two", "s", "t", "J"}

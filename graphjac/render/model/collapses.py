@@ -4,7 +4,7 @@ else makes a model's text legible on its page.
 
 The operations a submodule computes (:meth:`graphjac.Graph.scope`, which ``from_torch`` records
 for every module call) make way for one node titled with the submodule's name and kind
-(``rnn (LSTM)``) that shows what its output shows: its symbol, value and ∂J/∂· (a submodule
+(``rnn (LSTM)``), with the constants only it uses, that shows what its output shows: its symbol, value and ∂J/∂· (a submodule
 computing one operation is one node already, and keeps its formula). Leaves are
 never collapsed: the submodule's inputs and parameters stay, each with one edge into the node
 and one back. An edge out of the node keeps the left side of its label (∂J/∂W: the right side
@@ -58,6 +58,7 @@ def collapsed(figure, depth: int):
     members = {scope: inside for scope, inside in members.items() if len(inside) > 1}   # one is one already
     if not members:
         return figure
+    _add_constants(figure, members)
     into, boxes = {}, {}
     for scope, inside in members.items():
         box = _box(scope, inside, figure.edges)
@@ -70,6 +71,19 @@ def collapsed(figure, depth: int):
     kept = {node.group for node in nodes}
     groups = tuple(g for g in figure.groups if any(path[:len(g.path)] == g.path for path in kept))
     return replace(figure, nodes=nodes, edges=edges, groups=groups)
+
+
+def _add_constants(figure, members) -> None:
+    """Put each constant that only a collapsed submodule uses (attention's √d) into it."""
+    owner = {node.id: scope for scope, inside in members.items() for node in inside}
+    uses = {}
+    for edge in figure.edges:
+        if edge.direction == "forward":
+            uses.setdefault(edge.src, set()).add(owner.get(edge.dst))
+    for node in figure.nodes:
+        found = uses.get(node.id, {None})
+        if node.role == "const" and len(found) == 1 and None not in found:
+            members[found.pop()].append(node)
 
 
 def _merged(node) -> bool:
