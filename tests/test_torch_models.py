@@ -113,6 +113,8 @@ def test_every_operation_knows_the_submodule_that_computes_it():
                                             (("b", "Sequential"), ("b.0", "Linear")),
                                             (("b", "Sequential"), ("b.1", "Tanh"))]
     assert all(r.scope == () for r in graph.records() if r.kind in ("input", "param"))
+    renamed = gj.from_torch(Deep(), torch.randn(2, 3), nn.MSELoss(), torch.randn(2, 3), names={"l1": "z1"})
+    assert renamed.record("z1").scope == (("a", "Sequential"), ("a.0", "Linear"))   # kept through the renaming
 
 
 @pytest.mark.dot

@@ -286,7 +286,10 @@ def _dressed(graph, names, labels, groups):
         if "inputs" in node:
             node["inputs"] = [names.get(source, source) for source in node["inputs"]]
     spec["target"] = names.get(spec["target"], spec["target"])
-    return type(graph).from_spec(spec)
+    dressed = type(graph).from_spec(spec)
+    for record, before in zip(dressed.records(), graph.records()):   # a spec keeps no scopes: the same nodes, in order
+        record.scope = before.scope
+    return dressed
 
 
 # ------------------------------------------------------------------------------------ opaque ops
