@@ -122,3 +122,18 @@ def test_a_program_that_uses_sigalrm_itself_keeps_its_alarm(tmp_path):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.dot
+def test_dot_past_its_timeout_says_how_to_give_it_longer_or_draw_less(monkeypatch):
+    from graphjac.errors import RenderError
+    from graphjac.render.layout import graphviz, programs
+
+    def slow(command, data, timeout):
+        raise subprocess.TimeoutExpired(command, timeout)
+    monkeypatch.setattr(programs, "run", slow)
+    with pytest.raises(RenderError) as caught:
+        graphviz.run_dot("digraph { never_laid_out_before_1 }", "svg", timeout=3)
+    message = str(caught.value)
+    assert "longer than 3 s" in message and "--timeout" in message
+    assert "steps=k" in message and "depth=k" in message
