@@ -71,20 +71,22 @@ def fitted(figure, keep_direction: bool = False):
     its submodules as one node each (:func:`.collapses.collapsed`), the least collapsed that
     is legible, else the one with the largest text if it beats the rest; when no candidate's
     first layout could bring the whole model to :data:`LEGIBLE` (a layout's text only shrinks
-    as it is mended), the collapsed drawings are tried first and the whole model's candidates
-    are not laid out in full unless none of them is legible. ``keep_direction``: the user
+    as it is mended), nor folded, the collapsed drawings are tried first and the whole model's
+    candidates are not laid out in full unless none of them is legible. ``keep_direction``: the user
     named the direction; only the figure's own is tried."""
     if keep_direction:
         figure = replace(figure, turnable=False)
     collapsible = deepest(figure) > 0 and not figure.blanks and figure.options.style != "circuit"
+    fold = folded(figure, 1) if figure.options.steps == 0 and not figure.blanks and \
+        foldable(figure, FOLD_FROM - 2) else None
     early = None
-    if collapsible and _promise(figure) < LEGIBLE:
+    if collapsible and _promise(figure) < LEGIBLE and (fold is None or _promise(fold) < LEGIBLE):
         early = _collapsed_fit(figure)
         if early[0] >= LEGIBLE:
             return early[1]
     text, best = _fitted(figure)
-    if text < LEGIBLE and figure.options.steps == 0 and not figure.blanks and foldable(figure, FOLD_FROM - 2):
-        folded_text, folded_best = _fitted(folded(figure, 1))
+    if text < LEGIBLE and fold is not None:
+        folded_text, folded_best = _fitted(fold)
         if folded_text > text:
             text, best = folded_text, folded_best
     if text < LEGIBLE and collapsible:
