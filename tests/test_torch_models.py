@@ -259,3 +259,13 @@ def test_a_submodule_fx_cannot_trace_is_kept_whole():
 
     graph = same(Outer(), torch.randn(3, 2).abs())
     assert any(r.name.startswith("Branchy") for r in graph.records())
+
+
+def test_torchs_mean_over_every_element_reads_as_the_mean_over_samples_shared_by_the_components():
+    """MSELoss averages all N·K elements; graphjac's J₀⁽ⁱ⁾ sums a sample's K: J = J̄₀ / K, with
+    J̄₀ drawn as a symbol (it was the text mean_J0)."""
+    from graphjac.render import figure_for
+    figure = figure_for(same(*MODELS["residual"]))
+    lines = {n.name: n.label[0] for n in figure.nodes}
+    assert lines["mean_J0"] == r"\bar{J}_{0} = \frac{1}{N} \sum_{i=1}^{N} J_{0}^{(i)}"
+    assert lines["J"] == r"J = \frac{\bar{J}_{0}}{3}"

@@ -1231,7 +1231,7 @@ class _Builder:
         if components == 1:
             return g.mean(J0, name="J")
         # graphjac's J₀ sums a sample's K components; torch averages over every element
-        return g.div(g.mean(J0, name="mean_J0"), float(components), name="J")
+        return g.div(g.mean(J0, name="mean_J0", label=r"\bar{J}_{0}"), float(components), name="J")
 
     def target_has(self, index):
         return bool(np.any(self.graph.value(self.target) == index))
