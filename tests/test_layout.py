@@ -316,3 +316,19 @@ def test_a_constant_only_a_collapsed_submodule_uses_goes_into_it_and_one_used_ou
     g.target = g.sum(g.mul(s, two, name="t"), name="J")
     g.backward()
     assert {n.name for n in collapsed(figure_for(g, constants="nodes"), 0).nodes} == {"x", "two", "s", "t", "J"}
+
+
+def test_a_submodule_drawn_sample_by_sample_is_not_collapsed_in_part():
+    import numpy as np
+    import graphjac as gj
+    from graphjac.render.model.collapses import collapsed
+    g = gj.Graph("per sample")
+    X = g.input("X", np.arange(6.0).reshape(3, 2) / 4, batch=True)
+    W = g.param("W", [[0.5, -1.0], [2.0, 0.25]])
+    with g.scope("fc", "Linear"):
+        Z = g.matmul(X, g.transpose(W, name="Wt"), name="Z")    # Wᵀ: one node; Z: one a sample
+    g.target = g.mean(g.sum(Z, name="s"), name="J")
+    g.backward()
+    whole = figure_for(g, samples=2)
+    assert collapsed(whole, 0).nodes == whole.nodes
+    assert {n.name for n in collapsed(figure_for(g), 0).nodes} == {"X", "W", "Z", "s", "J"}

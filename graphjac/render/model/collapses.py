@@ -55,7 +55,9 @@ def collapsed(figure, depth: int):
     for node in figure.nodes:
         if _merged(node) and len(node.scope) > depth:
             members.setdefault(node.scope[:depth + 1], []).append(node)
-    members = {scope: inside for scope, inside in members.items() if len(inside) > 1}   # one is one already
+    sampled = {node.scope[:depth + 1] for node in figure.nodes if node.sample is not None and len(node.scope) > depth}
+    members = {scope: inside for scope, inside in members.items()
+               if len(inside) > 1 and scope not in sampled}   # one is one already; a drawn sample stays drawn
     if not members:
         return figure
     _add_constants(figure, members)
@@ -87,6 +89,7 @@ def _add_constants(figure, members) -> None:
 
 
 def _merged(node) -> bool:
+    """Whether a collapse may merge ``node``: an operation in a submodule, not one sample of many."""
     return bool(node.scope) and node.role in OPERATIONS and node.sample is None
 
 
