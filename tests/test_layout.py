@@ -326,7 +326,8 @@ def test_a_submodule_drawn_sample_by_sample_is_not_collapsed_in_part():
     X = g.input("X", np.arange(6.0).reshape(3, 2) / 4, batch=True)
     W = g.param("W", [[0.5, -1.0], [2.0, 0.25]])
     with g.scope("fc", "Linear"):
-        Z = g.matmul(X, g.transpose(W, name="Wt"), name="Z")    # Wᵀ: one node; Z: one a sample
+        half = g.mul(g.transpose(W, name="Wt"), 0.5, name="H")   # Wᵀ/2: one node each; Z: one a sample
+        Z = g.matmul(X, half, name="Z")
     g.target = g.mean(g.sum(Z, name="s"), name="J")
     g.backward()
     whole = figure_for(g, samples=2)
