@@ -7,7 +7,8 @@ For each built-in figure and each of: the spec's own drawing, ``--fit 16:9``, ``
 ``--style circuit`` (a long circuit wrapped into rows), ``--style circuit --fit 4:3`` and
 ``--theme print``: the drawing's size and aspect ratio, its smallest font
 size in points once scaled to fill a 10-inch wide 4:3 slide (under about 8 pt is hard to read
-from the back of a room) and the collisions the layout check counts in Graphviz's geometry
+from the back of a room; a fitted drawing on its own page), the share of that page's area it
+fills (one of its sides fills the page) and the collisions the layout check counts in Graphviz's geometry
 (edges through nodes, labels or group titles; labels on labels, nodes or group borders; a forward
 and a backward edge on top of each other). The tests hold every row to 0 collisions and the
 4:3 row to 8 pt. With ``--torch`` (needs PyTorch), the course's ``from_torch`` models too
@@ -44,6 +45,13 @@ def measured(graph, options):
     return width, height, text, collections.Counter(c.kind for c in collisions(figure, placed.layout, placed.marks))
 
 
+def _filled(width, height, fit) -> float:
+    """The share of the page's area the drawing fills once scaled to fit it (one side fills it)."""
+    page = [float(v) for v in fit.split(":")]
+    aspect, page_aspect = width / height, page[0] / page[1]
+    return min(aspect, page_aspect) / max(aspect, page_aspect)
+
+
 def torch_graphs() -> dict:
     """``torch:NAME`` -> a function giving the graph ``gj.from_torch`` makes of that course model."""
     import graphjac as gj
@@ -67,7 +75,7 @@ def main():
     graphs = {name: (lambda name=name: load_example(name)) for name in args.names}
     if args.torch:
         graphs.update(torch_graphs())
-    print(f"{'figure':18}{'drawing':16}{'size (pt)':>16}{'aspect':>8}{'text at 4:3':>13}   collisions")
+    print(f"{'figure':18}{'drawing':16}{'size (pt)':>16}{'aspect':>8}{'text at 4:3':>13}{'fills':>7}   collisions")
     totals, small = collections.Counter(), []
     for name, make in graphs.items():
         graph = make()
@@ -77,7 +85,9 @@ def main():
             if drawing == "fit 4:3" and text < 8.0:
                 small.append(name)
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(found.items())) or "0"
-            print(f"{name:18}{drawing:16}{width:>8.0f} × {height:<5.0f}{width / height:>7.1f}:1{text:>9.2f} pt   {kinds}")
+            fills = f"{_filled(width, height, options.get('fit', '4:3')):>6.0%}"
+            print(f"{name:18}{drawing:16}{width:>8.0f} × {height:<5.0f}{width / height:>7.1f}:1{text:>9.2f} pt"
+                  f"{fills}   {kinds}")
     print(f"\n{sum(totals.values())} collisions in all {dict(totals)}; under 8 pt at 4:3: {', '.join(small) or 'none'}")
 
 
