@@ -122,8 +122,10 @@ def test_fit_keeps_a_direction_the_user_names():
     assert figure_for(graph, fit="16:9").direction in ("BT", "LR")       # the spec's own may turn
 
 
-def _unrolled(steps, seed):
-    """An RNN over ``steps`` steps (its numbers drawn from ``seed``), each step a group."""
+def _unrolled(steps, seed, scope=False):
+    """An RNN over ``steps`` steps (its numbers drawn from ``seed``), each step a group (all of
+    them computed by one submodule ``rnn``, with ``scope``)."""
+    import contextlib
     import numpy as np
     import graphjac as gj
     rng = np.random.default_rng(seed)
@@ -131,11 +133,12 @@ def _unrolled(steps, seed):
     with g.group("Shared"):
         W_xh, W_hh = g.param("W_xh", rng.normal(size=(2, 2))), g.param("W_hh", rng.normal(size=(2, 2)))
     h = None
-    for t in range(1, steps + 1):
-        with g.group(f"t = {t}"):
-            u = g.matmul(g.input(f"x{t}", rng.normal(size=2)), W_xh, name=f"u{t}")
-            s = u if h is None else g.add(u, g.matmul(h, W_hh, name=f"v{t}"), name=f"s{t}")
-            h = g.activation(s, "tanh", name=f"h{t}")
+    with g.scope("rnn", "RNN") if scope else contextlib.nullcontext():
+        for t in range(1, steps + 1):
+            with g.group(f"t = {t}"):
+                u = g.matmul(g.input(f"x{t}", rng.normal(size=2)), W_xh, name=f"u{t}")
+                s = u if h is None else g.add(u, g.matmul(h, W_hh, name=f"v{t}"), name=f"s{t}")
+                h = g.activation(s, "tanh", name=f"h{t}")
     g.backward(g.loss(g.sum(h, name="o"), g.input("y", 0.5), "mse", name="J"))
     return g
 
@@ -333,3 +336,11 @@ def test_a_submodule_drawn_sample_by_sample_is_not_collapsed_in_part():
     whole = figure_for(g, samples=2)
     assert collapsed(whole, 0).nodes == whole.nodes
     assert {n.name for n in collapsed(figure_for(g), 0).nodes} == {"X", "W", "Z", "s", "J"}
+
+
+@pytest.mark.dot
+def test_fit_keeps_the_steps_the_user_asked_for_rather_than_collapse_them():
+    graph = _unrolled(5, 1, scope=True)
+    chosen = figure_for(graph, fit="4:3", steps=5)
+    assert not any(n.label[0] == r"\text{rnn (RNN)}" for n in chosen.nodes)
+    assert sum(g.path[-1].startswith("t =") for g in chosen.groups) == 5

@@ -67,18 +67,19 @@ def fitted(figure, keep_direction: bool = False):
     candidate of these that Graphviz cannot lay out is passed over). A figure with time steps
     that still falls short, and whose ``steps`` the user left alone, is tried with the steps
     between the first and the last folded (:func:`.folds.folded`; :data:`FOLD_FROM` steps or
-    more); that wins if its text comes out larger. A model that still falls short is drawn with
-    its submodules as one node each (:func:`.collapses.collapsed`), the least collapsed that
-    is legible, else the one with the largest text if it beats the rest; when no candidate's
-    first layout could bring the whole model to :data:`LEGIBLE` (a layout's text only shrinks
-    as it is mended), nor folded, the collapsed drawings are tried first and the whole model's
-    candidates are not laid out in full unless none of them is legible. ``keep_direction``: the user
-    named the direction; only the figure's own is tried."""
+    more); that wins if its text comes out larger. A model that still falls short, and whose
+    ``steps`` the user left alone, is drawn with its submodules as one node each
+    (:func:`.collapses.collapsed`), the least collapsed that is legible, else the one with the
+    largest text if it beats the rest; when no candidate's first layout could bring the whole
+    model to :data:`LEGIBLE` (a layout's text only shrinks as it is mended), nor folded, the
+    collapsed drawings are tried first and the whole model's candidates are not laid out in
+    full unless none of them is legible. ``keep_direction``: the user named the direction;
+    only the figure's own is tried."""
     if keep_direction:
         figure = replace(figure, turnable=False)
-    collapsible = deepest(figure) > 0 and not figure.blanks and figure.options.style != "circuit"
-    fold = folded(figure, 1) if figure.options.steps == 0 and not figure.blanks and \
-        foldable(figure, FOLD_FROM - 2) else None
+    untouched = figure.options.steps == 0 and not figure.blanks   # no steps asked for, no blanks to keep
+    collapsible = untouched and deepest(figure) > 0 and figure.options.style != "circuit"
+    fold = folded(figure, 1) if untouched and foldable(figure, FOLD_FROM - 2) else None
     early = None
     if collapsible and _promise(figure) < LEGIBLE and (fold is None or _promise(fold) < LEGIBLE):
         early = _collapsed_fit(figure)
