@@ -625,3 +625,34 @@ def test_a_group_title_an_edge_runs_through_slides_along_its_groups_top():
     assert collisions(figure, mended, placed.marks) == []
     title = mended.clusters[key].label
     assert title[1] == group.label[1] and group.x0 < title[0] < group.x1
+
+
+def test_an_edge_through_a_node_no_bow_clears_is_drawn_again_round_it_its_arrowhead_on_its_head():
+    """A wire Graphviz looped through a tall node (a circuit's label, a box of many lines): bowing
+    its middle by up to four bows still crosses it, so the edge becomes one curve round it."""
+    from graphjac.render.layout.collisions import Collision, _clear, _curve, _rect, separated
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "b": NodeBox("b", 400.0, 0.0, 40.0, 20.0),
+             "wall": NodeBox("wall", 200.0, 0.0, 60.0, 300.0)}
+    straight = EdgePath("e0", "a", "b", ((20.0, 0.0), (130.0, 0.0), (260.0, 0.0), (370.0, 0.0)), end=(380.0, 0.0))
+    layout = Layout(500.0, 400.0, nodes, (straight,), {})
+    figure = figure_for(load_example("add"))
+    mended, shifts, bowed = separated(figure, layout, [Collision("edge-node", "e0", "wall")])
+    edge = mended.edges[0]
+    assert "e0" in bowed and not shifts
+    assert _clear(_rect(nodes["wall"]), _curve(edge))
+    assert edge.end == straight.end and edge.points[0] == straight.points[0]   # its ends where Graphviz put them
+    assert math.dist(edge.points[-1], edge.end) == pytest.approx(10.0)   # the curve stops where the arrowhead begins
+
+
+def test_an_arrowhead_is_turned_to_the_new_course_of_its_edge():
+    import xml.etree.ElementTree as ET
+    from graphjac.render.layout.geometry import EdgePath
+    from graphjac.render.writers.composer import _turn_arrowhead
+    head = ET.Element("polygon", points="0,-3.5 10,0 0,3.5 0,-3.5")      # Graphviz's, pointing right at (10, 0)
+    arriving_up = EdgePath("e0", "a", "b", ((0.0, -40.0), (0.0, -30.0), (0.0, -20.0), (10.0, -10.0)), end=(10.0, 0.0))
+    _turn_arrowhead(head, arriving_up)                                  # layout y up: SVG y down, so it points to −y
+    corners = [tuple(float(v) for v in p.split(",")) for p in head.get("points").split()]
+    assert corners[1] == pytest.approx((10.0, 0.0))                     # the tip stays
+    # the curve arrives from (10, −10) below: the base 10 below the tip in SVG's y, its corners 3.5 either side
+    assert corners[0] == pytest.approx((6.5, 10.0)) and corners[2] == pytest.approx((13.5, 10.0))

@@ -305,8 +305,9 @@ def separated(figure, layout, found):
     by ``shifts[edge id] = (dx, dy)``, across the ranks, so that its ends slide along the sides of
     its nodes, by as little as takes it off; one that runs nearly along them (a leaf's edge to a
     node far to its side), or that no such move takes off, is bowed instead: its middle and label
-    move off, its ends and arrowhead stay (``bowed``: the ids of the splines to draw again from
-    the layout)."""
+    move off, its ends and arrowhead stay. An unlabelled edge through a node that no bow clears
+    (a wire Graphviz looped round a circuit's rows) is drawn again as one curve round the nodes
+    (``bowed``: the ids of the splines to draw again from the layout)."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
     shifts, bows = {}, {}
@@ -321,6 +322,7 @@ def separated(figure, layout, found):
             bows[backward.id] = _bow(forward, backward, normal, layout)
         else:
             shifts[backward.id] = shift
+    routed = {}
     for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows):
         edge = by_id[hit.what]
         offset = _round_nodes(edge, layout)
@@ -328,11 +330,33 @@ def separated(figure, layout, found):
             for other in layout.edges:
                 if (other.tail, other.head) == (edge.tail, edge.head) and other.id not in shifts:
                     bows.setdefault(other.id, offset)
-    if not shifts and not bows:
+        elif edge.label is None and hit.what not in routed:   # no bow clears it: one curve round the nodes
+            routed[hit.what] = _rerouted(edge, layout)
+    if not shifts and not bows and not routed:
         return layout, {}, set()
-    edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows else e
-                  for e in layout.edges)
-    return replace(layout, edges=edges), shifts, set(bows)
+    edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows
+                  else routed.get(e.id, e) for e in layout.edges)
+    return replace(layout, edges=edges), shifts, set(bows) | set(routed)
+
+
+def _rerouted(edge, layout):
+    """``edge`` drawn again as one curve round every other node (:func:`.routes.route`) between
+    the points where Graphviz ended it (its arrow tips, or the ends of its spline: a circuit's
+    wire meets its rule there), shortened by the arrowhead at the end that has one."""
+    from graphjac.render.layout.routes import ARROW, route
+    others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
+              if key not in (edge.tail, edge.head)]
+    (x0, y0), (x1, y1) = edge.start or edge.points[0], edge.end or edge.points[-1]
+    _, points = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), others)
+    p = [np.array(q, float) for q in points]
+    start, end = None, None
+    for at, inner, tip in ((3, 2, edge.end), (0, 1, edge.start)):
+        if tip is not None:   # the curve stops short of the arrowhead, which ends on the node's side
+            towards = p[inner] - p[at]
+            tip = tuple(float(v) for v in p[at])
+            p[at] = p[at] + towards / (np.linalg.norm(towards) or 1.0) * ARROW
+            start, end = (start, tip) if at == 3 else (tip, end)
+    return replace(edge, points=tuple((float(x), float(y)) for x, y in p), start=start, end=end)
 
 
 def _shift_off(forward, backward, slant, across):

@@ -73,7 +73,7 @@ def _side(box, toward) -> np.ndarray:
     """(n, 2): where the lines from the centre of ``box`` to each of ``toward`` leave the box."""
     x, y, w, h = box
     d = toward - [x, y]
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):   # a point (no width) for a box: 0/0
         scale = np.minimum(np.where(d[:, 0] != 0, w / 2 / np.abs(d[:, 0]), np.inf),
                            np.where(d[:, 1] != 0, h / 2 / np.abs(d[:, 1]), np.inf))
     scale = np.where(np.isfinite(scale), scale, 0.0)

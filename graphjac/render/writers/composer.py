@@ -8,6 +8,7 @@ no fonts: every glyph is already an outline.
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -261,13 +262,43 @@ def _shift_edges(svg, shifts):
 
 
 def _redraw_bowed(svg, layout, bowed):
-    """Draw each bowed edge's spline (:func:`.collisions.separated`) from its layout's control points."""
-    paths = {e.id: e.points for e in layout.edges if e.id in bowed}
+    """Draw each bowed edge's spline (:func:`.collisions.separated`) from its layout's control
+    points, and an arrowhead the edge's new course moved (one drawn again round a node) at its
+    new tip, turned to the curve's new direction."""
+    edges = {e.id: e for e in layout.edges if e.id in bowed}
     for group in svg.iter(f"{{{SVG_NS}}}g"):
-        path = group.find(f"{{{SVG_NS}}}path") if group.get("id") in paths else None
+        path = group.find(f"{{{SVG_NS}}}path") if group.get("id") in edges else None
         if path is not None:
-            (x0, y0), *rest = paths[group.get("id")]
+            edge = edges[group.get("id")]
+            (x0, y0), *rest = edge.points
             path.set("d", f"M{x0:.2f},{-y0:.2f}C" + " ".join(f"{x:.2f},{-y:.2f}" for x, y in rest))
+            for head in group.findall(f"{{{SVG_NS}}}polygon"):
+                _turn_arrowhead(head, edge)
+
+
+def _turn_arrowhead(polygon, edge):
+    """Move Graphviz's arrowhead ``polygon`` so that its tip is the edge's arrow tip nearest it
+    and it points along the curve there (nothing changes when it does already)."""
+    corners = [tuple(float(v) for v in pair.split(",")) for pair in polygon.get("points", "").split()]
+    unique = list(dict.fromkeys(corners))
+    tips = [(tip, base) for tip, base in ((edge.end, edge.points[-1]), (edge.start, edge.points[0])) if tip]
+    if len(unique) != 3 or not tips:
+        return
+    sides = [math.dist(unique[(k + 1) % 3], unique[(k + 2) % 3]) for k in range(3)]
+    old_tip = unique[sides.index(min(sides))]                  # opposite the base, its shortest side
+    middle = [sum(c[i] for c in unique if c != old_tip) / 2 for i in (0, 1)]
+    tip, base = min(tips, key=lambda t: math.dist((t[0][0], -t[0][1]), old_tip))
+    new_tip, new_base = (tip[0], -tip[1]), (base[0], -base[1])
+    turn = math.atan2(new_tip[1] - new_base[1], new_tip[0] - new_base[0]) \
+        - math.atan2(old_tip[1] - middle[1], old_tip[0] - middle[0])
+    if math.dist(new_tip, old_tip) < 0.5 and abs(math.remainder(turn, math.tau)) < 0.02:
+        return
+    cos, sin = math.cos(turn), math.sin(turn)
+
+    def moved(x, y):
+        dx, dy = x - old_tip[0], y - old_tip[1]
+        return new_tip[0] + cos * dx - sin * dy, new_tip[1] + sin * dx + cos * dy
+    polygon.set("points", " ".join(f"{x:.2f},{y:.2f}" for x, y in (moved(*c) for c in corners)))
 
 
 def _join_wires(svg, layout, figure):
