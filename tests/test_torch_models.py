@@ -269,3 +269,16 @@ def test_torchs_mean_over_every_element_reads_as_the_mean_over_samples_shared_by
     lines = {n.name: n.label[0] for n in figure.nodes}
     assert lines["mean_J0"] == r"\bar{J}_{0} = \frac{1}{N} \sum_{i=1}^{N} J_{0}^{(i)}"
     assert lines["J"] == r"J = \frac{\bar{J}_{0}}{3}"
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+def test_a_recurrent_layer_drawn_as_a_circuit_has_nothing_colliding(name):
+    """Its wires' labels double the nodes past the size a layout is checked at; a wire ran
+    through another's label."""
+    from graphjac.render import figure_for
+    from graphjac.render.layout.collisions import collisions
+    from graphjac.render.writers.composer import place
+    figure = figure_for(same(*MODELS[name]), style="circuit")
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []

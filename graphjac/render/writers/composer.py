@@ -25,7 +25,8 @@ from graphjac.render.model.themes import THEMES
 from graphjac.render.writers.accessible import label_elements, unseen
 
 EDGE_PAD = 4.0     # clear space around an edge label, so that no edge touches its math
-CHECKED_NODES = 150   # larger figures are laid out once (checking costs more than it saves there)
+CHECKED_NODES = 150   # larger figures are laid out once (checking costs more than it saves there);
+# a circuit's wire labels are not counted: its gates and variables are what make a layout costly
 # how a figure is laid out: (node and rank separation, Graphviz's splines); the first, then at most
 # two relayouts, chosen by what still collides (:func:`relayouts_for`)
 FIRST = (1.0, None)
@@ -145,7 +146,7 @@ def place(figure, sizes=None, draw=False, relayout=True, layouts=None) -> Placed
     collides moved apart, and laid out again (:func:`relayouts_for`, at most twice) while anything
     still does: the one with the fewest collisions is kept. ``layouts``: the (spread, splines) to try in turn instead."""
     marks, head, head_marks, boxes = _labels_and_boxes(figure, sizes)
-    checked = relayout and len(figure.nodes) <= CHECKED_NODES
+    checked = relayout and sum(node.role != "wire" for node in figure.nodes) <= CHECKED_NODES
     tries = list(layouts or [FIRST])
     best = None
     while tries:
