@@ -136,7 +136,7 @@ def test_fit_collapses_the_recurrent_layer_when_nothing_else_makes_its_text_legi
     names = {n.id: n.name for n in figure.nodes}
     back = {names[e.dst]: e.label for e in figure.edges if e.direction == "backward" and e.src == box[0].id}
     assert back["X"] == (r"\frac{\partial J}{\partial X^{(i)}}",)          # its three steps' shares, one edge
-    assert back["rnn.bias_ih_l0"] == (r"\frac{\partial J}{\partial \text{rnn.bias\_ih\_l0}}",)
+    assert back["rnn.bias_ih_l0"] == (r"\frac{\partial J}{\partial \vec{b}_{ih}}",)
     assert [n.label for n in figure.nodes if n.name == "X"] == [("X^{(i)}",)]   # no sum of shares now unseen
     placed = place(figure)
     assert collisions(figure, placed.layout, placed.marks) == []
@@ -194,6 +194,15 @@ def test_a_capture_that_computes_something_else_than_the_model_is_said():
 def test_recurrent_variants_and_their_final_states(cell):
     torch.manual_seed(3)
     same(Recurrent(cell), torch.randn(2, 4, 2))
+
+
+def test_a_recurrent_layers_weights_have_the_lectures_symbols_layer_by_layer_when_stacked():
+    torch.manual_seed(3)
+    one = same(Recurrent(nn.GRU(2, 3, batch_first=True)), torch.randn(2, 4, 2))
+    assert [one.record(f"rnn.{k}_l0").label for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")] == \
+        ["W_{ih}", "W_{hh}", r"\vec{b}_{ih}", r"\vec{b}_{hh}"]
+    two = same(Recurrent(nn.LSTM(2, 3, num_layers=2, batch_first=True)), torch.randn(2, 4, 2))
+    assert [two.record(f"rnn.weight_hh_l{k}").label for k in (0, 1)] == ["W_{hh0}", "W_{hh1}"]   # as their transposes
 
 
 def test_multihead_attention_and_scaled_dot_product_attention():

@@ -372,6 +372,8 @@ class _Builder:
         self.batch = False
         self.linears = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.Linear)]
         self.convolutions = [n for n, m in traced.named_modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
+        self.recurrents = {n: m.num_layers for n, m in traced.named_modules()
+                           if isinstance(m, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU))}
         self.params = {}         # torch parameter name -> graphjac node
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
         self.integers = set()    # ids of input nodes torch holds as integers (token ids)
@@ -425,8 +427,13 @@ class _Builder:
 
     def symbol(self, name):
         """The lecture's symbol of a parameter: W_{k}, B_{k} for the k-th Linear (W, B for one), K_{k},
-        b_{k} for the k-th convolution's kernel and bias."""
+        b_{k} for the k-th convolution's kernel and bias; W_{ih}, W_{hh}, b_{ih}, b_{hh} for the one
+        recurrent layer's (W_{ih0}, … layer by layer when it stacks several, as its transposes)."""
         module_path, _, kind = name.rpartition(".")
+        recurrent = re.fullmatch(r"(weight|bias)_(ih|hh)_l(\d+)", kind)
+        if recurrent and module_path in self.recurrents and len(self.recurrents) == 1:
+            letter = "W" if recurrent[1] == "weight" else r"\vec{b}"
+            return f"{letter}_{{{recurrent[2]}{recurrent[3] if self.recurrents[module_path] > 1 else ''}}}"
         for modules, letters in ((self.linears, ("W", "B")), (self.convolutions, ("K", r"\vec{b}"))):
             if module_path in modules and kind in ("weight", "bias"):
                 letter = letters[0] if kind == "weight" else letters[1]
