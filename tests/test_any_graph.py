@@ -656,3 +656,36 @@ def test_an_arrowhead_is_turned_to_the_new_course_of_its_edge():
     assert corners[1] == pytest.approx((10.0, 0.0))                     # the tip stays
     # the curve arrives from (10, −10) below: the base 10 below the tip in SVG's y, its corners 3.5 either side
     assert corners[0] == pytest.approx((6.5, 10.0)) and corners[2] == pytest.approx((13.5, 10.0))
+
+
+def test_the_edge_beside_a_bowed_edge_is_bowed_with_it_only_when_that_keeps_it_clear_of_every_node():
+    """An RNN's forward edge bowed round a node took its backward edge along into another one."""
+    from graphjac.render.layout.collisions import Collision, _clear, _curve, _rect, separated
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "b": NodeBox("b", 400.0, 0.0, 40.0, 20.0),
+             "wall": NodeBox("wall", 200.0, 0.0, 40.0, 10.0), "below": NodeBox("below", 200.0, -20.0, 40.0, 8.0)}
+    through = EdgePath("e0", "a", "b", ((20.0, 0.0), (130.0, 0.0), (260.0, 0.0), (380.0, 0.0)))
+    beside = EdgePath("e1", "a", "b", ((20.0, -30.0), (130.0, -30.0), (260.0, -30.0), (380.0, -30.0)))
+    layout = Layout(500.0, 400.0, nodes, (through, beside), {})
+    mended, _, bowed = separated(figure_for(load_example("add")), layout, [Collision("edge-node", "e0", "wall")])
+    edges = {e.id: e for e in mended.edges}
+    assert "e0" in bowed and _clear(_rect(nodes["wall"]), _curve(edges["e0"]))
+    assert "e1" not in bowed and _clear(_rect(nodes["below"]), _curve(edges["e1"]))   # bowed up 12, it ran into it
+
+
+def test_a_labelled_edge_drawn_again_round_a_node_has_its_label_beside_its_new_curve():
+    import types
+    from graphjac.render.layout.collisions import Collision, separated
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "b": NodeBox("b", 400.0, 0.0, 40.0, 20.0),
+             "wall": NodeBox("wall", 200.0, 0.0, 60.0, 300.0)}
+    straight = EdgePath("e0", "a", "b", ((20.0, 0.0), (130.0, 0.0), (260.0, 0.0), (370.0, 0.0)), end=(380.0, 0.0),
+                        label=(200.0, 10.0))
+    mark = types.SimpleNamespace(width=30.0, height=12.0)
+    mended, _, bowed = separated(figure_for(load_example("add")), Layout(500.0, 400.0, nodes, (straight,), {}),
+                                 [Collision("edge-node", "e0", "wall")], {"e0": mark})
+    edge = mended.edges[0]
+    middle = [(p0 + 3 * p1 + 3 * p2 + p3) / 8 for p0, p1, p2, p3 in zip(*edge.points)]   # the curve's midpoint
+    x, y = edge.label
+    assert "e0" in bowed and abs(y) > 150                               # lifted round the wall with its curve
+    assert abs(x - middle[0]) <= 5.0 and 6.0 <= abs(y - middle[1]) <= 10.0   # beside its middle: 12 high, 2 off

@@ -298,16 +298,17 @@ SHALLOW = 0.5   # an edge running this near to along the ranks (the sine of its 
 BOW = 2 * APART   # how far a bowed edge's middle leaves its forward edge, in points
 
 
-def separated(figure, layout, found):
+def separated(figure, layout, found, marks=None):
     """(layout, shifts, bowed): every backward edge that ``found`` (the layout's collisions) says
     lies on top of its forward edge moved off it, and every edge Graphviz ran through a node bowed
     round it. A backward edge that runs across the ranks moves whole (spline, arrowhead and label)
     by ``shifts[edge id] = (dx, dy)``, across the ranks, so that its ends slide along the sides of
     its nodes, by as little as takes it off; one that runs nearly along them (a leaf's edge to a
     node far to its side), or that no such move takes off, is bowed instead: its middle and label
-    move off, its ends and arrowhead stay. An unlabelled edge through a node that no bow clears
-    (a wire Graphviz looped round a circuit's rows) is drawn again as one curve round the nodes
-    (``bowed``: the ids of the splines to draw again from the layout)."""
+    move off, its ends and arrowhead stay. An edge through a node that no bow clears (a wire
+    Graphviz looped round a circuit's rows) is drawn again as one curve round the nodes, its
+    label (when ``marks`` has its size) beside it (``bowed``: the ids of the splines to draw
+    again from the layout)."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
     shifts, bows = {}, {}
@@ -326,12 +327,13 @@ def separated(figure, layout, found):
     for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows):
         edge = by_id[hit.what]
         offset = _round_nodes(edge, layout)
-        if offset is not None:   # and the edge beside it (its forward or backward edge) bowed with it
+        if offset is not None:   # and the edge beside it (its forward or backward edge) bowed with it, if that clears
             for other in layout.edges:
-                if (other.tail, other.head) == (edge.tail, edge.head) and other.id not in shifts:
+                if (other.tail, other.head) == (edge.tail, edge.head) and other.id not in shifts and \
+                        (other.id == edge.id or _clears_nodes(_bowed(other, offset), layout)):
                     bows.setdefault(other.id, offset)
-        elif edge.label is None and hit.what not in routed:   # no bow clears it: one curve round the nodes
-            routed[hit.what] = _rerouted(edge, layout)
+        elif hit.what not in routed and (edge.label is None or hit.what in (marks or {})):   # one curve round them
+            routed[hit.what] = _rerouted(edge, layout, marks.get(hit.what) if edge.label is not None else None)
     if not shifts and not bows and not routed:
         return layout, {}, set()
     edges = tuple(_shifted(e, *shifts[e.id]) if e.id in shifts else _bowed(e, bows[e.id]) if e.id in bows
@@ -339,11 +341,12 @@ def separated(figure, layout, found):
     return replace(layout, edges=edges), shifts, set(bows) | set(routed)
 
 
-def _rerouted(edge, layout):
+def _rerouted(edge, layout, mark=None):
     """``edge`` drawn again as one curve round every other node (:func:`.routes.route`) between
     the points where Graphviz ended it (its arrow tips, or the ends of its spline: a circuit's
-    wire meets its rule there), shortened by the arrowhead at the end that has one."""
-    from graphjac.render.layout.routes import ARROW, route
+    wire meets its rule there), shortened by the arrowhead at the end that has one; its label
+    (``mark``, as typeset) beside the curve's middle."""
+    from graphjac.render.layout.routes import ARROW, label_spot, route
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
     (x0, y0), (x1, y1) = edge.start or edge.points[0], edge.end or edge.points[-1]
@@ -356,7 +359,8 @@ def _rerouted(edge, layout):
             tip = tuple(float(v) for v in p[at])
             p[at] = p[at] + towards / (np.linalg.norm(towards) or 1.0) * ARROW
             start, end = (start, tip) if at == 3 else (tip, end)
-    return replace(edge, points=tuple((float(x), float(y)) for x, y in p), start=start, end=end)
+    label = edge.label if mark is None else label_spot(points, (mark.width, mark.height))
+    return replace(edge, points=tuple((float(x), float(y)) for x, y in p), start=start, end=end, label=label)
 
 
 def _shift_off(forward, backward, slant, across):
@@ -370,6 +374,12 @@ def _shift_off(forward, backward, slant, across):
         if not _on_top(f, _curve(_shifted(backward, *shift))):
             return shift
     return None
+
+
+def _clears_nodes(edge, layout) -> bool:
+    """Whether ``edge`` runs clear of every node but its own two."""
+    curve = _curve(edge)
+    return all(_clear(_rect(node), curve) for key, node in layout.nodes.items() if key not in (edge.tail, edge.head))
 
 
 def _round_nodes(edge, layout):

@@ -184,7 +184,7 @@ def _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked) ->
     found = collisions(candidate, layout, marks) if checked else []
     shifts, bowed = {}, set()
     if found:
-        layout, shifts, bowed = separated(candidate, layout, found)
+        layout, shifts, bowed = separated(candidate, layout, found, marks)
         layout = relabelled(candidate, layout, marks)
         found = collisions(candidate, layout, marks)
     return found, Placed(source, layout, marks, head, head_marks, drawing,
