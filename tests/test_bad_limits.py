@@ -136,4 +136,4 @@ def test_dot_past_its_timeout_says_how_to_give_it_longer_or_draw_less(monkeypatc
         graphviz.run_dot("digraph { never_laid_out_before_1 }", "svg", timeout=3)
     message = str(caught.value)
     assert "longer than 3 s" in message and "--timeout" in message
-    assert "steps=k" in message and "depth=k" in message
+    assert "--steps k" in message and "--depth k" in message

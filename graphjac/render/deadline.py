@@ -11,7 +11,7 @@ bounded.
 ...         time.sleep(1)
 ... except RenderError as error:
 ...     print(error)
-the figure took longer than 0.05 s, its timeout; raise --timeout (render option timeout) or shorten its longest labels
+the figure took longer than 0.05 s, its timeout; raise --timeout (render option timeout), shorten its longest labels, or draw less of it: fold repeated time steps (--steps k) or draw a PyTorch model's submodules as one node each (--depth k)
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ import threading
 from contextlib import contextmanager
 
 from graphjac.errors import RenderError
+
+DRAW_LESS = ("fold repeated time steps (--steps k) or draw a PyTorch model's submodules as one node each "
+             "(--depth k)")   # what a render too slow for its timeout can leave out
 
 
 class _Expired(BaseException):
@@ -54,7 +57,7 @@ def within(seconds):
         yield
     except _Expired:
         raise RenderError(f"the figure took longer than {seconds:g} s, its timeout; raise --timeout "
-                          f"(render option timeout) or shorten its longest labels") from None
+                          f"(render option timeout), shorten its longest labels, or draw less of it: {DRAW_LESS}") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from graphjac.errors import LayoutFailed, RenderError
 from graphjac.io.fileio import temporary_folder
+from graphjac.render.deadline import DRAW_LESS
 from graphjac.render.layout import programs, steps
 
 INSTALL = ("Graphviz's dot program was not found on PATH. Install Graphviz: "
@@ -143,9 +144,7 @@ def _run_program(executable, options, source, format, timeout, output_expected=T
         done = programs.run(command, source.encode("utf-8"), timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(f"Graphviz's dot took longer than {timeout:g} s and was stopped: raise the render "
-                          f"option timeout (--timeout) for a very large graph, or draw less of it (steps=k "
-                          f"folds repeated time steps; from_torch's depth=k draws submodules as one node "
-                          f"each; fit does both when that makes the text legible)") from None
+                          f"option timeout (--timeout) for a very large graph, or draw less of it: {DRAW_LESS}") from None
     except OSError as exc:
         raise RenderError(f"could not run Graphviz's dot ({executable}): {exc}") from None
     stderr = done.stderr.decode("utf-8", "replace").strip()
