@@ -344,3 +344,19 @@ def test_fit_keeps_the_steps_the_user_asked_for_rather_than_collapse_them():
     chosen = figure_for(graph, fit="4:3", steps=5)
     assert not any(n.label[0] == r"\text{rnn (RNN)}" for n in chosen.nodes)
     assert sum(g.path[-1].startswith("t =") for g in chosen.groups) == 5
+
+
+def test_a_submodule_with_two_outputs_is_one_operation_node_titled_even_with_a_constant_put_in():
+    import graphjac as gj
+    from graphjac.render.model.collapses import collapsed
+    g = gj.Graph("two outputs")
+    x, half = g.input("x", [1.0, 2.0]), g.const(0.5, name="half")
+    with g.scope("pair", "Pair"):
+        p = g.mul(x, half, name="p")
+        q = g.mul(p, x, name="q")
+    g.target = g.sum(g.add(p, q, name="t"), name="J")
+    g.backward()
+    shown = collapsed(figure_for(g, constants="nodes"), 0)
+    box = [n for n in shown.nodes if n.scope]
+    assert [(n.role, n.label) for n in box] == [("op", (r"\text{pair (Pair)}",))]   # not the constant, as a leaf
+    assert "half" not in {n.name for n in shown.nodes}

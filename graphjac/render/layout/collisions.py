@@ -346,21 +346,18 @@ def _rerouted(edge, layout, mark=None):
     the points where Graphviz ended it (its arrow tips, or the ends of its spline: a circuit's
     wire meets its rule there), shortened by the arrowhead at the end that has one; its label
     (``mark``, as typeset) beside the curve's middle."""
-    from graphjac.render.layout.routes import ARROW, label_spot, route
+    from graphjac.render.layout.routes import label_spot, route, short_of_arrow
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
     (x0, y0), (x1, y1) = edge.start or edge.points[0], edge.end or edge.points[-1]
     _, points = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), others)
-    p = [np.array(q, float) for q in points]
-    start, end = None, None
-    for at, inner, tip in ((3, 2, edge.end), (0, 1, edge.start)):
-        if tip is not None:   # the curve stops short of the arrowhead, which ends on the node's side
-            towards = p[inner] - p[at]
-            tip = tuple(float(v) for v in p[at])
-            p[at] = p[at] + towards / (np.linalg.norm(towards) or 1.0) * ARROW
-            start, end = (start, tip) if at == 3 else (tip, end)
+    curve, start, end = points, None, None
+    if edge.end is not None:
+        curve, end = short_of_arrow(curve, back=False)
+    if edge.start is not None:
+        curve, start = short_of_arrow(curve, back=True)
     label = edge.label if mark is None else label_spot(points, (mark.width, mark.height))
-    return replace(edge, points=tuple((float(x), float(y)) for x, y in p), start=start, end=end, label=label)
+    return replace(edge, points=curve, start=start, end=end, label=label)
 
 
 def _shift_off(forward, backward, slant, across):
@@ -388,9 +385,8 @@ def _round_nodes(edge, layout):
     (x0, y0), (x1, y1) = edge.points[0], edge.points[-1]
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     normal = np.array([y0 - y1, x1 - x0]) / length
-    others = [_rect(node) for key, node in layout.nodes.items() if key not in (edge.tail, edge.head)]
     for offset in (normal * BOW * s * k for k in (1, 2, 3, 4) for s in (1, -1)):
-        if all(_clear(rect, _curve(_bowed(edge, offset))) for rect in others):
+        if _clears_nodes(_bowed(edge, offset), layout):
             return offset
     return None
 
@@ -402,11 +398,10 @@ def _bow(forward, backward, normal, layout):
     f, b = _curve(forward), _curve(backward)
     n = min(len(f), len(b))
     side = -1.0 if ((b[:n] - f[:n]) @ normal).sum() < 0 else 1.0
-    others = [_rect(node) for key, node in layout.nodes.items() if key not in (backward.tail, backward.head)]
     tries = [normal * BOW * s * k for k in (1, 2, 3) for s in (side, -side)]
     for offset in tries:
-        curve = _curve(_bowed(backward, offset))
-        if not _on_top(f, curve) and all(_clear(rect, curve) for rect in others):
+        bowed = _bowed(backward, offset)
+        if not _on_top(f, _curve(bowed)) and _clears_nodes(bowed, layout):
             return offset
     return tries[0]
 

@@ -95,13 +95,20 @@ def _hits(points, table) -> np.ndarray:
 def spline(points, back: bool) -> str:
     """Graphviz's ``pos`` of a curve: the arrowhead at its head (``e,``), or at its tail for a
     backward edge drawn ``dir=back`` (``s,``), the curve shortened by the arrowhead there."""
+    curve, tip = short_of_arrow(points, back)
+    text = " ".join(f"{x:.2f},{y:.2f}" for x, y in curve)
+    return f"{'s' if back else 'e'},{tip[0]:.2f},{tip[1]:.2f} {text}"
+
+
+def short_of_arrow(points, back: bool) -> tuple:
+    """(the curve's control points with its last one, or its first with ``back``, moved
+    :data:`ARROW` towards the next, the arrow's tip: where that point was)."""
     p = [np.array(q, float) for q in points]
-    at, inner = (0, 1) if back else (3, 2)
-    tip = p[at].copy()
+    at, inner = (0, 1) if back else (-1, -2)
+    tip = (float(p[at][0]), float(p[at][1]))
     towards = p[inner] - p[at]
     p[at] = p[at] + towards / (np.linalg.norm(towards) or 1.0) * ARROW
-    text = " ".join(f"{x:.2f},{y:.2f}" for x, y in p)
-    return f"{'s' if back else 'e'},{tip[0]:.2f},{tip[1]:.2f} {text}"
+    return tuple((float(x), float(y)) for x, y in p), tip
 
 
 def label_spot(points, size) -> tuple:

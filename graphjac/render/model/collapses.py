@@ -98,7 +98,8 @@ def _box(scope, inside, edges):
     output's symbol with the rest of what the output shows (one output), or the title alone."""
     ids = {node.id for node in inside}
     leaving = {e.src for e in edges if e.direction == "forward" and e.src in ids and e.dst not in ids}
-    outputs = [node for node in inside if node.id in leaving] or inside[-1:]
+    operations = [node for node in inside if node.role in OPERATIONS]   # not the constants put in
+    outputs = [node for node in operations if node.id in leaving] or operations[-1:]
     name, kind = scope[-1]
     if len(scope) > 1 and name.startswith(scope[-2][0] + "."):
         name = name[len(scope[-2][0]) + 1:]
@@ -107,7 +108,7 @@ def _box(scope, inside, edges):
     group = next(common[:k] for k in range(len(common), -1, -1)
                  if all(node.group[:k] == common[:k] for node in inside))
     if len(outputs) > 1:
-        return replace(inside[-1], label=(title,), tables=(), phases=(), group=group, scope=scope)
+        return replace(operations[-1], label=(title,), tables=(), phases=(), group=group, scope=scope)
     output = outputs[0]
     lines, phases = output.label, output.phases or ("",) * len(output.label)
     first, first_phase, rest = lines[0].split(" = ", 1)[0] if lines else "", "", 1
@@ -117,16 +118,19 @@ def _box(scope, inside, edges):
                    group=group, scope=scope)
 
 
+def _uses(edges) -> dict:
+    """node id -> how many forward edges leave it."""
+    count = {}
+    for edge in edges:
+        if edge.direction == "forward":
+            count[edge.src] = count.get(edge.src, 0) + 1
+    return count
+
+
 def _fewer_uses(before, after) -> set:
     """The nodes used by fewer nodes than before: some of their uses became one edge."""
-    def uses(edges):
-        count = {}
-        for edge in edges:
-            if edge.direction == "forward":
-                count[edge.src] = count.get(edge.src, 0) + 1
-        return count
-    now = uses(after)
-    return {node for node, n in uses(before).items() if now.get(node, 0) < n}
+    now = _uses(after)
+    return {node for node, n in _uses(before).items() if now.get(node, 0) < n}
 
 
 def _without_shares(node):
@@ -153,10 +157,7 @@ def _edges(edges, into) -> tuple:
         key = (src, dst, edge.direction)
         labels.setdefault(key, set()).add(label)
         kept.setdefault(key, replace(edge, src=src, dst=dst, label=label))
-    uses = {}
-    for src, _, direction in kept:
-        if direction == "forward":
-            uses[src] = uses.get(src, 0) + 1
+    uses = _uses(kept.values())
     out = []
     for (src, dst, direction), edge in kept.items():
         found = labels[(src, dst, direction)]
