@@ -360,3 +360,72 @@ def test_a_submodule_with_two_outputs_is_one_operation_node_titled_even_with_a_c
     box = [n for n in shown.nodes if n.scope]
     assert [(n.role, n.label) for n in box] == [("op", (r"\text{pair (Pair)}",))]   # not the constant, as a leaf
     assert "half" not in {n.name for n in shown.nodes}
+
+
+def _deep_chain(depth=11, name="deep"):
+    """x, then ``depth`` levels: adding a parameter bₖ, then tanh, in turn; J sums the last."""
+    import graphjac as gj
+    g = gj.Graph(name)
+    h = g.input("x", [0.5, -0.25])
+    for k in range(depth):
+        h = (h.tanh() if k % 2 else g.add(h, g.param(f"b{k}", [0.1, 0.2]))).named(f"h{k + 1}")
+    g.target = g.sum(h, name="J")
+    g.backward()
+    return g
+
+
+def test_a_deep_chain_wraps_into_columns_of_about_as_many_levels_each_with_each_parameter_beside_its_use():
+    from graphjac.render.model.columns import crossing_edges, in_columns
+    figure = figure_for(_deep_chain())
+    names = {n.id: n.name for n in figure.nodes}
+    wrapped = in_columns(figure, 2)
+    first, second = ([names[i] for i in ids] for ids in wrapped.columns)
+    # levels: x 0, h1 … h11 at 1 … 11, J 12; the break at level 6, the middle, where one edge crosses
+    assert first == ["x", "b0", "h1", "h2", "b2", "h3", "h4", "b4", "h5"]
+    assert second == ["h6", "b6", "h7", "h8", "b8", "h9", "h10", "b10", "h11", "J"]
+    assert [(names[s], names[d]) for s, d in crossing_edges(wrapped)] == [("h5", "h6")]
+    assert [len(c) for c in in_columns(figure, 3).columns] == [6, 7, 6]   # levels 0–3, 4–8, 9–12
+
+
+def test_a_shallow_figure_or_one_with_groups_or_samples_is_never_wrapped():
+    from graphjac.render.model.columns import in_columns
+    assert in_columns(figure_for(_deep_chain(6)), 2).columns == ()            # 7 levels: fits as it is
+    assert in_columns(figure_for(load_example("two_layer")), 2).columns == ()   # its Model box
+    assert in_columns(figure_for(load_example("minibatch_mse"), samples=2), 2).columns == ()
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("direction", ["BT", "LR"])
+def test_columns_stand_side_by_side_each_from_the_first_rank_and_nothing_collides(direction):
+    """BT: the second column right of the first, its lowest node level with the first's; LR:
+    under it, its first node in line with the first's."""
+    from graphjac.render.layout.collisions import collisions
+    from graphjac.render.model.columns import in_columns
+    from graphjac.render.writers.composer import place
+    wrapped = in_columns(figure_for(_deep_chain(), direction=direction), 2)
+    placed = place(wrapped)
+    boxes = placed.layout.nodes
+    first, second = ([boxes[i] for i in ids] for ids in wrapped.columns)
+    if direction == "BT":   # Graphviz's y grows upwards
+        assert max(b.x + b.width / 2 for b in first) < min(b.x - b.width / 2 for b in second)
+        assert abs(min(b.y for b in first) - min(b.y for b in second)) < 1.0
+    else:
+        assert max(b.y + b.height / 2 for b in second) < min(b.y - b.height / 2 for b in first)
+        assert abs(min(b.x for b in first) - min(b.x for b in second)) < 1.0
+    assert collisions(wrapped, placed.layout, placed.marks) == []
+
+
+@pytest.mark.dot
+def test_fit_wraps_a_chain_too_deep_for_its_slide_into_columns_and_its_text_grows(monkeypatch):
+    from graphjac.render.layout import fitting
+    from graphjac.render.writers.composer import place
+
+    def text(figure):
+        placed = place(figure)
+        return fitting.smallest_text(figure, (placed.layout.width, placed.layout.height))
+
+    wrapped = figure_for(_deep_chain(15, "wrapped"), fit="4:3")
+    monkeypatch.setattr(fitting, "COLUMNS", ())
+    one_column = figure_for(_deep_chain(15, "in one column"), fit="4:3")
+    assert wrapped.columns and not one_column.columns
+    assert text(wrapped) > 1.2 * text(one_column)

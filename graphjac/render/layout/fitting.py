@@ -18,12 +18,14 @@ from functools import lru_cache
 from graphjac.errors import LayoutFailed
 from graphjac.options import page_shape
 from graphjac.render.model.collapses import collapsed, deepest
+from graphjac.render.model.columns import in_columns
 from graphjac.render.model.folds import foldable, folded, turned
 from graphjac.render.model.themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
 COMPACT_SPACINGS = (0.4, 0.25, 0.2, 0.15)   # a compact figure's ranks: down to 0.15 of the usual
 ROWS = (1, 2, 3, 4)   # a circuit's rows tried
+COLUMNS = (2, 3)      # the columns a deep figure is tried in
 WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
 FOLD_FROM = 4         # fit folds four steps or more (one of three, folded, leaves its ellipsis in its place)
@@ -239,10 +241,14 @@ def _in_rows(figure) -> list:
 
 def _shapes(figure) -> list:
     """What ``fit`` tries besides directions and spacings: a circuit in rows (unless its rows are
-    given), other figures with long label lines broken or not."""
+    given), other figures with long label lines broken or not, and a deep one in two or three
+    columns too (:func:`.columns.in_columns`)."""
     if figure.options.style == "circuit":
         return [figure] if figure.options.rows else _in_rows(figure)
-    return [figure, wrapped(figure)]
+    shapes = [figure, wrapped(figure)]
+    for count in COLUMNS:
+        shapes += [shape for shape in (in_columns(figure, count),) if shape.columns]
+    return shapes
 
 
 def _clean_text(candidate) -> float:

@@ -27,6 +27,7 @@ from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple, Optional
 
 from graphjac.render.layout.routes import label_spot, route, spline
+from graphjac.render.model.columns import crossing_edges
 from graphjac.render.model.folds import step_groups
 
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
@@ -48,6 +49,8 @@ class Placement(NamedTuple):
 def placement(figure) -> Optional[Placement]:
     """How ``figure``'s steps are placed, or None (no steps; a circuit or a minibatch drawn
     sample by sample keeps Graphviz's own order)."""
+    if figure.columns:
+        return _in_columns(figure)
     families = step_groups(figure)
     if not families or figure.rows or figure.options.style == "circuit" \
             or any(node.sample is not None for node in figure.nodes):
@@ -75,29 +78,57 @@ def placement(figure) -> Optional[Placement]:
         for n, down in _below_the_steps(figure, shared, SHARED_ROW * len(family)).items():
             ranks[n] = low - down
     order = {node.id: k for k, node in enumerate(figure.nodes)}
-    rows = {}
-    for node_id, rank in ranks.items():
-        rows.setdefault(rank, []).append(node_id)
     stepped = [ranks[n] for n, g in slot.items() if g in step]
     walls = range(min(stepped), max(stepped) + 1)
-    lines = []
-    for rank in sorted(set(rows) | set(walls)):
-        ids = sorted(rows.get(rank, ()), key=lambda n: (_column(slot.get(n), step), order[n]))
-        if rank in walls:   # an invisible wall after each step, so that no step reaches into the next (or the head)
-            for k in range(len(family), 0, -1):
-                at = next((i for i, n in enumerate(ids) if _column(slot.get(n), step) > k), len(ids))
-                ids.insert(at, wall(k, rank - walls.start))
-        lines.append(f"  {{rank=same; {' -> '.join(ids)} [style=invis];}}" if len(ids) > 1
-                     else f"  {{rank=same; {ids[0]};}}")
+    lines = _ordered(ranks, lambda n: (_column(slot.get(n), step), order[n]), len(family), walls)
     if shared:   # the shared row under the steps' lowest rank, not on it
         top = max(ranks[n] for n in shared)   # each row its place under the steps, a rank's room above the first
         for rank in sorted({ranks[n] for n in shared}):
             lines.append(f"  {min((n for n in shared if ranks[n] == rank), key=order.get)} -> {wall(1, 0)} "
                          f"[style=invis, minlen={2 + top - rank}];")
-    for k in range(1, len(family) + 1):
-        lines += [f"  {wall(k, r)} [{WALL_NODE}];" for r in range(len(walls))]
-        lines += [f"  {wall(k, r)} -> {wall(k, r + 1)} [style=invis, weight=100];" for r in range(len(walls) - 1)]
+    lines += _walls(len(family), len(walls))
     return Placement(frozenset(siblings), across, tuple(lines), frozenset(p for p in siblings if p not in step))
+
+
+def _in_columns(figure) -> Placement:
+    """How a figure wrapped into columns (:mod:`.model.columns`) is placed: each column ranked
+    on its own from the figure's lowest rank (the edges from one column into the next rank
+    nothing), and each rank ordered column by column with a wall between two columns."""
+    across = crossing_edges(figure)
+    ranks = _ranks(figure, across)
+    column = {node_id: k for k, ids in enumerate(figure.columns) for node_id in ids}
+    order = {node.id: k for k, node in enumerate(figure.nodes)}
+    walls = range(min(ranks.values()), max(ranks.values()) + 1)
+    count = len(figure.columns) - 1
+    lines = _ordered(ranks, lambda n: (column.get(n, 0) + 1, order[n]), count, walls) + _walls(count, len(walls))
+    return Placement(frozenset(), across, tuple(lines))
+
+
+def _ordered(ranks, place, walls_after: int, walls: range) -> list:
+    """DOT lines ordering each rank by ``place`` (node id -> (column, order)), with a wall after
+    each of the first ``walls_after`` columns on each of the ``walls`` ranks."""
+    rows = {}
+    for node_id, rank in ranks.items():
+        rows.setdefault(rank, []).append(node_id)
+    lines = []
+    for rank in sorted(set(rows) | set(walls)):
+        ids = sorted(rows.get(rank, ()), key=place)
+        if rank in walls:   # an invisible wall after each column, so that no column reaches into the next
+            for k in range(walls_after, 0, -1):
+                at = next((i for i, n in enumerate(ids) if WALL.fullmatch(n) or place(n)[0] > k), len(ids))
+                ids.insert(at, wall(k, rank - walls.start))
+        lines.append(f"  {{rank=same; {' -> '.join(ids)} [style=invis];}}" if len(ids) > 1
+                     else f"  {{rank=same; {ids[0]};}}")
+    return lines
+
+
+def _walls(count: int, height: int) -> list:
+    """The DOT lines of ``count`` walls ``height`` ranks high, each kept upright."""
+    lines = []
+    for k in range(1, count + 1):
+        lines += [f"  {wall(k, r)} [{WALL_NODE}];" for r in range(height)]
+        lines += [f"  {wall(k, r)} -> {wall(k, r + 1)} [style=invis, weight=100];" for r in range(height - 1)]
+    return lines
 
 
 def _below_the_steps(figure, shared, per_row) -> dict:
@@ -185,7 +216,8 @@ _ACROSS = re.compile(r'^[ \t]*n\w+ -> n\w+ \[[^\n]*\b' + ACROSS + r'=true[^\n]*\
 
 
 def has_placed(source: str) -> bool:
-    return PLACED in source
+    """Whether DOT ``source`` is laid out in the two runs: it has boxes or edges to draw after the layout."""
+    return PLACED in source or ACROSS in source
 
 
 def unboxed(source: str) -> tuple:

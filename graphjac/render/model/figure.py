@@ -128,6 +128,7 @@ class Figure:
     hidden: frozenset = frozenset()    # a frame's items not shown yet (``e<k>``, ``<label key>.<line>``)
     current: frozenset = frozenset()   # a frame's items it highlights (the step it adds)
     rows: tuple = ()          # a circuit wrapped into rows: each row's node ids (a wire into a later row returns)
+    columns: tuple = ()       # a deep figure wrapped into columns: each column's node ids (model.columns)
     compact: bool = False     # a deep figure fitted to a page: each node's lines side by side, in a snug box
     turnable: bool = True     # fit may turn it to the other orientation (False: the user named the direction)
     name: str = ""            # the graph's name
