@@ -345,7 +345,7 @@ def _rerouted(edge, layout, mark=None):
     """``edge`` drawn again as one curve round every other node (:func:`.routes.route`) between
     the points where Graphviz ended it (its arrow tips, or the ends of its spline: a circuit's
     wire meets its rule there), shortened by the arrowhead at the end that has one; its label
-    (``mark``, as typeset) beside the curve's middle."""
+    (``mark``, as typeset) beside the curve's middle, or along it clear of the nodes."""
     from graphjac.render.layout.routes import label_spot, route, short_of_arrow
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
@@ -356,7 +356,7 @@ def _rerouted(edge, layout, mark=None):
         curve, end = short_of_arrow(curve, back=False)
     if edge.start is not None:
         curve, start = short_of_arrow(curve, back=True)
-    label = edge.label if mark is None else label_spot(points, (mark.width, mark.height))
+    label = edge.label if mark is None else label_spot(points, (mark.width, mark.height), others)
     return replace(edge, points=curve, start=start, end=end, label=label)
 
 

@@ -111,15 +111,41 @@ def short_of_arrow(points, back: bool) -> tuple:
     return tuple((float(x), float(y)) for x, y in p), tip
 
 
-def label_spot(points, size) -> tuple:
-    """The centre of a label of ``size`` (w, h) beside the middle of the curve, on its bowed side."""
-    p = np.array(points, float)
-    middle = (p[0] + 3 * p[1] + 3 * p[2] + p[3]) / 8
-    chord = p[3] - p[0]
-    normal = np.array([-chord[1], chord[0]]) / (np.linalg.norm(chord) or 1.0)
+SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8)   # where along its curve a label is tried, the middle first
+
+
+def label_spot(points, size, avoid=()) -> tuple:
+    """The centre of a label of ``size`` (w, h) beside the middle of the curve, on its bowed
+    side; else the first spot along it (:data:`SPOTS`, either side) clear of every box of
+    ``avoid`` (centre x, y, width, height: nodes, labels placed already); the middle if none is.
+
+    >>> label_spot([(0, 0), (30, 30), (70, 30), (100, 0)], (20, 10))   # above the bow's middle
+    (50.0, 29.5)
+    >>> label_spot([(0, 0), (30, 30), (70, 30), (100, 0)], (20, 10), [(50, 29, 30, 12)])   # under it: clear
+    (50.0, 15.5)
+    """
+    p = np.array(points[:4], float)
     lean = (p[1] + p[2]) / 2 - (p[0] + p[3]) / 2
-    side = 1.0 if lean @ normal >= 0 else -1.0
+    chord = p[3] - p[0]
+    bowed = 1.0 if lean @ np.array([-chord[1], chord[0]]) >= 0 else -1.0
+    spots = [_beside(p, t, side, size) for t in SPOTS for side in (bowed, -bowed)]
+    return next((spot for spot in spots if not any(_overlap(spot, size, box) for box in avoid)), spots[0])
+
+
+def _beside(p, t, side, size) -> tuple:
+    """The centre of a label of ``size`` just beside the cubic ``p`` at ``t``, on ``side`` of it."""
+    u = 1 - t
+    at = u ** 3 * p[0] + 3 * u * u * t * p[1] + 3 * u * t * t * p[2] + t ** 3 * p[3]
+    tangent = 3 * u * u * (p[1] - p[0]) + 6 * u * t * (p[2] - p[1]) + 3 * t * t * (p[3] - p[2])
+    if not np.linalg.norm(tangent):
+        tangent = p[3] - p[0]
+    normal = np.array([-tangent[1], tangent[0]]) / (np.linalg.norm(tangent) or 1.0)
     w, h = size
     reach = w / 2 * abs(normal[0]) + h / 2 * abs(normal[1]) + 2
-    x, y = middle + side * normal * reach
+    x, y = at + side * normal * reach
     return round(float(x), 2), round(float(y), 2)
+
+
+def _overlap(spot, size, box) -> bool:
+    (x, y), (w, h), (bx, by, bw, bh) = spot, size, box
+    return abs(x - bx) < (w + bw) / 2 + 1 and abs(y - by) < (h + bh) / 2 + 1

@@ -293,7 +293,7 @@ def _routed(lines, at, data, labels) -> list:
         attrs = f'pos="{spline(points, back)}"'
         key = re.search(r"\bid=(e\d+)", line)
         if key and key.group(1) in labels:
-            x, y = label_spot(points, labels[key.group(1)])
+            x, y = label_spot(points, labels[key.group(1)], others)
             attrs += f', lp="{x:.2f},{y:.2f}"'
             placed.append((x, y, *labels[key.group(1)]))
         end = line.rindex("]")
