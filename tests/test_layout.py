@@ -425,7 +425,7 @@ def test_fit_wraps_a_chain_too_deep_for_its_slide_into_columns_and_its_text_grow
         return fitting.smallest_text(figure, (placed.layout.width, placed.layout.height))
 
     wrapped = figure_for(_deep_chain(15, "wrapped"), fit="4:3")
-    monkeypatch.setattr(fitting, "COLUMNS", ())
+    monkeypatch.setattr(fitting, "wraps", lambda figure: [])
     one_column = figure_for(_deep_chain(15, "in one column"), fit="4:3")
     assert wrapped.columns and not one_column.columns
     assert text(wrapped) > 1.2 * text(one_column)

@@ -7,7 +7,8 @@ four rows, each at the usual and at tighter spacings, with long lines broken or 
 out by Graphviz with its labels measured as they will be drawn; the one whose smallest text
 comes out largest on the page and that lays out with nothing colliding wins, and the drawing
 is then padded to the page's shape. A figure too deep for any of them to reach :data:`LEGIBLE`
-(micrograd's thirteen levels on a 4:3 slide) is tried compact as well (``Figure.compact``).
+(micrograd's thirteen levels on a 4:3 slide) is tried wrapped into columns
+(``Figure.columns``, a residual block's two) and compact as well (``Figure.compact``).
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from functools import lru_cache
 from graphjac.errors import LayoutFailed
 from graphjac.options import page_shape
 from graphjac.render.model.collapses import collapsed, deepest
-from graphjac.render.model.columns import in_columns
+from graphjac.render.model.columns import wraps
 from graphjac.render.model.folds import foldable, folded, turned
 from graphjac.render.model.themes import THEMES
 
 SPACINGS = (1.0, 0.6, 0.4, 0.25)
 COMPACT_SPACINGS = (0.4, 0.25, 0.2, 0.15)   # a compact figure's ranks: down to 0.15 of the usual
 ROWS = (1, 2, 3, 4)   # a circuit's rows tried
-COLUMNS = (2, 3)      # the columns a deep figure is tried in
 WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
 FOLD_FROM = 4         # fit folds four steps or more (one of three, folded, leaves its ellipsis in its place)
@@ -63,7 +63,7 @@ def fitted(figure, keep_direction: bool = False):
     typeset math, the one whose final layout (moved labels and relayouts included, as the render
     draws it) has nothing colliding and the largest smallest text (the first outright when every
     candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
-    compact too (each node's lines side by side, snug boxes and labels; ranks as close as
+    in two or three columns (:func:`.columns.wraps`), then compact too (each node's lines side by side, snug boxes and labels; ranks as close as
     :data:`COMPACT_SPACINGS` and the room beside nodes as tight as they are or 0.6 of the usual),
     a circuit at the tighter of those spacings; that wins if its text comes out larger (a
     candidate of these that Graphviz cannot lay out is passed over). A figure with time steps
@@ -116,7 +116,7 @@ def _promise(figure) -> float:
     """The largest smallest text any of :func:`_fitted`'s candidates could reach: as Graphviz
     first lays each out, before anything is mended (which only spreads a drawing)."""
     compact = replace(figure, compact=True)
-    candidates = (_candidates(figure, _shapes(figure), SPACINGS)
+    candidates = (_candidates(figure, _shapes(figure) + wraps(figure), SPACINGS)
                   + _candidates(compact, [compact], COMPACT_SPACINGS, (None, 0.6)))
     return max((text for text, _, _ in _promising(candidates)), default=0.0)
 
@@ -126,6 +126,13 @@ def _fitted(figure) -> tuple:
     text, best = _fittest(figure, _candidates(figure, _shapes(figure), SPACINGS))
     if text >= LEGIBLE:
         return text, best
+    columns = wraps(figure)
+    if columns:   # a deep figure in columns: laid out only when it is short of legible as it is
+        wrapped_text, chosen = _fittest(figure, _candidates(figure, columns, SPACINGS), beat=text, fallback=True)
+        if chosen is not None and wrapped_text > text:
+            text, best = wrapped_text, chosen
+        if text >= LEGIBLE:
+            return text, best
     if figure.options.style == "circuit":
         tighter = [s for s in COMPACT_SPACINGS if s < min(SPACINGS)]
         tight_text, tight = _fittest(figure, _candidates(figure, _shapes(figure), tighter), beat=text, fallback=True)
@@ -241,14 +248,10 @@ def _in_rows(figure) -> list:
 
 def _shapes(figure) -> list:
     """What ``fit`` tries besides directions and spacings: a circuit in rows (unless its rows are
-    given), other figures with long label lines broken or not, and a deep one in two or three
-    columns too (:func:`.columns.in_columns`)."""
+    given), other figures with long label lines broken or not."""
     if figure.options.style == "circuit":
         return [figure] if figure.options.rows else _in_rows(figure)
-    shapes = [figure, wrapped(figure)]
-    for count in COLUMNS:
-        shapes += [shape for shape in (in_columns(figure, count),) if shape.columns]
-    return shapes
+    return [figure, wrapped(figure)]
 
 
 def _clean_text(candidate) -> float:

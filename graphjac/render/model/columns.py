@@ -28,31 +28,42 @@ from graphlib import CycleError, TopologicalSorter
 
 CROSSING = 3      # the most forward edges a break may cut (more would tangle between the columns)
 DEEPEST_KEPT = 7  # a figure this many levels deep or fewer is never wrapped: it fits a page as it is
+MOST = 40         # nor one of more nodes: no slide shows it legibly, wrapped or not, and each way costs a layout
 
 
-def in_columns(figure, count: int):
+def wraps(figure) -> list:
+    """The ways ``fit`` tries ``figure`` in columns: two, broken where the fewest edges cross
+    (nearest the middle among those) or where the columns come out most even; three, most even.
+    None when :func:`in_columns` cannot wrap it."""
+    found = [in_columns(figure, 2, even=False), in_columns(figure, 2), in_columns(figure, 3)]
+    distinct = {shape.columns: shape for shape in found if shape.columns}
+    return list(distinct.values())
+
+
+def in_columns(figure, count: int, even: bool = True):
     """``figure`` wrapped into ``count`` columns of about as many levels each, each break where
-    the fewest forward edges cross it (a level nearer the middle outweighs one edge fewer); the figure as it is (no ``columns``) when it has groups,
-    samples drawn one by one, time steps or the circuit style, is :data:`DEEPEST_KEPT` levels
-    deep or fewer, or has no break that few edges cross."""
-    if figure.groups or figure.rows or figure.options.style == "circuit" \
+    the fewest forward edges cross it (``even``: a level nearer the middle outweighs an edge
+    fewer); the figure as it is (no ``columns``) when it has groups, samples drawn one by one,
+    time steps or the circuit style, is :data:`DEEPEST_KEPT` levels deep or fewer, or has no
+    break that few edges cross."""
+    if figure.groups or figure.rows or figure.options.style == "circuit" or len(figure.nodes) > MOST \
             or any(node.sample is not None for node in figure.nodes):
         return figure
-    level, column_of = _levels(figure), {}
+    level = _levels(figure)
     deepest = max(level.values(), default=0)
     if deepest <= DEEPEST_KEPT or count < 2:
         return figure
     breaks = []
     for k in range(1, count):
         ideal, slack = k * (deepest + 1) / count, (deepest + 1) / (2 * count)
-        options = [b for b in range(max(breaks, default=0) + 2, deepest)
-                   if abs(b - ideal) <= slack and len(_crossing(figure, level, breaks + [b])) <= CROSSING]
-        if not options:
+        crossing = {b: len(_crossing(figure, level, breaks + [b])) for b in range(max(breaks, default=0) + 2, deepest)
+                    if abs(b - ideal) <= slack}
+        crossing = {b: n for b, n in crossing.items() if n <= CROSSING}
+        if not crossing:
             return figure
-        breaks.append(min(options, key=lambda b: len(_crossing(figure, level, breaks + [b])) + abs(b - ideal)))
+        breaks.append(min(crossing, key=lambda b: crossing[b] + abs(b - ideal) if even else (crossing[b], abs(b - ideal))))
     column_of = _columns(figure, level, breaks)
-    columns = tuple(tuple(n.id for n in figure.nodes if column_of[n.id] == k) for k in range(count))
-    return replace(figure, columns=columns)
+    return replace(figure, columns=tuple(tuple(n.id for n in figure.nodes if column_of[n.id] == k) for k in range(count)))
 
 
 def crossing_edges(figure) -> frozenset:
