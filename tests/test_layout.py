@@ -429,3 +429,53 @@ def test_fit_wraps_a_chain_too_deep_for_its_slide_into_columns_and_its_text_grow
     one_column = figure_for(_deep_chain(15, "in one column"), fit="4:3")
     assert wrapped.columns and not one_column.columns
     assert text(wrapped) > 1.2 * text(one_column)
+
+
+def test_a_brief_figure_writes_no_matrix_in_its_nodes_and_keeps_vectors_and_scalars():
+    import graphjac as gj
+    from graphjac.notation.formulas import for_figure
+    from graphjac.render.model.figure import build_figure
+    from graphjac.options import RenderOptions
+    g = gj.Graph("brief")
+    x = g.input("x", [1.0, 2.0])
+    W = g.param("W", [[0.5, -1.0], [2.0, 0.25]])
+    g.target = g.sum(g.matmul(x, W, name="z"), name="J")
+    g.backward()
+    options = RenderOptions()
+    full, brief = (build_figure(for_figure(g, options), options, brief=b) for b in (False, True))
+    labels = {n.name: n.label for n in full.nodes}
+    assert labels["W"] == (r"W = \begin{bmatrix} 0.5 & -1 \\ 2 & 0.25 \end{bmatrix}",)
+    assert {n.name: n.label for n in brief.nodes} == dict(labels, W=("W",))
+
+
+def test_fit_draws_a_figure_brief_only_when_that_alone_makes_it_legible_and_its_labels_were_left_alone(monkeypatch):
+    """Short of 8 pt (but 6 or more), fit tries the figure without matrices' numbers, then with
+    ∂J/∂x alone on its edges; labels the user named, an exercise or a figure far short stay."""
+    from graphjac.render.layout import fitting
+    drawn = []
+
+    def fitted_text(figure, keep_direction=False):   # text grows as the figure says less
+        matrices = any(r"\begin{bmatrix}" in line for n in figure.nodes for line in n.label)
+        formulas = any(" = " in line for e in figure.edges for line in e.label)
+        drawn.append((matrices, formulas))
+        return base[0] + (not matrices) + 2 * (not formulas), figure
+
+    monkeypatch.setattr(fitting, "fitted_text", fitted_text)
+    graph = load_example("two_layer")
+    graph.render_options.pop("edge_labels")
+    base = [6.5]
+    figure = figure_for(graph, fit="4:3")
+    assert drawn == [(True, True), (False, True), (False, False)]   # 6.5, 7.5, then 9.5: legible
+    assert not any(" = " in line for e in figure.edges for line in e.label)
+    drawn.clear()
+    base[0] = 7.2                                                     # 8.2 without the matrices: enough
+    assert any(" = " in line for e in figure_for(graph, fit="16:9").edges for line in e.label)
+    assert drawn == [(True, True), (False, True)]
+    for told in ({"edge_labels": "symbol,formula"}, {"node_labels": "formula,value"}, {"blank": "values"}):
+        drawn.clear()
+        figure_for(graph, fit="4:3", **told)
+        assert len(drawn) == 1
+    drawn.clear()
+    base[0] = 5.0                                                     # far short: brief would not do
+    figure_for(graph, fit="a4")
+    assert len(drawn) == 1

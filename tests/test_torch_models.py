@@ -291,3 +291,22 @@ def test_a_recurrent_layer_drawn_as_a_circuit_has_nothing_colliding(name):
     figure = figure_for(same(*MODELS[name]), style="circuit")
     placed = place(figure)
     assert collisions(figure, placed.layout, placed.marks) == []
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("name, brief", [("residual", False), ("attention", True)])
+def test_fit_brings_the_residual_block_and_attention_to_legible_text_on_a_4_3_slide(name, brief):
+    """The residual block in two columns (its block, its loss beside it); attention also brief:
+    no matrix's numbers in its nodes and ∂J/∂x alone on its edges, at 8 pt or more."""
+    from dataclasses import replace as changed
+    from graphjac.render import figure_for
+    from graphjac.render.layout.collisions import collisions
+    from graphjac.render.layout.fitting import LEGIBLE, smallest_text
+    from graphjac.render.writers.composer import place
+    figure = figure_for(same(*MODELS[name]), fit="4:3")
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []
+    assert smallest_text(changed(figure, page=(4.0, 3.0)), (placed.layout.width, placed.layout.height)) >= LEGIBLE
+    formulas = [line for e in figure.edges if e.direction == "backward" for line in e.label if " = " in line]
+    assert bool(formulas) != brief
+    assert any(r"\begin{bmatrix}" in line for n in figure.nodes for line in n.label) != brief

@@ -44,10 +44,45 @@ def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Fi
     (:func:`graphjac.notation.details.details`)."""
     chosen = options_for(graph, options, **overrides)
     figure = replace(build_figure(for_figure(graph, chosen), chosen), name=graph.name or "")
-    if chosen.fit is not None or (chosen.style == "circuit" and not chosen.rows):
-        from graphjac.render.layout.fitting import fitted, within
-        figure = within(figure) if chosen.fit is None else fitted(figure, _direction_given(options, overrides))
+    if chosen.fit is not None:
+        figure = _fitted(graph, figure, options, overrides)
+    elif chosen.style == "circuit" and not chosen.rows:
+        from graphjac.render.layout.fitting import within
+        figure = within(figure)
     return replace(figure, details=_details(graph, figure)) if details else figure
+
+
+BRIEF_FROM = 6.0   # points: a figure fitted this small or larger is tried brief (a third larger, at most)
+
+
+def _fitted(graph, figure, options, overrides):
+    """``figure`` fitted to its page; one still short of legible there whose labels the user
+    left as they are, and that is no exercise, is tried brief as well: first without any
+    matrix's numbers in its nodes, then also with ∂J/∂x alone on its edges (every number and
+    formula is still on the interactive page), each drawn so if that is larger."""
+    from graphjac.render.layout.fitting import LEGIBLE, fitted_text
+    keep_direction = _direction_given(options, overrides)
+    text, best = fitted_text(figure, keep_direction)
+    if not LEGIBLE > text >= BRIEF_FROM or figure.blanks or figure.options.style == "circuit" \
+            or any(_given(graph, options, overrides, name) for name in ("edge_labels", "node_labels", "steps")):
+        return best
+    for brief_options in (figure.options, figure.options.updated(edge_labels=("symbol",))):
+        brief = replace(build_figure(for_figure(graph, brief_options), brief_options, brief=True), name=figure.name)
+        brief_text, brief_best = fitted_text(brief, keep_direction)
+        if brief_text > text:
+            text, best = brief_text, brief_best
+        if text >= LEGIBLE:
+            break
+    return best
+
+
+def _given(graph, options, overrides, name) -> bool:
+    """Whether the render or the graph's own options (a spec's ``render:``) name the option ``name``."""
+    if name in overrides or name in graph.render_options or (isinstance(options, dict) and name in options):
+        return True
+    if isinstance(options, RenderOptions):
+        return getattr(options, name) != getattr(RenderOptions(), name)
+    return False
 
 
 def _direction_given(options, overrides) -> bool:

@@ -56,10 +56,16 @@ def drawing_size(figure, drawn=False, source=None) -> tuple:
     return layout.width, layout.height
 
 
-@lru_cache(maxsize=16)   # a figure fitted again (its frames, a notebook's second look) is not measured again
 def fitted(figure, keep_direction: bool = False):
-    """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded: the
-    one with the largest smallest text (as dot first lays it out, without typeset math); with
+    """The candidate of ``figure`` that best fills its ``fit`` page, with the page recorded
+    (:func:`fitted_text`)."""
+    return fitted_text(figure, keep_direction)[1]
+
+
+@lru_cache(maxsize=16)   # a figure fitted again (its frames, a notebook's second look) is not measured again
+def fitted_text(figure, keep_direction: bool = False) -> tuple:
+    """(smallest text, candidate) of the candidate of ``figure`` that best fills its ``fit``
+    page, with the page recorded: the one with the largest smallest text (as dot first lays it out, without typeset math); with
     typeset math, the one whose final layout (moved labels and relayouts included, as the render
     draws it) has nothing colliding and the largest smallest text (the first outright when every
     candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
@@ -86,7 +92,7 @@ def fitted(figure, keep_direction: bool = False):
     if collapsible and _promise(figure) < LEGIBLE and (fold is None or _promise(fold) < LEGIBLE):
         early = _collapsed_fit(figure)
         if early[0] >= LEGIBLE:
-            return early[1]
+            return early
     text, best = _fitted(figure)
     if text < LEGIBLE and fold is not None:
         folded_text, folded_best = _fitted(fold)
@@ -95,8 +101,8 @@ def fitted(figure, keep_direction: bool = False):
     if text < LEGIBLE and collapsible:
         collapsed_text, collapsed_best = early or _collapsed_fit(figure)
         if collapsed_text > text:
-            best = collapsed_best
-    return best
+            text, best = collapsed_text, collapsed_best
+    return text, best
 
 
 def _collapsed_fit(figure) -> tuple:
