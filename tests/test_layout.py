@@ -442,7 +442,7 @@ def test_a_brief_figure_writes_no_matrix_in_its_nodes_and_keeps_vectors_and_scal
     g.target = g.sum(g.matmul(x, W, name="z"), name="J")
     g.backward()
     options = RenderOptions()
-    full, brief = (build_figure(for_figure(g, options), options, brief=b) for b in (False, True))
+    full, brief = (build_figure(for_figure(g, options), options, most_axes) for most_axes in (2, 1))
     labels = {n.name: n.label for n in full.nodes}
     assert labels["W"] == (r"W = \begin{bmatrix} 0.5 & -1 \\ 2 & 0.25 \end{bmatrix}",)
     assert {n.name: n.label for n in brief.nodes} == dict(labels, W=("W",))

@@ -374,6 +374,9 @@ class _Builder:
         self.convolutions = [n for n, m in traced.named_modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
         self.recurrents = {n: m.num_layers for n, m in traced.named_modules()
                            if isinstance(m, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU))}
+        self.norms = [n for n, m in traced.named_modules()
+                      if isinstance(m, (torch.nn.LayerNorm, torch.nn.BatchNorm1d, torch.nn.BatchNorm2d))]
+        self.attentions = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.MultiheadAttention)]
         self.params = {}         # torch parameter name -> graphjac node
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
         self.integers = set()    # ids of input nodes torch holds as integers (token ids)
@@ -419,17 +422,28 @@ class _Builder:
                 node = self.graph.param(shown, self.array(parameter, shown).T.copy(), label=self.symbol(name))
                 self.transposed.add(node.id)
             else:
-                node = self.graph.param(shown, self.array(parameter, shown), label=self.symbol(name))
+                node = self.graph.param(shown, self.array(parameter, shown), label=self.symbol(name, parameter.dim()))
             self.params[name] = node
 
     def shown(self, name):
         return name[len(self.prefix):] if self.prefix and name.startswith(self.prefix) else name
 
-    def symbol(self, name):
+    def symbol(self, name, dims=2):
         """The lecture's symbol of a parameter: W_{k}, B_{k} for the k-th Linear (W, B for one), K_{k},
         b_{k} for the k-th convolution's kernel and bias; W_{ih}, W_{hh}, b_{ih}, b_{hh} for the one
-        recurrent layer's (W_{ih0}, … layer by layer when it stacks several, as its transposes)."""
+        recurrent layer's (W_{ih0}, … layer by layer when it stacks several, as its transposes);
+        γ_{k}, β_{k} for the k-th normalisation's scale and shift; W_{QKV}, b_{QKV} for the
+        projections into queries, keys and values that attention keeps as one weight."""
         module_path, _, kind = name.rpartition(".")
+        arrow = (lambda letter: rf"\vec{{{letter}}}") if dims == 1 else (lambda letter: letter)
+        for modules, letters in ((self.norms, ({"weight": r"\gamma", "bias": r"\beta"})),
+                                 (self.attentions, {"in_proj_weight": "W_{QKV}", "in_proj_bias": "b_{QKV}"})):
+            if module_path in modules and kind in letters:
+                letter = arrow(letters[kind]) if modules is self.norms else letters[kind].replace("b_", arrow("b") + "_")
+                if len(modules) == 1:
+                    return letter
+                k = modules.index(module_path) + 1
+                return f"{letter}_{{{k}}}" if modules is self.norms else letter[:-1] + f",{k}}}"
         recurrent = re.fullmatch(r"(weight|bias)_(ih|hh)_l(\d+)", kind)
         if recurrent and module_path in self.recurrents and len(self.recurrents) == 1:
             letter = "W" if recurrent[1] == "weight" else r"\vec{b}"

@@ -58,16 +58,18 @@ BRIEF_FROM = 6.0   # points: a figure fitted this small or larger is tried brief
 def _fitted(graph, figure, options, overrides):
     """``figure`` fitted to its page; one still short of legible there whose labels the user
     left as they are, and that is no exercise, is tried brief as well: first without any
-    matrix's numbers in its nodes, then also with ∂J/∂x alone on its edges (every number and
-    formula is still on the interactive page), each drawn so if that is larger."""
+    matrix's numbers in its nodes, then also with ∂J/∂x alone on its edges, then with no
+    vector's numbers either (every number and formula is still on the interactive page), each
+    drawn so if that is larger."""
     from graphjac.render.layout.fitting import LEGIBLE, fitted_text
     keep_direction = _direction_given(options, overrides)
     text, best = fitted_text(figure, keep_direction)
     if not LEGIBLE > text >= BRIEF_FROM or figure.blanks or figure.options.style == "circuit" \
             or any(_given(graph, options, overrides, name) for name in ("edge_labels", "node_labels", "steps")):
         return best
-    for brief_options in (figure.options, figure.options.updated(edge_labels=("symbol",))):
-        brief = replace(build_figure(for_figure(graph, brief_options), brief_options, brief=True), name=figure.name)
+    symbols = figure.options.updated(edge_labels=("symbol",))
+    for brief_options, most_axes in ((figure.options, 1), (symbols, 1), (symbols, 0)):
+        brief = replace(build_figure(for_figure(graph, brief_options), brief_options, most_axes), name=figure.name)
         brief_text, brief_best = fitted_text(brief, keep_direction)
         if brief_text > text:
             text, best = brief_text, brief_best

@@ -89,10 +89,12 @@ def fitted_text(figure, keep_direction: bool = False) -> tuple:
     collapsible = untouched and deepest(figure) > 0 and figure.options.style != "circuit"
     fold = folded(figure, 1) if untouched and foldable(figure, FOLD_FROM - 2) else None
     early = None
-    if collapsible and _promise(figure) < LEGIBLE and (fold is None or _promise(fold) < LEGIBLE):
-        early = _collapsed_fit(figure)
-        if early[0] >= LEGIBLE:
-            return early
+    if collapsible:
+        promise = max(_promise(figure), _promise(fold) if fold is not None else 0.0)
+        if promise < LEGIBLE:
+            early = _collapsed_fit(figure)
+            if early[0] >= LEGIBLE or early[0] >= promise:   # legible, or more than the whole could be
+                return early
     text, best = _fitted(figure)
     if text < LEGIBLE and fold is not None:
         folded_text, folded_best = _fitted(fold)
@@ -107,10 +109,16 @@ def fitted_text(figure, keep_direction: bool = False) -> tuple:
 
 def _collapsed_fit(figure) -> tuple:
     """(smallest text, candidate) of the least collapsed drawing of ``figure`` that is legible,
-    else of the one with the largest text ((0, None) when none lays out cleanly)."""
+    else of the one with the largest text ((0, None) when none lays out cleanly). Those whose
+    first layouts promise legible text are laid out in full first, the least collapsed first;
+    then the others, the most promising first, while they could still beat the best."""
+    drawn = {depth: collapsed(figure, depth) for depth in range(deepest(figure) - 1, -1, -1)}
+    promise = {depth: _promise(shown) for depth, shown in drawn.items()}
     text, best = 0.0, None
-    for depth in range(deepest(figure) - 1, -1, -1):
-        found, candidate = _fitted(collapsed(figure, depth))
+    for depth in sorted(drawn, key=lambda d: (0, -d) if promise[d] >= LEGIBLE else (1, -promise[d])):
+        if promise[depth] <= text:
+            continue
+        found, candidate = _fitted(drawn[depth])
         if found > text:
             text, best = found, candidate
         if text >= LEGIBLE:

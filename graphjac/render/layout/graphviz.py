@@ -24,7 +24,7 @@ def find_dot():
     return shutil.which("dot")
 
 
-RECENT = 64   # layouts kept in memory: a figure drawn again (fit's choice, a frame, a re-render) skips dot
+RECENT = 192   # layouts kept in memory: a figure drawn again (fit's choice, a frame, a re-render) skips dot
 _recent: OrderedDict = OrderedDict()
 
 

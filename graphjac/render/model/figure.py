@@ -136,9 +136,9 @@ class Figure:
     details: Optional[dict] = None   # id -> every number hovering it shows (notation.details), for pages that do
 
 
-def build_figure(notes, options: RenderOptions, brief: bool = False) -> Figure:
-    """The figure of the annotated graph ``notes`` as ``options`` ask (``brief``: the nodes
-    write no matrix's numbers, as ``fit`` draws a figure that is legible no other way)."""
+def build_figure(notes, options: RenderOptions, most_axes: int = 2) -> Figure:
+    """The figure of the annotated graph ``notes`` as ``options`` ask; a value written in a node
+    has at most ``most_axes`` axes (fewer: ``fit`` drawing a figure legible no other way)."""
     if options.style == "circuit":
         Blanks.of(notes, options)   # says that the circuit style draws no blanks
         if options.steps:
@@ -147,7 +147,7 @@ def build_figure(notes, options: RenderOptions, brief: bool = False) -> Figure:
         return _circuit_figure(notes, options)
     plan = SampleSelection.of(notes, options)
     blanks = Blanks.of(notes, options)
-    nodes = _nodes(notes, options, plan, blanks, brief)
+    nodes = _nodes(notes, options, plan, blanks, most_axes)
     edges = _edges(notes, options, plan, blanks)
     backward = any(e.direction == "backward" for e in edges)
     figure = Figure(
@@ -306,7 +306,7 @@ def _role(note, target):
     return "loss" if note.kind == "loss" else "op"
 
 
-def _nodes(notes, options, plan, blanks, brief=False):
+def _nodes(notes, options, plan, blanks, most_axes=2):
     ellipsis = ellipsis_for(_direction(options, plan))
     tables = _tables(notes, options)
     data = {e.src for e in notes.edges if e.differentiable}
@@ -322,8 +322,8 @@ def _nodes(notes, options, plan, blanks, brief=False):
             if node_id.endswith("e"):
                 out.append(FigureNode(node_id, "ellipsis", (ellipsis,), group, name=note.name))
                 continue
-            lines = list(_node_label(notes, note, options, sample, plan, blanks, brief))
-            lines += [_node_label(notes, notes.nodes[i], options, sample, plan, blanks, brief)[0]
+            lines = list(_node_label(notes, note, options, sample, plan, blanks, most_axes))
+            lines += [_node_label(notes, notes.nodes[i], options, sample, plan, blanks, most_axes)[0]
                       for i, dst in plan.absorbed.items() if dst == note.id]
             drawn = tables.get(note.id, ()) if sample in (None, 1) else ()
             label, phases = zip(*lines) if lines else ((), ())
@@ -337,9 +337,9 @@ def _folded(note, options):
     return note.kind == "const" and note.auto_named and options.constants == "fold"
 
 
-def _node_label(notes, note, options, sample, plan, blanks, brief=False):
-    """(LaTeX line, phase) pairs: the formula (or symbol), then value, gradient and space as asked
-    (``brief``: no matrix's value)."""
+def _node_label(notes, note, options, sample, plan, blanks, most_axes=2):
+    """(LaTeX line, phase) pairs: the formula (or symbol), then value (of at most ``most_axes``
+    axes), gradient and space as asked."""
     parts, p = options.node_labels, options.precision
     superscript = plan.superscript(sample)
     symbol = notes.symbol(note.id, superscript)
@@ -347,7 +347,7 @@ def _node_label(notes, note, options, sample, plan, blanks, brief=False):
     value = _sample_value(note.value, note.batch, sample)
     grad = _sample_value(note.grad, note.batch, sample)
     shown = value is not None and "value" in parts and numbers.fits(value) and note.name not in options.tables \
-        and not (brief and np.ndim(value) == 2)
+        and np.ndim(value) <= most_axes
     if sample is not None and sample != plan.samples[0]:   # the formula once, on the first sample
         formula = None
     if note.op is None and note.name in options.tables and sample in (None, 1):   # the table says "W = […]"
