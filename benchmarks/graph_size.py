@@ -9,7 +9,8 @@ one run (the best of ``--rounds`` kept):
 - **dot**: ``dot -Tsvg`` on the DOT text graphjac writes for the figure (``render -o x.dot``),
   one process: the layout any Graphviz tool pays;
 - **graphjac**: ``graphjac render spec -o x.svg`` with typeset math, its formula cache warm
-  (the render a lecturer repeats), one process.
+  (the render a lecturer repeats) and Python's compiled modules kept (in a folder of the run's
+  own, even where ``PYTHONDONTWRITEBYTECODE`` is set), one process.
 
 It prints a table by size, the ratio graphjac / dot, and the growth: time per node at the
 largest size over time per node at the smallest. Targets (issue "course-sized graphs"): ≤ 3× at
@@ -69,7 +70,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        env = dict(os.environ, GRAPHJAC_CACHE_DIR=str(work / "cache"))
+        env = dict(os.environ, GRAPHJAC_CACHE_DIR=str(work / "cache"), PYTHONPYCACHEPREFIX=str(work / "bytecode"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)   # Python's compiled modules kept, as an installed Python keeps them
         for size in sizes:
             spec = work / f"g{size}.yaml"
             spec.write_text(yaml.safe_dump(layered_spec(size)), encoding="utf-8")

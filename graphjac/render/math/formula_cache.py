@@ -125,13 +125,14 @@ def _bundle_request(requests) -> dict:
 TOGETHER = 100   # formulas an entry of :func:`store_many` holds (each carries its glyphs: about 5 kB)
 
 
-def load_many(requests) -> dict:
+def load_many(requests, parsed=None) -> dict:
     """``(latex, size, colour)`` -> (width, height, fragment) of ``requests``, kept together by
     :func:`store_many` in entries of :data:`TOGETHER` (one file read and one parse for each,
-    not one of each a formula); a part with no entry to be trusted is left out."""
+    not one of each a formula); a part with no entry to be trusted is left out. ``parsed``, a
+    dict, receives each fragment's element tree as the check read it (fragment -> ``<g>``)."""
     found = {}
     for start in range(0, len(requests), TOGETHER):
-        found.update(_load_part(requests[start:start + TOGETHER]))
+        found.update(_load_part(requests[start:start + TOGETHER], parsed))
     return found
 
 
@@ -142,7 +143,7 @@ def store_many(requests, answers) -> None:
         _store_part(requests[start:start + TOGETHER], answers[start:start + TOGETHER])
 
 
-def _load_part(requests) -> dict:
+def _load_part(requests, parsed=None) -> dict:
     where = folder()
     if where is None or not requests:
         return {}
@@ -159,8 +160,11 @@ def _load_part(requests) -> dict:
     for (latex, size, _), answer in zip(requests, answers):
         if not isinstance(answer, list) or len(answer) != 3 or not _measured(answer[:2], latex, size):
             return {}
-    if not _safe_fragments([answer[2] for answer in answers]):
+    groups = _safe_fragments([answer[2] for answer in answers])
+    if groups is None:
         return {}
+    if parsed is not None:
+        parsed.update((answer[2], group) for answer, group in zip(answers, groups))
     cache.used(path)
     return {tuple(r): (float(a[0]), float(a[1]), a[2]) for r, a in zip(requests, answers)}
 
@@ -219,26 +223,29 @@ def _safe_fragment(fragment: str) -> bool:
 _APART = "<s/>"   # between a bundle's fragments as they are checked (no fragment may hold it)
 
 
-def _safe_fragments(fragments) -> bool:
-    """Each of ``fragments`` safe as :func:`_safe_fragment` says, read in one parse: joined by
-    :data:`_APART`, they must parse as exactly those groups, one between each two marks."""
+def _safe_fragments(fragments) -> Optional[list]:
+    """The ``<g>`` of each of ``fragments`` if every one is safe as :func:`_safe_fragment` says
+    (else None), read in one parse: joined by :data:`_APART`, they must parse as exactly those
+    groups, one between each two marks."""
     if not all(isinstance(f, str) and _APART not in f for f in fragments):
-        return False
+        return None
     try:
         root = ET.fromstring("<b>" + _APART.join(fragments) + "</b>")
     except ET.ParseError:
-        return False
+        return None
     children = list(root)
     if (root.text or "").strip() or len(children) != 2 * len(fragments) - 1:
-        return False
+        return None
     for k, child in enumerate(children):
         if (child.tail or "").strip():
-            return False
+            return None
         if k % 2 and (child.tag != "s" or child.attrib or len(child) or child.text):
-            return False
+            return None
         if not k % 2 and not _safe_group(child):
-            return False
-    return True
+            return None
+    for group in children[::2]:
+        group.tail = None
+    return children[::2]
 
 
 def _safe_group(root) -> bool:
