@@ -248,17 +248,24 @@ def _safe_fragments(fragments) -> Optional[list]:
     return children[::2]
 
 
+_PASSED = set()   # (attribute, value) pairs found allowed in this process (a glyph's outline recurs)
+
+
 def _safe_group(root) -> bool:
     if root.tag != "g" or root.attrib:
         return False
     ids, refs = set(), set()
     for element in root.iter():
-        if element.tag not in _ALLOWED_TAGS or (element.text or "").strip() or (element.tail or "").strip():
+        if element.tag not in _ALLOWED_TAGS or (element.text and element.text.strip()) \
+                or (element.tail and element.tail.strip()):
             return False
-        for name, value in element.attrib.items():
-            pattern = _ALLOWED_VALUES.get(name)
-            if pattern is None or not pattern.fullmatch(value):
-                return False
+        for pair in element.items():
+            if pair not in _PASSED:
+                pattern = _ALLOWED_VALUES.get(pair[0])
+                if pattern is None or not pattern.fullmatch(pair[1]):
+                    return False
+                if len(_PASSED) < 100_000:
+                    _PASSED.add(pair)
         if "id" in element.attrib:
             ids.add(element.get("id"))
         if "href" in element.attrib:
