@@ -310,3 +310,27 @@ def test_fit_brings_the_residual_block_and_attention_to_legible_text_on_a_4_3_sl
     formulas = [line for e in figure.edges if e.direction == "backward" for line in e.label if " = " in line]
     assert bool(formulas) != brief
     assert any(r"\begin{bmatrix}" in line for n in figure.nodes for line in n.label) != brief
+
+
+@pytest.mark.dot
+def test_a_backward_edge_on_its_forward_edge_that_no_bow_takes_clear_of_the_nodes_is_drawn_round_them():
+    """The transformer layer as given: ∂J/∂X's third share lay on X → XW_Vᵀ, and every bow off it
+    ran through the transpose beside it."""
+    from graphjac.render import figure_for
+    from graphjac.render.layout.collisions import collisions
+    from graphjac.render.writers.composer import place
+    figure = figure_for(same(*MODELS["transformer"]))
+    placed = place(figure)
+    assert collisions(figure, placed.layout, placed.marks) == []
+
+
+@pytest.mark.parametrize("name, symbols", [
+    ("transformer", {"self_attn.in_proj_weight": "W_{QKV}", "self_attn.in_proj_bias": r"\vec{b}_{QKV}",
+                     "norm1.weight": r"\vec{\gamma}_{1}", "norm1.bias": r"\vec{\beta}_{1}",
+                     "norm2.weight": r"\vec{\gamma}_{2}", "norm2.bias": r"\vec{\beta}_{2}"}),
+    ("residual", {"bn.weight": r"\vec{\gamma}", "bn.bias": r"\vec{\beta}"}),
+    ("embedding", {"norm.weight": r"\vec{\gamma}", "norm.bias": r"\vec{\beta}"})])
+def test_a_normalisation_and_attention_s_projections_are_written_as_lectures_write_them(name, symbols):
+    graph = same(*MODELS[name])
+    shown = {r.name: r.label for r in graph.records() if r.name in symbols}
+    assert shown == symbols

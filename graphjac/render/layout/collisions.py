@@ -305,13 +305,14 @@ def separated(figure, layout, found, marks=None):
     by ``shifts[edge id] = (dx, dy)``, across the ranks, so that its ends slide along the sides of
     its nodes, by as little as takes it off; one that runs nearly along them (a leaf's edge to a
     node far to its side), or that no such move takes off, is bowed instead: its middle and label
-    move off, its ends and arrowhead stay. An edge through a node that no bow clears (a wire
+    move off, its ends and arrowhead stay. An edge through a node (or a backward edge on its
+    forward edge) that no bow clears (a wire
     Graphviz looped round a circuit's rows) is drawn again as one curve round the nodes, its
     label (when ``marks`` has its size) beside it (``bowed``: the ids of the splines to draw
     again from the layout)."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
-    shifts, bows = {}, {}
+    shifts, bows, routed = {}, {}, {}
     for hit in (c for c in found if c.kind == "hidden-edge"):
         forward, backward = by_id[hit.what], by_id[hit.other]
         (x0, y0), (x1, y1) = backward.points[0], backward.points[-1]
@@ -319,12 +320,18 @@ def separated(figure, layout, found, marks=None):
         normal = np.array([y0 - y1, x1 - x0]) / length
         slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
         shift = None if slant < SHALLOW else _shift_off(forward, backward, slant, across)
-        if shift is None:
-            bows[backward.id] = _bow(forward, backward, normal, layout)
-        else:
+        if shift is not None:
             shifts[backward.id] = shift
-    routed = {}
-    for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows):
+            continue
+        bow = _bow(forward, backward, normal, layout)
+        if bow is not None:
+            bows[backward.id] = bow
+        elif backward.label is None or backward.id in (marks or {}):   # no bow clears the nodes: round them
+            routed[backward.id] = _rerouted(backward, layout, (marks or {}).get(backward.id))
+        else:
+            bows[backward.id] = _bow(forward, backward, normal, layout, fallback=True)
+    for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows
+                and c.what not in routed):
         edge = by_id[hit.what]
         offset = _round_nodes(edge, layout)
         if offset is not None:   # and the edge beside it (its forward or backward edge) bowed with it, if that clears
@@ -391,10 +398,11 @@ def _round_nodes(edge, layout):
     return None
 
 
-def _bow(forward, backward, normal, layout):
+def _bow(forward, backward, normal, layout, fallback=False):
     """The offset to bow ``backward`` by: off ``forward`` along ``normal`` on the side it leans to,
     or the other, by :data:`BOW`, twice or three times that; the first that takes it off
-    ``forward`` and clears every other node box."""
+    ``forward`` and clears every other node box (None when none does, unless ``fallback``: then
+    the first)."""
     f, b = _curve(forward), _curve(backward)
     n = min(len(f), len(b))
     side = -1.0 if ((b[:n] - f[:n]) @ normal).sum() < 0 else 1.0
@@ -403,7 +411,7 @@ def _bow(forward, backward, normal, layout):
         bowed = _bowed(backward, offset)
         if not _on_top(f, _curve(bowed)) and _clears_nodes(bowed, layout):
             return offset
-    return tries[0]
+    return tries[0] if fallback else None
 
 
 def _bowed(edge, offset):
