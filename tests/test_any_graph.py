@@ -689,3 +689,20 @@ def test_a_labelled_edge_drawn_again_round_a_node_has_its_label_beside_its_new_c
     x, y = edge.label
     assert "e0" in bowed and abs(y) > 150                               # lifted round the wall with its curve
     assert abs(x - middle[0]) <= 5.0 and 6.0 <= abs(y - middle[1]) <= 10.0   # beside its middle: 12 high, 2 off
+
+
+def test_a_backward_edge_is_moved_off_its_forward_edge_only_as_far_as_keeps_its_ends_on_their_nodes():
+    """Left to right, both edges meet their nodes 6 pt below the top: a move up would take their
+    ends off the nodes (into the air above them, or onto a rounded corner), so the backward edge
+    moves down, although it lies above."""
+    from graphjac.render.layout.collisions import _ends_on_nodes, _shift_off
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 30.0), "b": NodeBox("b", 200.0, 0.0, 40.0, 30.0)}
+    line = ((20.0, 9.0), (80.0, 9.0), (120.0, 9.0), (180.0, 9.0))
+    forward = EdgePath("e0", "a", "b", line, end=(180.0, 9.0))
+    backward = EdgePath("e1", "a", "b", tuple((x, y + 0.5) for x, y in line), start=(20.0, 9.5))
+    layout = Layout(240.0, 30.0, nodes, (forward, backward), {})
+    dx, dy = _shift_off(forward, backward, 1.0, False, layout)
+    assert dx == 0.0 and dy < 0
+    assert _ends_on_nodes(backward, layout, False) and not _ends_on_nodes(
+        EdgePath("e1", "a", "b", tuple((x, y + 6.0) for x, y in line)), layout, False)

@@ -476,6 +476,6 @@ def test_fit_draws_a_figure_brief_only_when_that_alone_makes_it_legible_and_its_
         figure_for(graph, fit="4:3", **told)
         assert len(drawn) == 1
     drawn.clear()
-    base[0] = 5.0                                                     # far short: brief would not do
+    base[0] = 4.5                                                     # far short: brief would not do
     figure_for(graph, fit="a4")
     assert len(drawn) == 1

@@ -52,7 +52,7 @@ def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Fi
     return replace(figure, details=_details(graph, figure)) if details else figure
 
 
-BRIEF_FROM = 6.0   # points: a figure fitted this small or larger is tried brief (a third larger, at most)
+BRIEF_FROM = 5.0   # points: a figure fitted this small or larger is tried brief (half as large again, at most)
 
 
 def _fitted(graph, figure, options, overrides):

@@ -319,7 +319,7 @@ def separated(figure, layout, found, marks=None):
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
         normal = np.array([y0 - y1, x1 - x0]) / length
         slant = abs(y1 - y0) / length if across else abs(x1 - x0) / length   # how square to the ranks it runs
-        shift = None if slant < SHALLOW else _shift_off(forward, backward, slant, across)
+        shift = None if slant < SHALLOW else _shift_off(forward, backward, slant, across, layout)
         if shift is not None:
             shifts[backward.id] = shift
             continue
@@ -367,17 +367,35 @@ def _rerouted(edge, layout, mark=None):
     return replace(edge, points=curve, start=start, end=end, label=label)
 
 
-def _shift_off(forward, backward, slant, across):
+def _shift_off(forward, backward, slant, across, layout):
     """(dx, dy): the least move across the ranks, of :data:`APART` over the edge's slant and twice
-    and three times that, that takes ``backward`` off ``forward``; None if none does."""
+    and three times that, that takes ``backward`` off ``forward`` with its ends still on the
+    sides of its nodes: to the side it lies on, else the other; None if none does."""
     side = _side(forward, backward, across)
     f = _curve(forward)
-    for k in (1, 2, 3):
-        step = k * min(APART / max(slant, 0.3), 3 * APART)
-        shift = (side * step, 0.0) if across else (0.0, side * step)
-        if not _on_top(f, _curve(_shifted(backward, *shift))):
+    for way, k in [(side, k) for k in (1, 2, 3)] + [(-side, k) for k in (1, 2, 3)]:
+        step = way * k * min(APART / max(slant, 0.3), 3 * APART)
+        shift = (step, 0.0) if across else (0.0, step)
+        moved = _shifted(backward, *shift)
+        if not _on_top(f, _curve(moved)) and _ends_on_nodes(moved, layout, across):
             return shift
     return None
+
+
+CORNER = 4.0   # points of a node's side near its corners (rounded) that an edge's end keeps off
+
+
+def _ends_on_nodes(edge, layout, across) -> bool:
+    """Whether each end of ``edge`` (its arrow tip, if it has one there) still meets its node's
+    side: within the node's extent across the ranks, clear of its rounded corners."""
+    axis = 0 if across else 1
+    for point, key in ((edge.start or edge.points[0], edge.tail), (edge.end or edge.points[-1], edge.head)):
+        node = layout.nodes.get(key)
+        if node is not None:
+            centre, half = (node.x, node.width / 2) if across else (node.y, node.height / 2)
+            if abs(point[axis] - centre) > half - CORNER:
+                return False
+    return True
 
 
 def _clears_nodes(edge, layout) -> bool:
