@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import json
 import re
-from graphlib import CycleError, TopologicalSorter
 from typing import NamedTuple, Optional
 
 from graphjac.render.layout.routes import label_spot, route, spline
-from graphjac.render.model.columns import crossing_edges
+from graphjac.render.model.columns import crossing_edges, levels
 from graphjac.render.model.folds import step_groups
 
 PLACED = "gj_placed"   # a cluster's graph attribute: box it after the layout (see the module's text)
@@ -71,7 +70,7 @@ def placement(figure) -> Optional[Placement]:
     slot.update((n, ()) for n in _feeding(figure, slot, step))   # shared weights in no group of their own
     across = frozenset((e.src, e.dst) for e in figure.edges if e.direction == "forward"
                        and slot.get(e.src) in step and slot.get(e.dst) in step and slot[e.src] != slot[e.dst])
-    ranks = _ranks(figure, across)
+    ranks = levels(figure, across)
     shared = [n for n, g in slot.items() if g not in step]
     if shared:   # the shared parameters: a row of their own below the steps (what makes them, below that)
         low = min(ranks[n] for n in ranks if n not in shared) - 1
@@ -95,7 +94,7 @@ def _in_columns(figure) -> Placement:
     on its own from the figure's lowest rank (the edges from one column into the next rank
     nothing), and each rank ordered column by column with a wall between two columns."""
     across = crossing_edges(figure)
-    ranks = _ranks(figure, across)
+    ranks = levels(figure, across)
     column = {node_id: k for k, ids in enumerate(figure.columns) for node_id in ids}
     order = {node.id: k for k, node in enumerate(figure.nodes)}
     walls = range(min(ranks.values()), max(ranks.values()) + 1)
@@ -181,31 +180,6 @@ def _column(group, step) -> int:
     if group is None:
         return len(step) + 1
     return step.get(group, -1) + 1 if group in step else 0
-
-
-def _ranks(figure, across) -> dict:
-    """A rank for every node: each op one above the highest of its inputs (the edges from one
-    step into the next left out), and each source just below the lowest node it feeds."""
-    below = {node.id: [] for node in figure.nodes}
-    for edge in figure.edges:
-        if edge.direction in ("forward", "layout") and (edge.src, edge.dst) not in across \
-                and edge.src in below and edge.dst in below:
-            below[edge.dst].append(edge.src)
-    rank = {}
-    try:
-        order = list(TopologicalSorter(below).static_order())
-    except CycleError:   # a computational graph has none; ranks stay defined all the same
-        order = list(below)
-    for node_id in order:
-        rank[node_id] = max((rank.get(s, 0) + 1 for s in below[node_id]), default=0)
-    feeds = {}
-    for dst, srcs in below.items():
-        for src in srcs:
-            feeds.setdefault(src, []).append(dst)
-    for node_id, srcs in below.items():
-        if not srcs and node_id in feeds:
-            rank[node_id] = min(rank[d] for d in feeds[node_id]) - 1
-    return rank
 
 
 # ---------------------------------------------------------------------------- the two runs

@@ -49,7 +49,7 @@ def in_columns(figure, count: int, even: bool = True):
     if figure.groups or figure.rows or figure.options.style == "circuit" or len(figure.nodes) > MOST \
             or any(node.sample is not None for node in figure.nodes):
         return figure
-    level = _levels(figure)
+    level = levels(figure)
     deepest = max(level.values(), default=0)
     if deepest <= DEEPEST_KEPT or count < 2:
         return figure
@@ -73,27 +73,29 @@ def crossing_edges(figure) -> frozenset:
                      if e.direction == "forward" and column_of.get(e.src) != column_of.get(e.dst))
 
 
-def _levels(figure) -> dict:
+def levels(figure, leaving_out=frozenset()) -> dict:
     """Node id -> its level: an operation one above the highest of its inputs, an input or
-    parameter one below the lowest node it feeds."""
+    parameter one below the lowest node it feeds (the forward edges ``(src, dst)`` in
+    ``leaving_out`` rank nothing: the edges from one time step or column into the next)."""
     below = {node.id: [] for node in figure.nodes}
     for edge in figure.edges:
-        if edge.direction == "forward" and edge.src in below and edge.dst in below:
+        if edge.direction in ("forward", "layout") and (edge.src, edge.dst) not in leaving_out \
+                and edge.src in below and edge.dst in below:
             below[edge.dst].append(edge.src)
     try:
         order = list(TopologicalSorter(below).static_order())
-    except CycleError:   # not a computational graph: one level
-        return {node_id: 0 for node_id in below}
+    except CycleError:   # a computational graph has none; levels stay defined all the same
+        order = list(below)
     level = {}
     for node_id in order:
-        level[node_id] = max((level[s] + 1 for s in below[node_id]), default=0)
+        level[node_id] = max((level.get(s, 0) + 1 for s in below[node_id]), default=0)
     feeds = {}
     for dst, srcs in below.items():
         for src in srcs:
             feeds.setdefault(src, []).append(dst)
     for node_id, srcs in below.items():
         if not srcs and node_id in feeds:
-            level[node_id] = max(0, min(level[d] for d in feeds[node_id]) - 1)
+            level[node_id] = min(level[d] for d in feeds[node_id]) - 1
     return level
 
 
