@@ -389,7 +389,7 @@ def test_a_deep_chain_wraps_into_columns_of_about_as_many_levels_each_with_each_
 
 def test_a_shallow_figure_or_one_with_groups_or_samples_is_never_wrapped():
     from graphjac.render.model.columns import in_columns
-    assert in_columns(figure_for(_deep_chain(6)), 2).columns == ()            # 7 levels: fits as it is
+    assert in_columns(figure_for(_deep_chain(3)), 2).columns == ()            # 5 levels: fits as it is
     assert in_columns(figure_for(load_example("two_layer")), 2).columns == ()   # its Model box
     assert in_columns(figure_for(load_example("minibatch_mse"), samples=2), 2).columns == ()
 

@@ -27,7 +27,7 @@ from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
 
 CROSSING = 3      # the most forward edges a break may cut (more would tangle between the columns)
-DEEPEST_KEPT = 7  # a figure this many levels deep or fewer is never wrapped: it fits a page as it is
+DEEPEST_KEPT = 4  # a figure this many levels deep or fewer is never wrapped: it fits a page as it is
 MOST = 40         # nor one of more nodes: no slide shows it legibly, wrapped or not, and each way costs a layout
 
 
