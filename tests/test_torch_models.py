@@ -329,7 +329,7 @@ def test_a_backward_edge_on_its_forward_edge_that_no_bow_takes_clear_of_the_node
                      "norm1.weight": r"\vec{\gamma}_{1}", "norm1.bias": r"\vec{\beta}_{1}",
                      "norm2.weight": r"\vec{\gamma}_{2}", "norm2.bias": r"\vec{\beta}_{2}"}),
     ("residual", {"bn.weight": r"\vec{\gamma}", "bn.bias": r"\vec{\beta}"}),
-    ("embedding", {"norm.weight": r"\vec{\gamma}", "norm.bias": r"\vec{\beta}"})])
+    ("embedding", {"norm.weight": r"\vec{\gamma}", "norm.bias": r"\vec{\beta}", "embed.weight": "E"})])
 def test_a_normalisation_and_attention_s_projections_are_written_as_lectures_write_them(name, symbols):
     graph = same(*MODELS[name])
     shown = {r.name: r.label for r in graph.records() if r.name in symbols}

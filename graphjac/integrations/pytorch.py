@@ -377,6 +377,7 @@ class _Builder:
         self.norms = [n for n, m in traced.named_modules()
                       if isinstance(m, (torch.nn.LayerNorm, torch.nn.BatchNorm1d, torch.nn.BatchNorm2d))]
         self.attentions = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.MultiheadAttention)]
+        self.embeddings = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.Embedding)]
         self.params = {}         # torch parameter name -> graphjac node
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
         self.integers = set()    # ids of input nodes torch holds as integers (token ids)
@@ -433,9 +434,12 @@ class _Builder:
         b_{k} for the k-th convolution's kernel and bias; W_{ih}, W_{hh}, b_{ih}, b_{hh} for the one
         recurrent layer's (W_{ih0}, … layer by layer when it stacks several, as its transposes);
         γ_{k}, β_{k} for the k-th normalisation's scale and shift; W_{QKV}, b_{QKV} for the
-        projections into queries, keys and values that attention keeps as one weight."""
+        projections into queries, keys and values that attention keeps as one weight; E_{k} for
+        the k-th embedding's table."""
         module_path, _, kind = name.rpartition(".")
         arrow = (lambda letter: rf"\vec{{{letter}}}") if dims == 1 else (lambda letter: letter)
+        if module_path in self.embeddings and kind == "weight":
+            return "E" if len(self.embeddings) == 1 else f"E_{{{self.embeddings.index(module_path) + 1}}}"
         for modules, letters in ((self.norms, ({"weight": r"\gamma", "bias": r"\beta"})),
                                  (self.attentions, {"in_proj_weight": "W_{QKV}", "in_proj_bias": "b_{QKV}"})):
             if module_path in modules and kind in letters:
