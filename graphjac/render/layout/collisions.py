@@ -306,10 +306,9 @@ def separated(figure, layout, found, marks=None):
     its nodes, by as little as takes it off; one that runs nearly along them (a leaf's edge to a
     node far to its side), or that no such move takes off, is bowed instead: its middle and label
     move off, its ends and arrowhead stay. An edge through a node (or a backward edge on its
-    forward edge) that no bow clears (a wire
-    Graphviz looped round a circuit's rows) is drawn again as one curve round the nodes, its
-    label (when ``marks`` has its size) beside it (``bowed``: the ids of the splines to draw
-    again from the layout)."""
+    forward edge) that no bow clears (a wire Graphviz looped round a circuit's rows) is drawn
+    again as one curve round the nodes, its label (when ``marks`` has its size) beside it
+    (``bowed``: the ids of the splines to draw again from the layout)."""
     by_id = {e.id: e for e in layout.edges}
     across = figure.direction in ("BT", "TB")
     shifts, bows, routed = {}, {}, {}

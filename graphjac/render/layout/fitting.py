@@ -65,11 +65,12 @@ def fitted(figure, keep_direction: bool = False):
 @lru_cache(maxsize=16)   # a figure fitted again (its frames, a notebook's second look) is not measured again
 def fitted_text(figure, keep_direction: bool = False) -> tuple:
     """(smallest text, candidate) of the candidate of ``figure`` that best fills its ``fit``
-    page, with the page recorded: the one with the largest smallest text (as dot first lays it out, without typeset math); with
-    typeset math, the one whose final layout (moved labels and relayouts included, as the render
-    draws it) has nothing colliding and the largest smallest text (the first outright when every
-    candidate collides). A figure too deep for any of them to reach :data:`LEGIBLE` is tried
-    in two or three columns (:func:`.columns.wraps`), then compact too (each node's lines side by side, snug boxes and labels; ranks as close as
+    page, with the page recorded: the one with the largest smallest text (as dot first lays it
+    out, without typeset math); with typeset math, the one whose final layout (moved labels and
+    relayouts included, as the render draws it) has nothing colliding and the largest smallest
+    text (the first outright when every candidate collides). A figure too deep for any of them
+    to reach :data:`LEGIBLE` is tried in two or three columns (:func:`.columns.wraps`), then
+    compact too (each node's lines side by side, snug boxes and labels; ranks as close as
     :data:`COMPACT_SPACINGS` and the room beside nodes as tight as they are or 0.6 of the usual),
     a circuit at the tighter of those spacings; that wins if its text comes out larger (a
     candidate of these that Graphviz cannot lay out is passed over). A figure with time steps
@@ -93,7 +94,7 @@ def fitted_text(figure, keep_direction: bool = False) -> tuple:
         promise = max(_promise(figure), _promise(fold) if fold is not None else 0.0)
         if promise < LEGIBLE:
             early = _collapsed_fit(figure)
-            if early[0] >= LEGIBLE or early[0] >= promise:   # legible, or more than the whole could be
+            if early[1] is not None and early[0] >= min(LEGIBLE, promise):   # legible, or beyond the whole
                 return early
     text, best = _fitted(figure)
     if text < LEGIBLE and fold is not None:

@@ -61,9 +61,13 @@ def in_columns(figure, count: int, even: bool = True):
         crossing = {b: n for b, n in crossing.items() if n <= CROSSING}
         if not crossing:
             return figure
-        breaks.append(min(crossing, key=lambda b: crossing[b] + abs(b - ideal) if even else (crossing[b], abs(b - ideal))))
+        if even:   # a level nearer the middle outweighs an edge fewer
+            breaks.append(min(crossing, key=lambda b: crossing[b] + abs(b - ideal)))
+        else:
+            breaks.append(min(crossing, key=lambda b: (crossing[b], abs(b - ideal))))
     column_of = _columns(figure, level, breaks)
-    return replace(figure, columns=tuple(tuple(n.id for n in figure.nodes if column_of[n.id] == k) for k in range(count)))
+    columns = tuple(tuple(n.id for n in figure.nodes if column_of[n.id] == k) for k in range(count))
+    return replace(figure, columns=columns)
 
 
 def crossing_edges(figure) -> frozenset:
