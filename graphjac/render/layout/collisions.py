@@ -254,8 +254,8 @@ def _bounds(figure, layout):
 def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     """The centre nearest to label ``key``'s own where its box touches its edge's ``curve`` from
     one side, no other edge, node or label is in it and no group's border runs through it (None
-    if there is none)."""
-    borders = [(g.x0, g.y0, g.x1, g.y1) for g in (clusters or {}).values()]
+    if there is none). Every spot along the curve is tested at once."""
+    borders = np.array([(g.x0, g.y0, g.x1, g.y1) for g in (clusters or {}).values()], dtype=float).reshape(-1, 4)
     if len(curve) < 3:
         return None
     w, h = label.width / 2, label.height / 2
@@ -265,25 +265,43 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     low, high = curve.min(axis=0) - room, curve.max(axis=0) + room
     points = points[np.all((points > low) & (points < high), axis=1)] if len(points) else points
     others = others[_overlapping((low[0], low[1], high[0], high[1]), others)]
-    best = None
     ends = max(1, len(curve) // 10)
-    for k in range(ends, len(curve) - ends, 2):
-        (px, py), (tx, ty) = curve[k], curve[k + 1] - curve[k - 1]
-        norm = (tx * tx + ty * ty) ** 0.5 or 1.0
-        nx, ny = -ty / norm, tx / norm
-        reach = w * abs(nx) + h * abs(ny) + GAP    # the box's extent along the normal
-        for side in (1, -1):
-            cx, cy = px + side * nx * reach, py + side * ny * reach
-            rect = (cx - w, cy - h, cx + w, cy + h)
-            distance = (cx - x) ** 2 + (cy - y) ** 2
-            if (best is not None and distance >= best[0]) or rect[0] < bounds[0] or rect[1] < bounds[1] \
-                    or rect[2] > bounds[2] or rect[3] > bounds[3]:
-                continue
-            inner = (rect[0] + GAP, rect[1] + GAP, rect[2] - GAP, rect[3] - GAP)   # its own edge may graze it
-            if _clear(rect, points) and _clear(inner, curve) and not _overlapping(rect, others).any() \
-                    and not any(_overlap(rect, b) and not _inside(rect, b) for b in borders):
-                best = (distance, (float(cx), float(cy)))
-    return None if best is None else best[1]
+    at = np.arange(ends, len(curve) - ends, 2)
+    if not len(at):
+        return None
+    tangent = curve[at + 1] - curve[at - 1]
+    norm = np.sqrt(tangent[:, 0] * tangent[:, 0] + tangent[:, 1] * tangent[:, 1])
+    norm[norm == 0] = 1.0
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1) / norm[:, None]
+    reach = w * np.abs(normal[:, 0]) + h * np.abs(normal[:, 1]) + GAP   # the box's extent along the normal
+    centres = np.stack([curve[at] + side * normal * reach[:, None] for side in (1, -1)], axis=1).reshape(-1, 2)
+    boxes = np.concatenate([centres - (w, h), centres + (w, h)], axis=1)   # (x0, y0, x1, y1) of each spot
+    fits = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & (boxes[:, 2] <= bounds[2]) \
+        & (boxes[:, 3] <= bounds[3])
+    fits &= _clear_of(boxes, points) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own edge may graze it
+    if len(others):
+        fits &= ~_crossing_boxes(boxes, others).any(axis=1)
+    if len(borders):
+        fits &= ~(_crossing_boxes(boxes, borders) & ~_within(boxes, borders)).any(axis=1)
+    if not fits.any():
+        return None
+    distance = np.where(fits, (centres[:, 0] - x) ** 2 + (centres[:, 1] - y) ** 2, np.inf)
+    cx, cy = centres[int(np.argmin(distance))]
+    return float(cx), float(cy)
+
+
+def _crossing_boxes(boxes, table) -> np.ndarray:
+    """(n, m): whether box i of ``boxes`` overlaps box j of ``table``, as :func:`_overlap` says."""
+    a, b = boxes[:, None, :], table[None, :, :]
+    return (a[..., 0] + MARGIN < b[..., 2]) & (b[..., 0] + MARGIN < a[..., 2]) \
+        & (a[..., 1] + MARGIN < b[..., 3]) & (b[..., 1] + MARGIN < a[..., 3])
+
+
+def _within(boxes, table) -> np.ndarray:
+    """(n, m): whether box i of ``boxes`` lies inside box j of ``table``, as :func:`_inside` says."""
+    a, b = boxes[:, None, :], table[None, :, :]
+    return (b[..., 0] - MARGIN <= a[..., 0]) & (a[..., 2] <= b[..., 2] + MARGIN) \
+        & (b[..., 1] - MARGIN <= a[..., 1]) & (a[..., 3] <= b[..., 3] + MARGIN)
 
 
 def _clear(rect, points):
