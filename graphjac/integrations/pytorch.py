@@ -440,14 +440,12 @@ class _Builder:
         arrow = (lambda letter: rf"\vec{{{letter}}}") if dims == 1 else (lambda letter: letter)
         if module_path in self.embeddings and kind == "weight":
             return "E" if len(self.embeddings) == 1 else f"E_{{{self.embeddings.index(module_path) + 1}}}"
-        for modules, letters in ((self.norms, ({"weight": r"\gamma", "bias": r"\beta"})),
-                                 (self.attentions, {"in_proj_weight": "W_{QKV}", "in_proj_bias": "b_{QKV}"})):
-            if module_path in modules and kind in letters:
-                letter = arrow(letters[kind]) if modules is self.norms else letters[kind].replace("b_", arrow("b") + "_")
-                if len(modules) == 1:
-                    return letter
-                k = modules.index(module_path) + 1
-                return f"{letter}_{{{k}}}" if modules is self.norms else letter[:-1] + f",{k}}}"
+        if module_path in self.norms and kind in ("weight", "bias"):
+            letter = arrow(r"\gamma" if kind == "weight" else r"\beta")
+            return letter if len(self.norms) == 1 else f"{letter}_{{{self.norms.index(module_path) + 1}}}"
+        if module_path in self.attentions and kind in ("in_proj_weight", "in_proj_bias"):
+            which = "" if len(self.attentions) == 1 else f",{self.attentions.index(module_path) + 1}"
+            return ("W" if kind == "in_proj_weight" else arrow("b")) + f"_{{QKV{which}}}"
         recurrent = re.fullmatch(r"(weight|bias)_(ih|hh)_l(\d+)", kind)
         if recurrent and module_path in self.recurrents and len(self.recurrents) == 1:
             letter = "W" if recurrent[1] == "weight" else r"\vec{b}"

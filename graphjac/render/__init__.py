@@ -43,9 +43,10 @@ def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Fi
     ``details``, every number an interactive page shows in full
     (:func:`graphjac.notation.details.details`)."""
     chosen = options_for(graph, options, **overrides)
-    figure = replace(build_figure(for_figure(graph, chosen), chosen), name=graph.name or "")
+    notes = for_figure(graph, chosen)
+    figure = replace(build_figure(notes, chosen), name=graph.name or "")
     if chosen.fit is not None:
-        figure = _fitted(graph, figure, options, overrides)
+        figure = _fitted(graph, notes, figure, options, overrides)
     elif chosen.style == "circuit" and not chosen.rows:
         from graphjac.render.layout.fitting import within
         figure = within(figure)
@@ -55,12 +56,12 @@ def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Fi
 BRIEF_FROM = 5.0   # points: a figure fitted this small or larger is tried brief (half as large again, at most)
 
 
-def _fitted(graph, figure, options, overrides):
+def _fitted(graph, notes, figure, options, overrides):
     """``figure`` fitted to its page; one still short of legible there whose labels the user
     left as they are, and that is no exercise, is tried brief as well: first without any
     matrix's numbers in its nodes, then also with ∂J/∂x alone on its edges, then with no
     vector's numbers either (every number and formula is still on the interactive page), each
-    drawn so if that is larger."""
+    drawn so if that is larger (``notes``: the graph annotated as ``figure`` shows it)."""
     from graphjac.render.layout.fitting import LEGIBLE, fitted_text
     keep_direction = _direction_given(options, overrides)
     text, best = fitted_text(figure, keep_direction)
@@ -68,8 +69,11 @@ def _fitted(graph, figure, options, overrides):
             or any(_given(graph, options, overrides, name) for name in ("edge_labels", "node_labels", "steps")):
         return best
     symbols = figure.options.updated(edge_labels=("symbol",))
+    annotated = {figure.options: notes}   # each options' annotation made once, when first needed
     for brief_options, most_axes in ((figure.options, 1), (symbols, 1), (symbols, 0)):
-        brief = replace(build_figure(for_figure(graph, brief_options), brief_options, most_axes), name=figure.name)
+        if brief_options not in annotated:
+            annotated[brief_options] = for_figure(graph, brief_options)
+        brief = replace(build_figure(annotated[brief_options], brief_options, most_axes), name=figure.name)
         brief_text, brief_best = fitted_text(brief, keep_direction)
         if brief_text > text:
             text, best = brief_text, brief_best

@@ -59,10 +59,15 @@ _PARSED = {}      # fragment -> its element tree, read once (a copy of it is dra
 
 def _parsed(fragment: str) -> ET.Element:
     if fragment not in _PARSED:
-        if len(_PARSED) >= MEMORY:
-            del _PARSED[next(iter(_PARSED))]
         _PARSED[fragment] = ET.fromstring(fragment)
+        _let_go(_PARSED)
     return _PARSED[fragment]
+
+
+def _let_go(kept: dict) -> None:
+    """Let the oldest of ``kept`` go until it holds :data:`MEMORY`."""
+    while len(kept) > MEMORY:
+        del kept[next(iter(kept))]
 
 
 def set_formula(latex: str, size: float, color: str = "black") -> tuple:
@@ -105,8 +110,7 @@ class _Together:
         for key, answer in found.items():
             if key not in _KEPT:
                 _KEPT[key] = Formula(*key, *answer)
-        while len(_PARSED) > MEMORY:
-            del _PARSED[next(iter(_PARSED))]
+        _let_go(_PARSED)
         return self
 
     def __exit__(self, kind, error, trace):
