@@ -55,6 +55,11 @@ class Application(click.Group):
             warnings.showwarning = _one_line_warning
         _stop_cleanly_on_sigterm()
         try:
+            if _on_a_terminal(sys.stderr):   # a long fit says how it is getting on
+                from graphjac.render.layout.fitting import watched
+
+                from .progress import FitProgress
+                ctx.with_resource(watched(FitProgress(sys.stderr)))
             result = super().invoke(ctx)
             if sys.stdout is not None:   # None when started with it closed: what was echoed went nowhere
                 sys.stdout.flush()
@@ -105,6 +110,13 @@ def _terminated(signum, frame):
     for each in STOPPING:
         signal.signal(each, signal.SIG_DFL)   # a second signal ends the process at once
     raise Terminated(signum)
+
+
+def _on_a_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 def _silence_stdout():

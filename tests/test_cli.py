@@ -614,3 +614,94 @@ def test_train_in_a_real_terminal_shows_its_progress_bar(tmp_path):
     screen = typescript.read_text(errors="replace")
     assert done.returncode == 0, screen[-2000:]
     assert "training  [" in screen and "100%" in screen and "J = " in screen and "Error" not in screen
+
+
+def test_a_long_fit_tells_how_it_gets_on_on_a_terminal_and_leaves_no_trace():
+    """Its line appears once the fit has run a while (a fake clock here), is rewritten in place
+    at most every half second, and is wiped when the fit, however nested, ends."""
+    import io
+
+    from graphjac_cli.progress import FitProgress
+    now = [0.0]
+    stream = io.StringIO()
+    watcher = FitProgress(stream, clock=lambda: now[0])
+    watcher.started()
+    watcher.started()                     # a brief figure's fit inside its figure's
+    now[0] = 1.0
+    watcher.laid_out(0.0)                 # collided; and too soon to say anything
+    assert stream.getvalue() == ""
+    now[0] = 2.5
+    watcher.laid_out(7.43)
+    now[0] = 2.7
+    watcher.laid_out(7.9)                 # counted, not shown: the line was written 0.2 s ago
+    watcher.finished()
+    now[0] = 3.4
+    watcher.laid_out(6.0)
+    assert stream.getvalue() == ("\rfitting to the page: 2 layouts in 2 s, the clearest with 7.4 pt text\x1b[K"
+                                 "\rfitting to the page: 4 layouts in 3 s, the clearest with 7.9 pt text\x1b[K")
+    watcher.finished()
+    assert stream.getvalue().endswith("\x1b[K\r\x1b[K")
+    watcher.started()
+    watcher.laid_out(9.0)
+    watcher.finished()                    # a short fit: nothing at all
+    assert stream.getvalue().count("fitting") == 2
+
+
+def test_fit_tells_its_watcher_each_candidate_it_lays_out():
+    from dataclasses import replace
+
+    from graphjac.render import figure_for
+    from graphjac.render.layout import fitting
+    from graphjac.render.layout.fitting import smallest_text, watched
+    from graphjac.render.writers.composer import place
+
+    class Recorder:
+        def __init__(self):
+            self.events = []
+
+        def started(self):
+            self.events.append("started")
+
+        def laid_out(self, text):
+            self.events.append(text)
+
+        def finished(self):
+            self.events.append("finished")
+
+    fitting.fitted_text.cache_clear()
+    recorder = Recorder()
+    with watched(recorder):
+        figure = figure_for(gj.load("lecture:micrograd"), fit="4:3")
+    events = recorder.events
+    assert events[0] == "started" and events[-1] == "finished" and events.count("started") == events.count("finished")
+    texts = [e for e in events if not isinstance(e, str)]
+    placed = place(figure)
+    assert len(texts) >= 2 and max(texts) == pytest.approx(smallest_text(figure, (placed.layout.width,
+                                                                                   placed.layout.height)))
+    figure_for(gj.load("lecture:add"), fit="4:3")    # no watcher now: nothing recorded
+    assert recorder.events == events
+
+
+def test_a_fit_on_a_terminal_ends_with_its_message_on_a_clean_line(tmp_path):
+    import pty
+    primary, terminal = pty.openpty()
+    try:
+        run = subprocess.run([graphjac_command(), "render", "lecture:rnn_bptt", "--fit", "4:3", "-o",
+                              tmp_path / "rnn.png"], stdout=subprocess.PIPE, stderr=terminal, timeout=300)
+        os.close(terminal)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:   # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(primary)
+    said = said.decode().replace("\r\n", "\n")
+    lines = re.sub(r"\rfitting to the page: \d+ layouts? in \d+ s(, the clearest with [\d.]+ pt text)?\x1b\[K", "",
+                   said)
+    assert run.returncode == 0 and re.fullmatch(rf"wrote {re.escape(str(tmp_path / 'rnn.png'))} \([\d.]+ kB\)\n",
+                                                lines.replace("\r\x1b[K", ""))

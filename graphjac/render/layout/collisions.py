@@ -20,7 +20,8 @@ import numpy as np
 from graphjac.core.records import record
 
 SAMPLES = 48        # points per Bézier segment
-MARGIN = 1.0        # points of tolerance at every box edge
+MARGIN = 1.0        # points of tolerance at every box edge (a node's: its text has room inside it)
+INK = 0.0           # … at an edge label's, for an edge through it: its box is its text's own ink
 CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
 
@@ -69,7 +70,8 @@ def collisions(figure, layout, marks) -> list:
             continue
         reach = (*points.min(axis=0), *points.max(axis=0))
         near = [k for k in np.flatnonzero(_overlapping(reach, table)) if keys[k] not in (edge.tail, edge.head, edge.id)]
-        crossed = ~_clear_of(table[near], points) if near else []
+        crossed = ~_clear_of(table[near], points, np.array([[INK if keys[k] in labels else MARGIN] for k in near])) \
+            if near else []
         for k, hit in zip(near, crossed):
             if hit:
                 found.append(Collision("edge-node" if keys[k] in nodes else "edge-label", edge.id, keys[k]))
@@ -146,13 +148,14 @@ def _overlapping_pairs(table) -> np.ndarray:
         & (a[..., 1] + MARGIN < b[..., 3]) & (b[..., 1] + MARGIN < a[..., 3])
 
 
-def _clear_of(table, points) -> np.ndarray:
-    """For each box of ``table``: no point of ``points`` inside it (:func:`_clear`, for many)."""
+def _clear_of(table, points, inset=MARGIN) -> np.ndarray:
+    """For each box of ``table``: no point of ``points`` inside it, ``inset`` (a number, or one
+    for each box as an (n, 1) array) within its sides (:func:`_clear`, for many)."""
     if not len(points):
         return np.ones(len(table), dtype=bool)
     xs, ys = points[None, :, 0], points[None, :, 1]
-    inside = (xs > table[:, 0:1] + MARGIN) & (xs < table[:, 2:3] - MARGIN) \
-        & (ys > table[:, 1:2] + MARGIN) & (ys < table[:, 3:4] - MARGIN)
+    inside = (xs > table[:, 0:1] + inset) & (xs < table[:, 2:3] - inset) \
+        & (ys > table[:, 1:2] + inset) & (ys < table[:, 3:4] - inset)
     return ~inside.any(axis=1)
 
 
@@ -278,7 +281,7 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     boxes = np.concatenate([centres - (w, h), centres + (w, h)], axis=1)   # (x0, y0, x1, y1) of each spot
     fits = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & (boxes[:, 2] <= bounds[2]) \
         & (boxes[:, 3] <= bounds[3])
-    fits &= _clear_of(boxes, points) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own edge may graze it
+    fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own edge may graze it
     if len(others):
         fits &= ~_crossing_boxes(boxes, others).any(axis=1)
     if len(borders):

@@ -78,8 +78,10 @@ def placement(figure) -> Optional[Placement]:
             ranks[n] = low - down
     order = {node.id: k for k, node in enumerate(figure.nodes)}
     stepped = [ranks[n] for n, g in slot.items() if g in step]
-    walls = range(min(stepped), max(stepped) + 1)
-    lines = _ordered(ranks, lambda n: (_column(slot.get(n), step), order[n]), len(family), walls)
+    head = _lifted_head(figure, ranks, set(slot), max(stepped) + 1)
+    walls = range(min(stepped), max([ranks[n] for n in head] + stepped) + 1)
+    lines = _ordered(ranks, lambda n: (len(family) if n in head else _column(slot.get(n), step), order[n]),
+                     len(family), walls)   # the head in the last step's column, over it
     if shared:   # the shared row under the steps' lowest rank, not on it
         top = max(ranks[n] for n in shared)   # each row its place under the steps, a rank's room above the first
         for rank in sorted({ranks[n] for n in shared}):
@@ -147,6 +149,29 @@ def _below_the_steps(figure, shared, per_row) -> dict:
             more = {n: 0 for n in inside - set(down)}
         down.update(more)
     return down
+
+
+def _lifted_head(figure, ranks, placed, above: int) -> set:
+    """The head (what follows the steps: the output, its weights, the target, the loss), moved up
+    in ``ranks`` to start at rank ``above``, over the last step rather than in a column of its own
+    beside it (an output's weights ranked beside the last step's state would stand right of its
+    box and widen the figure by a column)."""
+    head = {n for n in ranks if n not in placed}
+    feeds = {}
+    for edge in figure.edges:
+        if edge.direction == "forward":
+            feeds.setdefault(edge.src, set()).add(edge.dst)
+    reaching = set()   # head nodes that feed the steps (an initial state): they stay below them
+    grown = True
+    while grown:
+        more = {n for n in head - reaching if feeds.get(n, set()) & (placed | reaching)}
+        reaching |= more
+        grown = bool(more)
+    head -= reaching
+    if head and min(ranks[n] for n in head) < above:
+        lift = above - min(ranks[n] for n in head)
+        ranks.update((n, ranks[n] + lift) for n in head)
+    return head
 
 
 def _feeding(figure, slot, step) -> list:

@@ -1,0 +1,50 @@
+"""A long ``--fit`` told on the terminal: one line on standard error, kept up to date and wiped
+when the fit ends (a whole transformer layer lays out dozens of candidates, for half a minute
+or more). Nothing is written when standard error is not a terminal, nor for a fit that ends
+within :data:`QUIET` seconds."""
+
+from __future__ import annotations
+
+import time
+
+QUIET = 2.0    # seconds a fit runs before its line appears
+EVERY = 0.5    # seconds between two updates of the line
+
+
+class FitProgress:
+    """The watcher :func:`graphjac.render.layout.fitting.watched` tells, writing to ``stream``
+    (a terminal) ``\\r``-rewritten lines such as ``fitting to the page: 12 layouts in 9 s, the
+    clearest with 7.4 pt text``."""
+
+    def __init__(self, stream, clock=time.monotonic):
+        self.stream, self.clock = stream, clock
+        self.depth, self.shown = 0, False
+
+    def started(self):
+        if self.depth == 0:
+            self.start, self.last, self.count, self.best = self.clock(), 0.0, 0, 0.0
+        self.depth += 1
+
+    def laid_out(self, text: float):
+        self.count += 1
+        self.best = max(self.best, text)
+        now = self.clock()
+        if now - self.start >= QUIET and now - self.last >= EVERY:
+            self.last = now
+            layouts = f"{self.count} layout{'s' if self.count > 1 else ''}"
+            clearest = f", the clearest with {self.best:.1f} pt text" if self.best else ""
+            self._write(f"\rfitting to the page: {layouts} in {now - self.start:.0f} s{clearest}\x1b[K")
+            self.shown = True
+
+    def finished(self):
+        self.depth -= 1
+        if self.depth == 0 and self.shown:
+            self._write("\r\x1b[K")
+            self.shown = False
+
+    def _write(self, text):
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):   # the terminal is gone: the fit goes on without it
+            pass
