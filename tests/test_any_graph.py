@@ -706,3 +706,40 @@ def test_a_backward_edge_is_moved_off_its_forward_edge_only_as_far_as_keeps_its_
     assert dx == 0.0 and dy < 0
     assert _ends_on_nodes(backward, layout, False) and not _ends_on_nodes(
         EdgePath("e1", "a", "b", tuple((x, y + 6.0) for x, y in line)), layout, False)
+
+
+def test_an_edge_that_curls_back_through_its_own_node_collides_and_is_drawn_again_leaving_it():
+    """micrograd's compact figure: Graphviz ended a backward edge on the bottom of its node after
+    running it in along that side from the corner. No other node is in its way, so only its own
+    node tells: 16 pt or more of it run within 2 pt of that node's box."""
+    from graphjac.render.layout.collisions import Collision, _along, _curve, _rect, collisions, separated
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "m": NodeBox("m", 300.0, 80.0, 100.0, 20.0)}
+    curled = EdgePath("e0", "a", "m", ((20.0, 5.0), (150.0, 20.0), (240.0, 60.0), (245.0, 68.0),
+                                       (250.0, 72.0), (262.0, 78.0), (275.0, 74.0),
+                                       (282.0, 72.0), (300.0, 80.0), (310.0, 70.0)), start=(20.0, 0.0))
+    leaving = EdgePath("e1", "a", "m", ((20.0, -5.0), (120.0, 10.0), (220.0, 40.0), (290.0, 70.0)), end=(292.0, 70.0))
+    layout = Layout(500.0, 200.0, nodes, (curled, leaving), {})
+    figure = figure_for(load_example("add"))
+    assert _along(_curve(curled), _rect(nodes["m"])) > 16.0 > _along(_curve(leaving), _rect(nodes["m"]))
+    assert collisions(figure, layout, {}) == [Collision("edge-own-node", "e0", "m")]
+    mended, _, redrawn = separated(figure, layout, collisions(figure, layout, {}))
+    edge = {e.id: e for e in mended.edges}["e0"]
+    assert redrawn == {"e0"} and collisions(figure, mended, {}) == []
+    assert edge.start == curled.start and math.dist(edge.points[-1], curled.points[-1]) < 1e-6   # the same ends
+
+
+def test_a_label_on_an_arrowhead_collides_with_its_edge():
+    """The curve of an edge stops where its arrowhead begins: the 10 pt to the tip are drawn
+    too, and a label there (micrograd's 167 on the arrows into b) is in the edge's way."""
+    import types
+    from graphjac.render.layout.collisions import Collision, collisions
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "b": NodeBox("b", 0.0, 200.0, 40.0, 20.0),
+             "c": NodeBox("c", 200.0, 0.0, 40.0, 20.0)}
+    arrow = EdgePath("e0", "a", "b", ((0.0, 10.0), (0.0, 60.0), (0.0, 120.0), (0.0, 180.0)), end=(0.0, 190.0))
+    labelled = EdgePath("e1", "c", "b", ((200.0, 10.0), (150.0, 100.0), (60.0, 180.0), (20.0, 190.0)),
+                        label=(4.0, 185.0))
+    layout = Layout(300.0, 300.0, nodes, (arrow, labelled), {})
+    found = collisions(figure_for(load_example("add")), layout, {"e1": types.SimpleNamespace(width=16.0, height=7.0)})
+    assert Collision("edge-label", "e0", "e1") in found

@@ -114,6 +114,23 @@ def test_time_steps_stand_in_order_each_boxed_around_its_own_nodes(direction):
 
 
 @pytest.mark.dot
+@pytest.mark.parametrize("direction", ["BT", "TB"])
+def test_the_head_of_an_unrolled_rnn_stands_beyond_its_last_step_not_beside_it(direction):
+    """The output, its weights, the target and the loss follow the steps in the figure's
+    direction, over (or under) the last step: beside it they widened the figure by a column."""
+    figure, layout = _step_layout(direction)
+    last = layout.clusters[next(f"cluster_{k}" for k, g in enumerate(figure.groups) if g.label[0] == r"\text{t = 3}")]
+    first = layout.clusters[next(f"cluster_{k}" for k, g in enumerate(figure.groups) if g.label[0] == r"\text{t = 1}")]
+    ids = {node.name: node.id for node in figure.nodes}
+    up = direction == "BT"   # Graphviz's y grows upwards
+    for name in ("w", "c", "o", "y", "J"):
+        node = layout.nodes[ids[name]]
+        assert (node.y - node.height / 2 > last.y1) if up else (node.y + node.height / 2 < last.y0), name
+        assert node.x > first.x1, name     # nearer the last step than the first
+    assert layout.width < 1.9 * layout.height
+
+
+@pytest.mark.dot
 def test_fit_keeps_a_direction_the_user_names():
     from graphjac.render import figure_for
     graph = load_example("neuron")

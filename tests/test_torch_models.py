@@ -327,7 +327,9 @@ def test_a_backward_edge_on_its_forward_edge_that_no_bow_takes_clear_of_the_node
 @pytest.mark.parametrize("name, symbols", [
     ("transformer", {"self_attn.in_proj_weight": "W_{QKV}", "self_attn.in_proj_bias": r"\vec{b}_{QKV}",
                      "norm1.weight": r"\vec{\gamma}_{1}", "norm1.bias": r"\vec{\beta}_{1}",
-                     "norm2.weight": r"\vec{\gamma}_{2}", "norm2.bias": r"\vec{\beta}_{2}"}),
+                     "norm2.weight": r"\vec{\gamma}_{2}", "norm2.bias": r"\vec{\beta}_{2}",
+                     "self_attn.out_proj.weight": "W_{O}", "self_attn.out_proj.bias": r"\vec{b}_{O}",
+                     "linear1.weight": "W_{1}", "linear1.bias": "B_{1}", "linear2.weight": "W_{2}"}),
     ("residual", {"bn.weight": r"\vec{\gamma}", "bn.bias": r"\vec{\beta}"}),
     ("embedding", {"norm.weight": r"\vec{\gamma}", "norm.bias": r"\vec{\beta}", "embed.weight": "E"})])
 def test_a_normalisation_and_attention_s_projections_are_written_as_lectures_write_them(name, symbols):

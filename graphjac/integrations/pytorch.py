@@ -377,6 +377,8 @@ class _Builder:
         self.norms = [n for n, m in traced.named_modules()
                       if isinstance(m, (torch.nn.LayerNorm, torch.nn.BatchNorm1d, torch.nn.BatchNorm2d))]
         self.attentions = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.MultiheadAttention)]
+        self.out_projections = [f"{n}.out_proj" for n in self.attentions]
+        self.dense = [n for n in self.linears if n not in self.out_projections]   # the Linears numbered W₁, W₂, …
         self.embeddings = [n for n, m in traced.named_modules() if isinstance(m, torch.nn.Embedding)]
         self.params = {}         # torch parameter name -> graphjac node
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
@@ -434,7 +436,8 @@ class _Builder:
         b_{k} for the k-th convolution's kernel and bias; W_{ih}, W_{hh}, b_{ih}, b_{hh} for the one
         recurrent layer's (W_{ih0}, … layer by layer when it stacks several, as its transposes);
         γ_{k}, β_{k} for the k-th normalisation's scale and shift; W_{QKV}, b_{QKV} for the
-        projections into queries, keys and values that attention keeps as one weight; E_{k} for
+        projections into queries, keys and values that attention keeps as one weight, W_{O}, b_{O}
+        for its output projection (a Linear numbered with none of the others); E_{k} for
         the k-th embedding's table."""
         module_path, _, kind = name.rpartition(".")
         arrow = (lambda letter: rf"\vec{{{letter}}}") if dims == 1 else (lambda letter: letter)
@@ -446,14 +449,17 @@ class _Builder:
         if module_path in self.attentions and kind in ("in_proj_weight", "in_proj_bias"):
             which = "" if len(self.attentions) == 1 else f",{self.attentions.index(module_path) + 1}"
             return ("W" if kind == "in_proj_weight" else arrow("b")) + f"_{{QKV{which}}}"
+        if module_path in self.out_projections and kind in ("weight", "bias"):
+            which = "" if len(self.attentions) == 1 else f",{self.out_projections.index(module_path) + 1}"
+            return ("W" if kind == "weight" else arrow("b")) + f"_{{O{which}}}"
         recurrent = re.fullmatch(r"(weight|bias)_(ih|hh)_l(\d+)", kind)
         if recurrent and module_path in self.recurrents and len(self.recurrents) == 1:
             letter = "W" if recurrent[1] == "weight" else r"\vec{b}"
             return f"{letter}_{{{recurrent[2]}{recurrent[3] if self.recurrents[module_path] > 1 else ''}}}"
-        for modules, letters in ((self.linears, ("W", "B")), (self.convolutions, ("K", r"\vec{b}"))):
+        for modules, letters in ((self.dense, ("W", "B")), (self.convolutions, ("K", r"\vec{b}"))):
             if module_path in modules and kind in ("weight", "bias"):
                 letter = letters[0] if kind == "weight" else letters[1]
-                if modules is self.convolutions and kind == "bias" and self.linears:
+                if modules is self.convolutions and kind == "bias" and self.dense:
                     letter = r"\vec{c}"      # B is the dense layers' bias
                 return letter if len(modules) == 1 else f"{letter}_{{{modules.index(module_path) + 1}}}"
         return None
@@ -544,7 +550,7 @@ class _Builder:
         if node is self.prediction:
             return "y_hat", None          # ŷ, drawn as the figure's vector style says (arrow or bold)
         k = self.fresh(base)[len(base):] if count is None else str(count)
-        if count is not None and len(self.linears) == 1:
+        if count is not None and len(self.dense) == 1:
             return self.unique(base), None
         return self.unique(f"{base}{k}"), None    # l1 is l⃗₁ (or bold l₁): the name decides, as for ŷ
 
@@ -665,7 +671,7 @@ class _Builder:
     def module_Linear(self, node, module, x):
         g = self.graph
         W, B = self.param(node.target, "weight"), self.param(node.target, "bias")
-        k = self.linears.index(node.target) + 1
+        k = self.dense.index(node.target) + 1 if node.target in self.dense else None
         name, label = self.named(node, "l", "l", count=k)
         if len(g.record(x).sample_shape) != 1:
             product = g.matmul(x, W, name=name if B is None else self.fresh("xW"))

@@ -24,11 +24,13 @@ MARGIN = 1.0        # points of tolerance at every box edge (a node's: its text 
 INK = 0.0           # … at an edge label's, for an edge through it: its box is its text's own ink
 CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
+HUGGING = 16.0      # points of an edge's length along or through its own node (within NEAR of its box)
+NEAR = 2.0          # … past which it runs along that node's border rather than leaving it
 
 
 @record
 class Collision:
-    kind: str        # edge-node, edge-label, label-label, label-node, label-border, hidden-edge
+    kind: str        # edge-node, edge-own-node, edge-label, label-label, label-node, label-border, hidden-edge
     what: str
     other: str
 
@@ -65,7 +67,7 @@ def collisions(figure, layout, marks) -> list:
     keys = list(rects)
     table = np.array([rects[key] for key in keys], dtype=float).reshape(-1, 4)
     for edge in layout.edges:
-        points = curves[edge.id]
+        points = _drawn(edge)
         if not len(points):
             continue
         reach = (*points.min(axis=0), *points.max(axis=0))
@@ -75,6 +77,8 @@ def collisions(figure, layout, marks) -> list:
         for k, hit in zip(near, crossed):
             if hit:
                 found.append(Collision("edge-node" if keys[k] in nodes else "edge-label", edge.id, keys[k]))
+        found += [Collision("edge-own-node", edge.id, end) for end in dict.fromkeys((edge.tail, edge.head))
+                  if end in layout.nodes and _along(points, rects[end]) > HUGGING]
     ordered = sorted(keys)
     if ordered:
         boxes_ = np.array([rects[key] for key in ordered], dtype=float)
@@ -86,6 +90,17 @@ def collisions(figure, layout, marks) -> list:
     found += _across_borders(layout, rects, marks)
     found += _hidden_edges(figure, layout, curves)
     return found
+
+
+def _along(points, rect) -> float:
+    """How much of the curve through ``points`` runs within :data:`NEAR` of the box ``rect``
+    (or inside it), in points: an edge leaving its node runs a few points near it; one that
+    runs along its border or curls back through it, many more (micrograd's compact figure)."""
+    x0, y0, x1, y1 = rect
+    near = (points[:, 0] > x0 - NEAR) & (points[:, 0] < x1 + NEAR) & (points[:, 1] > y0 - NEAR) \
+        & (points[:, 1] < y1 + NEAR)
+    steps = np.hypot(*np.diff(points, axis=0).T)
+    return float(steps[near[1:] & near[:-1]].sum())
 
 
 def _across_borders(layout, rects, marks):
@@ -115,9 +130,21 @@ def _curve(edge) -> np.ndarray:
     return _sampled(tuple(edge.points))
 
 
+def _drawn(edge) -> np.ndarray:
+    """:func:`_curve`, and points along the edge's arrowheads (a label on an arrowhead is in its way)."""
+    return _sampled(tuple(edge.points), edge.start, edge.end)
+
+
+ARROW_SAMPLES = 6   # points along an arrowhead, from the spline's end to its tip
+
+
 @lru_cache(maxsize=8192)
-def _sampled(points) -> np.ndarray:
+def _sampled(points, start=None, end=None) -> np.ndarray:
     curve = _sampled_afresh(points)
+    if len(curve) and start is not None:
+        curve = np.concatenate([np.linspace(start, points[0], ARROW_SAMPLES, endpoint=False), curve])
+    if len(curve) and end is not None:
+        curve = np.concatenate([curve, np.linspace(points[-1], end, ARROW_SAMPLES + 1)[1:]])
     curve.flags.writeable = False
     return curve
 
@@ -350,6 +377,11 @@ def separated(figure, layout, found, marks=None):
             routed[backward.id] = _rerouted(backward, layout, (marks or {}).get(backward.id))
         else:
             bows[backward.id] = _bow(forward, backward, normal, layout, fallback=True)
+    for hit in (c for c in found if c.kind == "edge-own-node" and c.what not in shifts and c.what not in routed):
+        edge = by_id[hit.what]   # drawn again from where it meets its nodes, leaving each at once
+        if edge.label is None or hit.what in (marks or {}):
+            bows.pop(hit.what, None)
+            routed[hit.what] = _rerouted(edge, layout, marks.get(hit.what) if edge.label is not None else None)
     for hit in (c for c in found if c.kind == "edge-node" and c.what not in shifts and c.what not in bows
                 and c.what not in routed):
         edge = by_id[hit.what]

@@ -7,8 +7,9 @@ So a figure with steps is placed in two runs:
 
 1. ``dot`` lays the figure out with the family's groups unboxed: every node gets a rank of our
    own choosing (each step from its inputs up, so the steps stand side by side on the same
-   ranks; the shared parameters on a row of their own below them; the edges from one step into
-   the next do not rank it), and each rank is ordered step by step (invisible edges in a
+   ranks; the shared parameters on a row of their own below them; the head — the output, its
+   weights, the loss — over the last step; the edges from one step into the next do not rank
+   it), and each rank is ordered step by step (invisible edges in a
    ``rank=same`` block, which dot keeps outside clusters).
 2. The boxes go back around their nodes (``bb`` and the label's place, ``lp``, worked out from
    the first run) and ``neato -n2`` draws the positioned graph as it is. The edges from one step
