@@ -721,7 +721,7 @@ def test_an_edge_that_curls_back_through_its_own_node_collides_and_is_drawn_agai
     leaving = EdgePath("e1", "a", "m", ((20.0, -5.0), (120.0, 10.0), (220.0, 40.0), (290.0, 70.0)), end=(292.0, 70.0))
     layout = Layout(500.0, 200.0, nodes, (curled, leaving), {})
     figure = figure_for(load_example("add"))
-    assert _along(_curve(curled), _rect(nodes["m"])) > 16.0 > _along(_curve(leaving), _rect(nodes["m"]))
+    assert _along(_curve(curled), _rect(nodes["m"]))[0] > 16.0 > _along(_curve(leaving), _rect(nodes["m"]))[0]
     assert collisions(figure, layout, {}) == [Collision("edge-own-node", "e0", "m")]
     mended, _, redrawn = separated(figure, layout, collisions(figure, layout, {}))
     edge = {e.id: e for e in mended.edges}["e0"]

@@ -127,3 +127,15 @@ def test_a_shared_nodes_shares_are_terms_and_its_total_is_stated():
     assert "∂e/∂b = 2 + 3 = 5" in labels["b"]                      # was two edges each claiming ∂e/∂b
     edges = [to_unicode(e.label[0]) for e in figure.edges if e.direction == "backward" and e.label]
     assert any(text.startswith("∂e/∂b⁽¹⁾") for text in edges) and any(text.startswith("∂e/∂b⁽²⁾") for text in edges)
+
+
+def test_results_graphjac_names_read_u1_u2_in_order_and_never_as_a_node_of_the_user_s():
+    """from_torch's residual add read u₁₂ (its place among every node), a transformer's u₄₉;
+    numbered by place, a result could also read as a node the user named u1."""
+    g = gj.Graph("numbered")
+    x = g.input("x", 2.0)
+    w = g.param("u1", 3.0)                       # reads u₁
+    y = g.add(g.mul(x, w), x)
+    g.target = g.exp(y, name="J")
+    nodes, _ = _formulas(g)
+    assert nodes == {"mul1": "u₂ = x\u2009u₁", "add1": "u₃ = u₂ + x", "J": "J = e^(u₃)"}

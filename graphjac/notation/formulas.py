@@ -20,6 +20,7 @@ differentiates anything.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from typing import Optional
@@ -184,16 +185,20 @@ class Notation:
         self.records = graph.records()
         self.target = None if graph.target is None else graph.target.id
         self.vector_style = vector_style
-        self.symbols = [self._symbol_of(r) for r in self.records]
+        self.symbols = self._symbols()
         self._symbol_cache, self._mapping_cache, self._formula_cache = {}, {}, {}
         self.uses = self._differentiable_uses()
 
-    def _symbol_of(self, record):
-        """A node's symbol: its label, its name as math, or for a result graphjac named (add13,
-        exp1) a short symbol u with its place in the graph (u₁₃), never the op's name."""
-        if record.auto_named and record.op is not None and record.label is None:
-            return Symbol("u", str(record.id))
-        return Symbol.from_name(record.name, self._label(record))
+    def _symbols(self) -> list:
+        """Each node's symbol: its label, its name as math, or for a result graphjac named (add13,
+        exp1) a short symbol u numbered in the order the results are computed (u₁, u₂, …), never
+        the op's name, skipping any number whose symbol a node of the graph already reads as
+        (a node named u1)."""
+        unnamed = [r.auto_named and r.op is not None and r.label is None for r in self.records]
+        named = [None if u else Symbol.from_name(r.name, self._label(r)) for r, u in zip(self.records, unnamed)]
+        taken = {symbol.latex() for symbol in named if symbol is not None}
+        free = (Symbol("u", str(k)) for k in itertools.count(1) if f"u_{{{k}}}" not in taken)
+        return [next(free) if symbol is None else symbol for symbol in named]
 
     def _differentiable_uses(self):
         """node id -> the (dst, slot) uses a gradient flows back through, in build order."""

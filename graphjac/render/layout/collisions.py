@@ -21,7 +21,7 @@ from graphjac.core.records import record
 
 SAMPLES = 48        # points per Bézier segment
 MARGIN = 1.0        # points of tolerance at every box edge (a node's: its text has room inside it)
-INK = 0.0           # … at an edge label's, for an edge through it: its box is its text's own ink
+INK = 0.5           # … at an edge label's, for an edge through it: its box is its text's own ink, so half a point
 CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
 HUGGING = 16.0      # points of an edge's length along or through its own node (within NEAR of its box)
@@ -77,8 +77,7 @@ def collisions(figure, layout, marks) -> list:
         for k, hit in zip(near, crossed):
             if hit:
                 found.append(Collision("edge-node" if keys[k] in nodes else "edge-label", edge.id, keys[k]))
-        found += [Collision("edge-own-node", edge.id, end) for end in dict.fromkeys((edge.tail, edge.head))
-                  if end in layout.nodes and _along(points, rects[end]) > HUGGING]
+    found += [Collision("edge-own-node", edge_id, end) for edge_id, end in _hugging(layout, rects)]
     ordered = sorted(keys)
     if ordered:
         boxes_ = np.array([rects[key] for key in ordered], dtype=float)
@@ -92,15 +91,33 @@ def collisions(figure, layout, marks) -> list:
     return found
 
 
-def _along(points, rect) -> float:
-    """How much of the curve through ``points`` runs within :data:`NEAR` of the box ``rect``
-    (or inside it), in points: an edge leaving its node runs a few points near it; one that
-    runs along its border or curls back through it, many more (micrograd's compact figure)."""
-    x0, y0, x1, y1 = rect
-    near = (points[:, 0] > x0 - NEAR) & (points[:, 0] < x1 + NEAR) & (points[:, 1] > y0 - NEAR) \
-        & (points[:, 1] < y1 + NEAR)
+def _hugging(layout, rects) -> list:
+    """(edge id, node key) of each edge that runs along or curls back through a node it starts or
+    ends at: more than :data:`HUGGING` points of its length within :data:`NEAR` of that node's
+    box (:func:`_along`; every edge at once)."""
+    pairs = [(edge, end) for edge in layout.edges for end in dict.fromkeys((edge.tail, edge.head)) if end in rects]
+    curves = [_drawn(edge) for edge, _ in pairs]
+    if not pairs or not any(len(c) for c in curves):
+        return []
+    owner = np.repeat(np.arange(len(pairs)), [len(c) for c in curves])
+    lengths = _along(np.concatenate(curves), np.array([rects[end] for _, end in pairs], dtype=float)[owner], owner,
+                     len(pairs))
+    return [(edge.id, end) for (edge, end), length in zip(pairs, lengths) if length > HUGGING]
+
+
+def _along(points, rects, owner=None, count=1) -> np.ndarray:
+    """How much of each curve runs within :data:`NEAR` of its box (or inside it), in points: an
+    edge leaving its node runs a few points near it; one that runs along its border or curls back
+    through it, many more (micrograd's compact figure). ``points`` (n, 2) and ``rects`` (n, 4: the
+    box of each point's curve) hold ``count`` curves one after another, ``owner`` (n,) saying whose
+    each point is (None: one curve)."""
+    owner = np.zeros(len(points), dtype=int) if owner is None else owner
+    rects = np.broadcast_to(np.asarray(rects, dtype=float), (len(points), 4))
+    near = (points[:, 0] > rects[:, 0] - NEAR) & (points[:, 0] < rects[:, 2] + NEAR) \
+        & (points[:, 1] > rects[:, 1] - NEAR) & (points[:, 1] < rects[:, 3] + NEAR)
     steps = np.hypot(*np.diff(points, axis=0).T)
-    return float(steps[near[1:] & near[:-1]].sum())
+    counted = near[1:] & near[:-1] & (owner[1:] == owner[:-1])
+    return np.bincount(owner[1:][counted], weights=steps[counted], minlength=count)
 
 
 def _across_borders(layout, rects, marks):
