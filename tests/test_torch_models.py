@@ -336,3 +336,12 @@ def test_a_normalisation_and_attention_s_projections_are_written_as_lectures_wri
     graph = same(*MODELS[name])
     shown = {r.name: r.label for r in graph.records() if r.name in symbols}
     assert shown == symbols
+
+
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru"])
+def test_the_last_state_taken_from_a_recurrent_layer_s_outputs_reads_h_T(name):
+    """``out[:, -1]`` read u⃗₃₁ (then u⃗₁₁): a lecture writes the last hidden state h⃗_T."""
+    from graphjac.render import figure_for
+    labels = {n.name: n.label[0] for n in figure_for(same(*MODELS[name])).nodes}
+    assert labels["h_T"] == r"\vec{h}_{T}^{(i)} = {H^{(i)}}_{[-1]}"
+    assert labels["y_hat"] == r"\hat{\mathbf{y}}^{(i)} = W^{T} \vec{h}_{T}^{(i)} + B"

@@ -384,6 +384,7 @@ class _Builder:
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
         self.integers = set()    # ids of input nodes torch holds as integers (token ids)
         self.slices = {}         # (node id, key) -> the index node of a weight's rows, made once
+        self.sequences = {}      # node id of a recurrent layer's outputs H -> its number of steps
         self.target = None
         self.counts = {}
         self.prediction = None
@@ -837,6 +838,7 @@ class _Builder:
             cells.append(c)
             layer_input = outputs
         output = g.stack(layer_input, axis=0, name=self.fresh("H"), label="H")
+        self.sequences[output.id] = steps
         h_n = g.stack(finals, axis=0, name=self.unique("h_n"))
         if record.batch:
             self.batch_dims[h_n.id] = 1
@@ -1189,6 +1191,8 @@ class _Builder:
             parts.pop()
         if not parts or parts == [slice(None)]:
             return x
+        if x.id in self.sequences and parts in ([-1], [self.sequences[x.id] - 1]):   # out[:, -1]: the last state, h_T
+            return self.graph.index(x, tuple(parts), name=self.unique("h_T"))
         return self.graph.index(x, tuple(parts))
 
     def call_squeeze(self, node, x, dim=None):
