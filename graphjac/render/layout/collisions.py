@@ -248,14 +248,16 @@ def relabelled(figure, layout, marks):
     curves = {e.id: _curve(e) for e in layout.edges}
     labels = set(curves) & set(marks)     # edge labels: they move along their edges
     titles = set(layout.clusters) & set(rects)   # group titles: they slide along their group's top
-    found = [c for c in collisions(figure, layout, marks) if c.kind not in ("edge-node", "hidden-edge")]
+    found = [c for c in collisions(figure, layout, marks)
+             if c.kind not in ("edge-node", "edge-own-node", "hidden-edge")]   # an edge's own course: not a label's
     culprits = {c.other if c.other in labels | titles and c.kind != "label-border" else c.what for c in found}
     if not culprits & (labels | titles):
         return layout
-    everything = np.concatenate([c for c in curves.values() if len(c)] or [np.zeros((0, 2))])
+    drawn = {e.id: _drawn(e) for e in layout.edges}   # arrowheads too: no label is moved onto one
+    everything = np.concatenate([c for c in drawn.values() if len(c)] or [np.zeros((0, 2))])
     moved = {}
     for key in sorted(culprits & labels):
-        others = np.concatenate([c for k, c in curves.items() if k != key and len(c)] or [np.zeros((0, 2))])
+        others = np.concatenate([c for k, c in drawn.items() if k != key and len(c)] or [np.zeros((0, 2))])
         spot = _free_spot(key, curves[key], marks[key], rects, others, _bounds(figure, layout), layout.clusters)
         moved.update(_placed(key, spot, marks, rects))
     for key in sorted(culprits & titles):
@@ -325,7 +327,7 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     boxes = np.concatenate([centres - (w, h), centres + (w, h)], axis=1)   # (x0, y0, x1, y1) of each spot
     fits = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & (boxes[:, 2] <= bounds[2]) \
         & (boxes[:, 3] <= bounds[3])
-    fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own edge may graze it
+    fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own may graze it
     if len(others):
         fits &= ~_crossing_boxes(boxes, others).any(axis=1)
     if len(borders):
