@@ -28,8 +28,8 @@ from .common import load_graph, torch_option
 @torch_option
 def command(specs, output, key, title, text, precision, tex, torch):
     """A worksheet of each SPEC's figure, its values and gradients left as numbered rules to
-    write on, with numbered questions, on A4 pages (a large figure gets a page of its own, and
-    questions that do not fit run on); and its answer key, laid out alike, with the worked
+    write on, with numbered questions, on A4 pages (a large figure gets a page of its own, or
+    two side by side, and questions that do not fit run on); and its answer key, laid out alike, with the worked
     chain rule of every gradient. No TeX needed; with --tex, the PDFs come from pdflatex and
     TikZ; with -o SHEET.tex, the LaTeX documents themselves, to edit and compile with your
     course's sheets.

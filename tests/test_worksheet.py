@@ -192,3 +192,57 @@ def test_a_typeset_sheet_and_key_have_their_words_as_text(tmp_path):
         assert "Week 3" in text and "neuron" in text and "z = x⃗ᵀw⃗ + b" in text
     assert "Fill in each numbered blank" in texts["sheet"] and f"a = σ(z) = {a:.2f}" not in texts["sheet"]
     assert "The answers, blank by blank" in texts["key"] and f"2. a = σ(z) = {a:.2f}" in texts["key"]
+
+
+def _figures(page):
+    """The figure drawings nested in a typeset page: (x, width, viewBox) of each."""
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(page)
+    return [(float(svg.get("x")), float(svg.get("width")), [float(v) for v in svg.get("viewBox").split()])
+            for svg in root.findall("{http://www.w3.org/2000/svg}svg")]
+
+
+def test_an_unrolled_rnn_too_large_for_a_page_is_drawn_brief_in_halves_on_two_pages_side_by_side():
+    """rnn_bptt's exercise figure, 2,914 pt wide, printed its text at 1.9 pt: drawn brief (∂J/∂x and
+    a short rule on each edge, its formula in the question) and cut in two where no node or label
+    is, its left half against the first page's right margin and its right half against the second
+    page's left margin, at one scale: laid side by side the pages join it up, its text at 6.9 pt."""
+    from graphjac.render.writers.worksheet import MARGIN, PAGE, pages
+    graph = gj.load("lecture:rnn_bptt")
+    for answers in (False, True):
+        drawn = pages([graph], answers=answers)
+        (left_x, left_width, left), = _figures(drawn[0])
+        (right_x, right_width, right), = _figures(drawn[1])
+        assert "backpropagation through time (continued)" in drawn[1]     # its heading, in the text layer
+        assert left[0] + left[2] == pytest.approx(right[0]) and left[3] == right[3]      # one drawing, cut once
+        scale = left_width / left[2]
+        assert right_width / right[2] == pytest.approx(scale, rel=1e-4)    # widths and boxes written to 0.01 pt
+        assert left_x + left_width == pytest.approx(PAGE[0] - MARGIN) and right_x == pytest.approx(MARGIN)
+        assert scale * 11 > 6.5                    # the theme's smallest text (11 pt) as printed
+        assert sum(map(len, (_question_tops(page) for page in drawn))) == len(questions(graph))
+
+
+def test_a_figure_is_cut_only_where_no_node_or_label_is():
+    import types
+    import xml.etree.ElementTree as ET
+    from graphjac.render.writers.worksheet import SEAM_CLEAR, _halves
+    drawing = ET.fromstring('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -10 400 100">'
+                            '<g transform="scale(1 1) rotate(0) translate(4 96)"/></svg>')
+    node = lambda x, w: types.SimpleNamespace(x=x, y=0.0, width=w, height=10.0)
+    layout = types.SimpleNamespace(nodes={"a": node(150.0, 80.0), "b": node(236.0, 40.0)}, clusters={}, edges=())
+    halves = _halves(drawing, types.SimpleNamespace(layout=layout, marks={}))
+    seam = float(halves[1].get("viewBox").split()[0])
+    assert [h.get("viewBox").split()[1:] for h in halves] == [["-10.00", f"{seam:.2f}", "100.00"],
+                                                             ["-10.00", f"{400 - seam:.2f}", "100.00"]]
+    assert 190 + 4 + SEAM_CLEAR < seam < 216 + 4 - SEAM_CLEAR       # between a (110…190) and b (216…256), shifted 4
+    assert _halves(drawing, types.SimpleNamespace(layout=types.SimpleNamespace(
+        nodes={"a": node(200.0, 300.0)}, clusters={}, edges=()), marks={})) is None   # nowhere clear near the middle
+
+
+def test_the_brief_exercise_figure_numbers_its_blanks_as_the_full_one():
+    from graphjac.render.writers.worksheet import _figure
+    graph = gj.load("lecture:rnn_bptt")
+    full, brief = _figure(graph, 3, False), _figure(graph, 3, False, brief=True)
+    assert [(b.number, b.key, b.answer) for b in brief.blanks] == [(b.number, b.key, b.answer) for b in full.blanks]
+    assert all(r"\underline{\phantom{0} \phantom{00}}_{" in line for n in brief.nodes for line in n.label
+               if "underline" in line)

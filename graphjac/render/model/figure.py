@@ -136,9 +136,11 @@ class Figure:
     details: Optional[dict] = None   # id -> every number hovering it shows (notation.details), for pages that do
 
 
-def build_figure(notes, options: RenderOptions, most_axes: int = 2) -> Figure:
+def build_figure(notes, options: RenderOptions, most_axes: int = 2, short_blanks: bool = False) -> Figure:
     """The figure of the annotated graph ``notes`` as ``options`` ask; a value written in a node
-    has at most ``most_axes`` axes (fewer: ``fit`` drawing a figure legible no other way)."""
+    has at most ``most_axes`` axes (fewer: ``fit`` drawing a figure legible no other way); with
+    ``short_blanks``, each blank a short numbered rule whatever the number it hides (a worksheet's
+    figure too large to print legibly: its questions carry the rules to write on)."""
     if options.style == "circuit":
         Blanks.of(notes, options)   # says that the circuit style draws no blanks
         if options.steps:
@@ -147,6 +149,7 @@ def build_figure(notes, options: RenderOptions, most_axes: int = 2) -> Figure:
         return _circuit_figure(notes, options)
     plan = SampleSelection.of(notes, options)
     blanks = Blanks.of(notes, options)
+    blanks = replace(blanks, short=True) if short_blanks else blanks
     nodes = _nodes(notes, options, plan, blanks, most_axes)
     edges = _edges(notes, options, plan, blanks)
     backward = any(e.direction == "backward" for e in edges)
@@ -202,6 +205,7 @@ class Blanks:
     values: frozenset
     grads: frozenset
     answers: bool
+    short: bool = False   # each rule as short as the shortest, the number left off the key's too
 
     @classmethod
     def of(cls, notes, options) -> "Blanks":
@@ -246,6 +250,8 @@ class Blanks:
         again, for handwriting. The key writes the number on the same rule."""
         room = r"\phantom{" + "0" * max(2, (len(_DIGIT.findall(text)) + 1) // 2) + "}"
         mark = BLANK + text + BLANK_END      # the number itself travels with the rule until it is numbered
+        if self.short:
+            return r"\underline{\phantom{0} \phantom{00}}" + mark
         if self.answers:
             return r"\underline{" + text + " " + room + "}" + mark
         return r"\underline{\phantom{" + _DIGIT.sub("0", text) + "} " + room + "}" + mark

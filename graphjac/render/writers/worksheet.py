@@ -35,7 +35,9 @@ PAGE = (595.0, 842.0)          # A4, in points
 MARGIN = 48.0
 QUESTION_INDENT = 12.0
 FIGURE_SHARE = 0.55   # of a page's room below its heading, the least a figure shares with its questions
-PRINTED = 6.0         # points: a figure whose text would print smaller gets a page of its own
+PRINTED = 8.0         # points: a figure whose text would print smaller gets a page of its own (then more)
+SEAM = 0.15           # of a figure's width: how far from its middle two pages may part it
+SEAM_CLEAR = 4.0      # points a seam keeps from every node and label
 SIZES = {"title": 20.0, "heading": 13.0, "question": 11.5}
 
 
@@ -60,10 +62,25 @@ def questions(graph, precision: int = 3, figures=None) -> list:
     return exercises.questions(graph, figure.blanks, precision)   # the figure lists its blanks: no LaTeX read here
 
 
-def _figure(graph, precision, answers, fit=None):
-    """The exercise figure (``answers``: the key's), laid out for a page shape ``fit``."""
-    return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
-                      edge_labels=("symbol", "formula", "value"), title="", legend=False, fit=fit)
+def _figure(graph, precision, answers, fit=None, brief=False, direction=None):
+    """The exercise figure (``answers``: the key's), laid out for a page shape ``fit``; ``brief``:
+    ∂J/∂x alone on its edges and each blank a short rule (its formula and the rule to write on
+    are in its question), numbered as the full figure's are, drawn in ``direction`` if given."""
+    if not brief:
+        return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
+                          edge_labels=("symbol", "formula", "value"), title="", legend=False, fit=fit)
+    from dataclasses import replace
+
+    from graphjac.notation.formulas import for_figure
+    from graphjac.render import options_for
+    from graphjac.render.layout.fitting import fitted
+    from graphjac.render.model.figure import build_figure
+    options = options_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
+                          edge_labels=("symbol", "value"), title="", legend=False, fit=fit)
+    figure = replace(build_figure(for_figure(graph, options), options, short_blanks=True), name=graph.name or "")
+    if direction is not None:
+        figure = replace(figure, direction=direction)
+    return fitted(figure, keep_direction=direction is not None) if fit is not None else figure
 
 
 # ------------------------------------------------------------------------------ pages
@@ -73,7 +90,8 @@ def _pages_of(graph, index, title, text, answers, precision) -> list:
     that do not fit under the figure run on over the next pages, each headed "(continued)". A
     figure whose questions would leave it less than :data:`FIGURE_SHARE` of the page, or whose
     text would print smaller than :data:`PRINTED` points, gets its first page to itself, its
-    questions starting on the next."""
+    questions starting on the next; one cut in halves (:func:`_figure_room`) takes its first two
+    pages, the questions starting under its right half."""
     heading = f"{'Answer key' if answers else 'Exercise'} {index + 1}: {graph.name}"
     page, y = _blank_page()
     if title:
@@ -84,9 +102,15 @@ def _pages_of(graph, index, title, text, answers, precision) -> list:
     asked = [rf"\text{{{number}.\ }} " + shown for number, shown in _asked(graph, answers, precision)]
     lines = [(latex, _set_line(latex, "question", QUESTION_INDENT)) for latex in asked]
     below = PAGE[1] - MARGIN - y
-    room, drawing = _figure_room(graph, precision, answers, below, sum(line.height + 3 for _, line in lines) + 40)
-    y = _place_figure(page, drawing, y, room) + 12
+    room, drawings = _figure_room(graph, precision, answers, below, sum(line.height + 3 for _, line in lines) + 40)
     done = []
+    if len(drawings) == 2:   # halves, on two pages side by side: the second headed "(continued)"
+        scale = _halves_scale(drawings, room)
+        _place_half(page, drawings[0], y, scale, left=True)
+        page, y = _next_page(done, page, heading)
+        y = _place_half(page, drawings[1], y, scale, left=False) + 12
+    else:
+        y = _place_figure(page, drawings[0], y, room) + 12
     if y + 30 > PAGE[1] - MARGIN:   # the figure took the page: the questions begin the next
         page, y = _next_page(done, page, heading)
     y = _line(page, rf"\text{{{_instruction(answers)}}}", "question", y) + 4
@@ -98,16 +122,33 @@ def _pages_of(graph, index, title, text, answers, precision) -> list:
 
 
 def _figure_room(graph, precision, answers, below, questions_need) -> tuple:
-    """(room, the figure's SVG drawing) for a page with ``below`` points under its heading: what
+    """(room, the figure's SVG drawings) for a page with ``below`` points under its heading: what
     the questions leave, unless that is under :data:`FIGURE_SHARE` of it or prints the figure's
-    text under :data:`PRINTED` points; then all of it."""
+    text under :data:`PRINTED` points; then all of it. A figure that prints smaller even so is
+    drawn brief (:func:`_figure`), and if that is not enough, in two halves for two pages side
+    by side (:func:`_halves`; an unrolled RNN): whichever prints the larger."""
     room = below - questions_need
     if room >= FIGURE_SHARE * below:
         figure = _figure(graph, precision, answers, fit=_shape(room))
         drawing, _ = svg_tree(figure)
         if _printed_text(drawing, room, figure.theme) >= PRINTED:
-            return room, drawing
-    return below, svg_tree(_figure(graph, precision, answers, fit=_shape(below)))[0]
+            return room, [drawing]
+    figure = _figure(graph, precision, answers, fit=_shape(below))
+    drawing, _ = svg_tree(figure)
+    printed = _printed_text(drawing, below, figure.theme)
+    if printed >= PRINTED:
+        return below, [drawing]
+    brief, _ = svg_tree(_figure(graph, precision, answers, fit=_shape(below), brief=True))
+    printed, drawings = max((printed, [drawing]), (_printed_text(brief, below, figure.theme), [brief]),
+                            key=lambda option: option[0])
+    if printed >= PRINTED:
+        return below, drawings
+    halved = [_halves(*svg_tree(_figure(graph, precision, answers, fit=_shape(below, pages=2), brief=True,
+                                        direction=direction))) for direction in ("BT", "LR")]
+    halves = max((h for h in halved if h), key=lambda h: _halves_scale(h, below), default=None)
+    if halves and _halves_scale(halves, below) * _smallest(figure.theme) > printed:
+        return below, halves
+    return below, drawings
 
 
 def _next_page(done, page, heading) -> tuple:
@@ -142,9 +183,10 @@ def _asked(graph, answers, precision) -> list:
              else rf"{question} = {rule}_{{{number}}}") for number, question, answer in questions(graph, precision, (figure,))]
 
 
-def _shape(room) -> str:
-    """The page shape (``fit``) of the figure: the text's width by ``room`` points of height."""
-    return f"{int(PAGE[0] - 2 * MARGIN)}:{int(room)}"
+def _shape(room, pages=1) -> str:
+    """The page shape (``fit``) of the figure: the text's width (of ``pages`` pages side by side)
+    by ``room`` points of height."""
+    return f"{int(pages * (PAGE[0] - 2 * MARGIN))}:{int(room)}"
 
 
 def _instruction(answers) -> str:
@@ -177,7 +219,72 @@ def _printed_text(drawing, room, theme) -> float:
     """The smallest text of a figure's SVG ``drawing`` in ``theme``, in points, once
     :func:`_place_figure` scales it into ``room``."""
     _, scale = _scaled(drawing, room)
-    return scale * min(THEMES[theme].sizes[role] for role in ("node", "value", "edge"))
+    return scale * _smallest(theme)
+
+
+def _smallest(theme) -> float:
+    return min(THEMES[theme].sizes[role] for role in ("node", "value", "edge"))
+
+
+def _halves(drawing, placed):
+    """The SVG ``drawing`` cut in two where a vertical line, within :data:`SEAM` of its width
+    from the middle, runs :data:`SEAM_CLEAR` clear of every node and label (edges and group
+    borders run across it), as two drawings that show its left and right parts; None when no
+    line is clear."""
+    import copy
+    x0, y0, width, height = (float(v) for v in drawing.get("viewBox").split())
+    graph = drawing.find(f"{{{SVG_NS}}}g")
+    shift = _translation(graph.get("transform", "") if graph is not None else "")
+    busy = [(x - w / 2 + shift, x + w / 2 + shift) for x, w in _widths(placed)]
+    middle = x0 + width / 2
+    clear = [x for x in (middle + d for k in range(int(SEAM * width)) for d in (k, -k))
+             if all(x < a - SEAM_CLEAR or x > b + SEAM_CLEAR for a, b in busy)]
+    if not clear:
+        return None
+    seam = clear[0]
+    halves = []
+    for left, right in ((x0, seam), (seam, x0 + width)):
+        half = copy.deepcopy(drawing)
+        half.set("viewBox", f"{left:.2f} {y0:.2f} {right - left:.2f} {height:.2f}")
+        halves.append(half)
+    return halves
+
+
+def _widths(placed) -> list:
+    """(centre x, width) of every node and placed label of a :class:`.composer.Placed` layout."""
+    from graphjac.render.writers.composer import centre_of
+    out = [(node.x, node.width) for node in placed.layout.nodes.values()]
+    for key, mark in placed.marks.items():
+        centre = centre_of(placed.layout, key)
+        if centre is not None:
+            out.append((centre[0], mark.width))
+    return out
+
+
+def _translation(transform: str) -> float:
+    """The x of the last ``translate(x y)`` in an SVG ``transform`` (Graphviz's graph group's)."""
+    import re
+    found = re.findall(r"translate\(\s*(-?[\d.]+)", transform)
+    return float(found[-1]) if found else 0.0
+
+
+def _halves_scale(halves, room) -> float:
+    """The one scale that fits each of two halves into the text's width and ``room`` of height."""
+    boxes = [[float(v) for v in half.get("viewBox").split()] for half in halves]
+    return min(min((PAGE[0] - 2 * MARGIN) / box[2], room / box[3], 1.4) for box in boxes)
+
+
+def _place_half(page, half, top, scale, left):
+    """One half of a figure at ``top``, at ``scale``: the ``left`` half against the right margin,
+    the right half against the left one, so that the two pages laid side by side join it up."""
+    box = [float(v) for v in half.get("viewBox").split()]
+    width, height = box[2] * scale, box[3] * scale
+    half.set("x", f"{PAGE[0] - MARGIN - width if left else MARGIN:.2f}")
+    half.set("y", f"{top:.2f}")
+    half.set("width", f"{width:.2f}")
+    half.set("height", f"{height:.2f}")
+    page.append(half)
+    return top + height
 
 
 def _scaled(drawing, room):
