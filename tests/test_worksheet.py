@@ -109,8 +109,10 @@ def test_the_latex_worksheet_and_its_key_compile_to_a_page_a_graph(tmp_path):
     graphs = [gj.load(spec) for spec in SHEETS]
     sheet = compiled(worksheet_tex(graphs, "Week 3"))
     key = compiled(worksheet_tex(graphs[1:2], "Week 3", answers=True))    # the circuit's 21 answers
-    assert _pages(sheet, tmp_path, "sheet") == (3, "595.276 x 841.89 pts (A4)")   # the 21-blank circuit too
-    assert _pages(key, tmp_path, "key")[0] == 1
+    # the neuron's page; the 21-blank circuit's and the two-layer network's figures, each on a page of
+    # its own (beside their questions they printed at 7.6 and 5.6 pt), then their questions
+    assert _pages(sheet, tmp_path, "sheet") == (5, "595.276 x 841.89 pts (A4)")
+    assert _pages(key, tmp_path, "key")[0] == 2
     texts = {name: subprocess.run(["pdftotext", tmp_path / f"{name}.pdf", "-"], capture_output=True, text=True,
                                   timeout=60).stdout for name in ("sheet", "key")}
     f = 1 / (1 + math.exp(-(2 * -1 + -3 * -2 + -3)))          # CS231n's σ(w₀x₀ + w₁x₁ + w₂) at its numbers
@@ -246,3 +248,13 @@ def test_the_brief_exercise_figure_numbers_its_blanks_as_the_full_one():
     assert [(b.number, b.key, b.answer) for b in brief.blanks] == [(b.number, b.key, b.answer) for b in full.blanks]
     assert all(r"\underline{\phantom{0} \phantom{00}}_{" in line for n in brief.nodes for line in n.label
                if "underline" in line)
+
+
+def test_a_latex_worksheet_figure_too_small_beside_its_questions_gets_a_page_then_is_drawn_brief():
+    """The RNN's TikZ figure printed at 3.2 pt above its 47 questions: alone on its page it is
+    drawn brief, the chain rule's formulas (⊙ (1 + h⃗)(1 − h⃗)) left to its questions."""
+    tex = worksheet_tex([gj.load("lecture:rnn_bptt")])
+    figure, _, questions_part = tex.partition("\\end{center}\n\\newpage\n")
+    assert questions_part and "\\begin{enumerate}" in questions_part and "\\begin{enumerate}" not in figure
+    assert "odot" not in figure and "odot" in questions_part
+    assert float(re.search(r"\\scalebox\{([\d.]+)\}", figure).group(1)) * 9 > 4.5   # TeX's 9 pt labels, printed

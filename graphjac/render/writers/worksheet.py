@@ -341,7 +341,6 @@ def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answer
     :func:`worksheet` with each figure a TikZ picture: a lecturer edits the questions, adds their
     own, and compiles it with the rest of their course's sheets."""
     from graphjac.notation.latex import for_pdflatex, text_for_pdflatex
-    from graphjac.render.writers.tikz import picture
     out = [TEX_PREAMBLE]
     for index, graph in enumerate(graphs):
         if index:
@@ -355,14 +354,31 @@ def worksheet_tex(graphs, title: str = "Backpropagation", text: str = "", answer
         asked = _asked(graph, answers, precision)
         columns = 2 if len(asked) > TEX_ONE_COLUMN else 1     # a long list in two columns: most graphs keep one page
         room = max(PAGE[1] - 2 * MARGIN - 60 - TEX_ROW * (-(-len(asked) // columns) + 1), 200.0)
-        drawn, layout = picture(_figure(graph, precision, answers, fit=_shape(room)))
-        scale = min((PAGE[0] - 2 * MARGIN) / layout.width, room / layout.height, 1.4)
-        out.append(f"\\begin{{center}}\\scalebox{{{scale:.3f}}}{{%\n{drawn}}}\\end{{center}}\n")
+        drawn, scale, printed = _tex_picture(graph, precision, answers, room)
+        alone = printed < PRINTED   # too small beside its questions: a page of its own, then brief
+        if alone:
+            whole = PAGE[1] - 2 * MARGIN - 60
+            drawn, scale, printed = _tex_picture(graph, precision, answers, whole)
+            if printed < PRINTED:
+                drawn, scale, printed = max((drawn, scale, printed), _tex_picture(graph, precision, answers, whole,
+                                                                                  brief=True), key=lambda p: p[2])
+        out.append(f"\\begin{{center}}\\scalebox{{{scale:.3f}}}{{%\n{drawn}}}\\end{{center}}\n"
+                   + ("\\newpage\n" if alone else ""))
         out.append(f"{_instruction(answers)}\n" + ("\\begin{multicols}{2}\n" if columns == 2 else "")
                    + "\\begin{enumerate}\\setlength{\\itemsep}{3pt}\n")
         out += [f"\\item[{number}.] $\\displaystyle {for_pdflatex(shown)}$\n" for number, shown in asked]
         out.append("\\end{enumerate}\n" + ("\\end{multicols}\n" if columns == 2 else ""))
     return "".join(out) + "\\end{document}\n"
+
+
+def _tex_picture(graph, precision, answers, room, brief=False) -> tuple:
+    """(TikZ picture, scale, its smallest text as printed) of the figure (``brief``: :func:`_figure`'s)
+    fitted into the text's width and ``room`` points of height."""
+    from graphjac.render.writers.tikz import picture
+    figure = _figure(graph, precision, answers, fit=_shape(room), brief=brief)
+    drawn, layout = picture(figure)
+    scale = min((PAGE[0] - 2 * MARGIN) / layout.width, room / layout.height, 1.4)
+    return drawn, scale, scale * min(THEMES[figure.theme].tex_sizes[role] for role in ("node", "value", "edge"))
 
 
 def compiled(tex: str, timeout: float = 120.0) -> bytes:
