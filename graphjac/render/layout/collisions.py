@@ -1,7 +1,7 @@
 """Where a laid-out figure's pieces run into each other, read from Graphviz's own geometry.
 
 :func:`collisions` takes a figure's layout (node boxes, edge splines, label positions, from
-``dot -Tjson``) and the measured size of every label, and lists every place where an edge's
+``dot -Tjson0``) and the measured size of every label, and lists every place where an edge's
 spline passes through a node that is not one of its ends, through a label box that is not its
 own, where two label boxes overlap, and where a forward and a backward edge run on top of each
 other. The figures' layout step uses it to choose among candidate layouts, and

@@ -2,7 +2,7 @@ r"""Graphviz's layout read back: node boxes, edge splines, label positions and c
 
 Writers that draw the figure themselves (TikZ, typeset math) let ``dot`` place everything,
 with every label replaced by an empty box of the label's measured size
-(:func:`.dot.placeholder`), then read the positions from ``dot -Tjson``. Coordinates are
+(:func:`.dot.placeholder`), then read the positions from ``dot -Tjson0``. Coordinates are
 Graphviz points (1/72 inch) with y pointing up, as ``dot`` reports them.
 
 >>> layout = parse_json('''{"bb": "0,0,100,50", "objects": [
@@ -173,19 +173,19 @@ def edge_ends(layout) -> dict:
 
 def lay_out(dot_text: str, timeout: float = 60.0) -> Layout:
     """Lay ``dot_text`` out with Graphviz and read the result back."""
-    from graphjac.render.layout.graphviz import run_dot
-    return parse_json(run_dot(dot_text, "json", timeout=timeout))
+    from graphjac.render.layout.graphviz import LAYOUT, run_dot
+    return parse_json(run_dot(dot_text, LAYOUT, timeout=timeout))
 
 
 def lay_out_and_draw(dot_text: str, timeout: float = 60.0) -> tuple:
     """(:class:`Layout`, Graphviz's SVG bytes) of one run of dot."""
-    from graphjac.render.layout.graphviz import run_dot_all
-    outputs = run_dot_all(dot_text, ("json", "svg"), timeout=timeout)
-    return parse_json(outputs["json"]), outputs["svg"]
+    from graphjac.render.layout.graphviz import LAYOUT, run_dot_all
+    outputs = run_dot_all(dot_text, (LAYOUT, "svg"), timeout=timeout)
+    return parse_json(outputs[LAYOUT]), outputs["svg"]
 
 
 def parse_json(text) -> Layout:
-    """A :class:`Layout` from ``dot -Tjson`` output (objects without an ``id`` use their name)."""
+    """A :class:`Layout` from ``dot -Tjson0`` output (objects without an ``id`` use their name)."""
     try:
         data = json.loads(text)
         x0, y0, x1, y1 = _numbers(data["bb"])
