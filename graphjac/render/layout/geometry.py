@@ -262,4 +262,8 @@ def _inches(text):
 
 
 def _point(text):
-    return None if text is None else _numbers(text)
+    """An ``x,y`` of Graphviz's as two numbers (a layout holds hundreds of thousands: no generator)."""
+    if text is None:
+        return None
+    x, y = text.split(",")
+    return float(x), float(y)
