@@ -648,8 +648,6 @@ def test_a_long_fit_tells_how_it_gets_on_on_a_terminal_and_leaves_no_trace():
 
 
 def test_fit_tells_its_watcher_each_candidate_it_lays_out():
-    from dataclasses import replace
-
     from graphjac.render import figure_for
     from graphjac.render.layout import fitting
     from graphjac.render.layout.fitting import smallest_text, watched
@@ -685,9 +683,9 @@ def test_fit_tells_its_watcher_each_candidate_it_lays_out():
 def test_a_fit_on_a_terminal_ends_with_its_message_on_a_clean_line(tmp_path):
     import pty
     primary, terminal = pty.openpty()
-    try:
-        run = subprocess.run([graphjac_command(), "render", "lecture:rnn_bptt", "--fit", "4:3", "-o",
-                              tmp_path / "rnn.png"], stdout=subprocess.PIPE, stderr=terminal, timeout=300)
+    try:   # read as it runs: a pty holds a few kB, and a slow fit writes many lines
+        run = subprocess.Popen([graphjac_command(), "render", "lecture:rnn_bptt", "--fit", "4:3", "-o",
+                                tmp_path / "rnn.png"], stdout=subprocess.DEVNULL, stderr=terminal)
         os.close(terminal)
         said = b""
         while True:
@@ -698,6 +696,7 @@ def test_a_fit_on_a_terminal_ends_with_its_message_on_a_clean_line(tmp_path):
             if not chunk:
                 break
             said += chunk
+        run.wait(timeout=300)
     finally:
         os.close(primary)
     said = said.decode().replace("\r\n", "\n")
