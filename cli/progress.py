@@ -1,6 +1,6 @@
 """A long ``--fit`` told on the terminal: one line on standard error, kept up to date and wiped
-when the fit ends (a whole transformer layer lays out dozens of candidates, for half a minute
-or more). Nothing is written when standard error is not a terminal, nor for a fit that ends
+when the fit ends (a whole transformer layer lays out dozens of candidates, for a quarter of a
+minute or more). Nothing is written when standard error is not a terminal, nor for a fit that ends
 within :data:`QUIET` seconds."""
 
 from __future__ import annotations

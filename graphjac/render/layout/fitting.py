@@ -73,7 +73,7 @@ def watched(watcher):
     fit begins, ``watcher.laid_out(text)`` after each candidate it lays out as the render draws it
     (``text``: its smallest text on the page in points, 0 when anything in it collides) and
     ``watcher.finished()`` as the fit ends (a fit of a whole transformer layer lays out dozens,
-    for half a minute or more). Fits may nest (a brief figure's fits, inside its figure's)."""
+    for a quarter of a minute or more). Fits may nest (a brief figure's fits, inside its figure's)."""
     token = _WATCHER.set(watcher)
     try:
         yield
