@@ -394,11 +394,11 @@ def test_a_compact_candidate_graphviz_cannot_lay_out_is_passed_over(monkeypatch)
             raise LayoutFailed("Graphviz's dot failed (exit status 1) making json: Pshortestpath failed")
         return measure(figure, drawn, source)
     monkeypatch.setattr(fitting, "drawing_size", failing_compact)
-    fitting.fitted_text.cache_clear()
+    fitting.forget()
     try:
         fitted = figure_for(load_example("micrograd"), fit="4:3")
     finally:
-        fitting.fitted_text.cache_clear()
+        fitting.forget()
     assert not fitted.compact and fitted.page == (4.0, 3.0)
 
 

@@ -666,7 +666,7 @@ def test_fit_tells_its_watcher_each_candidate_it_lays_out():
         def finished(self):
             self.events.append("finished")
 
-    fitting.fitted_text.cache_clear()
+    fitting.forget()
     recorder = Recorder()
     with watched(recorder):
         figure = figure_for(gj.load("lecture:micrograd"), fit="4:3")

@@ -13,6 +13,7 @@ is then padded to the page's shape. A figure too deep for any of them to reach :
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -233,12 +234,32 @@ def _fittest(figure, candidates, beat=0.0, fallback=False) -> tuple:
     return (0.0, ranked[0][2]) if best is None else best
 
 
+FIRST_SIZES = 1024   # candidates whose first layout's size a process remembers
+_first_sizes: OrderedDict = OrderedDict()
+
+
+def forget() -> None:
+    """Forget every fit and every candidate's size measured so far: the next fit measures afresh
+    (a test that measures differently)."""
+    fitted_text.cache_clear()
+    _first_sizes.clear()
+
+
 def _promising(candidates, raise_first=False) -> list:
     """(smallest text, place, candidate) of each of ``candidates`` Graphviz lays out, as it first
-    lays it out, the largest text first (``raise_first``: the first candidate's failure is raised)."""
+    lays it out, the largest text first (``raise_first``: the first candidate's failure is raised).
+    Each candidate's size is measured once a process (a model's fit asks again for the same
+    candidates, depth after depth and brief level after brief level)."""
+    first = candidates[0] if raise_first and candidates else None
+    todo = list(dict.fromkeys(c for c in candidates if c not in _first_sizes or c is first))
+    for candidate, source in zip(todo, _first_sources(todo) if todo else ()):
+        size = _measured(candidate, first=candidate is first, source=source)
+        _first_sizes[candidate] = size
+        while len(_first_sizes) > FIRST_SIZES:
+            _first_sizes.popitem(last=False)
     scored = []
-    for candidate, source in zip(candidates, _first_sources(candidates)):
-        size = _measured(candidate, first=raise_first and not scored, source=source)
+    for candidate in candidates:
+        size = _first_sizes.get(candidate) if candidate in _first_sizes else _measured(candidate, False)
         if size is not None:
             scored.append((smallest_text(candidate, size), len(scored), candidate))
     return sorted(scored, key=lambda s: (-s[0], s[1]))
