@@ -270,21 +270,14 @@ def _translation(transform: str) -> float:
 
 def _halves_scale(halves, room) -> float:
     """The one scale that fits each of two halves into the text's width and ``room`` of height."""
-    boxes = [[float(v) for v in half.get("viewBox").split()] for half in halves]
-    return min(min((PAGE[0] - 2 * MARGIN) / box[2], room / box[3], 1.4) for box in boxes)
+    return min(_scaled(half, room)[1] for half in halves)
 
 
 def _place_half(page, half, top, scale, left):
     """One half of a figure at ``top``, at ``scale``: the ``left`` half against the right margin,
     the right half against the left one, so that the two pages laid side by side join it up."""
-    box = [float(v) for v in half.get("viewBox").split()]
-    width, height = box[2] * scale, box[3] * scale
-    half.set("x", f"{PAGE[0] - MARGIN - width if left else MARGIN:.2f}")
-    half.set("y", f"{top:.2f}")
-    half.set("width", f"{width:.2f}")
-    half.set("height", f"{height:.2f}")
-    page.append(half)
-    return top + height
+    width = float(half.get("viewBox").split()[2]) * scale
+    return _nest(page, half, PAGE[0] - MARGIN - width if left else MARGIN, top, scale)
 
 
 def _scaled(drawing, room):
@@ -296,8 +289,15 @@ def _scaled(drawing, room):
 def _place_figure(page, drawing, top, room):
     """A figure's SVG ``drawing`` nested at ``top``, scaled to the page's width and ``room`` of height."""
     box, scale = _scaled(drawing, room)
+    return _nest(page, drawing, (PAGE[0] - box[2] * scale) / 2, top, scale)
+
+
+def _nest(page, drawing, x, top, scale):
+    """``drawing`` nested in ``page`` with its top left corner at (``x``, ``top``), at ``scale``;
+    returns where the next thing goes."""
+    box = [float(v) for v in drawing.get("viewBox").split()]
     width, height = box[2] * scale, box[3] * scale
-    drawing.set("x", f"{(PAGE[0] - width) / 2:.2f}")
+    drawing.set("x", f"{x:.2f}")
     drawing.set("y", f"{top:.2f}")
     drawing.set("width", f"{width:.2f}")
     drawing.set("height", f"{height:.2f}")
