@@ -56,7 +56,7 @@ class Application(click.Group):
         _stop_cleanly_on_sigterm()
         try:
             if _on_a_terminal(sys.stderr):   # a long fit says how it is getting on
-                from graphjac.render.layout.fitting import watched
+                from graphjac.progress import watched
 
                 from .progress import FitProgress
                 ctx.with_resource(watched(FitProgress(sys.stderr)))

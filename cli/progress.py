@@ -12,7 +12,7 @@ EVERY = 0.5    # seconds between two updates of the line
 
 
 class FitProgress:
-    """The watcher :func:`graphjac.render.layout.fitting.watched` tells, writing to ``stream``
+    """The watcher :func:`graphjac.progress.watched` tells, writing to ``stream``
     (a terminal) ``\\r``-rewritten lines such as ``fitting to the page: 12 layouts in 9 s, the
     clearest with 7.4 pt text``."""
 

@@ -650,7 +650,8 @@ def test_a_long_fit_tells_how_it_gets_on_on_a_terminal_and_leaves_no_trace():
 def test_fit_tells_its_watcher_each_candidate_it_lays_out():
     from graphjac.render import figure_for
     from graphjac.render.layout import fitting
-    from graphjac.render.layout.fitting import smallest_text, watched
+    from graphjac.progress import watched
+    from graphjac.render.layout.fitting import smallest_text
     from graphjac.render.writers.composer import place
 
     class Recorder:

@@ -62,7 +62,7 @@ def _fitted(graph, notes, figure, options, overrides):
     matrix's numbers in its nodes, then also with ∂J/∂x alone on its edges, then with no
     vector's numbers either (every number and formula is still on the interactive page), each
     drawn so if that is larger (``notes``: the graph annotated as ``figure`` shows it)."""
-    from graphjac.render.layout.fitting import fitting
+    from graphjac.progress import fitting
     with fitting():   # one fit to a watcher, however many brief figures it tries
         return _fitted_brief(graph, notes, figure, options, overrides)
 

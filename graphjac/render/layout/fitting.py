@@ -14,11 +14,10 @@ is then padded to the page's shape. A figure too deep for any of them to reach :
 from __future__ import annotations
 
 from collections import OrderedDict
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
 
+from graphjac import progress
 from graphjac.errors import LayoutFailed
 from graphjac.options import page_shape
 from graphjac.render.model.collapses import collapsed, deepest
@@ -65,37 +64,6 @@ def fitted(figure, keep_direction: bool = False):
     return fitted_text(figure, keep_direction)[1]
 
 
-_WATCHER = ContextVar("graphjac_fit_watcher", default=None)
-
-
-@contextmanager
-def watched(watcher):
-    """While inside, ``fit`` tells ``watcher`` how it is getting on: ``watcher.started()`` as a
-    fit begins, ``watcher.laid_out(text)`` after each candidate it lays out as the render draws it
-    (``text``: its smallest text on the page in points, 0 when anything in it collides) and
-    ``watcher.finished()`` as the fit ends (a fit of a whole transformer layer lays out dozens,
-    for a quarter of a minute or more). Fits may nest (a brief figure's fits, inside its figure's)."""
-    token = _WATCHER.set(watcher)
-    try:
-        yield
-    finally:
-        _WATCHER.reset(token)
-
-
-@contextmanager
-def fitting():
-    """A fit under way, for the watcher of :func:`watched`, if any."""
-    watcher = _WATCHER.get()
-    if watcher is None:
-        yield
-        return
-    watcher.started()
-    try:
-        yield
-    finally:
-        watcher.finished()
-
-
 @lru_cache(maxsize=16)   # a figure fitted again (its frames, a notebook's second look) is not measured again
 def fitted_text(figure, keep_direction: bool = False) -> tuple:
     """(smallest text, candidate) of the candidate of ``figure`` that best fills its ``fit``
@@ -118,7 +86,7 @@ def fitted_text(figure, keep_direction: bool = False) -> tuple:
     collapsed drawings are tried first and the whole model's candidates are not laid out in
     full unless none of them is legible. ``keep_direction``: the user named the direction;
     only the figure's own is tried."""
-    with fitting():
+    with progress.fitting():
         return _fitted_text(figure, keep_direction)
 
 
@@ -332,8 +300,7 @@ def _clean_text(candidate) -> float:
     """The candidate's smallest text on its page as the render lays it out, or 0 if anything in
     that layout collides (told to the fit's watcher, if any)."""
     text = _laid_out_text(candidate)
-    if _WATCHER.get() is not None:
-        _WATCHER.get().laid_out(text)
+    progress.laid_out(text)
     return text
 
 
