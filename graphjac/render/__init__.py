@@ -37,14 +37,15 @@ def options_for(graph, options=None, **overrides) -> RenderOptions:
     return RenderOptions.from_mapping(merged)
 
 
-def figure_for(graph, options=None, *, details: bool = False, **overrides) -> Figure:
+def figure_for(graph, options=None, *, details: bool = False, short_blanks: bool = False, **overrides) -> Figure:
     """The figure model of ``graph``: the graph prepared and annotated by the notation layer
     (:func:`graphjac.notation.formulas.for_figure`), then laid out as the options ask; with
     ``details``, every number an interactive page shows in full
-    (:func:`graphjac.notation.details.details`)."""
+    (:func:`graphjac.notation.details.details`); ``short_blanks``: a worksheet's blanks all short
+    (:func:`.model.figure.build_figure`)."""
     chosen = options_for(graph, options, **overrides)
     notes = for_figure(graph, chosen)
-    figure = replace(build_figure(notes, chosen), name=graph.name or "")
+    figure = replace(build_figure(notes, chosen, short_blanks=short_blanks), name=graph.name or "")
     if chosen.fit is not None:
         figure = _fitted(graph, notes, figure, options, overrides)
     elif chosen.style == "circuit" and not chosen.rows:

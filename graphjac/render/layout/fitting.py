@@ -219,7 +219,8 @@ def _promising(candidates, raise_first=False) -> list:
     Each candidate's size is measured once a process (a model's fit asks again for the same
     candidates, depth after depth and brief level after brief level)."""
     first = candidates[0] if raise_first and candidates else None
-    todo = list(dict.fromkeys(c for c in candidates if c not in _first_sizes or c is first))
+    todo = list(dict.fromkeys(c for c in candidates    # the first again only to raise its failure
+                              if c not in _first_sizes or c is first and _first_sizes[c] is None))
     for candidate, source in zip(todo, _first_sources(todo) if todo else ()):
         size = _measured(candidate, first=candidate is first, source=source)
         _first_sizes[candidate] = size

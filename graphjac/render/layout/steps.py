@@ -202,7 +202,8 @@ def wall(k: int, row: int) -> str:
 
 def _column(group, step) -> int:
     """Where a node stands across a rank: the shared parameters first, then step by step, then
-    what follows the steps (the head: the output and the loss)."""
+    a node outside them that feeds them (an initial state; the head over the last step is placed
+    by :func:`placement` itself)."""
     if group is None:
         return len(step) + 1
     return step.get(group, -1) + 1 if group in step else 0

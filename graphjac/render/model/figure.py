@@ -247,7 +247,8 @@ class Blanks:
         """A number as the sheet shows it: a rule to write the answer on, right after the "=",
         numbered below its end; as long as the number (its digits all zeros, so that the sheet
         and its key lay out alike and the sheet's files never hold the answer) and half as long
-        again, for handwriting. The key writes the number on the same rule."""
+        again, for handwriting. The key writes the number on the same rule. A ``short`` blank is
+        the shortest rule, in the key too: its question carries the rule and the answer."""
         room = r"\phantom{" + "0" * max(2, (len(_DIGIT.findall(text)) + 1) // 2) + "}"
         mark = BLANK + text + BLANK_END      # the number itself travels with the rule until it is numbered
         if self.short:

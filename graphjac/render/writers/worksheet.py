@@ -66,21 +66,9 @@ def _figure(graph, precision, answers, fit=None, brief=False, direction=None):
     """The exercise figure (``answers``: the key's), laid out for a page shape ``fit``; ``brief``:
     ∂J/∂x alone on its edges and each blank a short rule (its formula and the rule to write on
     are in its question), numbered as the full figure's are, drawn in ``direction`` if given."""
-    if not brief:
-        return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
-                          edge_labels=("symbol", "formula", "value"), title="", legend=False, fit=fit)
-    from dataclasses import replace
-
-    from graphjac.notation.formulas import for_figure
-    from graphjac.render import options_for
-    from graphjac.render.layout.fitting import fitted
-    from graphjac.render.model.figure import build_figure
-    options = options_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
-                          edge_labels=("symbol", "value"), title="", legend=False, fit=fit)
-    figure = replace(build_figure(for_figure(graph, options), options, short_blanks=True), name=graph.name or "")
-    if direction is not None:
-        figure = replace(figure, direction=direction)
-    return fitted(figure, keep_direction=direction is not None) if fit is not None else figure
+    return figure_for(graph, blank="values,grads", answers=answers, precision=precision, math="typeset",
+                      edge_labels=("symbol", "value") if brief else ("symbol", "formula", "value"), title="",
+                      legend=False, fit=fit, short_blanks=brief, **({"direction": direction} if direction else {}))
 
 
 # ------------------------------------------------------------------------------ pages
