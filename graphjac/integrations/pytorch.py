@@ -862,22 +862,23 @@ class _Builder:
                 if w[kind] is not None:
                     self.rows_of_bias(w[kind], part)
 
-    def affine(self, x_t, W_T, b, name, label):
-        """x W + b (the bias left out where the layer has none)."""
+    def pre_activation(self, w, x_t, h, rows, mark, gate=None):
+        """a⃗ₜ = x⃗ₜW_ihᵀ + b⃗_ih + h⃗ₜ₋₁W_hhᵀ + b⃗_hh for the gate rows ``rows`` (a slice) of the
+        weights, named a⃗ₜ (a⃗_{i,t} for ``gate`` i) as d2l's step names it; the terms on the way are
+        graphjac's own u⃗ₖ."""
         g = self.graph
-        product = g.matmul(x_t, W_T, name=self.unique(name + "·W"))
-        return product if b is None else g.add(product, b, name=self.unique(name), label=label)
-
-    def pre_activation(self, w, x_t, h, rows, mark, name):
-        """W_ih x_t + b_ih + W_hh h_{t−1} + b_hh, for the gate rows ``rows`` (a slice) of the weights."""
-        g = self.graph
-        total = g.matmul(x_t, w["weight_ih_T"] if rows is None else self.rows(w["weight_ih_T"], rows),
-                         name=self.unique(f"{name}{mark} x"))
-        for bias in ("bias_ih", "bias_hh"):
-            if w[bias] is not None:
-                total = g.add(total, w[bias] if rows is None else self.rows_of_bias(w[bias], rows))
+        terms = [g.matmul(x_t, w["weight_ih_T"] if rows is None else self.rows(w["weight_ih_T"], rows))]
+        if w["bias_ih"] is not None:
+            terms.append(w["bias_ih"] if rows is None else self.rows_of_bias(w["bias_ih"], rows))
         if h is not None:
-            total = g.add(total, g.matmul(h, w["weight_hh_T"] if rows is None else self.rows(w["weight_hh_T"], rows)))
+            terms.append(g.matmul(h, w["weight_hh_T"] if rows is None else self.rows(w["weight_hh_T"], rows)))
+        if w["bias_hh"] is not None:
+            terms.append(w["bias_hh"] if rows is None else self.rows_of_bias(w["bias_hh"], rows))
+        total = terms[0]
+        for k, term in enumerate(terms[1:], start=2):
+            last = k == len(terms)
+            total = g.add(total, term, name=self.unique(f"a{gate or ''}{mark}") if last else None,
+                          label=rf"\vec{{a}}_{{{gate + ',' if gate else ''}{mark}}}" if last else None)
         return total
 
     def rows(self, W_T, rows):
@@ -895,7 +896,7 @@ class _Builder:
     def step_RNN(self, module, w, x_t, h, c, mark):
         g = self.graph
         function = "tanh" if module.nonlinearity == "tanh" else "relu"
-        z = self.pre_activation(w, x_t, h, None, mark, "z")
+        z = self.pre_activation(w, x_t, h, None, mark)
         return g.activation(z, function, name=self.unique(f"h{mark}"), label=rf"\vec{{h}}_{{{mark}}}"), None
 
     def step_LSTM(self, module, w, x_t, h, c, mark):
@@ -904,7 +905,7 @@ class _Builder:
         for k, (gate, function) in enumerate((("i", "sigmoid"), ("f", "sigmoid"), ("g", "tanh"), ("o", "sigmoid"))):
             if gate == "f" and c is None:
                 continue                     # c₀ = 0: the forget gate multiplies nothing at the first step
-            z = self.pre_activation(w, x_t, h, slice(k * H, (k + 1) * H), mark, f"z_{gate}")
+            z = self.pre_activation(w, x_t, h, slice(k * H, (k + 1) * H), mark, gate)
             gates[gate] = g.activation(z, function, name=self.unique(f"{gate}{mark}"), label=rf"\vec{{{gate}}}_{{{mark}}}")
         kept = g.mul(gates["i"], gates["g"])
         c = kept if c is None else g.add(g.mul(gates["f"], c), kept)
@@ -914,9 +915,9 @@ class _Builder:
 
     def step_GRU(self, module, w, x_t, h, c, mark):
         g, H = self.graph, module.hidden_size
-        r = g.activation(self.pre_activation(w, x_t, h, slice(0, H), mark, "z_r"), "sigmoid",
+        r = g.activation(self.pre_activation(w, x_t, h, slice(0, H), mark, "r"), "sigmoid",
                          name=self.unique(f"r{mark}"), label=rf"\vec{{r}}_{{{mark}}}")
-        z = g.activation(self.pre_activation(w, x_t, h, slice(H, 2 * H), mark, "z_z"), "sigmoid",
+        z = g.activation(self.pre_activation(w, x_t, h, slice(H, 2 * H), mark, "z"), "sigmoid",
                          name=self.unique(f"z{mark}"), label=rf"\vec{{z}}_{{{mark}}}")
         rows = slice(2 * H, 3 * H)
         candidate = g.matmul(x_t, self.rows(w["weight_ih_T"], rows))

@@ -424,11 +424,10 @@ def _rerouted(edge, layout, mark=None):
     the points where Graphviz ended it (its arrow tips, or the ends of its spline: a circuit's
     wire meets its rule there), shortened by the arrowhead at the end that has one; its label
     (``mark``, as typeset) beside the curve's middle, or along it clear of the nodes."""
-    from graphjac.render.layout.routes import label_spot, route, short_of_arrow
+    from graphjac.render.layout.routes import detour, label_spot, short_of_arrow
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
-    (x0, y0), (x1, y1) = edge.start or edge.points[0], edge.end or edge.points[-1]
-    _, points = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), others)
+    points = detour(edge.start or edge.points[0], edge.end or edge.points[-1], others)
     curve, start, end = points, None, None
     if edge.end is not None:
         curve, end = short_of_arrow(curve, back=False)

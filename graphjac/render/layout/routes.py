@@ -56,8 +56,50 @@ def route(tail, head, boxes, beside=None) -> tuple:
         order = np.argsort(np.abs(offsets), kind="stable")
     a, b = a[order], b[order]
     points = _curves(tail, head, a[:, None] * normal * 4 / 3, b[:, None] * normal * 4 / 3)
-    k = int(np.argmin(_hits(points, table)))        # the first of the fewest
+    k = _fewest(points, table)
     return (float(a[k]), float(b[k])), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
+
+
+WAYPOINTS = (0.5, 0.35, 0.65, 0.2, 0.8)   # where along the straight line a detour's turning point is tried
+
+
+def detour(tail, head, boxes) -> tuple:
+    """The control points of the curve from ``tail`` to ``head`` (points ``(x, y)``) round
+    ``boxes`` (centre x, y, width, height): :func:`route`'s one cubic if it clears them all, else
+    two cubics joined smoothly at the nearest turning point off the straight line (along it at
+    :data:`WAYPOINTS`, :data:`STEP` points at a time either side, out to :data:`REACH` or a third
+    of its length) that clears them, as Graphviz draws a long edge round a crowd; the one cubic,
+    the least crowded, when none does.
+
+    >>> len(detour((0, 0), (600, 0), [(120, 0, 40, 300)]))   # a wall near the tail: one cubic clears it
+    4
+    >>> detour((0, 0), (600, 0), [(120, 0, 40, 500)])[3]   # a taller wall: two, turning 272 points up
+    (120.0, 272.0)
+    """
+    (x0, y0), (x1, y1) = tail, head
+    _, single = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), boxes)
+    table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
+                      for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
+    if not _crossed(np.array([single], float), table)[0]:
+        return single
+    p0, p3 = np.array(tail, float), np.array(head, float)
+    chord = p3 - p0
+    length = float(np.hypot(*chord)) or 1.0
+    normal = np.array([-chord[1], chord[0]]) / length
+    offsets = STEP * np.arange(1, int(max(REACH, length / 3) / STEP) + 1)
+    offsets = np.stack([offsets, -offsets], axis=1).ravel()              # nearest first, either side
+    spots = np.array([(t, o) for o in offsets for t in WAYPOINTS])
+    turns = p0 + spots[:, :1] * chord + spots[:, 1:] * normal              # (n, 2)
+    along = chord / length * min(length / 6, 60.0)                         # the tangent at the turn
+    first = np.stack([np.broadcast_to(p0, turns.shape), p0 + (turns - p0) / 3, turns - along, turns], axis=1)
+    second = np.stack([turns, turns + along, p3 + (turns - p3) / 3, np.broadcast_to(p3, turns.shape)], axis=1)
+    looks_clear = np.flatnonzero(_hits(first, table) + _hits(second, table) == 0)
+    clear = looks_clear[~(_crossed(first[looks_clear], table) | _crossed(second[looks_clear], table))]
+    if not len(clear):
+        return single
+    k = int(clear[0])
+    points = [first[k][0], first[k][1], first[k][2], first[k][3], second[k][1], second[k][2], second[k][3]]
+    return tuple((round(float(x), 2), round(float(y), 2)) for x, y in points)
 
 
 def _curves(tail, head, lift1, lift2) -> np.ndarray:
@@ -80,8 +122,27 @@ def _side(box, toward) -> np.ndarray:
     return np.array([x, y]) + d * scale[:, None]
 
 
+def _fewest(points, table) -> int:
+    """The index of the first curve of ``points`` ((n, 4, 2)) that runs through none of the boxes
+    in ``table`` (their :data:`CLEAR` margins included, else not), else of the first that runs
+    through the fewest."""
+    hits = _hits(points, table)
+    looks_clear = np.flatnonzero(hits == 0)
+    for boxes in (table, table + [CLEAR, CLEAR, -CLEAR, -CLEAR]):
+        for start in range(0, len(looks_clear), CHECKED):   # checked piece by piece, in order
+            chunk = looks_clear[start:start + CHECKED]
+            crossed = _crossed(points[chunk], boxes)
+            if not crossed.all():
+                return int(chunk[np.argmin(crossed)])
+    return int(np.argmin(np.where(hits == 0, 1, hits)))
+
+
+CHECKED = 64   # curves checked piece by piece at a time
+
+
 def _hits(points, table) -> np.ndarray:
-    """(n,): how many of the boxes in ``table`` each curve of ``points`` ((n, 4, 2)) runs through."""
+    """(n,): how many of the boxes in ``table`` each curve of ``points`` ((n, 4, 2)) has a point of
+    :data:`_T` in (a quick look: a long curve's points are further apart than a node is high)."""
     if not len(table):
         return np.zeros(len(points), dtype=int)
     t = _T[None, :, None]
@@ -90,6 +151,23 @@ def _hits(points, table) -> np.ndarray:
     xs, ys = curve[:, :, None, 0], curve[:, :, None, 1]
     inside = (xs > table[:, 0]) & (xs < table[:, 2]) & (ys > table[:, 1]) & (ys < table[:, 3])   # (n, samples, boxes)
     return inside.any(axis=1).sum(axis=1)
+
+
+def _crossed(points, table) -> np.ndarray:
+    """(n,): whether each curve of ``points`` ((n, 4, 2)) crosses a box of ``table``, the curve
+    taken as the straight pieces between its ends and :data:`_T`'s points, each tested whole."""
+    if not len(table):
+        return np.zeros(len(points), dtype=bool)
+    t = np.concatenate([[0.0], _T, [1.0]])[None, :, None]
+    curve = ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
+             + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])
+    start, step = curve[:, :-1, None, :], np.diff(curve, axis=1)[:, :, None, :]            # (n, pieces, 1, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = (table[None, None, :, :2] - start) / step                                     # (n, pieces, boxes, 2)
+        high = (table[None, None, :, 2:] - start) / step
+    enter = np.minimum(low, high).max(axis=3)
+    leave = np.maximum(low, high).min(axis=3)
+    return ((enter < leave) & (leave > 0) & (enter < 1)).any(axis=(1, 2))   # NaN (a piece along a side): no
 
 
 def spline(points, back: bool) -> str:
@@ -130,6 +208,15 @@ def label_spot(points, size, avoid=()) -> tuple:
     bowed = 1.0 if lean @ np.array([-chord[1], chord[0]]) >= 0 else -1.0
     spots = [_beside(p, t, side, size) for t in SPOTS for side in (bowed, -bowed)]
     return next((spot for spot in spots if not any(_overlap(spot, size, box) for box in avoid)), spots[0])
+
+
+def traced(points, count=48) -> list:
+    """Points along the cubic ``points`` as boxes of a point each (centre x, y, 0, 0): a curve
+    drawn already, for :func:`label_spot` to keep a label off."""
+    t = np.linspace(0.0, 1.0, count)[:, None]
+    p = np.array(points[:4], float)
+    curve = (1 - t) ** 3 * p[0] + 3 * t * (1 - t) ** 2 * p[1] + 3 * t * t * (1 - t) * p[2] + t ** 3 * p[3]
+    return [(float(x), float(y), 0.0, 0.0) for x, y in curve]
 
 
 def _beside(p, t, side, size) -> tuple:

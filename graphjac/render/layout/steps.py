@@ -26,7 +26,7 @@ import json
 import re
 from typing import NamedTuple, Optional
 
-from graphjac.render.layout.routes import label_spot, route, spline
+from graphjac.render.layout.routes import label_spot, route, spline, traced
 from graphjac.render.model.columns import crossing_edges, levels
 from graphjac.render.model.folds import step_groups
 
@@ -248,7 +248,7 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
         if "pos" in obj and "width" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
             at[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
-    labels, extra = unboxed_as["labels"], []
+    labels, extra, sides = unboxed_as["labels"], [], []
     for name, (attrs, members) in unboxed_as["boxes"].items():
         inside = set(members)
         placed = [at[m] for m in members if m in at] + [   # and the labels of the edges inside the box
@@ -264,24 +264,32 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
         y0 = min(y - h / 2 for x, y, w, h in placed) - MARGIN - (title if under else 0)
         y1 = max(y + h / 2 for x, y, w, h in placed) + MARGIN + (0 if under else title)
         title_y = y0 + title / 2 + 2 if under else y1 - title / 2 - 2
+        sides += _sides(x0, y0, x1, y1)
         extra.append(f'subgraph {name} {{\n  graph [{attrs}, bb="{x0:.2f},{y0:.2f},{x1:.2f},{y1:.2f}", '
                      f'lp="{(x0 + x1) / 2:.2f},{title_y:.2f}"];\n  {"; ".join(members)};\n}}')
     body = positioned.rstrip()
     if not body.endswith("}"):
         return positioned
     if unboxed_as.get("across"):
-        extra += _routed(unboxed_as["across"], at, data, labels)
+        extra += _routed(unboxed_as["across"], at, data, labels, sides)
     return body[:-1] + "\n".join(extra) + "\n}\n"
 
 
-def _routed(lines, at, data, labels) -> list:
+def _sides(x0, y0, x1, y1, thick=4.0) -> list:
+    """The four sides of a box as thin boxes (centre x, y, width, height): where no label goes."""
+    return [(x0, (y0 + y1) / 2, thick, y1 - y0), (x1, (y0 + y1) / 2, thick, y1 - y0),
+            ((x0 + x1) / 2, y0, x1 - x0, thick), ((x0 + x1) / 2, y1, x1 - x0, thick)]
+
+
+def _routed(lines, at, data, labels, sides=()) -> list:
     """The DOT lines of the edges across steps, each with its curve (``pos``) drawn among the
-    nodes and the other edges' labels (:mod:`.routes`) and its label's place (``lp``); a backward
-    edge beside its forward edge."""
+    nodes and the other edges' labels (:mod:`.routes`) and its label's place (``lp``) clear of
+    them, of the boxes' ``sides`` and of the curves drawn before; a backward edge beside its
+    forward edge."""
     nodes = {name: box for name, box in at.items() if not WALL.fullmatch(name)}
     placed = [(*map(float, edge["lp"].split(",")), *labels[edge["id"]]) for edge in data.get("edges", ())
               if "lp" in edge and edge.get("id") in labels]
-    out, forward_lifts = [], {}
+    out, forward_lifts, curves = [], {}, []
     for line in lines:
         tail, head = _ENDS.match(line).groups()
         if tail not in nodes or head not in nodes:
@@ -294,9 +302,10 @@ def _routed(lines, at, data, labels) -> list:
         attrs = f'pos="{spline(points, back)}"'
         key = re.search(r"\bid=(e\d+)", line)
         if key and key.group(1) in labels:
-            x, y = label_spot(points, labels[key.group(1)], others)
+            x, y = label_spot(points, labels[key.group(1)], others + list(sides) + curves)
             attrs += f', lp="{x:.2f},{y:.2f}"'
             placed.append((x, y, *labels[key.group(1)]))
+        curves += traced(points)
         end = line.rindex("]")
         out.append(f"{line[:end]}, {attrs}{line[end:]}")
     return out
