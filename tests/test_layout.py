@@ -1,5 +1,6 @@
 """Graphviz's layout read back: placeholder sizes, splines, label positions, cluster boxes, edge ids."""
 
+import numpy as np
 import pytest
 
 from graphjac import GraphjacError
@@ -496,3 +497,67 @@ def test_fit_draws_a_figure_brief_only_when_that_alone_makes_it_legible_and_its_
     base[0] = 4.5                                                     # far short: brief would not do
     figure_for(graph, fit="a4")
     assert len(drawn) == 1
+
+
+def _through(points, box, count=2000) -> bool:
+    """Whether the cubic pieces of ``points`` (1 + 3k control points), sampled densely, enter ``box``."""
+    x, y, w, h = box
+    for k in range(0, len(points) - 1, 3):
+        p = np.array(points[k:k + 4], float)
+        t = np.linspace(0, 1, count)[:, None]
+        curve = (1 - t) ** 3 * p[0] + 3 * t * (1 - t) ** 2 * p[1] + 3 * t * t * (1 - t) * p[2] + t ** 3 * p[3]
+        if ((abs(curve[:, 0] - x) < w / 2) & (abs(curve[:, 1] - y) < h / 2)).any():
+            return True
+    return False
+
+
+def test_a_long_edge_is_routed_round_a_node_that_falls_between_the_points_it_is_checked_at():
+    """A route was checked at 24 points along its curve: 4,000 points long, they lay 160 apart,
+    and a node 40 wide between two of them let the straight line through it (an LSTM circuit's
+    edge ran through two wires' labels so)."""
+    from graphjac.render.layout.routes import detour, route
+    node = (240.0, 0.0, 40.0, 20.0)                # between the points at 160 and 320
+    _, points = route((0.0, 0.0, 0.0, 0.0), (4000.0, 0.0, 0.0, 0.0), [node])
+    assert not _through(points, node)
+    assert not _through(detour((0.0, 0.0), (4000.0, 0.0), [node]), node)
+
+
+def test_an_edge_no_one_curve_takes_round_the_nodes_turns_once_and_clears_them():
+    from graphjac.render.layout.routes import detour, route
+    wall = (120.0, 0.0, 40.0, 500.0)               # across the line near its tail, taller than a cubic bows
+    _, single = route((0.0, 0.0, 0.0, 0.0), (600.0, 0.0, 0.0, 0.0), [wall])
+    assert _through(single, wall)
+    points = detour((0.0, 0.0), (600.0, 0.0), [wall])
+    assert len(points) == 7 and not _through(points, wall)
+    assert points[0] == (0.0, 0.0) and points[-1] == (600.0, 0.0)
+    before, turn, after = (np.array(points[k]) for k in (2, 3, 4))   # smooth where the two pieces meet
+    assert np.allclose(turn - before, after - turn)
+
+
+@pytest.mark.parametrize("direction", ["BT", "LR"])
+def test_the_label_of_an_edge_from_one_step_into_the_next_keeps_off_the_boxes_and_the_other_curves(direction):
+    """∂J/∂h⃗₂'s label sat on the side of t = 3's box (its ᵀ on the dashed line), and with the box
+    kept clear of, on the forward edge h⃗₂ → v⃗₃ beside its own."""
+    from graphjac.render.layout.collisions import _curve
+    from graphjac.render.layout.steps import placement
+    from graphjac.render.writers.composer import place
+    figure = figure_for(load_example("rnn_bptt"), direction=direction)
+    pairs = placement(figure).across
+    placed = place(figure)
+    layout = placed.layout
+    labelled = [e for e in layout.edges if (e.tail, e.head) in pairs and e.id in placed.marks]
+    assert len(labelled) == 2
+    for edge in labelled:
+        x, y = edge.label
+        mark = placed.marks[edge.id]
+        x0, x1, y0, y1 = x - mark.width / 2, x + mark.width / 2, y - mark.height / 2, y + mark.height / 2
+        for box in layout.clusters.values():
+            sides_x = [side for side in (box.x0, box.x1) if box.y0 < y1 and y0 < box.y1]
+            sides_y = [side for side in (box.y0, box.y1) if box.x0 < x1 and x0 < box.x1]
+            assert not any(x0 - 1 < side < x1 + 1 for side in sides_x), (edge.id, box.id)
+            assert not any(y0 - 1 < side < y1 + 1 for side in sides_y), (edge.id, box.id)
+        for other in layout.edges:
+            if other.id != edge.id:
+                curve = _curve(other)
+                inside = (curve[:, 0] > x0) & (curve[:, 0] < x1) & (curve[:, 1] > y0) & (curve[:, 1] < y1)
+                assert not inside.any(), (edge.id, other.id)

@@ -345,3 +345,19 @@ def test_the_last_state_taken_from_a_recurrent_layer_s_outputs_reads_h_T(name):
     labels = {n.name: n.label[0] for n in figure_for(same(*MODELS[name])).nodes}
     assert labels["h_T"] == r"\vec{h}_{T}^{(i)} = {H^{(i)}}_{[-1]}"
     assert labels["y_hat"] == r"\hat{\mathbf{y}}^{(i)} = W^{T} \vec{h}_{T}^{(i)} + B"
+
+
+@pytest.mark.parametrize("name, pre_activations", [
+    ("rnn", {r"\vec{a}_{1}", r"\vec{a}_{2}", r"\vec{a}_{3}"}),
+    ("lstm", {r"\vec{a}_{i,1}", r"\vec{a}_{g,1}", r"\vec{a}_{o,1}", r"\vec{a}_{f,2}", r"\vec{a}_{f,3}"}),
+    ("gru", {r"\vec{a}_{r,1}", r"\vec{a}_{z,3}"})])
+def test_a_recurrent_steps_results_read_as_symbols_its_pre_activation_as_d2l_names_it(name, pre_activations):
+    """Each step's x⃗ₜW_ihᵀ read "z1 x" (a name, shown as text); now its terms are graphjac's
+    u⃗ₖ and their sum, the gate's argument, is a⃗ₜ (a⃗_{i,t} for LSTM's gate i)."""
+    from graphjac.render import figure_for
+    graph = same(*MODELS[name])
+    assert pre_activations <= {r.label for r in graph.records()}
+    for record in graph.records():
+        assert " " not in record.name or record.op is None, record.name   # module buffers keep their dotted names
+    symbols = [n.label[0].split(" = ")[0] for n in figure_for(graph).nodes if n.role not in ("input", "param")]
+    assert not [s for s in symbols if r"\text" in s or " " in s]
