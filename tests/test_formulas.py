@@ -129,6 +129,59 @@ def test_a_shared_nodes_shares_are_terms_and_its_total_is_stated():
     assert any(text.startswith("∂e/∂b⁽¹⁾") for text in edges) and any(text.startswith("∂e/∂b⁽²⁾") for text in edges)
 
 
+def _rnn(steps):
+    """An RNN by hand over ``steps`` steps, each a group: uₜ = xₜW_xh, vₜ = hₜ₋₁W_hh from t = 2."""
+    g = gj.Graph(f"rnn {steps}")
+    with g.group("Shared"):
+        W_xh, W_hh = g.param("W_xh", [[0.5, -0.3], [0.2, 0.4]]), g.param("W_hh", [[0.1, 0.6], [-0.5, 0.3]])
+    h = None
+    for t in range(1, steps + 1):
+        with g.group(f"t = {t}"):
+            u = g.matmul(g.input(f"x{t}", [1.0, -0.5 * t]), W_xh, name=f"u{t}")
+            h = g.activation(u if h is None else g.add(u, g.matmul(h, W_hh, name=f"v{t}"), name=f"s{t}"), "tanh",
+                             name=f"h{t}")
+    g.backward(g.loss(g.sum(h, name="o"), g.input("y", 0.5), "mse", name="J"))
+    return g
+
+
+def _shares(figure, name):
+    """The symbols of the shares on the backward edges into ``name``, and its node's lines."""
+    node = next(n for n in figure.nodes if n.name == name)
+    edges = {to_unicode(e.label[0]).split(" = ")[0] for e in figure.edges
+             if e.direction == "backward" and e.dst == node.id and e.label}
+    return edges, [to_unicode(line) for line in node.label]
+
+
+def test_a_weight_the_steps_share_has_its_shares_numbered_by_step_as_d2l_sums_over_t():
+    """W_hh is first used at t = 2: its shares read ∂J/∂Wₕₕ⁽¹⁾ at t = 2 and ⁽²⁾ at t = 3, one off
+    the step each edge comes from (d2l: ∂L/∂W_hh = Σₜ ∂L/∂hₜ hₜ₋₁ᵀ)."""
+    rnn = gj.load("lecture:rnn_bptt")
+    rnn.backward()
+    edges, _ = _shares(figure_for(rnn), "W_hh")
+    assert edges == {"∂J/∂Wₕₕ⁽²⁾", "∂J/∂Wₕₕ⁽³⁾"}
+    edges, lines = _shares(figure_for(rnn), "W_xh")
+    assert edges == {"∂J/∂Wₓₕ⁽¹⁾", "∂J/∂Wₓₕ⁽²⁾", "∂J/∂Wₓₕ⁽³⁾"}
+    assert lines[-1] == "∂J/∂Wₓₕ = ∂J/∂Wₓₕ⁽¹⁾ + ∂J/∂Wₓₕ⁽²⁾ + ∂J/∂Wₓₕ⁽³⁾"
+    five = figure_for(_rnn(5))
+    assert _shares(five, "W_hh")[0] == {f"∂J/∂Wₕₕ⁽{k}⁾" for k in "²³⁴⁵"}
+    assert _shares(five, "W_hh")[1][-1] == "∂J/∂Wₕₕ = Σₜ₌₂⁵ ∂J/∂Wₕₕ⁽ᵗ⁾"
+    assert _shares(five, "W_xh")[1][-1] == "∂J/∂Wₓₕ = Σₜ₌₁⁵ ∂J/∂Wₓₕ⁽ᵗ⁾"
+
+
+def test_a_node_used_twice_in_one_step_or_outside_steps_numbers_its_shares_in_build_order():
+    g = gj.Graph("twice")
+    with g.group("t = 1"):
+        x1 = g.input("x1", [1.0, 2.0])
+    with g.group("t = 2"):
+        x2 = g.input("x2", [3.0, -1.0])
+    W = g.param("W", [[0.5, -0.3], [0.2, 0.4]])
+    with g.group("t = 2"):
+        y = g.add(g.matmul(x2, W), g.matmul(g.matmul(x2, W), W))     # W three times in one step
+    g.backward(g.sum(g.add(g.matmul(x1, W), y), name="J"))
+    edges, _ = _shares(figure_for(g), "W")
+    assert edges == {f"∂J/∂W⁽{k}⁾" for k in "¹²³⁴"}
+
+
 def test_results_graphjac_names_read_u1_u2_in_order_and_never_as_a_node_of_the_user_s():
     """from_torch's residual add read u₁₂ (its place among every node), a transformer's u₄₉;
     numbered by place, a result could also read as a node the user named u1."""

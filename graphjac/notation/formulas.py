@@ -30,6 +30,7 @@ import numpy as np
 from graphjac.core.ops import REGISTRY
 from graphjac.core.ops.base import number_latex
 from graphjac.core.records import field, record
+from graphjac.core.steps import step_families, step_of
 from graphjac.errors import GraphjacError
 from graphjac.notation.symbols import Symbol, fill, lecture_shape, partial
 
@@ -188,6 +189,7 @@ class Notation:
         self.symbols = self._symbols()
         self._symbol_cache, self._mapping_cache, self._formula_cache = {}, {}, {}
         self.uses = self._differentiable_uses()
+        self.marks, self.stepped = self._share_marks()
 
     def _symbols(self) -> list:
         """Each node's symbol: its label, its name as math, or for a result graphjac named (add13,
@@ -210,6 +212,27 @@ class Notation:
                 if REGISTRY[r.op].slots[k].differentiable and self.records[src].kind != "const":
                     uses.setdefault(src, []).append((r.id, k))
         return uses
+
+    def _share_marks(self):
+        """(node id -> the mark of each of its uses' shares, in :attr:`uses`' order; the nodes
+        marked by step): the step a use is taken in, when every use lies in a step of its own
+        (W_hh at t = 2 and t = 3: ∂J/∂W_hh⁽²⁾, ∂J/∂W_hh⁽³⁾, as d2l sums over t), else 1, 2, … in
+        build order."""
+        records = self.records
+        paths = dict.fromkeys(r.group[:k] for r in records for k in range(1, len(r.group) + 1))
+        families = step_families(list(paths), {r.id: r.group for r in records if r.group},
+                                 {r.id for r in records if r.kind == "input"},
+                                 [(src, r.id) for r in records for src in r.inputs]) if paths else []
+        marks, stepped = {}, set()
+        for src, uses in self.uses.items():
+            marks[src] = [str(k) for k in range(1, len(uses) + 1)]
+            for family in families:
+                steps = [step_of(family, records[dst].group) for dst, _ in uses]
+                if len(steps) > 1 and all(steps) and len(set(steps)) == len(steps):
+                    marks[src] = [str(step) for step in steps]
+                    stepped.add(src)
+                    break
+        return marks, stepped
 
     @staticmethod
     def _label(record):
@@ -262,8 +285,7 @@ class Notation:
         minibatch's), plain ∂T/∂src otherwise."""
         if not self.shared(src):
             return self.gradient_symbol(src, sample)
-        k = str(self.uses[src].index((dst, slot)) + 1)
-        return self._share(src, k, sample)
+        return self._share(src, self.marks[src][self.uses[src].index((dst, slot))], sample)
 
     def _share(self, src, k, sample=None):
         if self.records[src].batch:
@@ -274,14 +296,20 @@ class Notation:
 
     def total(self, src, sample=None) -> Optional[str]:
         """∂T/∂src as the sum of its uses' shares (None for a node used once): ∂T/∂W = ∂T/∂W⁽¹⁾ +
-        ∂T/∂W⁽²⁾, or Σₖ₌₁ⁿ ∂T/∂W⁽ᵏ⁾ past three."""
-        uses = self.uses.get(src, ())
-        if len(uses) < 2:
+        ∂T/∂W⁽²⁾, or Σₖ₌₁ⁿ ∂T/∂W⁽ᵏ⁾ past three; by step for a weight the steps share (∂T/∂W⁽²⁾ +
+        ∂T/∂W⁽³⁾, Σₜ₌₂⁵ ∂T/∂W⁽ᵗ⁾)."""
+        marks = self.marks.get(src, ())
+        if len(marks) < 2:
             return None
-        if len(uses) > 3:
-            terms = r"\sum_{k=1}^{" + str(len(uses)) + "} " + self._share(src, "k", sample)
+        if src in self.stepped:
+            marks = sorted(marks, key=int)
+        steps = [int(m) for m in marks] == list(range(int(marks[0]), int(marks[0]) + len(marks)))
+        if len(marks) <= 3 or src in self.stepped and not steps:
+            terms = " + ".join(self._share(src, mark, sample) for mark in marks)
+        elif src in self.stepped:
+            terms = rf"\sum_{{t={marks[0]}}}^{{{marks[-1]}}} " + self._share(src, "t", sample)
         else:
-            terms = " + ".join(self._share(src, str(k), sample) for k in range(1, len(uses) + 1))
+            terms = r"\sum_{k=1}^{" + str(len(marks)) + "} " + self._share(src, "k", sample)
         return self.gradient_symbol(src, sample) + " = " + terms
 
     def mapping(self, record, sample=None) -> TemplateSymbols:

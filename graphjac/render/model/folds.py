@@ -25,46 +25,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from graphjac.core.steps import step_families
 from graphjac.errors import GraphjacError
 
 ELLIPSIS_ID = "nsteps"   # the id of the node that stands for the folded steps
 
 
 def step_groups(figure) -> list:
-    """The families of groups that are steps of a repeated structure (an RNN's time steps), in
-    the order the graph defines them: sibling groups, two or more, each holding inputs of its own
-    (``xₜ``) or standing for folded steps; or else sibling groups that one node outside them feeds
-    every one of (a shared weight) and that each feed the next (the recurrence), as ``from_torch``
-    unrolls a recurrent layer. A network's layers, a block or the shared parameters are neither."""
-    stepping = {node.group for node in figure.nodes
-                if node.group and (node.role == "input" and node.sample is None or node.id == ELLIPSIS_ID)}
-    siblings = {}
-    for group in figure.groups:
-        if group.path in stepping:
-            siblings.setdefault(group.path[:-1], []).append(group.path)
-    return [family for family in siblings.values() if len(family) >= 2] or _recurrences(figure)
-
-
-def _recurrences(figure) -> list:
-    """The families of sibling groups chained by the recurrence and all fed by one shared node."""
-    found = []
-    for parent in dict.fromkeys(g.path[:-1] for g in figure.groups):
-        family = [g.path for g in figure.groups if g.path[:-1] == parent]
-        if len(family) < 2:
-            continue
-        where = {node.id: node.group[:len(parent) + 1] for node in figure.nodes if len(node.group) > len(parent)}
-        feeds, chained = {}, set()
-        for edge in figure.edges:
-            if edge.direction != "forward":
-                continue
-            src, dst = where.get(edge.src), where.get(edge.dst)
-            if dst in family and src not in family:
-                feeds.setdefault(edge.src, set()).add(dst)
-            elif dst in family and src in family and family.index(dst) == family.index(src) + 1:
-                chained.add(dst)
-        if chained >= set(family[1:]) and any(len(fed) == len(family) for fed in feeds.values()):
-            found.append(family)
-    return found
+    """The families of ``figure``'s groups that are steps of a repeated structure (an RNN's time
+    steps), in the order the graph defines them, as :func:`.core.steps.step_families` finds
+    them: the folded steps' ellipsis counts as a step's own input."""
+    own = {node.id for node in figure.nodes
+           if node.group and (node.role == "input" and node.sample is None or node.id == ELLIPSIS_ID)}
+    return step_families([group.path for group in figure.groups], {node.id: node.group for node in figure.nodes},
+                         own, [(e.src, e.dst) for e in figure.edges if e.direction == "forward"])
 
 
 def step_groups_of(figure) -> list:
