@@ -361,3 +361,15 @@ def test_a_recurrent_steps_results_read_as_symbols_its_pre_activation_as_d2l_nam
         assert " " not in record.name or record.op is None, record.name   # module buffers keep their dotted names
     symbols = [n.label[0].split(" = ")[0] for n in figure_for(graph).nodes if n.role not in ("input", "param")]
     assert not [s for s in symbols if r"\text" in s or " " in s]
+
+
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru"])
+def test_a_final_state_the_model_does_not_read_is_not_drawn(name):
+    """``out, _ = self.rnn(x)``: h_n stood beside the stacked outputs as "A₀ = stack(h⃗₃)", read by
+    nothing, and it made the collapsed layer's box two outputs (its symbol left off); a state
+    the model reads is drawn (test_recurrent_variants_and_their_final_states)."""
+    graph = same(*MODELS[name])
+    assert not {"h_n", "c_n"} & {r.name for r in graph.records()}
+    assert all(r.id == graph.target.id or any(r.id in s.inputs for s in graph.records()) for r in graph.records())
+    read = same(Recurrent(MODELS[name][0].rnn), torch.randn(2, 3, 2))
+    assert "h_n" in {r.name for r in read.records()}

@@ -473,7 +473,7 @@ class _Builder:
         last = next(node.args[0] for node in self.traced.graph.nodes if node.op == "output")
         self.prediction = last if predicts and isinstance(last, self.torch.fx.Node) else None
         for node in self.traced.graph.nodes:
-            if node.op == "placeholder":
+            if node.op == "placeholder" or _unread_item(node):
                 continue
             if node.op == "output":
                 output = self.value(node.args[0])
@@ -839,15 +839,17 @@ class _Builder:
             layer_input = outputs
         output = g.stack(layer_input, axis=0, name=self.fresh("H"), label="H")
         self.sequences[output.id] = steps
-        h_n = g.stack(finals, axis=0, name=self.unique("h_n"))
-        if record.batch:
-            self.batch_dims[h_n.id] = 1
+        h_n = _Later(lambda: self.final(finals, "h_n", record.batch))   # drawn only if the model reads it
         if kind == "LSTM":
-            c_n = g.stack(cells, axis=0, name=self.unique("c_n"))
-            if record.batch:
-                self.batch_dims[c_n.id] = 1
-            return output, (h_n, c_n)
+            return output, (h_n, _Later(lambda: self.final(cells, "c_n", record.batch)))
         return output, h_n
+
+    def final(self, states, name, batch):
+        """The layers' last states stacked (h_n, c_n), as torch returns them."""
+        stacked = self.graph.stack(states, axis=0, name=self.unique(name))
+        if batch:
+            self.batch_dims[stacked.id] = 1
+        return stacked
 
     module_RNN = module_LSTM = module_GRU = recurrent
 
@@ -1278,8 +1280,14 @@ class _Slot:
         self.index = index
 
 
+def _unread_item(node) -> bool:
+    """Whether ``node`` takes an item of a result that nothing reads (``out, _ = self.rnn(x)``)."""
+    return node.op == "call_function" and node.target is operator.getitem and not node.users
+
+
 class _Later:
-    """A module's second result (attention weights), made only when the model reads it."""
+    """A module's second result (attention weights, a recurrent layer's last states), made only
+    when the model reads it."""
 
     def __init__(self, make):
         self.make, self.made = make, None
