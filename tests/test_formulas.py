@@ -192,3 +192,17 @@ def test_results_graphjac_names_read_u1_u2_in_order_and_never_as_a_node_of_the_u
     g.target = g.exp(y, name="J")
     nodes, _ = _formulas(g)
     assert nodes == {"mul1": "u₂ = x\u2009u₁", "add1": "u₃ = u₂ + x", "J": "J = e^(u₃)"}
+
+
+def test_a_node_whose_formula_reads_as_its_own_symbol_shows_the_symbol_once():
+    """attention's K^T read "Kᵀ = Kᵀ" and QK^T "QKᵀ = QKᵀ" (its label is the formula); a result
+    named otherwise keeps its formula."""
+    g = gj.load("lecture:attention")
+    g.backward()
+    lines = {n.name: [to_unicode(line) for line in n.label] for n in figure_for(g).nodes}
+    assert lines["K^T"][0] == "Kᵀ" and lines["QK^T"][0] == "QKᵀ"
+    assert lines["S"][0] == "S = QKᵀ/√d"
+    h = gj.Graph("named")
+    W = h.param("W", [[1.0, 2.0], [3.0, 4.0]])
+    h.backward(h.sum(h.transpose(W, name="Wt"), name="J"))
+    assert [to_unicode(n.label[0]) for n in figure_for(h).nodes if n.name == "Wt"] == ["Wt = Wᵀ"]

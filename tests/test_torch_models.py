@@ -373,3 +373,20 @@ def test_a_final_state_the_model_does_not_read_is_not_drawn(name):
     assert all(r.id == graph.target.id or any(r.id in s.inputs for s in graph.records()) for r in graph.records())
     read = same(Recurrent(MODELS[name][0].rnn), torch.randn(2, 3, 2))
     assert "h_n" in {r.name for r in read.records()}
+
+
+@pytest.mark.parametrize("name, gates", [("lstm", "ifgo"), ("gru", "rzn")])
+def test_a_gates_part_of_the_stacked_weights_reads_as_pytorchs_documentation_writes_it(name, gates):
+    """LSTM's iₜ = σ(W_ii xₜ + b_ii + W_hi hₜ₋₁ + b_hi): the columns of W_ihᵀ for gate i read u₁
+    (an index of W_ihᵀ) in every step's product; now W_iiᵀ, W_hiᵀ, b⃗_ii, b⃗_hi."""
+    from graphjac.render import figure_for
+    from graphjac.notation.mathtext import to_unicode
+    graph = same(*MODELS[name])
+    weights = {graph.node(name).id for name in ("rnn.weight_ih_l0ᵀ", "rnn.weight_hh_l0ᵀ", "rnn.bias_ih_l0",
+                                                 "rnn.bias_hh_l0")}
+    parts = [r.label for r in graph.records() if r.op == "index" and r.inputs[0] in weights]
+    expected = [label for gate in gates for label in
+                (rf"W_{{i{gate}}}^{{T}}", rf"W_{{h{gate}}}^{{T}}", rf"\vec{{b}}_{{i{gate}}}", rf"\vec{{b}}_{{h{gate}}}")]
+    assert parts == expected
+    lines = [to_unicode(n.label[0]) for n in figure_for(graph).nodes if n.name.startswith("matmul")]
+    assert any(line.endswith(" = x⃗₁⁽ⁱ⁾" + to_unicode(expected[0])) for line in lines)

@@ -42,7 +42,7 @@ from graphjac.errors import GraphjacError
 
 LOSS_MODULES = ("MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss")
 COMPOSITE = ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer")   # drawn as many nodes
-GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}   # the gates whose weights a recurrent layer stacks
+GATES = {"RNN": "", "LSTM": "ifgo", "GRU": "rzn"}   # the gates whose weights a recurrent layer stacks, in order
 _OPAQUE = itertools.count(1)
 
 
@@ -827,7 +827,7 @@ class _Builder:
         finals, cells = [], []
         for layer in range(module.num_layers):
             w = self.recurrent_weights(node, module, layer)
-            self.gate_rows(w, GATES[kind], module.hidden_size)
+            self.gate_rows(w, GATES[kind], module.hidden_size, str(layer) if module.num_layers > 1 else "")
             h, c, outputs = None, None, []
             for t, x_t in enumerate(layer_input, start=1):
                 mark = f"{t}" if module.num_layers == 1 else f"{t},{layer + 1}"
@@ -853,16 +853,18 @@ class _Builder:
 
     module_RNN = module_LSTM = module_GRU = recurrent
 
-    def gate_rows(self, w, gates, size):
+    def gate_rows(self, w, gates, size, layer=""):
         """Each of the ``gates``' columns of Wᵀ and part of the biases (``size`` rows each), made
-        once, outside the steps: every step shares them (a layer of one gate uses them whole)."""
-        for k in range(gates if gates > 1 else 0):
+        once, outside the steps: every step shares them (a layer of one gate uses them whole).
+        Named as PyTorch's documentation writes a gate's weights: W_iiᵀ, W_hiᵀ, b⃗_ii, b⃗_hi for
+        the input gate i (``layer``: the layer's number, when there are several)."""
+        for k, gate in enumerate(gates if len(gates) > 1 else ""):
             part = slice(k * size, (k + 1) * size)
-            for kind in ("weight_ih_T", "weight_hh_T"):
-                self.rows(w[kind], part)
-            for kind in ("bias_ih", "bias_hh"):
+            for kind, side in (("weight_ih_T", "i"), ("weight_hh_T", "h")):
+                self.rows(w[kind], part, rf"W_{{{side}{gate}{layer}}}^{{T}}")
+            for kind, side in (("bias_ih", "i"), ("bias_hh", "h")):
                 if w[kind] is not None:
-                    self.rows_of_bias(w[kind], part)
+                    self.rows_of_bias(w[kind], part, rf"\vec{{b}}_{{{side}{gate}{layer}}}")
 
     def pre_activation(self, w, x_t, h, rows, mark, gate=None):
         """a⃗ₜ = x⃗ₜW_ihᵀ + b⃗_ih + h⃗ₜ₋₁W_hhᵀ + b⃗_hh for the gate rows ``rows`` (a slice) of the
@@ -883,16 +885,16 @@ class _Builder:
                           label=rf"\vec{{a}}_{{{gate + ',' if gate else ''}{mark}}}" if last else None)
         return total
 
-    def rows(self, W_T, rows):
+    def rows(self, W_T, rows, label=None):
         """The columns of Wᵀ (rows of W) of one gate, made once for every step."""
-        return self.part(W_T, f":, {rows.start}:{rows.stop}")
+        return self.part(W_T, f":, {rows.start}:{rows.stop}", label)
 
-    def rows_of_bias(self, b, rows):
-        return self.part(b, f"{rows.start}:{rows.stop}")
+    def rows_of_bias(self, b, rows, label=None):
+        return self.part(b, f"{rows.start}:{rows.stop}", label)
 
-    def part(self, node, key):
+    def part(self, node, key, label=None):
         if (node.id, key) not in self.slices:
-            self.slices[(node.id, key)] = self.graph.index(node, key)
+            self.slices[(node.id, key)] = self.graph.index(node, key, label=label)
         return self.slices[(node.id, key)]
 
     def step_RNN(self, module, w, x_t, h, c, mark):

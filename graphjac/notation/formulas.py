@@ -32,6 +32,7 @@ from graphjac.core.ops.base import number_latex
 from graphjac.core.records import field, record
 from graphjac.core.steps import step_families, step_of
 from graphjac.errors import GraphjacError
+from graphjac.notation.mathtext import to_unicode
 from graphjac.notation.symbols import Symbol, fill, lecture_shape, partial
 
 GENERIC = "i"   # the sample superscript of the generic form x⁽ⁱ⁾
@@ -177,6 +178,11 @@ class TemplateSymbols(dict):
         if index in ("j", "k") and name in self and self.element is not None:   # i is the sample
             return self.element(name, index)
         raise KeyError(key)
+
+
+def _reads_as(one: str, other: str) -> bool:
+    """Whether two pieces of LaTeX read the same on the page (``K^{T}`` and ``{K}^{T}``)."""
+    return "".join(to_unicode(one).split()) == "".join(to_unicode(other).split())
 
 
 class Notation:
@@ -359,7 +365,9 @@ class Notation:
             return None
         if self.inlined(node_id):   # "−x", not "−x = −x"
             return self.symbol(node_id, sample)
-        return fill(REGISTRY[record.op].latex, self.mapping(record, sample))
+        text = fill(REGISTRY[record.op].latex, self.mapping(record, sample))
+        symbol, _, result = text.partition(" = ")
+        return symbol if result and _reads_as(symbol, result) else text   # "Kᵀ", not "Kᵀ = Kᵀ"
 
     def _slot(self, dst, slot_index):
         record = self.records[dst]
