@@ -390,3 +390,36 @@ def test_a_gates_part_of_the_stacked_weights_reads_as_pytorchs_documentation_wri
     assert parts == expected
     lines = [to_unicode(n.label[0]) for n in figure_for(graph).nodes if n.name.startswith("matmul")]
     assert any(line.endswith(" = x⃗₁⁽ⁱ⁾" + to_unicode(expected[0])) for line in lines)
+
+
+class ZeroStart(nn.Module):
+    """A lecture's zero initialisation: every pre-activation of the hidden layer is exactly 0."""
+
+    def __init__(self, activation):
+        super().__init__()
+        self.a, self.b, self.act = nn.Linear(2, 3), nn.Linear(3, 1), activation
+        with torch.no_grad():
+            self.a.weight.zero_()
+            self.a.bias.zero_()
+
+    def forward(self, x):
+        return self.b(self.act(self.a(x)))
+
+
+@pytest.mark.parametrize("activation", [nn.ReLU(), nn.LeakyReLU(0.1), torch.relu])
+def test_a_relu_at_exactly_zero_has_torchs_derivative_there(activation):
+    """Zero-initialised weights put every z at 0, where torch's ReLU′ is 0 (a leaky ReLU's, its
+    slope) and the lecture's is 1: ∂J/∂b₁ was (0.13, 0.24, …) against torch's zeros."""
+    from graphjac.render import figure_for
+    torch.manual_seed(5)
+    graph = same(ZeroStart(activation), torch.randn(4, 2), nn.MSELoss(), torch.randn(4, 1))
+    relu = next(r for r in graph.records() if r.op in ("relu", "leaky_relu"))
+    assert relu.attrs["torch_kink"] is True
+    figure = figure_for(graph, edge_labels="local")
+    node = next(n.id for n in figure.nodes if n.name == relu.name)
+    edge = next(e for e in figure.edges if e.direction == "backward" and e.src == node)
+    assert r"> 0" in edge.label[0] and r"\le 0" in edge.label[0]      # the formula says which side
+    lecture = gj.Graph("lecture")
+    z = lecture.input("z", [0.0, 2.0, -1.0])
+    lecture.backward(lecture.sum(lecture.activation(z, "relu"), name="J"))
+    assert lecture.grad("z").tolist() == [1.0, 1.0, 0.0]                # ReLU′(0) = 1 as the lecture writes it

@@ -354,6 +354,15 @@ def opaque_op(torch, name, call, operands, transposed, batch_dims, result, integ
 # ------------------------------------------------------------------------------------ the builder
 
 
+def _as_torch(function, attrs=None) -> dict:
+    """``attrs`` for the activation ``function`` as torch computes it: a ReLU's derivative at 0
+    is 0 there (a leaky one's, its slope), not the lecture's 1, so that ∂J/∂· are torch's."""
+    attrs = dict(attrs or {})
+    if function in ("relu", "leaky_relu"):
+        attrs["torch_kink"] = True
+    return attrs
+
+
 def _activation_call(function):
     """The handler of ``torch.relu(x)``, ``x.tanh()``, …: the activation, named h⃗ₖ as a layer's is."""
     def handler(builder, node, a, inplace=False):
@@ -687,7 +696,7 @@ class _Builder:
 
     def activation(self, node, x, function, **attrs):
         name, label = self.named(node, "h", "h")
-        return self.graph.activation(x, function, name=name, label=label, **attrs)
+        return self.graph.activation(x, function, name=name, label=label, **_as_torch(function, attrs))
 
     def module_ReLU(self, node, module, x):
         return self.activation(node, x, "relu")
@@ -901,7 +910,8 @@ class _Builder:
         g = self.graph
         function = "tanh" if module.nonlinearity == "tanh" else "relu"
         z = self.pre_activation(w, x_t, h, None, mark)
-        return g.activation(z, function, name=self.unique(f"h{mark}"), label=rf"\vec{{h}}_{{{mark}}}"), None
+        return g.activation(z, function, name=self.unique(f"h{mark}"), label=rf"\vec{{h}}_{{{mark}}}",
+                            **_as_torch(function)), None
 
     def step_LSTM(self, module, w, x_t, h, c, mark):
         g, H = self.graph, module.hidden_size
@@ -1018,7 +1028,8 @@ class _Builder:
                                 eps=n.eps, name=self.fresh("LN"))
 
         def feed_forward(x):
-            hidden = g.activation(self.linear_of(x, f"{prefix}.linear1"), "relu", name=self.fresh("F"))
+            hidden = g.activation(self.linear_of(x, f"{prefix}.linear1"), "relu", name=self.fresh("F"),
+                                  **_as_torch("relu"))
             return self.linear_of(hidden, f"{prefix}.linear2")
 
         x = src

@@ -64,6 +64,22 @@ def _tanh_local(ctx):
 TANH = _activation("tanh", _tanh, _tanh_local, "(1 + $out)(1 - $out)", "a = tanh(z), ∂a/∂z = (1 + a)(1 − a)",
                    gate=r"\tanh", torch=("torch.tanh", "nn.Tanh", "F.tanh", "Tensor.tanh"), reference=lambda t, z: t.tanh(z))
 
+# ---------------------------------------------------------------------------- the kink at z = 0
+# The lecture takes the derivative of the side z ≥ 0 there (ReLU′(0) = 1); PyTorch takes the side
+# z < 0 (0, or a leaky ReLU's slope), and ``from_torch`` asks for that: its gradients are torch's.
+
+TORCH_KINK = Attr("torch_kink", bool, False,
+                  "at z = 0, the derivative of the side z < 0, as PyTorch computes it (else of z ≥ 0, as the lecture writes it)",
+                  latex=lambda left: {"right_side": ">" if left else r"\ge", "left_side": r"\le" if left else "<"},
+                  quiet=True)
+
+
+def _right_side(ctx):
+    """Where z takes the derivative of the side z ≥ 0: z ≥ 0, or z > 0 with PyTorch's kink."""
+    z = ctx.args[0]
+    return z > 0 if ctx.attrs.get("torch_kink") else z >= 0
+
+
 # ---------------------------------------------------------------------------- ReLU (ReLU′(0) = 1, the lecture's choice)
 
 
@@ -72,12 +88,12 @@ def _relu(ctx):
 
 
 def _relu_local(ctx):
-    return (ctx.args[0] >= 0).astype(float)
+    return _right_side(ctx).astype(float)
 
 
-RELU = _activation("relu", _relu, _relu_local, r"\begin{cases} 1 & $z \ge 0 \\ 0 & $z < 0 \end{cases}",
-                   "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0", domain=uniform((2, 3), away=0.1),
-                   gate=r"\mathrm{ReLU}", torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"), reference=lambda t, z: t.relu(z))
+RELU = _activation("relu", _relu, _relu_local, r"\begin{cases} 1 & $z $right_side 0 \\ 0 & $z $left_side 0 \end{cases}",
+                   "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0", attrs=(TORCH_KINK,), domain=uniform((2, 3), away=0.1),
+                   gate=r"\mathrm{ReLU}", torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"), reference=lambda t, z, torch_kink=False: t.relu(z))
 
 # ---------------------------------------------------------------------------- leaky ReLU (slope s; ′(0) = 1 as ReLU's)
 
@@ -88,7 +104,7 @@ def _leaky_relu(ctx):
 
 
 def _leaky_relu_local(ctx):
-    return np.where(ctx.args[0] >= 0, 1.0, ctx.attrs["slope"])
+    return np.where(_right_side(ctx), 1.0, ctx.attrs["slope"])
 
 
 def _slope_check(s):
@@ -97,12 +113,13 @@ def _slope_check(s):
 
 LEAKY_RELU = _activation(
     "leaky_relu", _leaky_relu, _leaky_relu_local,
-    r"\begin{cases} 1 & $z \ge 0 \\ $slope & $z < 0 \end{cases}",
+    r"\begin{cases} 1 & $z $right_side 0 \\ $slope & $z $left_side 0 \end{cases}",
     "a = z if z ≥ 0 else s·z, ∂a/∂z = 1 if z ≥ 0 else s",
     latex=r"$out = \mathrm{LReLU}_{$slope}($z)",
-    attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check),),
+    attrs=(Attr("slope", float, 0.01, "the slope s for z < 0, in [0, 1)", _slope_check), TORCH_KINK),
     domain=uniform((2, 3), away=0.1, attrs={"slope": 0.2}),
-    gate=r"\mathrm{LReLU}", torch=("nn.LeakyReLU", "F.leaky_relu"), reference=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope))
+    gate=r"\mathrm{LReLU}", torch=("nn.LeakyReLU", "F.leaky_relu"),
+    reference=lambda t, z, slope, torch_kink=False: t.nn.functional.leaky_relu(z, slope))
 
 # ---------------------------------------------------------------------------- softplus log(1 + eᶻ), ′ = σ(z)
 

@@ -137,6 +137,7 @@ class Attr:
     check: Optional[Callable] = None
     latex: Optional[Callable] = None
     optional: bool = False    # None is a value (no axis: every element)
+    quiet: bool = False       # left out of a node's attributes while it has its default (one few nodes set)
 
     @property
     def required(self) -> bool:
@@ -295,7 +296,7 @@ class Op:
                 out[attr.name] = attr.validate(given[attr.name], where)
             elif attr.required:
                 raise OpError(f"{where}: {self.name} needs the attribute {attr.name} ({attr.help})")
-            else:
+            elif not attr.quiet:
                 out[attr.name] = attr.default
         return out
 
@@ -303,7 +304,7 @@ class Op:
         """The template placeholders of the attribute values ``attrs``."""
         out = {}
         for attr in self.attrs:
-            out.update(attr.placeholders(attrs[attr.name]))
+            out.update(attr.placeholders(attrs.get(attr.name, attr.default)))
         return out
 
 
