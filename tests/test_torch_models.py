@@ -406,7 +406,8 @@ class ZeroStart(nn.Module):
         return self.b(self.act(self.a(x)))
 
 
-@pytest.mark.parametrize("activation", [nn.ReLU(), nn.LeakyReLU(0.1), torch.relu])
+@pytest.mark.parametrize("activation", [nn.ReLU(), nn.LeakyReLU(0.1), torch.relu,
+                                        lambda z: nn.functional.leaky_relu(z, 0.1)])
 def test_a_relu_at_exactly_zero_has_torchs_derivative_there(activation):
     """Zero-initialised weights put every z at 0, where torch's ReLU′ is 0 (a leaky ReLU's, its
     slope) and the lecture's is 1: ∂J/∂b₁ was (0.13, 0.24, …) against torch's zeros."""

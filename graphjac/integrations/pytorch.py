@@ -710,6 +710,9 @@ class _Builder:
     def module_LeakyReLU(self, node, module, x):
         return self.activation(node, x, "leaky_relu", slope=module.negative_slope)
 
+    def call_leaky_relu(self, node, x, negative_slope=0.01, inplace=False):
+        return self.activation(node, x, "leaky_relu", slope=negative_slope)
+
     def module_Softplus(self, node, module, x):
         if module.beta != 1 or module.threshold != 20:
             raise Unmapped
