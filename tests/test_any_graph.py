@@ -743,3 +743,27 @@ def test_a_label_on_an_arrowhead_collides_with_its_edge():
     layout = Layout(300.0, 300.0, nodes, (arrow, labelled), {})
     found = collisions(figure_for(load_example("add")), layout, {"e1": types.SimpleNamespace(width=16.0, height=7.0)})
     assert Collision("edge-label", "e0", "e1") in found
+
+
+def test_an_edge_through_a_label_that_cannot_move_is_drawn_again_round_it():
+    """The torch GRU's first layout: two long edges ran through a label that no place along its
+    own short edge cleared, and the figure was laid out twice more to part them. Now those edges
+    are drawn again round the nodes and the labels, from the same ends."""
+    import types
+    from graphjac.render.layout.collisions import collisions, round_labels
+    from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
+    nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "b": NodeBox("b", 400.0, 0.0, 40.0, 20.0),
+             "c": NodeBox("c", 200.0, -60.0, 40.0, 20.0), "d": NodeBox("d", 200.0, 60.0, 40.0, 20.0)}
+    long = EdgePath("e0", "a", "b", ((20.0, 0.0), (150.0, 0.0), (250.0, 0.0), (370.0, 0.0)), end=(380.0, 0.0))
+    short = EdgePath("e1", "c", "d", ((200.0, -50.0), (200.0, -20.0), (200.0, 20.0), (200.0, 50.0)),
+                     label=(200.0, 0.0))
+    layout = Layout(500.0, 200.0, nodes, (long, short), {})
+    figure = figure_for(load_example("add"))
+    marks = {"e1": types.SimpleNamespace(width=60.0, height=16.0)}
+    found = collisions(figure, layout, marks)
+    assert [(c.kind, c.what, c.other) for c in found] == [("edge-label", "e0", "e1")]
+    mended = round_labels(figure, layout, found, marks)
+    edge = {e.id: e for e in mended.edges}["e0"]
+    assert collisions(figure, mended, marks) == []
+    assert edge.points[0] == long.points[0] and math.dist(edge.end, long.end) < 1e-6   # the same ends
+    assert round_labels(figure, mended, [], marks) is mended                        # nothing through a label

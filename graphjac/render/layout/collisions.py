@@ -419,14 +419,31 @@ def separated(figure, layout, found, marks=None):
     return replace(layout, edges=edges), shifts, set(bows) | set(routed)
 
 
-def _rerouted(edge, layout, mark=None):
+def round_labels(figure, layout, found, marks):
+    """``layout`` with each edge that still runs through an edge label no place along its own edge
+    could take (``found``: what collides once labels were moved) drawn again round the nodes and
+    the labels (:func:`_rerouted`); the layout itself when nothing is so."""
+    by_id = {e.id: e for e in layout.edges}
+    through = {c.what for c in found if c.kind == "edge-label" and c.what in by_id and c.other in by_id}
+    if not through:
+        return layout
+    rects = boxes(layout, marks, figure)
+    edges = tuple(_rerouted(e, layout, marks.get(e.id) if e.label is not None else None,
+                            [r for key, r in rects.items() if key != e.id and key not in layout.nodes])
+                  if e.id in through else e for e in layout.edges)
+    return replace(layout, edges=edges)
+
+
+def _rerouted(edge, layout, mark=None, labels=()):
     """``edge`` drawn again as one curve round every other node (:func:`.routes.route`) between
     the points where Graphviz ended it (its arrow tips, or the ends of its spline: a circuit's
     wire meets its rule there), shortened by the arrowhead at the end that has one; its label
-    (``mark``, as typeset) beside the curve's middle, or along it clear of the nodes."""
+    (``mark``, as typeset) beside the curve's middle, or along it clear of the nodes; round the
+    ``labels`` (x0, y0, x1, y1) too."""
     from graphjac.render.layout.routes import detour, label_spot, short_of_arrow
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
+    others += [((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0) for x0, y0, x1, y1 in labels]
     points = detour(edge.start or edge.points[0], edge.end or edge.points[-1], others)
     curve, start, end = points, None, None
     if edge.end is not None:
@@ -440,14 +457,15 @@ def _rerouted(edge, layout, mark=None):
 def _shift_off(forward, backward, slant, across, layout):
     """(dx, dy): the least move across the ranks, of :data:`APART` over the edge's slant and twice
     and three times that, that takes ``backward`` off ``forward`` with its ends still on the
-    sides of its nodes: to the side it lies on, else the other; None if none does."""
+    sides of its nodes and not along them: to the side it lies on, else the other; None if none
+    does."""
     side = _side(forward, backward, across)
     f = _curve(forward)
     for way, k in [(side, k) for k in (1, 2, 3)] + [(-side, k) for k in (1, 2, 3)]:
         step = way * k * min(APART / max(slant, 0.3), 3 * APART)
         shift = (step, 0.0) if across else (0.0, step)
         moved = _shifted(backward, *shift)
-        if not _on_top(f, _curve(moved)) and _ends_on_nodes(moved, layout, across):
+        if not _on_top(f, _curve(moved)) and _ends_on_nodes(moved, layout, across) and not _hugs(moved, layout):
             return shift
     return None
 
@@ -466,6 +484,12 @@ def _ends_on_nodes(edge, layout, across) -> bool:
             if abs(point[axis] - centre) > half - CORNER:
                 return False
     return True
+
+
+def _hugs(edge, layout) -> bool:
+    """Whether ``edge`` runs along a node it starts or ends at (:func:`_along`)."""
+    return any(_along(_drawn(edge), _rect(layout.nodes[end]))[0] > HUGGING
+               for end in (edge.tail, edge.head) if end in layout.nodes)
 
 
 def _clears_nodes(edge, layout) -> bool:

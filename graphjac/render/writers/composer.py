@@ -17,7 +17,7 @@ from typing import Optional
 from graphjac.core.records import record
 from graphjac.errors import FontError, RenderError
 from graphjac.options import PAGES
-from graphjac.render.layout.collisions import collisions, relabelled, separated
+from graphjac.render.layout.collisions import collisions, relabelled, round_labels, separated
 from graphjac.render.layout.dot import figure_to_dot
 from graphjac.render.layout.geometry import Heading, edge_ends, lay_out, lay_out_and_draw, side_by_side, texts
 from graphjac.render.math.typeset import SVG_NS, Label, hoist_symbols, inline_symbols, kept_together
@@ -187,6 +187,11 @@ def _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked) ->
         layout, shifts, bowed = separated(candidate, layout, found, marks)
         layout = relabelled(candidate, layout, marks)
         found = collisions(candidate, layout, marks)
+        routed = round_labels(candidate, layout, found, marks)   # an edge through a label that could not move
+        if routed is not layout:
+            rerouted = {e.id for e, old in zip(routed.edges, layout.edges) if e is not old}
+            layout, bowed = routed, set(bowed) | rerouted
+            found = collisions(candidate, layout, marks)
     return found, Placed(source, layout, marks, head, head_marks, drawing,
                          tuple((key, *shift) for key, shift in shifts.items()), tuple(sorted(bowed)))
 
