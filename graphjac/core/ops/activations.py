@@ -69,7 +69,8 @@ TANH = _activation("tanh", _tanh, _tanh_local, "(1 + $out)(1 - $out)", "a = tanh
 # z < 0 (0, or a leaky ReLU's slope), and ``from_torch`` asks for that: its gradients are torch's.
 
 TORCH_KINK = Attr("torch_kink", bool, False,
-                  "at z = 0, the derivative of the side z < 0, as PyTorch computes it (else of z ≥ 0, as the lecture writes it)",
+                  "at z = 0, the derivative of the side z < 0, as PyTorch computes it "
+                  "(else of z ≥ 0, as the lecture writes it)",
                   latex=lambda left: {"right_side": ">" if left else r"\ge", "left_side": r"\le" if left else "<"},
                   quiet=True)
 
@@ -93,7 +94,8 @@ def _relu_local(ctx):
 
 RELU = _activation("relu", _relu, _relu_local, r"\begin{cases} 1 & $z $right_side 0 \\ 0 & $z $left_side 0 \end{cases}",
                    "a = max(z, 0), ∂a/∂z = 1 if z ≥ 0 else 0", attrs=(TORCH_KINK,), domain=uniform((2, 3), away=0.1),
-                   gate=r"\mathrm{ReLU}", torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"), reference=lambda t, z, torch_kink=False: t.relu(z))
+                   gate=r"\mathrm{ReLU}", torch=("torch.relu", "nn.ReLU", "F.relu", "Tensor.relu"),
+                   reference=lambda t, z, torch_kink=False: t.relu(z))
 
 # ---------------------------------------------------------------------------- leaky ReLU (slope s; ′(0) = 1 as ReLU's)
 

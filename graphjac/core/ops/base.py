@@ -137,7 +137,7 @@ class Attr:
     check: Optional[Callable] = None
     latex: Optional[Callable] = None
     optional: bool = False    # None is a value (no axis: every element)
-    quiet: bool = False       # left out of a node's attributes while it has its default (one few nodes set)
+    quiet: bool = False       # left out of a node's attributes while it has its default (an attribute few nodes set)
 
     @property
     def required(self) -> bool:
