@@ -424,3 +424,28 @@ def test_a_relu_at_exactly_zero_has_torchs_derivative_there(activation):
     z = lecture.input("z", [0.0, 2.0, -1.0])
     lecture.backward(lecture.sum(lecture.activation(z, "relu"), name="J"))
     assert lecture.grad("z").tolist() == [1.0, 1.0, 0.0]                # ReLU′(0) = 1 as the lecture writes it
+
+
+class LastState(nn.Module):
+    """``out, (h, c) = self.rnn(x)`` and the head on h[-1], the last layer's final state."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.rnn, self.head = cell, nn.Linear(3, 1)
+
+    def forward(self, x):
+        out, state = self.rnn(x)
+        h = state[0] if isinstance(self.rnn, nn.LSTM) else state
+        return self.head(h[-1])
+
+
+@pytest.mark.parametrize("cell", [nn.LSTM(2, 3, batch_first=True), nn.GRU(2, 3, num_layers=2, batch_first=True)])
+def test_the_last_layers_final_state_reads_h_T_as_the_last_output_does(cell):
+    """h_n[-1] read u⃗₄₆ (a number among every result of the unrolled layer); it is the same
+    state as out[:, -1], h⃗_T. The cell state nothing reads is not drawn."""
+    from graphjac.render import figure_for
+    torch.manual_seed(2)
+    graph = same(LastState(cell), torch.randn(2, 3, 2), nn.MSELoss(), torch.randn(2, 1))
+    labels = {n.name: n.label[0] for n in figure_for(graph).nodes}
+    assert labels["h_T"].startswith(r"\vec{h}_{T}^{(i)} = ")
+    assert "c_n" not in labels

@@ -393,7 +393,7 @@ class _Builder:
         self.transposed = set()  # ids of param nodes held transposed (a Linear's W)
         self.integers = set()    # ids of input nodes torch holds as integers (token ids)
         self.slices = {}         # (node id, key) -> the index node of a weight's rows, made once
-        self.sequences = {}      # node id of a recurrent layer's outputs H -> its number of steps
+        self.sequences = {}      # node id -> its rows: a recurrent layer's outputs H (steps), its h_n (layers)
         self.target = None
         self.counts = {}
         self.prediction = None
@@ -851,16 +851,19 @@ class _Builder:
             layer_input = outputs
         output = g.stack(layer_input, axis=0, name=self.fresh("H"), label="H")
         self.sequences[output.id] = steps
-        h_n = _Later(lambda: self.final(finals, "h_n", record.batch))   # drawn only if the model reads it
+        h_n = _Later(lambda: self.final(finals, "h_n", record.batch, last=True))   # drawn only if the model reads it
         if kind == "LSTM":
             return output, (h_n, _Later(lambda: self.final(cells, "c_n", record.batch)))
         return output, h_n
 
-    def final(self, states, name, batch):
-        """The layers' last states stacked (h_n, c_n), as torch returns them."""
+    def final(self, states, name, batch, last=False):
+        """The layers' last states stacked (h_n, c_n), as torch returns them (``last``: h_n, whose
+        last layer's row is the last hidden state h⃗_T)."""
         stacked = self.graph.stack(states, axis=0, name=self.unique(name))
         if batch:
             self.batch_dims[stacked.id] = 1
+        if last:
+            self.sequences[stacked.id] = len(states)
         return stacked
 
     module_RNN = module_LSTM = module_GRU = recurrent
@@ -1210,7 +1213,7 @@ class _Builder:
             parts.pop()
         if not parts or parts == [slice(None)]:
             return x
-        if x.id in self.sequences and parts in ([-1], [self.sequences[x.id] - 1]):   # out[:, -1]: the last state, h_T
+        if x.id in self.sequences and parts in ([-1], [self.sequences[x.id] - 1]):   # out[:, -1], h_n[-1]: h_T
             return self.graph.index(x, tuple(parts), name=self.unique("h_T"))
         return self.graph.index(x, tuple(parts))
 
