@@ -762,8 +762,8 @@ def test_an_edge_through_a_label_that_cannot_move_is_drawn_again_round_it():
     marks = {"e1": types.SimpleNamespace(width=60.0, height=16.0)}
     found = collisions(figure, layout, marks)
     assert [(c.kind, c.what, c.other) for c in found] == [("edge-label", "e0", "e1")]
-    mended = round_labels(figure, layout, found, marks)
+    mended, redrawn = round_labels(figure, layout, found, marks)
     edge = {e.id: e for e in mended.edges}["e0"]
-    assert collisions(figure, mended, marks) == []
+    assert redrawn == {"e0"} and collisions(figure, mended, marks) == []
     assert edge.points[0] == long.points[0] and math.dist(edge.end, long.end) < 1e-6   # the same ends
-    assert round_labels(figure, mended, [], marks) is mended                        # nothing through a label
+    assert round_labels(figure, mended, [], marks) == (mended, set())               # nothing through a label

@@ -419,19 +419,19 @@ def separated(figure, layout, found, marks=None):
     return replace(layout, edges=edges), shifts, set(bows) | set(routed)
 
 
-def round_labels(figure, layout, found, marks):
-    """``layout`` with each edge that still runs through an edge label no place along its own edge
-    could take (``found``: what collides once labels were moved) drawn again round the nodes and
-    the labels (:func:`_rerouted`); the layout itself when nothing is so."""
+def round_labels(figure, layout, found, marks) -> tuple:
+    """(``layout`` with each edge that still runs through an edge label no place along its own
+    edge could take — ``found``: what collides once labels were moved — drawn again round the
+    nodes and the labels (:func:`_rerouted`), the ids of those edges)."""
     by_id = {e.id: e for e in layout.edges}
     through = {c.what for c in found if c.kind == "edge-label" and c.what in by_id and c.other in by_id}
     if not through:
-        return layout
+        return layout, set()
     rects = boxes(layout, marks, figure)
     edges = tuple(_rerouted(e, layout, marks.get(e.id) if e.label is not None else None,
                             [r for key, r in rects.items() if key != e.id and key not in layout.nodes])
                   if e.id in through else e for e in layout.edges)
-    return replace(layout, edges=edges)
+    return replace(layout, edges=edges), through
 
 
 def _rerouted(edge, layout, mark=None, labels=()):

@@ -175,7 +175,7 @@ def relayouts_for(found) -> list:
 def _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked) -> tuple:
     """(what still collides, :class:`Placed`) of one layout of ``candidate``: a backward edge on
     its forward edge moved off it, an edge through a node bowed round it, a label in the way moved
-    beside its edge."""
+    beside its edge, and an edge through a label that could not move drawn again round it."""
     source = figure_to_dot(candidate, boxes)
     if draw:
         layout, drawing = lay_out_and_draw(source, figure.options.timeout)
@@ -187,10 +187,9 @@ def _placed(candidate, figure, boxes, marks, head, head_marks, draw, checked) ->
         layout, shifts, bowed = separated(candidate, layout, found, marks)
         layout = relabelled(candidate, layout, marks)
         found = collisions(candidate, layout, marks)
-        routed = round_labels(candidate, layout, found, marks)   # an edge through a label that could not move
-        if routed is not layout:
-            rerouted = {e.id for e, old in zip(routed.edges, layout.edges) if e is not old}
-            layout, bowed = routed, set(bowed) | rerouted
+        layout, rerouted = round_labels(candidate, layout, found, marks)   # through a label that could not move
+        if rerouted:
+            bowed = set(bowed) | rerouted
             found = collisions(candidate, layout, marks)
     return found, Placed(source, layout, marks, head, head_marks, drawing,
                          tuple((key, *shift) for key, shift in shifts.items()), tuple(sorted(bowed)))
