@@ -561,3 +561,16 @@ def test_the_label_of_an_edge_from_one_step_into_the_next_keeps_off_the_boxes_an
                 curve = _curve(other)
                 inside = (curve[:, 0] > x0) & (curve[:, 0] < x1) & (curve[:, 1] > y0) & (curve[:, 1] < y1)
                 assert not inside.any(), (edge.id, other.id)
+
+
+def test_an_edge_drawn_again_leaves_its_own_node_rather_than_running_along_its_side():
+    """An edge redrawn from its arrow tip on the top of its node, towards a node level with it,
+    ran straight along that top (the layout check's edge-own-node, so a fit candidate of the RNN
+    at 16:9 was thrown away); with its nodes given, the curve leaves them at a slant."""
+    from graphjac.render.layout.routes import HUGGING, _along_own, detour
+    node = (0.0, 0.0, 100.0, 20.0)                        # its top side runs along y = 10
+    along = detour((0.0, 10.0), (400.0, 10.0), [])
+    assert _along_own(np.array([along], float), node)[0] > HUGGING     # as the straight line runs
+    leaving = detour((0.0, 10.0), (400.0, 10.0), [], own=[node])
+    assert _along_own(np.array([leaving[:4]], float), node)[0] <= HUGGING
+    assert not _through(leaving, (0.0, 0.0, 96.0, 16.0))                 # and not back through it

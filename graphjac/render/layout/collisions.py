@@ -444,7 +444,9 @@ def _rerouted(edge, layout, mark=None, labels=()):
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
     others += [((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0) for x0, y0, x1, y1 in labels]
-    points = detour(edge.start or edge.points[0], edge.end or edge.points[-1], others)
+    own = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
+           if key in (edge.tail, edge.head)]
+    points = detour(edge.start or edge.points[0], edge.end or edge.points[-1], others, own)
     curve, start, end = points, None, None
     if edge.end is not None:
         curve, end = short_of_arrow(curve, back=False)

@@ -28,13 +28,14 @@ CLEAR = 3.0      # points a curve keeps from a node's or a label's box
 _T = np.linspace(0.04, 0.96, 24)
 
 
-def route(tail, head, boxes, beside=None) -> tuple:
+def route(tail, head, boxes, beside=None, own=()) -> tuple:
     """(lifts, the four control points) of the curve from ``tail`` to ``head`` (each ``(x, y, w, h)``,
     centred) that clears ``boxes`` (the same): its two inner control points each lifted off the
     straight line along its left normal (so that it bows, or bends like an S round what is in
     its way) by the least that clears them, out to :data:`REACH` or a third of its length; the
-    least crowded when none does. ``beside``: the lifts of its forward edge, for a backward edge:
-    :data:`APART` from them, on the side that clears."""
+    least crowded when none does; none running along the side of ``tail``, ``head`` or the boxes
+    ``own`` (its nodes, when ``tail`` and ``head`` are points on them). ``beside``: the lifts of its
+    forward edge, for a backward edge: :data:`APART` from them, on the side that clears."""
     (x0, y0), (x1, y1) = tail[:2], head[:2]
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     normal = np.array([y0 - y1, x1 - x0]) / length
@@ -56,20 +57,46 @@ def route(tail, head, boxes, beside=None) -> tuple:
         order = np.argsort(np.abs(offsets), kind="stable")
     a, b = a[order], b[order]
     points = _curves(tail, head, a[:, None] * normal * 4 / 3, b[:, None] * normal * 4 / 3)
-    k = _fewest(points, table)
+    hugging = _hugging(points, (tail, head, *own))
+    k = _fewest(points, table, hugging)
     return (float(a[k]), float(b[k])), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
+
+
+HUGGING = 12.0   # points of a curve within NEAR of a node it starts or ends at that run along it
+NEAR = 2.0       # (the layout check counts 16 and 2: a curve that leaves its node at a slant is kept under)
+
+
+def _hugging(points, boxes) -> np.ndarray:
+    """(n,): whether each curve of ``points`` runs along the side of one of ``boxes`` (its nodes)."""
+    return np.any([_along_own(points, box) > HUGGING for box in boxes], axis=0) if boxes else \
+        np.zeros(len(points), dtype=bool)
+
+
+def _along_own(points, box) -> np.ndarray:
+    """(n,): how much of each curve of ``points`` ((n, 4, 2)) runs within :data:`NEAR` of ``box``
+    (x, y, w, h: the node it starts or ends at), in points (0 for a point's box)."""
+    x, y, w, h = box
+    if not w or not h:
+        return np.zeros(len(points))
+    t = np.linspace(0.0, 1.0, 49)[None, :, None]
+    curve = ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
+             + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])   # (n, 49, 2)
+    near = (np.abs(curve[:, :, 0] - x) < w / 2 + NEAR) & (np.abs(curve[:, :, 1] - y) < h / 2 + NEAR)
+    steps = np.hypot(*np.moveaxis(np.diff(curve, axis=1), 2, 0))
+    return (steps * (near[:, 1:] & near[:, :-1])).sum(axis=1)
 
 
 WAYPOINTS = (0.5, 0.35, 0.65, 0.2, 0.8)   # where along the straight line a detour's turning point is tried
 
 
-def detour(tail, head, boxes) -> tuple:
+def detour(tail, head, boxes, own=()) -> tuple:
     """The control points of the curve from ``tail`` to ``head`` (points ``(x, y)``) round
     ``boxes`` (centre x, y, width, height): :func:`route`'s one cubic if it clears them all, else
     two cubics joined smoothly at the nearest turning point off the straight line (along it at
     :data:`WAYPOINTS`, :data:`STEP` points at a time either side, out to :data:`REACH` or a third
     of its length) that clears them, as Graphviz draws a long edge round a crowd; the one cubic,
-    the least crowded, when none does.
+    the least crowded, when none does. Neither runs along the side of a box of ``own`` (the
+    nodes the edge joins).
 
     >>> len(detour((0, 0), (600, 0), [(120, 0, 40, 300)]))   # a wall near the tail: one cubic clears it
     4
@@ -77,7 +104,7 @@ def detour(tail, head, boxes) -> tuple:
     (120.0, 272.0)
     """
     (x0, y0), (x1, y1) = tail, head
-    _, single = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), boxes)
+    _, single = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), boxes, own=own)
     table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
                       for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
     if not _crossed(np.array([single], float), table)[0]:
@@ -93,7 +120,8 @@ def detour(tail, head, boxes) -> tuple:
     along = chord / length * min(length / 6, 60.0)                         # the tangent at the turn
     first = np.stack([np.broadcast_to(p0, turns.shape), p0 + (turns - p0) / 3, turns - along, turns], axis=1)
     second = np.stack([turns, turns + along, p3 + (turns - p3) / 3, np.broadcast_to(p3, turns.shape)], axis=1)
-    looks_clear = np.flatnonzero(_hits(first, table) + _hits(second, table) == 0)
+    looks_clear = np.flatnonzero((_hits(first, table) + _hits(second, table) == 0)
+                                 & ~_hugging(first, own) & ~_hugging(second, own))
     clear = looks_clear[~(_crossed(first[looks_clear], table) | _crossed(second[looks_clear], table))]
     if not len(clear):
         return single
@@ -122,11 +150,11 @@ def _side(box, toward) -> np.ndarray:
     return np.array([x, y]) + d * scale[:, None]
 
 
-def _fewest(points, table) -> int:
+def _fewest(points, table, hugging=None) -> int:
     """The index of the first curve of ``points`` ((n, 4, 2)) that runs through none of the boxes
-    in ``table`` (their :data:`CLEAR` margins included, else not), else of the first that runs
-    through the fewest."""
-    hits = _hits(points, table)
+    in ``table`` (their :data:`CLEAR` margins included, else not) nor along its own nodes
+    (``hugging``, (n,) booleans), else of the first that runs through the fewest."""
+    hits = _hits(points, table) + (0 if hugging is None else hugging)
     looks_clear = np.flatnonzero(hits == 0)
     for boxes in (table, table + [CLEAR, CLEAR, -CLEAR, -CLEAR]):
         for start in range(0, len(looks_clear), CHECKED):   # checked piece by piece, in order
