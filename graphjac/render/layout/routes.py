@@ -57,8 +57,7 @@ def route(tail, head, boxes, beside=None, own=()) -> tuple:
         order = np.argsort(np.abs(offsets), kind="stable")
     a, b = a[order], b[order]
     points = _curves(tail, head, a[:, None] * normal * 4 / 3, b[:, None] * normal * 4 / 3)
-    hugging = _hugging(points, (tail, head, *own))
-    k = _fewest(points, table, hugging)
+    k = _fewest(points, table, (tail, head, *own))
     return (float(a[k]), float(b[k])), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
 
 
@@ -150,12 +149,13 @@ def _side(box, toward) -> np.ndarray:
     return np.array([x, y]) + d * scale[:, None]
 
 
-def _fewest(points, table, hugging=None) -> int:
+def _fewest(points, table, own=()) -> int:
     """The index of the first curve of ``points`` ((n, 4, 2)) that runs through none of the boxes
-    in ``table`` (their :data:`CLEAR` margins included, else not) nor along its own nodes
-    (``hugging``, (n,) booleans), else of the first that runs through the fewest."""
-    hits = _hits(points, table) + (0 if hugging is None else hugging)
+    in ``table`` (their :data:`CLEAR` margins included, else not) nor along the side of one of
+    ``own`` (x, y, w, h: its nodes), else of the first that runs through the fewest."""
+    hits = _hits(points, table)
     looks_clear = np.flatnonzero(hits == 0)
+    looks_clear = looks_clear[~_hugging(points[looks_clear], own)]
     for boxes in (table, table + [CLEAR, CLEAR, -CLEAR, -CLEAR]):
         for start in range(0, len(looks_clear), CHECKED):   # checked piece by piece, in order
             chunk = looks_clear[start:start + CHECKED]
