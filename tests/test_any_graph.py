@@ -712,7 +712,8 @@ def test_an_edge_that_curls_back_through_its_own_node_collides_and_is_drawn_agai
     """micrograd's compact figure: Graphviz ended a backward edge on the bottom of its node after
     running it in along that side from the corner. No other node is in its way, so only its own
     node tells: 16 pt or more of it run within 2 pt of that node's box."""
-    from graphjac.render.layout.collisions import Collision, _along, _curve, _rect, collisions, separated
+    from graphjac.render.layout.collisions import Collision, _curve, _rect, collisions, separated
+    from graphjac.render.layout.routes import along
     from graphjac.render.layout.geometry import EdgePath, Layout, NodeBox
     nodes = {"a": NodeBox("a", 0.0, 0.0, 40.0, 20.0), "m": NodeBox("m", 300.0, 80.0, 100.0, 20.0)}
     curled = EdgePath("e0", "a", "m", ((20.0, 5.0), (150.0, 20.0), (240.0, 60.0), (245.0, 68.0),
@@ -721,7 +722,7 @@ def test_an_edge_that_curls_back_through_its_own_node_collides_and_is_drawn_agai
     leaving = EdgePath("e1", "a", "m", ((20.0, -5.0), (120.0, 10.0), (220.0, 40.0), (290.0, 70.0)), end=(292.0, 70.0))
     layout = Layout(500.0, 200.0, nodes, (curled, leaving), {})
     figure = figure_for(load_example("add"))
-    assert _along(_curve(curled), _rect(nodes["m"]))[0] > 16.0 > _along(_curve(leaving), _rect(nodes["m"]))[0]
+    assert along(_curve(curled), _rect(nodes["m"]))[0] > 16.0 > along(_curve(leaving), _rect(nodes["m"]))[0]
     assert collisions(figure, layout, {}) == [Collision("edge-own-node", "e0", "m")]
     mended, _, redrawn = separated(figure, layout, collisions(figure, layout, {}))
     edge = {e.id: e for e in mended.edges}["e0"]

@@ -224,17 +224,20 @@ class Notation:
         marked by step): the step a use is taken in, when every use lies in a step of its own
         (W_hh at t = 2 and t = 3: ∂J/∂W_hh⁽²⁾, ∂J/∂W_hh⁽³⁾, as d2l sums over t), else 1, 2, … in
         build order."""
+        marks = {src: [str(k) for k in range(1, len(uses) + 1)] for src, uses in self.uses.items()}
+        shared = {src: uses for src, uses in self.uses.items() if len(uses) > 1}
         records = self.records
         paths = dict.fromkeys(r.group[:k] for r in records for k in range(1, len(r.group) + 1))
+        if not shared or not paths:
+            return marks, set()
         families = step_families(list(paths), {r.id: r.group for r in records if r.group},
                                  {r.id for r in records if r.kind == "input"},
-                                 [(src, r.id) for r in records for src in r.inputs]) if paths else []
-        marks, stepped = {}, set()
-        for src, uses in self.uses.items():
-            marks[src] = [str(k) for k in range(1, len(uses) + 1)]
+                                 [(src, r.id) for r in records for src in r.inputs])
+        stepped = set()
+        for src, uses in shared.items():
             for family in families:
                 steps = [step_of(family, records[dst].group) for dst, _ in uses]
-                if len(steps) > 1 and all(steps) and len(set(steps)) == len(steps):
+                if all(steps) and len(set(steps)) == len(steps):
                     marks[src] = [str(step) for step in steps]
                     stepped.add(src)
                     break
@@ -307,15 +310,14 @@ class Notation:
         marks = self.marks.get(src, ())
         if len(marks) < 2:
             return None
-        if src in self.stepped:
-            marks = sorted(marks, key=int)
-        steps = [int(m) for m in marks] == list(range(int(marks[0]), int(marks[0]) + len(marks)))
-        if len(marks) <= 3 or src in self.stepped and not steps:
-            terms = " + ".join(self._share(src, mark, sample) for mark in marks)
-        elif src in self.stepped:
-            terms = rf"\sum_{{t={marks[0]}}}^{{{marks[-1]}}} " + self._share(src, "t", sample)
+        if src not in self.stepped:
+            terms = (" + ".join(self._share(src, mark, sample) for mark in marks) if len(marks) <= 3
+                     else r"\sum_{k=1}^{" + str(len(marks)) + "} " + self._share(src, "k", sample))
         else:
-            terms = r"\sum_{k=1}^{" + str(len(marks)) + "} " + self._share(src, "k", sample)
+            steps = sorted(int(mark) for mark in marks)
+            following = steps == list(range(steps[0], steps[0] + len(steps)))
+            terms = (rf"\sum_{{t={steps[0]}}}^{{{steps[-1]}}} " + self._share(src, "t", sample)
+                     if following and len(steps) > 3 else " + ".join(self._share(src, str(t), sample) for t in steps))
         return self.gradient_symbol(src, sample) + " = " + terms
 
     def mapping(self, record, sample=None) -> TemplateSymbols:

@@ -18,14 +18,14 @@ from functools import lru_cache
 import numpy as np
 
 from graphjac.core.records import record
+from graphjac.render.layout.routes import along, detour, label_spot, short_of_arrow
 
 SAMPLES = 48        # points per Bézier segment
 MARGIN = 1.0        # points of tolerance at every box edge (a node's: its text has room inside it)
 INK = 0.5           # … at an edge label's, for an edge through it: its box is its text's own ink, so half a point
 CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
-HUGGING = 16.0      # points of an edge's length along or through its own node (within NEAR of its box)
-NEAR = 2.0          # … past which it runs along that node's border rather than leaving it
+HUGGING = 16.0      # points of an edge's length along or through its own node (within routes.NEAR of its box)
 
 
 @record
@@ -93,31 +93,16 @@ def collisions(figure, layout, marks) -> list:
 
 def _hugging(layout, rects) -> list:
     """(edge id, node key) of each edge that runs along or curls back through a node it starts or
-    ends at: more than :data:`HUGGING` points of its length within :data:`NEAR` of that node's
-    box (:func:`_along`; every edge at once)."""
+    ends at: more than :data:`HUGGING` points of its length within :data:`.routes.NEAR` of that node's
+    box (:func:`.routes.along`; every edge at once)."""
     pairs = [(edge, end) for edge in layout.edges for end in dict.fromkeys((edge.tail, edge.head)) if end in rects]
     curves = [_drawn(edge) for edge, _ in pairs]
     if not pairs or not any(len(c) for c in curves):
         return []
     owner = np.repeat(np.arange(len(pairs)), [len(c) for c in curves])
-    lengths = _along(np.concatenate(curves), np.array([rects[end] for _, end in pairs], dtype=float)[owner], owner,
+    lengths = along(np.concatenate(curves), np.array([rects[end] for _, end in pairs], dtype=float)[owner], owner,
                      len(pairs))
     return [(edge.id, end) for (edge, end), length in zip(pairs, lengths) if length > HUGGING]
-
-
-def _along(points, rects, owner=None, count=1) -> np.ndarray:
-    """How much of each curve runs within :data:`NEAR` of its box (or inside it), in points: an
-    edge leaving its node runs a few points near it; one that runs along its border or curls back
-    through it, many more (micrograd's compact figure). ``points`` (n, 2) and ``rects`` (n, 4: the
-    box of each point's curve) hold ``count`` curves one after another, ``owner`` (n,) saying whose
-    each point is (None: one curve)."""
-    owner = np.zeros(len(points), dtype=int) if owner is None else owner
-    rects = np.broadcast_to(np.asarray(rects, dtype=float), (len(points), 4))
-    near = (points[:, 0] > rects[:, 0] - NEAR) & (points[:, 0] < rects[:, 2] + NEAR) \
-        & (points[:, 1] > rects[:, 1] - NEAR) & (points[:, 1] < rects[:, 3] + NEAR)
-    steps = np.hypot(*np.diff(points, axis=0).T)
-    counted = near[1:] & near[:-1] & (owner[1:] == owner[:-1])
-    return np.bincount(owner[1:][counted], weights=steps[counted], minlength=count)
 
 
 def _across_borders(layout, rects, marks):
@@ -440,7 +425,6 @@ def _rerouted(edge, layout, mark=None, labels=()):
     wire meets its rule there), shortened by the arrowhead at the end that has one; its label
     (``mark``, as typeset) beside the curve's middle, or along it clear of the nodes; round the
     ``labels`` (x0, y0, x1, y1) too."""
-    from graphjac.render.layout.routes import detour, label_spot, short_of_arrow
     others = [(node.x, node.y, node.width, node.height) for key, node in layout.nodes.items()
               if key not in (edge.tail, edge.head)]
     others += [((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0) for x0, y0, x1, y1 in labels]
@@ -489,8 +473,8 @@ def _ends_on_nodes(edge, layout, across) -> bool:
 
 
 def _hugs(edge, layout) -> bool:
-    """Whether ``edge`` runs along a node it starts or ends at (:func:`_along`)."""
-    return any(_along(_drawn(edge), _rect(layout.nodes[end]))[0] > HUGGING
+    """Whether ``edge`` runs along a node it starts or ends at (:func:`.routes.along`)."""
+    return any(along(_drawn(edge), _rect(layout.nodes[end]))[0] > HUGGING
                for end in (edge.tail, edge.head) if end in layout.nodes)
 
 

@@ -25,6 +25,8 @@ REACH = 320.0    # the furthest a control point is lifted off the straight line
 APART = 11.0     # points between a backward edge's middle and its forward edge's
 ARROW = 10.0     # the length of Graphviz's arrowhead
 CLEAR = 3.0      # points a curve keeps from a node's or a label's box
+NEAR = 2.0       # points from a node's box within which a curve runs along it rather than leaving it
+HUGGING = 12.0   # points of a route that may run so along a node it joins (the layout check allows 16)
 _T = np.linspace(0.04, 0.96, 24)
 
 
@@ -41,8 +43,7 @@ def route(tail, head, boxes, beside=None, own=()) -> tuple:
     normal = np.array([y0 - y1, x1 - x0]) / length
     reach = max(REACH, length / 3)
     step = reach / int(REACH / STEP)     # as many lifts tried however long the edge
-    table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
-                      for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
+    table = _table(boxes)
     near = 4 / 3 * reach + APART         # no curve tried reaches further from the straight line
     table = table[(table[:, 2] > min(x0, x1) - near) & (table[:, 0] < max(x0, x1) + near)
                   & (table[:, 3] > min(y0, y1) - near) & (table[:, 1] < max(y0, y1) + near)]
@@ -61,28 +62,37 @@ def route(tail, head, boxes, beside=None, own=()) -> tuple:
     return (float(a[k]), float(b[k])), tuple((round(float(x), 2), round(float(y), 2)) for x, y in points[k])
 
 
-HUGGING = 12.0   # points of a curve within NEAR of a node it starts or ends at that run along it
-NEAR = 2.0       # (the layout check counts 16 and 2: a curve that leaves its node at a slant is kept under)
-
-
 def _hugging(points, boxes) -> np.ndarray:
     """(n,): whether each curve of ``points`` runs along the side of one of ``boxes`` (its nodes)."""
     return np.any([_along_own(points, box) > HUGGING for box in boxes], axis=0) if boxes else \
         np.zeros(len(points), dtype=bool)
 
 
-def _along_own(points, box) -> np.ndarray:
+def _along_own(points, box, count=49) -> np.ndarray:
     """(n,): how much of each curve of ``points`` ((n, 4, 2)) runs within :data:`NEAR` of ``box``
-    (x, y, w, h: the node it starts or ends at), in points (0 for a point's box)."""
+    (x, y, w, h: the node it starts or ends at), in points (0 for a point's box), measured at
+    ``count`` points of each (:func:`along`)."""
     x, y, w, h = box
-    if not w or not h:
+    if not w or not h or not len(points):
         return np.zeros(len(points))
-    t = np.linspace(0.0, 1.0, 49)[None, :, None]
-    curve = ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
-             + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])   # (n, 49, 2)
-    near = (np.abs(curve[:, :, 0] - x) < w / 2 + NEAR) & (np.abs(curve[:, :, 1] - y) < h / 2 + NEAR)
-    steps = np.hypot(*np.moveaxis(np.diff(curve, axis=1), 2, 0))
-    return (steps * (near[:, 1:] & near[:, :-1])).sum(axis=1)
+    curves = _bezier(points, np.linspace(0.0, 1.0, count))
+    return along(curves.reshape(-1, 2), (x - w / 2, y - h / 2, x + w / 2, y + h / 2),
+                 np.repeat(np.arange(len(points)), count), len(points))
+
+
+def along(points, rects, owner=None, count=1) -> np.ndarray:
+    """How much of each curve runs within :data:`NEAR` of its box (or inside it), in points: an
+    edge leaving its node runs a few points near it; one that runs along its border or curls back
+    through it, many more (micrograd's compact figure). ``points`` (n, 2) and ``rects`` (n, 4: the
+    box (x0, y0, x1, y1) of each point's curve) hold ``count`` curves one after another, ``owner``
+    (n,) saying whose each point is (None: one curve)."""
+    owner = np.zeros(len(points), dtype=int) if owner is None else owner
+    rects = np.broadcast_to(np.asarray(rects, dtype=float), (len(points), 4))
+    near = (points[:, 0] > rects[:, 0] - NEAR) & (points[:, 0] < rects[:, 2] + NEAR) \
+        & (points[:, 1] > rects[:, 1] - NEAR) & (points[:, 1] < rects[:, 3] + NEAR)
+    steps = np.hypot(*np.diff(points, axis=0).T)
+    counted = near[1:] & near[:-1] & (owner[1:] == owner[:-1])
+    return np.bincount(owner[1:][counted], weights=steps[counted], minlength=count)
 
 
 WAYPOINTS = (0.5, 0.35, 0.65, 0.2, 0.8)   # where along the straight line a detour's turning point is tried
@@ -104,8 +114,7 @@ def detour(tail, head, boxes, own=()) -> tuple:
     """
     (x0, y0), (x1, y1) = tail, head
     _, single = route((x0, y0, 0.0, 0.0), (x1, y1, 0.0, 0.0), boxes, own=own)
-    table = np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
-                      for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
+    table = _table(boxes)
     if not _crossed(np.array([single], float), table)[0]:
         return single
     p0, p3 = np.array(tail, float), np.array(head, float)
@@ -119,14 +128,27 @@ def detour(tail, head, boxes, own=()) -> tuple:
     along = chord / length * min(length / 6, 60.0)                         # the tangent at the turn
     first = np.stack([np.broadcast_to(p0, turns.shape), p0 + (turns - p0) / 3, turns - along, turns], axis=1)
     second = np.stack([turns, turns + along, p3 + (turns - p3) / 3, np.broadcast_to(p3, turns.shape)], axis=1)
-    looks_clear = np.flatnonzero((_hits(first, table) + _hits(second, table) == 0)
-                                 & ~_hugging(first, own) & ~_hugging(second, own))
+    looks_clear = np.flatnonzero(_hits(first, table) + _hits(second, table) == 0)
+    looks_clear = looks_clear[~(_hugging(first[looks_clear], own) | _hugging(second[looks_clear], own))]
     clear = looks_clear[~(_crossed(first[looks_clear], table) | _crossed(second[looks_clear], table))]
     if not len(clear):
         return single
     k = int(clear[0])
     points = [first[k][0], first[k][1], first[k][2], first[k][3], second[k][1], second[k][2], second[k][3]]
     return tuple((round(float(x), 2), round(float(y), 2)) for x, y in points)
+
+
+def _table(boxes) -> np.ndarray:
+    """(n, 4): the (x0, y0, x1, y1) of ``boxes`` (centre x, y, width, height), :data:`CLEAR` wider."""
+    return np.array([(x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR)
+                     for x, y, w, h in boxes], dtype=float).reshape(-1, 4)
+
+
+def _bezier(points, t) -> np.ndarray:
+    """(n, len(t), 2): the points at ``t`` of each cubic of ``points`` ((n, 4, 2))."""
+    t = np.asarray(t, float)[None, :, None]
+    return ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
+            + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])
 
 
 def _curves(tail, head, lift1, lift2) -> np.ndarray:
@@ -173,9 +195,7 @@ def _hits(points, table) -> np.ndarray:
     :data:`_T` in (a quick look: a long curve's points are further apart than a node is high)."""
     if not len(table):
         return np.zeros(len(points), dtype=int)
-    t = _T[None, :, None]
-    curve = ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
-             + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])      # (n, samples, 2)
+    curve = _bezier(points, _T)                                                              # (n, samples, 2)
     xs, ys = curve[:, :, None, 0], curve[:, :, None, 1]
     inside = (xs > table[:, 0]) & (xs < table[:, 2]) & (ys > table[:, 1]) & (ys < table[:, 3])   # (n, samples, boxes)
     return inside.any(axis=1).sum(axis=1)
@@ -186,9 +206,7 @@ def _crossed(points, table) -> np.ndarray:
     taken as the straight pieces between its ends and :data:`_T`'s points, each tested whole."""
     if not len(table):
         return np.zeros(len(points), dtype=bool)
-    t = np.concatenate([[0.0], _T, [1.0]])[None, :, None]
-    curve = ((1 - t) ** 3 * points[:, None, 0] + 3 * t * (1 - t) ** 2 * points[:, None, 1]
-             + 3 * t * t * (1 - t) * points[:, None, 2] + t ** 3 * points[:, None, 3])
+    curve = _bezier(points, np.concatenate([[0.0], _T, [1.0]]))
     start, step = curve[:, :-1, None, :], np.diff(curve, axis=1)[:, :, None, :]            # (n, pieces, 1, 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         low = (table[None, None, :, :2] - start) / step                                     # (n, pieces, boxes, 2)
@@ -241,9 +259,7 @@ def label_spot(points, size, avoid=()) -> tuple:
 def traced(points, count=48) -> list:
     """Points along the cubic ``points`` as boxes of a point each (centre x, y, 0, 0): a curve
     drawn already, for :func:`label_spot` to keep a label off."""
-    t = np.linspace(0.0, 1.0, count)[:, None]
-    p = np.array(points[:4], float)
-    curve = (1 - t) ** 3 * p[0] + 3 * t * (1 - t) ** 2 * p[1] + 3 * t * t * (1 - t) * p[2] + t ** 3 * p[3]
+    curve = _bezier(np.array([points[:4]], float), np.linspace(0.0, 1.0, count))[0]
     return [(float(x), float(y), 0.0, 0.0) for x, y in curve]
 
 
