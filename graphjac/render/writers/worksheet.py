@@ -20,6 +20,8 @@ to compute from the values given, and which gradients are zero.
 
 from __future__ import annotations
 
+import copy
+import re
 import xml.etree.ElementTree as ET
 
 from graphjac.notation import exercises
@@ -29,7 +31,7 @@ from graphjac.render import figure_for
 from graphjac.render.math.typeset import SVG_NS, formula, hoist_symbols
 from graphjac.render.model.themes import THEMES
 from graphjac.render.writers.accessible import say_unseen
-from graphjac.render.writers.composer import fixed_date, for_cairo, serialize, svg_tree
+from graphjac.render.writers.composer import centre_of, fixed_date, for_cairo, serialize, svg_tree
 
 PAGE = (595.0, 842.0)          # A4, in points
 MARGIN = 48.0
@@ -219,7 +221,6 @@ def _halves(drawing, placed):
     from the middle, runs :data:`SEAM_CLEAR` clear of every node and label (edges and group
     borders run across it), as two drawings that show its left and right parts; None when no
     line is clear."""
-    import copy
     x0, y0, width, height = (float(v) for v in drawing.get("viewBox").split())
     graph = drawing.find(f"{{{SVG_NS}}}g")
     shift = _translation(graph.get("transform", "") if graph is not None else "")
@@ -240,7 +241,6 @@ def _halves(drawing, placed):
 
 def _widths(placed) -> list:
     """(centre x, width) of every node and placed label of a :class:`.composer.Placed` layout."""
-    from graphjac.render.writers.composer import centre_of
     out = [(node.x, node.width) for node in placed.layout.nodes.values()]
     for key, mark in placed.marks.items():
         centre = centre_of(placed.layout, key)
@@ -251,7 +251,6 @@ def _widths(placed) -> list:
 
 def _translation(transform: str) -> float:
     """The x of the last ``translate(x y)`` in an SVG ``transform`` (Graphviz's graph group's)."""
-    import re
     found = re.findall(r"translate\(\s*(-?[\d.]+)", transform)
     return float(found[-1]) if found else 0.0
 
