@@ -138,11 +138,13 @@ def test_tables_legend_and_badge_reach_the_svg(tmp_path):
     assert os.path.getsize(tmp_path / "s.svg") > 0
 
 
-def _one_run_each(monkeypatch):
-    """graphviz with an empty memory, and the list of the dot commands it runs from now on."""
+def _one_run_each(monkeypatch, cores=1):
+    """graphviz with an empty memory, on a machine of ``cores`` cores, and the list of the dot
+    commands it runs from now on."""
     import subprocess
 
     from graphjac.render.layout import graphviz
+    monkeypatch.setattr(graphviz.os, "cpu_count", lambda: cores)
     runs, real = [], subprocess.Popen
 
     def counted(command, *args, **kwargs):
@@ -188,10 +190,11 @@ def test_a_fits_candidates_laid_out_in_one_run_are_laid_out_as_each_alone(monkey
     sources = [first_source(c) for c in fitting._candidates(figure, fitting._shapes(figure), fitting.SPACINGS)]
     alone = [parse_json(subprocess.run(["dot", "-Tjson"], input=s.encode(), capture_output=True, check=True).stdout)
              for s in sources]
-    graphviz, runs = _one_run_each(monkeypatch)
-    graphviz.lay_out_ahead(sources)
-    assert len(runs) == 1 and len(sources) > 8
-    assert [parse_json(graphviz.run_dot(s, graphviz.LAYOUT)) for s in sources] == alone and len(runs) == 1
+    for cores in (1, 2):   # one stream, or one a core at once
+        graphviz, runs = _one_run_each(monkeypatch, cores)
+        graphviz.lay_out_ahead(sources)
+        assert len(runs) == cores and len(sources) > 8
+        assert [parse_json(graphviz.run_dot(s, graphviz.LAYOUT)) for s in sources] == alone and len(runs) == cores
 
 
 def test_laying_out_ahead_keeps_nothing_when_one_graph_fails(monkeypatch):
@@ -204,6 +207,9 @@ def test_laying_out_ahead_keeps_nothing_when_one_graph_fails(monkeypatch):
     assert graphviz.run_dot(good, "json").lstrip().startswith(b"{") and len(runs) == 3
     graphviz.lay_out_ahead([good])                                     # laid out already: no run
     assert len(runs) == 3
+    graphviz, runs = _one_run_each(monkeypatch, cores=2)               # a run a core: the good one's kept
+    graphviz.lay_out_ahead([good, bad, good])
+    assert len(runs) == 2 and list(graphviz._recent) == [(("json0",), None, good)]
 
 
 def test_a_signal_another_thread_takes_stops_the_wait_for_a_program_at_once():

@@ -58,11 +58,12 @@ BRIEF_FROM = 5.0   # points: a figure fitted this small or larger is tried brief
 
 
 def _fitted(graph, notes, figure, options, overrides):
-    """``figure`` fitted to its page; one still short of legible there whose labels the user
-    left as they are, and that is no exercise, is tried brief as well: first without any
-    matrix's numbers in its nodes, then also with ∂J/∂x alone on its edges, then with no
-    vector's numbers either (every number and formula is still on the interactive page), each
-    drawn so if that is larger (``notes``: the graph annotated as ``figure`` shows it)."""
+    """``figure`` fitted to its page; one still short of legible there, that is no exercise and
+    whose steps the user left as they are, is tried brief as well: first without any matrix's
+    numbers in its nodes, then also with ∂J/∂x alone on its edges, then with no vector's numbers
+    either (every number and formula is still on the interactive page), each drawn so if that
+    is larger; a step that changes labels the user named (``node_labels``, ``edge_labels``, in
+    the render or the spec) is not tried (``notes``: the graph annotated as ``figure`` shows it)."""
     from graphjac.progress import fitting
     with fitting():   # one fit to a watcher, however many brief figures it tries
         return _fitted_brief(graph, notes, figure, options, overrides)
@@ -73,11 +74,13 @@ def _fitted_brief(graph, notes, figure, options, overrides):
     keep_direction = _direction_given(options, overrides)
     text, best = fitted_text(figure, keep_direction)
     if not LEGIBLE > text >= BRIEF_FROM or figure.blanks or figure.options.style == "circuit" \
-            or any(_given(graph, options, overrides, name) for name in ("edge_labels", "node_labels", "steps")):
+            or _given(graph, options, overrides, "steps") or _given(graph, options, overrides, "node_labels"):
         return best
     symbols = figure.options.updated(edge_labels=("symbol",))
+    ladder = ((figure.options, 1),) if _given(graph, options, overrides, "edge_labels") \
+        else ((figure.options, 1), (symbols, 1), (symbols, 0))
     annotated = {figure.options: notes}   # each options' annotation made once, when first needed
-    for brief_options, most_axes in ((figure.options, 1), (symbols, 1), (symbols, 0)):
+    for brief_options, most_axes in ladder:
         if brief_options not in annotated:
             annotated[brief_options] = for_figure(graph, brief_options)
         brief = replace(build_figure(annotated[brief_options], brief_options, most_axes), name=figure.name)

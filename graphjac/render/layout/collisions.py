@@ -22,7 +22,7 @@ from graphjac.render.layout.routes import along, detour, label_spot, short_of_ar
 
 SAMPLES = 48        # points per Bézier segment
 MARGIN = 1.0        # points of tolerance at every box edge (a node's: its text has room inside it)
-INK = 0.5           # … at an edge label's, for an edge through it: its box is its text's own ink, so half a point
+INK = 0.5           # … at an edge label's or a group title's, for an edge through it: its box is its own ink
 CLOSE = 4.5         # a forward and a backward edge nearer than this (points) …
 HIDDEN = 0.3        # … for this share of their length lie on top of each other
 HUGGING = 16.0      # points of an edge's length along or through its own node (within routes.NEAR of its box)
@@ -62,6 +62,7 @@ def collisions(figure, layout, marks) -> list:
     found = []
     rects = boxes(layout, marks, figure)
     labels = {e.id for e in layout.edges if e.id in rects}
+    inked = labels | set(layout.clusters)   # an edge label's or a title's box is its own ink
     nodes = set(layout.nodes)
     curves = {edge.id: _curve(edge) for edge in layout.edges}
     keys = list(rects)
@@ -70,9 +71,9 @@ def collisions(figure, layout, marks) -> list:
         points = _drawn(edge)
         if not len(points):
             continue
-        reach = (*points.min(axis=0), *points.max(axis=0))
+        reach = (*(points.min(axis=0) - MARGIN), *(points.max(axis=0) + MARGIN))   # what it could come within INK of
         near = [k for k in np.flatnonzero(_overlapping(reach, table)) if keys[k] not in (edge.tail, edge.head, edge.id)]
-        crossed = ~_clear_of(table[near], points, np.array([[INK if keys[k] in labels else MARGIN] for k in near])) \
+        crossed = ~_clear_of(table[near], points, np.array([[INK if keys[k] in inked else MARGIN] for k in near])) \
             if near else []
         for k, hit in zip(near, crossed):
             if hit:
@@ -263,15 +264,18 @@ def _placed(key, spot, marks, rects):
 
 def _free_title_spot(key, group, title, rects, points):
     """The centre nearest to the group title's own, on the same line inside its group's top, where
-    no edge, node or label is in its box (None if there is none)."""
+    no edge, node or label is in its box; else on the mirrored line inside its bottom (a narrow
+    box, an ellipsis's, that edges pass over); None if there is none."""
     x, y = group.label
     w, h = title.width / 2, title.height / 2
     others = [rect for other, rect in rects.items() if other != key]
     steps = int((group.x1 - group.x0 - 2 * w - 2 * GAP) // 2)
-    for cx in sorted((group.x0 + GAP + w + 2 * k for k in range(max(steps, 0) + 1)), key=lambda c: abs(c - x)):
-        rect = (cx - w, y - h, cx + w, y + h)
-        if _clear(rect, points) and not any(_overlap(rect, o) for o in others):
-            return float(cx), float(y)
+    along = sorted((group.x0 + GAP + w + 2 * k for k in range(max(steps, 0) + 1)), key=lambda c: abs(c - x))
+    for cy in (y, group.y0 + group.y1 - y):
+        for cx in along:
+            rect = (cx - w, cy - h, cx + w, cy + h)
+            if _clear_of(np.array([rect]), points, INK)[0] and not any(_overlap(rect, o) for o in others):
+                return float(cx), float(cy)
     return None
 
 

@@ -180,7 +180,7 @@ def _node(node, theme, figure, boxes):
     hidden, lit = _lines_in(figure.hidden, node.id), _lines_in(figure.current, node.id)
     measured = _box(boxes, node.id)
     if node.role == "ellipsis":
-        text = measured or html_label(label(node.label, theme.sizes["ellipsis"]))
+        text = measured or html_label(label(node.label, theme.sizes["ellipsis"], theme.sizes["group"]))
         return f"{node.id} {_attrs(label=text, shape='plaintext', style=quote(''))};"
     if node.role == "wire":   # a circuit wire's numbers: the value above the wire, its gradient below
         text = measured or _wire_label(node, hidden, lit, theme)
@@ -255,7 +255,7 @@ def _sample_order(figure):
 
 
 def _group_label(lines, theme):
-    return html_label(label(lines, theme.sizes["group"]))
+    return html_label(label(lines, theme.sizes["group"])) if lines else quote("")   # an untitled box
 
 
 def _cluster(text, theme):

@@ -30,7 +30,7 @@ COMPACT_SPACINGS = (0.4, 0.25, 0.2, 0.15)   # a compact figure's ranks: down to 
 ROWS = (1, 2, 3, 4)   # a circuit's rows tried
 WIDEST = 3.0          # a circuit without fit wider than a slide is wrapped until its drawing is at most 3:1
 SLIDE_WIDTH = 720.0   # a 10-inch wide page, in points: what "legible" is measured on
-FOLD_FROM = 4         # fit folds four steps or more (one of three, folded, leaves its ellipsis in its place)
+FOLD_FROM = 3         # fit folds three steps or more (t = 1, ⋯, t = 3: the middle step's box shrinks to an ellipsis)
 LEGIBLE = 8.0         # the smallest text, in points on that page, read from the back of a room
 
 

@@ -35,7 +35,7 @@ def texts(figure) -> dict:
     out = {}
     for node in figure.nodes:
         if node.role == "ellipsis":
-            out[node.id] = tuple((line, "ellipsis") for line in node.label)
+            out[node.id] = tuple((line, "ellipsis" if k == 0 else "group") for k, line in enumerate(node.label))
         elif node.role == "wire":   # the wire runs through the gap between value and gradient
             out[node.id] = ((node.label[0], "wire_value"), (r"\;", "wire_gap"), (node.label[1], "wire_grad"))
         elif node.role == "gate":
@@ -47,7 +47,8 @@ def texts(figure) -> dict:
         if edge.direction == "backward" and edge.label:
             out[f"e{k}"] = tuple((line, "edge") for line in edge.label)
     for k, group in enumerate(figure.groups):
-        out[f"cluster_{k}"] = tuple((line, "group") for line in group.label)
+        if group.label:   # an untitled box (folded steps': their ellipsis says which) has no label to measure
+            out[f"cluster_{k}"] = tuple((line, "group") for line in group.label)
     return out
 
 

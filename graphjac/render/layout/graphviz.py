@@ -4,9 +4,11 @@ last few outputs are kept in memory, so that the same DOT text is laid out once 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from graphjac.errors import LayoutFailed, RenderError
@@ -41,23 +43,39 @@ def run_dot(source: str, format: str, timeout: float = 60.0, dpi: int = 150) -> 
 
 
 def lay_out_ahead(sources, timeout: float = 60.0) -> None:
-    """Lay out several DOT ``sources`` as :data:`LAYOUT` in one run of dot, so that the start-up dot
-    takes for each graph (half the time of a small one) is paid once: a later ``run_dot(source,
-    LAYOUT)`` of any of them finds its layout made. Graphviz lays out each graph of a stream as
-    it would alone. Nothing is kept when that run fails or runs past ``timeout``; each source is
-    then laid out (and its error said) on its own."""
-    todo = list(dict.fromkeys(s for s in sources if ((LAYOUT,), None, s) not in _recent
-                              and not steps.has_placed(s)))[:RECENT]
+    """Lay out several DOT ``sources`` as :data:`LAYOUT` ahead of their use, so that a later
+    ``run_dot(source, LAYOUT)`` of any of them finds its layout made: those of one run of dot
+    in as few runs as there are cores (the start-up dot takes for each graph, half the time of
+    a small one, is paid once a run; Graphviz lays out each graph of a stream as it would alone),
+    those laid out in two runs (:mod:`.steps`) each on its own, as many at once as there are
+    cores. Nothing is kept of a run that fails or runs past ``timeout``; its sources are then
+    laid out (and their errors said) on their own, when used."""
+    todo = list(dict.fromkeys(s for s in sources if ((LAYOUT,), None, s) not in _recent))[:RECENT]
     if len(todo) < 2 or find_dot() is None:
         return
+    plain = [s for s in todo if not steps.has_placed(s)]
+    workers = max(1, min(os.cpu_count() or 1, WORKERS))
+    share = -(-len(plain) // workers) if plain else 1
+    jobs = [plain[k:k + share] for k in range(0, len(plain), share)] + [[s] for s in todo if steps.has_placed(s)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:   # dot and neato run while the threads wait
+        for batch, outputs in zip(jobs, pool.map(lambda batch: _laid_out(batch, timeout), jobs)):
+            for source, output in zip(batch, outputs):
+                _remember(((LAYOUT,), None, source), output)
+
+
+WORKERS = 4   # Graphviz runs at once, at most (one a core)
+
+
+def _laid_out(batch, timeout) -> list:
+    """The :data:`LAYOUT` output of each DOT source of ``batch``, laid out in one run ([] when it fails)."""
     try:
-        output = _run([f"-T{LAYOUT}"], "\n".join(todo), LAYOUT, timeout).decode("utf-8")
+        output = _run([f"-T{LAYOUT}"], "\n".join(batch), LAYOUT, timeout)
     except RenderError:   # LayoutFailed included: one of them cannot be laid out
-        return
-    documents = _json_documents(output)
-    if len(documents) == len(todo):
-        for source, document in zip(todo, documents):
-            _remember(((LAYOUT,), None, source), document.encode("utf-8"))
+        return []
+    if len(batch) == 1:
+        return [output]
+    documents = _json_documents(output.decode("utf-8"))
+    return [d.encode("utf-8") for d in documents] if len(documents) == len(batch) else []
 
 
 def _json_documents(text: str) -> list:

@@ -2,8 +2,8 @@
 the middle ones folded into an ellipsis (``steps=k``: steps 1…k, ``⋯``, step T), as a lecture
 draws x₁, x₂, …, x_T and as ``samples=k`` folds a minibatch.
 
-The folded steps' nodes make way for one ellipsis node in a box titled with the steps it stands
-for (``t = 2``, or ``t = 2 … t = 4``). Every edge between a folded step and the rest of the
+The folded steps' nodes make way for one ellipsis node, in the first one's box, with the steps
+it stands for under the dots (``t = 2``, or ``t = 2 … t = 4``). Every edge between a folded step and the rest of the
 figure ends at the ellipsis instead: the recurrence from the last step shown into it and out of
 it into the next, and each shared parameter's share (its label kept when it stands for one
 step's share, left off when it stands for several). The shared parameters' totals still name
@@ -16,9 +16,9 @@ every step's share.
 ['t = 1', 't = 2', 't = 3']
 >>> fig = figure_for(rnn, steps=1)
 >>> [g.label for g in fig.groups if g.path[-1].startswith("t =")]
-[('\\\\text{t = 1}',), ('\\\\text{t = 2}',), ('\\\\text{t = 3}',)]
+[('\\\\text{t = 1}',), (), ('\\\\text{t = 3}',)]
 >>> [n.label for n in fig.nodes if n.role == "ellipsis"]
-[('\\\\cdots',)]
+[('\\\\cdots', '\\\\text{t = 2}')]
 """
 
 from __future__ import annotations
@@ -72,14 +72,14 @@ def folded(figure, keep: int):
         return figure
     gone = families[0][keep:-1]
     hidden = {node.id for node in figure.nodes if any(node.group[:len(p)] == p for p in gone)}
+    groups, title = _groups(figure.groups, gone)
     nodes = []
     for node in figure.nodes:
         if node.id in hidden and not any(n.id == ELLIPSIS_ID for n in nodes):
-            nodes.append(_ellipsis(node, gone[0], figure.direction))
+            nodes.append(_ellipsis(node, gone[0], figure.direction, title))
         if node.id not in hidden:
             nodes.append(node)
-    return replace(figure, nodes=tuple(nodes), edges=_edges(figure.edges, hidden),
-                   groups=_groups(figure.groups, gone))
+    return replace(figure, nodes=tuple(nodes), edges=_edges(figure.edges, hidden), groups=groups)
 
 
 def ellipsis_for(direction: str) -> str:
@@ -93,14 +93,16 @@ def turned(figure, direction: str):
     orientation)."""
     if direction == figure.direction:
         return figure
-    nodes = tuple(replace(node, label=(ellipsis_for(direction),)) if node.role == "ellipsis" else node
+    nodes = tuple(replace(node, label=(ellipsis_for(direction),) + node.label[1:]) if node.role == "ellipsis" else node
                   for node in figure.nodes)
     return replace(figure, direction=direction, nodes=nodes)
 
 
-def _ellipsis(node, first, direction):
-    """The node that stands for the folded steps (made from one of them), in the first one's box."""
-    return replace(node, id=ELLIPSIS_ID, role="ellipsis", label=(ellipsis_for(direction),), group=first,
+def _ellipsis(node, first, direction, title):
+    """The node that stands for the folded steps (made from one of them), in the first one's box,
+    the steps it stands for under it (``title``: in the node, where edges go round it, rather
+    than atop a box that narrow, where the edges passing it would cross it)."""
+    return replace(node, id=ELLIPSIS_ID, role="ellipsis", label=(ellipsis_for(direction), title), group=first,
                    tables=(), name=None, sample=None, phases=())
 
 
@@ -120,13 +122,14 @@ def _edges(edges, hidden) -> tuple:
 
 
 def _groups(groups, gone) -> tuple:
-    """The groups without the folded steps' but the first, titled with every step it stands for."""
+    """(the groups without the folded steps' but the first, untitled; the title of every step it
+    stands for: ``t = 2``, ``t = 2 … t = 4``)."""
     first, last = {g.path: g for g in groups}[gone[0]], {g.path: g for g in groups}[gone[-1]]
-    title = first.label if first is last else (first.label[0] + r"\;\ldots\;" + last.label[0],)
+    title = first.label[0] if first is last else first.label[0] + r"\;\ldots\;" + last.label[0]
     out = []
     for group in groups:
         if group.path == first.path:
-            out.append(replace(group, label=title))
+            out.append(replace(group, label=()))
         elif not any(group.path[:len(p)] == p for p in gone):
             out.append(group)
-    return tuple(out)
+    return tuple(out), title
