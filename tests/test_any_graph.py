@@ -648,6 +648,21 @@ def test_an_edge_through_a_corner_of_a_group_title_is_a_collision():
                                                   for c in collisions(figure_for(load_example("add")), hit, marks)]
 
 
+@pytest.mark.parametrize("centre, touching", [(184.5, True), (183.5, False), (215.5, True), (216.5, False), (200.0, True)])
+def test_an_edge_label_touching_a_groups_border_from_either_side_is_a_collision(centre, touching):
+    """A label's box is its ink: the folded RNN's ∂J/∂b⃗⁽³⁾ ended on t = 3's right border, let
+    through as inside because it was within a point of it."""
+    import dataclasses
+    from types import SimpleNamespace
+    from graphjac.render.layout.geometry import EdgePath
+    layout, marks = _titled_box()          # the box's right border at x = 200
+    edge = EdgePath("e0", "p", "q", ((170.0, 20.0), (170.0, 30.0), (170.0, 40.0), (170.0, 50.0)),
+                    label=(centre, 110.0))      # a label 30 wide: 0.5 or 1.5 pt inside, outside, across
+    labelled = dataclasses.replace(layout, edges=(edge,))
+    found = collisions(figure_for(load_example("add")), labelled, {**marks, "e0": SimpleNamespace(width=30.0, height=10.0)})
+    assert (("label-border", "e0", "cluster_0") in [(c.kind, c.what, c.other) for c in found]) == touching
+
+
 def test_a_title_no_place_along_its_groups_top_clears_goes_inside_its_bottom():
     """A narrow box (the folded steps' ⋯) that edges pass over: its title goes to the bottom line."""
     import dataclasses

@@ -107,15 +107,34 @@ def _hugging(layout, rects) -> list:
 
 
 def _across_borders(layout, rects, marks):
-    """Node boxes and labels that a group's dashed border runs through (neither inside nor outside
-    it), and edges through a group's title."""
+    """Node boxes that a group's dashed border runs through (neither inside nor outside it), and
+    labels and titles it runs through or touches (their boxes are their ink: within
+    :data:`CLEAR` of the line, a letter sits on it)."""
     found = []
+    inked = [key for key in rects if key not in layout.nodes]
+    table = np.array([rects[key] for key in inked], dtype=float).reshape(-1, 4)
     for key, group in layout.clusters.items():
         border = (group.x0, group.y0, group.x1, group.y1)
         for other, rect in rects.items():
-            if other != key and _overlap(rect, border) and not _inside(rect, border):
+            if other != key and other in layout.nodes and _overlap(rect, border) and not _inside(rect, border):
                 found.append(Collision("label-border", other, key))
+        on_line = _on_borders(table, np.array([border], dtype=float))[:, 0]
+        found += [Collision("label-border", other, key) for other, hit in zip(inked, on_line) if hit and other != key]
     return found
+
+
+CLEAR = 1.0   # points an edge label or a title keeps off a group's border, inside or outside it
+
+
+def _on_borders(boxes, borders) -> np.ndarray:
+    """(n, m): whether label box i of ``boxes`` comes within :data:`CLEAR` of the border of group
+    box j of ``borders`` (it reaches that near from outside and is not that far inside)."""
+    a, b = boxes[:, None, :], borders[None, :, :]
+    near = (a[..., 0] < b[..., 2] + CLEAR) & (b[..., 0] - CLEAR < a[..., 2]) \
+        & (a[..., 1] < b[..., 3] + CLEAR) & (b[..., 1] - CLEAR < a[..., 3])
+    inside = (b[..., 0] + CLEAR <= a[..., 0]) & (a[..., 2] <= b[..., 2] - CLEAR) \
+        & (b[..., 1] + CLEAR <= a[..., 1]) & (a[..., 3] <= b[..., 3] - CLEAR)
+    return near & ~inside
 
 
 def _inside(rect, box):
@@ -320,7 +339,7 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     if len(others):
         fits &= ~_crossing_boxes(boxes, others).any(axis=1)
     if len(borders):
-        fits &= ~(_crossing_boxes(boxes, borders) & ~_within(boxes, borders)).any(axis=1)
+        fits &= ~_on_borders(boxes, borders).any(axis=1)
     if not fits.any():
         return None
     distance = np.where(fits, (centres[:, 0] - x) ** 2 + (centres[:, 1] - y) ** 2, np.inf)
@@ -333,13 +352,6 @@ def _crossing_boxes(boxes, table) -> np.ndarray:
     a, b = boxes[:, None, :], table[None, :, :]
     return (a[..., 0] + MARGIN < b[..., 2]) & (b[..., 0] + MARGIN < a[..., 2]) \
         & (a[..., 1] + MARGIN < b[..., 3]) & (b[..., 1] + MARGIN < a[..., 3])
-
-
-def _within(boxes, table) -> np.ndarray:
-    """(n, m): whether box i of ``boxes`` lies inside box j of ``table``, as :func:`_inside` says."""
-    a, b = boxes[:, None, :], table[None, :, :]
-    return (b[..., 0] - MARGIN <= a[..., 0]) & (a[..., 2] <= b[..., 2] + MARGIN) \
-        & (b[..., 1] - MARGIN <= a[..., 1]) & (a[..., 3] <= b[..., 3] + MARGIN)
 
 
 def _clear(rect, points):
