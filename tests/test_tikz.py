@@ -102,6 +102,19 @@ def test_groups_and_minibatch_ellipses_are_drawn():
     assert text.count(r"\vdots") == len(ellipses)
 
 
+@needs_tex
+def test_folded_steps_draw_their_box_untitled_and_the_steps_under_their_ellipsis(tmp_path):
+    """The folded steps' box has no title (the ⋯ says which steps it stands for): TikZ asked for
+    that title's text and failed."""
+    g = load_example("rnn_bptt")
+    figure = figure_for(g, steps=1)
+    text = draw(g, "tex", steps=1, standalone=True)
+    assert text.count(r"\draw[gj group]") == len(figure.groups) == 4      # t = 1, t = 2's box, t = 3, Shared
+    [line] = [line for line in text.splitlines() if "(nsteps) at" in line]
+    assert r"\cdots" in line and "t = 2" in line and text.count("t = 2") == 1
+    compile_tex(tmp_path, text)
+
+
 def test_unicode_becomes_latex_commands():
     assert for_pdflatex("x − α (∇f)ᵀ") == r"x - \alpha(\nabla f) {}^{T}"
     assert for_pdflatex("ŷ x⃗ ℝ") == r"\hat{y} \vec{x} \mathbb{R}"

@@ -280,7 +280,7 @@ def _groups(figure, placed):
         if box is None:
             continue
         out.append(f"\\draw[gj group] {_pt((box.x0, box.y0))} rectangle {_pt((box.x1, box.y1))};")
-        if box.label is not None:
+        if box.label is not None and key in content:   # an untitled box (folded steps') has no title
             out.append(f"\\node[gj label] at {_pt(box.label)} {{{_text(content[key], figure)}}};")
     return out
 
