@@ -10,7 +10,7 @@ size in points once scaled to fill a 10-inch wide 4:3 slide (under about 8 pt is
 from the back of a room; a fitted drawing on its own page), the share of that page's area it
 fills (one of its sides fills the page) and the collisions the layout check counts in Graphviz's geometry
 (edges or arrowheads through nodes, labels or group titles; an edge running along or curling
-through its own node; labels on labels, nodes or group borders; a forward and a backward edge on
+through its own node; labels on labels, nodes or group borders; group boxes over each other; a forward and a backward edge on
 top of each other). The tests hold every row to 0 collisions and the
 4:3 row to 8 pt. With ``--torch`` (needs PyTorch), the course's ``from_torch`` models too
 (``torch:cnn``, ``torch:lstm``, …: the nine of ``benchmarks/torch_models.py``).

@@ -663,6 +663,20 @@ def test_an_edge_label_touching_a_groups_border_from_either_side_is_a_collision(
     assert (("label-border", "e0", "cluster_0") in [(c.kind, c.what, c.other) for c in found]) == touching
 
 
+def test_two_group_boxes_that_overlap_neither_inside_the_other_are_a_collision():
+    """A wrapped figure's "Model", grown round a curve of its own, reached over "Model
+    (continued)" one column down; a box inside a box (a block in a model) is no collision."""
+    import dataclasses
+    from graphjac.render.layout.geometry import ClusterBox
+    layout, marks = _titled_box()            # cluster_0: 100 … 200 × 70 … 150
+    figure = figure_for(load_example("add"))
+    for other, found in [((150.0, 20.0, 260.0, 80.0), True), ((110.0, 75.0, 190.0, 130.0), False),
+                         ((210.0, 70.0, 300.0, 150.0), False)]:
+        boxes = {**layout.clusters, "cluster_1": ClusterBox("cluster_1", *other)}
+        kinds = [(c.kind, c.what, c.other) for c in collisions(figure, dataclasses.replace(layout, clusters=boxes), marks)]
+        assert (("group-group", "cluster_0", "cluster_1") in kinds) == found, other
+
+
 def test_a_title_no_place_along_its_groups_top_clears_goes_inside_its_bottom():
     """A narrow box (the folded steps' ⋯) that edges pass over: its title goes to the bottom line."""
     import dataclasses

@@ -1,5 +1,7 @@
 """Graphviz's layout read back: placeholder sizes, splines, label positions, cluster boxes, edge ids."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -423,11 +425,60 @@ def test_a_deep_chain_wraps_into_columns_of_about_as_many_levels_each_with_each_
     assert [len(c) for c in in_columns(figure, 3).columns] == [6, 7, 6]   # levels 0–3, 4–8, 9–12
 
 
-def test_a_shallow_figure_or_one_with_groups_or_samples_is_never_wrapped():
+def _nested_chain():
+    """The deep chain with its middle in a box inside a box."""
+    import graphjac as gj
+    g = gj.Graph("nested")
+    h = g.input("x", [0.5, -0.25])
+    with g.group("Outer"):
+        for k in range(10):
+            with g.group("Inner") if 3 <= k <= 6 else contextlib.nullcontext():
+                h = (h.tanh() if k % 2 else g.add(h, g.param(f"b{k}", [0.1, 0.2]))).named(f"h{k + 1}")
+    g.target = g.sum(h, name="J")
+    g.backward()
+    return g
+
+
+def test_a_shallow_figure_or_one_with_groups_in_groups_or_samples_is_never_wrapped():
     from graphjac.render.model.columns import in_columns
     assert in_columns(figure_for(_deep_chain(3)), 2).columns == ()            # 5 levels: fits as it is
-    assert in_columns(figure_for(load_example("two_layer")), 2).columns == ()   # its Model box
+    assert in_columns(figure_for(_nested_chain()), 2).columns == ()           # a box in a box
     assert in_columns(figure_for(load_example("minibatch_mse"), samples=2), 2).columns == ()
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("direction", ["BT", "LR"])
+def test_a_group_that_spans_columns_is_cut_into_a_box_a_column_each_round_its_own(direction):
+    """The CNN's Model box in two columns: "Model" round the first's nodes, "Model (continued)"
+    round the second's, each round its own edges' curves, neither on the other, and the heading
+    over both (the box's title reached into the heading laid out before the box was)."""
+    from graphjac.render.layout.collisions import _curve, collisions
+    from graphjac.render.model.columns import in_columns
+    from graphjac.render.writers.composer import place
+    wrapped = in_columns(figure_for(load_example("cnn"), direction=direction), 2)
+    assert [g.label for g in wrapped.groups] == [(r"\text{Model}",), (r"\text{Model}\text{ (continued)}",)]
+    column = {node_id: k for k, ids in enumerate(wrapped.columns) for node_id in ids}
+    part = {group.path: k for k, group in enumerate(wrapped.groups)}
+    assert all(part[n.group] == column[n.id] for n in wrapped.nodes if n.group)
+    assert {column[n.id] for n in wrapped.nodes if n.group} == {0, 1}
+    placed = place(wrapped)
+    layout = placed.layout
+    assert collisions(wrapped, layout, placed.marks) == []
+    for node in wrapped.nodes:
+        box = layout.nodes[node.id]
+        for k in range(2):
+            frame = layout.clusters[f"cluster_{k}"]
+            inside = frame.x0 < box.x < frame.x1 and frame.y0 < box.y < frame.y1
+            assert inside == (node.group != () and part[node.group] == k), (node.name, k)
+    group_of = {n.id: n.group for n in wrapped.nodes}
+    for edge in layout.edges:
+        if group_of.get(edge.tail) and group_of.get(edge.tail) == group_of.get(edge.head):
+            frame = layout.clusters[f"cluster_{part[group_of[edge.tail]]}"]
+            curve = _curve(edge)
+            assert frame.x0 <= curve[:, 0].min() and curve[:, 0].max() <= frame.x1
+            assert frame.y0 <= curve[:, 1].min() and curve[:, 1].max() <= frame.y1
+    heading_bottom = layout.label[1] - placed.head.height / 2
+    assert heading_bottom >= max(c.y1 for c in layout.clusters.values())
 
 
 @pytest.mark.dot

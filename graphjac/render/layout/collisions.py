@@ -120,6 +120,19 @@ def _across_borders(layout, rects, marks):
                 found.append(Collision("label-border", other, key))
         on_line = _on_borders(table, np.array([border], dtype=float))[:, 0]
         found += [Collision("label-border", other, key) for other, hit in zip(inked, on_line) if hit and other != key]
+    return found + _overlapping_groups(layout)
+
+
+def _overlapping_groups(layout) -> list:
+    """Two group boxes that overlap, neither inside the other (a wrapped figure's "Model" and
+    "Model (continued)" one column down, the first grown round a curve of its own)."""
+    found = []
+    clusters = sorted(layout.clusters.items())
+    for k, (a, one) in enumerate(clusters):
+        for b, other in clusters[k + 1:]:
+            first, second = (one.x0, one.y0, one.x1, one.y1), (other.x0, other.y0, other.x1, other.y1)
+            if _overlap(first, second) and not _inside(first, second) and not _inside(second, first):
+                found.append(Collision("group-group", a, b))
     return found
 
 
@@ -254,7 +267,7 @@ def relabelled(figure, layout, marks):
     labels = set(curves) & set(marks)     # edge labels: they move along their edges
     titles = set(layout.clusters) & set(rects)   # group titles: they slide along their group's top
     found = [c for c in collisions(figure, layout, marks)
-             if c.kind not in ("edge-node", "edge-own-node", "hidden-edge")]   # an edge's own course: not a label's
+             if c.kind not in ("edge-node", "edge-own-node", "hidden-edge", "group-group")]   # not a label's to mend
     culprits = {c.other if c.other in labels | titles and c.kind != "label-border" else c.what for c in found}
     if not culprits & (labels | titles):
         return layout

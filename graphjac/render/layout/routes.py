@@ -257,9 +257,11 @@ def label_spot(points, size, avoid=()) -> tuple:
 
 
 def traced(points, count=48) -> list:
-    """Points along the cubic ``points`` as boxes of a point each (centre x, y, 0, 0): a curve
-    drawn already, for :func:`label_spot` to keep a label off."""
-    curve = _bezier(np.array([points[:4]], float), np.linspace(0.0, 1.0, count))[0]
+    """Points along the spline ``points`` (``count`` a cubic: a detour's two, Graphviz's many) as
+    boxes of a point each (centre x, y, 0, 0): a curve drawn already, for :func:`label_spot` to
+    keep a label off."""
+    cubics = np.array([points[k:k + 4] for k in range(0, len(points) - 3, 3)], float).reshape(-1, 4, 2)
+    curve = _bezier(cubics, np.linspace(0.0, 1.0, count)).reshape(-1, 2)
     return [(float(x), float(y), 0.0, 0.0) for x, y in curve]
 
 

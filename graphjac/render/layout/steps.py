@@ -95,15 +95,22 @@ def placement(figure) -> Optional[Placement]:
 def _in_columns(figure) -> Placement:
     """How a figure wrapped into columns (:mod:`.model.columns`) is placed: each column ranked
     on its own from the figure's lowest rank (the edges from one column into the next rank
-    nothing), and each rank ordered column by column with a wall between two columns."""
+    nothing), and each rank ordered column by column and, in a column, group by group (its
+    nodes in no group first), with a wall between two of these lanes; each group boxed after
+    the layout, round its lane (Graphviz would order a box's nodes as one block, whatever the
+    order asked for across it)."""
     across = crossing_edges(figure)
     ranks = levels(figure, across)
     column = {node_id: k for k, ids in enumerate(figure.columns) for node_id in ids}
+    group = {path.path: k for k, path in enumerate(figure.groups)}
+    key = {node.id: (column.get(node.id, 0), group.get(node.group, -1)) for node in figure.nodes}
+    lanes = sorted(set(key.values()))
+    lane = {node_id: lanes.index(k) for node_id, k in key.items()}
     order = {node.id: k for k, node in enumerate(figure.nodes)}
     walls = range(min(ranks.values()), max(ranks.values()) + 1)
-    count = len(figure.columns) - 1
-    lines = _ordered(ranks, lambda n: (column.get(n, 0) + 1, order[n]), count, walls) + _walls(count, len(walls))
-    return Placement(frozenset(), across, tuple(lines))
+    count = len(lanes) - 1
+    lines = _ordered(ranks, lambda n: (lane.get(n, 0) + 1, order[n]), count, walls) + _walls(count, len(walls))
+    return Placement(frozenset(group), across, tuple(lines))
 
 
 def _ordered(ranks, place, walls_after: int, walls: range) -> list:
@@ -251,11 +258,13 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
     labels, extra, sides = unboxed_as["labels"], [], []
     for name, (attrs, members) in unboxed_as["boxes"].items():
         inside = set(members)
-        placed = [at[m] for m in members if m in at] + [   # and the labels of the edges inside the box
-            (*map(float, edge["lp"].split(",")), *labels[edge["id"]]) for edge in data.get("edges", ())
-            if "lp" in edge and edge.get("id") in labels
-            and {names.get(edge.get("tail")), names.get(edge.get("head"))} <= inside]
-        if not placed:
+        within = [edge for edge in data.get("edges", ())
+                  if {names.get(edge.get("tail")), names.get(edge.get("head"))} <= inside]
+        placed = [at[m] for m in members if m in at] + [   # and the labels and curves of the edges inside the box
+            (*map(float, edge["lp"].split(",")), *labels[edge["id"]]) for edge in within
+            if "lp" in edge and edge.get("id") in labels] + [(x, y, 0.0, 0.0) for edge in within
+                                                              for x, y in _curve_points(edge.get("pos", ""))]
+        if not [m for m in members if m in at]:
             continue
         title, under = _title_height(attrs), UNDER in attrs
         attrs = attrs.replace(f", {UNDER}=true", "")
@@ -272,7 +281,45 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
         return positioned
     if unboxed_as.get("across"):
         extra += _routed(unboxed_as["across"], at, data, labels, sides)
-    return body[:-1] + "\n".join(extra) + "\n}\n"
+    return _grown(body[:-1], sides) + "\n".join(extra) + "\n}\n"
+
+
+_GRAPH = re.compile(r"graph \[(.*?)\];", re.S)   # the drawing's own attributes: the first in dot's output
+_BB = re.compile(r'\bbb="([-0-9.e]+),([-0-9.e]+),([-0-9.e]+),([-0-9.e]+)"')
+_LP = re.compile(r'\blp="([-0-9.e]+),([-0-9.e]+)"')
+HEADING_GAP = 6.0   # points between the boxes' tops and the heading (title, legend) over them
+
+
+def _grown(body: str, sides) -> str:
+    """The positioned DOT ``body`` with the drawing's bounding box grown to hold the boxes whose
+    ``sides`` are given, and its heading (the graph's label, at its top) lifted clear of them:
+    a box's title over its top nodes reached into the heading laid out before the box was."""
+    graph = _GRAPH.search(body)
+    bb = _BB.search(graph.group(1)) if graph and sides else None
+    if bb is None:
+        return body
+    x0, y0, x1, y1 = (float(v) for v in bb.groups())
+    top = max(y + h / 2 for x, y, w, h in sides)
+    attrs = _BB.sub(lambda _: f'bb="{x0:g},{y0:g},{max([x1] + [x + w / 2 for x, y, w, h in sides]):.2f},'
+                              f'{max(y1, top):.2f}"', graph.group(1), count=1)
+    heading = _LP.search(attrs)
+    if heading:
+        x, y = (float(v) for v in heading.groups())
+        lift = top + HEADING_GAP - (2 * y - y1)   # the heading's bottom: as far under its centre as the top is over it
+        if lift > 0:
+            attrs = _LP.sub(f'lp="{x:g},{y + lift:.2f}"', attrs, count=1)
+            attrs = _BB.sub(lambda _: f'bb="{x0:g},{y0:g},{max([x1] + [x + w / 2 for x, y, w, h in sides]):.2f},'
+                                      f'{y1 + lift:.2f}"', attrs, count=1)
+    return body[:graph.start(1)] + attrs + body[graph.end(1):]
+
+
+def _curve_points(pos: str) -> list:
+    """(x, y) of points along the curve of an edge's ``pos`` (Graphviz's spline) and of its arrow tips."""
+    tips, spline = [], []
+    for item in pos.split():
+        parts = item.split(",")
+        (tips if parts[0] in ("e", "s") else spline).append(tuple(float(v) for v in parts[-2:]))
+    return [(x, y) for x, y, _, _ in traced(spline, 12)] + tips
 
 
 def _sides(x0, y0, x1, y1, thick=4.0) -> list:

@@ -43,11 +43,12 @@ def wraps(figure) -> list:
 def in_columns(figure, count: int, even: bool = True):
     """``figure`` wrapped into ``count`` columns of about as many levels each, each break where
     the fewest forward edges cross it (``even``: a level nearer the middle outweighs an edge
-    fewer); the figure as it is (no ``columns``) when it has groups, samples drawn one by one,
-    time steps or the circuit style, is :data:`DEEPEST_KEPT` levels deep or fewer, or has no
-    break that few edges cross."""
-    if figure.groups or figure.rows or figure.options.style == "circuit" or len(figure.nodes) > MOST \
-            or any(node.sample is not None for node in figure.nodes):
+    fewer), a group that spans columns cut into a box a column (:func:`_continued`); the figure
+    as it is (no ``columns``) when it has groups inside groups, samples drawn one by one, time
+    steps or the circuit style, is :data:`DEEPEST_KEPT` levels deep or fewer, or has no break
+    that few edges cross."""
+    if any(len(group.path) > 1 for group in figure.groups) or figure.rows or figure.options.style == "circuit" \
+            or len(figure.nodes) > MOST or any(node.sample is not None for node in figure.nodes):
         return figure
     level = levels(figure)
     deepest = max(level.values(), default=0)
@@ -67,7 +68,32 @@ def in_columns(figure, count: int, even: bool = True):
             breaks.append(min(crossing, key=lambda b: (crossing[b], abs(b - ideal))))
     column_of = _columns(figure, level, breaks)
     columns = tuple(tuple(n.id for n in figure.nodes if column_of[n.id] == k) for k in range(count))
-    return replace(figure, columns=columns)
+    return _continued(replace(figure, columns=columns))
+
+
+CONTINUED = r"\text{ (continued)}"   # what a group's box in a later column adds to its title
+
+
+def _continued(figure):
+    """``figure`` (in columns) with each group that spans columns cut into a box a column, as a
+    table that runs onto the next page is: the first keeps the group's title, the others read
+    ``Model (continued)``."""
+    column_of = {node_id: k for k, ids in enumerate(figure.columns) for node_id in ids}
+    spans = {}
+    for node in figure.nodes:
+        if node.group:
+            spans.setdefault(node.group, set()).add(column_of[node.id])
+    parts, groups = {}, []
+    for group in figure.groups:
+        groups.append(group)
+        for k in sorted(spans.get(group.path, ()))[1:]:
+            parts[group.path, k] = group.path[:-1] + (f"{group.path[-1]} (continued in column {k + 1})",)
+            title = (group.label[0] + CONTINUED,) + group.label[1:] if group.label else ()
+            groups.append(replace(group, path=parts[group.path, k], label=title))
+    if not parts:
+        return figure
+    nodes = tuple(replace(node, group=parts.get((node.group, column_of[node.id]), node.group)) for node in figure.nodes)
+    return replace(figure, groups=tuple(groups), nodes=nodes)
 
 
 def crossing_edges(figure) -> frozenset:
