@@ -83,6 +83,14 @@ def test_unreadable_layout_is_a_render_error(text):
         parse_json(text)
 
 
+def test_an_invisible_edge_that_only_orders_the_layout_is_no_edge_of_the_drawing():
+    """A wall between columns or a rank's order: nothing is drawn, so nothing runs into it (the
+    walls of a wrapped figure "crossed" its boxes' titles and threw the candidate away); an
+    invisible edge of graphjac's own (a frame's edge not reached yet) stays, in its place."""
+    layout = lay_out('digraph { a -> b [id=e0]; a -> c [style=invis]; b -> c [id=e1, style=invis]; }')
+    assert sorted(edge.id for edge in layout.edges) == ["e0", "e1"]
+
+
 # ------------------------------------------------------------------------------ repeated structure
 
 def _step_layout(direction):

@@ -198,12 +198,19 @@ def parse_json(text) -> Layout:
                 clusters[key] = ClusterBox(key, *_numbers(obj["bb"]), label=_point(obj.get("lp")))
             elif "pos" in obj:
                 nodes[key] = NodeBox(key, *_point(obj["pos"]), _inches(obj["width"]), _inches(obj["height"]))
-        edges = _joined(tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ())) if "pos" in e))
+        edges = _joined(tuple(_edge(e, names, k) for k, e in enumerate(data.get("edges", ()))
+                              if "pos" in e and not _helper(e)))
         nodes = {key: node for key, node in nodes.items()       # a circuit's bends, the walls between steps
                  if not BEND.fullmatch(key) and not WALL.fullmatch(key)}
     except (ValueError, KeyError, TypeError) as err:
         raise RenderError(f"cannot read Graphviz's layout: {type(err).__name__}: {err}") from None
     return Layout(x1 - x0, y1 - y0, nodes, edges, clusters, _point(data.get("lp")))
+
+
+def _helper(obj) -> bool:
+    """Whether an edge of dot's JSON only helps the layout (a wall, a rank's order, a wire's
+    bend): invisible and without an id of graphjac's; no one sees it, so nothing runs into it."""
+    return obj.get("style") == "invis" and not obj.get("id")
 
 
 def _edge(obj, names, index):
