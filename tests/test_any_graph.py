@@ -663,6 +663,19 @@ def test_an_edge_label_touching_a_groups_border_from_either_side_is_a_collision(
     assert (("label-border", "e0", "cluster_0") in [(c.kind, c.what, c.other) for c in found]) == touching
 
 
+def test_a_label_with_no_room_touching_its_edge_stands_a_little_off_it():
+    """two_layer_l2 at 16:9: ∂J/∂W₁⁽²⁾'s only places touching its short edge touched the Model
+    box's border; three points further off, it is clear (and the candidate at 6.8 pt, not 4.9)."""
+    from types import SimpleNamespace
+    from graphjac.render.layout.collisions import GAP, _free_spot
+    curve = np.stack([np.full(60, 100.0), np.linspace(0.0, 200.0, 60)], axis=1)      # an edge straight up
+    rects = {"e0": (90.0, 95.0, 110.0, 105.0),                                        # its label, on it
+             "left": (95.0, -50.0, 98.5 - GAP, 250.0), "right": (101.5 + GAP, -50.0, 105.0, 250.0)}
+    spot = _free_spot("e0", curve, SimpleNamespace(width=20.0, height=10.0), rects, np.zeros((0, 2)),
+                      (-1000.0, -1000.0, 1000.0, 1000.0))
+    assert spot is not None and abs(abs(spot[0] - 100.0) - (10.0 + GAP + 3.0)) < 1e-6
+
+
 def test_two_group_boxes_that_overlap_neither_inside_the_other_are_a_collision():
     """A wrapped figure's "Model", grown round a curve of its own, reached over "Model
     (continued)" one column down; a box inside a box (a block in a model) is no collision."""

@@ -323,8 +323,9 @@ def _bounds(figure, layout):
 
 def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     """The centre nearest to label ``key``'s own where its box touches its edge's ``curve`` from
-    one side, no other edge, node or label is in it and no group's border runs through it (None
-    if there is none). Every spot along the curve is tested at once."""
+    one side (else stands off it by :data:`OFF`, a step further at a time), no other edge, node
+    or label is in it and no group's border runs through or touches it (None if there is none).
+    Every spot along the curve at one distance is tested at once."""
     borders = np.array([(g.x0, g.y0, g.x1, g.y1) for g in (clusters or {}).values()], dtype=float).reshape(-1, 4)
     if len(curve) < 3:
         return None
@@ -344,20 +345,25 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
     norm[norm == 0] = 1.0
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1) / norm[:, None]
     reach = w * np.abs(normal[:, 0]) + h * np.abs(normal[:, 1]) + GAP   # the box's extent along the normal
-    centres = np.stack([curve[at] + side * normal * reach[:, None] for side in (1, -1)], axis=1).reshape(-1, 2)
-    boxes = np.concatenate([centres - (w, h), centres + (w, h)], axis=1)   # (x0, y0, x1, y1) of each spot
-    fits = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & (boxes[:, 2] <= bounds[2]) \
-        & (boxes[:, 3] <= bounds[3])
-    fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own may graze it
-    if len(others):
-        fits &= ~_crossing_boxes(boxes, others).any(axis=1)
-    if len(borders):
-        fits &= ~_on_borders(boxes, borders).any(axis=1)
-    if not fits.any():
-        return None
-    distance = np.where(fits, (centres[:, 0] - x) ** 2 + (centres[:, 1] - y) ** 2, np.inf)
-    cx, cy = centres[int(np.argmin(distance))]
-    return float(cx), float(cy)
+    for off in OFF:
+        centres = np.stack([curve[at] + side * normal * (reach + off)[:, None] for side in (1, -1)],
+                           axis=1).reshape(-1, 2)
+        boxes = np.concatenate([centres - (w, h), centres + (w, h)], axis=1)   # (x0, y0, x1, y1) of each spot
+        fits = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & (boxes[:, 2] <= bounds[2]) \
+            & (boxes[:, 3] <= bounds[3])
+        fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own may graze it
+        if len(others):
+            fits &= ~_crossing_boxes(boxes, others).any(axis=1)
+        if len(borders):
+            fits &= ~_on_borders(boxes, borders).any(axis=1)
+        if fits.any():
+            distance = np.where(fits, (centres[:, 0] - x) ** 2 + (centres[:, 1] - y) ** 2, np.inf)
+            cx, cy = centres[int(np.argmin(distance))]
+            return float(cx), float(cy)
+    return None
+
+
+OFF = (0.0, 3.0, 6.0)   # points a moved label stands off its edge beyond GAP, nearest first
 
 
 def _crossing_boxes(boxes, table) -> np.ndarray:
