@@ -351,7 +351,7 @@ def _free_spot(key, curve, label, rects, points, bounds, clusters=None):
         boxes = np.concatenate([centres - (w, h), centres + (w, h)], axis=1)   # (x0, y0, x1, y1) of each spot
         fits = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & (boxes[:, 2] <= bounds[2]) \
             & (boxes[:, 3] <= bounds[3])
-        fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own may graze it
+        fits &= _clear_of(boxes, points, INK) & _clear_of(boxes + (GAP, GAP, -GAP, -GAP), curve)   # its own: a graze
         if len(others):
             fits &= ~_crossing_boxes(boxes, others).any(axis=1)
         if len(borders):

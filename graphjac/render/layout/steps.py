@@ -102,7 +102,7 @@ def _in_columns(figure) -> Placement:
     across = crossing_edges(figure)
     ranks = levels(figure, across)
     column = {node_id: k for k, ids in enumerate(figure.columns) for node_id in ids}
-    group = {path.path: k for k, path in enumerate(figure.groups)}
+    group = {g.path: k for k, g in enumerate(figure.groups)}
     key = {node.id: (column.get(node.id, 0), group.get(node.group, -1)) for node in figure.nodes}
     lanes = sorted(set(key.values()))
     lane = {node_id: lanes.index(k) for node_id, k in key.items()}
@@ -264,7 +264,7 @@ def boxed(positioned: str, layout_json: bytes, unboxed_as: dict) -> str:
             (*map(float, edge["lp"].split(",")), *labels[edge["id"]]) for edge in within
             if "lp" in edge and edge.get("id") in labels] + [(x, y, 0.0, 0.0) for edge in within
                                                               for x, y in _curve_points(edge.get("pos", ""))]
-        if not [m for m in members if m in at]:
+        if not any(m in at for m in members):
             continue
         title, under = _title_height(attrs), UNDER in attrs
         attrs = attrs.replace(f", {UNDER}=true", "")
@@ -299,17 +299,16 @@ def _grown(body: str, sides) -> str:
     if bb is None:
         return body
     x0, y0, x1, y1 = (float(v) for v in bb.groups())
+    right = max([x1] + [x + w / 2 for x, y, w, h in sides])
     top = max(y + h / 2 for x, y, w, h in sides)
-    attrs = _BB.sub(lambda _: f'bb="{x0:g},{y0:g},{max([x1] + [x + w / 2 for x, y, w, h in sides]):.2f},'
-                              f'{max(y1, top):.2f}"', graph.group(1), count=1)
+    attrs, height = graph.group(1), max(y1, top)
     heading = _LP.search(attrs)
     if heading:
         x, y = (float(v) for v in heading.groups())
         lift = top + HEADING_GAP - (2 * y - y1)   # the heading's bottom: as far under its centre as the top is over it
         if lift > 0:
-            attrs = _LP.sub(f'lp="{x:g},{y + lift:.2f}"', attrs, count=1)
-            attrs = _BB.sub(lambda _: f'bb="{x0:g},{y0:g},{max([x1] + [x + w / 2 for x, y, w, h in sides]):.2f},'
-                                      f'{y1 + lift:.2f}"', attrs, count=1)
+            attrs, height = _LP.sub(f'lp="{x:g},{y + lift:.2f}"', attrs, count=1), y1 + lift
+    attrs = _BB.sub(f'bb="{x0:g},{y0:g},{right:.2f},{height:.2f}"', attrs, count=1)
     return body[:graph.start(1)] + attrs + body[graph.end(1):]
 
 

@@ -3,10 +3,10 @@ the middle ones folded into an ellipsis (``steps=k``: steps 1…k, ``⋯``, step
 draws x₁, x₂, …, x_T and as ``samples=k`` folds a minibatch.
 
 The folded steps' nodes make way for one ellipsis node, in the first one's box, with the steps
-it stands for under the dots (``t = 2``, or ``t = 2 … t = 4``). Every edge between a folded step and the rest of the
-figure ends at the ellipsis instead: the recurrence from the last step shown into it and out of
-it into the next, and each shared parameter's share (its label kept when it stands for one
-step's share, left off when it stands for several). The shared parameters' totals still name
+it stands for under the dots (``t = 2``, or ``t = 2 … t = 4``). Every edge between a folded step
+and the rest of the figure ends at the ellipsis instead: the recurrence from the last step shown
+into it and out of it into the next, and each shared parameter's share (its label kept when it
+stands for one step's share, left off when it stands for several). The shared parameters' totals still name
 every step's share.
 
 >>> import graphjac as gj
@@ -93,8 +93,8 @@ def turned(figure, direction: str):
     orientation)."""
     if direction == figure.direction:
         return figure
-    nodes = tuple(replace(node, label=(ellipsis_for(direction),) + node.label[1:]) if node.role == "ellipsis" else node
-                  for node in figure.nodes)
+    nodes = tuple(replace(node, label=(ellipsis_for(direction),) + node.label[1:])   # the steps it stands for kept
+                  if node.role == "ellipsis" else node for node in figure.nodes)
     return replace(figure, direction=direction, nodes=nodes)
 
 
