@@ -1,7 +1,9 @@
 """A long ``--fit`` told on the terminal: one line on standard error, kept up to date and wiped
 when the fit ends (a whole transformer layer lays out dozens of candidates, for a quarter of a
-minute or more). Nothing is written when standard error is not a terminal, nor for a fit that ends
-within :data:`QUIET` seconds."""
+minute or more); then, if the fit left anything out of the figure to make it legible (steps
+folded, submodules collapsed, numbers left off), one line that says so and which option keeps
+it. Nothing is written when standard error is not a terminal, and no progress line for a fit
+that ends within :data:`QUIET` seconds."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ class FitProgress:
 
     def __init__(self, stream, clock=time.monotonic):
         self.stream, self.clock = stream, clock
-        self.depth, self.shown = 0, False
+        self.depth, self.shown, self.changes = 0, False, ""
 
     def started(self):
         if self.depth == 0:
@@ -36,11 +38,17 @@ class FitProgress:
             self._write(f"\rfitting to the page: {layouts} in {now - self.start:.0f} s{clearest}\x1b[K")
             self.shown = True
 
+    def chose(self, text: float, changes: str):
+        self.changes = f"fitted to the page at {text:.1f} pt: {changes}" if changes else ""
+
     def finished(self):
         self.depth -= 1
         if self.depth == 0 and self.shown:
             self._write("\r\x1b[K")
             self.shown = False
+        if self.depth == 0 and self.changes:   # what the figure left out, and how to keep it
+            self._write(self.changes + "\n")
+            self.changes = ""
 
     def _write(self, text):
         try:

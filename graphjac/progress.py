@@ -28,9 +28,10 @@ _WATCHER = ContextVar("graphjac_fit_watcher", default=None)
 def watched(watcher):
     """While inside, ``fit`` tells ``watcher`` how it is getting on: ``watcher.started()`` as a
     fit begins, ``watcher.laid_out(text)`` after each candidate it lays out as the render draws it
-    (``text``: its smallest text on the page in points, 0 when anything in it collides) and
-    ``watcher.finished()`` as the fit ends. Fits may nest (a brief figure's fits, inside its
-    figure's)."""
+    (``text``: its smallest text on the page in points, 0 when anything in it collides),
+    ``watcher.chose(text, changes)`` (if it has it) with the figure drawn and what was left out
+    of it, and ``watcher.finished()`` as the fit ends. Fits may nest (a brief figure's fits,
+    inside its figure's)."""
     token = _WATCHER.set(watcher)
     try:
         yield
@@ -57,3 +58,12 @@ def laid_out(text: float) -> None:
     watcher = _WATCHER.get()
     if watcher is not None:
         watcher.laid_out(text)
+
+
+def chose(text: float, changes: str) -> None:
+    """The fit drew its figure with its smallest text ``text`` points, having ``changes`` (what it
+    left out of the figure asked for, in words; "" for nothing): told to a watcher that listens
+    (``watcher.chose``)."""
+    watcher = _WATCHER.get()
+    if watcher is not None and hasattr(watcher, "chose"):
+        watcher.chose(text, changes)

@@ -643,8 +643,17 @@ def test_a_long_fit_tells_how_it_gets_on_on_a_terminal_and_leaves_no_trace():
     assert stream.getvalue().endswith("\x1b[K\r\x1b[K")
     watcher.started()
     watcher.laid_out(9.0)
-    watcher.finished()                    # a short fit: nothing at all
-    assert stream.getvalue().count("fitting") == 2
+    watcher.chose(9.0, "")
+    watcher.finished()                    # a short fit that left nothing out: nothing at all
+    assert stream.getvalue().count("fitting") == 2 and "fitted" not in stream.getvalue()
+    watcher.started()
+    watcher.started()
+    watcher.chose(8.04, "t = 2 folded into ⋯ (--steps 3 draws every step)")
+    watcher.finished()                    # said once the outermost fit ends, on a line of its own
+    assert "fitted" not in stream.getvalue()
+    watcher.finished()
+    assert stream.getvalue().endswith("\r\x1b[Kfitted to the page at 8.0 pt: t = 2 folded into ⋯ "
+                                      "(--steps 3 draws every step)\n")
 
 
 def test_fit_tells_its_watcher_each_candidate_it_lays_out():
@@ -703,5 +712,6 @@ def test_a_fit_on_a_terminal_ends_with_its_message_on_a_clean_line(tmp_path):
     said = said.decode().replace("\r\n", "\n")
     lines = re.sub(r"\rfitting to the page: \d+ layouts? in \d+ s(, the clearest with [\d.]+ pt text)?\x1b\[K", "",
                    said)
-    assert run.returncode == 0 and re.fullmatch(rf"wrote {re.escape(str(tmp_path / 'rnn.png'))} \([\d.]+ kB\)\n",
-                                                lines.replace("\r\x1b[K", ""))
+    assert run.returncode == 0 and re.fullmatch(   # what the fit left out, and the option that keeps it
+        r"fitted to the page at [\d.]+ pt: t = 2 folded into ⋯ \(--steps 3 draws every step\)\n"
+        rf"wrote {re.escape(str(tmp_path / 'rnn.png'))} \([\d.]+ kB\)\n", lines.replace("\r\x1b[K", ""))

@@ -543,6 +543,24 @@ def test_a_brief_figure_writes_no_matrix_in_its_nodes_and_keeps_vectors_and_scal
     assert {n.name: n.label for n in brief.nodes} == dict(labels, W=("W",))
 
 
+def test_what_fit_left_out_is_said_with_the_option_that_keeps_it():
+    """The command line says it when fit made the figure legible by leaving something out."""
+    from dataclasses import replace
+    from graphjac.render import left_out, options_for
+    from graphjac.notation.formulas import for_figure
+    from graphjac.render.model.figure import build_figure
+    graph = load_example("two_layer")
+    whole = figure_for(graph)
+    assert left_out(whole, whole) == "" and left_out(whole, replace(whole, compact=True, spacing=0.25)) == ""
+    symbols = options_for(graph, None, edge_labels="symbol")
+    brief = build_figure(for_figure(graph, symbols), symbols, most_axes=1)
+    said = left_out(whole, brief)
+    assert said == ("no matrix's numbers (--node-labels formula,value keeps them); "
+                    f"no formulas on the edges (--edge-labels {','.join(whole.options.edge_labels)} keeps them)")
+    rnn = load_example("rnn_bptt")
+    assert left_out(figure_for(rnn), figure_for(rnn, steps=1)).startswith("t = 2 folded into ⋯ (--steps 3 ")
+
+
 def test_fit_draws_a_figure_brief_only_when_that_alone_makes_it_legible_and_its_labels_were_left_alone(monkeypatch):
     """Short of 8 pt (but 6 or more), fit tries the figure without matrices' numbers, then with
     ∂J/∂x alone on its edges; labels the user named, an exercise or a figure far short stay

@@ -64,9 +64,11 @@ def _fitted(graph, notes, figure, options, overrides):
     either (every number and formula is still on the interactive page), each drawn so if that
     is larger; a step that changes labels the user named (``node_labels``, ``edge_labels``, in
     the render or the spec) is not tried (``notes``: the graph annotated as ``figure`` shows it)."""
-    from graphjac.progress import fitting
+    from graphjac.progress import chose, fitting
     with fitting():   # one fit to a watcher, however many brief figures it tries
-        return _fitted_brief(graph, notes, figure, options, overrides)
+        text, best = _fitted_brief(graph, notes, figure, options, overrides)
+        chose(text, left_out(figure, best))
+        return best
 
 
 def _fitted_brief(graph, notes, figure, options, overrides):
@@ -75,7 +77,7 @@ def _fitted_brief(graph, notes, figure, options, overrides):
     text, best = fitted_text(figure, keep_direction)
     if not LEGIBLE > text >= BRIEF_FROM or figure.blanks or figure.options.style == "circuit" \
             or _given(graph, options, overrides, "steps") or _given(graph, options, overrides, "node_labels"):
-        return best
+        return text, best
     symbols = figure.options.updated(edge_labels=("symbol",))
     ladder = ((figure.options, 1),) if _given(graph, options, overrides, "edge_labels") \
         else ((figure.options, 1), (symbols, 1), (symbols, 0))
@@ -89,7 +91,38 @@ def _fitted_brief(graph, notes, figure, options, overrides):
             text, best = brief_text, brief_best
         if text >= LEGIBLE:
             break
-    return best
+    return text, best
+
+
+def left_out(figure, drawn) -> str:
+    """What ``fit`` left out of ``figure`` to draw it as ``drawn``, in words ("" for nothing):
+    steps folded, submodules collapsed, numbers or formulas left off, with the option that keeps
+    them.
+
+    >>> import graphjac as gj
+    >>> rnn = gj.load("lecture:rnn_bptt")
+    >>> left_out(figure_for(rnn), figure_for(rnn, steps=1))
+    't = 2 folded into ⋯ (--steps 3 draws every step)'
+    """
+    from graphjac.notation.mathtext import to_unicode
+    from graphjac.render.model.folds import ELLIPSIS_ID, step_groups
+    said = []
+    folded = next((n for n in drawn.nodes if n.id == ELLIPSIS_ID), None)
+    if folded is not None and not any(n.id == ELLIPSIS_ID for n in figure.nodes):
+        steps = len(step_groups(figure)[0])
+        said.append(f"{to_unicode(folded.label[-1]).strip()} folded into ⋯ (--steps {steps} draws every step)")
+    elif len(drawn.nodes) < len(figure.nodes):
+        said.append("submodules drawn as one node each")
+    if _matrices(figure) and not _matrices(drawn):
+        said.append(f"no matrix's numbers (--node-labels {','.join(figure.options.node_labels)} keeps them)")
+    if drawn.options.edge_labels != figure.options.edge_labels:
+        said.append(f"no formulas on the edges (--edge-labels {','.join(figure.options.edge_labels)} keeps them)")
+    return "; ".join(said)
+
+
+def _matrices(figure) -> bool:
+    """Whether any node of ``figure`` shows a matrix's numbers."""
+    return any("{bmatrix}" in line for node in figure.nodes for line in node.label)
 
 
 def _given(graph, options, overrides, name) -> bool:
