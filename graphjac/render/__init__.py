@@ -96,8 +96,8 @@ def _fitted_brief(graph, notes, figure, options, overrides):
 
 def left_out(figure, drawn) -> str:
     """What ``fit`` left out of ``figure`` to draw it as ``drawn``, in words ("" for nothing):
-    steps folded, submodules collapsed, numbers or formulas left off, with the option that keeps
-    them.
+    steps folded, submodules collapsed, numbers or formulas left off, each with the option that
+    keeps it where there is one (none keeps a model's submodules open under ``fit``).
 
     >>> import graphjac as gj
     >>> rnn = gj.load("lecture:rnn_bptt")

@@ -19,6 +19,7 @@ from typing import Optional
 
 from graphjac.core.records import record
 from graphjac.errors import RenderError
+from graphjac.render.layout.routes import read_spline
 from graphjac.render.model.rows import BEND
 from graphjac.render.layout.steps import WALL
 
@@ -214,14 +215,7 @@ def _helper(obj) -> bool:
 
 
 def _edge(obj, names, index):
-    points, end, start = [], None, None
-    for item in obj["pos"].split():
-        if item.startswith("e,"):
-            end = _point(item[2:])
-        elif item.startswith("s,"):
-            start = _point(item[2:])
-        else:
-            points.append(_point(item))
+    points, end, start = read_spline(obj["pos"])
     if len(points) < 4 or (len(points) - 1) % 3:
         raise ValueError(f"edge {obj.get('id', index)}: {len(points)} spline points is not 3k+1")
     return EdgePath(obj.get("id") or f"edge {index}", names[obj["tail"]], names[obj["head"]], tuple(points),

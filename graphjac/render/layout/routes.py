@@ -224,6 +224,26 @@ def spline(points, back: bool) -> str:
     return f"{'s' if back else 'e'},{tip[0]:.2f},{tip[1]:.2f} {text}"
 
 
+def read_spline(pos: str) -> tuple:
+    """(control points, the arrow's tip at the head or None, at the tail or None) of Graphviz's
+    ``pos`` of an edge, as :func:`spline` writes it."""
+    points, end, start = [], None, None
+    for item in pos.split():
+        if item.startswith("e,"):
+            end = _xy(item[2:])
+        elif item.startswith("s,"):
+            start = _xy(item[2:])
+        else:
+            points.append(_xy(item))
+    return points, end, start
+
+
+def _xy(text) -> tuple:
+    """An ``x,y`` of Graphviz's as two numbers (a layout holds hundreds of thousands: no generator)."""
+    x, y = text.split(",")
+    return float(x), float(y)
+
+
 def short_of_arrow(points, back: bool) -> tuple:
     """(the curve's control points with its last one, or its first with ``back``, moved
     :data:`ARROW` towards the next, the arrow's tip: where that point was)."""

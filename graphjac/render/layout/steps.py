@@ -26,7 +26,7 @@ import json
 import re
 from typing import NamedTuple, Optional
 
-from graphjac.render.layout.routes import label_spot, route, spline, traced
+from graphjac.render.layout.routes import label_spot, read_spline, route, spline, traced
 from graphjac.render.model.columns import crossing_edges, levels
 from graphjac.render.model.folds import step_groups
 
@@ -314,11 +314,8 @@ def _grown(body: str, sides) -> str:
 
 def _curve_points(pos: str) -> list:
     """(x, y) of points along the curve of an edge's ``pos`` (Graphviz's spline) and of its arrow tips."""
-    tips, spline = [], []
-    for item in pos.split():
-        parts = item.split(",")
-        (tips if parts[0] in ("e", "s") else spline).append(tuple(float(v) for v in parts[-2:]))
-    return [(x, y) for x, y, _, _ in traced(spline, 12)] + tips
+    points, end, start = read_spline(pos)
+    return [(x, y) for x, y, _, _ in traced(points, 12)] + [tip for tip in (end, start) if tip]
 
 
 def _sides(x0, y0, x1, y1, thick=4.0) -> list:
