@@ -558,7 +558,10 @@ def test_what_fit_left_out_is_said_with_the_option_that_keeps_it():
     assert said == ("no matrix's numbers (--node-labels formula,value keeps them); "
                     f"no formulas on the edges (--edge-labels {','.join(whole.options.edge_labels)} keeps them)")
     rnn = load_example("rnn_bptt")
-    assert left_out(figure_for(rnn), figure_for(rnn, steps=1)).startswith("t = 2 folded into ⋯ (--steps 3 ")
+    assert left_out(figure_for(rnn), figure_for(rnn, steps=1)) == "t = 2 folded into ⋯ (--steps 3 draws every step)"
+    from graphjac.render.model.collapses import collapsed
+    model = figure_for(_unrolled(3, 1, scope=True))           # its steps computed by one submodule, rnn
+    assert left_out(model, collapsed(model, 0)) == "submodules drawn as one node each (--steps 3 draws every step)"
 
 
 def test_fit_draws_a_figure_brief_only_when_that_alone_makes_it_legible_and_its_labels_were_left_alone(monkeypatch):

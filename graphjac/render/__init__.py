@@ -97,7 +97,7 @@ def _fitted_brief(graph, notes, figure, options, overrides):
 def left_out(figure, drawn) -> str:
     """What ``fit`` left out of ``figure`` to draw it as ``drawn``, in words ("" for nothing):
     steps folded, submodules collapsed, numbers or formulas left off, each with the option that
-    keeps it where there is one (none keeps a model's submodules open under ``fit``).
+    keeps it where there is one (only a recurrent model's steps named keep its submodules open).
 
     >>> import graphjac as gj
     >>> rnn = gj.load("lecture:rnn_bptt")
@@ -107,12 +107,13 @@ def left_out(figure, drawn) -> str:
     from graphjac.notation.mathtext import to_unicode
     from graphjac.render.model.folds import ELLIPSIS_ID, step_groups
     said = []
+    families = step_groups(figure)
+    keep = f" (--steps {len(families[0])} draws every step)" if families else ""
     folded = next((n for n in drawn.nodes if n.id == ELLIPSIS_ID), None)
     if folded is not None and not any(n.id == ELLIPSIS_ID for n in figure.nodes):
-        steps = len(step_groups(figure)[0])
-        said.append(f"{to_unicode(folded.label[-1]).strip()} folded into ⋯ (--steps {steps} draws every step)")
-    elif len(drawn.nodes) < len(figure.nodes):
-        said.append("submodules drawn as one node each")
+        said.append(f"{to_unicode(folded.label[-1]).strip()} folded into ⋯{keep}")
+    elif len(drawn.nodes) < len(figure.nodes):   # a model's steps named keep it whole; nothing else does
+        said.append(f"submodules drawn as one node each{keep}")
     if _matrices(figure) and not _matrices(drawn):
         said.append(f"no matrix's numbers (--node-labels {','.join(figure.options.node_labels)} keeps them)")
     if drawn.options.edge_labels != figure.options.edge_labels:
